@@ -1,0 +1,54 @@
+//===- Passes.td - attnres conversion passes ---------------*- tablegen -*-===//
+
+#ifndef ATTNRES_CONVERSION_PASSES_TD
+#define ATTNRES_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// AttnResToLinalg
+//===----------------------------------------------------------------------===//
+
+def ConvertAttnResToLinalgPass
+    : InterfacePass<"convert-attnres-to-linalg", "mlir::FunctionOpInterface"> {
+  let summary = "Lower attnres ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every `attnres` op of a function into `linalg.generic` ops on
+    tensors (plus `tensor`, `arith` and `math`), computing in `f32`.
+
+    `attnres.depth_attn` and `attnres.depth_attn_stats` never materialize the
+    normalized keys and never concatenate their sources: one `linalg.generic`
+    reads every source once and reduces `Σ v²` and `Σ q·v` per row; a second,
+    elementwise over the rows, turns them into softmax weights (and LSE); a
+    third forms the weighted sum of the raw sources.
+
+    Before rewriting anything the pass checks that it can lower every op; a
+    dynamic hidden dimension is reported with the offending op and the pass
+    fails. External function declarations are skipped.
+
+    Example:
+
+    ```mlir
+    %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    ```
+
+    becomes (schematically)
+
+    ```mlir
+    %stats:4 = linalg.generic {... iterator_types = ["parallel", "reduction"]}
+        ins(%v0, %v1, %q : ...) outs(%ss0, %ss1, %dot0, %dot1 : ...) {...}
+    %w:2 = linalg.generic {... iterator_types = ["parallel"]}
+        ins(%stats#0, %stats#1, %stats#2, %stats#3 : ...) outs(%a0, %a1 : ...) {...}
+    %h = linalg.generic {... iterator_types = ["parallel", "parallel"]}
+        ins(%w#0, %w#1, %v0, %v1 : ...) outs(%init : tensor<8x64xf32>) {...}
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // ATTNRES_CONVERSION_PASSES_TD

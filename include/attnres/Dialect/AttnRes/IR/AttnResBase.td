@@ -1,0 +1,59 @@
+//===- AttnResBase.td - attnres dialect definition ---------*- tablegen -*-===//
+//
+// The attnres dialect: Attention Residuals (softmax attention over depth).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_DIALECT_ATTNRES_IR_ATTNRESBASE_TD
+#define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def AttnRes_Dialect : Dialect {
+  let name = "attnres";
+  let cppNamespace = "::mlir::attnres";
+  let summary = "Attention Residuals: softmax attention over a network's depth";
+  let description = [{
+    Attention Residuals (AttnRes, arXiv 2603.15031) replace the fixed
+    `h_{l+1} = h_l + f_l(h_l)` residual stream of a transformer with softmax
+    attention over depth: every sublayer mixes the earlier layer outputs (its
+    *sources*) with weights computed from a learned per-layer pseudo-query
+    against RMS-normalized keys.
+
+    A *source* is a ranked tensor `tensor<T0 x ... x D x E>` whose last dimension
+    is the hidden size `D` and whose leading dimensions are token dimensions
+    (static or dynamic, possibly none). `E` is `f32`, `f16` or `bf16`; for
+    `f16`/`bf16` all statistics, logits and softmax weights are computed in
+    `f32` and the result is rounded back to `E`. Logits, softmax weights and
+    log-sum-exp values are always `f32` tensors.
+
+    The ops come in three groups:
+    * the fused site `attnres.depth_attn`, and its two-phase form
+      `attnres.depth_attn_stats` + `attnres.depth_attn_merge`;
+    * the unfused steps a frontend emits: `attnres.rms_norm`,
+      `attnres.depth_logits`, `attnres.depth_softmax`, `attnres.depth_combine`;
+    * `attnres.block_summary`, the sum of a block's sublayer outputs.
+  }];
+  let usePropertiesForAttributes = 1;
+}
+
+class AttnRes_Op<string mnemonic, list<Trait> traits = []>
+    : Op<AttnRes_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def AttnRes_Float : AnyTypeOf<[F32, F16, BF16]>;
+
+/// A source, value, key or output: a ranked tensor of f32, f16 or bf16.
+def AttnRes_Tensor : RankedTensorOf<[F32, F16, BF16]>;
+
+/// Logits, softmax weights and LSE: ranked f32 tensors.
+def AttnRes_F32Tensor : RankedTensorOf<[F32]>;
+
+/// The epsilon inside the RMS square root: an f32 attribute, default 1e-5.
+def AttnRes_EpsAttr : DefaultValuedAttr<F32Attr, "1.0e-05">;
+
+#endif // ATTNRES_DIALECT_ATTNRES_IR_ATTNRESBASE_TD

@@ -1,0 +1,265 @@
+//===- AttnResOps.td - attnres operations ------------------*- tablegen -*-===//
+//
+// Operations of the attnres dialect. The normative math is
+// docs/semantics.md (which follows shared attnres-math.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD
+#define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD
+
+include "attnres/Dialect/AttnRes/IR/AttnResBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// DepthAttnOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn", [Pure]> {
+  let summary = "fused AttnRes site: softmax attention over depth";
+  let description = [{
+    Mixes `n >= 1` sources `V_0 .. V_{n-1}` (each `tensor<T... x D x E>`) with
+    softmax weights over the source axis, computed from the query `q` (the
+    pseudo-query already multiplied by the key-norm gain, `q = γ ⊙ w`) against
+    the RMS-normalized sources. For every token row `t`:
+
+    ```
+    ρ_j[t] = ((1/D)·Σ_c V_j[t,c]² + eps)^(-1/2)
+    s_j[t] = ρ_j[t] · Σ_c q[c]·V_j[t,c]
+    α_j[t] = softmax_j(s[t])                  // over the sources
+    h[t,:] = Σ_j α_j[t] · V_j[t,:]            // raw sources as values
+    ```
+
+    There is no `1/sqrt(D)` scale. Statistics, logits and the weighted sum are
+    computed in `f32`; the result has the sources' type. The query has the
+    sources' element type or `f32`. With one source the result is that source.
+
+    Example:
+
+    ```mlir
+    %h = attnres.depth_attn %q, [%v0, %v1] {eps = 1.0e-06 : f32}
+        : tensor<64xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_Tensor:$query,
+                       Variadic<AttnRes_Tensor>:$sources,
+                       AttnRes_EpsAttr:$eps);
+  let results = (outs AttnRes_Tensor:$result);
+  let assemblyFormat = [{
+    $query `,` `[` $sources `]` attr-dict `:` type($query) `,`
+    custom<UniformTypes>(ref($sources), type($sources)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// RMSNormOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "RMS normalization over the hidden dimension";
+  let description = [{
+    `y[t,c] = x[t,c] · ((1/D)·Σ_c' x[t,c']² + eps)^(-1/2) · gain[c]`, computed
+    in `f32` and rounded to the input's element type. The gain has the input's
+    element type or `f32`.
+
+    Example:
+
+    ```mlir
+    %k = attnres.rms_norm %x, %gain {eps = 1.0e-05 : f32}
+        : tensor<8x64xbf16>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_Tensor:$input, AttnRes_Tensor:$gain,
+                       AttnRes_EpsAttr:$eps);
+  let results = (outs AttnRes_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gain attr-dict `:` type($input) `,` type($gain)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DepthLogitsOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits", [Pure]> {
+  let summary = "depth-attention logits of one query against N keys";
+  let description = [{
+    `s[j,t] = Σ_c w[c] · k_j[t,c]` for `N >= 1` keys `k_j : tensor<T... x D x E>`.
+    The result is `tensor<N x T... x f32>`: the source axis comes first.
+    The query has the keys' element type or `f32`.
+
+    Example:
+
+    ```mlir
+    %s = attnres.depth_logits %w, [%k0, %k1, %k2]
+        : tensor<64xf32>, tensor<8x64xf32> -> tensor<3x8xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_Tensor:$query, Variadic<AttnRes_Tensor>:$keys);
+  let results = (outs AttnRes_F32Tensor:$result);
+  let assemblyFormat = [{
+    $query `,` `[` $keys `]` attr-dict `:` type($query) `,`
+    custom<UniformTypes>(ref($keys), type($keys)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DepthSoftmaxOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
+    [Pure, AllTypesMatch<["logits", "result"]>]> {
+  let summary = "softmax over the depth (source) axis, dimension 0";
+  let description = [{
+    `a[j,t] = exp(s[j,t] − max_k s[k,t]) / Σ_k exp(s[k,t] − max_k s[k,t])`:
+    a numerically stable softmax over dimension 0 of an `f32` tensor
+    `tensor<N x T... x f32>` (`N >= 1`).
+
+    Example:
+
+    ```mlir
+    %a = attnres.depth_softmax %s : tensor<3x8xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_F32Tensor:$logits);
+  let results = (outs AttnRes_F32Tensor:$result);
+  let assemblyFormat = "$logits attr-dict `:` type($logits)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DepthCombineOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine", [Pure]> {
+  let summary = "weighted sum of N values with depth-softmax weights";
+  let description = [{
+    `h[t,:] = Σ_j a[j,t] · v_j[t,:]` with `a : tensor<N x T... x f32>` and `N`
+    values `v_j : tensor<T... x D x E>`, accumulated in `f32`; the result has
+    the values' type.
+
+    Example:
+
+    ```mlir
+    %h = attnres.depth_combine %a, [%v0, %v1, %v2]
+        : tensor<3x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_F32Tensor:$weights,
+                       Variadic<AttnRes_Tensor>:$values);
+  let results = (outs AttnRes_Tensor:$result);
+  let assemblyFormat = [{
+    $weights `,` `[` $values `]` attr-dict `:` type($weights) `,`
+    custom<UniformTypes>(ref($values), type($values)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// BlockSummaryOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary", [Pure]> {
+  let summary = "block representation: sum of a block's sublayer outputs";
+  let description = [{
+    `b = Σ_j o_j` over `n >= 1` sublayer outputs of equal type, accumulated in
+    `f32` and rounded once to the element type. In Block AttnRes, `b_n` is the
+    summary of block `n` and the running partial of an unfinished block.
+
+    Example:
+
+    ```mlir
+    %b = attnres.block_summary [%o0, %o1, %o2, %o3] : tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AttnRes_Tensor>:$outputs);
+  let results = (outs AttnRes_Tensor:$result);
+  let assemblyFormat = [{
+    ` ` `[` $outputs `]` attr-dict `:`
+    custom<UniformTypesAndResult>(ref($outputs), type($outputs), type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DepthAttnStatsOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats", [Pure]> {
+  let summary = "two-phase AttnRes, phase 1: batched queries over shared sources";
+  let description = [{
+    For `S` queries `Q : tensor<S x D x E'>` against `n >= 1` shared sources
+    `V_j : tensor<T... x D x E>` (a block's completed block summaries), computes
+    per query `q` and row `t` the normalized output and the log-sum-exp:
+
+    ```
+    s[q,j,t] = ρ_j[t] · Σ_c Q[q,c]·V_j[t,c]
+    m[q,t]   = max_j s[q,j,t]
+    ℓ[q,t]   = Σ_j exp(s[q,j,t] − m[q,t])
+    o[q,t,:] = Σ_j exp(s[q,j,t] − m[q,t]) · V_j[t,:] / ℓ[q,t]
+    lse[q,t] = m[q,t] + log ℓ[q,t]
+    ```
+
+    `o : tensor<S x T... x D x E>`, `lse : tensor<S x T... x f32>`.
+
+    Example:
+
+    ```mlir
+    %o, %lse = attnres.depth_attn_stats %Q, [%b0, %b1, %b2] {eps = 1.0e-05 : f32}
+        : tensor<4x64xf32>, tensor<8x64xf32> -> tensor<4x8x64xf32>, tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_Tensor:$queries,
+                       Variadic<AttnRes_Tensor>:$sources,
+                       AttnRes_EpsAttr:$eps);
+  let results = (outs AttnRes_Tensor:$output, AttnRes_F32Tensor:$lse);
+  let assemblyFormat = [{
+    $queries `,` `[` $sources `]` attr-dict `:` type($queries) `,`
+    custom<UniformTypes>(ref($sources), type($sources)) `->` type($output) `,`
+    type($lse)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DepthAttnMergeOp
+//===----------------------------------------------------------------------===//
+
+def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
+    [Pure, AllTypesMatch<["output", "source", "result"]>]> {
+  let summary = "two-phase AttnRes, phase 2: merge one more source";
+  let description = [{
+    Merges one more source `u` into a phase-1 result `(o, lse)` by online
+    softmax, which is exact:
+
+    ```
+    s_u[t] = ρ(u)[t] · Σ_c q[c]·u[t,c]
+    h[t,:] = o[t,:] + sigmoid(s_u[t] − lse[t]) · (u[t,:] − o[t,:])
+    ```
+
+    `o`, `u` and the result share one type `tensor<T... x D x E>`;
+    `lse : tensor<T... x f32>`; `q : tensor<D x E'>`.
+
+    Example:
+
+    ```mlir
+    %h = attnres.depth_attn_merge %o, %lse, %q, %u {eps = 1.0e-05 : f32}
+        : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins AttnRes_Tensor:$output, AttnRes_F32Tensor:$lse,
+                       AttnRes_Tensor:$query, AttnRes_Tensor:$source,
+                       AttnRes_EpsAttr:$eps);
+  let results = (outs AttnRes_Tensor:$result);
+  let assemblyFormat = [{
+    $output `,` $lse `,` $query `,` $source attr-dict `:` type($output) `,`
+    type($lse) `,` type($query) `,` type($source)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD

@@ -1,0 +1,40 @@
+//===- Pipelines.h - attnres pass pipelines ---------------------*- C++ -*-===//
+//
+// Registered pipelines with options structs and public C++ builders, so host
+// compilers get the same pipelines without parsing strings.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_PIPELINES_PIPELINES_H
+#define ATTNRES_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace attnres {
+
+/// Options of `attnres-to-llvm`.
+struct AttnResToLLVMPipelineOptions
+    : public PassPipelineOptions<AttnResToLLVMPipelineOptions> {
+  PassOptions::Option<unsigned> indexBitwidth{
+      *this, "index-bitwidth",
+      llvm::cl::desc("Bitwidth of the index type in the LLVM dialect (0: "
+                     "derive from the data layout)"),
+      llvm::cl::init(0)};
+};
+
+/// Lowers attnres + func/linalg/tensor/arith/math on tensors (or on memref
+/// arguments with destination passing) to the LLVM dialect: attnres to
+/// linalg, bufferization, buffer deallocation, loops, then LLVM. The result
+/// runs under `mlir-runner` and translates with `mlir-translate`.
+void buildAttnResToLLVMPipeline(OpPassManager &pm,
+                                const AttnResToLLVMPipelineOptions &options);
+
+/// Registers `attnres-to-llvm`.
+void registerAttnResPipelines();
+
+} // namespace attnres
+} // namespace mlir
+
+#endif // ATTNRES_PIPELINES_PIPELINES_H

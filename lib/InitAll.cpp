@@ -1,0 +1,20 @@
+//===- InitAll.cpp - register everything attnres provides -----------------===//
+
+#include "attnres/InitAll.h"
+
+#include "attnres/Conversion/Passes.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Pipelines/Pipelines.h"
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
+  registry.insert<AttnResDialect>();
+}
+
+void mlir::attnres::registerAllAttnResPasses() {
+  registerAttnResConversionPasses();
+}
+
+void mlir::attnres::registerAllAttnResPipelines() {
+  registerAttnResPipelines();
+}

@@ -1,0 +1,58 @@
+# -*- Python -*-
+# lit configuration for the attnres test suite.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "ATTNRES"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".py", ".c", ".cpp"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "lit.local.cfg",
+                   "CMakeLists.txt", "README.md"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.attnres_obj_root, "test")
+
+# Exact comparisons of variables across CHECK-LABEL blocks are a common source
+# of false passes: make FileCheck scope variables to each label.
+config.environment["FILECHECK_OPTS"] = "--enable-var-scope --dump-input=fail"
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_runner_utils" + config.shlib_ext)
+c_runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils" + config.shlib_ext)
+config.substitutions.append(("%mlir_runner_utils", runner_utils))
+config.substitutions.append(("%mlir_c_runner_utils", c_runner_utils))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
+config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
+config.substitutions.append(("%shlibext", config.shlib_ext))
+# Run lowered LLVM-dialect IR on the CPU.
+config.substitutions.append(
+    ("%run_cpu",
+     "mlir-runner -e main -entry-point-result=void "
+     "-shared-libs=%s,%s" % (runner_utils, c_runner_utils)))
+
+tool_dirs = [config.attnres_tools_dir, config.llvm_tools_dir]
+tools = [
+    "attnres-opt",
+    ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("mlir-translate", unresolved="fatal"),
+    ToolSubst("mlir-opt", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+config.environment["PATH"] = os.pathsep.join(
+    [config.attnres_tools_dir, config.llvm_tools_dir, config.environment["PATH"]])
+
+# Optional features.
+try:
+    import subprocess
+    subprocess.check_call([config.python_executable, "-c", "import numpy"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    config.available_features.add("numpy")
+except Exception:
+    pass
