@@ -30,6 +30,7 @@ config.substitutions.append(("%mlir_c_runner_utils", c_runner_utils))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
 config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
+config.substitutions.append(("%attnres_obj_root", config.attnres_obj_root))
 config.substitutions.append(("%shlibext", config.shlib_ext))
 # Run lowered LLVM-dialect IR on the CPU.
 config.substitutions.append(
