@@ -25,8 +25,11 @@ llvm_config.use_default_substitutions()
 
 runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_runner_utils" + config.shlib_ext)
 c_runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils" + config.shlib_ext)
+# The CPU pipeline runs kernels' row tiles with OpenMP (Debian's libomp-22-dev).
+libomp = os.path.join(config.llvm_lib_dir, "libomp" + config.shlib_ext)
 config.substitutions.append(("%mlir_runner_utils", runner_utils))
 config.substitutions.append(("%mlir_c_runner_utils", c_runner_utils))
+config.substitutions.append(("%libomp", libomp))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
 config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
@@ -36,7 +39,7 @@ config.substitutions.append(("%shlibext", config.shlib_ext))
 config.substitutions.append(
     ("%run_cpu",
      "mlir-runner -e main -entry-point-result=void "
-     "-shared-libs=%s,%s" % (runner_utils, c_runner_utils)))
+     "-shared-libs=%s,%s,%s" % (runner_utils, c_runner_utils, libomp)))
 
 tool_dirs = [config.attnres_tools_dir, config.llvm_tools_dir]
 tools = [

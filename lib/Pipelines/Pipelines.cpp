@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -19,8 +20,15 @@ using namespace mlir::attnres;
 namespace {
 
 /// attnres -> linalg on tensors, then cleanup.
-void buildTensorPipeline(OpPassManager &pm) {
+void buildTensorPipeline(OpPassManager &pm,
+                         const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
+  if (options.fastKernels) {
+    ConvertAttnResToVectorPassOptions vector;
+    vector.vectorWidth = options.vectorWidth;
+    vector.rowsPerTask = options.rowsPerTask;
+    funcPm.addPass(createConvertAttnResToVectorPass(vector));
+  }
   funcPm.addPass(createConvertAttnResToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
@@ -28,6 +36,9 @@ void buildTensorPipeline(OpPassManager &pm) {
 
 /// Tensors -> buffers, with deallocation.
 void buildBufferizationPipeline(OpPassManager &pm) {
+  // Let results that end in a destination (materialize_in_destination) be
+  // computed in place instead of in a temporary.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.functionBoundaryTypeConversion =
@@ -42,8 +53,12 @@ void buildLLVMPipeline(OpPassManager &pm,
                        const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
   funcPm.addPass(createConvertLinalgToLoopsPass());
+  funcPm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addPass(createForallToParallelLoopPass());
+  if (options.parallel)
+    pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   arith::ArithExpandOpsPassOptions expand;
@@ -51,10 +66,15 @@ void buildLLVMPipeline(OpPassManager &pm,
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   FinalizeMemRefToLLVMConversionPassOptions memref;
   memref.indexBitwidth = options.indexBitwidth;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  // After the memref lowering: `memref.alloca_scope` (from the OpenMP
+  // conversion) must keep a single-block region until it is lowered.
+  pm.addPass(createSCFToControlFlowPass());
   ConvertFuncToLLVMPassOptions func;
   func.indexBitwidth = options.indexBitwidth;
   pm.addPass(createConvertFuncToLLVMPass(func));
@@ -67,6 +87,8 @@ void buildLLVMPipeline(OpPassManager &pm,
   ConvertIndexToLLVMPassOptions index;
   index.indexBitwidth = options.indexBitwidth;
   pm.addPass(createConvertIndexToLLVMPass(index));
+  if (options.parallel)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
@@ -75,7 +97,7 @@ void buildLLVMPipeline(OpPassManager &pm,
 
 void mlir::attnres::buildAttnResToLLVMPipeline(
     OpPassManager &pm, const AttnResToLLVMPipelineOptions &options) {
-  buildTensorPipeline(pm);
+  buildTensorPipeline(pm, options);
   buildBufferizationPipeline(pm);
   buildLLVMPipeline(pm, options);
 }

@@ -4,6 +4,7 @@
 #define ATTNRES_CONVERSION_PASSES_H
 
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
+#include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
 
 namespace mlir {
 namespace attnres {

@@ -51,4 +51,48 @@ def ConvertAttnResToLinalgPass
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// AttnResToVector
+//===----------------------------------------------------------------------===//
+
+def ConvertAttnResToVectorPass
+    : InterfacePass<"convert-attnres-to-vector", "mlir::FunctionOpInterface"> {
+  let summary = "Lower the depth-attention ops to row-tiled, vectorized, "
+                "parallel loops (the fast CPU kernels)";
+  let description = [{
+    Rewrites `attnres.depth_attn`, `attnres.depth_attn_stats` and
+    `attnres.depth_attn_merge` into bandwidth-bound CPU kernels on tensors:
+
+    * the token dims are flattened into rows; an `scf.forall` distributes
+      tiles of `rows-per-task` rows over threads (it becomes an OpenMP
+      parallel loop in `attnres-to-llvm`);
+    * per row, a first loop over the hidden dim, vectorized along D with
+      `vector-width` lanes and the source loop unrolled inside it, reduces
+      `Σ v²` and `Σ q·v` for every source in vector accumulators (f32, also for
+      f16/bf16 sources); the softmax over sources runs on scalars; a second
+      loop forms the weighted sum while the row of every source is still in
+      cache. Every source is therefore read from memory once.
+
+    Ops with a dynamic hidden dimension are left alone (for
+    `convert-attnres-to-linalg` to report). The vector width is lowered to
+    the largest power of two dividing D when D is not a multiple of it.
+
+    Example: `attnres-opt --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=8}))'`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"16",
+           "f32 lanes per vector (a power of two)">,
+    Option<"rowsPerTask", "rows-per-task", "unsigned", /*default=*/"8",
+           "token rows per parallel task">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // ATTNRES_CONVERSION_PASSES_TD

@@ -22,6 +22,25 @@ struct AttnResToLLVMPipelineOptions
       llvm::cl::desc("Bitwidth of the index type in the LLVM dialect (0: "
                      "derive from the data layout)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> fastKernels{
+      *this, "fast-kernels",
+      llvm::cl::desc("Lower depth_attn/depth_attn_stats/depth_attn_merge to "
+                     "the row-tiled vectorized kernels "
+                     "(convert-attnres-to-vector); false: plain linalg loops"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the kernels' row tiles on all cores with OpenMP "
+                     "(link libomp); false: sequential loops"),
+      llvm::cl::init(true)};
+  PassOptions::Option<unsigned> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes per vector in the fast kernels"),
+      llvm::cl::init(16)};
+  PassOptions::Option<unsigned> rowsPerTask{
+      *this, "rows-per-task",
+      llvm::cl::desc("Token rows per parallel task in the fast kernels"),
+      llvm::cl::init(8)};
 };
 
 /// Lowers attnres + func/linalg/tensor/arith/math on tensors (or on memref

@@ -1,0 +1,549 @@
+//===- AttnResToVector.cpp - fast CPU kernels for attnres -----------------===//
+//
+// Lowers the depth-attention ops into bandwidth-bound CPU kernels on tensors:
+//
+//   scf.forall over tiles of token rows (parallel, becomes OpenMP)
+//     scf.for over the rows of the tile
+//       scf.for over D in vectors: Σ v² and Σ q·v for every source at once
+//       scalar softmax over the sources
+//       scf.for over D in vectors: Σ_j α_j v_j, written to the output row
+//
+// The row of every source is read from memory once; the second pass reads it
+// from cache. Token dims are flattened into one row dim with reshapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+
+#include "../Common/AttnResScalarMath.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir {
+namespace attnres {
+#define GEN_PASS_DEF_CONVERTATTNRESTOVECTORPASS
+#include "attnres/Conversion/Passes.h.inc"
+} // namespace attnres
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attnres;
+using namespace mlir::attnres::detail;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+/// Largest power of two <= `requested` that divides `hidden`.
+int64_t chooseVectorWidth(int64_t hidden, unsigned requested) {
+  int64_t width = 1;
+  while (width * 2 <= int64_t(requested) && hidden % (width * 2) == 0)
+    width *= 2;
+  return width;
+}
+
+/// Reshapes a source `tensor<T_0 x … x T_{k-1} x D x E>` (with `lead` leading
+/// non-token dims kept) into `lead` dims, one row dim and, if `hasHidden`, D.
+Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
+                  bool hasHidden) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  if (tokens == 1)
+    return value;
+  SmallVector<ReassociationIndices> re;
+  for (unsigned i = 0; i < lead; ++i)
+    re.push_back({int64_t(i)});
+  if (tokens == 0) {
+    // Insert a unit row dim.
+    SmallVector<int64_t> shape(type.getShape().take_front(lead));
+    shape.push_back(1);
+    if (hasHidden) {
+      shape.push_back(type.getShape().back());
+      re.push_back({int64_t(lead), int64_t(lead) + 1});
+    } else {
+      if (lead == 0)
+        return tensor::ExpandShapeOp::create(
+            b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+            ArrayRef<ReassociationIndices>{});
+      re.back().push_back(lead);
+    }
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), value, re);
+  }
+  ReassociationIndices rows;
+  for (int64_t i = lead; i < lead + tokens; ++i)
+    rows.push_back(i);
+  re.push_back(rows);
+  if (hasHidden)
+    re.push_back({rank - 1});
+  return tensor::CollapseShapeOp::create(b, loc, value, re);
+}
+
+/// Inverse of `flattenRows`: reshapes `flat` back to `type`, taking dynamic
+/// sizes from `sizes` (the mixed sizes of the unflattened result).
+Value unflattenRows(OpBuilder &b, Location loc, Value flat,
+                    RankedTensorType type, ArrayRef<OpFoldResult> sizes,
+                    unsigned lead, bool hasHidden) {
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  if (tokens == 1)
+    return flat;
+  SmallVector<ReassociationIndices> re;
+  for (unsigned i = 0; i < lead; ++i)
+    re.push_back({int64_t(i)});
+  if (tokens == 0) {
+    if (hasHidden) {
+      re.push_back({int64_t(lead), int64_t(lead) + 1});
+    } else {
+      if (lead == 0)
+        return tensor::CollapseShapeOp::create(
+            b, loc, type, flat, ArrayRef<ReassociationIndices>{});
+      re.back().push_back(lead);
+    }
+    return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
+  }
+  ReassociationIndices rows;
+  for (int64_t i = lead; i < lead + tokens; ++i)
+    rows.push_back(i);
+  re.push_back(rows);
+  if (hasHidden)
+    re.push_back({rank - 1});
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, re, sizes);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel builder
+//===----------------------------------------------------------------------===//
+
+/// Emits the row kernels. Row-major sources are 2-D `[rows, D]` here.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, int64_t hidden,
+                const AttnResVectorKernelOptions &options)
+      : b(b), loc(loc), hidden(hidden), options(options),
+        width(chooseVectorWidth(hidden, options.vectorWidth)),
+        vecType(VectorType::get({width}, b.getF32Type())) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Reads `width` elements at `indices` (last index along D) as f32.
+  Value read(OpBuilder &nb, Value tensor, ValueRange indices) {
+    Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(elem));
+    Value v = vector::TransferReadOp::create(
+        nb, loc, VectorType::get({width}, elem), tensor, indices, pad,
+        ArrayRef<bool>{true});
+    return extendToF32(nb, loc, v);
+  }
+
+  /// Writes an f32 vector, rounded to the tensor's element type.
+  Value write(OpBuilder &nb, Value vec, Value tensor, ValueRange indices) {
+    Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value v = truncateFromF32(nb, loc, vec, elem);
+    return vector::TransferWriteOp::create(nb, loc, v, tensor, indices,
+                                           ArrayRef<bool>{true})
+        ->getResult(0);
+  }
+
+  Value zeroVec(OpBuilder &nb) {
+    return arith::ConstantOp::create(
+        nb, loc, DenseElementsAttr::get(vecType, nb.getF32FloatAttr(0.0)));
+  }
+
+  Value sum(OpBuilder &nb, Value vec) {
+    return vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD, vec,
+                                       Value(), arith::FastMathFlags::reassoc);
+  }
+
+  /// Per-row statistics of `sources[j][row, :]`: Σ v² (if `sumSq` is non-null)
+  /// and Σ q·v (if `query` is set; `queryIndices` prefix the D index when
+  /// reading it). Sources are processed `sourcesPerLoop` at a time so the
+  /// accumulators stay in registers.
+  void rowStatistics(ValueRange sources, Value row, Value query,
+                     ValueRange queryIndices, SmallVectorImpl<Value> *sumSq,
+                     SmallVectorImpl<Value> *dot) {
+    size_t n = sources.size();
+    size_t group = std::max<unsigned>(1, options.sourcesPerLoop);
+    for (size_t first = 0; first < n; first += group) {
+      size_t count = std::min(group, n - first);
+      unsigned perSource = (sumSq ? 1 : 0) + (query ? 1 : 0);
+      SmallVector<Value> inits(count * perSource, zeroVec(b));
+      auto loop = scf::ForOp::create(
+          b, loc, index(0), index(hidden), index(width), inits,
+          [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+            Value q;
+            if (query) {
+              SmallVector<Value> qIdx(queryIndices);
+              qIdx.push_back(c);
+              q = read(nb, query, qIdx);
+            }
+            SmallVector<Value> yields;
+            for (size_t j = 0; j < count; ++j) {
+              Value x = read(nb, sources[first + j], ValueRange{row, c});
+              unsigned k = j * perSource;
+              if (sumSq)
+                yields.push_back(
+                    vector::FMAOp::create(nb, loc, x, x, acc[k++]));
+              if (query)
+                yields.push_back(vector::FMAOp::create(nb, loc, q, x, acc[k]));
+            }
+            scf::YieldOp::create(nb, loc, yields);
+          });
+      for (size_t j = 0; j < count; ++j) {
+        unsigned k = j * perSource;
+        if (sumSq)
+          sumSq->push_back(sum(b, loop.getResult(k++)));
+        if (query)
+          dot->push_back(sum(b, loop.getResult(k)));
+      }
+    }
+  }
+
+  /// Softmax over sources of the logits from per-row statistics.
+  SoftmaxScalars softmax(ArrayRef<Value> sumSq, ArrayRef<Value> dot, double eps,
+                         bool withLse) {
+    Value invD = f32Constant(b, loc, 1.0 / double(hidden));
+    Value epsV = f32Constant(b, loc, eps);
+    SmallVector<Value> logits;
+    for (auto [ss, d] : llvm::zip_equal(sumSq, dot))
+      logits.push_back(rmsLogit(b, loc, ss, d, invD, epsV));
+    return softmaxScalars(b, loc, logits, withLse);
+  }
+
+  /// `out[outIndices…, c] = Σ_j weights[j] · sources[j][row, c]` for all c.
+  Value weightedSum(ValueRange sources, Value row, ArrayRef<Value> weights,
+                    Value out, ValueRange outIndices) {
+    SmallVector<Value> splats;
+    for (Value w : weights)
+      splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(hidden), index(width), ValueRange{out},
+        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          Value total;
+          for (auto [src, w] : llvm::zip_equal(sources, splats)) {
+            Value x = read(nb, src, ValueRange{row, c});
+            total = total ? vector::FMAOp::create(nb, loc, w, x, total)
+                                .getResult()
+                          : arith::MulFOp::create(nb, loc, w, x).getResult();
+          }
+          SmallVector<Value> idx(outIndices);
+          idx.push_back(c);
+          scf::YieldOp::create(nb, loc, write(nb, total, acc[0], idx));
+        });
+    return loop.getResult(0);
+  }
+
+  /// Emits `scf.forall` over tiles of `rows` rows with `shared` outputs whose
+  /// row dim is `rowDim` (leading dims kept whole). `body(start, size, tiles)`
+  /// emits the tile computation and returns the updated tiles.
+  SmallVector<Value> forEachRowTile(
+      Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
+      function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+    int64_t tile = std::max<unsigned>(1, options.rowsPerTask);
+    Value tileV = index(tile);
+    Value numTasks = arith::CeilDivUIOp::create(b, loc, rows, tileV);
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    OpBuilder::InsertionGuard guard(b);
+    Block *bodyBlock = forall.getBody();
+    b.setInsertionPointToStart(bodyBlock);
+    Value iv = forall.getInductionVars().front();
+    Value start = arith::MulIOp::create(b, loc, iv, tileV);
+    Value size = arith::MinUIOp::create(
+        b, loc, tileV, arith::SubIOp::create(b, loc, rows, start));
+    SmallVector<Value> tiles;
+    SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
+    for (auto [out, rowDim] :
+         llvm::zip_equal(forall.getRegionIterArgs(), rowDims)) {
+      auto type = cast<RankedTensorType>(out.getType());
+      SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0));
+      SmallVector<OpFoldResult> sz =
+          tensor::getMixedSizes(b, loc, out);
+      SmallVector<OpFoldResult> st(type.getRank(), b.getIndexAttr(1));
+      off[rowDim] = start;
+      sz[rowDim] = size;
+      tiles.push_back(
+          tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
+      offsets.push_back(off);
+      sizes.push_back(sz);
+      strides.push_back(st);
+    }
+    SmallVector<Value> results = body(start, size, tiles);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [i, pair] :
+         llvm::enumerate(llvm::zip_equal(results, forall.getRegionIterArgs())))
+      tensor::ParallelInsertSliceOp::create(b, loc, std::get<0>(pair),
+                                            std::get<1>(pair), offsets[i],
+                                            sizes[i], strides[i]);
+    return SmallVector<Value>(forall.getResults());
+  }
+
+  /// Emits `scf.for` over the `size` rows of a tile carrying `tiles`.
+  SmallVector<Value> forEachRow(
+      Value size, ValueRange tiles,
+      function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), size, index(1), tiles,
+        [&](OpBuilder &nb, Location, Value localRow, ValueRange acc) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::YieldOp::create(b, loc, body(localRow, acc));
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  OpBuilder &b;
+  Location loc;
+  int64_t hidden;
+  const AttnResVectorKernelOptions &options;
+  int64_t width;
+  VectorType vecType;
+};
+
+std::optional<int64_t> staticHidden(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || tensor.getRank() < 1 ||
+      ShapedType::isDynamic(tensor.getShape().back()))
+    return std::nullopt;
+  return tensor.getShape().back();
+}
+
+double epsOf(FloatAttr attr) {
+  return attr ? attr.getValue().convertToDouble() : 1.0e-5;
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
+  DepthAttnToVector(MLIRContext *ctx, const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> hidden = staticHidden(op.getType());
+    if (!hidden || op.getSources().empty())
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    SmallVector<Value> sources;
+    for (Value s : op.getSources())
+      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
+    Value query = op.getQuery();
+    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    auto flatType = cast<RankedTensorType>(sources[0].getType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
+        flatType.getElementType());
+    double eps = epsOf(op.getEpsAttr());
+
+    SmallVector<Value> result = kb.forEachRowTile(
+        rows, init, {0}, [&](Value start, Value size, ValueRange tiles) {
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            SmallVector<Value> sumSq, dot;
+            kb.rowStatistics(sources, row, query, {}, &sumSq, &dot);
+            SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
+            return SmallVector<Value>{
+                kb.weightedSum(sources, row, sm.weights, acc[0], {local})};
+          });
+        });
+    rewriter.replaceOp(
+        op, unflattenRows(rewriter, loc, result[0], op.getType(),
+                          tensor::getMixedSizes(rewriter, loc,
+                                                op.getSources().front()),
+                          0, true));
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
+  DepthAttnStatsToVector(MLIRContext *ctx,
+                         const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnStatsOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSources().empty())
+      return failure();
+    std::optional<int64_t> hidden =
+        staticHidden(op.getSources().front().getType());
+    if (!hidden)
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    SmallVector<Value> sources;
+    for (Value s : op.getSources())
+      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
+    Value queries = op.getQueries();
+    Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
+    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    auto lseType = cast<RankedTensorType>(op.getLse().getType());
+    Value outInit = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{numQueries, rows, rewriter.getIndexAttr(*hidden)},
+        outType.getElementType());
+    Value lseInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numQueries, rows},
+        rewriter.getF32Type());
+    double eps = epsOf(op.getEpsAttr());
+
+    SmallVector<Value> result = kb.forEachRowTile(
+        rows, ValueRange{outInit, lseInit}, {1, 1},
+        [&](Value start, Value size, ValueRange tiles) {
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            SmallVector<Value> sumSq;
+            kb.rowStatistics(sources, row, Value(), {}, &sumSq, nullptr);
+            auto perQuery = scf::ForOp::create(
+                rewriter, loc, kb.index(0), numQueries, kb.index(1), acc,
+                [&](OpBuilder &nb, Location, Value s, ValueRange qAcc) {
+                  OpBuilder::InsertionGuard guard(rewriter);
+                  rewriter.setInsertionPoint(nb.getInsertionBlock(),
+                                             nb.getInsertionPoint());
+                  SmallVector<Value> dot;
+                  kb.rowStatistics(sources, row, queries, ValueRange{s},
+                                   nullptr, &dot);
+                  SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
+                  Value lse = tensor::InsertOp::create(
+                      rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
+                  Value out = kb.weightedSum(sources, row, sm.weights, qAcc[0],
+                                             ValueRange{s, local});
+                  scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
+                });
+            return SmallVector<Value>(perQuery.getResults());
+          });
+        });
+    SmallVector<OpFoldResult> srcSizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    SmallVector<OpFoldResult> outSizes = {numQueries};
+    llvm::append_range(outSizes, srcSizes);
+    SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
+                                       std::prev(outSizes.end()));
+    Value output =
+        unflattenRows(rewriter, loc, result[0], outType, outSizes, 1, true);
+    Value lse =
+        unflattenRows(rewriter, loc, result[1], lseType, lseSizes, 1, false);
+    rewriter.replaceOp(op, ValueRange{output, lse});
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
+  DepthAttnMergeToVector(MLIRContext *ctx,
+                         const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnMergeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> hidden = staticHidden(op.getType());
+    if (!hidden)
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
+    Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
+    Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
+    auto flatType = cast<RankedTensorType>(source.getType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
+        flatType.getElementType());
+    double eps = epsOf(op.getEpsAttr());
+
+    SmallVector<Value> result = kb.forEachRowTile(
+        rows, init, {0}, [&](Value start, Value size, ValueRange tiles) {
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            SmallVector<Value> sumSq, dot;
+            kb.rowStatistics(source, row, query, {}, &sumSq, &dot);
+            Value logit = rmsLogit(
+                rewriter, loc, sumSq[0], dot[0],
+                f32Constant(rewriter, loc, 1.0 / double(*hidden)),
+                f32Constant(rewriter, loc, eps));
+            Value rowLse =
+                tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
+            Value w = vector::BroadcastOp::create(
+                rewriter, loc, kb.vecType,
+                mergeWeight(rewriter, loc, logit, rowLse));
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden),
+                kb.index(kb.width), ValueRange{acc[0]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange cAcc) {
+                  Value o = kb.read(nb, output, ValueRange{row, c});
+                  Value u = kb.read(nb, source, ValueRange{row, c});
+                  Value h = vector::FMAOp::create(
+                      nb, loc, w, arith::SubFOp::create(nb, loc, u, o), o);
+                  scf::YieldOp::create(
+                      nb, loc, kb.write(nb, h, cAcc[0], ValueRange{local, c}));
+                });
+            return SmallVector<Value>{loop.getResult(0)};
+          });
+        });
+    rewriter.replaceOp(
+        op, unflattenRows(rewriter, loc, result[0], op.getType(),
+                          tensor::getMixedSizes(rewriter, loc, op.getSource()),
+                          0, true));
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertAttnResToVectorPass
+    : attnres::impl::ConvertAttnResToVectorPassBase<
+          ConvertAttnResToVectorPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    FunctionOpInterface func = getOperation();
+    if (func.isExternal())
+      return;
+    if (vectorWidth == 0 || (vectorWidth & (vectorWidth - 1)) != 0) {
+      func.emitError() << "convert-attnres-to-vector: vector-width must be a "
+                          "power of two, got "
+                       << vectorWidth;
+      return signalPassFailure();
+    }
+    if (rowsPerTask == 0) {
+      func.emitError()
+          << "convert-attnres-to-vector: rows-per-task must be positive";
+      return signalPassFailure();
+    }
+    AttnResVectorKernelOptions options;
+    options.vectorWidth = vectorWidth;
+    options.rowsPerTask = rowsPerTask;
+    RewritePatternSet patterns(&getContext());
+    populateAttnResToVectorConversionPatterns(patterns, options);
+    walkAndApplyPatterns(func, std::move(patterns));
+  }
+};
+
+} // namespace
+
+void mlir::attnres::populateAttnResToVectorConversionPatterns(
+    RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
+  patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
+               DepthAttnMergeToVector>(patterns.getContext(), options);
+}

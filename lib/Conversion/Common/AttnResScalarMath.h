@@ -1,0 +1,97 @@
+//===- AttnResScalarMath.h - scalar math shared by the lowerings -*- C++ -*-===//
+//
+// The per-row scalar math of AttnRes (inverse RMS times dot product, stable
+// softmax over sources, log-sum-exp, sigmoid), emitted with arith/math ops on
+// f32. Shared by every attnres lowering so they agree to the last operation.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSCALARMATH_H
+#define ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSCALARMATH_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace attnres {
+namespace detail {
+
+/// An f32 constant (scalar, or splat for a shaped `type`).
+inline Value f32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+/// Extends a float scalar/vector to f32 (no-op on f32).
+inline Value extendToF32(OpBuilder &b, Location loc, Value v) {
+  Type elem = getElementTypeOrSelf(v.getType());
+  if (elem.isF32())
+    return v;
+  Type f32 = b.getF32Type();
+  if (auto vec = dyn_cast<VectorType>(v.getType()))
+    f32 = vec.clone(f32);
+  return arith::ExtFOp::create(b, loc, f32, v);
+}
+
+/// Truncates an f32 scalar/vector to `elemType` (no-op on f32).
+inline Value truncateFromF32(OpBuilder &b, Location loc, Value v,
+                             Type elemType) {
+  if (elemType.isF32())
+    return v;
+  Type target = elemType;
+  if (auto vec = dyn_cast<VectorType>(v.getType()))
+    target = vec.clone(elemType);
+  return arith::TruncFOp::create(b, loc, target, v);
+}
+
+/// `ρ · dot` with `ρ = (sumSq·invD + eps)^(-1/2)`.
+inline Value rmsLogit(OpBuilder &b, Location loc, Value sumSq, Value dot,
+                      Value invD, Value eps) {
+  Value meanSq = arith::MulFOp::create(b, loc, sumSq, invD);
+  Value rho =
+      math::RsqrtOp::create(b, loc, arith::AddFOp::create(b, loc, meanSq, eps));
+  return arith::MulFOp::create(b, loc, rho, dot);
+}
+
+/// Softmax weights of scalar logits and, optionally, their log-sum-exp.
+struct SoftmaxScalars {
+  SmallVector<Value> weights;
+  Value lse;
+};
+
+inline SoftmaxScalars softmaxScalars(OpBuilder &b, Location loc,
+                                     ArrayRef<Value> logits, bool withLse) {
+  Value max = logits.front();
+  for (Value s : logits.drop_front())
+    max = arith::MaximumFOp::create(b, loc, max, s);
+  SmallVector<Value> exps;
+  Value sum;
+  for (Value s : logits) {
+    Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, max));
+    exps.push_back(e);
+    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
+  }
+  SoftmaxScalars result;
+  Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), sum);
+  for (Value e : exps)
+    result.weights.push_back(arith::MulFOp::create(b, loc, e, inv));
+  if (withLse)
+    result.lse =
+        arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sum));
+  return result;
+}
+
+/// `sigmoid(s − lse) = 1 / (1 + exp(lse − s))`: the weight of a source merged
+/// into a phase-1 result.
+inline Value mergeWeight(OpBuilder &b, Location loc, Value logit, Value lse) {
+  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, lse, logit));
+  Value one = f32Constant(b, loc, 1.0);
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+
+} // namespace detail
+} // namespace attnres
+} // namespace mlir
+
+#endif // ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSCALARMATH_H
