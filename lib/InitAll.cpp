@@ -4,6 +4,7 @@
 
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 
@@ -13,6 +14,7 @@ void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
 
 void mlir::attnres::registerAllAttnResPasses() {
   registerAttnResConversionPasses();
+  registerAttnResTransformsPasses();
 }
 
 void mlir::attnres::registerAllAttnResPipelines() {

@@ -36,6 +36,8 @@ def AttnRes_Dialect : Dialect {
     * `attnres.block_summary`, the sum of a block's sublayer outputs.
   }];
   let usePropertiesForAttributes = 1;
+  let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 class AttnRes_Op<string mnemonic, list<Trait> traits = []>

@@ -50,6 +50,7 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn", [Pure]> {
     custom<UniformTypes>(ref($sources), type($sources)) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -129,6 +130,7 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
   let results = (outs AttnRes_F32Tensor:$result);
   let assemblyFormat = "$logits attr-dict `:` type($logits)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -157,6 +159,7 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine", [Pure]> {
     custom<UniformTypes>(ref($values), type($values)) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -183,6 +186,8 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary", [Pure]> {
     custom<UniformTypesAndResult>(ref($outputs), type($outputs), type($result))
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//

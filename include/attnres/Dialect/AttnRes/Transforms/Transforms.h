@@ -1,0 +1,46 @@
+//===- Transforms.h - attnres rewrite entry points --------------*- C++ -*-===//
+//
+// Public pattern sets and analyses behind the attnres passes, for host
+// compilers that run them in their own drivers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_DIALECT_ATTNRES_TRANSFORMS_TRANSFORMS_H
+#define ATTNRES_DIALECT_ATTNRES_TRANSFORMS_TRANSFORMS_H
+
+#include "mlir/Support/LLVM.h"
+#include <cstdint>
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace attnres {
+
+/// Patterns fusing `rms_norm → depth_logits → depth_softmax → depth_combine`
+/// into `depth_attn` (see `attnres-fuse`).
+void populateAttnResFusePatterns(RewritePatternSet &patterns);
+
+/// When `attnres-two-phase` rewrites a group of sites.
+enum class TwoPhaseMode { Auto, Force, Off };
+
+/// Traffic, in bytes per token row, of one group of sites sharing `shared`
+/// sources: `sites` sites of which `merges` add one more source; rows of
+/// `hidden` elements of `elementBytes` bytes each.
+struct TwoPhaseTraffic {
+  int64_t perSiteBytes = 0;
+  int64_t twoPhaseBytes = 0;
+};
+TwoPhaseTraffic estimateTwoPhaseTraffic(int64_t shared, int64_t sites,
+                                        int64_t merges, int64_t hidden,
+                                        int64_t elementBytes);
+
+/// Patterns of `attnres-two-phase`: rooted at the first site of each group of
+/// `depth_attn` ops that share a source prefix, they rewrite the whole group
+/// into `depth_attn_stats` + per-site `depth_attn_merge`.
+void populateAttnResTwoPhasePatterns(RewritePatternSet &patterns,
+                                     TwoPhaseMode mode);
+
+} // namespace attnres
+} // namespace mlir
+
+#endif // ATTNRES_DIALECT_ATTNRES_TRANSFORMS_TRANSFORMS_H

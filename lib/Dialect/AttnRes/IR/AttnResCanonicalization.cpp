@@ -1,0 +1,85 @@
+//===- AttnResCanonicalization.cpp - folders and canonicalizations --------===//
+//
+// Only exact rewrites: each one leaves every result bit-identical.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::attnres;
+
+Operation *AttnResDialect::materializeConstant(OpBuilder &builder,
+                                               Attribute value, Type type,
+                                               Location loc) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || typed.getType() != type)
+    return nullptr;
+  return arith::ConstantOp::create(builder, loc, type, typed);
+}
+
+/// depth_attn over one source: the softmax weight is exactly 1 and
+/// `trunc(ext(v)·1) = v`.
+OpFoldResult DepthAttnOp::fold(FoldAdaptor) {
+  if (getSources().size() == 1 && getSources()[0].getType() == getType())
+    return getSources()[0];
+  return {};
+}
+
+/// Softmax over a depth axis of length 1 is exactly 1 (exp(0)/exp(0)).
+OpFoldResult DepthSoftmaxOp::fold(FoldAdaptor) {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!type || !type.hasStaticShape() || type.getRank() < 1 ||
+      type.getDimSize(0) != 1)
+    return {};
+  return DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 1.0));
+}
+
+/// Combining one value with a weight that is exactly 1 gives the value.
+OpFoldResult DepthCombineOp::fold(FoldAdaptor adaptor) {
+  if (getValues().size() != 1 || getValues()[0].getType() != getType())
+    return {};
+  auto weights = dyn_cast_or_null<SplatElementsAttr>(adaptor.getWeights());
+  if (!weights || !weights.getElementType().isF32() ||
+      !weights.getSplatValue<APFloat>().isExactlyValue(1.0))
+    return {};
+  return getValues()[0];
+}
+
+/// A one-operand block summary is its operand.
+OpFoldResult BlockSummaryOp::fold(FoldAdaptor) {
+  if (getOutputs().size() == 1 && getOutputs()[0].getType() == getType())
+    return getOutputs()[0];
+  return {};
+}
+
+namespace {
+/// block_summary(block_summary(a, b), c) -> block_summary(a, b, c) for f32,
+/// when the inner sum is the first operand and has no other user: the sum is
+/// evaluated left to right in f32 either way, so the result is identical.
+struct FlattenBlockSummary : OpRewritePattern<BlockSummaryOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BlockSummaryOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getOutputs().empty() ||
+        !cast<RankedTensorType>(op.getType()).getElementType().isF32())
+      return failure();
+    auto inner = op.getOutputs()[0].getDefiningOp<BlockSummaryOp>();
+    if (!inner || !inner->hasOneUse() || inner.getType() != op.getType())
+      return failure();
+    SmallVector<Value> operands(inner.getOutputs());
+    llvm::append_range(operands, op.getOutputs().drop_front());
+    rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, op.getType(), operands);
+    return success();
+  }
+};
+} // namespace
+
+void BlockSummaryOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                 MLIRContext *context) {
+  results.add<FlattenBlockSummary>(context);
+}

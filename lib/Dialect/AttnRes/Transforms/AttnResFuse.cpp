@@ -1,0 +1,119 @@
+//===- AttnResFuse.cpp - RMSNorm + softmax fusion -------------------------===//
+//
+// rms_norm → depth_logits → depth_softmax → depth_combine  ⇒  depth_attn.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir {
+namespace attnres {
+#define GEN_PASS_DEF_ATTNRESFUSEPASS
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h.inc"
+} // namespace attnres
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attnres;
+
+namespace {
+
+Value toF32(OpBuilder &b, Location loc, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+}
+
+/// `q = γ ⊙ w` as an f32 vector: one elementwise op over D, per site.
+Value foldGainIntoQuery(OpBuilder &b, Location loc, Value gain, Value query) {
+  MLIRContext *ctx = b.getContext();
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, query), b.getF32Type());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{gain, query},
+      ValueRange{init}, ArrayRef<AffineMap>{id, id, id},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        Value product = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
+                                              toF32(nb, nl, args[1]));
+        linalg::YieldOp::create(nb, nl, product);
+      });
+  return generic->getResult(0);
+}
+
+struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DepthCombineOp combine,
+                                PatternRewriter &rewriter) const override {
+    auto softmax = combine.getWeights().getDefiningOp<DepthSoftmaxOp>();
+    if (!softmax || !softmax->hasOneUse())
+      return rewriter.notifyMatchFailure(combine,
+                                         "weights are not a single-use softmax");
+    auto logits = softmax.getLogits().getDefiningOp<DepthLogitsOp>();
+    if (!logits || !logits->hasOneUse())
+      return rewriter.notifyMatchFailure(combine,
+                                         "softmax input is not single-use logits");
+    if (logits.getKeys().size() != combine.getValues().size() ||
+        combine.getValues().empty())
+      return rewriter.notifyMatchFailure(combine, "key/value count mismatch");
+    SmallVector<RMSNormOp> norms;
+    for (auto [key, value] :
+         llvm::zip_equal(logits.getKeys(), combine.getValues())) {
+      auto norm = key.getDefiningOp<RMSNormOp>();
+      if (!norm || norm.getInput() != value)
+        return rewriter.notifyMatchFailure(
+            combine, "a key is not the rms_norm of the matching value");
+      if (!norms.empty() && (norm.getGain() != norms.front().getGain() ||
+                             norm.getEpsAttr() != norms.front().getEpsAttr()))
+        return rewriter.notifyMatchFailure(combine,
+                                           "keys use different gains or eps");
+      norms.push_back(norm);
+    }
+
+    Location loc = combine.getLoc();
+    Value query = foldGainIntoQuery(rewriter, loc, norms.front().getGain(),
+                                    logits.getQuery());
+    auto fused = DepthAttnOp::create(rewriter, loc, combine.getType(), query,
+                                     combine.getValues(),
+                                     norms.front().getEpsAttr());
+    rewriter.replaceOp(combine, fused.getResult());
+    rewriter.eraseOp(softmax);
+    rewriter.eraseOp(logits);
+    // A key may appear more than once; erase each dead norm once.
+    llvm::SetVector<Operation *> dead;
+    for (RMSNormOp norm : norms)
+      if (norm->use_empty())
+        dead.insert(norm);
+    for (Operation *op : dead)
+      rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct AttnResFusePass
+    : attnres::impl::AttnResFusePassBase<AttnResFusePass> {
+  void runOnOperation() override {
+    FunctionOpInterface func = getOperation();
+    if (func.isExternal())
+      return;
+    RewritePatternSet patterns(&getContext());
+    populateAttnResFusePatterns(patterns);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::attnres::populateAttnResFusePatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseRMSNormSoftmax>(patterns.getContext());
+}

@@ -1,0 +1,250 @@
+//===- AttnResTwoPhase.cpp - two-phase scheduling of a block's sites ------===//
+//
+// Sites of one Block AttnRes block attend over the same completed blocks
+// [b_0 .. b_{n-1}] and, from the second site on, one running partial. Their
+// shared part is computed once for all queries (depth_attn_stats); each site
+// then merges its partial (depth_attn_merge).
+//
+// Grouping (structural, on SSA values). Each site picks a key:
+//   * its full source list P, when some other site's sources are P + [x]
+//     (it is the first site of a group with followers), else
+//   * its sources without the last one (it merges that one), if it has >= 2,
+//   * else its full source list.
+// A group is all sites of one region block with the same key, eps and query
+// type; it is rewritten at its first site.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace attnres {
+#define GEN_PASS_DEF_ATTNRESTWOPHASEPASS
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h.inc"
+} // namespace attnres
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attnres;
+
+TwoPhaseTraffic mlir::attnres::estimateTwoPhaseTraffic(int64_t shared,
+                                                       int64_t sites,
+                                                       int64_t merges,
+                                                       int64_t hidden,
+                                                       int64_t elementBytes) {
+  int64_t row = hidden * elementBytes;
+  TwoPhaseTraffic traffic;
+  // Per site: read every source, write h.
+  traffic.perSiteBytes = (sites * (shared + 1) + merges) * row;
+  // Phase 1 reads the shared sources once and writes one row + an f32 LSE
+  // per query; each merge reads its phase-1 row, its LSE and u, writes h.
+  traffic.twoPhaseBytes = shared * row + sites * (row + 4) +
+                          merges * (3 * row + 4);
+  return traffic;
+}
+
+namespace {
+
+/// Whether `value` is available right before `op` (defined in an enclosing
+/// block before it, or an argument of an enclosing block).
+bool availableBefore(Value value, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
+  Operation *def = value.getDefiningOp();
+  Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
+  return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
+}
+
+bool startsWith(OperandRange sources, ArrayRef<Value> prefix) {
+  return sources.size() >= prefix.size() &&
+         llvm::equal(sources.take_front(prefix.size()), prefix);
+}
+
+/// The key (shared prefix) a site picks; see the file comment.
+SmallVector<Value> chooseKey(DepthAttnOp site) {
+  OperandRange sources = site.getSources();
+  SmallVector<Value> full(sources.begin(), sources.end());
+  for (Operation *user : full.back().getUsers()) {
+    auto other = dyn_cast<DepthAttnOp>(user);
+    if (other && other != site &&
+        other->getBlock() == site->getBlock() &&
+        other.getSources().size() == full.size() + 1 &&
+        startsWith(other.getSources(), full))
+      return full;
+  }
+  if (full.size() >= 2)
+    full.pop_back();
+  return full;
+}
+
+struct Member {
+  DepthAttnOp site;
+  bool merges; // sources = key + [u]
+};
+
+/// The group of `site` in block order (empty if the site is malformed).
+SmallVector<Member> collectGroup(DepthAttnOp site, ArrayRef<Value> key) {
+  SmallVector<Member> members;
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  for (Operation *user : key.back().getUsers()) {
+    auto other = dyn_cast<DepthAttnOp>(user);
+    if (!other || !seen.insert(other).second ||
+        other->getBlock() != site->getBlock() ||
+        other.getEpsAttr() != site.getEpsAttr() ||
+        other.getQuery().getType() != site.getQuery().getType() ||
+        other.getType() != site.getType())
+      continue;
+    size_t n = other.getSources().size();
+    if ((n != key.size() && n != key.size() + 1) ||
+        !startsWith(other.getSources(), key))
+      continue;
+    // The last key value may also appear as `u` of a longer site; only sites
+    // that choose this key belong to the group.
+    if (chooseKey(other) != key)
+      continue;
+    members.push_back({other, n == key.size() + 1});
+  }
+  llvm::sort(members, [](const Member &a, const Member &b) {
+    return a.site->isBeforeInBlock(b.site);
+  });
+  return members;
+}
+
+struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
+  TwoPhaseGroup(MLIRContext *ctx, TwoPhaseMode mode)
+      : OpRewritePattern(ctx), mode(mode) {}
+
+  LogicalResult matchAndRewrite(DepthAttnOp site,
+                                PatternRewriter &rewriter) const override {
+    if (mode == TwoPhaseMode::Off || site.getSources().empty())
+      return failure();
+    SmallVector<Value> key = chooseKey(site);
+    SmallVector<Member> members = collectGroup(site, key);
+    if (members.empty() || members.front().site != site)
+      return rewriter.notifyMatchFailure(site, "not the first site of a group");
+    // Every query must be available where phase 1 runs (before `site`).
+    llvm::erase_if(members, [&](Member &m) {
+      return m.site != site && !availableBefore(m.site.getQuery(), site);
+    });
+    int64_t numMerges = llvm::count_if(members, [](const Member &m) {
+      return m.merges;
+    });
+    int64_t numSites = members.size();
+    if (numSites < 2)
+      return rewriter.notifyMatchFailure(site, "group has a single site");
+    auto srcType = site.getType();
+    int64_t hidden = srcType.getShape().back();
+    if (mode == TwoPhaseMode::Auto) {
+      if (ShapedType::isDynamic(hidden))
+        hidden = 1; // Byte ratios do not depend on D.
+      int64_t elementBytes =
+          std::max<int64_t>(1, srcType.getElementTypeBitWidth() / 8);
+      TwoPhaseTraffic traffic = estimateTwoPhaseTraffic(
+          key.size(), numSites, numMerges, hidden, elementBytes);
+      if (traffic.twoPhaseBytes >= traffic.perSiteBytes)
+        return rewriter.notifyMatchFailure(site,
+                                           "two-phase moves more bytes");
+    }
+
+    // Phase 1 for all queries of the group, right before its first site.
+    Location loc = site.getLoc();
+    rewriter.setInsertionPoint(site);
+    auto queryType = cast<RankedTensorType>(site.getQuery().getType());
+    OpFoldResult hiddenSize = tensor::getMixedSize(rewriter, loc, key[0],
+                                                   srcType.getRank() - 1);
+    Value queries = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(numSites), hiddenSize},
+        queryType.getElementType());
+    for (auto [i, m] : llvm::enumerate(members))
+      queries = tensor::InsertSliceOp::create(
+          rewriter, loc, m.site.getQuery(), queries,
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(i),
+                                 rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), hiddenSize},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+    SmallVector<int64_t> outShape = {numSites};
+    llvm::append_range(outShape, srcType.getShape());
+    SmallVector<int64_t> lseShape(outShape.begin(), std::prev(outShape.end()));
+    auto outType = RankedTensorType::get(outShape, srcType.getElementType());
+    auto lseType = RankedTensorType::get(lseShape, rewriter.getF32Type());
+    auto stats = DepthAttnStatsOp::create(rewriter, loc, outType, lseType,
+                                          queries, key, site.getEpsAttr());
+
+    // Phase 2 per site.
+    SmallVector<OpFoldResult> srcSizes =
+        tensor::getMixedSizes(rewriter, loc, key[0]);
+    for (auto [i, m] : llvm::enumerate(members)) {
+      rewriter.setInsertionPoint(m.site);
+      Location siteLoc = m.site.getLoc();
+      int64_t rank = srcType.getRank();
+      SmallVector<OpFoldResult> offsets(rank + 1, rewriter.getIndexAttr(0));
+      offsets[0] = rewriter.getIndexAttr(i);
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
+      llvm::append_range(sizes, srcSizes);
+      SmallVector<OpFoldResult> strides(rank + 1, rewriter.getIndexAttr(1));
+      Value row = tensor::ExtractSliceOp::create(rewriter, siteLoc, srcType,
+                                                 stats.getOutput(), offsets,
+                                                 sizes, strides);
+      if (!m.merges) {
+        rewriter.replaceOp(m.site, row);
+        continue;
+      }
+      auto tokType = RankedTensorType::get(srcType.getShape().drop_back(),
+                                           rewriter.getF32Type());
+      Value lse = tensor::ExtractSliceOp::create(
+          rewriter, siteLoc, tokType, stats.getLse(),
+          ArrayRef<OpFoldResult>(offsets).drop_back(),
+          ArrayRef<OpFoldResult>(sizes).drop_back(),
+          ArrayRef<OpFoldResult>(strides).drop_back());
+      Value h = DepthAttnMergeOp::create(rewriter, siteLoc, srcType, row, lse,
+                                         m.site.getQuery(),
+                                         m.site.getSources().back(),
+                                         m.site.getEpsAttr());
+      rewriter.replaceOp(m.site, h);
+    }
+    return success();
+  }
+
+  TwoPhaseMode mode;
+};
+
+struct AttnResTwoPhasePass
+    : attnres::impl::AttnResTwoPhasePassBase<AttnResTwoPhasePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    FunctionOpInterface func = getOperation();
+    if (func.isExternal())
+      return;
+    std::optional<TwoPhaseMode> parsed =
+        llvm::StringSwitch<std::optional<TwoPhaseMode>>(mode)
+            .Case("auto", TwoPhaseMode::Auto)
+            .Case("force", TwoPhaseMode::Force)
+            .Case("off", TwoPhaseMode::Off)
+            .Default(std::nullopt);
+    if (!parsed) {
+      func.emitError() << "attnres-two-phase: unknown mode '" << mode
+                       << "' (expected auto, force or off)";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateAttnResTwoPhasePatterns(patterns, *parsed);
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::attnres::populateAttnResTwoPhasePatterns(RewritePatternSet &patterns,
+                                                    TwoPhaseMode mode) {
+  patterns.add<TwoPhaseGroup>(patterns.getContext(), mode);
+}
