@@ -390,15 +390,18 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
     Value queries = op.getQueries();
     Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
+    OpFoldResult numQueriesOfr = tensor::getMixedSize(rewriter, loc, queries, 0);
+    OpFoldResult rowsOfr = tensor::getMixedSize(rewriter, loc, sources[0], 0);
     Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     auto lseType = cast<RankedTensorType>(op.getLse().getType());
     Value outInit = tensor::EmptyOp::create(
         rewriter, loc,
-        ArrayRef<OpFoldResult>{numQueries, rows, rewriter.getIndexAttr(*hidden)},
+        ArrayRef<OpFoldResult>{numQueriesOfr, rowsOfr,
+                               rewriter.getIndexAttr(*hidden)},
         outType.getElementType());
     Value lseInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{numQueries, rows},
+        rewriter, loc, ArrayRef<OpFoldResult>{numQueriesOfr, rowsOfr},
         rewriter.getF32Type());
     double eps = epsOf(op.getEpsAttr());
 
@@ -430,7 +433,7 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
         });
     SmallVector<OpFoldResult> srcSizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
-    SmallVector<OpFoldResult> outSizes = {numQueries};
+    SmallVector<OpFoldResult> outSizes = {numQueriesOfr};
     llvm::append_range(outSizes, srcSizes);
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
@@ -523,7 +526,7 @@ struct ConvertAttnResToVectorPass
     if (vectorWidth == 0 || (vectorWidth & (vectorWidth - 1)) != 0) {
       func.emitError() << "convert-attnres-to-vector: vector-width must be a "
                           "power of two, got "
-                       << vectorWidth;
+                       << static_cast<unsigned>(vectorWidth);
       return signalPassFailure();
     }
     if (rowsPerTask == 0) {

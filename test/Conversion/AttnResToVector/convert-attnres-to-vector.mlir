@@ -1,0 +1,100 @@
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))' --split-input-file | FileCheck %s
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=8 rows-per-task=4}))' --split-input-file | FileCheck %s --check-prefix=W8
+// RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=12}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADWIDTH
+// BADWIDTH: vector-width must be a power of two, got 12
+
+// The fused site: parallel row tiles; per row one loop over D reading every
+// source once (both reductions per source), scalar softmax, then the
+// weighted-sum loop. bf16 is read and extended to f32, written truncated.
+// CHECK-LABEL: func.func @site_bf16
+// CHECK-SAME: (%[[Q:.*]]: tensor<64xf32>, %[[V0:.*]]: tensor<?x64xbf16>, %[[V1:.*]]: tensor<?x64xbf16>)
+// CHECK: %[[ROWS:.*]] = tensor.dim %[[V0]]
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x64xbf16>)
+// CHECK: scf.for
+// CHECK: %[[STATS:.*]]:4 = scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.transfer_read %[[Q]][%[[C]]]
+// CHECK: %[[X0:.*]] = vector.transfer_read %[[V0]]{{.*}} : tensor<?x64xbf16>, vector<16xbf16>
+// CHECK: %[[E0:.*]] = arith.extf %[[X0]] : vector<16xbf16> to vector<16xf32>
+// CHECK: vector.fma %[[E0]], %[[E0]]
+// CHECK: vector.transfer_read %[[V1]]
+// CHECK: scf.yield
+// CHECK-COUNT-4: vector.reduction <add>
+// CHECK: math.rsqrt
+// CHECK: math.exp
+// CHECK: scf.for {{.*}} -> (tensor<?x64xbf16>)
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK: vector.transfer_write
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: attnres.depth_attn
+// W8-LABEL: func.func @site_bf16
+// W8: arith.constant 4 : index
+// W8: vector<8xf32>
+func.func @site_bf16(%q: tensor<64xf32>, %v0: tensor<?x64xbf16>, %v1: tensor<?x64xbf16>) -> tensor<?x64xbf16> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<?x64xbf16> -> tensor<?x64xbf16>
+  return %h : tensor<?x64xbf16>
+}
+
+// -----
+
+// D = 12: the width drops to 4, the largest power of two dividing D.
+// Token dims are flattened into rows and restored.
+// CHECK-LABEL: func.func @site_rank3_odd_hidden
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x3x12xf32> into tensor<6x12xf32>
+// CHECK: vector<4xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [2, 3, 12] : tensor<6x12xf32> into tensor<2x3x12xf32>
+func.func @site_rank3_odd_hidden(%q: tensor<12xf32>, %v0: tensor<2x3x12xf32>, %v1: tensor<2x3x12xf32>) -> tensor<2x3x12xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<12xf32>, tensor<2x3x12xf32> -> tensor<2x3x12xf32>
+  return %h : tensor<2x3x12xf32>
+}
+
+// -----
+
+// Phase 1: the per-query loop re-reads the (cached) row, the source loop
+// does not write per-source temporaries; LSE is stored per query and row.
+// CHECK-LABEL: func.func @stats
+// CHECK: scf.forall {{.*}} -> (tensor<3x?x32xf32>, tensor<3x?xf32>)
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: scf.for {{.*}} -> (tensor<3x?x32xf32>, tensor<3x?xf32>)
+// CHECK: math.log
+// CHECK: tensor.insert
+// CHECK: vector.transfer_write
+func.func @stats(%Q: tensor<3x32xf32>, %b0: tensor<?x32xf32>, %b1: tensor<?x32xf32>) -> (tensor<3x?x32xf32>, tensor<3x?xf32>) {
+  %o, %lse = attnres.depth_attn_stats %Q, [%b0, %b1] : tensor<3x32xf32>, tensor<?x32xf32> -> tensor<3x?x32xf32>, tensor<3x?xf32>
+  return %o, %lse : tensor<3x?x32xf32>, tensor<3x?xf32>
+}
+
+// -----
+
+// Phase 2: one statistics loop over u, then h = o + w·(u − o) per vector.
+// CHECK-LABEL: func.func @merge
+// CHECK: scf.forall
+// CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<?xf32>
+// CHECK: arith.subf {{.*}} : vector<16xf32>
+// CHECK: vector.fma
+func.func @merge(%o: tensor<?x32xf16>, %lse: tensor<?xf32>, %q: tensor<32xf16>, %u: tensor<?x32xf16>) -> tensor<?x32xf16> {
+  %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<?x32xf16>, tensor<?xf32>, tensor<32xf16>, tensor<?x32xf16>
+  return %h : tensor<?x32xf16>
+}
+
+// -----
+
+// A dynamic hidden size is left for convert-attnres-to-linalg to report.
+// CHECK-LABEL: func.func @negative_dynamic_hidden
+// CHECK: attnres.depth_attn
+func.func @negative_dynamic_hidden(%q: tensor<?xf32>, %v0: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v0] : tensor<?xf32>, tensor<4x?xf32> -> tensor<4x?xf32>
+  return %h : tensor<4x?xf32>
+}
+
+// -----
+
+// Rank-1 sources (one row, no token dims).
+// CHECK-LABEL: func.func @single_row
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [1, 16] : tensor<16xf32> into tensor<1x16xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x16xf32> into tensor<16xf32>
+func.func @single_row(%q: tensor<16xf32>, %v0: tensor<16xf32>, %v1: tensor<16xf32>) -> tensor<16xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>, tensor<16xf32> -> tensor<16xf32>
+  return %h : tensor<16xf32>
+}

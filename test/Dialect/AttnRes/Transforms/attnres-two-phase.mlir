@@ -1,0 +1,99 @@
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase))' --split-input-file | FileCheck %s --check-prefixes=CHECK,AUTO
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase{mode=force}))' --split-input-file | FileCheck %s --check-prefixes=CHECK,FORCE
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase{mode=off}))' --split-input-file | FileCheck %s --check-prefixes=CHECK,OFF
+// Idempotence: a second run changes nothing.
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase))' --split-input-file > %t.once.mlir
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase,attnres-two-phase))' --split-input-file > %t.twice.mlir
+// RUN: diff %t.once.mlir %t.twice.mlir
+// RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase{mode=sometimes}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADMODE
+// BADMODE: attnres-two-phase: unknown mode 'sometimes' (expected auto, force or off)
+
+// One block with three completed blocks before it (3 shared sources): the
+// first site takes the phase-1 row, the others merge their partial.
+// CHECK-LABEL: func.func @block_of_three
+// CHECK-SAME: (%[[B0:[^:]*]]: {{[^,]*}}, %[[B1:[^:]*]]: {{[^,]*}}, %[[B2:[^:]*]]: {{[^,]*}}, %[[Q1:[^:]*]]: {{[^,]*}}, %[[Q2:[^:]*]]: {{[^,]*}}, %[[Q3:[^:]*]]: tensor<8xf32>)
+// AUTO: %[[E:.*]] = tensor.empty() : tensor<3x8xf32>
+// AUTO: %[[I1:.*]] = tensor.insert_slice %[[Q1]] into %[[E]][0, 0] [1, 8] [1, 1]
+// AUTO: %[[I2:.*]] = tensor.insert_slice %[[Q2]] into %[[I1]][1, 0] [1, 8] [1, 1]
+// AUTO: %[[I3:.*]] = tensor.insert_slice %[[Q3]] into %[[I2]][2, 0] [1, 8] [1, 1]
+// AUTO: %[[O:.*]], %[[LSE:.*]] = attnres.depth_attn_stats %[[I3]], [%[[B0]], %[[B1]], %[[B2]]] : tensor<3x8xf32>, tensor<4x8xf32> -> tensor<3x4x8xf32>, tensor<3x4xf32>
+// AUTO: %[[H1:.*]] = tensor.extract_slice %[[O]][0, 0, 0] [1, 4, 8] [1, 1, 1]
+// AUTO: %[[O1:.*]] = math.tanh %[[H1]]
+// AUTO: %[[R2:.*]] = tensor.extract_slice %[[O]][1, 0, 0] [1, 4, 8] [1, 1, 1]
+// AUTO: %[[L2:.*]] = tensor.extract_slice %[[LSE]][1, 0] [1, 4] [1, 1]
+// AUTO: %[[H2:.*]] = attnres.depth_attn_merge %[[R2]], %[[L2]], %[[Q2]], %[[O1]]
+// AUTO: %[[P2:.*]] = attnres.block_summary
+// AUTO: %[[R3:.*]] = tensor.extract_slice %[[O]][2, 0, 0]
+// AUTO: %[[L3:.*]] = tensor.extract_slice %[[LSE]][2, 0]
+// AUTO: %[[H3:.*]] = attnres.depth_attn_merge %[[R3]], %[[L3]], %[[Q3]], %[[P2]]
+// AUTO-NOT: attnres.depth_attn %
+// AUTO: return %[[H3]]
+// FORCE: attnres.depth_attn_stats
+// FORCE-COUNT-2: attnres.depth_attn_merge
+// OFF-NOT: attnres.depth_attn_stats
+// OFF-COUNT-3: attnres.depth_attn %
+func.func @block_of_three(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>, %q3: tensor<8xf32>) -> tensor<4x8xf32> {
+  %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %o1 = math.tanh %h1 : tensor<4x8xf32>
+  %h2 = attnres.depth_attn %q2, [%b0, %b1, %b2, %o1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %o2 = math.tanh %h2 : tensor<4x8xf32>
+  %p2 = attnres.block_summary [%o1, %o2] : tensor<4x8xf32>
+  %h3 = attnres.depth_attn %q3, [%b0, %b1, %b2, %p2] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h3 : tensor<4x8xf32>
+}
+
+// -----
+
+// Two shared sources: the traffic model keeps the per-site form; force
+// batches anyway.
+// CHECK-LABEL: func.func @two_shared_sources
+// AUTO-NOT: attnres.depth_attn_stats
+// AUTO-COUNT-3: attnres.depth_attn %
+// FORCE: attnres.depth_attn_stats %{{.*}}, [%{{.*}}, %{{.*}}] : tensor<3x8xf32>, tensor<?x8xbf16> -> tensor<3x?x8xbf16>, tensor<3x?xf32>
+// FORCE-COUNT-2: attnres.depth_attn_merge
+// FORCE-NOT: attnres.depth_attn %
+func.func @two_shared_sources(%b0: tensor<?x8xbf16>, %b1: tensor<?x8xbf16>, %q1: tensor<8xf32>, %q2: tensor<8xf32>, %q3: tensor<8xf32>) -> tensor<?x8xbf16> {
+  %h1 = attnres.depth_attn %q1, [%b0, %b1] : tensor<8xf32>, tensor<?x8xbf16> -> tensor<?x8xbf16>
+  %h2 = attnres.depth_attn %q2, [%b0, %b1, %h1] : tensor<8xf32>, tensor<?x8xbf16> -> tensor<?x8xbf16>
+  %p = attnres.block_summary [%h1, %h2] : tensor<?x8xbf16>
+  %h3 = attnres.depth_attn %q3, [%b0, %b1, %p] : tensor<8xf32>, tensor<?x8xbf16> -> tensor<?x8xbf16>
+  return %h3 : tensor<?x8xbf16>
+}
+
+// -----
+
+// A site whose query is computed after the group's first site stays per-site.
+// CHECK-LABEL: func.func @late_query
+// AUTO: attnres.depth_attn_stats %{{.*}}, [%{{.*}}, %{{.*}}, %{{.*}}] : tensor<2x8xf32>
+// AUTO-COUNT-1: attnres.depth_attn_merge
+// AUTO: attnres.depth_attn %[[LATE:.*]], [
+func.func @late_query(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>) -> tensor<4x8xf32> {
+  %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %h2 = attnres.depth_attn %q2, [%b0, %b1, %b2, %h1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %q3 = math.tanh %q2 : tensor<8xf32>
+  %p = attnres.block_summary [%h1, %h2] : tensor<4x8xf32>
+  %h3 = attnres.depth_attn %q3, [%b0, %b1, %b2, %p] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h3 : tensor<4x8xf32>
+}
+
+// -----
+
+// Sites with different eps do not share phase 1.
+// CHECK-LABEL: func.func @negative_mixed_eps
+// CHECK-NOT: attnres.depth_attn_stats
+func.func @negative_mixed_eps(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>) -> tensor<4x8xf32> {
+  %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %h2 = attnres.depth_attn %q2, [%b0, %b1, %b2, %h1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h2 : tensor<4x8xf32>
+}
+
+// -----
+
+// A lone site has nothing to share.
+// CHECK-LABEL: func.func @negative_single_site
+// CHECK-NOT: attnres.depth_attn_stats
+// CHECK: attnres.depth_attn %
+func.func @negative_single_site(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %b3: tensor<4x8xf32>, %q1: tensor<8xf32>) -> tensor<4x8xf32> {
+  %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2, %b3] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h1 : tensor<4x8xf32>
+}
