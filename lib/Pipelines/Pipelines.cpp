@@ -3,6 +3,7 @@
 #include "attnres/Pipelines/Pipelines.h"
 
 #include "attnres/Conversion/Passes.h"
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -23,6 +24,12 @@ namespace {
 void buildTensorPipeline(OpPassManager &pm,
                          const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
+  funcPm.addPass(createCanonicalizerPass());
+  if (options.fuse)
+    funcPm.addPass(createAttnResFusePass());
+  AttnResTwoPhasePassOptions twoPhase;
+  twoPhase.mode = options.twoPhase;
+  funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
   if (options.fastKernels) {
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;

@@ -9,6 +9,7 @@
 #define ATTNRES_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include <string>
 
 namespace mlir {
 class OpPassManager;
@@ -22,6 +23,16 @@ struct AttnResToLLVMPipelineOptions
       llvm::cl::desc("Bitwidth of the index type in the LLVM dialect (0: "
                      "derive from the data layout)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Fuse rms_norm → depth_logits → depth_softmax → "
+                     "depth_combine chains into depth_attn (attnres-fuse)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> twoPhase{
+      *this, "two-phase",
+      llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
+                     "(attnres-two-phase): auto, force or off"),
+      llvm::cl::init("auto")};
   PassOptions::Option<bool> fastKernels{
       *this, "fast-kernels",
       llvm::cl::desc("Lower depth_attn/depth_attn_stats/depth_attn_merge to "

@@ -19,6 +19,7 @@
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
@@ -57,6 +58,30 @@ bool availableBefore(Value value, Operation *op) {
   Operation *def = value.getDefiningOp();
   Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
   return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
+}
+
+/// Whether `value` is available before `op` or computed by side-effect-free
+/// ops (at most `depth` deep) whose operands are; such ops can be hoisted.
+bool hoistableBefore(Value value, Operation *op, unsigned depth = 4) {
+  if (availableBefore(value, op))
+    return true;
+  Operation *def = value.getDefiningOp();
+  if (!def || def == op || depth == 0 || !isMemoryEffectFree(def) ||
+      def->getNumRegions() != 0 || def->getBlock() != op->getBlock())
+    return false;
+  return llvm::all_of(def->getOperands(), [&](Value operand) {
+    return hoistableBefore(operand, op, depth - 1);
+  });
+}
+
+/// Moves the ops computing `value` before `op` (after `hoistableBefore`).
+void hoistBefore(Value value, Operation *op, RewriterBase &rewriter) {
+  if (availableBefore(value, op))
+    return;
+  Operation *def = value.getDefiningOp();
+  for (Value operand : def->getOperands())
+    hoistBefore(operand, op, rewriter);
+  rewriter.moveOpBefore(def, op);
 }
 
 bool startsWith(OperandRange sources, ArrayRef<Value> prefix) {
@@ -126,9 +151,11 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
     SmallVector<Member> members = collectGroup(site, key);
     if (members.empty() || members.front().site != site)
       return rewriter.notifyMatchFailure(site, "not the first site of a group");
-    // Every query must be available where phase 1 runs (before `site`).
+    // Every query must be available where phase 1 runs (before `site`), or
+    // be computed from available values by side-effect-free ops (a slice of
+    // a parameter tensor, say), which are hoisted there.
     llvm::erase_if(members, [&](Member &m) {
-      return m.site != site && !availableBefore(m.site.getQuery(), site);
+      return m.site != site && !hoistableBefore(m.site.getQuery(), site);
     });
     int64_t numMerges = llvm::count_if(members, [](const Member &m) {
       return m.merges;
@@ -152,6 +179,8 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
 
     // Phase 1 for all queries of the group, right before its first site.
     Location loc = site.getLoc();
+    for (Member &m : members)
+      hoistBefore(m.site.getQuery(), site, rewriter);
     rewriter.setInsertionPoint(site);
     auto queryType = cast<RankedTensorType>(site.getQuery().getType());
     OpFoldResult hiddenSize = tensor::getMixedSize(rewriter, loc, key[0],

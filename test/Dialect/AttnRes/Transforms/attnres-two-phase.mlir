@@ -62,7 +62,7 @@ func.func @two_shared_sources(%b0: tensor<?x8xbf16>, %b1: tensor<?x8xbf16>, %q1:
 
 // -----
 
-// A site whose query is computed after the group's first site stays per-site.
+// A site whose query depends on the group's first site stays per-site.
 // CHECK-LABEL: func.func @late_query
 // AUTO: attnres.depth_attn_stats %{{.*}}, [%{{.*}}, %{{.*}}, %{{.*}}] : tensor<2x8xf32>
 // AUTO-COUNT-1: attnres.depth_attn_merge
@@ -70,7 +70,7 @@ func.func @two_shared_sources(%b0: tensor<?x8xbf16>, %b1: tensor<?x8xbf16>, %q1:
 func.func @late_query(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>) -> tensor<4x8xf32> {
   %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
   %h2 = attnres.depth_attn %q2, [%b0, %b1, %b2, %h1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
-  %q3 = math.tanh %q2 : tensor<8xf32>
+  %q3 = tensor.extract_slice %h1[0, 0] [1, 8] [1, 1] : tensor<4x8xf32> to tensor<8xf32>
   %p = attnres.block_summary [%h1, %h2] : tensor<4x8xf32>
   %h3 = attnres.depth_attn %q3, [%b0, %b1, %b2, %p] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
   return %h3 : tensor<4x8xf32>
@@ -96,4 +96,26 @@ func.func @negative_mixed_eps(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: t
 func.func @negative_single_site(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %b3: tensor<4x8xf32>, %q1: tensor<8xf32>) -> tensor<4x8xf32> {
   %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2, %b3] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
   return %h1 : tensor<4x8xf32>
+}
+
+// -----
+
+// Queries sliced from a parameter tensor next to each site (as a frontend
+// emits them) are hoisted before phase 1.
+// CHECK-LABEL: func.func @hoisted_queries
+// AUTO: %[[S1:.*]] = tensor.extract_slice %{{.*}}[0, 0] [1, 8]
+// AUTO: %[[S2:.*]] = tensor.extract_slice %{{.*}}[1, 0] [1, 8]
+// AUTO: %[[S3:.*]] = tensor.extract_slice %{{.*}}[2, 0] [1, 8]
+// AUTO: attnres.depth_attn_stats
+// AUTO-COUNT-2: attnres.depth_attn_merge
+// AUTO-NOT: attnres.depth_attn %
+func.func @hoisted_queries(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %qs: tensor<3x8xf32>) -> tensor<4x8xf32> {
+  %q1 = tensor.extract_slice %qs[0, 0] [1, 8] [1, 1] : tensor<3x8xf32> to tensor<8xf32>
+  %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %q2 = tensor.extract_slice %qs[1, 0] [1, 8] [1, 1] : tensor<3x8xf32> to tensor<8xf32>
+  %h2 = attnres.depth_attn %q2, [%b0, %b1, %b2, %h1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %p = attnres.block_summary [%h1, %h2] : tensor<4x8xf32>
+  %q3 = tensor.extract_slice %qs[2, 0] [1, 8] [1, 1] : tensor<3x8xf32> to tensor<8xf32>
+  %h3 = attnres.depth_attn %q3, [%b0, %b1, %b2, %p] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h3 : tensor<4x8xf32>
 }
