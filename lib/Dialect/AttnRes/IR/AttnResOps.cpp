@@ -122,10 +122,13 @@ LogicalResult verifyVector(Operation *op, Type type, RankedTensorType source,
                              << " to be a 1-D tensor of the hidden size, got "
                              << type;
   Type elem = vec.getElementType();
-  if (elem != source.getElementType() && !elem.isF32())
-    return op->emitOpError()
-           << "expects " << what << " element type to be "
-           << source.getElementType() << " or f32, got " << elem;
+  if (elem != source.getElementType() && !elem.isF32()) {
+    auto diag = op->emitOpError()
+                << "expects " << what << " element type to be ";
+    if (!source.getElementType().isF32())
+      diag << source.getElementType() << " or ";
+    return diag << "f32, got " << elem;
+  }
   int64_t len = vec.getDimSize(0), hidden = source.getShape().back();
   if (!ShapedType::isDynamic(len) && !ShapedType::isDynamic(hidden) &&
       len != hidden)
@@ -157,8 +160,9 @@ LogicalResult verifyTokenShaped(Operation *op, Type type,
 LogicalResult verifyEps(Operation *op, FloatAttr eps) {
   if (!eps)
     return success();
+  // -0.0 is >= 0 (and adds nothing), so only strictly negative values fail.
   const APFloat &value = eps.getValue();
-  if (!value.isFinite() || value.isNegative())
+  if (!value.isFinite() || (value.isNegative() && !value.isZero()))
     return op->emitOpError() << "expects eps to be finite and >= 0, got "
                              << value.convertToDouble();
   return success();
@@ -278,9 +282,12 @@ LogicalResult DepthAttnStatsOp::verify() {
   if (queries.getRank() != 2)
     return emitOpError() << "expects queries of shape [S, D], got " << queries;
   Type qElem = queries.getElementType();
-  if (qElem != src->getElementType() && !qElem.isF32())
-    return emitOpError() << "expects queries element type to be "
-                         << src->getElementType() << " or f32, got " << qElem;
+  if (qElem != src->getElementType() && !qElem.isF32()) {
+    auto diag = emitOpError() << "expects queries element type to be ";
+    if (!src->getElementType().isF32())
+      diag << src->getElementType() << " or ";
+    return diag << "f32, got " << qElem;
+  }
   int64_t hidden = src->getShape().back(), qLen = queries.getDimSize(1);
   if (!ShapedType::isDynamic(qLen) && !ShapedType::isDynamic(hidden) &&
       qLen != hidden)
@@ -291,10 +298,11 @@ LogicalResult DepthAttnStatsOp::verify() {
   if (failed(verifyTokenShaped(*this, getOutput().getType(), {s}, outShape,
                                "the output (queries, then source shape)")))
     return failure();
-  if (cast<RankedTensorType>(getOutput().getType()).getElementType() !=
-      src->getElementType())
-    return emitOpError() << "expects the output element type to be "
-                         << src->getElementType();
+  Type outElem = cast<RankedTensorType>(getOutput().getType()).getElementType();
+  if (outElem != src->getElementType())
+    return emitOpError() << "expects the output element type to be the source "
+                            "element type "
+                         << src->getElementType() << ", got " << outElem;
   return verifyTokenShaped(*this, getLse().getType(), {s}, tokenShape(*src),
                            "lse (queries, then token dims)");
 }
