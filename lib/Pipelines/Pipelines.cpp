@@ -37,8 +37,9 @@ void buildTensorPipeline(OpPassManager &pm,
     funcPm.addPass(createConvertAttnResToVectorPass(vector));
   }
   funcPm.addPass(createConvertAttnResToLinalgPass());
+  // No CSE before bufferization: merging identical zero-filled accumulators
+  // would make bufferization copy them apart again.
   funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createCSEPass());
 }
 
 /// Tensors -> buffers, with deallocation.
@@ -53,6 +54,7 @@ void buildBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createCSEPass());
 }
 
 /// Buffers -> loops -> LLVM dialect.

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -112,8 +113,21 @@ Value unflattenRows(OpBuilder &b, Location loc, Value flat,
     return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
   }
   ReassociationIndices rows;
-  for (int64_t i = lead; i < lead + tokens; ++i)
+  int64_t dynamicRows = 0;
+  for (int64_t i = lead; i < lead + tokens; ++i) {
     rows.push_back(i);
+    dynamicRows += type.isDynamicDim(i) ? 1 : 0;
+  }
+  if (dynamicRows >= 2) {
+    // MLIR 22.1's expand-strided-metadata crashes on a memref.expand_shape
+    // that expands into two or more dynamic dims; a reshape with a shape
+    // operand lowers without it.
+    SmallVector<Value> shape;
+    for (OpFoldResult size : sizes)
+      shape.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+    Value shapeTensor = tensor::FromElementsOp::create(b, loc, shape);
+    return tensor::ReshapeOp::create(b, loc, type, flat, shapeTensor);
+  }
   re.push_back(rows);
   if (hasHidden)
     re.push_back({rank - 1});
