@@ -61,7 +61,12 @@ void buildBufferizationPipeline(OpPassManager &pm) {
 void buildLLVMPipeline(OpPassManager &pm,
                        const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
-  funcPm.addPass(createConvertLinalgToLoopsPass());
+  // Elementwise and reduction ops outside the kernels (sublayers, block sums)
+  // get parallel loops over their parallel dims when running on all cores.
+  if (options.parallel)
+    funcPm.addPass(createConvertLinalgToParallelLoopsPass());
+  else
+    funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createForallToParallelLoopPass());
   if (options.parallel)
