@@ -1,0 +1,1043 @@
+#!/usr/bin/env python3
+"""attnres_gen.py: numpy reference for Attention Residuals, and a generator of
+self-checking MLIR test programs.
+
+Part 1 is an independent float64 reference of attnres-math.md §1-4 (the
+normative math that docs/semantics.md follows), written from the math, not from
+the attnres lowering: the fused site (§1), its unfused four steps, RMSNorm,
+Full AttnRes (§2), the Block AttnRes state machine with its output site (§3)
+and the two-phase stats/merge form (§4).
+
+Part 2 emits an MLIR module whose `@main` builds the inputs as dense constants
+(seeded RNG), calls a function under test that uses attnres ops, compares the
+result in IR against the reference (also dense constants), prints the maximum
+absolute error and the number of mismatches, and ends with a line `PASS` or
+`FAIL`. An element fails when NOT (|got - ref| <= atol + rtol * |ref|), so NaN
+and Inf fail too.
+
+Usage (the model cases use f32):
+  attnres_gen.py --case site --dtype bf16 --sources 5 --rows 4 --hidden 32 [--dynamic-rows] --seed 1
+  attnres_gen.py --case unfused|stats|merge ...   (same shape flags; stats/merge take --queries)
+  attnres_gen.py --case full --layers 12 --hidden 16 --rows 4
+  attnres_gen.py --case block --layers 12 --block-size 4 --hidden 16 --rows 4 [--two-phase]
+  attnres_gen.py --case block ... --example        (main prints the output instead)
+  attnres_gen.py --verify-output EXAMPLE.mlir OUTPUT.txt   (re-derives the example from the
+      arguments recorded in its header, checks the printed memref against the reference)
+  attnres_gen.py --self-test                        (checks the reference against math §1-§4)
+
+`--rows` is a token shape: `4`, `2x3`, or `""` for a rank-1 source (no token dims).
+Only Python 3 and numpy are needed.
+"""
+
+import argparse
+import re
+import shlex
+import sys
+
+import numpy as np
+
+# ===========================================================================
+# Part 1: float64 reference (attnres-math.md; "math §N" below)
+# ===========================================================================
+
+
+def inv_rms(v, eps):
+    """ρ[t] = ((1/d)·Σ_c v[t,c]² + ε)^(-1/2): inverse RMS of the raw source."""
+    v = np.asarray(v, np.float64)
+    return 1.0 / np.sqrt(np.mean(v * v, axis=-1) + eps)
+
+
+def rms_norm(x, gain, eps):
+    """y[t,c] = x[t,c] · ρ[t] · γ[c]."""
+    x = np.asarray(x, np.float64)
+    return x * inv_rms(x, eps)[..., None] * np.asarray(gain, np.float64)
+
+
+def site(sources, q, eps):
+    """Math §1, one fused AttnRes site. `sources` is a list of [T..., d]
+    arrays, `q = γ ⊙ w` the folded query [d]. Returns h [T..., d]."""
+    V = [np.asarray(v, np.float64) for v in sources]
+    q = np.asarray(q, np.float64)
+    s = np.stack([inv_rms(v, eps) * (v @ q) for v in V])  # s_j[t], [n, T...]
+    m = s.max(axis=0)  # max_k s_k[t]
+    e = np.exp(s - m)
+    alpha = e / e.sum(axis=0)  # softmax over sources
+    h = np.zeros_like(V[0])
+    for j, v in enumerate(V):
+        h += alpha[j][..., None] * v  # values are the raw sources
+    return h
+
+
+def depth_logits(w, keys):
+    """s[j,t] = Σ_c w[c]·k_j[t,c], source axis first."""
+    return np.stack([np.asarray(k, np.float64) @ np.asarray(w, np.float64)
+                     for k in keys])
+
+
+def depth_softmax(s):
+    """Stable softmax over dimension 0."""
+    e = np.exp(s - s.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def depth_combine(a, values):
+    """h[t,:] = Σ_j a[j,t]·v_j[t,:]."""
+    return sum(a[j][..., None] * np.asarray(v, np.float64)
+               for j, v in enumerate(values))
+
+
+def unfused_site(sources, w, gamma, eps, key_round=lambda x: x):
+    """Math §1, the four unfused steps a frontend produces:
+    k_j = RMSNorm_γ(V_j); s_j = w·k_j; α = softmax_j(s); h = Σ α_j V_j.
+    `key_round` models storing k_j in the sources' element type."""
+    keys = [key_round(rms_norm(v, gamma, eps)) for v in sources]
+    return depth_combine(depth_softmax(depth_logits(w, keys)), sources)
+
+
+def depth_attn_stats(Q, sources, eps):
+    """Math §4, phase 1 for queries Q [S, d] over shared sources [T..., d].
+    Returns (ô [S, T..., d], LSE [S, T...])."""
+    B = [np.asarray(b, np.float64) for b in sources]
+    Q = np.asarray(Q, np.float64)
+    rho = [inv_rms(b, eps) for b in B]
+    # s[q, j, t] = ρ_j[t] · (Q_q · b_j[t, :])
+    s = np.stack([np.stack([rho[j] * (B[j] @ Q[qi]) for j in range(len(B))])
+                  for qi in range(Q.shape[0])])
+    m = s.max(axis=1)
+    p = np.exp(s - m[:, None])
+    ell = p.sum(axis=1)
+    o = np.zeros((Q.shape[0],) + B[0].shape)
+    for qi in range(Q.shape[0]):
+        for j, b in enumerate(B):
+            o[qi] += p[qi, j][..., None] * b
+        o[qi] /= ell[qi][..., None]
+    return o, m + np.log(ell)
+
+
+def depth_attn_merge(o, lse, q, u, eps):
+    """Math §4, phase 2: merge one source u into (ô, LSE) by online softmax."""
+    u = np.asarray(u, np.float64)
+    s_u = inv_rms(u, eps) * (u @ np.asarray(q, np.float64))
+    sig = 1.0 / (1.0 + np.exp(-(s_u - lse)))
+    return o + sig[..., None] * (u - o)
+
+
+def sublayer(h, W, g, norm_eps):
+    """The test models' sublayer: f_l(h) = tanh(RMSNorm_g(h) @ W)."""
+    return np.tanh(rms_norm(h, g, norm_eps) @ W)
+
+
+def block_attnres(emb, params, block_size, eps, norm_eps):
+    """Math §3, the Block AttnRes state machine (0-based sublayer index l)
+    with its output site. params = {"W": [L][d,d], "g": [L][d], "q": [L][d],
+    "q_out": [d]}. block_size = 1 is Full AttnRes."""
+    L = len(params["W"])
+    blocks = [emb]
+    partial = None
+    for l in range(L):
+        if l > 0 and l % block_size == 0:
+            blocks.append(partial)
+            partial = None
+        src = blocks + ([partial] if partial is not None else [])
+        h = src[0] if len(src) == 1 else site(src, params["q"][l], eps)
+        out = sublayer(h, params["W"][l], params["g"][l], norm_eps)
+        partial = out if partial is None else partial + out
+    return site(blocks + [partial], params["q_out"], eps)
+
+
+def full_attnres(emb, params, eps, norm_eps):
+    """Math §2, Full AttnRes: sublayer l (1-based) attends over
+    [v_0 = emb, v_1..v_{l-1}] (raw sublayer outputs); h_1 = v_0; the output
+    site attends over all L+1."""
+    v = [emb]
+    for l in range(len(params["W"])):
+        h = v[0] if len(v) == 1 else site(v, params["q"][l], eps)
+        v.append(sublayer(h, params["W"][l], params["g"][l], norm_eps))
+    return site(v, params["q_out"], eps)
+
+
+def block_attnres_two_phase(emb, params, block_size, eps, norm_eps):
+    """Math §4: Block AttnRes computed block by block with phase 1 over the
+    completed blocks (all queries of the block) and phase-2 merges."""
+    L = len(params["W"])
+    blocks = [emb]
+    for start in range(0, L, block_size):
+        idx = list(range(start, min(start + block_size, L)))
+        o, lse = depth_attn_stats([params["q"][l] for l in idx], blocks, eps)
+        partial = None
+        for i, l in enumerate(idx):
+            if partial is None:
+                h = emb if l == 0 else o[i]
+            else:
+                h = depth_attn_merge(o[i], lse[i], params["q"][l], partial, eps)
+            out = sublayer(h, params["W"][l], params["g"][l], norm_eps)
+            partial = out if partial is None else partial + out
+        if idx[-1] != L - 1:
+            blocks.append(partial)
+    o, lse = depth_attn_stats([params["q_out"]], blocks, eps)
+    return depth_attn_merge(o[0], lse[0], params["q_out"], partial, eps)
+
+
+# ===========================================================================
+# Element types: rounding and literals
+# ===========================================================================
+
+
+def round_bf16(x):
+    """Round to bf16 (round to nearest even on the f32 bit pattern)."""
+    f = np.ascontiguousarray(np.asarray(x, np.float64).astype(np.float32))
+    u = f.view(np.uint32).astype(np.uint64)
+    u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+    return u.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
+def round_to(dtype, x):
+    """The value an MLIR tensor of `dtype` holds for x (as float64)."""
+    x = np.asarray(x, np.float64)
+    if dtype == "f32":
+        return x.astype(np.float32).astype(np.float64)
+    if dtype == "f16":
+        return x.astype(np.float16).astype(np.float64)
+    if dtype == "bf16":
+        return round_bf16(x)
+    raise ValueError(dtype)
+
+
+def _fix_literal(s):
+    if "." not in s:  # '1e-05' -> '1.0e-05', '3' -> '3.0'
+        s = s.replace("e", ".0e") if "e" in s else s + ".0"
+    return s
+
+
+def lit(v, dtype="f64"):
+    """An MLIR float literal that the parser (decimal -> double -> `dtype`,
+    round to nearest even) turns into exactly the value v of type `dtype`.
+    Prefers the shortest decimal of the f32/f16 value; falls back to the
+    double's repr, which denotes v exactly."""
+    v = float(v)
+    if not np.isfinite(v):
+        raise ValueError("non-finite constant")
+    short = {"f32": np.float32, "f16": np.float16}.get(dtype)
+    if short is not None:
+        s = str(short(v))
+        if float(short(float(s))) == v:
+            return _fix_literal(s)
+    return _fix_literal(repr(v))
+
+
+def dense(a, dtype="f64"):
+    """`dense<...>` literal of an array whose values are representable in
+    `dtype` (parsed back exactly)."""
+    a = np.asarray(a, np.float64)
+
+    def rec(x):
+        if x.ndim == 0:
+            return lit(x, dtype)
+        return "[" + ", ".join(rec(y) for y in x) + "]"
+
+    return "dense<" + rec(a) + ">"
+
+
+def tensor_type(shape, dtype):
+    dims = "".join(("?" if d is None else str(d)) + "x" for d in shape)
+    return "tensor<%s%s>" % (dims, dtype)
+
+
+def parse_rows(spec):
+    spec = spec.strip()
+    if spec in ("", "none", "scalar"):
+        return []
+    return [int(x) for x in spec.split("x")]
+
+
+# ===========================================================================
+# Tolerances
+# ===========================================================================
+
+# Output rounding of the element type (unit roundoff) and its test tolerance:
+#   f32:  2^-24 = 6e-8; the f32 statistics/softmax/weighted sum add a few ulps
+#         of the logits and of the largest source: rtol 1e-5 leaves >10x margin.
+#   f16:  2^-11 = 4.9e-4 from the one final rounding: rtol 2e-3 (4x margin).
+#   bf16: 2^-9 = 2.0e-3 from the one final rounding: rtol 1e-2 (5x margin).
+# The absolute term is scaled by max|source|: h is a convex combination of the
+# sources, so its f32 error is relative to them, not to |h| (which can cancel).
+RTOL = {"f32": 1e-5, "f16": 2e-3, "bf16": 1e-2}
+ATOL = {"f32": 1e-5, "f16": 1e-4, "bf16": 1e-4}
+WHY = {"f32": "f32 statistics, softmax and sum: a few ulps",
+       "f16": "one final f16 rounding, unit roundoff 2^-11 = 4.9e-4",
+       "bf16": "one final bf16 rounding, unit roundoff 2^-9 = 2.0e-3"}
+
+
+class Tol:
+    def __init__(self, atol, rtol, why):
+        self.atol = float(np.float32(atol))
+        self.rtol = float(np.float32(rtol))
+        self.why = why
+
+
+# ===========================================================================
+# Part 2: MLIR emission
+# ===========================================================================
+
+
+class Emitter:
+    """Builds one module: a function under test, check helpers, and @main."""
+
+    def __init__(self, header):
+        self.header = header
+        self.funcs = []
+        self.checks = {}
+        self.main = []
+        self.n = 0
+        self.results = []  # (ssa count i32, ssa maxerr f32)
+        self.tol_lines = []
+        self.perturb = 0.0
+
+    def fresh(self, stem="v"):
+        self.n += 1
+        return "%%%s%d" % (stem, self.n)
+
+    def m(self, line):
+        self.main.append("    " + line)
+
+    def constant(self, values, dtype, stem="cst"):
+        values = np.asarray(values)
+        name = self.fresh(stem)
+        self.m("%s = arith.constant %s : %s" %
+               (name, dense(round_to(dtype, values), dtype),
+                tensor_type(values.shape, dtype)))
+        return name
+
+    def check_fn(self, shape, dtype):
+        key = (tuple(shape), dtype)
+        if key in self.checks:
+            return self.checks[key]
+        name = "@check_" + tensor_type(shape, dtype)[7:-1]
+        r = len(shape)
+        d = ", ".join("d%d" % i for i in range(r))
+        ident = "affine_map<(%s) -> (%s)>" % (d, d)
+        scal = "affine_map<(%s) -> ()>" % d
+        iters = ", ".join(['"reduction"'] * r)
+        got_t = tensor_type(shape, dtype)
+        ref_t = tensor_type(shape, "f32")
+        ext = ("%gf = arith.extf %g : {} to f32".format(dtype)
+               if dtype != "f32" else None)
+        gv = "%gf" if ext else "%g"
+        body = [
+            "  // Counts elements with NOT(|got - ref| <= atol + rtol*|ref|) (NaN counts)",
+            "  // and returns that count and max |got - ref|.",
+            "  func.func private %s(%%got: %s, %%ref: %s, %%atol: f32, %%rtol: f32) -> (i32, f32) {"
+            % (name, got_t, ref_t),
+            "    %zi = arith.constant 0 : i32",
+            "    %zf = arith.constant 0.0 : f32",
+            "    %ei = tensor.empty() : tensor<i32>",
+            "    %ni = linalg.fill ins(%zi : i32) outs(%ei : tensor<i32>) -> tensor<i32>",
+            "    %ef = tensor.empty() : tensor<f32>",
+            "    %mi = linalg.fill ins(%zf : f32) outs(%ef : tensor<f32>) -> tensor<f32>",
+            "    %%r:2 = linalg.generic {indexing_maps = [%s, %s, %s, %s], iterator_types = [%s]}"
+            % (ident, ident, scal, scal, iters),
+            "        ins(%%got, %%ref : %s, %s) outs(%%ni, %%mi : tensor<i32>, tensor<f32>) {"
+            % (got_t, ref_t),
+            "    ^bb0(%%g: %s, %%e: f32, %%n: i32, %%m: f32):" % dtype,
+        ]
+        if ext:
+            body.append("      " + ext)
+        body += [
+            "      %%d = arith.subf %s, %%e : f32" % gv,
+            "      %ad = math.absf %d : f32",
+            "      %ae = math.absf %e : f32",
+            "      %rt = arith.mulf %rtol, %ae : f32",
+            "      %tol = arith.addf %atol, %rt : f32",
+            "      %bad = arith.cmpf ugt, %ad, %tol : f32",
+            "      %b = arith.extui %bad : i1 to i32",
+            "      %n2 = arith.addi %n, %b : i32",
+            "      %m2 = arith.maximumf %m, %ad : f32",
+            "      linalg.yield %n2, %m2 : i32, f32",
+            "    } -> (tensor<i32>, tensor<f32>)",
+            "    %count = tensor.extract %r#0[] : tensor<i32>",
+            "    %maxerr = tensor.extract %r#1[] : tensor<f32>",
+            "    return %count, %maxerr : i32, f32",
+            "  }",
+        ]
+        self.funcs.append("\n".join(body))
+        self.checks[key] = name
+        return name
+
+    def check(self, got, shape, dtype, ref, tol, what):
+        """Compare SSA value `got` (static type) with the reference: an array
+        (emitted as an f32 constant) or an SSA value of f32 elements."""
+        fn = self.check_fn(shape, dtype)
+        if isinstance(ref, str):
+            ref_c = ref
+        else:
+            ref = np.asarray(ref, np.float64) + self.perturb
+            ref_c = self.constant(ref.astype(np.float32), "f32", "ref")
+        atol = self.fresh("atol")
+        rtol = self.fresh("rtol")
+        self.m("%s = arith.constant %s : f32" % (atol, lit(tol.atol, "f32")))
+        self.m("%s = arith.constant %s : f32" % (rtol, lit(tol.rtol, "f32")))
+        cnt, err = self.fresh("bad"), self.fresh("err")
+        self.m("%s, %s = func.call %s(%s, %s, %s, %s) : (%s, %s, f32, f32) -> (i32, f32)"
+               % (cnt, err, fn, got, ref_c, atol, rtol,
+                  tensor_type(shape, dtype), tensor_type(shape, "f32")))
+        self.results.append((cnt, err))
+        self.tol_lines.append("//   %s: atol = %s, rtol = %s (%s)"
+                              % (what, lit(tol.atol, "f32"), lit(tol.rtol, "f32"), tol.why))
+
+    def finish_checks(self):
+        cnt, err = self.results[0]
+        for c, e in self.results[1:]:
+            c2, e2 = self.fresh("bad"), self.fresh("err")
+            self.m("%s = arith.addi %s, %s : i32" % (c2, cnt, c))
+            self.m("%s = arith.maximumf %s, %s : f32" % (e2, err, e))
+            cnt, err = c2, e2
+        zero = self.fresh("zero")
+        ok = self.fresh("ok")
+        self.m('vector.print str "max_abs_err = "')
+        self.m("vector.print %s : f32" % err)
+        self.m('vector.print str "mismatches = "')
+        self.m("vector.print %s : i32" % cnt)
+        self.m("%s = arith.constant 0 : i32" % zero)
+        self.m("%s = arith.cmpi eq, %s, %s : i32" % (ok, cnt, zero))
+        self.m("scf.if %s {" % ok)
+        self.m('  vector.print str "PASS\\n"')
+        self.m("} else {")
+        self.m('  vector.print str "FAIL\\n"')
+        self.m("}")
+
+    def text(self):
+        out = list(self.header)
+        if self.tol_lines:
+            out.append("// Tolerance: an element passes iff |got - ref| <= atol + rtol * |ref|.")
+            out += self.tol_lines
+        out.append("module {")
+        out += self.funcs
+        out.append("  func.func @main() {")
+        out += self.main
+        out.append("    return")
+        out.append("  }")
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+
+def cast_in(em, value, shape, dtype, dyn_shape):
+    """tensor.cast a static value to the (maybe dynamic) parameter type."""
+    if list(dyn_shape) == list(shape):
+        return value
+    v = em.fresh("dyn")
+    em.m("%s = tensor.cast %s : %s to %s" % (v, value, tensor_type(shape, dtype),
+                                              tensor_type(dyn_shape, dtype)))
+    return v
+
+
+def cast_out(em, value, shape, dtype, dyn_shape):
+    if list(dyn_shape) == list(shape):
+        return value
+    v = em.fresh("st")
+    em.m("%s = tensor.cast %s : %s to %s" % (v, value, tensor_type(dyn_shape, dtype),
+                                              tensor_type(shape, dtype)))
+    return v
+
+
+def eps_attr(eps):
+    return "{eps = %s : f32}" % lit(np.float32(eps), "f32")
+
+
+# ---------------------------------------------------------------------------
+# Input generation
+# ---------------------------------------------------------------------------
+
+
+def gen_inputs(rng, count, shape, dtype, scale):
+    """`count` random tensors rounded to short decimals (short literals) and then
+    to `dtype`, so the reference sees exactly what MLIR parses."""
+    digits = 4 - int(np.round(np.log10(scale)))  # ~4 significant digits
+    return [round_to(dtype, np.round(scale * rng.standard_normal(shape), digits))
+            for _ in range(count)]
+
+
+def gen_query(args, rng, d, dtype):
+    if args.query == "zero":
+        return np.zeros(d)
+    q = args.scale_q * rng.standard_normal(d)
+    # Keep every component away from 0 so that the weights are not uniform.
+    q = np.where(np.abs(q) < 0.1 * args.scale_q, 0.1 * args.scale_q * np.sign(q + 1e-30), q)
+    return round_to(dtype, np.round(q, 4))
+
+
+def site_tol(args, dtype, sources, exact=False, extra_atol=0.0, extra_why=""):
+    """Tolerance of a site-like result: atol is relative to max|V| (the result
+    is a convex combination of the sources), rtol to the result."""
+    if exact:
+        return Tol(0.0, 0.0, "exact: one source is the identity")
+    scale = max(float(np.abs(v).max()) for v in sources)
+    atol, rtol = ATOL[dtype] + extra_atol, RTOL[dtype]
+    why = "%s%s; atol is %g x max|V| = %g" % (WHY[dtype], extra_why, atol, scale)
+    if args.atol is not None:
+        atol, why = args.atol, why + ", atol from --atol"
+    if args.rtol is not None:
+        rtol, why = args.rtol, why + ", rtol from --rtol"
+    return Tol(atol * scale, rtol, why)
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+
+def emit_site(args, em, rng, unfused=False):
+    dt, qdt = args.dtype, args.query_dtype or args.dtype
+    D, rows = args.hidden, parse_rows(args.rows)
+    shape = rows + [D]
+    dyn = ([None] * len(rows) if args.dynamic_rows else rows) + [D]
+    n = args.sources
+    eps = float(np.float32(args.eps))
+    V = gen_inputs(rng, n, shape, dt, args.scale_v)
+    src_t = tensor_type(dyn, dt)
+    names = ["%%v%d" % j for j in range(n)]
+    params = ", ".join("%s: %s" % (v, src_t) for v in names)
+
+    if not unfused:
+        q = gen_query(args, rng, D, qdt)
+        ref = site(V, q, eps)
+        if n == 1:
+            assert np.array_equal(ref, V[0])
+        if args.query == "zero":
+            assert np.allclose(ref, sum(V) / n, rtol=1e-12, atol=1e-12)
+        em.funcs.append("\n".join([
+            "  // Function under test: one fused AttnRes site over %d sources." % n,
+            "  func.func @site(%%q: %s, %s) -> %s {" % (tensor_type([D], qdt), params, src_t),
+            "    %%h = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
+            % (", ".join(names), eps_attr(eps), tensor_type([D], qdt), src_t, src_t),
+            "    return %%h : %s" % src_t,
+            "  }"]))
+        qc = em.constant(q, qdt, "q")
+        vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
+        h = em.fresh("h")
+        em.m("%s = func.call @site(%s, %s) : (%s, %s) -> %s"
+             % (h, qc, ", ".join(vs), tensor_type([D], qdt),
+                ", ".join([src_t] * n), src_t))
+        h = cast_out(em, h, shape, dt, dyn)
+        em.check(h, shape, dt, ref, site_tol(args, dt, V, exact=(n == 1)),
+                 "depth_attn vs reference")
+        return
+
+    # Unfused chain: rms_norm -> depth_logits -> depth_softmax -> depth_combine.
+    gamma = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
+    w = gen_query(args, rng, D, qdt)
+    ref_unfused = unfused_site(V, w, gamma, eps,
+                               key_round=lambda k: round_to(dt, round_to("f32", k)))
+    q32 = round_to("f32", gamma * w)  # q = γ ⊙ w folded into one f32 vector
+    ref_fused = site(V, q32, eps)
+    lg_t = tensor_type([n] + dyn[:-1], "f32")
+    g_t, w_t = tensor_type([D], qdt), tensor_type([D], qdt)
+    lines = [
+        "  // Function under test: the unfused site (k_j = rms_norm(V_j, gamma);",
+        "  // s = depth_logits(w, k); a = depth_softmax(s); h = depth_combine(a, V))",
+        "  // and the fused site with q = gamma * w (f32).",
+        "  func.func @unfused(%%gamma: %s, %%w: %s, %%q: %s, %s) -> (%s, %s) {"
+        % (g_t, w_t, tensor_type([D], "f32"), params, src_t, src_t),
+    ]
+    keys = []
+    for j, v in enumerate(names):
+        lines.append("    %%k%d = attnres.rms_norm %s, %%gamma %s : %s, %s"
+                     % (j, v, eps_attr(eps), src_t, g_t))
+        keys.append("%%k%d" % j)
+    lines += [
+        "    %%s = attnres.depth_logits %%w, [%s] : %s, %s -> %s"
+        % (", ".join(keys), w_t, src_t, lg_t),
+        "    %%a = attnres.depth_softmax %%s : %s" % lg_t,
+        "    %%h = attnres.depth_combine %%a, [%s] : %s, %s -> %s"
+        % (", ".join(names), lg_t, src_t, src_t),
+        "    %%f = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
+        % (", ".join(names), eps_attr(eps), tensor_type([D], "f32"), src_t, src_t),
+        "    return %%h, %%f : %s, %s" % (src_t, src_t),
+        "  }",
+    ]
+    em.funcs.append("\n".join(lines))
+    gc = em.constant(gamma, qdt, "gamma")
+    wc = em.constant(w, qdt, "w")
+    qc = em.constant(q32, "f32", "q")
+    vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
+    h = em.fresh("r")
+    em.m("%s:2 = func.call @unfused(%s, %s, %s, %s) : (%s, %s, %s, %s) -> (%s, %s)"
+         % (h, gc, wc, qc, ", ".join(vs), g_t, w_t, tensor_type([D], "f32"),
+            ", ".join([src_t] * n), src_t, src_t))
+    hu = cast_out(em, h + "#0", shape, dt, dyn)
+    hf = cast_out(em, h + "#1", shape, dt, dyn)
+    tol = site_tol(args, dt, V)
+    em.check(hu, shape, dt, ref_unfused, tol, "unfused chain vs unfused reference")
+    em.check(hf, shape, dt, ref_fused, tol, "fused depth_attn vs reference")
+    if dt == "f32":
+        # In f32 the unfused chain must equal the fused site (rounding the
+        # keys to f32 is far below the tolerance): compare the two results
+        # with each other in IR.
+        em.check(hu, shape, dt, hf, tol, "unfused chain vs fused depth_attn (in IR)")
+
+
+def emit_stats(args, em, rng, merge=False):
+    dt, qdt = args.dtype, args.query_dtype or args.dtype
+    D, rows = args.hidden, parse_rows(args.rows)
+    shape = rows + [D]
+    dyn = ([None] * len(rows) if args.dynamic_rows else rows) + [D]
+    n, S = args.sources, args.queries
+    eps = float(np.float32(args.eps))
+    V = gen_inputs(rng, n, shape, dt, args.scale_v)
+    Q = np.stack([gen_query(args, rng, D, qdt) for _ in range(S)])
+    o_ref, lse_ref = depth_attn_stats(Q, V, eps)
+    src_t = tensor_type(dyn, dt)
+    Q_t = tensor_type([S, D], qdt)
+    o_t = tensor_type([S] + dyn, dt)
+    lse_t = tensor_type([S] + dyn[:-1], "f32")
+    names = ["%%v%d" % j for j in range(n)]
+    params = ", ".join("%s: %s" % (v, src_t) for v in names)
+    stats = ("    %%o, %%lse = attnres.depth_attn_stats %%Q, [%s] %s : %s, %s -> %s, %s"
+             % (", ".join(names), eps_attr(eps), Q_t, src_t, o_t, lse_t))
+    Qc = em.constant(Q, qdt, "Q")
+    vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
+    tol = site_tol(args, dt, V)
+    if not merge:
+        em.funcs.append("\n".join([
+            "  // Function under test: two-phase phase 1 for %d queries over %d sources." % (S, n),
+            "  func.func @stats(%%Q: %s, %s) -> (%s, %s) {" % (Q_t, params, o_t, lse_t),
+            stats,
+            "    return %%o, %%lse : %s, %s" % (o_t, lse_t),
+            "  }"]))
+        r = em.fresh("r")
+        em.m("%s:2 = func.call @stats(%s, %s) : (%s, %s) -> (%s, %s)"
+             % (r, Qc, ", ".join(vs), Q_t, ", ".join([src_t] * n), o_t, lse_t))
+        o = cast_out(em, r + "#0", [S] + shape, dt, [S] + dyn)
+        lse = cast_out(em, r + "#1", [S] + rows, "f32", [S] + dyn[:-1])
+        em.check(o, [S] + shape, dt, o_ref, tol, "stats output vs reference")
+        # LSE is f32 and O(max|s|): f32 logits carry ~|s|*1e-7 error.
+        lse_scale = max(1.0, float(np.abs(lse_ref).max()))
+        em.check(lse, [S] + rows, "f32", lse_ref,
+                 Tol(ATOL["f32"] * lse_scale, RTOL["f32"],
+                     "f32 log-sum-exp, atol x max|lse| = %g" % lse_scale),
+                 "stats lse vs reference")
+        return
+
+    # Merge: phase 1 over V, then merge u per query; equals the naive site
+    # over [V_0..V_{n-1}, u] (math §4).
+    U = gen_inputs(rng, 1, shape, dt, args.scale_v)[0]
+    k = len(dyn) - 1
+    lines = [
+        "  // Function under test: phase 1 over %d sources, then phase 2 merges one" % n,
+        "  // more source u for each of the %d queries." % S,
+        "  func.func @merge(%%Q: %s, %s, %%u: %s) -> (%s) {"
+        % (Q_t, params, src_t, ", ".join([src_t] * S)),
+        stats,
+    ]
+    sizes = []
+    for i, d in enumerate(dyn[:-1]):
+        if d is None:
+            lines.append("    %%i%d = arith.constant %d : index" % (i, i))
+            lines.append("    %%t%d = tensor.dim %%u, %%i%d : %s" % (i, i, src_t))
+            sizes.append("%%t%d" % i)
+        else:
+            sizes.append(str(d))
+    rets = []
+    for s in range(S):
+        zeros = ", ".join(["0"] * (k + 1))
+        ones = ", ".join(["1"] * (k + 2))
+        lines += [
+            "    %%o%d = tensor.extract_slice %%o[%d, %s] [%s] [%s] : %s to %s"
+            % (s, s, zeros, ", ".join(["1"] + sizes + [str(D)]), ones, o_t, src_t),
+            "    %%l%d = tensor.extract_slice %%lse[%d%s] [%s] [%s] : %s to %s"
+            % (s, s, "".join(", 0" for _ in range(k)), ", ".join(["1"] + sizes),
+               ", ".join(["1"] * (k + 1)), lse_t, tensor_type(dyn[:-1], "f32")),
+            "    %%q%d = tensor.extract_slice %%Q[%d, 0] [1, %d] [1, 1] : %s to %s"
+            % (s, s, D, Q_t, tensor_type([D], qdt)),
+            "    %%h%d = attnres.depth_attn_merge %%o%d, %%l%d, %%q%d, %%u %s : %s, %s, %s, %s"
+            % (s, s, s, s, eps_attr(eps), src_t, tensor_type(dyn[:-1], "f32"),
+               tensor_type([D], qdt), src_t),
+        ]
+        rets.append("%%h%d" % s)
+    lines += ["    return %s : %s" % (", ".join(rets), ", ".join([src_t] * S)), "  }"]
+    em.funcs.append("\n".join(lines))
+    uc = cast_in(em, em.constant(U, dt, "u"), shape, dt, dyn)
+    r = em.fresh("r")
+    em.m("%s:%d = func.call @merge(%s, %s, %s) : (%s, %s, %s) -> (%s)"
+         % (r, S, Qc, ", ".join(vs), uc, Q_t, ", ".join([src_t] * n), src_t,
+            ", ".join([src_t] * S)))
+    # Phase 1 stores ô in the element type before the merge reads it: one
+    # more rounding (2 ulp margin) of a convex combination of the sources.
+    extra = {"f32": 0.0, "f16": 2.0 ** -10, "bf16": 2.0 ** -8}[dt]
+    tol = site_tol(args, dt, V + [U], extra_atol=extra,
+                   extra_why=" plus the rounding of the stored phase-1 output" if extra else "")
+    for s in range(S):
+        ref = site(V + [U], Q[s], eps)  # naive per-site computation
+        assert np.allclose(ref, depth_attn_merge(o_ref[s], lse_ref[s], Q[s], U, eps),
+                           rtol=1e-12, atol=1e-12)
+        h = cast_out(em, "%s#%d" % (r, s), shape, dt, dyn)
+        em.check(h, shape, dt, ref, tol, "merge(query %d) vs naive site over n+1 sources" % s)
+
+
+# ---------------------------------------------------------------------------
+# Models (f32)
+# ---------------------------------------------------------------------------
+
+
+def model_params(seed, L, D, M):
+    """Deterministic parameters of the test models from the seed, in a fixed
+    order: per sublayer W_l, g_l, q_l; then q_out; then the embedding."""
+    rng = np.random.default_rng(seed)
+    r = lambda x: round_to("f32", np.round(x, 4))
+    p = {"W": [], "g": [], "q": []}
+    for _ in range(L):
+        p["W"].append(r(0.5 / np.sqrt(D) * rng.standard_normal((D, D))))
+        p["g"].append(r(1.0 + 0.25 * rng.standard_normal(D)))
+        q = rng.standard_normal(D)
+        p["q"].append(r(np.where(np.abs(q) < 0.1, 0.1 * np.sign(q + 1e-30), q)))
+    q = rng.standard_normal(D)
+    p["q_out"] = r(np.where(np.abs(q) < 0.1, 0.1 * np.sign(q + 1e-30), q))
+    emb = r(rng.standard_normal((M, D)))
+    return p, emb
+
+
+MODEL_SITE_EPS = 1e-6
+MODEL_NORM_EPS = 1e-5
+# f32 model: rounding errors of ~1e-7 pass through L sublayers (tanh, matmul,
+# RMSNorm, softmax); math §4 expects ~1e-5 end to end over 12 sublayers.
+MODEL_TOL = Tol(5e-5, 5e-5, "f32 end to end through the sublayers; math §4 expects ~1e-5, "
+                "measured 1e-6 to 6e-6")
+
+
+def model_reference(args):
+    L, D, M = args.layers, args.hidden, args.rows_model
+    S = 1 if args.case == "full" else args.block_size
+    p, emb = model_params(args.seed, L, D, M)
+    y = block_attnres(emb, p, S, float(np.float32(MODEL_SITE_EPS)), MODEL_NORM_EPS)
+    if args.case == "full":
+        y2 = full_attnres(emb, p, float(np.float32(MODEL_SITE_EPS)), MODEL_NORM_EPS)
+        assert np.allclose(y, y2, rtol=1e-12, atol=1e-12)
+    return y, emb, p
+
+
+def emit_model(args, em):
+    L, D, M = args.layers, args.hidden, args.rows_model
+    full = args.case == "full"
+    S = 1 if full else args.block_size
+    if S < 1 or L < 1:
+        sys.exit("attnres_gen.py: --layers and --block-size must be >= 1")
+    y_ref, emb, p = model_reference(args)
+    eps_s = eps_attr(MODEL_SITE_EPS)
+    eps_n = eps_attr(MODEL_NORM_EPS)
+    x_t, v_t, w_t = tensor_type([M, D], "f32"), tensor_type([D], "f32"), tensor_type([D, D], "f32")
+    fname = "full_attnres" if full else "block_attnres"
+    b = []  # function body
+    b.append("  // %s: L = %d sublayers, block size S = %d (%s), D = %d, %d tokens;"
+             % ("Full AttnRes" if full else "Block AttnRes", L, S,
+                "blocks %s" % [list(range(s, min(s + S, L))) for s in range(0, L, S)]
+                if not full else "every sublayer its own block", D, M))
+    b.append("  // sublayer f_l(h) = tanh(rms_norm(h, g_l) @ W_l), l 0-based; sources as in the")
+    b.append("  // state machine of math §3 (%b<n>: block summary, %p<l>: running partial).")
+    b.append("  func.func @%s(%%emb: %s) -> %s attributes {llvm.emit_c_interface} {"
+             % (fname, x_t, x_t))
+    for l in range(L):
+        b.append("    %%W%d = arith.constant %s : %s" % (l, dense(p["W"][l], "f32"), w_t))
+        b.append("    %%g%d = arith.constant %s : %s" % (l, dense(p["g"][l], "f32"), v_t))
+        if l > 0:  # the first sublayer has one source and no site
+            b.append("    %%q%d = arith.constant %s : %s" % (l, dense(p["q"][l], "f32"), v_t))
+    b.append("    %%q_out = arith.constant %s : %s" % (dense(p["q_out"], "f32"), v_t))
+    b.append("    %zero = arith.constant 0.0 : f32")
+
+    def attn(res, srcs, q):
+        b.append("    %s = attnres.depth_attn %s, [%s] %s : %s, %s -> %s"
+                 % (res, q, ", ".join(srcs), eps_s, v_t, x_t, x_t))
+
+    def two_phase(srcs, queries, tag):
+        """Phase 1 for the block's queries over the completed blocks."""
+        Qn = len(queries)
+        qn = "%%Q_%s" % tag
+        vals = [p["q_out"] if q == "out" else p["q"][q] for q in queries]
+        b.append("    %s = arith.constant %s : %s" % (qn, dense(np.stack(vals), "f32"),
+                                                      tensor_type([Qn, D], "f32")))
+        b.append("    %%o_%s, %%lse_%s = attnres.depth_attn_stats %s, [%s] %s : %s, %s -> %s, %s"
+                 % (tag, tag, qn, ", ".join(srcs), eps_s, tensor_type([Qn, D], "f32"),
+                    x_t, tensor_type([Qn, M, D], "f32"), tensor_type([Qn, M], "f32")))
+
+    def slices(tag, i, Qn):
+        o, ls = "%%o_%s_%d" % (tag, i), "%%lse_%s_%d" % (tag, i)
+        b.append("    %s = tensor.extract_slice %%o_%s[%d, 0, 0] [1, %d, %d] [1, 1, 1] : %s to %s"
+                 % (o, tag, i, M, D, tensor_type([Qn, M, D], "f32"), x_t))
+        b.append("    %s = tensor.extract_slice %%lse_%s[%d, 0] [1, %d] [1, 1] : %s to %s"
+                 % (ls, tag, i, M, tensor_type([Qn, M], "f32"), tensor_type([M], "f32")))
+        return o, ls
+
+    def merge(res, o, ls, q, u):
+        b.append("    %s = attnres.depth_attn_merge %s, %s, %s, %s %s : %s, %s, %s, %s"
+                 % (res, o, ls, q, u, eps_s, x_t, tensor_type([M], "f32"), v_t, x_t))
+
+    blocks = ["%emb"]
+    outs = []  # outputs of the current block
+    partial = None
+    for l in range(L):
+        if l > 0 and l % S == 0:
+            blocks.append(partial)
+            outs, partial = [], None
+        b.append("    // sublayer %d (block %d): sources [%s]"
+                 % (l, l // S + 1, ", ".join(blocks + ([partial] if partial else []))))
+        # Two-phase: the queries of the block's sublayers that have a site
+        # (sublayer 0 has one source, h = v_0), batched in one phase 1.
+        first = l - l % S + (1 if l < S else 0)
+        Qn = min(S * (l // S + 1), L) - first
+        if args.two_phase and l == first:
+            two_phase(blocks, list(range(first, first + Qn)), "b%d" % (l // S))
+        if partial is None and len(blocks) == 1:
+            h = "%emb"  # one source: h = v_0
+        elif args.two_phase:
+            o, ls = slices("b%d" % (l // S), l - first, Qn)
+            if partial is None:
+                h = o
+            else:
+                h = "%%h%d" % l
+                merge(h, o, ls, "%%q%d" % l, partial)
+        else:
+            h = "%%h%d" % l
+            attn(h, blocks + ([partial] if partial else []), "%%q%d" % l)
+        b.append("    %%n%d = attnres.rms_norm %s, %%g%d %s : %s, %s"
+                 % (l, h, l, eps_n, x_t, v_t))
+        b.append("    %%e%d = tensor.empty() : %s" % (l, x_t))
+        b.append("    %%z%d = linalg.fill ins(%%zero : f32) outs(%%e%d : %s) -> %s"
+                 % (l, l, x_t, x_t))
+        b.append("    %%mm%d = linalg.matmul ins(%%n%d, %%W%d : %s, %s) outs(%%z%d : %s) -> %s"
+                 % (l, l, l, x_t, w_t, l, x_t, x_t))
+        b.append("    %%f%d = linalg.map { math.tanh } ins(%%mm%d : %s) outs(%%e%d : %s)"
+                 % (l, l, x_t, l, x_t))
+        outs.append("%%f%d" % l)
+        if len(outs) == 1:
+            partial = outs[0]
+        else:
+            done = (l + 1) % S == 0 or l == L - 1  # the summary b_n of a whole block
+            partial = ("%%b%d" % (l // S + 1)) if done else ("%%p%d" % l)
+            b.append("    %s = attnres.block_summary [%s] : %s"
+                     % (partial, ", ".join(outs), x_t))
+    b.append("    // output site: sources [%s]" % ", ".join(blocks + [partial]))
+    if args.two_phase:
+        two_phase(blocks, ["out"], "out")
+        o, ls = slices("out", 0, 1)
+        merge("%y", o, ls, "%q_out", partial)
+    else:
+        attn("%y", blocks + [partial], "%q_out")
+    b.append("    return %%y : %s" % x_t)
+    b.append("  }")
+    em.funcs.append("\n".join(b))
+
+    x = em.constant(emb, "f32", "emb")
+    y = em.fresh("y")
+    em.m("%s = func.call @%s(%s) : (%s) -> %s" % (y, fname, x, x_t, x_t))
+    if args.example:
+        em.funcs.append("  func.func private @printMemrefF32(tensor<*xf32>)")
+        u = em.fresh("u")
+        em.m("%s = tensor.cast %s : %s to tensor<*xf32>" % (u, y, x_t))
+        em.m("func.call @printMemrefF32(%s) : (tensor<*xf32>) -> ()" % u)
+    else:
+        em.check(y, [M, D], "f32", y_ref, MODEL_TOL, "model output vs reference")
+
+
+# ---------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------
+
+
+def build_parser():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--case", choices=["site", "unfused", "stats", "merge", "full", "block"])
+    ap.add_argument("--dtype", choices=["f32", "f16", "bf16"], default="f32")
+    ap.add_argument("--query-dtype", choices=["f32", "f16", "bf16"],
+                    help="element type of the query (default: --dtype)")
+    ap.add_argument("--sources", type=int, default=3)
+    ap.add_argument("--queries", type=int, default=4, help="stats/merge: queries S")
+    ap.add_argument("--rows", default="4",
+                    help="token shape: '4', '2x3', or 'none' (rank-1 sources); model cases: one number")
+    ap.add_argument("--hidden", type=int, default=32)
+    ap.add_argument("--dynamic-rows", action="store_true",
+                    help="the function under test takes dynamic token dims")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--eps", type=float, default=1e-6, help="site epsilon")
+    ap.add_argument("--query", choices=["random", "zero"], default="random")
+    ap.add_argument("--scale-v", type=float, default=1.0, help="source magnitude")
+    ap.add_argument("--scale-q", type=float,
+                    help="query magnitude per component (default 2/sqrt(hidden): logits "
+                    "~ N(0, 4), so the weights are neither uniform nor one-hot)")
+    ap.add_argument("--atol", type=float, help="override atol (before x max|V|)")
+    ap.add_argument("--rtol", type=float, help="override rtol")
+    ap.add_argument("--layers", type=int, default=12, help="model: sublayers L")
+    ap.add_argument("--block-size", type=int, default=4, help="block: sublayers per block S")
+    ap.add_argument("--two-phase", action="store_true",
+                    help="block: compute sites with depth_attn_stats + depth_attn_merge")
+    ap.add_argument("--example", action="store_true",
+                    help="model: @main prints the output (printMemrefF32), no self-check")
+    ap.add_argument("--perturb", type=float, default=0.0,
+                    help="add this to every expected value (to see a test FAIL)")
+    ap.add_argument("--verify-output", nargs=2, metavar=("EXAMPLE", "OUTPUT"),
+                    help="check a run of an --example file against the reference")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check the reference itself against math §1-§4")
+    return ap
+
+
+GEN_TAG = "// attnres_gen.py args:"
+
+
+def generate(args, argv):
+    header = [
+        "// Generated by scripts/attnres_gen.py; do not edit. Regenerate with:",
+        "%s %s" % (GEN_TAG, " ".join(shlex.quote(a) for a in argv)),
+        "// Reference: independent float64 numpy implementation of attnres-math.md §1-4.",
+    ]
+    if args.example:
+        header += [
+            "// Example: @main prints the model output with printMemrefF32. Run it and check",
+            "// it against the numpy reference with scripts/run-example.sh, or by hand:",
+            "//   attnres-opt FILE --attnres-to-llvm | mlir-runner-22 -e main \\",
+            "//     -entry-point-result=void -shared-libs=<libmlir_runner_utils.so>,<libmlir_c_runner_utils.so> \\",
+            "//     > out.txt",
+            "//   python3 scripts/attnres_gen.py --verify-output FILE out.txt",
+        ]
+    em = Emitter(header)
+    em.perturb = args.perturb
+    if args.perturb:
+        em.header.append("// NOTE: expected values perturbed by %g (--perturb): must FAIL"
+                         % args.perturb)
+    if args.case in ("full", "block"):
+        args.rows_model = int(args.rows)
+        emit_model(args, em)
+    else:
+        rng = np.random.default_rng(args.seed)
+        if args.case in ("site", "unfused"):
+            emit_site(args, em, rng, unfused=args.case == "unfused")
+        else:
+            emit_stats(args, em, rng, merge=args.case == "merge")
+    if not args.example:
+        em.finish_checks()
+    return em.text()
+
+
+def parse_memref(text):
+    """Values and sizes of the first printMemrefF32 output in `text`."""
+    mt = re.search(r"sizes = \[([0-9, ]*)\].*?data =", text, re.S)
+    if not mt:
+        raise ValueError("no printMemrefF32 output found")
+    sizes = [int(x) for x in mt.group(1).split(",") if x.strip()]
+    nums = re.findall(r"[-+]?(?:nan|inf|\d+\.?\d*(?:[eE][-+]?\d+)?)",
+                      text[mt.end():], re.I)
+    count = int(np.prod(sizes))
+    if len(nums) < count:
+        raise ValueError("printed memref has %d values, expected %d" % (len(nums), count))
+    return np.array([float(x) for x in nums[:count]]).reshape(sizes)
+
+
+def verify_output(example, output):
+    text = open(example).read()
+    line = next((l for l in text.splitlines() if l.startswith(GEN_TAG)), None)
+    if line is None:
+        sys.exit("verify: %s has no '%s' header line" % (example, GEN_TAG))
+    argv = shlex.split(line[len(GEN_TAG):])
+    args = build_parser().parse_args(argv)
+    args.scale_q = args.scale_q or 2.0 / np.sqrt(args.hidden)
+    if args.case not in ("full", "block") or not args.example:
+        sys.exit("verify: %s is not a model example (--case full|block --example)" % example)
+    regen = generate(args, argv)
+    if regen != text:
+        print("verify: %s differs from what `attnres_gen.py %s` generates now "
+              "(stale or edited); its constants may not match the reference"
+              % (example, " ".join(argv)))
+        return 1
+    args.rows_model = int(args.rows)
+    ref, _, _ = model_reference(args)
+    got = parse_memref(sys.stdin.read() if output == "-" else open(output).read())
+    if got.shape != ref.shape:
+        print("verify: printed shape %s, expected %s" % (got.shape, ref.shape))
+        return 1
+    # printMemrefF32 prints 6 significant digits (a relative error of up to
+    # 5e-6), on top of the f32 model error (MODEL_TOL).
+    atol, rtol = MODEL_TOL.atol, MODEL_TOL.rtol + 5e-6
+    err = np.abs(got - ref)
+    bad = ~(err <= atol + rtol * np.abs(ref))
+    print("%-10s %14s %14s %12s" % ("element", "got", "expected", "abs err"))
+    for idx in np.ndindex(ref.shape):
+        print("%-10s %14.6g %14.8g %12.3g%s" % (str(list(idx)), got[idx], ref[idx],
+                                                err[idx], "  <-- FAIL" if bad[idx] else ""))
+    print("max abs error: %.3g (tolerance: atol %g + rtol %g * |expected|)"
+          % (np.nanmax(err) if not np.isnan(err).any() else float("nan"), atol, rtol))
+    print("mismatches: %d of %d" % (int(bad.sum()), bad.size))
+    print("PASS" if not bad.any() else "FAIL")
+    return 1 if bad.any() else 0
+
+
+def self_test():
+    """The reference against the checks of math §1-§4 (float64)."""
+    ok = True
+
+    def expect(name, cond):
+        nonlocal ok
+        print("%-60s %s" % (name, "ok" if cond else "FAILED"))
+        ok &= bool(cond)
+
+    rng = np.random.default_rng(0)
+    V = [rng.standard_normal((5, 8)) for _ in range(4)]
+    expect("§1.1 w = 0 gives the mean", np.allclose(site(V, np.zeros(8), 1e-5), sum(V) / 4))
+    expect("§1.2 n = 1 gives V_0 exactly", np.array_equal(site(V[:1], rng.standard_normal(8), 1e-5), V[0]))
+    q = rng.standard_normal(8)
+    V2 = [V[0] * 7.0] + V[1:]
+    expect("§1.3 scaling a source keeps its logit (eps -> 0)",
+           np.allclose(depth_logits(q, [rms_norm(V2[0], np.ones(8), 1e-14)]),
+                       depth_logits(q, [rms_norm(V[0], np.ones(8), 1e-14)])))
+    e = np.eye(4)
+    h = site([e[0], e[1]], 2 * e[0], 1e-6)
+    expect("§1.4 hand case h[0] = 0.982014, h[1] = 0.017986",
+           abs(h[0] - 0.982014) < 1e-6 and abs(h[1] - 0.017986) < 1e-6)
+    big = [1e4 * v for v in V]
+    expect("§1.5 |V| ~ 1e4, |q| ~ 1e2 stays finite", np.isfinite(site(big, 1e2 * q, 1e-5)).all())
+    g, w = 1 + 0.2 * rng.standard_normal(8), rng.standard_normal(8)
+    expect("§1 unfused chain equals the fused site (q = γ ⊙ w)",
+           np.allclose(unfused_site(V, w, g, 1e-5), site(V, g * w, 1e-5), atol=1e-13))
+    Q = rng.standard_normal((3, 8))
+    o, lse = depth_attn_stats(Q, V[:3], 1e-5)
+    expect("§4 stats ô equals the site over the same sources",
+           all(np.allclose(o[i], site(V[:3], Q[i], 1e-5), atol=1e-13) for i in range(3)))
+    expect("§4 merge equals the site over n+1 sources",
+           all(np.allclose(depth_attn_merge(o[i], lse[i], Q[i], V[3], 1e-5),
+                           site(V, Q[i], 1e-5), atol=1e-13) for i in range(3)))
+    p, emb = model_params(3, 13, 8, 5)
+    full = block_attnres(emb, p, 1, 1e-6, 1e-5)
+    expect("§3 block size 1 equals Full AttnRes (§2)",
+           np.allclose(full, full_attnres(emb, p, 1e-6, 1e-5), atol=1e-13))
+    for S in (1, 4, 5, 13):
+        expect("§4 two-phase equals naive Block AttnRes, L = 13, S = %d" % S,
+               np.allclose(block_attnres(emb, p, S, 1e-6, 1e-5),
+                           block_attnres_two_phase(emb, p, S, 1e-6, 1e-5), atol=1e-12))
+    # N = 1: a two-way softmax between the embedding and the running sum.
+    one = block_attnres(emb, p, 13, 1e-6, 1e-5)
+    resid = emb.copy()
+    for l in range(13):
+        resid = resid + sublayer(resid, p["W"][l], p["g"][l], 1e-5)
+    expect("§3 N = 1 is not a plain residual", not np.allclose(one, resid))
+    expect("bf16 rounding is round-to-nearest-even",
+           list(round_bf16(np.array([1 + 2**-8, 1 + 3 * 2**-8, 1 + 2**-8 + 2**-20]))) ==
+           [1.0, 1 + 2**-6, 1 + 2**-7])
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def main(argv):
+    args = build_parser().parse_args(argv)
+    if args.scale_q is None:
+        args.scale_q = 2.0 / np.sqrt(args.hidden)
+    if args.self_test:
+        return self_test()
+    if args.verify_output:
+        return verify_output(*args.verify_output)
+    if not args.case:
+        build_parser().error("--case is required")
+    if args.case in ("full", "block") and (args.dtype != "f32" or args.dynamic_rows):
+        build_parser().error("the model cases are f32 with static rows")
+    sys.stdout.write(generate(args, argv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
