@@ -54,6 +54,8 @@ void buildBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Clones the deallocation inserts (e.g. a function returning its argument).
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCSEPass());
 }
 

@@ -1,10 +1,13 @@
 // REQUIRES: numpy
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case stats --dtype f32 --sources 3 --queries 4 --rows 4 --hidden 32 --seed 211 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case stats --dtype bf16 --dynamic-rows --sources 3 --queries 4 --rows 4 --hidden 16 --seed 212 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case stats --dtype f32 --sources 1 --queries 2 --rows none --hidden 16 --seed 213 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 
 // Two-phase, phase 1 (math §4): depth_attn_stats' normalized output and
 // log-sum-exp for S queries against the reference.
