@@ -31,7 +31,7 @@ echo "run-example: lowering $example with --attnres-to-llvm"
 runner=$(command -v mlir-runner-22 || echo "$llvm_bin/mlir-runner")
 echo "run-example: running @main with $runner"
 "$runner" "$work/example.llvm.mlir" -e main -entry-point-result=void \
-  -shared-libs="$llvm_lib/libmlir_runner_utils.so,$llvm_lib/libmlir_c_runner_utils.so" \
+  -shared-libs="$llvm_lib/libmlir_runner_utils.so,$llvm_lib/libmlir_c_runner_utils.so,$llvm_lib/libomp.so" \
   > "$work/output.txt"
 cat "$work/output.txt"
 

@@ -10,6 +10,8 @@
 
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 
+#include "../Common/AttnResScalarMath.h"
+
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,6 +31,7 @@ namespace attnres {
 
 using namespace mlir;
 using namespace mlir::attnres;
+using namespace mlir::attnres::detail;
 
 namespace {
 
@@ -39,19 +42,15 @@ using IT = utils::IteratorType;
 //===----------------------------------------------------------------------===//
 
 Value toF32(OpBuilder &b, Location loc, Value v) {
-  if (v.getType().isF32())
-    return v;
-  return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  return extendToF32(b, loc, v);
 }
 
 Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
-  if (type.isF32())
-    return v;
-  return arith::TruncFOp::create(b, loc, type, v);
+  return truncateFromF32(b, loc, v, type);
 }
 
 Value f32Const(OpBuilder &b, Location loc, double value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  return f32Constant(b, loc, value);
 }
 
 /// Sizes of dims [from, to) of `value` (static or `tensor.dim`).
@@ -90,43 +89,6 @@ SmallVector<unsigned> range(unsigned from, unsigned to) {
   for (unsigned i = from; i < to; ++i)
     r.push_back(i);
   return r;
-}
-
-/// `ρ · dot` with `ρ = (ss/D + eps)^(-1/2)`.
-Value rmsLogit(OpBuilder &b, Location loc, Value sumSq, Value dot,
-               Value invD, Value eps) {
-  Value meanSq = arith::MulFOp::create(b, loc, sumSq, invD);
-  Value rho =
-      math::RsqrtOp::create(b, loc, arith::AddFOp::create(b, loc, meanSq, eps));
-  return arith::MulFOp::create(b, loc, rho, dot);
-}
-
-struct SoftmaxResult {
-  SmallVector<Value> weights;
-  Value lse;
-};
-
-/// Stable softmax of scalar logits; optionally also their log-sum-exp.
-SoftmaxResult softmaxScalars(OpBuilder &b, Location loc, ArrayRef<Value> logits,
-                             bool withLse) {
-  Value max = logits.front();
-  for (Value s : logits.drop_front())
-    max = arith::MaximumFOp::create(b, loc, max, s);
-  SmallVector<Value> exps;
-  Value sum;
-  for (Value s : logits) {
-    Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, max));
-    exps.push_back(e);
-    sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
-  }
-  SoftmaxResult result;
-  Value inv = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), sum);
-  for (Value e : exps)
-    result.weights.push_back(arith::MulFOp::create(b, loc, e, inv));
-  if (withLse)
-    result.lse =
-        arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sum));
-  return result;
 }
 
 //===----------------------------------------------------------------------===//
@@ -241,7 +203,7 @@ SmallVector<Value> softmaxWeights(OpBuilder &b, Location loc, ValueRange stats,
         SmallVector<Value> logits;
         for (size_t j = 0; j < n; ++j)
           logits.push_back(rmsLogit(nb, nl, args[j], args[n + j], invD, epsV));
-        SoftmaxResult sm = softmaxScalars(nb, nl, logits, withLse);
+        SoftmaxScalars sm = softmaxScalars(nb, nl, logits, withLse);
         SmallVector<Value> yields = sm.weights;
         if (withLse)
           yields.push_back(sm.lse);
@@ -350,6 +312,12 @@ struct DepthLogitsLowering : OpConversionPattern<DepthLogitsOp> {
     llvm::append_range(sizes, rows);
     Value result =
         tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+    // With a static zero-size token dim the result has no elements (and a
+    // slice at offset 0 of an empty dim would not verify).
+    if (llvm::is_contained(op.getType().getShape().drop_front(), 0)) {
+      rewriter.replaceOp(op, result);
+      return success();
+    }
     SmallVector<OpFoldResult> strides(sizes.size(), rewriter.getIndexAttr(1));
     SmallVector<OpFoldResult> sliceSizes = {rewriter.getIndexAttr(1)};
     llvm::append_range(sliceSizes, rows);
@@ -443,8 +411,16 @@ struct DepthCombineLowering : OpConversionPattern<DepthCombineOp> {
     SmallVector<OpFoldResult> strides(wRank, rewriter.getIndexAttr(1));
     auto sliceType = RankedTensorType::get(weightsType.getShape().drop_front(),
                                            rewriter.getF32Type());
+    bool empty = llvm::is_contained(sliceType.getShape(), 0);
     SmallVector<Value> slices;
     for (size_t j = 0; j < values.size(); ++j) {
+      if (empty) {
+        // No rows: nothing to read (a slice of an empty dim would not verify).
+        slices.push_back(tensor::EmptyOp::create(
+            rewriter, loc, ArrayRef<OpFoldResult>(sizes).drop_front(),
+            rewriter.getF32Type()));
+        continue;
+      }
       SmallVector<OpFoldResult> offsets(wRank, rewriter.getIndexAttr(0));
       offsets[0] = rewriter.getIndexAttr(j);
       slices.push_back(tensor::ExtractSliceOp::create(
@@ -586,12 +562,7 @@ struct DepthAttnMergeLowering : OpConversionPattern<DepthAttnMergeOp> {
           Value s = rmsLogit(b, l, args[2], args[3],
                              f32Const(b, l, 1.0 / double(*hidden)),
                              f32Const(b, l, eps));
-          // sigmoid(s - lse) = 1 / (1 + exp(lse - s))
-          Value e =
-              math::ExpOp::create(b, l, arith::SubFOp::create(b, l, args[1], s));
-          Value one = f32Const(b, l, 1.0);
-          Value w = arith::DivFOp::create(
-              b, l, one, arith::AddFOp::create(b, l, one, e));
+          Value w = mergeWeight(b, l, s, args[1]);
           Value o = toF32(b, l, args[0]);
           Value u = toF32(b, l, args[4]);
           Value h = arith::AddFOp::create(
@@ -636,6 +607,22 @@ LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) 
   root->walk([&](Operation *op) {
     if (!isa<AttnResDialect>(op->getDialect()))
       return;
+    // The lowering builds plain tensors; it cannot carry encodings.
+    auto hasEncoding = [](Type type) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      return tensor && tensor.getEncoding();
+    };
+    for (Type type : llvm::concat<const Type>(
+             llvm::to_vector(op->getOperandTypes()),
+             llvm::to_vector(op->getResultTypes()))) {
+      if (hasEncoding(type)) {
+        op->emitOpError() << "cannot be lowered: tensor encodings are not "
+                             "supported, got "
+                          << type;
+        ok = false;
+        return;
+      }
+    }
     // Ops whose math divides by D need it static.
     Type sourceType;
     if (auto attn = dyn_cast<DepthAttnOp>(op))

@@ -332,6 +332,16 @@ std::optional<int64_t> staticHidden(Type type) {
   return tensor.getShape().back();
 }
 
+/// The kernels build plain tensors; ops on encoded tensors are left alone.
+bool hasEncodedTensors(Operation *op) {
+  auto encoded = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && tensor.getEncoding();
+  };
+  return llvm::any_of(op->getOperandTypes(), encoded) ||
+         llvm::any_of(op->getResultTypes(), encoded);
+}
+
 double epsOf(FloatAttr attr) {
   return attr ? attr.getValue().convertToDouble() : 1.0e-5;
 }
@@ -347,7 +357,7 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden || op.getSources().empty())
+    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     Location loc = op.getLoc();
     KernelBuilder kb(rewriter, loc, *hidden, options);
@@ -391,7 +401,7 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
 
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getSources().empty())
+    if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     std::optional<int64_t> hidden =
         staticHidden(op.getSources().front().getType());
@@ -470,7 +480,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden)
+    if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     Location loc = op.getLoc();
     KernelBuilder kb(rewriter, loc, *hidden, options);

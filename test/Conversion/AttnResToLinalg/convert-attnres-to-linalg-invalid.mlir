@@ -82,3 +82,13 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Tensor encodings cannot be carried by the lowering: reported before any
+// rewrite (also by the pipeline, which leaves such ops to this pass).
+func.func @encoded_sources(%q: tensor<64xf32>, %v0: tensor<8x64xf32, "enc">, %v1: tensor<8x64xf32, "enc">) -> tensor<8x64xf32, "enc"> {
+  // expected-error @below {{'attnres.depth_attn' op cannot be lowered: tensor encodings are not supported, got 'tensor<8x64xf32, "enc">'}}
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<8x64xf32, "enc"> -> tensor<8x64xf32, "enc">
+  return %h : tensor<8x64xf32, "enc">
+}

@@ -464,3 +464,17 @@ module attributes {gpu.container_module} {
     return %b : tensor<8x64xf32>
   }
 }
+
+// -----
+
+// A static zero-size token dim: no rows, the results are empty tensors (no
+// slices of an empty dim are built).
+// CHECK-LABEL: func.func @zero_rows_logits_combine
+// CHECK-NOT: tensor.insert_slice
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return
+func.func @zero_rows_logits_combine(%w: tensor<16xf32>, %k0: tensor<0x16xf32>, %k1: tensor<0x16xf32>) -> (tensor<2x0xf32>, tensor<0x16xf32>) {
+  %s = attnres.depth_logits %w, [%k0, %k1] : tensor<16xf32>, tensor<0x16xf32> -> tensor<2x0xf32>
+  %h = attnres.depth_combine %s, [%k0, %k1] : tensor<2x0xf32>, tensor<0x16xf32> -> tensor<0x16xf32>
+  return %s, %h : tensor<2x0xf32>, tensor<0x16xf32>
+}
