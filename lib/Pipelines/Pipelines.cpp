@@ -7,6 +7,8 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -118,10 +120,56 @@ void mlir::attnres::buildAttnResToLLVMPipeline(
   buildLLVMPipeline(pm, options);
 }
 
+void mlir::attnres::buildAttnResToNVVMPipeline(
+    OpPassManager &pm, const AttnResToNVVMPipelineOptions &options) {
+  AttnResValidateNVVMTargetPassOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.format = options.format;
+  pm.addPass(createAttnResValidateNVVMTargetPass(target));
+
+  OpPassManager &funcPm = pm.nestAny();
+  funcPm.addPass(createCanonicalizerPass());
+  if (options.fuse)
+    funcPm.addPass(createAttnResFusePass());
+  AttnResTwoPhasePassOptions twoPhase;
+  twoPhase.mode = options.twoPhase;
+  funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
+  ConvertAttnResToGPUPassOptions kernels;
+  kernels.maxThreads = options.maxThreads;
+  funcPm.addPass(createConvertAttnResToGPUPass(kernels));
+  funcPm.addPass(createConvertAttnResToLinalgPass());
+  funcPm.addPass(createCanonicalizerPass());
+
+  buildBufferizationPipeline(pm);
+
+  // Everything else (sublayers, block sums) as GPU loops.
+  OpPassManager &loops = pm.nestAny();
+  loops.addPass(createConvertLinalgToParallelLoopsPass());
+  loops.addPass(createGpuMapParallelLoopsPass());
+  loops.addPass(createConvertParallelLoopToGpuPass());
+  AttnResGPUFinalizeKernelsPassOptions finalize;
+  finalize.hostShared = options.hostShared;
+  pm.nestAny().addPass(createAttnResGPUFinalizeKernelsPass(finalize));
+  pm.addPass(createCanonicalizerPass());
+
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = options.features;
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = options.optLevel;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}
+
 void mlir::attnres::registerAttnResPipelines() {
   PassPipelineRegistration<AttnResToLLVMPipelineOptions>(
       "attnres-to-llvm",
       "Lower attnres and linalg/tensor/arith/math on tensors to the LLVM "
       "dialect for CPUs (runnable by mlir-runner)",
       buildAttnResToLLVMPipeline);
+  PassPipelineRegistration<AttnResToNVVMPipelineOptions>(
+      "attnres-to-nvvm",
+      "Lower attnres and linalg/tensor on tensors to NVIDIA GPUs: fused "
+      "kernels, NVVM, host LLVM IR and a gpu.binary (PTX, cubin or fatbin)",
+      buildAttnResToNVVMPipeline);
 }

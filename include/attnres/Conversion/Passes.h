@@ -3,6 +3,7 @@
 #ifndef ATTNRES_CONVERSION_PASSES_H
 #define ATTNRES_CONVERSION_PASSES_H
 
+#include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
 

@@ -95,4 +95,91 @@ def ConvertAttnResToVectorPass
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// AttnResToGPU
+//===----------------------------------------------------------------------===//
+
+def ConvertAttnResToGPUPass
+    : InterfacePass<"convert-attnres-to-gpu", "mlir::FunctionOpInterface"> {
+  let summary = "Lower the depth-attention ops to fused GPU kernels (gpu.launch)";
+  let description = [{
+    Rewrites `attnres.depth_attn`, `attnres.depth_attn_stats` and
+    `attnres.depth_attn_merge` with a static hidden size into one
+    `gpu.launch` each, on buffers (`bufferization.to_buffer` of the operands,
+    a fresh result buffer, `bufferization.to_tensor` of it):
+
+    * one CTA per token row (per (query, row) for phase 1); thread `t` owns
+      chunks `k·T + t` of W elements, W = 128 bits / element width, so every
+      global load and store is a 128-bit vector access, coalesced per warp;
+    * the CTA streams over the sources once with an online softmax, keeping
+      its part of the output row in registers (f32 for every element type);
+    * `Σ v²` and `Σ q·v` are reduced with `gpu.shuffle xor` inside warps and
+      one word per warp in workgroup memory.
+
+    The thread count T is chosen so that D splits exactly into warps with
+    about 4 chunks per thread (e.g. D = 4096 f32: T = 256; D = 7168 bf16:
+    T = 224). With `emulate=true` the same decomposition (grid, threads,
+    chunk mapping, reduction order, online softmax) is emitted as sequential
+    loops over CTAs and threads that run on the CPU.
+  }];
+  let options = [
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Emit the kernels' decomposition as CPU loops instead of gpu.launch">,
+    Option<"maxThreads", "max-threads", "unsigned", /*default=*/"1024",
+           "Upper bound on threads per CTA (a multiple of 32)">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::gpu::GPUDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
+def AttnResGPUFinalizeKernelsPass
+    : InterfacePass<"attnres-gpu-finalize-kernels", "mlir::FunctionOpInterface"> {
+  let summary = "Prepare bufferized gpu.launch ops for outlining and execution";
+  let description = [{
+    Run after bufferization and deallocation, before kernel outlining:
+
+    * CTA barriers that `convert-attnres-to-gpu` emitted as side-effecting
+      inline asm (upstream's ownership-based deallocation rejects
+      `gpu.barrier`) become `gpu.barrier`;
+    * with `host-shared` (default), every buffer a `gpu.launch` body captures
+      from the host becomes device-reachable: a `memref.alloc` becomes
+      `gpu.alloc host_shared` (managed memory; its `memref.dealloc` becomes
+      `gpu.dealloc`), any other buffer (function argument, global constant)
+      is registered with `gpu.host_register` before the launch.
+  }];
+  let options = [
+    Option<"hostShared", "host-shared", "bool", /*default=*/"true",
+           "Make captured host buffers device-reachable">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::memref::MemRefDialect"];
+}
+
+def AttnResValidateNVVMTargetPass
+    : Pass<"attnres-validate-nvvm-target", "mlir::ModuleOp"> {
+  let summary = "Reject NVVM targets that would make LLVM abort";
+  let description = [{
+    Checks the chip, PTX features and binary format `attnres-to-nvvm` is
+    about to use, and fails with a diagnostic instead of the LLVM ERROR
+    abort code generation gives (e.g. `sm_90` with the default `+ptx60`), or
+    a missing `ptxas` for `bin`/`fatbin`.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"", "GPU chip">,
+    Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"",
+           "PTX features">,
+    Option<"format", "format", "std::string", /*default=*/"\"fatbin\"",
+           "isa, bin or fatbin">,
+  ];
+}
+
 #endif // ATTNRES_CONVERSION_PASSES_TD

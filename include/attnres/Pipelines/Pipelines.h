@@ -54,6 +54,50 @@ struct AttnResToLLVMPipelineOptions
       llvm::cl::init(8)};
 };
 
+/// Options of `attnres-to-nvvm` (upstream gpu-lower-to-nvvm-pipeline style).
+struct AttnResToNVVMPipelineOptions
+    : public PassPipelineOptions<AttnResToNVVMPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU chip, e.g. sm_80, sm_90"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features, e.g. +ptx80 (sm_90 needs +ptx78 or newer)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Binary format: isa (PTX), bin (cubin via ptxas) or "
+                     "fatbin"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level", llvm::cl::desc("Optimization level of NVVM codegen"),
+      llvm::cl::init(3)};
+  PassOptions::Option<unsigned> maxThreads{
+      *this, "max-threads",
+      llvm::cl::desc("Upper bound on threads per CTA of the fused kernels"),
+      llvm::cl::init(1024)};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse", llvm::cl::desc("Run attnres-fuse first"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> twoPhase{
+      *this, "two-phase",
+      llvm::cl::desc("attnres-two-phase mode: auto, force or off"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<bool> hostShared{
+      *this, "host-shared",
+      llvm::cl::desc("Make host buffers the kernels use device-reachable "
+                     "(managed allocations, registered arguments)"),
+      llvm::cl::init(true)};
+};
+
+/// Lowers the same input as `attnres-to-llvm` to host LLVM IR plus a
+/// `gpu.binary`: one fused kernel per depth_attn/stats/merge, other linalg
+/// ops mapped to GPU loops, then upstream's NVVM lowering and serialization.
+/// The first pass rejects chip/feature/format combinations that would make
+/// LLVM abort.
+void buildAttnResToNVVMPipeline(OpPassManager &pm,
+                                const AttnResToNVVMPipelineOptions &options);
+
 /// Lowers attnres + func/linalg/tensor/arith/math on tensors (or on memref
 /// arguments with destination passing) to the LLVM dialect: attnres to
 /// linalg, bufferization, buffer deallocation, loops, then LLVM. The result
@@ -61,7 +105,7 @@ struct AttnResToLLVMPipelineOptions
 void buildAttnResToLLVMPipeline(OpPassManager &pm,
                                 const AttnResToLLVMPipelineOptions &options);
 
-/// Registers `attnres-to-llvm`.
+/// Registers `attnres-to-llvm` and `attnres-to-nvvm`.
 void registerAttnResPipelines();
 
 } // namespace attnres

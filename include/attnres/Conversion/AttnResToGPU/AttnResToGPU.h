@@ -1,0 +1,53 @@
+//===- AttnResToGPU.h - fused GPU kernels for attnres -----------*- C++ -*-===//
+
+#ifndef ATTNRES_CONVERSION_ATTNRESTOGPU_ATTNRESTOGPU_H
+#define ATTNRES_CONVERSION_ATTNRESTOGPU_ATTNRESTOGPU_H
+
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace attnres {
+
+#define GEN_PASS_DECL_CONVERTATTNRESTOGPUPASS
+#define GEN_PASS_DECL_ATTNRESGPUFINALIZEKERNELSPASS
+#define GEN_PASS_DECL_ATTNRESVALIDATENVVMTARGETPASS
+#include "attnres/Conversion/Passes.h.inc"
+
+/// How a row of D elements is spread over a CTA: thread `t` owns chunks
+/// `k·threads + t` (k < chunks) of `vectorWidth` elements (128-bit loads when
+/// D allows). `exact`: threads·chunks·vectorWidth == D (no tail guards).
+struct GPUKernelPlan {
+  int64_t hidden = 0;
+  int64_t vectorWidth = 1;
+  int64_t threads = 32;
+  int64_t chunks = 1;
+  bool exact = true;
+};
+
+/// The inline-asm text of the CTA barrier the kernels carry through
+/// bufferization (see `attnres-gpu-finalize-kernels`).
+inline constexpr const char *kCTABarrierAsm = "bar.sync 0;";
+
+/// The plan for rows of `hidden` elements of `elementBits` bits.
+FailureOr<GPUKernelPlan> planGPUKernel(int64_t hidden, unsigned elementBits,
+                                       unsigned maxThreads = 1024);
+
+/// Patterns rewriting depth_attn, depth_attn_stats and depth_attn_merge
+/// (static D) into one `gpu.launch` each (or, with `emulate`, the same
+/// decomposition as sequential CPU loops).
+void populateAttnResToGPUConversionPatterns(RewritePatternSet &patterns,
+                                            bool emulate,
+                                            unsigned maxThreads = 1024);
+
+/// Checks an NVVM target (chip, PTX features, binary format) before any
+/// LLVM code generation runs; returns an error message or "" if valid.
+std::string checkNVVMTarget(StringRef chip, StringRef features,
+                            StringRef format);
+
+} // namespace attnres
+} // namespace mlir
+
+#endif // ATTNRES_CONVERSION_ATTNRESTOGPU_ATTNRESTOGPU_H

@@ -1,0 +1,937 @@
+//===- AttnResToGPU.cpp - fused GPU kernels for attnres -------------------===//
+//
+// One kernel per depth_attn / depth_attn_stats / depth_attn_merge op, in the
+// style of the fastest published AttnRes kernels:
+//
+//   * one CTA per token row (per (query, row) for phase 1), D spread over the
+//     threads: thread `t` owns chunks `k·T + t` (k < C) of W elements, so a
+//     warp's loads are contiguous and every load is 128 bits;
+//   * each source is read exactly once: the CTA streams over the sources with
+//     an online softmax, keeping the running output row in registers;
+//   * Σ v² and Σ q·v are reduced per CTA with warp shuffles plus one word per
+//     warp in shared memory; all arithmetic is f32, also for f16/bf16.
+//
+// With `emulate`, the same plan (grid, threads, chunk mapping, online
+// softmax) is emitted as sequential loops over blocks and threads that run
+// on the CPU, so the decomposition is checked numerically without a GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
+
+#include "../Common/AttnResScalarMath.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir {
+namespace attnres {
+#define GEN_PASS_DEF_CONVERTATTNRESTOGPUPASS
+#include "attnres/Conversion/Passes.h.inc"
+} // namespace attnres
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attnres;
+using namespace mlir::attnres::detail;
+
+FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
+                                                      unsigned elementBits,
+                                                      unsigned maxThreads) {
+  if (hidden <= 0 || elementBits == 0 || elementBits > 128 || maxThreads < 32)
+    return failure();
+  GPUKernelPlan plan;
+  plan.hidden = hidden;
+  // 128-bit loads when D allows, else the widest aligned width that does.
+  plan.vectorWidth = 128 / elementBits;
+  while (plan.vectorWidth > 1 && hidden % plan.vectorWidth != 0)
+    plan.vectorWidth /= 2;
+  int64_t vectors = hidden / plan.vectorWidth;
+  // Prefer an exact split into warps with about 4 chunks per thread.
+  int64_t best = -1, bestScore = 0;
+  for (int64_t threads = 32; threads <= int64_t(maxThreads); threads += 32) {
+    if (vectors % threads != 0)
+      continue;
+    int64_t chunks = vectors / threads;
+    int64_t score = std::abs(chunks - 4) * 4 + (chunks > 8 ? 100 : 0);
+    if (best < 0 || score < bestScore) {
+      best = threads;
+      bestScore = score;
+    }
+  }
+  if (best > 0) {
+    plan.threads = best;
+    plan.chunks = vectors / best;
+    plan.exact = true;
+  } else {
+    // No exact split: round up to whole warps and guard the tail.
+    int64_t chunks = 4;
+    int64_t threads = llvm::divideCeil(llvm::divideCeil(vectors, chunks), 32) * 32;
+    threads = std::min<int64_t>(std::max<int64_t>(threads, 32), maxThreads);
+    plan.threads = threads;
+    plan.chunks = llvm::divideCeil(vectors, threads);
+    plan.exact = plan.threads * plan.chunks == vectors;
+  }
+  return plan;
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// Collapses a source `tensor<T... x D x E>` to `[rows, D]` (a unit row for
+/// rank 1).
+Value toRows(OpBuilder &b, Location loc, Value value, bool hasHidden) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - (hasHidden ? 1 : 0);
+  if (tokens == 1)
+    return value;
+  if (tokens == 0) {
+    SmallVector<int64_t> shape = {1};
+    if (hasHidden)
+      shape.push_back(type.getShape().back());
+    SmallVector<ReassociationIndices> re;
+    if (hasHidden)
+      re.push_back({0, 1});
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), value, re);
+  }
+  ReassociationIndices rows;
+  for (int64_t i = 0; i < tokens; ++i)
+    rows.push_back(i);
+  SmallVector<ReassociationIndices> re = {rows};
+  if (hasHidden)
+    re.push_back({rank - 1});
+  return tensor::CollapseShapeOp::create(b, loc, value, re);
+}
+
+/// Reshapes `[lead..., rows, (D)]` back to `type` (sizes from `sizes`).
+Value fromRows(OpBuilder &b, Location loc, Value flat, RankedTensorType type,
+               ArrayRef<OpFoldResult> sizes, unsigned lead, bool hasHidden) {
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  if (tokens == 1)
+    return flat;
+  SmallVector<ReassociationIndices> re;
+  for (unsigned i = 0; i < lead; ++i)
+    re.push_back({int64_t(i)});
+  if (tokens == 0) {
+    if (hasHidden)
+      re.push_back({int64_t(lead), int64_t(lead) + 1});
+    else if (lead > 0)
+      re.back().push_back(lead);
+    return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
+  }
+  SmallVector<Value> shape;
+  for (OpFoldResult size : sizes)
+    shape.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  // A reshape with a shape operand: MLIR 22.1's expand-strided-metadata
+  // crashes on expand_shape into several dynamic dims.
+  Value shapeTensor = tensor::FromElementsOp::create(b, loc, shape);
+  return tensor::ReshapeOp::create(b, loc, type, flat, shapeTensor);
+}
+
+/// The buffer of a tensor operand, read only.
+Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// A fresh buffer of `type`'s shape with dynamic sizes `dynSizes`.
+Value newBuffer(OpBuilder &b, Location loc, RankedTensorType type,
+                ValueRange dynSizes) {
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      dynSizes);
+}
+
+Value asTensor(OpBuilder &b, Location loc, Value buffer,
+               RankedTensorType type) {
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// SIMT kernel emitter
+//===----------------------------------------------------------------------===//
+
+/// Emits the body of one CTA for a thread `tid` of block `row`. In GPU mode
+/// the body is the gpu.launch region and cross-thread reductions use
+/// shuffles + shared memory. In emulation mode the body is emitted once per
+/// *phase* inside sequential loops over threads, with per-thread state in
+/// buffers: see `Emulation` below.
+struct KernelMath {
+  KernelMath(const GPUKernelPlan &plan, double eps, Type f32)
+      : plan(plan), eps(eps), f32(f32) {}
+
+  /// Element offset of chunk `k` of thread `tid`.
+  Value chunkOffset(OpBuilder &b, Location loc, Value tid, int64_t k) const {
+    Value chunk = arith::AddIOp::create(
+        b, loc, cIndex(b, loc, k * plan.threads), tid);
+    return arith::MulIOp::create(b, loc, chunk,
+                                 cIndex(b, loc, plan.vectorWidth));
+  }
+
+  /// Whether chunk `k` of `tid` is inside D (always, for exact plans).
+  Value chunkValid(OpBuilder &b, Location loc, Value tid, int64_t k) const {
+    Value offset = chunkOffset(b, loc, tid, k);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, offset,
+                                 cIndex(b, loc, plan.hidden));
+  }
+
+  /// Byte alignment of a W-element access of `type` (at most 16: rows are
+  /// D·B bytes apart and D·B is a multiple of the access size).
+  int64_t alignmentOf(MemRefType type) const {
+    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    return std::min<int64_t>(16, plan.vectorWidth * bytes);
+  }
+
+  VectorType vecF32() const {
+    return VectorType::get({plan.vectorWidth}, f32);
+  }
+
+  /// Loads W elements of `buffer[indices..., offset]` as f32 (zeros when the
+  /// chunk is outside D).
+  Value load(OpBuilder &b, Location loc, Value buffer, ValueRange indices,
+             Value tid, int64_t k) const {
+    auto type = cast<MemRefType>(buffer.getType());
+    auto vecType = VectorType::get({plan.vectorWidth}, type.getElementType());
+    int64_t align = alignmentOf(type);
+    auto emit = [&](OpBuilder &nb, Location nl) -> Value {
+      SmallVector<Value> idx(indices);
+      idx.push_back(chunkOffset(nb, nl, tid, k));
+      Value v = vector::LoadOp::create(nb, nl, vecType, buffer, idx,
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(align));
+      return extendToF32(nb, nl, v);
+    };
+    if (plan.exact)
+      return emit(b, loc);
+    auto ifOp = scf::IfOp::create(
+        b, loc, chunkValid(b, loc, tid, k),
+        [&](OpBuilder &nb, Location nl) {
+          scf::YieldOp::create(nb, nl, emit(nb, nl));
+        },
+        [&](OpBuilder &nb, Location nl) {
+          scf::YieldOp::create(nb, nl, zero(nb, nl));
+        });
+    return ifOp.getResult(0);
+  }
+
+  void store(OpBuilder &b, Location loc, Value vec, Value buffer,
+             ValueRange indices, Value tid, int64_t k) const {
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t align = alignmentOf(type);
+    auto emit = [&](OpBuilder &nb, Location nl) {
+      SmallVector<Value> idx(indices);
+      idx.push_back(chunkOffset(nb, nl, tid, k));
+      Value v = truncateFromF32(nb, nl, vec, type.getElementType());
+      vector::StoreOp::create(nb, nl, v, buffer, idx, /*nontemporal=*/false,
+                              llvm::MaybeAlign(align));
+    };
+    if (plan.exact) {
+      emit(b, loc);
+      return;
+    }
+    scf::IfOp::create(b, loc, chunkValid(b, loc, tid, k),
+                      [&](OpBuilder &nb, Location nl) {
+                        emit(nb, nl);
+                        scf::YieldOp::create(nb, nl);
+                      });
+  }
+
+  Value zero(OpBuilder &b, Location loc) const {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecF32(), b.getF32FloatAttr(0.0)));
+  }
+
+  Value hsum(OpBuilder &b, Location loc, Value v) const {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v,
+                                       Value(), arith::FastMathFlags::reassoc);
+  }
+
+  /// Per-thread partial Σ x² and Σ q·x over the thread's chunks.
+  std::pair<Value, Value> partials(OpBuilder &b, Location loc,
+                                   ArrayRef<Value> xs,
+                                   ArrayRef<Value> qs) const {
+    Value ss, dot;
+    for (auto [i, x] : llvm::enumerate(xs)) {
+      Value sq = hsum(b, loc, arith::MulFOp::create(b, loc, x, x));
+      ss = ss ? arith::AddFOp::create(b, loc, ss, sq).getResult() : sq;
+      if (!qs.empty()) {
+        Value p = hsum(b, loc, arith::MulFOp::create(b, loc, qs[i], x));
+        dot = dot ? arith::AddFOp::create(b, loc, dot, p).getResult() : p;
+      }
+    }
+    return {ss, dot};
+  }
+
+  Value logit(OpBuilder &b, Location loc, Value ss, Value dot) const {
+    return rmsLogit(b, loc, ss, dot, f32Constant(b, loc, 1.0 / plan.hidden),
+                    f32Constant(b, loc, eps));
+  }
+
+  const GPUKernelPlan &plan;
+  double eps;
+  Type f32;
+};
+
+/// Online-softmax state of one CTA: running max, sum and output row chunks.
+struct OnlineState {
+  Value max, sum;
+  SmallVector<Value> acc;
+};
+
+/// One online-softmax step with source chunks `xs` and logit `s`.
+OnlineState onlineStep(OpBuilder &b, Location loc, const OnlineState &st,
+                       ArrayRef<Value> xs, Value s, VectorType vecType) {
+  OnlineState next;
+  next.max = arith::MaximumFOp::create(b, loc, st.max, s);
+  Value alpha = math::ExpOp::create(
+      b, loc, arith::SubFOp::create(b, loc, st.max, next.max));
+  Value p =
+      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, next.max));
+  next.sum = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, st.sum, alpha), p);
+  Value alphaV = vector::BroadcastOp::create(b, loc, vecType, alpha);
+  Value pV = vector::BroadcastOp::create(b, loc, vecType, p);
+  for (auto [acc, x] : llvm::zip_equal(st.acc, xs))
+    next.acc.push_back(vector::FMAOp::create(
+        b, loc, pV, x, arith::MulFOp::create(b, loc, acc, alphaV)));
+  return next;
+}
+
+OnlineState initialState(OpBuilder &b, Location loc, const KernelMath &km) {
+  OnlineState st;
+  st.max = f32Constant(b, loc, -std::numeric_limits<double>::infinity());
+  st.sum = f32Constant(b, loc, 0.0);
+  st.acc.assign(km.plan.chunks, km.zero(b, loc));
+  return st;
+}
+
+/// Streams over the sources in an `scf.for` (not unrolled: the loop carries
+/// an LLVM `unroll disable` annotation) that picks source `j`'s chunks with an
+/// `scf.index_switch`. Straight-line code over all sources lets ptxas hoist
+/// every source's loads to the top (global loads move freely across
+/// `bar.sync` in a kernel without global stores), which spills at 9 sources.
+OnlineState streamSources(
+    OpBuilder &b, Location loc, const KernelMath &km, ArrayRef<Value> sources,
+    Value row, Value tid,
+    function_ref<OnlineState(OpBuilder &, ArrayRef<Value>, const OnlineState &)>
+        step) {
+  const GPUKernelPlan &plan = km.plan;
+  OnlineState init = initialState(b, loc, km);
+  SmallVector<Value> inits = {init.max, init.sum};
+  llvm::append_range(inits, init.acc);
+  SmallVector<Type> chunkTypes(plan.chunks, km.vecF32());
+  auto loop = scf::ForOp::create(
+      b, loc, cIndex(b, loc, 0), cIndex(b, loc, sources.size()),
+      cIndex(b, loc, 1), inits,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+        SmallVector<int64_t> cases;
+        for (size_t i = 0; i < sources.size(); ++i)
+          cases.push_back(i);
+        auto sw = scf::IndexSwitchOp::create(nb, nl, chunkTypes, j, cases,
+                                             cases.size());
+        auto fill = [&](Region &region, Value src) {
+          OpBuilder::InsertionGuard guard(nb);
+          nb.setInsertionPointToStart(&region.emplaceBlock());
+          SmallVector<Value> xs;
+          for (int64_t k = 0; k < plan.chunks; ++k)
+            xs.push_back(src ? km.load(nb, nl, src, ValueRange{row}, tid, k)
+                             : km.zero(nb, nl));
+          scf::YieldOp::create(nb, nl, xs);
+        };
+        for (auto [i, region] : llvm::enumerate(sw.getCaseRegions()))
+          fill(region, sources[i]);
+        fill(sw.getDefaultRegion(), Value());
+        OnlineState cur;
+        cur.max = args[0];
+        cur.sum = args[1];
+        cur.acc.assign(args.begin() + 2, args.end());
+        SmallVector<Value> xs(sw.getResults());
+        OnlineState next = step(nb, xs, cur);
+        SmallVector<Value> yields = {next.max, next.sum};
+        llvm::append_range(yields, next.acc);
+        scf::YieldOp::create(nb, nl, yields);
+      });
+  MLIRContext *ctx = b.getContext();
+  auto unroll = LLVM::LoopUnrollAttr::get(
+      ctx, /*disable=*/BoolAttr::get(ctx, true), /*count=*/{},
+      /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
+      /*followupRemainder=*/{}, /*followupAll=*/{});
+  loop->setAttr("llvm.loop_annotation",
+                LLVM::LoopAnnotationAttr::get(
+                    ctx, {}, {}, {}, unroll, {}, {}, {}, {}, {}, {}, {}, {},
+                    {}, {}, {}));
+  OnlineState result;
+  result.max = loop.getResult(0);
+  result.sum = loop.getResult(1);
+  result.acc.assign(loop.result_begin() + 2, loop.result_end());
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// GPU mode: gpu.launch with shuffles and shared memory
+//===----------------------------------------------------------------------===//
+
+/// A CTA barrier that survives bufferization: upstream's ownership-based
+/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
+/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
+/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
+void emitCTABarrier(OpBuilder &b, Location loc) {
+  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{},
+                            kCTABarrierAsm, "~{memory}",
+                            /*has_side_effects=*/true,
+                            /*is_align_stack=*/false,
+                            LLVM::TailCallKind::None,
+                            /*asm_dialect=*/LLVM::AsmDialectAttr(),
+                            /*operand_attrs=*/ArrayAttr());
+}
+
+/// Sums `values` over the CTA: xor-shuffles within each warp, then one word
+/// per warp and value in shared memory `scratch` ([values, warps]).
+SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
+                               Value tid, Value scratch, int64_t threads) {
+  SmallVector<Value> sums(values.begin(), values.end());
+  for (int32_t offset = 16; offset >= 1; offset /= 2)
+    for (Value &v : sums)
+      v = gpu::ShuffleOp::create(b, loc, v, offset, 32,
+                                 gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+  int64_t warps = threads / 32;
+  if (warps == 1)
+    return sums;
+  Value lane = arith::RemUIOp::create(b, loc, tid, cIndex(b, loc, 32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, cIndex(b, loc, 32));
+  Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                         cIndex(b, loc, 0));
+  scf::IfOp::create(b, loc, isLeader, [&](OpBuilder &nb, Location nl) {
+    for (auto [i, v] : llvm::enumerate(sums))
+      memref::StoreOp::create(nb, nl, v, scratch,
+                              ValueRange{cIndex(nb, nl, i), warp});
+    scf::YieldOp::create(nb, nl);
+  });
+  emitCTABarrier(b, loc);
+  SmallVector<Value> totals;
+  for (size_t i = 0; i < sums.size(); ++i) {
+    Value total;
+    for (int64_t w = 0; w < warps; ++w) {
+      Value part = memref::LoadOp::create(
+          b, loc, scratch, ValueRange{cIndex(b, loc, i), cIndex(b, loc, w)});
+      total = total ? arith::AddFOp::create(b, loc, total, part).getResult()
+                    : part;
+    }
+    totals.push_back(total);
+  }
+  // The scratch words are rewritten by the next reduction.
+  emitCTABarrier(b, loc);
+  return totals;
+}
+
+/// Builds `gpu.launch` over `gridX × gridY` CTAs of `plan.threads` threads
+/// with a [2, 32] f32 shared scratch; `body(b, blockX, blockY, tid, scratch)`.
+/// The scratch is dynamic shared memory viewed as f32 (a workgroup
+/// attribution would become a block argument that upstream's buffer
+/// deallocation gives an ownership operand).
+void emitLaunch(
+    OpBuilder &b, Location loc, Value gridX, Value gridY,
+    const GPUKernelPlan &plan,
+    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body) {
+  Value one = cIndex(b, loc, 1);
+  constexpr int64_t scratchBytes = 2 * 32 * 4;
+  Value smemSize = arith::ConstantIntOp::create(b, loc, scratchBytes, 32);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, gridX, gridY, one, cIndex(b, loc, plan.threads), one, one,
+      /*dynamicSharedMemorySize=*/smemSize);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                              gpu::AddressSpace::Workgroup);
+  auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                                   MemRefLayoutAttrInterface(), workgroup);
+  Value bytes = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
+  auto scratchType = MemRefType::get({2, 32}, b.getF32Type(),
+                                     MemRefLayoutAttrInterface(), workgroup);
+  Value scratch = memref::ViewOp::create(b, loc, scratchType, bytes,
+                                         cIndex(b, loc, 0), ValueRange{});
+  body(b, launch.getBlockIds().x, launch.getBlockIds().y,
+       launch.getThreadIds().x, scratch);
+  gpu::TerminatorOp::create(b, loc);
+}
+
+//===----------------------------------------------------------------------===//
+// Emulation mode: the same CTA, one phase at a time over all its threads
+//===----------------------------------------------------------------------===//
+
+/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
+void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
+                   function_ref<void(OpBuilder &, Value)> perThread) {
+  scf::ForOp::create(b, loc, cIndex(b, loc, 0), cIndex(b, loc, plan.threads),
+                     cIndex(b, loc, 1), ValueRange{},
+                     [&](OpBuilder &nb, Location nl, Value tid, ValueRange) {
+                       perThread(nb, tid);
+                       scf::YieldOp::create(nb, nl);
+                     });
+}
+
+/// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
+/// (xor tree within warps, then warps in order).
+Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
+                     const GPUKernelPlan &plan) {
+  // Tree within each warp: after the xor steps every lane holds the same
+  // sum; summing lanes pairwise in the xor order gives the same rounding.
+  Value total;
+  for (int64_t w = 0; w < plan.threads / 32; ++w) {
+    SmallVector<Value> lanes;
+    for (int64_t l = 0; l < 32; ++l)
+      lanes.push_back(memref::LoadOp::create(
+          b, loc, parts,
+          ValueRange{cIndex(b, loc, i), cIndex(b, loc, w * 32 + l)}));
+    for (int64_t width = 16; width >= 1; width /= 2)
+      for (int64_t l = 0; l < width; ++l)
+        lanes[l] = arith::AddFOp::create(b, loc, lanes[l], lanes[l + width]);
+    total = total ? arith::AddFOp::create(b, loc, total, lanes[0]).getResult()
+                  : lanes[0];
+  }
+  return total;
+}
+
+//===----------------------------------------------------------------------===//
+// The three kernels
+//===----------------------------------------------------------------------===//
+
+/// Common operands of a kernel after moving to buffers.
+struct KernelIO {
+  SmallVector<Value> sources; // [rows, D] buffers
+  Value rows;
+  int64_t staticRows = ShapedType::kDynamic;
+};
+
+KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
+  KernelIO io;
+  for (Value s : sources)
+    io.sources.push_back(readBuffer(b, loc, toRows(b, loc, s, true)));
+  io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
+  io.staticRows =
+      cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
+  return io;
+}
+
+/// depth_attn (one query) or one query of depth_attn_stats. `queryIndex`
+/// selects the query row of a [S, D] buffer (null for a [D] query). Writes
+/// the output row and, if `lse` is set, the log-sum-exp.
+void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
+                 const KernelIO &io, Value query, Value queryIndex, Value row,
+                 Value out, ValueRange outIndices, Value lse,
+                 ValueRange lseIndices, Value tid, Value scratch,
+                 bool emulate) {
+  const GPUKernelPlan &plan = km.plan;
+  VectorType vecType = km.vecF32();
+  SmallVector<Value> qIdx;
+  if (queryIndex)
+    qIdx.push_back(queryIndex);
+
+  if (!emulate) {
+    SmallVector<Value> qs;
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      qs.push_back(km.load(b, loc, query, qIdx, tid, k));
+    OnlineState st = streamSources(
+        b, loc, km, io.sources, row, tid,
+        [&](OpBuilder &nb, ArrayRef<Value> xs, const OnlineState &cur) {
+          auto [ss, dot] = km.partials(nb, loc, xs, qs);
+          SmallVector<Value> tot = blockReduce(nb, loc, ValueRange{ss, dot},
+                                               tid, scratch, plan.threads);
+          return onlineStep(nb, loc, cur, xs,
+                            km.logit(nb, loc, tot[0], tot[1]), vecType);
+        });
+    Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), st.sum);
+    Value invV = vector::BroadcastOp::create(b, loc, vecType, inv);
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      km.store(b, loc, arith::MulFOp::create(b, loc, st.acc[k], invV), out,
+               outIndices, tid, k);
+    if (lse) {
+      Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            tid, cIndex(b, loc, 0));
+      Value value = arith::AddFOp::create(b, loc, st.max,
+                                          math::LogOp::create(b, loc, st.sum));
+      scf::IfOp::create(b, loc, isFirst, [&](OpBuilder &nb, Location nl) {
+        memref::StoreOp::create(nb, nl, value, lse, lseIndices);
+        scf::YieldOp::create(nb, nl);
+      });
+    }
+    return;
+  }
+
+  // Emulation: the per-thread registers live in buffers indexed by tid.
+  Type f32 = b.getF32Type();
+  auto accType = MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth},
+                                 f32);
+  Value acc = memref::AllocaOp::create(b, loc, accType);
+  Value parts = memref::AllocaOp::create(
+      b, loc, MemRefType::get({2, plan.threads}, f32));
+  auto vecBufType = MemRefType::get({plan.vectorWidth}, f32);
+  auto loadAcc = [&](OpBuilder &nb, Location nl, Value t, int64_t k) {
+    return vector::LoadOp::create(
+        nb, nl, vecType, acc,
+        ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
+  };
+  auto storeAcc = [&](OpBuilder &nb, Location nl, Value v, Value t,
+                      int64_t k) {
+    vector::StoreOp::create(nb, nl, v, acc,
+                            ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
+  };
+  (void)vecBufType;
+  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      storeAcc(nb, loc, km.zero(nb, loc), t, k);
+  });
+  // Running max and sum are the same in every thread: scalars here.
+  Value maxBuf = memref::AllocaOp::create(b, loc, MemRefType::get({}, f32));
+  Value sumBuf = memref::AllocaOp::create(b, loc, MemRefType::get({}, f32));
+  memref::StoreOp::create(
+      b, loc, f32Constant(b, loc, -std::numeric_limits<double>::infinity()),
+      maxBuf);
+  memref::StoreOp::create(b, loc, f32Constant(b, loc, 0.0), sumBuf);
+  for (Value src : io.sources) {
+    // Phase 1: per-thread partials.
+    forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+      SmallVector<Value> xs, qs;
+      for (int64_t k = 0; k < plan.chunks; ++k) {
+        xs.push_back(km.load(nb, loc, src, ValueRange{row}, t, k));
+        qs.push_back(km.load(nb, loc, query, qIdx, t, k));
+      }
+      auto [ss, dot] = km.partials(nb, loc, xs, qs);
+      memref::StoreOp::create(nb, loc, ss, parts,
+                              ValueRange{cIndex(nb, loc, 0), t});
+      memref::StoreOp::create(nb, loc, dot, parts,
+                              ValueRange{cIndex(nb, loc, 1), t});
+    });
+    // Barrier: CTA-wide sums, logit, online-softmax scalars.
+    Value ss = emulatedReduce(b, loc, parts, 0, plan);
+    Value dot = emulatedReduce(b, loc, parts, 1, plan);
+    Value s = km.logit(b, loc, ss, dot);
+    Value oldMax = memref::LoadOp::create(b, loc, maxBuf);
+    Value newMax = arith::MaximumFOp::create(b, loc, oldMax, s);
+    Value alpha = math::ExpOp::create(
+        b, loc, arith::SubFOp::create(b, loc, oldMax, newMax));
+    Value p = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, newMax));
+    Value oldSum = memref::LoadOp::create(b, loc, sumBuf);
+    memref::StoreOp::create(
+        b, loc,
+        arith::AddFOp::create(b, loc,
+                              arith::MulFOp::create(b, loc, oldSum, alpha), p),
+        sumBuf);
+    memref::StoreOp::create(b, loc, newMax, maxBuf);
+    // Phase 2: per-thread accumulator update.
+    forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+      Value alphaV = vector::BroadcastOp::create(nb, loc, vecType, alpha);
+      Value pV = vector::BroadcastOp::create(nb, loc, vecType, p);
+      for (int64_t k = 0; k < plan.chunks; ++k) {
+        Value x = km.load(nb, loc, src, ValueRange{row}, t, k);
+        Value a = loadAcc(nb, loc, t, k);
+        storeAcc(nb, loc,
+                 vector::FMAOp::create(nb, loc, pV, x,
+                                       arith::MulFOp::create(nb, loc, a, alphaV)),
+                 t, k);
+      }
+    });
+  }
+  Value sum = memref::LoadOp::create(b, loc, sumBuf);
+  Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), sum);
+  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    Value invV = vector::BroadcastOp::create(nb, loc, vecType, inv);
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      km.store(nb, loc,
+               arith::MulFOp::create(nb, loc, loadAcc(nb, loc, t, k), invV),
+               out, outIndices, t, k);
+  });
+  if (lse) {
+    Value max = memref::LoadOp::create(b, loc, maxBuf);
+    memref::StoreOp::create(
+        b, loc,
+        arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sum)),
+        lse, lseIndices);
+  }
+}
+
+/// depth_attn_merge for one row.
+void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
+                  Value lse, Value query, Value src, Value result, Value row,
+                  Value tid, Value scratch, bool emulate) {
+  const GPUKernelPlan &plan = km.plan;
+  VectorType vecType = km.vecF32();
+  Value rowLse = memref::LoadOp::create(b, loc, lse, ValueRange{row});
+  if (!emulate) {
+    SmallVector<Value> us, qs;
+    for (int64_t k = 0; k < plan.chunks; ++k) {
+      us.push_back(km.load(b, loc, src, ValueRange{row}, tid, k));
+      qs.push_back(km.load(b, loc, query, {}, tid, k));
+    }
+    auto [ss, dot] = km.partials(b, loc, us, qs);
+    SmallVector<Value> tot =
+        blockReduce(b, loc, ValueRange{ss, dot}, tid, scratch, plan.threads);
+    Value w = mergeWeight(b, loc, km.logit(b, loc, tot[0], tot[1]), rowLse);
+    Value wV = vector::BroadcastOp::create(b, loc, vecType, w);
+    for (int64_t k = 0; k < plan.chunks; ++k) {
+      Value o = km.load(b, loc, out, ValueRange{row}, tid, k);
+      Value h = vector::FMAOp::create(
+          b, loc, wV, arith::SubFOp::create(b, loc, us[k], o), o);
+      km.store(b, loc, h, result, ValueRange{row}, tid, k);
+    }
+    return;
+  }
+  Type f32 = b.getF32Type();
+  Value parts = memref::AllocaOp::create(
+      b, loc, MemRefType::get({2, plan.threads}, f32));
+  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    SmallVector<Value> us, qs;
+    for (int64_t k = 0; k < plan.chunks; ++k) {
+      us.push_back(km.load(nb, loc, src, ValueRange{row}, t, k));
+      qs.push_back(km.load(nb, loc, query, {}, t, k));
+    }
+    auto [ss, dot] = km.partials(nb, loc, us, qs);
+    memref::StoreOp::create(nb, loc, ss, parts, ValueRange{cIndex(nb, loc, 0), t});
+    memref::StoreOp::create(nb, loc, dot, parts, ValueRange{cIndex(nb, loc, 1), t});
+  });
+  Value ss = emulatedReduce(b, loc, parts, 0, plan);
+  Value dot = emulatedReduce(b, loc, parts, 1, plan);
+  Value w = mergeWeight(b, loc, km.logit(b, loc, ss, dot), rowLse);
+  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
+    for (int64_t k = 0; k < plan.chunks; ++k) {
+      Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
+      Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
+      Value h = vector::FMAOp::create(
+          nb, loc, wV, arith::SubFOp::create(nb, loc, u, o), o);
+      km.store(nb, loc, h, result, ValueRange{row}, t, k);
+    }
+  });
+}
+
+/// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs
+/// (independent, as on the GPU) whose body runs the CTA.
+void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
+              const GPUKernelPlan &plan, bool emulate,
+              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta) {
+  if (!emulate) {
+    emitLaunch(b, loc, gridX, gridY, plan, cta);
+    return;
+  }
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{gridX, gridY}, ValueRange{}, std::nullopt,
+      nullptr);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  cta(b, forall.getInductionVars()[0], forall.getInductionVars()[1], Value(),
+      Value());
+}
+
+std::optional<int64_t> staticHidden(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || tensor.getRank() < 1 ||
+      ShapedType::isDynamic(tensor.getShape().back()) || tensor.getEncoding())
+    return std::nullopt;
+  return tensor.getShape().back();
+}
+
+double epsOf(FloatAttr attr) {
+  return attr ? attr.getValue().convertToDouble() : 1.0e-5;
+}
+
+struct Options {
+  bool emulate;
+  unsigned maxThreads;
+};
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
+  DepthAttnToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+  LogicalResult matchAndRewrite(DepthAttnOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> hidden = staticHidden(op.getType());
+    if (!hidden || op.getSources().empty())
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    FailureOr<GPUKernelPlan> plan = planGPUKernel(
+        *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+    Value query = readBuffer(rewriter, loc, op.getQuery());
+    auto flatType = RankedTensorType::get({io.staticRows, *hidden},
+                                          op.getType().getElementType());
+    Value out = newBuffer(rewriter, loc, flatType,
+                          flatType.isDynamicDim(0) ? ValueRange{io.rows}
+                                                   : ValueRange{});
+    emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1), *plan,
+             options.emulate,
+             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
+               emitSiteCTA(b, loc, km, io, query, Value(), row, out,
+                           ValueRange{row}, Value(), {}, tid, scratch,
+                           options.emulate);
+             });
+    Value flat = asTensor(rewriter, loc, out, flatType);
+    rewriter.replaceOp(
+        op, fromRows(rewriter, loc, flat, op.getType(),
+                     tensor::getMixedSizes(rewriter, loc,
+                                           op.getSources().front()),
+                     0, true));
+    return success();
+  }
+  Options options;
+};
+
+struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
+  DepthAttnStatsToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+  LogicalResult matchAndRewrite(DepthAttnStatsOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSources().empty())
+      return failure();
+    auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || cast<RankedTensorType>(op.getOutput().getType()).getEncoding())
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    FailureOr<GPUKernelPlan> plan = planGPUKernel(
+        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+    Value queries = readBuffer(rewriter, loc, op.getQueries());
+    Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    auto lseType = cast<RankedTensorType>(op.getLse().getType());
+    auto flatOut = RankedTensorType::get(
+        {outType.getDimSize(0), io.staticRows, *hidden},
+        srcType.getElementType());
+    auto flatLse = RankedTensorType::get({outType.getDimSize(0), io.staticRows},
+                                         rewriter.getF32Type());
+    SmallVector<Value> outDyn, lseDyn;
+    if (flatOut.isDynamicDim(0))
+      outDyn.push_back(numQueries);
+    if (flatOut.isDynamicDim(1))
+      outDyn.push_back(io.rows);
+    lseDyn = outDyn;
+    Value out = newBuffer(rewriter, loc, flatOut, outDyn);
+    Value lse = newBuffer(rewriter, loc, flatLse, lseDyn);
+    // CTAs (query, row) with the query fastest: the CTAs of one row run
+    // side by side and share its sources through L2.
+    emitGrid(rewriter, loc, numQueries, io.rows, *plan, options.emulate,
+             [&](OpBuilder &b, Value s, Value row, Value tid, Value scratch) {
+               emitSiteCTA(b, loc, km, io, queries, s, row, out,
+                           ValueRange{s, row}, lse, ValueRange{s, row}, tid,
+                           scratch, options.emulate);
+             });
+    SmallVector<OpFoldResult> outSizes = {
+        tensor::getMixedSize(rewriter, loc, op.getQueries(), 0)};
+    llvm::append_range(outSizes, tensor::getMixedSizes(
+                                     rewriter, loc, op.getSources().front()));
+    SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
+                                       std::prev(outSizes.end()));
+    Value o = fromRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
+                       outType, outSizes, 1, true);
+    Value l = fromRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
+                       lseType, lseSizes, 1, false);
+    rewriter.replaceOp(op, ValueRange{o, l});
+    return success();
+  }
+  Options options;
+};
+
+struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
+  DepthAttnMergeToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+  LogicalResult matchAndRewrite(DepthAttnMergeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> hidden = staticHidden(op.getType());
+    if (!hidden || cast<RankedTensorType>(op.getLse().getType()).getEncoding())
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    FailureOr<GPUKernelPlan> plan = planGPUKernel(
+        *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    Value src = readBuffer(rewriter, loc, toRows(rewriter, loc, op.getSource(), true));
+    Value prev = readBuffer(rewriter, loc, toRows(rewriter, loc, op.getOutput(), true));
+    Value lse = readBuffer(rewriter, loc, toRows(rewriter, loc, op.getLse(), false));
+    Value query = readBuffer(rewriter, loc, op.getQuery());
+    Value rows = memref::DimOp::create(rewriter, loc, src, 0);
+    auto flatType =
+        RankedTensorType::get({cast<MemRefType>(src.getType()).getDimSize(0),
+                               *hidden},
+                              op.getType().getElementType());
+    Value out = newBuffer(rewriter, loc, flatType,
+                          flatType.isDynamicDim(0) ? ValueRange{rows}
+                                                   : ValueRange{});
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
+             options.emulate,
+             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
+               emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
+                            scratch, options.emulate);
+             });
+    rewriter.replaceOp(
+        op, fromRows(rewriter, loc, asTensor(rewriter, loc, out, flatType),
+                     op.getType(),
+                     tensor::getMixedSizes(rewriter, loc, op.getSource()), 0,
+                     true));
+    return success();
+  }
+  Options options;
+};
+
+struct ConvertAttnResToGPUPass
+    : attnres::impl::ConvertAttnResToGPUPassBase<ConvertAttnResToGPUPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    FunctionOpInterface func = getOperation();
+    if (func.isExternal())
+      return;
+    if (maxThreads < 32 || maxThreads > 1024 || maxThreads % 32 != 0) {
+      func.emitError() << "convert-attnres-to-gpu: max-threads must be a "
+                          "multiple of 32 in [32, 1024], got "
+                       << static_cast<unsigned>(maxThreads);
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads);
+    walkAndApplyPatterns(func, std::move(patterns));
+  }
+};
+
+} // namespace
+
+void mlir::attnres::populateAttnResToGPUConversionPatterns(
+    RewritePatternSet &patterns, bool emulate, unsigned maxThreads) {
+  Options options{emulate, maxThreads};
+  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU, DepthAttnMergeToGPU>(
+      patterns.getContext(), options);
+}
