@@ -60,3 +60,31 @@ try:
     config.available_features.add("numpy")
 except Exception:
     pass
+
+# GPU tiers: `ptxas` (compile to cubin and check resources), `cuda-runtime`
+# (the project's mgpu* runtime library was built), `cuda-gpu` (a device
+# answers; only on machines with an NVIDIA GPU and driver).
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+cuda_runtime = os.path.join(config.attnres_lib_dir, "libattnres_cuda_runtime" + config.shlib_ext)
+if os.path.exists(cuda_runtime):
+    config.available_features.add("cuda-runtime")
+config.substitutions.append(("%attnres_cuda_runtime", cuda_runtime))
+config.substitutions.append(
+    ("%run_gpu",
+     "mlir-runner -e main -entry-point-result=void "
+     "-shared-libs=%s,%s,%s" % (cuda_runtime, runner_utils, c_runner_utils)))
+config.substitutions.append(
+    ("%extract_ptx", "%s %s" % (config.python_executable,
+                                os.path.join(config.attnres_src_root, "scripts", "extract_ptx.py"))))
+probe = os.path.join(config.attnres_tools_dir, "attnres-cuda-probe")
+try:
+    if os.path.exists(probe) and subprocess.run([probe], stdout=subprocess.DEVNULL,
+                                                stderr=subprocess.DEVNULL,
+                                                timeout=60).returncode == 0:
+        config.available_features.add("cuda-gpu")
+except Exception:
+    pass

@@ -7,7 +7,7 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -111,6 +111,49 @@ void buildLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+/// Upstream's gpu-lower-to-nvvm-pipeline, with the CUDA toolkit path passed
+/// to serialization (it links libdevice for the kernels' exp/log/rsqrt from
+/// there; upstream finds it only through CUDA_HOME & co.).
+void buildNVVMPipeline(OpPassManager &pm,
+                       const AttnResToNVVMPipelineOptions &options) {
+  // Outline kernels and lower the host-side common parts.
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Device code to NVVM.
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createConvertGpuOpsToNVVMOps());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+  // Host code to LLVM and the binary (memref.reshape etc. first: gpu-to-llvm
+  // lowers only the memref ops it needs for launches).
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = options.cudaPath;
+  binary.compilationTarget = options.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 } // namespace
 
 void mlir::attnres::buildAttnResToLLVMPipeline(
@@ -126,6 +169,7 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   target.chip = options.chip;
   target.features = options.features;
   target.format = options.format;
+  target.cudaPath = options.cudaPath;
   pm.addPass(createAttnResValidateNVVMTargetPass(target));
 
   OpPassManager &funcPm = pm.nestAny();
@@ -153,12 +197,11 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   pm.nestAny().addPass(createAttnResGPUFinalizeKernelsPass(finalize));
   pm.addPass(createCanonicalizerPass());
 
-  gpu::GPUToNVVMPipelineOptions nvvm;
-  nvvm.cubinChip = options.chip;
-  nvvm.cubinFeatures = options.features;
-  nvvm.cubinFormat = options.format;
-  nvvm.optLevel = options.optLevel;
-  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  buildNVVMPipeline(pm, options);
+}
+
+std::string mlir::attnres::defaultCudaPath() {
+  return defaultCudaPathFromEnvironment();
 }
 
 void mlir::attnres::registerAttnResPipelines() {

@@ -171,7 +171,8 @@ def AttnResValidateNVVMTargetPass
     Checks the chip, PTX features and binary format `attnres-to-nvvm` is
     about to use, and fails with a diagnostic instead of the LLVM ERROR
     abort code generation gives (e.g. `sm_90` with the default `+ptx60`), or
-    a missing `ptxas` for `bin`/`fatbin`.
+    a missing `ptxas` for `bin`/`fatbin`, or a toolkit without libdevice
+    (the kernels' exp/log/rsqrt come from it).
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"", "GPU chip">,
@@ -179,6 +180,9 @@ def AttnResValidateNVVMTargetPass
            "PTX features">,
     Option<"format", "format", "std::string", /*default=*/"\"fatbin\"",
            "isa, bin or fatbin">,
+    Option<"cudaPath", "cuda-path", "std::string",
+           /*default=*/"\"/usr/local/cuda\"",
+           "CUDA toolkit root (libdevice, ptxas, fatbinary)">,
   ];
 }
 

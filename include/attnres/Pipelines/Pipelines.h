@@ -54,6 +54,9 @@ struct AttnResToLLVMPipelineOptions
       llvm::cl::init(8)};
 };
 
+/// The CUDA toolkit root from the environment, else /usr/local/cuda.
+std::string defaultCudaPath();
+
 /// Options of `attnres-to-nvvm` (upstream gpu-lower-to-nvvm-pipeline style).
 struct AttnResToNVVMPipelineOptions
     : public PassPipelineOptions<AttnResToNVVMPipelineOptions> {
@@ -69,6 +72,12 @@ struct AttnResToNVVMPipelineOptions
       llvm::cl::desc("Binary format: isa (PTX), bin (cubin via ptxas) or "
                      "fatbin"),
       llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit root (ptxas, fatbinary, libdevice); "
+                     "default: $CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or "
+                     "/usr/local/cuda"),
+      llvm::cl::init(defaultCudaPath())};
   PassOptions::Option<int> optLevel{
       *this, "opt-level", llvm::cl::desc("Optimization level of NVVM codegen"),
       llvm::cl::init(3)};

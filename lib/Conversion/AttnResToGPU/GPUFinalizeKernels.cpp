@@ -60,7 +60,43 @@ struct AttnResGPUFinalizeKernelsPass
     }
     if (!hostShared)
       return;
-    llvm::SmallPtrSet<Operation *, 8> managed;
+    // Every host allocation becomes managed memory, and every deallocation
+    // a gpu.dealloc: buffers cross function boundaries (a callee's result is
+    // freed by its caller), so the choice is made for the whole program.
+    SmallVector<memref::AllocOp> allocs;
+    func->walk([&](memref::AllocOp alloc) {
+      if (!alloc->getParentOfType<gpu::LaunchOp>())
+        allocs.push_back(alloc);
+    });
+    for (memref::AllocOp alloc : allocs) {
+      rewriter.setInsertionPoint(alloc);
+      auto shared = gpu::AllocOp::create(
+          rewriter, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange{}, alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), /*hostShared=*/true);
+      rewriter.replaceAllUsesWith(alloc.getResult(), shared.getMemref());
+      rewriter.eraseOp(alloc);
+    }
+    SmallVector<memref::DeallocOp> deallocs;
+    func->walk([&](memref::DeallocOp d) {
+      if (!d->getParentOfType<gpu::LaunchOp>())
+        deallocs.push_back(d);
+    });
+    // gpu-to-llvm lowers only the async form: wait, free, wait.
+    auto tokenType = gpu::AsyncTokenType::get(&getContext());
+    for (memref::DeallocOp dealloc : deallocs) {
+      rewriter.setInsertionPoint(dealloc);
+      Location loc = dealloc.getLoc();
+      Value ready = gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange{})
+                        .getAsyncToken();
+      Value done = gpu::DeallocOp::create(rewriter, loc, tokenType,
+                                          ValueRange{ready},
+                                          dealloc.getMemref())
+                       .getAsyncToken();
+      gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
+      rewriter.eraseOp(dealloc);
+    }
+    // Anything else a kernel captures (arguments, constants) is registered.
     SmallVector<gpu::LaunchOp> launches;
     func->walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     for (gpu::LaunchOp launch : launches) {
@@ -71,22 +107,8 @@ struct AttnResGPUFinalizeKernelsPass
         if (isa<MemRefType>(v.getType()))
           roots.insert(rootBuffer(v));
       for (Value root : roots) {
-        Operation *def = root.getDefiningOp();
-        if (isa_and_nonnull<gpu::AllocOp>(def))
+        if (isa_and_nonnull<gpu::AllocOp>(root.getDefiningOp()))
           continue;
-        if (auto alloc = dyn_cast_or_null<memref::AllocOp>(def)) {
-          if (!managed.insert(alloc).second)
-            continue;
-          rewriter.setInsertionPoint(alloc);
-          auto shared = gpu::AllocOp::create(
-              rewriter, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
-              /*asyncDependencies=*/ValueRange{}, alloc.getDynamicSizes(),
-              alloc.getSymbolOperands(), /*hostShared=*/true);
-          rewriter.replaceAllUsesWith(alloc.getResult(), shared.getMemref());
-          rewriter.eraseOp(alloc);
-          managed.insert(shared);
-          continue;
-        }
         auto type = dyn_cast<MemRefType>(root.getType());
         if (!type || !type.getLayout().isIdentity())
           continue;
@@ -98,18 +120,6 @@ struct AttnResGPUFinalizeKernelsPass
             root);
         gpu::HostRegisterOp::create(rewriter, launch.getLoc(), unranked);
       }
-    }
-    // Managed buffers are freed with gpu.dealloc.
-    SmallVector<memref::DeallocOp> deallocs;
-    func->walk([&](memref::DeallocOp d) { deallocs.push_back(d); });
-    for (memref::DeallocOp dealloc : deallocs) {
-      Operation *def = rootBuffer(dealloc.getMemref()).getDefiningOp();
-      if (!def || !managed.contains(def))
-        continue;
-      rewriter.setInsertionPoint(dealloc);
-      gpu::DeallocOp::create(rewriter, dealloc.getLoc(), /*asyncToken=*/Type(),
-                             ValueRange{}, dealloc.getMemref());
-      rewriter.eraseOp(dealloc);
     }
   }
 };

@@ -3,6 +3,7 @@
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Process.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -36,17 +37,18 @@ std::optional<int> minimumPTX(StringRef chip) {
       .Default(std::nullopt);
 }
 
-bool haveTool(StringRef name) {
-  if (llvm::sys::findProgramByName(name))
+bool haveTool(StringRef cudaPath, StringRef name) {
+  SmallString<128> path(cudaPath);
+  llvm::sys::path::append(path, "bin", name);
+  if (llvm::sys::fs::can_execute(path))
     return true;
-  SmallString<128> path("/usr/local/cuda/bin");
-  llvm::sys::path::append(path, name);
-  return llvm::sys::fs::can_execute(path);
+  return static_cast<bool>(llvm::sys::findProgramByName(name));
 }
 } // namespace
 
 std::string mlir::attnres::checkNVVMTarget(StringRef chip, StringRef features,
-                                           StringRef format) {
+                                           StringRef format,
+                                           StringRef cudaPath) {
   std::optional<int> minPtx = minimumPTX(chip);
   if (!minPtx)
     return ("unknown or unsupported chip '" + chip +
@@ -72,12 +74,17 @@ std::string mlir::attnres::checkNVVMTarget(StringRef chip, StringRef features,
   if (format != "isa" && format != "bin" && format != "fatbin")
     return ("unknown format '" + format + "' (expected isa, bin or fatbin)")
         .str();
-  if (format != "isa" && !haveTool("ptxas"))
-    return ("format '" + format +
-            "' needs the CUDA toolkit's ptxas (not found on PATH or in "
-            "/usr/local/cuda/bin); use format=isa for PTX only")
+  SmallString<128> libdevice(cudaPath);
+  llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+  if (!llvm::sys::fs::exists(libdevice))
+    return ("no libdevice at '" + libdevice +
+            "' (set cuda-path=<CUDA toolkit root>)")
         .str();
-  if (format == "fatbin" && !haveTool("fatbinary"))
+  if (format != "isa" && !haveTool(cudaPath, "ptxas"))
+    return ("format '" + format + "' needs the CUDA toolkit's ptxas (not in " +
+            cudaPath + "/bin or on PATH); use format=isa for PTX only")
+        .str();
+  if (format == "fatbin" && !haveTool(cudaPath, "fatbinary"))
     return "format 'fatbin' needs the CUDA toolkit's fatbinary";
   return "";
 }
@@ -88,7 +95,8 @@ struct AttnResValidateNVVMTargetPass
           AttnResValidateNVVMTargetPass> {
   using Base::Base;
   void runOnOperation() override {
-    std::string error = attnres::checkNVVMTarget(chip, features, format);
+    std::string error =
+        attnres::checkNVVMTarget(chip, features, format, cudaPath);
     if (!error.empty()) {
       getOperation().emitError() << "attnres-to-nvvm: " << error;
       signalPassFailure();
@@ -96,3 +104,11 @@ struct AttnResValidateNVVMTargetPass
   }
 };
 } // namespace
+
+std::string mlir::attnres::defaultCudaPathFromEnvironment() {
+  for (const char *var : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"})
+    if (std::optional<std::string> value = llvm::sys::Process::GetEnv(var))
+      if (!value->empty())
+        return *value;
+  return "/usr/local/cuda";
+}

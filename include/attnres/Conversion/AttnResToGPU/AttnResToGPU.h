@@ -45,7 +45,10 @@ void populateAttnResToGPUConversionPatterns(RewritePatternSet &patterns,
 /// Checks an NVVM target (chip, PTX features, binary format) before any
 /// LLVM code generation runs; returns an error message or "" if valid.
 std::string checkNVVMTarget(StringRef chip, StringRef features,
-                            StringRef format);
+                            StringRef format, StringRef cudaPath);
+
+/// $CUDA_HOME, $CUDA_ROOT or $CUDA_PATH, else /usr/local/cuda.
+std::string defaultCudaPathFromEnvironment();
 
 } // namespace attnres
 } // namespace mlir
