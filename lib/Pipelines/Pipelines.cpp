@@ -193,7 +193,7 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   loops.addPass(createGpuMapParallelLoopsPass());
   loops.addPass(createConvertParallelLoopToGpuPass());
   AttnResGPUFinalizeKernelsPassOptions finalize;
-  finalize.hostShared = options.hostShared;
+  finalize.memory = options.memory;
   pm.nestAny().addPass(createAttnResGPUFinalizeKernelsPass(finalize));
   pm.addPass(createCanonicalizerPass());
 

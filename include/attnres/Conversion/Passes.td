@@ -151,15 +151,20 @@ def AttnResGPUFinalizeKernelsPass
     * CTA barriers that `convert-attnres-to-gpu` emitted as side-effecting
       inline asm (upstream's ownership-based deallocation rejects
       `gpu.barrier`) become `gpu.barrier`;
-    * with `host-shared` (default), every buffer a `gpu.launch` body captures
-      from the host becomes device-reachable: a `memref.alloc` becomes
-      `gpu.alloc host_shared` (managed memory; its `memref.dealloc` becomes
-      `gpu.dealloc`), any other buffer (function argument, global constant)
-      is registered with `gpu.host_register` before the launch.
+    * `memory=managed` (default): every host `memref.alloc` becomes
+      `gpu.alloc host_shared` (managed memory, usable by host code and
+      kernels; `memref.dealloc` becomes `gpu.dealloc`), and any other buffer
+      a kernel captures (function argument, global constant) is registered
+      with `gpu.host_register` before the launch: programs with host-side
+      inputs and printing run unchanged;
+    * `memory=device`: the function's memref arguments are device pointers;
+      allocations become device `gpu.alloc`, copies `gpu.memcpy`: for
+      callers that keep data on the GPU (benchmarks, frameworks);
+    * `memory=none`: buffers are left as they are.
   }];
   let options = [
-    Option<"hostShared", "host-shared", "bool", /*default=*/"true",
-           "Make captured host buffers device-reachable">,
+    Option<"memory", "memory", "std::string", /*default=*/"\"managed\"",
+           "managed, device or none">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::memref::MemRefDialect"];
 }

@@ -92,11 +92,13 @@ struct AttnResToNVVMPipelineOptions
       *this, "two-phase",
       llvm::cl::desc("attnres-two-phase mode: auto, force or off"),
       llvm::cl::init("auto")};
-  PassOptions::Option<bool> hostShared{
-      *this, "host-shared",
-      llvm::cl::desc("Make host buffers the kernels use device-reachable "
-                     "(managed allocations, registered arguments)"),
-      llvm::cl::init(true)};
+  PassOptions::Option<std::string> memory{
+      *this, "memory",
+      llvm::cl::desc("Buffers of the program: managed (host code and kernels "
+                     "share managed/registered memory), device (arguments "
+                     "are device pointers, allocations on the device) or "
+                     "none"),
+      llvm::cl::init("managed")};
 };
 
 /// Lowers the same input as `attnres-to-llvm` to host LLVM IR plus a

@@ -32,7 +32,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
 namespace attnres {
@@ -786,9 +786,21 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
     Value query = readBuffer(rewriter, loc, op.getQuery());
     auto flatType = RankedTensorType::get({io.staticRows, *hidden},
                                           op.getType().getElementType());
-    Value out = newBuffer(rewriter, loc, flatType,
-                          flatType.isDynamicDim(0) ? ValueRange{io.rows}
-                                                   : ValueRange{});
+    // Destination passing: when the result only goes into a [rows, D]
+    // destination buffer, the kernel writes it there (no temporary + copy).
+    bufferization::MaterializeInDestinationOp sink;
+    if (op->hasOneUse() && op.getType().getRank() == 2)
+      if (auto m = dyn_cast<bufferization::MaterializeInDestinationOp>(
+              *op->user_begin()))
+        if (auto dest = dyn_cast<MemRefType>(m.getDest().getType()))
+          if (dest.getShape() == op.getType().getShape() &&
+              dest.getLayout().isIdentity() &&
+              dest.getElementType() == op.getType().getElementType())
+            sink = m;
+    Value out = sink ? sink.getDest()
+                     : newBuffer(rewriter, loc, flatType,
+                                 flatType.isDynamicDim(0) ? ValueRange{io.rows}
+                                                          : ValueRange{});
     emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,
              [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
@@ -796,6 +808,12 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
                            ValueRange{row}, Value(), {}, tid, scratch,
                            options.emulate);
              });
+    if (sink) {
+      // The kernel wrote the destination: the materialization and the op go.
+      rewriter.eraseOp(sink);
+      rewriter.eraseOp(op);
+      return success();
+    }
     Value flat = asTensor(rewriter, loc, out, flatType);
     rewriter.replaceOp(
         op, fromRows(rewriter, loc, flat, op.getType(),
@@ -923,7 +941,12 @@ struct ConvertAttnResToGPUPass
     }
     RewritePatternSet patterns(&getContext());
     populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads);
-    walkAndApplyPatterns(func, std::move(patterns));
+    // Greedy (not the walk driver): a destination-passing site also erases
+    // the materialization that follows it.
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
+      signalPassFailure();
   }
 };
 

@@ -58,8 +58,14 @@ struct AttnResGPUFinalizeKernelsPass
       gpu::BarrierOp::create(rewriter, asmOp.getLoc());
       rewriter.eraseOp(asmOp);
     }
-    if (!hostShared)
+    if (memory != "managed" && memory != "device" && memory != "none") {
+      func.emitError() << "attnres-gpu-finalize-kernels: unknown memory mode '"
+                       << memory << "' (expected managed, device or none)";
+      return signalPassFailure();
+    }
+    if (memory == "none")
       return;
+    bool managed = memory == "managed";
     // Every host allocation becomes managed memory, and every deallocation
     // a gpu.dealloc: buffers cross function boundaries (a callee's result is
     // freed by its caller), so the choice is made for the whole program.
@@ -73,7 +79,7 @@ struct AttnResGPUFinalizeKernelsPass
       auto shared = gpu::AllocOp::create(
           rewriter, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
           /*asyncDependencies=*/ValueRange{}, alloc.getDynamicSizes(),
-          alloc.getSymbolOperands(), /*hostShared=*/true);
+          alloc.getSymbolOperands(), /*hostShared=*/managed);
       rewriter.replaceAllUsesWith(alloc.getResult(), shared.getMemref());
       rewriter.eraseOp(alloc);
     }
@@ -95,6 +101,28 @@ struct AttnResGPUFinalizeKernelsPass
                        .getAsyncToken();
       gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
       rewriter.eraseOp(dealloc);
+    }
+    if (!managed) {
+      // Device memory: host code may not touch it; copies go to the device.
+      SmallVector<memref::CopyOp> copies;
+      func->walk([&](memref::CopyOp c) {
+        if (!c->getParentOfType<gpu::LaunchOp>())
+          copies.push_back(c);
+      });
+      for (memref::CopyOp copy : copies) {
+        rewriter.setInsertionPoint(copy);
+        Location loc = copy.getLoc();
+        Value ready =
+            gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange{})
+                .getAsyncToken();
+        Value done = gpu::MemcpyOp::create(rewriter, loc, tokenType,
+                                           ValueRange{ready}, copy.getTarget(),
+                                           copy.getSource())
+                         .getAsyncToken();
+        gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
+        rewriter.eraseOp(copy);
+      }
+      return;
     }
     // Anything else a kernel captures (arguments, constants) is registered.
     SmallVector<gpu::LaunchOp> launches;

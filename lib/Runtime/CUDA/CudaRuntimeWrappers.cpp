@@ -37,7 +37,6 @@ constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED = 712;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
-constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
 constexpr unsigned CU_EVENT_DEFAULT = 0;
 constexpr unsigned CU_MEMHOSTREGISTER_PORTABLE = 1;
 constexpr unsigned CU_MEMHOSTREGISTER_READ_ONLY = 8;
@@ -219,7 +218,9 @@ ATTNRES_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
 
 ATTNRES_EXPORT void *mgpuStreamCreate() {
   CUstream stream = nullptr;
-  CHECK(driver().cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  // Blocking streams order with the legacy default stream, so events
+  // recorded there (benchmarks) bracket the kernels.
+  CHECK(driver().cuStreamCreate(&stream, 0));
   return stream;
 }
 
