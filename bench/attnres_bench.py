@@ -551,6 +551,13 @@ def main():
                    f"time ratio / depth ratio = {growth:.2f} | {'yes' if growth < 1.5 else 'no'} |")
     text = "\n".join(out) + "\n"
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    # Keep the GPU sections other commands maintain in the same file.
+    if os.path.exists(args.output):
+        old = open(args.output).read()
+        for begin, end in [("<!-- gpu-kernel-report:begin -->", "<!-- gpu-kernel-report:end -->"),
+                           ("<!-- gpu-bench:begin -->", "<!-- gpu-bench:end -->")]:
+            if begin in old and end in old:
+                text += "\n" + begin + old.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
     with open(args.output, "w") as f:
         f.write(text)
     print(text)
