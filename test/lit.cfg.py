@@ -20,7 +20,9 @@ config.test_exec_root = os.path.join(config.attnres_obj_root, "test")
 # of false passes: make FileCheck scope variables to each label.
 config.environment["FILECHECK_OPTS"] = "--enable-var-scope --dump-input=fail"
 
-llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                     "CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"])
 llvm_config.use_default_substitutions()
 
 runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_runner_utils" + config.shlib_ext)
