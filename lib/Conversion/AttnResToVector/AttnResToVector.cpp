@@ -222,6 +222,76 @@ public:
     }
   }
 
+  /// Σ v² per source and Σ Q_s·v for `numQueries` (static) query rows of
+  /// `queries`, all in the same loops over D: each source chunk is loaded
+  /// once for all queries. Sources go `group` at a time (registers).
+  void batchedStatistics(ValueRange sources, Value row, Value queries,
+                         int64_t numQueries, SmallVectorImpl<Value> &sumSq,
+                         SmallVector<SmallVector<Value>> &dots) {
+    size_t n = sources.size();
+    dots.assign(numQueries, {});
+    size_t group = std::max<int64_t>(1, 24 / (numQueries + 1));
+    for (size_t first = 0; first < n; first += group) {
+      size_t count = std::min(group, n - first);
+      unsigned perSource = 1 + numQueries;
+      SmallVector<Value> inits(count * perSource, zeroVec(b));
+      auto loop = scf::ForOp::create(
+          b, loc, index(0), index(hidden), index(width), inits,
+          [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+            SmallVector<Value> qs;
+            for (int64_t qi = 0; qi < numQueries; ++qi)
+              qs.push_back(read(nb, queries, ValueRange{index(qi), c}));
+            SmallVector<Value> yields;
+            for (size_t j = 0; j < count; ++j) {
+              Value x = read(nb, sources[first + j], ValueRange{row, c});
+              unsigned k = j * perSource;
+              yields.push_back(vector::FMAOp::create(nb, loc, x, x, acc[k]));
+              for (int64_t qi = 0; qi < numQueries; ++qi)
+                yields.push_back(vector::FMAOp::create(nb, loc, qs[qi], x,
+                                                       acc[k + 1 + qi]));
+            }
+            scf::YieldOp::create(nb, loc, yields);
+          });
+      for (size_t j = 0; j < count; ++j) {
+        unsigned k = j * perSource;
+        sumSq.push_back(sum(b, loop.getResult(k)));
+        for (int64_t qi = 0; qi < numQueries; ++qi)
+          dots[qi].push_back(sum(b, loop.getResult(k + 1 + qi)));
+      }
+    }
+  }
+
+  /// `out[s, local, c] = Σ_j weights[s][j] · sources[j][row, c]` for every
+  /// query s in one loop over D: each source chunk is loaded once.
+  Value batchedWeightedSum(ValueRange sources, Value row,
+                           ArrayRef<SmallVector<Value>> weights, Value out,
+                           Value local) {
+    SmallVector<SmallVector<Value>> splats;
+    for (const SmallVector<Value> &ws : weights) {
+      splats.emplace_back();
+      for (Value w : ws)
+        splats.back().push_back(
+            vector::BroadcastOp::create(b, loc, vecType, w));
+    }
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(hidden), index(width), ValueRange{out},
+        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          SmallVector<Value> xs;
+          for (Value src : sources)
+            xs.push_back(read(nb, src, ValueRange{row, c}));
+          Value tile = acc[0];
+          for (auto [qi, ws] : llvm::enumerate(splats)) {
+            Value total = arith::MulFOp::create(nb, loc, ws[0], xs[0]);
+            for (size_t j = 1; j < xs.size(); ++j)
+              total = vector::FMAOp::create(nb, loc, ws[j], xs[j], total);
+            tile = write(nb, total, tile,
+                         ValueRange{index(qi), local, c});
+          }
+          scf::YieldOp::create(nb, loc, tile);
+        });
+    return loop.getResult(0);
+  }
+
   /// Softmax over sources of the logits from per-row statistics.
   SoftmaxScalars softmax(ArrayRef<Value> sumSq, ArrayRef<Value> dot, double eps,
                          bool withLse) {
@@ -429,11 +499,36 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
         rewriter.getF32Type());
     double eps = epsOf(op.getEpsAttr());
 
+    // A few queries known statically: one pass over the row for all of
+    // them (statistics), one for all outputs. Otherwise a loop over queries
+    // that re-reads the (cached) row.
+    int64_t staticQueries =
+        cast<RankedTensorType>(queries.getType()).getDimSize(0);
+    bool batched = !ShapedType::isDynamic(staticQueries) &&
+                   staticQueries >= 1 && staticQueries <= 16;
     SmallVector<Value> result = kb.forEachRowTile(
         rows, ValueRange{outInit, lseInit}, {1, 1},
         [&](Value start, Value size, ValueRange tiles) {
           return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            if (batched) {
+              SmallVector<Value> sumSq;
+              SmallVector<SmallVector<Value>> dots;
+              kb.batchedStatistics(sources, row, queries, staticQueries,
+                                   sumSq, dots);
+              SmallVector<SmallVector<Value>> weights;
+              Value lseTile = acc[1];
+              for (int64_t qi = 0; qi < staticQueries; ++qi) {
+                SoftmaxScalars sm = kb.softmax(sumSq, dots[qi], eps, true);
+                weights.push_back(sm.weights);
+                lseTile = tensor::InsertOp::create(
+                    rewriter, loc, sm.lse, lseTile,
+                    ValueRange{kb.index(qi), local});
+              }
+              Value out =
+                  kb.batchedWeightedSum(sources, row, weights, acc[0], local);
+              return SmallVector<Value>{out, lseTile};
+            }
             SmallVector<Value> sumSq;
             kb.rowStatistics(sources, row, Value(), {}, &sumSq, nullptr);
             auto perQuery = scf::ForOp::create(

@@ -50,19 +50,37 @@ func.func @site_rank3_odd_hidden(%q: tensor<12xf32>, %v0: tensor<2x3x12xf32>, %v
 
 // -----
 
-// Phase 1: the per-query loop re-reads the (cached) row, the source loop
-// does not write per-source temporaries; LSE is stored per query and row.
+// Phase 1 with 3 static queries: one loop over D loads each source chunk
+// once and accumulates Σ v² and the 3 dot products; one weighted-sum loop
+// writes the 3 output rows; the LSE is stored per query and row.
 // CHECK-LABEL: func.func @stats
 // CHECK: scf.forall {{.*}} -> (tensor<3x?x32xf32>, tensor<3x?xf32>)
-// CHECK: scf.for
-// CHECK: vector.fma
-// CHECK: scf.for {{.*}} -> (tensor<3x?x32xf32>, tensor<3x?xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-3: : tensor<3x32xf32>, vector<16xf32>
 // CHECK: math.log
 // CHECK: tensor.insert
-// CHECK: vector.transfer_write
+// CHECK: math.log
+// CHECK: tensor.insert
+// CHECK: math.log
+// CHECK: tensor.insert
+// CHECK: scf.for {{.*}} -> (tensor<3x?x32xf32>)
+// CHECK-COUNT-3: vector.transfer_write
 func.func @stats(%Q: tensor<3x32xf32>, %b0: tensor<?x32xf32>, %b1: tensor<?x32xf32>) -> (tensor<3x?x32xf32>, tensor<3x?xf32>) {
   %o, %lse = attnres.depth_attn_stats %Q, [%b0, %b1] : tensor<3x32xf32>, tensor<?x32xf32> -> tensor<3x?x32xf32>, tensor<3x?xf32>
   return %o, %lse : tensor<3x?x32xf32>, tensor<3x?xf32>
+}
+
+// -----
+
+// A dynamic number of queries: a loop over queries re-reads the cached row.
+// CHECK-LABEL: func.func @stats_dynamic_queries
+// CHECK: scf.forall
+// CHECK: scf.for {{.*}} -> (tensor<?x?x32xf32>, tensor<?x?xf32>)
+// CHECK: math.log
+// CHECK: tensor.insert
+func.func @stats_dynamic_queries(%Q: tensor<?x32xf32>, %b0: tensor<?x32xf32>, %b1: tensor<?x32xf32>) -> (tensor<?x?x32xf32>, tensor<?x?xf32>) {
+  %o, %lse = attnres.depth_attn_stats %Q, [%b0, %b1] : tensor<?x32xf32>, tensor<?x32xf32> -> tensor<?x?x32xf32>, tensor<?x?xf32>
+  return %o, %lse : tensor<?x?x32xf32>, tensor<?x?xf32>
 }
 
 // -----
