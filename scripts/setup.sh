@@ -18,8 +18,9 @@ packages=(
   cmake ninja-build
   # multi-process execution (pipeline stages)
   mpich libmpich-dev
-  # Python: Debian's interpreter runs lit; numpy/torch are independent references
-  python3 python3-numpy python3-torch pybind11-dev
+  # Python: Debian's interpreter runs lit and the attnres package (pybind11);
+  # numpy/torch are independent references
+  python3 python3-dev python3-numpy python3-torch pybind11-dev
 )
 
 missing=()

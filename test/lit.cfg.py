@@ -55,13 +55,29 @@ config.environment["PATH"] = os.pathsep.join(
     [config.attnres_tools_dir, config.llvm_tools_dir, config.environment["PATH"]])
 
 # Optional features.
-try:
-    import subprocess
-    subprocess.check_call([config.python_executable, "-c", "import numpy"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+import subprocess
+
+
+def python_has(module):
+    try:
+        subprocess.check_call([config.python_executable, "-c", "import " + module],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return True
+    except Exception:
+        return False
+
+
+if python_has("numpy"):
     config.available_features.add("numpy")
-except Exception:
-    pass
+if python_has("torch"):
+    config.available_features.add("torch")
+
+# The attnres Python package the build assembles (python-bindings/): tests
+# import it through PYTHONPATH, like scripts/python.sh.
+if config.attnres_python_bindings.upper() in ("ON", "1", "TRUE", "YES") and \
+        os.path.isdir(os.path.join(config.attnres_python_packages_dir, "attnres")):
+    config.available_features.add("python-bindings")
+    config.environment["PYTHONPATH"] = config.attnres_python_packages_dir
 
 # GPU tiers: `ptxas` (compile to cubin and check resources), `cuda-runtime`
 # (the project's mgpu* runtime library was built), `cuda-gpu` (a device

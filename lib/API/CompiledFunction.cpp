@@ -1,0 +1,734 @@
+//===- CompiledFunction.cpp - attnres facade: CPU compile and call --------===//
+//
+// Lowers one entry function with attnres-to-llvm, JIT-compiles it with the
+// MLIR ExecutionEngine and calls its C interface (`_mlir_ciface_<entry>`)
+// with memref descriptors built from the caller's buffers.
+//
+// A ranked memref descriptor is {ptr allocated, ptr aligned, i64 offset,
+// i64 sizes[rank], i64 strides[rank]}: 3 + 2·rank 8-byte words. Several
+// results come back as one struct of descriptors, i.e. their words in a row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "APIInternal.h"
+
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Pipelines/Pipelines.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+using namespace mlir;
+using namespace mlir::attnres;
+using namespace mlir::attnres::api;
+
+#ifndef ATTNRES_LIBOMP_PATH
+#define ATTNRES_LIBOMP_PATH ""
+#endif
+#ifndef ATTNRES_C_RUNNER_UTILS_PATH
+#define ATTNRES_C_RUNNER_UTILS_PATH ""
+#endif
+
+//===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
+
+size_t api::getByteSize(ElementType type) {
+  switch (type) {
+  case ElementType::I8:
+    return 1;
+  case ElementType::F16:
+  case ElementType::BF16:
+  case ElementType::I16:
+    return 2;
+  case ElementType::F32:
+  case ElementType::I32:
+    return 4;
+  case ElementType::F64:
+  case ElementType::I64:
+    return 8;
+  }
+  llvm_unreachable("unknown element type");
+}
+
+StringRef api::getName(ElementType type) {
+  switch (type) {
+  case ElementType::F16:
+    return "f16";
+  case ElementType::BF16:
+    return "bf16";
+  case ElementType::F32:
+    return "f32";
+  case ElementType::F64:
+    return "f64";
+  case ElementType::I8:
+    return "i8";
+  case ElementType::I16:
+    return "i16";
+  case ElementType::I32:
+    return "i32";
+  case ElementType::I64:
+    return "i64";
+  }
+  llvm_unreachable("unknown element type");
+}
+
+static std::optional<ElementType> toElementType(Type type) {
+  if (type.isF16())
+    return ElementType::F16;
+  if (type.isBF16())
+    return ElementType::BF16;
+  if (type.isF32())
+    return ElementType::F32;
+  if (type.isF64())
+    return ElementType::F64;
+  if (type.isSignlessInteger(8))
+    return ElementType::I8;
+  if (type.isSignlessInteger(16))
+    return ElementType::I16;
+  if (type.isSignlessInteger(32))
+    return ElementType::I32;
+  if (type.isSignlessInteger(64))
+    return ElementType::I64;
+  return std::nullopt;
+}
+
+/// The boundary form of a function argument or result type, if supported:
+/// a ranked tensor, or a memref with the identity layout in the default
+/// memory space, of a supported element type.
+static std::optional<TensorSpec> toTensorSpec(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasRank())
+    return std::nullopt;
+  bool isMemRef = false;
+  if (auto memref = dyn_cast<MemRefType>(type)) {
+    if (!memref.getLayout().isIdentity() || memref.getMemorySpace())
+      return std::nullopt;
+    isMemRef = true;
+  } else if (auto tensor = dyn_cast<RankedTensorType>(type)) {
+    if (tensor.getEncoding())
+      return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  std::optional<ElementType> element = toElementType(shaped.getElementType());
+  if (!element)
+    return std::nullopt;
+  TensorSpec spec;
+  spec.elementType = *element;
+  spec.isMemRef = isMemRef;
+  for (int64_t size : shaped.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(size) ? TensorSpec::kDynamic
+                                                     : size);
+  llvm::raw_string_ostream os(spec.typeText);
+  type.print(os);
+  os.flush();
+  return spec;
+}
+
+//===----------------------------------------------------------------------===//
+// Dimensions that must agree at run time
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Union-find over (value or loop, dimension) pairs, each class with the
+/// static size some member has (if any). Built from the ops of the entry
+/// function; the argument check uses it so that, e.g., two sources of one
+/// `depth_attn` with dynamic row counts must get the same number of rows
+/// (the compiled code would read out of bounds otherwise).
+class DimEquivalences {
+public:
+  explicit DimEquivalences(func::FuncOp func) {
+    func.walk([&](Operation *op) { visit(op); });
+  }
+
+  /// The class of dimension `dim` of argument `value`, with its static size
+  /// (`kDynamic` if none).
+  std::pair<unsigned, int64_t> classOf(Value value, unsigned dim) {
+    std::optional<unsigned> node = getNode(value, dim);
+    unsigned root = find(*node);
+    return {root, sizes[root]};
+  }
+
+private:
+  using Key = std::pair<const void *, unsigned>;
+
+  std::optional<unsigned> getNode(Value value, unsigned dim) {
+    auto shaped = dyn_cast<ShapedType>(value.getType());
+    if (!shaped || !shaped.hasRank() || dim >= shaped.getRank())
+      return std::nullopt;
+    int64_t size = shaped.getDimSize(dim);
+    return getNode({value.getAsOpaquePointer(), dim},
+                   ShapedType::isDynamic(size) ? TensorSpec::kDynamic : size);
+  }
+
+  unsigned getNode(Key key, int64_t size) {
+    auto [it, inserted] = ids.try_emplace(key, parents.size());
+    if (inserted) {
+      parents.push_back(it->second);
+      sizes.push_back(size);
+    }
+    return it->second;
+  }
+
+  unsigned find(unsigned node) {
+    while (parents[node] != node) {
+      parents[node] = parents[parents[node]];
+      node = parents[node];
+    }
+    return node;
+  }
+
+  void unite(std::optional<unsigned> a, std::optional<unsigned> b) {
+    if (!a || !b)
+      return;
+    unsigned ra = find(*a), rb = find(*b);
+    if (ra == rb)
+      return;
+    parents[rb] = ra;
+    if (sizes[ra] == TensorSpec::kDynamic)
+      sizes[ra] = sizes[rb];
+  }
+
+  void uniteDims(Value a, unsigned da, Value b, unsigned db) {
+    unite(getNode(a, da), getNode(b, db));
+  }
+
+  /// All dimensions of two values of equal rank.
+  void uniteShapes(Value a, Value b) {
+    auto ta = dyn_cast<ShapedType>(a.getType());
+    auto tb = dyn_cast<ShapedType>(b.getType());
+    if (!ta || !tb || !ta.hasRank() || !tb.hasRank() ||
+        ta.getRank() != tb.getRank())
+      return;
+    for (unsigned d = 0, e = ta.getRank(); d < e; ++d)
+      uniteDims(a, d, b, d);
+  }
+
+  /// The token dimensions of `source` (all but the last) with dimensions
+  /// `leading..` of `other`.
+  void uniteTokens(Value source, Value other, unsigned leading) {
+    auto type = dyn_cast<ShapedType>(source.getType());
+    if (!type || !type.hasRank())
+      return;
+    for (unsigned d = 0; d + 1 < type.getRank(); ++d)
+      uniteDims(source, d, other, d + leading);
+  }
+
+  /// The hidden size (last dimension) of `source` with dimension `dim` of a
+  /// query or gain.
+  void uniteHidden(Value source, Value vector, unsigned dim) {
+    auto type = dyn_cast<ShapedType>(source.getType());
+    if (!type || !type.hasRank() || type.getRank() == 0)
+      return;
+    uniteDims(source, type.getRank() - 1, vector, dim);
+  }
+
+  void uniteAll(ValueRange values) {
+    for (Value v : values.drop_front())
+      uniteShapes(values.front(), v);
+  }
+
+  void visit(Operation *op) {
+    if (auto attn = dyn_cast<DepthAttnOp>(op)) {
+      uniteAll(attn.getSources());
+      if (!attn.getSources().empty()) {
+        uniteShapes(attn.getSources().front(), attn.getResult());
+        uniteHidden(attn.getSources().front(), attn.getQuery(), 0);
+      }
+    } else if (auto norm = dyn_cast<RMSNormOp>(op)) {
+      uniteShapes(norm.getInput(), norm.getResult());
+      uniteHidden(norm.getInput(), norm.getGain(), 0);
+    } else if (auto logits = dyn_cast<DepthLogitsOp>(op)) {
+      uniteAll(logits.getKeys());
+      if (!logits.getKeys().empty()) {
+        uniteTokens(logits.getKeys().front(), logits.getResult(), 1);
+        uniteHidden(logits.getKeys().front(), logits.getQuery(), 0);
+      }
+    } else if (auto softmax = dyn_cast<DepthSoftmaxOp>(op)) {
+      uniteShapes(softmax.getLogits(), softmax.getResult());
+    } else if (auto combine = dyn_cast<DepthCombineOp>(op)) {
+      uniteAll(combine.getValues());
+      if (!combine.getValues().empty()) {
+        uniteShapes(combine.getValues().front(), combine.getResult());
+        uniteTokens(combine.getValues().front(), combine.getWeights(), 1);
+      }
+    } else if (auto summary = dyn_cast<BlockSummaryOp>(op)) {
+      uniteAll(summary.getOutputs());
+      if (!summary.getOutputs().empty())
+        uniteShapes(summary.getOutputs().front(), summary.getResult());
+    } else if (auto stats = dyn_cast<DepthAttnStatsOp>(op)) {
+      uniteAll(stats.getSources());
+      uniteDims(stats.getQueries(), 0, stats.getOutput(), 0);
+      uniteDims(stats.getQueries(), 0, stats.getLse(), 0);
+      if (!stats.getSources().empty()) {
+        Value source = stats.getSources().front();
+        auto type = cast<ShapedType>(source.getType());
+        for (unsigned d = 0, e = type.getRank(); d < e; ++d)
+          uniteDims(source, d, stats.getOutput(), d + 1);
+        uniteTokens(source, stats.getLse(), 1);
+        uniteHidden(source, stats.getQueries(), 1);
+      }
+    } else if (auto merge = dyn_cast<DepthAttnMergeOp>(op)) {
+      uniteShapes(merge.getOutput(), merge.getSource());
+      uniteShapes(merge.getOutput(), merge.getResult());
+      uniteTokens(merge.getSource(), merge.getLse(), 0);
+      uniteHidden(merge.getSource(), merge.getQuery(), 0);
+    } else if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+      uniteShapes(cast.getSource(), cast.getResult());
+    } else if (auto cast = dyn_cast<memref::CastOp>(op)) {
+      uniteShapes(cast.getSource(), cast.getResult());
+    } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+      visitLinalg(linalgOp);
+    } else if (op->hasTrait<OpTrait::Elementwise>()) {
+      SmallVector<Value> shaped;
+      for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
+        if (isa<ShapedType>(v.getType()))
+          shaped.push_back(v);
+      if (!shaped.empty())
+        uniteAll(shaped);
+    }
+  }
+
+  /// Operand dimensions indexed by the same loop are equal; results have
+  /// their inits' shapes.
+  void visitLinalg(linalg::LinalgOp op) {
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto type = dyn_cast<ShapedType>(operand.get().getType());
+      if (!type || !type.hasRank())
+        continue;
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      if (!map || map.getNumResults() != type.getRank())
+        continue;
+      for (auto [dim, expr] : llvm::enumerate(map.getResults()))
+        if (auto loop = dyn_cast<AffineDimExpr>(expr))
+          unite(getNode(operand.get(), dim),
+                getNode(Key{op.getOperation(), loop.getPosition()},
+                        TensorSpec::kDynamic));
+    }
+    for (auto [index, result] : llvm::enumerate(op->getResults()))
+      if (index < static_cast<size_t>(op.getNumDpsInits()))
+        uniteShapes(op.getDpsInitOperand(index)->get(), result);
+  }
+
+  llvm::DenseMap<Key, unsigned> ids;
+  SmallVector<unsigned> parents;
+  SmallVector<int64_t> sizes;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ResultBuffer
+//===----------------------------------------------------------------------===//
+
+ResultBuffer::ResultBuffer(ElementType elementType, void *allocated,
+                           void *aligned, int64_t offset,
+                           std::vector<int64_t> shape,
+                           std::vector<int64_t> strides, bool owned)
+    : elementType(elementType), allocated(allocated), aligned(aligned),
+      offset(offset), shape(std::move(shape)), strides(std::move(strides)),
+      owned(owned) {}
+
+ResultBuffer::ResultBuffer(ResultBuffer &&other) noexcept
+    : elementType(other.elementType), allocated(other.allocated),
+      aligned(other.aligned), offset(other.offset),
+      shape(std::move(other.shape)), strides(std::move(other.strides)),
+      owned(other.owned) {
+  other.allocated = nullptr;
+  other.owned = false;
+}
+
+ResultBuffer::~ResultBuffer() {
+  if (owned)
+    std::free(allocated);
+}
+
+int64_t ResultBuffer::getNumElements() const {
+  int64_t n = 1;
+  for (int64_t size : shape)
+    n *= size;
+  return n;
+}
+
+void ResultBuffer::copyTo(void *dest) const {
+  int64_t count = getNumElements();
+  if (count == 0)
+    return;
+  size_t elementSize = getByteSize(elementType);
+  const char *base =
+      static_cast<const char *>(aligned) + offset * int64_t(elementSize);
+  // Row-major contiguous: one memcpy.
+  bool contiguous = true;
+  int64_t expected = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    if (shape[d] != 1 && strides[d] != expected)
+      contiguous = false;
+    expected *= shape[d];
+  }
+  if (contiguous) {
+    std::memcpy(dest, base, count * elementSize);
+    return;
+  }
+  // Otherwise walk the index space in row-major order.
+  char *out = static_cast<char *>(dest);
+  std::vector<int64_t> index(shape.size(), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t position = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      position += index[d] * strides[d];
+    std::memcpy(out + i * elementSize, base + position * int64_t(elementSize),
+                elementSize);
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// CompiledFunction
+//===----------------------------------------------------------------------===//
+
+struct CompiledFunction::Impl {
+  std::string entry;
+  std::vector<TensorSpec> arguments;
+  std::vector<TensorSpec> results;
+  /// Per argument and dimension: the equivalence class of that size.
+  std::vector<std::vector<unsigned>> dimClasses;
+  /// Per class: the static size it must have, or kDynamic.
+  llvm::DenseMap<unsigned, int64_t> classSizes;
+  std::unique_ptr<ExecutionEngine> engine;
+  void (*packed)(void **) = nullptr;
+};
+
+CompiledFunction::CompiledFunction(std::unique_ptr<Impl> impl)
+    : impl(std::move(impl)) {}
+
+CompiledFunction::~CompiledFunction() = default;
+
+StringRef CompiledFunction::getEntry() const { return impl->entry; }
+
+ArrayRef<TensorSpec> CompiledFunction::getArguments() const {
+  return impl->arguments;
+}
+
+ArrayRef<TensorSpec> CompiledFunction::getResults() const {
+  return impl->results;
+}
+
+static std::string getLibompPath() {
+  if (const char *path = std::getenv("ATTNRES_LIBOMP_PATH"))
+    return path;
+  return ATTNRES_LIBOMP_PATH;
+}
+
+static std::string describeSupported() {
+  return "ranked tensors or identity-layout memrefs of f16, bf16, f32, f64, "
+         "i8, i16, i32 or i64";
+}
+
+llvm::Expected<std::unique_ptr<CompiledFunction>>
+CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
+                                StringRef pipelineOptions) {
+  initialize();
+
+  // Pipeline options first: a bad option needs no parsing of the IR.
+  AttnResToLLVMPipelineOptions options;
+  {
+    std::string errors;
+    llvm::raw_string_ostream errorStream(errors);
+    if (failed(options.parseFromString(pipelineOptions, errorStream))) {
+      errorStream.flush();
+      return makeError(ErrorKind::Value, "invalid attnres-to-llvm options '" +
+                                             pipelineOptions +
+                                             "': " + StringRef(errors).trim());
+    }
+  }
+  // The descriptors below have 64-bit offsets, sizes and strides.
+  if (options.indexBitwidth != 0 && options.indexBitwidth != 64)
+    return makeError(ErrorKind::Value,
+                     "compile() needs 64-bit indices at the function "
+                     "boundary; got index-bitwidth=" +
+                         llvm::Twine(options.indexBitwidth.getValue()));
+
+  auto parsed = parseModule(irText, "<input>", /*verify=*/true);
+  if (!parsed)
+    return parsed.takeError();
+  Module::Impl &module = **parsed;
+  MLIRContext *context = module.context.get();
+  DiagnosticCapture capture(module.sourceMgr, context);
+
+  auto lookedUp = lookupEntry(*module.module, entry);
+  if (!lookedUp)
+    return lookedUp.takeError();
+  func::FuncOp func = *lookedUp;
+
+  auto result = std::make_unique<Impl>();
+  result->entry = entry.str();
+  FunctionType type = func.getFunctionType();
+  for (auto [index, argType] : llvm::enumerate(type.getInputs())) {
+    std::optional<TensorSpec> spec = toTensorSpec(argType);
+    if (!spec) {
+      func.emitError() << "argument #" << index << " of @" << entry
+                       << " has type " << argType << "; compile() supports "
+                       << describeSupported();
+      return capture.makeError("unsupported argument type");
+    }
+    result->arguments.push_back(std::move(*spec));
+  }
+  for (auto [index, resultType] : llvm::enumerate(type.getResults())) {
+    std::optional<TensorSpec> spec = toTensorSpec(resultType);
+    if (!spec) {
+      func.emitError() << "result #" << index << " of @" << entry
+                       << " has type " << resultType << "; compile() supports "
+                       << describeSupported();
+      return capture.makeError("unsupported result type");
+    }
+    result->results.push_back(std::move(*spec));
+  }
+
+  // Which argument sizes must agree at run time.
+  {
+    DimEquivalences equivalences(func);
+    for (BlockArgument arg : func.getArguments()) {
+      std::vector<unsigned> classes;
+      auto shaped = cast<ShapedType>(arg.getType());
+      for (unsigned d = 0, e = shaped.getRank(); d < e; ++d) {
+        auto [id, size] = equivalences.classOf(arg, d);
+        classes.push_back(id);
+        result->classSizes[id] = size;
+      }
+      result->dimClasses.push_back(std::move(classes));
+    }
+  }
+
+  // Compile the entry and what it calls, nothing else: other functions
+  // become private and symbol-dce drops the unused ones.
+  for (auto other : module.module->getOps<func::FuncOp>())
+    if (other != func && !other.isExternal())
+      other.setPrivate();
+  // C interface, public, and tensor arguments that bufferization must not
+  // write to (they are the caller's arrays).
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+  func.setPublic();
+  for (auto [index, spec] : llvm::enumerate(result->arguments))
+    if (!spec.isMemRef)
+      func.setArgAttr(index,
+                      bufferization::BufferizationDialect::kWritableAttrName,
+                      BoolAttr::get(context, false));
+
+  PassManager pm(context, ModuleOp::getOperationName(),
+                 OpPassManager::Nesting::Implicit);
+  pm.addPass(createSymbolDCEPass());
+  buildAttnResToLLVMPipeline(pm, options);
+  pm.enableVerifier(true);
+  if (failed(pm.run(*module.module)))
+    return capture.makeError("attnres-to-llvm failed without a diagnostic");
+
+  std::string libomp = getLibompPath();
+  SmallVector<StringRef> libraries;
+  if (options.parallel) {
+    if (libomp.empty() || !llvm::sys::fs::exists(libomp))
+      return makeError(ErrorKind::Diagnostic,
+                       "the parallel kernels need libomp, which was not found "
+                       "at '" +
+                           libomp +
+                           "' (install libomp-22-dev, set ATTNRES_LIBOMP_PATH, "
+                           "or compile with options='parallel=false')");
+    libraries.push_back(libomp);
+  }
+  std::string runnerUtils = ATTNRES_C_RUNNER_UTILS_PATH;
+  if (!runnerUtils.empty() && llvm::sys::fs::exists(runnerUtils))
+    libraries.push_back(runnerUtils);
+  ExecutionEngineOptions engineOptions;
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                /*targetMachine=*/nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.sharedLibPaths = libraries;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  auto engine = ExecutionEngine::create(*module.module, engineOptions);
+  if (!engine) {
+    std::string message = llvm::toString(engine.takeError());
+    std::string captured = capture.getText();
+    return makeError(ErrorKind::Diagnostic,
+                     "JIT compilation of @" + entry + " failed: " + message +
+                         (captured.empty() ? "" : "\n" + captured));
+  }
+  (*engine)->initialize();
+  auto packed = (*engine)->lookupPacked(("_mlir_ciface_" + entry).str());
+  if (!packed)
+    return makeError(ErrorKind::Diagnostic,
+                     "JIT compilation of @" + entry +
+                         " failed: " + llvm::toString(packed.takeError()));
+  result->engine = std::move(*engine);
+  result->packed = *packed;
+  return std::unique_ptr<CompiledFunction>(
+      new CompiledFunction(std::move(result)));
+}
+
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text = "(";
+  for (auto [i, size] : llvm::enumerate(shape)) {
+    if (i)
+      text += ", ";
+    text += size == TensorSpec::kDynamic ? "?" : std::to_string(size);
+  }
+  if (shape.size() == 1)
+    text += ",";
+  return text + ")";
+}
+
+llvm::Error
+CompiledFunction::checkArguments(ArrayRef<ArgumentView> args) const {
+  const std::string &entry = impl->entry;
+  if (args.size() != impl->arguments.size()) {
+    std::string types;
+    for (auto [i, spec] : llvm::enumerate(impl->arguments))
+      types += (i ? ", " : "") + spec.typeText;
+    return makeError(ErrorKind::Value, "@" + entry + " takes " +
+                                           llvm::Twine(impl->arguments.size()) +
+                                           " arguments (" + types + "), got " +
+                                           llvm::Twine(args.size()));
+  }
+  // First occurrence of each dynamic size class: (argument, dim, size).
+  llvm::DenseMap<unsigned, std::tuple<size_t, size_t, int64_t>> seen;
+  for (auto [i, arg] : llvm::enumerate(args)) {
+    const TensorSpec &spec = impl->arguments[i];
+    std::string where = "argument #" + std::to_string(i) + " of @" + entry +
+                        " (" + spec.typeText + ")";
+    if (arg.elementType != spec.elementType)
+      return makeError(ErrorKind::Type,
+                       where + ": expected " + getName(spec.elementType) +
+                           " elements, got " + getName(arg.elementType));
+    if (arg.shape.size() != spec.shape.size())
+      return makeError(ErrorKind::Value, where + ": expected rank " +
+                                             llvm::Twine(spec.shape.size()) +
+                                             ", got shape " +
+                                             formatShape(arg.shape));
+    if (spec.isMemRef && !arg.writable)
+      return makeError(ErrorKind::Value,
+                       where + " is written in place: pass a writable array");
+    for (auto [d, size] : llvm::enumerate(arg.shape)) {
+      if (size < 0)
+        return makeError(ErrorKind::Value, where + ": negative size");
+      int64_t expected = spec.shape[d];
+      if (expected != TensorSpec::kDynamic && size != expected)
+        return makeError(ErrorKind::Value,
+                         where + ": expected shape " + formatShape(spec.shape) +
+                             ", got " + formatShape(arg.shape));
+      unsigned id = impl->dimClasses[i][d];
+      int64_t required = impl->classSizes.lookup(id);
+      if (required != TensorSpec::kDynamic && size != required)
+        return makeError(ErrorKind::Value,
+                         where + ": dimension " + llvm::Twine(d) + " is " +
+                             llvm::Twine(size) + ", but @" + entry +
+                             " needs it to be " + llvm::Twine(required));
+      auto [it, inserted] = seen.try_emplace(id, i, d, size);
+      auto [firstArg, firstDim, firstSize] = it->second;
+      if (!inserted && firstSize != size)
+        return makeError(ErrorKind::Value,
+                         where + ": dimension " + llvm::Twine(d) + " is " +
+                             llvm::Twine(size) + ", but @" + entry +
+                             " needs it to equal dimension " +
+                             llvm::Twine(firstDim) + " of argument #" +
+                             llvm::Twine(firstArg) + ", which is " +
+                             llvm::Twine(firstSize));
+    }
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<ResultBuffer>>
+CompiledFunction::call(ArrayRef<ArgumentView> args) const {
+  if (llvm::Error err = checkArguments(args))
+    return std::move(err);
+
+  // Argument descriptors (contiguous row-major buffers).
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(args.size());
+  for (const ArgumentView &arg : args) {
+    size_t rank = arg.shape.size();
+    std::vector<int64_t> words(3 + 2 * rank, 0);
+    auto address = reinterpret_cast<int64_t>(arg.data);
+    words[0] = address;
+    words[1] = address;
+    words[2] = 0;
+    int64_t stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      words[3 + d] = arg.shape[d];
+      words[3 + rank + d] = stride;
+      stride *= arg.shape[d];
+    }
+    descriptors.push_back(std::move(words));
+  }
+  std::vector<void *> descriptorPointers;
+  for (std::vector<int64_t> &words : descriptors)
+    descriptorPointers.push_back(words.data());
+
+  size_t resultWords = 0;
+  for (const TensorSpec &spec : impl->results)
+    resultWords += 3 + 2 * spec.shape.size();
+  std::vector<int64_t> resultStorage(resultWords, 0);
+  void *resultPointer = resultStorage.data();
+
+  // The packed wrapper takes the address of every parameter of
+  // `_mlir_ciface_<entry>(results*, arg0*, arg1*, ...)`.
+  SmallVector<void *> packedArgs;
+  if (!impl->results.empty())
+    packedArgs.push_back(&resultPointer);
+  for (void *&pointer : descriptorPointers)
+    packedArgs.push_back(&pointer);
+  impl->packed(packedArgs.data());
+
+  std::vector<ResultBuffer> results;
+  size_t word = 0;
+  for (const TensorSpec &spec : impl->results) {
+    size_t rank = spec.shape.size();
+    auto *allocated = reinterpret_cast<void *>(resultStorage[word]);
+    auto *aligned = reinterpret_cast<void *>(resultStorage[word + 1]);
+    int64_t offset = resultStorage[word + 2];
+    std::vector<int64_t> shape(resultStorage.begin() + word + 3,
+                               resultStorage.begin() + word + 3 + rank);
+    std::vector<int64_t> strides(resultStorage.begin() + word + 3 + rank,
+                                 resultStorage.begin() + word + 3 + 2 * rank);
+    word += 3 + 2 * rank;
+    // The pipeline hands every returned buffer to the caller (it clones
+    // arguments and constants); never free memory that belongs to an
+    // argument all the same, and free a buffer returned twice once.
+    bool owned = allocated != nullptr;
+    for (const ResultBuffer &earlier : results)
+      if (earlier.getAllocatedPointer() == allocated)
+        owned = false;
+    for (const ArgumentView &arg : args) {
+      int64_t bytes = getByteSize(arg.elementType);
+      for (int64_t size : arg.shape)
+        bytes *= size;
+      auto *begin = static_cast<char *>(arg.data);
+      auto *pointer = static_cast<char *>(allocated);
+      if (pointer == begin || (pointer > begin && pointer < begin + bytes))
+        owned = false;
+    }
+    results.emplace_back(spec.elementType, allocated, aligned, offset,
+                         std::move(shape), std::move(strides), owned);
+  }
+  return results;
+}

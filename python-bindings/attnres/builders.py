@@ -1,0 +1,461 @@
+"""IR builders: MLIR text for AttnRes sites and whole Full / Block AttnRes
+models, written with the attnres dialect (`depth_attn`, `block_summary`,
+`rms_norm`).
+
+A model function takes the embedding, a stacked query tensor (row l belongs
+to sublayer l, the last row to the output site; row 0 is never read because
+the first sublayer has one source) and the sublayers' parameters, and returns
+the output site's result (or, without the output site, the sources the output
+site would attend over).
+
+Sublayers f_l are pluggable: `sublayer(b, l, h)` gets an `IRBuilder` `b`, the
+0-based sublayer index and the SSA name of its input h (type `b.hidden_type`)
+and returns the SSA name of f_l(h), of the same type, after emitting IR with
+`b.emit(...)` and the helpers below. `b.param(name, shape, dtype)` adds a
+function argument (once per name, stacked over the sublayers by convention)
+and `b.layer(param, l)` slices sublayer l's part. The default sublayer is
+`TanhRMSNormMatmul`: f_l(h) = tanh(rms_norm(h, g_l) @ W_l).
+"""
+
+import collections
+import re
+
+import numpy as np
+
+from .dtypes import FLOAT_TYPES
+
+DEFAULT_EPS = 1e-5
+
+#: A function argument or result of a built model: name, shape (None for a
+#: dynamic size) and MLIR element type.
+Argument = collections.namedtuple("Argument", ["name", "shape", "dtype"])
+
+_RESERVED = {"emb", "queries", "tokens", "c0", "zero"}
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _f32_literal(x):
+    """An MLIR float literal that parses to the f32 value nearest to x: the
+    shortest decimal of that f32 value."""
+    f = np.float32(x)
+    if not np.isfinite(f):
+        raise ValueError("non-finite constant %r" % (x,))
+    s = np.format_float_positional(f, unique=True, trim="0") \
+        if 1e-4 <= abs(f) < 1e7 or f == 0 else np.format_float_scientific(f, unique=True, trim="0")
+    mantissa, _, exponent = s.partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    elif mantissa.endswith("."):
+        mantissa += "0"
+    s = mantissa + ("e" + exponent if exponent else "")
+    assert np.float32(float(s)) == f
+    return s
+
+
+def _check_eps(eps, what="eps"):
+    if not isinstance(eps, (int, float)) or not np.isfinite(eps) or eps < 0:
+        raise ValueError("%s must be a finite number >= 0, got %r" % (what, eps))
+    return float(eps)
+
+
+def _check_positive(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError("%s must be an integer >= 1, got %r" % (what, value))
+    return int(value)
+
+
+def _check_dtype(dtype):
+    if dtype not in FLOAT_TYPES:
+        raise ValueError("dtype must be one of %s, got %r" % (", ".join(FLOAT_TYPES), dtype))
+    return dtype
+
+
+def _check_tokens(tokens, allow_tuple=False):
+    """None (dynamic), a size, or (sites) a tuple of those."""
+    if allow_tuple and isinstance(tokens, (tuple, list)):
+        return [_check_tokens(t)[0] for t in tokens]
+    if tokens is None:
+        return [None]
+    if isinstance(tokens, bool) or not isinstance(tokens, (int, np.integer)) or tokens < 0:
+        raise ValueError("tokens must be None (dynamic) or an integer >= 0, got %r" % (tokens,))
+    return [int(tokens)]
+
+
+def tensor_type(shape, dtype):
+    """`tensor<...>` text; None stands for a dynamic size."""
+    dims = "".join(("?" if s is None else str(s)) + "x" for s in shape)
+    return "tensor<%s%s>" % (dims, dtype)
+
+
+class Model:
+    """MLIR text of one function plus its signature.
+
+    Attributes: `ir` (the module text), `entry` (the function name),
+    `arguments` and `results` (lists of `Argument`)."""
+
+    def __init__(self, ir, entry, arguments, results):
+        self.ir = ir
+        self.entry = entry
+        self.arguments = arguments
+        self.results = results
+
+    def compile(self, target="cpu", options=""):
+        """`attnres.compile(self.ir, self.entry, target, options)`."""
+        from . import compile as compile_ir
+        return compile_ir(self.ir, self.entry, target=target, options=options)
+
+    def signature(self):
+        """The function's signature as text."""
+        args = ", ".join("%s: %s" % (a.name, tensor_type(a.shape, a.dtype))
+                         for a in self.arguments)
+        res = ", ".join(tensor_type(r.shape, r.dtype) for r in self.results)
+        return "@%s(%s) -> (%s)" % (self.entry, args, res)
+
+    def __str__(self):
+        return self.ir
+
+    def __repr__(self):
+        return "<attnres.Model %s>" % self.signature()
+
+
+class IRBuilder:
+    """Collects the body of one model function; handed to sublayer callbacks.
+
+    Attributes: `layers`, `d`, `dtype` (the model's element type), `tokens`
+    (an int, or None when the token count is dynamic), `hidden_type` (the
+    type of h and of f_l(h): `tensor<tokens x d x dtype>`)."""
+
+    def __init__(self, layers, d, dtype, tokens, eps):
+        self.layers = layers
+        self.d = d
+        self.dtype = dtype
+        self.tokens = tokens
+        self.eps = eps
+        self._body = []
+        self._params = collections.OrderedDict()  # name -> (shape, dtype)
+        self._fixed = {}  # the model's own arguments (emb, queries)
+        self._count = 0
+        self._needs_zero = False
+
+    # -- basics --------------------------------------------------------------
+
+    @property
+    def hidden_shape(self):
+        return [self.tokens, self.d]
+
+    @property
+    def hidden_type(self):
+        return tensor_type(self.hidden_shape, self.dtype)
+
+    def type_of(self, dtype=None):
+        """The hidden shape with element type `dtype` (default: the model's)."""
+        return tensor_type(self.hidden_shape, dtype or self.dtype)
+
+    def fresh(self, stem="v"):
+        """A new SSA name `%<stem>_<n>`."""
+        self._count += 1
+        return "%%%s_%d" % (stem, self._count)
+
+    def emit(self, text):
+        """Appends lines of IR to the function body."""
+        for line in str(text).strip("\n").splitlines():
+            self._body.append("    " + line.rstrip())
+
+    def comment(self, text):
+        self.emit("// " + text)
+
+    def param(self, name, shape, dtype="f32"):
+        """Declares (once) a function argument `%name` of `shape` and returns
+        its SSA name. Later calls with the same name must agree."""
+        if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED \
+                or re.search(r"_\d+$", name):
+            raise ValueError("invalid parameter name %r (an identifier, not %s, not "
+                             "ending in _<digits>)" % (name, ", ".join(sorted(_RESERVED))))
+        shape = [None if s is None else int(s) for s in shape]
+        if dtype not in ("f32", "f16", "bf16", "f64"):
+            raise ValueError("parameter %r: unsupported dtype %r" % (name, dtype))
+        if name in self._params:
+            if self._params[name] != (shape, dtype):
+                raise ValueError("parameter %r declared twice with different types: %s and %s"
+                                 % (name, tensor_type(*self._params[name]),
+                                    tensor_type(shape, dtype)))
+        else:
+            self._params[name] = (shape, dtype)
+        return "%" + name
+
+    def _lookup(self, name):
+        name = name.lstrip("%")
+        if name in self._fixed:
+            return self._fixed[name]
+        if name in self._params:
+            return self._params[name]
+        raise ValueError("unknown parameter %r" % (name,))
+
+    def param_type(self, name):
+        """The tensor type of a declared parameter."""
+        return tensor_type(*self._lookup(name))
+
+    def layer(self, param, l):
+        """Row `l` of a stacked parameter (rank-reduced slice along dim 0)."""
+        name = param.lstrip("%")
+        shape, dtype = self._lookup(name)
+        if not shape or shape[0] is None or not 0 <= l < shape[0]:
+            raise ValueError("cannot take row %d of parameter %r of shape %s" % (l, name, shape))
+        rest = shape[1:]
+        v = self.fresh(name)
+        offsets = ", ".join([str(l)] + ["0"] * len(rest))
+        sizes = ", ".join(["1"] + [str(s) for s in rest])
+        strides = ", ".join(["1"] * len(shape))
+        self.emit("%s = tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
+                  % (v, param, offsets, sizes, strides, tensor_type(shape, dtype),
+                     tensor_type(rest, dtype)))
+        return v
+
+    def empty(self, dtype=None):
+        """`tensor.empty` of the hidden shape."""
+        v = self.fresh("empty")
+        dyn = "%tokens" if self.tokens is None else ""
+        self.emit("%s = tensor.empty(%s) : %s" % (v, dyn, self.type_of(dtype)))
+        return v
+
+    # -- attnres ops ---------------------------------------------------------
+
+    def depth_attn(self, query, sources, eps=None):
+        """`attnres.depth_attn` of an f32 query over hidden-typed sources."""
+        v = self.fresh("h")
+        self.emit("%s = attnres.depth_attn %s, [%s] {eps = %s : f32} : %s, %s -> %s"
+                  % (v, query, ", ".join(sources), _f32_literal(self.eps if eps is None else eps),
+                     tensor_type([self.d], "f32"), self.hidden_type, self.hidden_type))
+        return v
+
+    def block_summary(self, values, stem="b"):
+        v = self.fresh(stem)
+        self.emit("%s = attnres.block_summary [%s] : %s"
+                  % (v, ", ".join(values), self.hidden_type))
+        return v
+
+    def rms_norm(self, x, gain, eps=DEFAULT_EPS, gain_dtype="f32"):
+        """`attnres.rms_norm` of a hidden-typed x with a [d] gain."""
+        v = self.fresh("n")
+        self.emit("%s = attnres.rms_norm %s, %s {eps = %s : f32} : %s, %s"
+                  % (v, x, gain, _f32_literal(eps), self.hidden_type,
+                     tensor_type([self.d], gain_dtype)))
+        return v
+
+    # -- linalg helpers ------------------------------------------------------
+
+    def matmul(self, x, w, x_dtype=None, w_dtype="f32"):
+        """x [tokens, d] @ w [d, d], accumulated and returned in f32."""
+        self._needs_zero = True
+        init = self.empty("f32")
+        zeros = self.fresh("zeros")
+        acc = self.type_of("f32")
+        self.emit("%s = linalg.fill ins(%%zero : f32) outs(%s : %s) -> %s"
+                  % (zeros, init, acc, acc))
+        v = self.fresh("mm")
+        self.emit("%s = linalg.matmul ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                  % (v, x, w, self.type_of(x_dtype), tensor_type([self.d, self.d], w_dtype),
+                     zeros, acc, acc))
+        return v
+
+    def elementwise(self, x, op=None, in_dtype="f32", out_dtype=None, stem="map"):
+        """An elementwise map of a hidden-shaped x: the unary `op` (e.g.
+        "math.tanh", or None), then a conversion to `out_dtype` (default: the
+        model's element type)."""
+        out_dtype = out_dtype or self.dtype
+        init = self.empty(out_dtype)
+        v, a, o = self.fresh(stem), self.fresh("in"), self.fresh("out")
+        ident = "affine_map<(i, j) -> (i, j)>"
+        lines = ['%s = linalg.generic {indexing_maps = [%s, %s], iterator_types = '
+                 '["parallel", "parallel"]} ins(%s : %s) outs(%s : %s) {'
+                 % (v, ident, ident, x, self.type_of(in_dtype), init, self.type_of(out_dtype)),
+                 "^bb0(%s: %s, %s: %s):" % (a, in_dtype, o, out_dtype)]
+        cur = a
+        if op:
+            t = self.fresh("t")
+            lines.append("  %s = %s %s : %s" % (t, op, cur, in_dtype))
+            cur = t
+        if out_dtype != in_dtype:
+            t = self.fresh("t")
+            widths = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64}
+            conv = "arith.truncf" if widths[out_dtype] < widths[in_dtype] else "arith.extf"
+            lines.append("  %s = %s %s : %s to %s" % (t, conv, cur, in_dtype, out_dtype))
+            cur = t
+        lines.append("  linalg.yield %s : %s" % (cur, out_dtype))
+        lines.append("} -> %s" % self.type_of(out_dtype))
+        self.emit("\n".join(lines))
+        return v
+
+    # -- assembling ----------------------------------------------------------
+
+    def fixed_argument(self, name, shape, dtype):
+        """Declares one of the model's own leading arguments (not listed
+        among the sublayer parameters)."""
+        self._fixed[name] = ([None if s is None else int(s) for s in shape], dtype)
+        return "%" + name
+
+    def finish(self, name, results):
+        """The module text of `func.func @name` with the fixed arguments
+        first, then the declared parameters; returns a `Model`."""
+        args = [Argument(n, s, t) for n, (s, t) in self._fixed.items()]
+        args += [Argument(n, s, t) for n, (s, t) in self._params.items()]
+        params = ", ".join("%%%s: %s" % (a.name, tensor_type(a.shape, a.dtype)) for a in args)
+        res_types = [self.hidden_type] * len(results)
+        prologue = []
+        if self.tokens is None:
+            prologue += ["    %c0 = arith.constant 0 : index",
+                         "    %%tokens = tensor.dim %%emb, %%c0 : %s" % self.hidden_type]
+        if self._needs_zero:
+            prologue.append("    %zero = arith.constant 0.0 : f32")
+        lines = ["module {",
+                 "  func.func @%s(%s) -> (%s) {" % (name, params, ", ".join(res_types))]
+        lines += prologue + self._body
+        lines.append("    return %s : %s" % (", ".join(results), ", ".join(res_types)))
+        lines += ["  }", "}"]
+        out = [Argument("result" if len(results) == 1 else "result%d" % i,
+                        list(self.hidden_shape), self.dtype) for i in range(len(results))]
+        return Model("\n".join(lines) + "\n", name, args, out)
+
+
+class TanhRMSNormMatmul:
+    """The built-in sublayer f_l(h) = tanh(rms_norm(h, g_l) @ W_l).
+
+    Parameters (function arguments, f32): `W` [layers, d, d] and `g`
+    [layers, d]. The normalization runs in the model's element type, the
+    matmul and tanh in f32, and the result is rounded to the element type.
+    `attnres.reference.tanh_rms_norm_matmul(W, g, eps)` is its numpy
+    reference."""
+
+    def __init__(self, eps=DEFAULT_EPS):
+        self.eps = _check_eps(eps, "the sublayer's eps")
+
+    def __call__(self, b, l, h):
+        W = b.param("W", [b.layers, b.d, b.d], "f32")
+        g = b.param("g", [b.layers, b.d], "f32")
+        normed = b.rms_norm(h, b.layer(g, l), eps=self.eps)
+        mm = b.matmul(normed, b.layer(W, l), x_dtype=b.dtype)
+        return b.elementwise(mm, "math.tanh", in_dtype="f32", out_dtype=b.dtype, stem="f")
+
+
+def _run_sublayer(sublayer, b, l, h):
+    out = sublayer(b, l, h)
+    if not isinstance(out, str) or not out.startswith("%"):
+        raise TypeError("sublayer(b, l, h) must return the SSA name (e.g. '%%f') of "
+                        "f_l(h); sublayer %d returned %r" % (l, out))
+    return out
+
+
+def _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site):
+    layers = _check_positive(layers, "layers")
+    d = _check_positive(d, "d")
+    tokens = _check_tokens(tokens)[0]
+    dtype = _check_dtype(dtype)
+    eps = _check_eps(eps)
+    if sublayer is None:
+        sublayer = TanhRMSNormMatmul()
+    if not callable(sublayer):
+        raise TypeError("sublayer must be callable as sublayer(b, l, h)")
+    b = IRBuilder(layers, d, dtype, tokens, eps)
+    b.fixed_argument("emb", b.hidden_shape, dtype)
+    b.fixed_argument("queries", [layers + 1 if output_site else layers, d], "f32")
+    return b, sublayer
+
+
+def block_attnres(layers, block_size, d, tokens=None, dtype="f32", output_site=True,
+                  sublayer=None, eps=DEFAULT_EPS, name="block_attnres"):
+    """Block AttnRes (math §3) with `layers` sublayers in blocks of
+    `block_size`; block_size=1 is Full AttnRes. Arguments: `emb` [tokens, d]
+    (dtype), `queries` [layers + 1, d] f32 (without the output site
+    [layers, d]), then the sublayer's parameters. Returns the output site's
+    result, or without it the completed block summaries and the last partial
+    sum [b_0 = emb, ..., b_{N-1}, partial]."""
+    block_size = _check_positive(block_size, "block_size")
+    b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site)
+    L = b.layers
+    b.comment("Block AttnRes: %d sublayers, block size %d, d = %d, %s" % (L, block_size, b.d, dtype))
+    blocks, outs, partial = ["%emb"], [], None
+    for l in range(L):
+        if l > 0 and l % block_size == 0:
+            blocks.append(partial)
+            outs, partial = [], None
+        sources = blocks + ([partial] if partial else [])
+        b.comment("sublayer %d (block %d): sources [%s]"
+                  % (l, l // block_size + 1, ", ".join(sources)))
+        if len(sources) == 1:
+            h = sources[0]
+        else:
+            h = b.depth_attn(b.layer("%queries", l), sources)
+        outs.append(_run_sublayer(sublayer, b, l, h))
+        if len(outs) == 1:
+            partial = outs[0]
+        else:
+            done = (l + 1) % block_size == 0 or l == L - 1
+            partial = b.block_summary(outs, "b" if done else "p")
+    sources = blocks + [partial]
+    if output_site:
+        b.comment("output site: sources [%s]" % ", ".join(sources))
+        results = [b.depth_attn(b.layer("%queries", L), sources)]
+    else:
+        results = sources
+    return _finish(b, name, results)
+
+
+def full_attnres(layers, d, tokens=None, dtype="f32", output_site=True, sublayer=None,
+                 eps=DEFAULT_EPS, name="full_attnres"):
+    """Full AttnRes (math §2): sublayer l attends over [v_0 = emb, v_1, ...,
+    v_l] (the raw outputs of the earlier sublayers). Arguments as for
+    `block_attnres`; without the output site returns [v_0, ..., v_L]."""
+    b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site)
+    L = b.layers
+    b.comment("Full AttnRes: %d sublayers, d = %d, %s" % (L, b.d, dtype))
+    v = ["%emb"]
+    for l in range(L):
+        b.comment("sublayer %d: sources [%s]" % (l, ", ".join(v)))
+        h = v[0] if len(v) == 1 else b.depth_attn(b.layer("%queries", l), v)
+        v.append(_run_sublayer(sublayer, b, l, h))
+    if output_site:
+        b.comment("output site: sources [%s]" % ", ".join(v))
+        results = [b.depth_attn(b.layer("%queries", L), v)]
+    else:
+        results = v
+    return _finish(b, name, results)
+
+
+def _finish(b, name, results):
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError("invalid function name %r" % (name,))
+    return b.finish(name, results)
+
+
+def site(sources, d, tokens=None, dtype="f32", query_dtype="f32", eps=DEFAULT_EPS,
+         name="site"):
+    """One fused site: `@site(%q: tensor<d x query_dtype>, %v0 .. %v{n-1}:
+    tensor<tokens... x d x dtype>) -> tensor<tokens... x d x dtype>` with
+    `attnres.depth_attn`. `tokens`: None (one dynamic dim), an int, or a
+    tuple of those (several token dims; () for rank-1 sources)."""
+    n = _check_positive(sources, "sources")
+    d = _check_positive(d, "d")
+    dims = _check_tokens(tokens, allow_tuple=True)
+    dtype = _check_dtype(dtype)
+    if query_dtype not in ("f32", dtype):
+        raise ValueError("query_dtype must be f32 or the sources' dtype %s, got %r"
+                         % (dtype, query_dtype))
+    eps = _check_eps(eps)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError("invalid function name %r" % (name,))
+    src_t = tensor_type(dims + [d], dtype)
+    q_t = tensor_type([d], query_dtype)
+    names = ["%%v%d" % j for j in range(n)]
+    ir = "\n".join([
+        "module {",
+        "  func.func @%s(%%q: %s, %s) -> %s {"
+        % (name, q_t, ", ".join("%s: %s" % (v, src_t) for v in names), src_t),
+        "    %%h = attnres.depth_attn %%q, [%s] {eps = %s : f32} : %s, %s -> %s"
+        % (", ".join(names), _f32_literal(eps), q_t, src_t, src_t),
+        "    return %%h : %s" % src_t,
+        "  }",
+        "}",
+    ]) + "\n"
+    args = [Argument("q", [d], query_dtype)]
+    args += [Argument("v%d" % j, dims + [d], dtype) for j in range(n)]
+    return Model(ir, name, args, [Argument("result", dims + [d], dtype)])
