@@ -22,16 +22,22 @@ using namespace mlir::attnres;
 
 namespace {
 
+/// The target-independent attnres optimizations, per function.
+void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
+                             StringRef twoPhaseMode) {
+  funcPm.addPass(createCanonicalizerPass());
+  if (fuse)
+    funcPm.addPass(createAttnResFusePass());
+  AttnResTwoPhasePassOptions twoPhase;
+  twoPhase.mode = twoPhaseMode.str();
+  funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
+}
+
 /// attnres -> linalg on tensors, then cleanup.
 void buildTensorPipeline(OpPassManager &pm,
                          const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
-  funcPm.addPass(createCanonicalizerPass());
-  if (options.fuse)
-    funcPm.addPass(createAttnResFusePass());
-  AttnResTwoPhasePassOptions twoPhase;
-  twoPhase.mode = options.twoPhase;
-  funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
+  addAttnResOptimizations(funcPm, options.fuse, options.twoPhase);
   if (options.fastKernels) {
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;
@@ -173,12 +179,7 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   pm.addPass(createAttnResValidateNVVMTargetPass(target));
 
   OpPassManager &funcPm = pm.nestAny();
-  funcPm.addPass(createCanonicalizerPass());
-  if (options.fuse)
-    funcPm.addPass(createAttnResFusePass());
-  AttnResTwoPhasePassOptions twoPhase;
-  twoPhase.mode = options.twoPhase;
-  funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
+  addAttnResOptimizations(funcPm, options.fuse, options.twoPhase);
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
   funcPm.addPass(createConvertAttnResToGPUPass(kernels));

@@ -20,6 +20,7 @@
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
 #include "../Common/AttnResScalarMath.h"
+#include "../Common/AttnResShapes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -93,59 +94,6 @@ namespace {
 
 Value cIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// Collapses a source `tensor<T... x D x E>` to `[rows, D]` (a unit row for
-/// rank 1).
-Value toRows(OpBuilder &b, Location loc, Value value, bool hasHidden) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
-  int64_t tokens = rank - (hasHidden ? 1 : 0);
-  if (tokens == 1)
-    return value;
-  if (tokens == 0) {
-    SmallVector<int64_t> shape = {1};
-    if (hasHidden)
-      shape.push_back(type.getShape().back());
-    SmallVector<ReassociationIndices> re;
-    if (hasHidden)
-      re.push_back({0, 1});
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, type.getElementType()), value, re);
-  }
-  ReassociationIndices rows;
-  for (int64_t i = 0; i < tokens; ++i)
-    rows.push_back(i);
-  SmallVector<ReassociationIndices> re = {rows};
-  if (hasHidden)
-    re.push_back({rank - 1});
-  return tensor::CollapseShapeOp::create(b, loc, value, re);
-}
-
-/// Reshapes `[lead..., rows, (D)]` back to `type` (sizes from `sizes`).
-Value fromRows(OpBuilder &b, Location loc, Value flat, RankedTensorType type,
-               ArrayRef<OpFoldResult> sizes, unsigned lead, bool hasHidden) {
-  int64_t rank = type.getRank();
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  if (tokens == 1)
-    return flat;
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    if (hasHidden)
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    else if (lead > 0)
-      re.back().push_back(lead);
-    return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
-  }
-  SmallVector<Value> shape;
-  for (OpFoldResult size : sizes)
-    shape.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
-  // A reshape with a shape operand: MLIR 22.1's expand-strided-metadata
-  // crashes on expand_shape into several dynamic dims.
-  Value shapeTensor = tensor::FromElementsOp::create(b, loc, shape);
-  return tensor::ReshapeOp::create(b, loc, type, flat, shapeTensor);
 }
 
 /// The buffer of a tensor operand, read only.
@@ -531,7 +479,7 @@ struct KernelIO {
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
   KernelIO io;
   for (Value s : sources)
-    io.sources.push_back(readBuffer(b, loc, toRows(b, loc, s, true)));
+    io.sources.push_back(readBuffer(b, loc, flattenRows(b, loc, s, 0, true)));
   io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
   io.staticRows =
       cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
@@ -747,18 +695,6 @@ void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
       Value());
 }
 
-std::optional<int64_t> staticHidden(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || tensor.getRank() < 1 ||
-      ShapedType::isDynamic(tensor.getShape().back()) || tensor.getEncoding())
-    return std::nullopt;
-  return tensor.getShape().back();
-}
-
-double epsOf(FloatAttr attr) {
-  return attr ? attr.getValue().convertToDouble() : 1.0e-5;
-}
-
 struct Options {
   bool emulate;
   unsigned maxThreads;
@@ -774,7 +710,7 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden || op.getSources().empty())
+    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     FailureOr<GPUKernelPlan> plan = planGPUKernel(
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
@@ -816,7 +752,7 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
     }
     Value flat = asTensor(rewriter, loc, out, flatType);
     rewriter.replaceOp(
-        op, fromRows(rewriter, loc, flat, op.getType(),
+        op, unflattenRows(rewriter, loc, flat, op.getType(),
                      tensor::getMixedSizes(rewriter, loc,
                                            op.getSources().front()),
                      0, true));
@@ -834,7 +770,7 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
       return failure();
     auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || cast<RankedTensorType>(op.getOutput().getType()).getEncoding())
+    if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     FailureOr<GPUKernelPlan> plan = planGPUKernel(
         *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
@@ -874,9 +810,9 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
                                      rewriter, loc, op.getSources().front()));
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
-    Value o = fromRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
+    Value o = unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
                        outType, outSizes, 1, true);
-    Value l = fromRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
+    Value l = unflattenRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
                        lseType, lseSizes, 1, false);
     rewriter.replaceOp(op, ValueRange{o, l});
     return success();
@@ -890,7 +826,7 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden || cast<RankedTensorType>(op.getLse().getType()).getEncoding())
+    if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     FailureOr<GPUKernelPlan> plan = planGPUKernel(
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
@@ -898,9 +834,9 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
       return failure();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    Value src = readBuffer(rewriter, loc, toRows(rewriter, loc, op.getSource(), true));
-    Value prev = readBuffer(rewriter, loc, toRows(rewriter, loc, op.getOutput(), true));
-    Value lse = readBuffer(rewriter, loc, toRows(rewriter, loc, op.getLse(), false));
+    Value src = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getSource(), 0, true));
+    Value prev = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getOutput(), 0, true));
+    Value lse = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getLse(), 0, false));
     Value query = readBuffer(rewriter, loc, op.getQuery());
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
     auto flatType =
@@ -917,7 +853,7 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
                             scratch, options.emulate);
              });
     rewriter.replaceOp(
-        op, fromRows(rewriter, loc, asTensor(rewriter, loc, out, flatType),
+        op, unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatType),
                      op.getType(),
                      tensor::getMixedSizes(rewriter, loc, op.getSource()), 0,
                      true));

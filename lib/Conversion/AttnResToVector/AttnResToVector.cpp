@@ -16,6 +16,7 @@
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
 
 #include "../Common/AttnResScalarMath.h"
+#include "../Common/AttnResShapes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -49,89 +50,6 @@ int64_t chooseVectorWidth(int64_t hidden, unsigned requested) {
   while (width * 2 <= int64_t(requested) && hidden % (width * 2) == 0)
     width *= 2;
   return width;
-}
-
-/// Reshapes a source `tensor<T_0 x … x T_{k-1} x D x E>` (with `lead` leading
-/// non-token dims kept) into `lead` dims, one row dim and, if `hasHidden`, D.
-Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
-                  bool hasHidden) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  if (tokens == 1)
-    return value;
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    // Insert a unit row dim.
-    SmallVector<int64_t> shape(type.getShape().take_front(lead));
-    shape.push_back(1);
-    if (hasHidden) {
-      shape.push_back(type.getShape().back());
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    } else {
-      if (lead == 0)
-        return tensor::ExpandShapeOp::create(
-            b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-            ArrayRef<ReassociationIndices>{});
-      re.back().push_back(lead);
-    }
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, type.getElementType()), value, re);
-  }
-  ReassociationIndices rows;
-  for (int64_t i = lead; i < lead + tokens; ++i)
-    rows.push_back(i);
-  re.push_back(rows);
-  if (hasHidden)
-    re.push_back({rank - 1});
-  return tensor::CollapseShapeOp::create(b, loc, value, re);
-}
-
-/// Inverse of `flattenRows`: reshapes `flat` back to `type`, taking dynamic
-/// sizes from `sizes` (the mixed sizes of the unflattened result).
-Value unflattenRows(OpBuilder &b, Location loc, Value flat,
-                    RankedTensorType type, ArrayRef<OpFoldResult> sizes,
-                    unsigned lead, bool hasHidden) {
-  int64_t rank = type.getRank();
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  if (tokens == 1)
-    return flat;
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    if (hasHidden) {
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    } else {
-      if (lead == 0)
-        return tensor::CollapseShapeOp::create(
-            b, loc, type, flat, ArrayRef<ReassociationIndices>{});
-      re.back().push_back(lead);
-    }
-    return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
-  }
-  ReassociationIndices rows;
-  int64_t dynamicRows = 0;
-  for (int64_t i = lead; i < lead + tokens; ++i) {
-    rows.push_back(i);
-    dynamicRows += type.isDynamicDim(i) ? 1 : 0;
-  }
-  if (dynamicRows >= 2) {
-    // MLIR 22.1's expand-strided-metadata crashes on a memref.expand_shape
-    // that expands into two or more dynamic dims; a reshape with a shape
-    // operand lowers without it.
-    SmallVector<Value> shape;
-    for (OpFoldResult size : sizes)
-      shape.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
-    Value shapeTensor = tensor::FromElementsOp::create(b, loc, shape);
-    return tensor::ReshapeOp::create(b, loc, type, flat, shapeTensor);
-  }
-  re.push_back(rows);
-  if (hasHidden)
-    re.push_back({rank - 1});
-  return tensor::ExpandShapeOp::create(b, loc, type, flat, re, sizes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -393,28 +311,6 @@ public:
   int64_t width;
   VectorType vecType;
 };
-
-std::optional<int64_t> staticHidden(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || tensor.getRank() < 1 ||
-      ShapedType::isDynamic(tensor.getShape().back()))
-    return std::nullopt;
-  return tensor.getShape().back();
-}
-
-/// The kernels build plain tensors; ops on encoded tensors are left alone.
-bool hasEncodedTensors(Operation *op) {
-  auto encoded = [](Type type) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    return tensor && tensor.getEncoding();
-  };
-  return llvm::any_of(op->getOperandTypes(), encoded) ||
-         llvm::any_of(op->getResultTypes(), encoded);
-}
-
-double epsOf(FloatAttr attr) {
-  return attr ? attr.getValue().convertToDouble() : 1.0e-5;
-}
 
 //===----------------------------------------------------------------------===//
 // Patterns
