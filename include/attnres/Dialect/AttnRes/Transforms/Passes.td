@@ -69,4 +69,49 @@ def AttnResTwoPhasePass
   ];
 }
 
+def AttnResStageTrafficPass
+    : InterfacePass<"attnres-stage-traffic", "mlir::FunctionOpInterface"> {
+  let summary = "Report the block traffic between pipeline chunks (naive and "
+                "with cross-stage caching)";
+  let description = [{
+    Runs `StageTrafficAnalysis` (attnres/Dialect/AttnRes/Analysis/
+    StageTraffic.h) on a function whose ops are assigned to pipeline chunks
+    by `attnres.chunk = c : i64` annotations (an op without one belongs to
+    the chunk of the nearest preceding annotated op of the body, or chunk
+    0). With `stages = P` and `virtual-stages = V` there are `C = P·V`
+    chunks and chunk `c` runs on rank `c mod P`; hop `h` goes from chunk `h`
+    to chunk `h + 1`.
+
+    For every hop it counts the block summaries live across it (the
+    embedding `b_0` included, the running partial excluded) and the ones the
+    receiving rank has not received before (math §5 cross-stage caching),
+    attaches the result to the function
+
+    ```mlir
+    func.func @model(...) attributes {attnres.stage_traffic = {
+        cached_blocks = array<i64: 1, 2, 2, 2, 2, 2, 2>,
+        naive_blocks = array<i64: 1, 2, 2, 3, 3, 4, 4>,
+        naive_bytes_per_token = 1472 : i64, cached_bytes_per_token = 1088 : i64,
+        partials = array<i64: 1, 0, 1, 0, 1, 0, 1>, ...}}
+    ```
+
+    and prints a per-hop table as a remark. Parameters (constants and what
+    is computed from them alone) never travel. Values that are neither
+    blocks nor partials but are used in a later chunk are counted as
+    `others` and always sent. Bytes count every sent value's row (last
+    dimension times element size); per-rank totals are added when every
+    shape is static. See docs/pipeline-parallel.md.
+
+    `reuse-own-blocks` lets a rank also reuse the blocks it produced itself.
+  }];
+  let options = [
+    Option<"stages", "stages", "int64_t", /*default=*/"1",
+           "physical pipeline stages P (ranks), >= 1">,
+    Option<"virtualStages", "virtual-stages", "int64_t", /*default=*/"1",
+           "virtual stages V per rank, >= 1 (C = P·V chunks)">,
+    Option<"reuseOwnBlocks", "reuse-own-blocks", "bool", /*default=*/"false",
+           "a rank also reuses the blocks it produced itself">,
+  ];
+}
+
 #endif // ATTNRES_DIALECT_ATTNRES_TRANSFORMS_PASSES_TD
