@@ -5,6 +5,7 @@
 
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+#include "attnres/Conversion/MPIToLLVM/MPIToLLVM.h"
 
 namespace mlir {
 namespace attnres {
