@@ -1029,7 +1029,21 @@ def generate(args, argv):
         "%s %s" % (GEN_TAG, " ".join(shlex.quote(a) for a in argv)),
         "// Reference: independent float64 numpy implementation of attnres-math.md §1-4.",
     ]
-    if args.example:
+    if args.example and args.stages is not None:
+        P, V = args.stages, args.virtual_stages
+        header += [
+            "// Example: a model split into %d pipeline chunks by attnres.chunk annotations;" % (P * V),
+            "// the last chunk prints the output. Partition it over %d MPI ranks, run it and" % P,
+            "// check it against the numpy reference with scripts/run-pipeline-example.sh, or:",
+            "//   attnres-opt FILE --pass-pipeline='builtin.module(func.func(attnres-stage-traffic{stages=%d virtual-stages=%d}))'" % (P, V),
+            "//   attnres-opt FILE --attnres-pipeline-partition=\"stages=%d virtual-stages=%d\" --attnres-to-llvm \\" % (P, V),
+            "//     | mlir-translate-22 --mlir-to-llvmir > model.ll",
+            "//   clang-22 model.ll -o model -L/usr/lib/llvm-22/lib -Wl,-rpath,/usr/lib/llvm-22/lib \\",
+            "//     -lmlir_runner_utils -lmlir_c_runner_utils -lomp -lmpich",
+            "//   mpirun -np %d ./model > out.txt" % P,
+            "//   python3 scripts/attnres_gen.py --verify-output FILE out.txt",
+        ]
+    elif args.example:
         header += [
             "// Example: @main prints the model output with printMemrefF32. Run it and check",
             "// it against the numpy reference with scripts/run-example.sh, or by hand:",

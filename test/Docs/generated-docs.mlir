@@ -17,3 +17,6 @@
 
 // HELP-DAG: --attnres-to-llvm
 // HELP-DAG: --convert-attnres-to-linalg
+// HELP-DAG: --attnres-stage-traffic
+// HELP-DAG: --attnres-pipeline-partition
+// HELP-DAG: --convert-mpi-to-llvm

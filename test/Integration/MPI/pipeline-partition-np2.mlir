@@ -9,7 +9,7 @@
 // RUN: %t.block.seq | grep -v 'base@' > %t.block.seq.out
 // RUN: FileCheck %s --check-prefix=RESULT < %t.block.seq.out
 // RUN: attnres-opt %t.block.mlir --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm="two-phase=off" | mlir-translate --mlir-to-llvmir > %t.block.par.ll
-// RUN: %cc_native %mpi_cflags %t.block.par.ll %S/Inputs/mpi_send_counter.c -o %t.block.par %native_libs %mpi_libs
+// RUN: %cc_native %mpi_cflags %t.block.par.ll %attnres_src_root/scripts/mpi_send_counter.c -o %t.block.par %native_libs %mpi_libs
 // RUN: %mpirun -np 2 %t.block.par 2> %t.block.par.err | grep -v 'base@' > %t.block.par.out
 // RUN: diff %t.block.seq.out %t.block.par.out
 // RUN: sort %t.block.par.err | FileCheck %s --check-prefix=BLOCK-BYTES
@@ -18,7 +18,7 @@
 // The same model with reuse-own-blocks: rank 1 keeps the b_1 it completed,
 // so hop 2 carries b_2 and the partial only.
 // RUN: attnres-opt %t.block.mlir --attnres-pipeline-partition="stages=2 virtual-stages=2 reuse-own-blocks=true" --attnres-to-llvm="two-phase=off" | mlir-translate --mlir-to-llvmir > %t.own.ll
-// RUN: %cc_native %mpi_cflags %t.own.ll %S/Inputs/mpi_send_counter.c -o %t.own %native_libs %mpi_libs
+// RUN: %cc_native %mpi_cflags %t.own.ll %attnres_src_root/scripts/mpi_send_counter.c -o %t.own %native_libs %mpi_libs
 // RUN: %mpirun -np 2 %t.own 2> %t.own.err | grep -v 'base@' > %t.own.out
 // RUN: diff %t.block.seq.out %t.own.out
 // RUN: sort %t.own.err | FileCheck %s --check-prefix=OWN-BYTES
@@ -31,7 +31,7 @@
 // RUN: %t.full.seq | grep -v 'base@' > %t.full.seq.out
 // RUN: FileCheck %s --check-prefix=RESULT < %t.full.seq.out
 // RUN: attnres-opt %t.full.mlir --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm="two-phase=off" | mlir-translate --mlir-to-llvmir > %t.full.par.ll
-// RUN: %cc_native %mpi_cflags %t.full.par.ll %S/Inputs/mpi_send_counter.c -o %t.full.par %native_libs %mpi_libs
+// RUN: %cc_native %mpi_cflags %t.full.par.ll %attnres_src_root/scripts/mpi_send_counter.c -o %t.full.par %native_libs %mpi_libs
 // RUN: %mpirun -np 2 %t.full.par 2> %t.full.par.err | grep -v 'base@' > %t.full.par.out
 // RUN: diff %t.full.seq.out %t.full.par.out
 // RUN: sort %t.full.par.err | FileCheck %s --check-prefix=FULL-BYTES

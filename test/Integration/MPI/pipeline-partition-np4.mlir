@@ -12,7 +12,7 @@
 //
 // The partitioned program on 4 ranks, with a PMPI shim counting bytes.
 // RUN: attnres-opt %t.mlir --attnres-pipeline-partition="stages=4 virtual-stages=2" --attnres-to-llvm="two-phase=off" | mlir-translate --mlir-to-llvmir > %t.par.ll
-// RUN: %cc_native %mpi_cflags %t.par.ll %S/Inputs/mpi_send_counter.c -o %t.par %native_libs %mpi_libs
+// RUN: %cc_native %mpi_cflags %t.par.ll %attnres_src_root/scripts/mpi_send_counter.c -o %t.par %native_libs %mpi_libs
 // RUN: %mpirun -np 4 %t.par > %t.par.out 2> %t.par.err
 // RUN: FileCheck %s --check-prefix=RESULT < %t.par.out
 // Identical printed result (only the buffer address line differs):
@@ -26,7 +26,7 @@
 // The default pipeline (two-phase auto, vector kernels, OpenMP) partitioned:
 // the same traffic, and the result still matches the numpy reference.
 // RUN: attnres-opt %t.mlir --attnres-pipeline-partition="stages=4 virtual-stages=2" --attnres-to-llvm | mlir-translate --mlir-to-llvmir > %t.fast.ll
-// RUN: %cc_native %mpi_cflags %t.fast.ll %S/Inputs/mpi_send_counter.c -o %t.fast %native_libs %mpi_libs
+// RUN: %cc_native %mpi_cflags %t.fast.ll %attnres_src_root/scripts/mpi_send_counter.c -o %t.fast %native_libs %mpi_libs
 // RUN: %mpirun -np 4 %t.fast > %t.fast.out 2> %t.fast.err
 // RUN: FileCheck %s --check-prefix=RESULT < %t.fast.out
 // RUN: sort %t.fast.err | FileCheck %s --check-prefix=BYTES

@@ -4,7 +4,7 @@
 // relayed over 3 hops (P = 2, V = 2), including a function argument used in
 // the last chunk. Expected values are exact.
 // RUN: attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm | mlir-translate --mlir-to-llvmir > %t.ll
-// RUN: %cc_native %mpi_cflags %t.ll %S/Inputs/mpi_send_counter.c -o %t %native_libs %mpi_libs
+// RUN: %cc_native %mpi_cflags %t.ll %attnres_src_root/scripts/mpi_send_counter.c -o %t %native_libs %mpi_libs
 // RUN: %mpirun -np 2 %t 2> %t.err | FileCheck %s
 // RUN: sort %t.err | FileCheck %s --check-prefix=BYTES
 // Unpartitioned: the same numbers.

@@ -2,8 +2,9 @@
  * each rank sends and receives, and prints one line per rank to stderr at
  * MPI_Finalize:
  *   rank R sent B bytes in M messages, received B' bytes in M' messages
- * Linked into the partitioned executables of test/Integration/MPI, so the
- * traffic is measured at run time, independently of the compiler. */
+ * Linked into the partitioned executables of test/Integration/MPI and
+ * scripts/run-pipeline-example.sh, so that the traffic is measured at run
+ * time, independently of the compiler. */
 #include <mpi.h>
 #include <stdio.h>
 
