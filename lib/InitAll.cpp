@@ -6,10 +6,14 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
+#include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/IR/DialectRegistry.h"
 
 void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
   registry.insert<AttnResDialect>();
+  // attnres-pipeline-partition emits mpi ops; give them memory effects.
+  registry.insert<mpi::MPIDialect>();
+  registerMPIMemoryEffectModels(registry);
 }
 
 void mlir::attnres::registerAllAttnResPasses() {

@@ -178,6 +178,79 @@ def block_attnres_two_phase(emb, params, block_size, eps, norm_eps):
     return depth_attn_merge(o[0], lse[0], params["q_out"], partial, eps)
 
 
+def model_chunks(L, C):
+    """Pipeline mode: chunk of each of the L sublayers, C balanced chunks of
+    consecutive sublayers (sublayer l -> floor(l*C/L))."""
+    return [l * C // L for l in range(L)]
+
+
+def pipeline_traffic(L, S, chunk_of, C, P, reuse_own=False):
+    """Math §5, from the Block AttnRes state machine (math §3), not from IR:
+    blocks sent per hop h (chunk h -> h+1, rank h%P -> (h+1)%P), naive and
+    with the receive-side cache, and the running partial per hop. The output
+    site runs in chunk C-1; b_0 (the embedding) starts on rank 0. Block n
+    (1-based) is complete after its last sublayer; the last block b_N only
+    feeds the output site, so it is the partial there (as in the state
+    machine's `blocks + [partial]`). Returns (naive, cached, partials)."""
+    N = (L + S - 1) // S
+    done = {0: 0}
+    for n in range(1, N + 1):
+        done[n] = chunk_of[min(n * S, L) - 1]
+    holds = [set() for _ in range(P)]
+    holds[0].add(0)
+    naive, cached, partials = [], [], []
+    for c in range(C - 1):
+        if reuse_own:
+            holds[c % P] |= {n for n in range(1, N) if done[n] == c}
+        to = (c + 1) % P
+        if to == c % P:  # P = 1: nothing leaves the rank
+            naive.append(0), cached.append(0), partials.append(0)
+            continue
+        live = [n for n in range(N) if done[n] <= c]
+        ran = [l for l in range(L) if chunk_of[l] <= c]
+        partial = 0
+        if ran and (ran[-1] == L - 1 or (ran[-1] + 1) % S != 0):
+            partial = 1  # a block in progress, or b_N waiting for the output site
+        send = [n for n in live if n not in holds[to]]
+        holds[to] |= set(send)
+        naive.append(len(live))
+        cached.append(len(send))
+        partials.append(partial)
+    return naive, cached, partials
+
+
+def expected_traffic_attr(args):
+    """The `attnres.stage_traffic` dictionary attnres-stage-traffic must attach
+    to the --stages model, from pipeline_traffic (f32 rows of D elements)."""
+    L, D, M = args.layers, args.hidden, int(args.rows)
+    S = 1 if args.case == "full" else args.block_size
+    P, V = args.stages, args.virtual_stages
+    C = P * V
+    naive, cached, partials = pipeline_traffic(L, S, model_chunks(L, C), C, P,
+                                               args.reuse_own_blocks)
+    row = 4 * D
+    per_rank_naive, per_rank_cached = [0] * P, [0] * P
+    for h in range(C - 1):
+        per_rank_naive[h % P] += (naive[h] + partials[h]) * row * M
+        per_rank_cached[h % P] += (cached[h] + partials[h]) * row * M
+    arr = lambda xs: "array<i64: %s>" % ", ".join(str(x) for x in xs) if xs else "array<i64>"
+    fields = [
+        ("cached_blocks", arr(cached)),
+        ("cached_bytes_per_rank", arr(per_rank_cached)),
+        ("cached_bytes_per_token", "%d : i64" % ((sum(cached) + sum(partials)) * row)),
+        ("chunks", "%d : i64" % C),
+        ("naive_blocks", arr(naive)),
+        ("naive_bytes_per_rank", arr(per_rank_naive)),
+        ("naive_bytes_per_token", "%d : i64" % ((sum(naive) + sum(partials)) * row)),
+        ("others", arr([0] * (C - 1))),
+        ("partials", arr(partials)),
+    ]
+    if args.reuse_own_blocks:
+        fields.append(("reuse_own_blocks", None))
+    fields += [("stages", "%d : i64" % P), ("virtual_stages", "%d : i64" % V)]
+    return "{%s}" % ", ".join(k if v is None else "%s = %s" % (k, v) for k, v in fields)
+
+
 # ===========================================================================
 # Element types: rounding and literals
 # ===========================================================================
@@ -292,6 +365,8 @@ class Emitter:
         self.results = []  # (ssa count i32, ssa maxerr f32)
         self.tol_lines = []
         self.perturb = 0.0
+        self.main_returns_i32 = False  # @main() -> i32 (native executables)
+        self.checks_done = False
 
     def fresh(self, stem="v"):
         self.n += 1
@@ -412,9 +487,15 @@ class Emitter:
             out += self.tol_lines
         out.append("module {")
         out += self.funcs
-        out.append("  func.func @main() {")
-        out += self.main
-        out.append("    return")
+        if self.main_returns_i32:
+            out.append("  func.func @main() -> i32 {")
+            out += self.main
+            out.append("    %main_ret = arith.constant 0 : i32")
+            out.append("    return %main_ret : i32")
+        else:
+            out.append("  func.func @main() {")
+            out += self.main
+            out.append("    return")
         out.append("  }")
         out.append("}")
         return "\n".join(out) + "\n"
@@ -720,9 +801,29 @@ def emit_model(args, em):
     S = 1 if full else args.block_size
     if S < 1 or L < 1:
         sys.exit("attnres_gen.py: --layers and --block-size must be >= 1")
+    if args.stages is not None and (args.stages < 1 or args.virtual_stages < 1):
+        sys.exit("attnres_gen.py: --stages and --virtual-stages must be >= 1")
+    if args.stages is not None and args.two_phase:
+        sys.exit("attnres_gen.py: --stages does not combine with --two-phase")
     y_ref, emb, p = model_reference(args)
     eps_s = eps_attr(MODEL_SITE_EPS)
     eps_n = eps_attr(MODEL_NORM_EPS)
+    # Pipeline mode (--stages): sublayers are split into C = P*V chunks of
+    # consecutive sublayers (attnres.chunk on every attnres op, the output site
+    # in the last chunk), block sums are running partials, and the function
+    # prints and checks its own result (last chunk, i.e. the last rank).
+    pipeline = args.stages is not None
+    C = args.stages * args.virtual_stages if pipeline else 1
+    chunk_of = model_chunks(L, C)
+    incremental = args.incremental or pipeline
+
+    def ann(attrs, l):
+        """Attribute dict `attrs` ("{...}" or "") with sublayer l's chunk."""
+        if not pipeline:
+            return attrs
+        c = C - 1 if l == "out" else chunk_of[l]
+        entry = "attnres.chunk = %d : i64" % c
+        return "{%s, %s" % (entry, attrs[1:]) if attrs else "{%s}" % entry
     x_t, v_t, w_t = tensor_type([M, D], "f32"), tensor_type([D], "f32"), tensor_type([D, D], "f32")
     fname = "full_attnres" if full else "block_attnres"
     b = []  # function body
@@ -732,6 +833,14 @@ def emit_model(args, em):
                 if not full else "every sublayer its own block", D, M))
     b.append("  // sublayer f_l(h) = tanh(rms_norm(h, g_l) @ W_l), l 0-based; sources as in the")
     b.append("  // state machine of math §3 (%b<n>: block summary, %p<l>: running partial).")
+    if incremental:
+        b.append("  // Block sums are running: %p<l> = block_summary [previous partial, %f<l>].")
+    if pipeline:
+        b.append("  // Pipeline: P = %d stages, V = %d virtual stages, C = %d chunks of sublayers %s"
+                 % (args.stages, args.virtual_stages, C,
+                    [[l for l in range(L) if chunk_of[l] == c] for c in range(C)]))
+        b.append("  // (chunk c on rank c mod P); the output site, the print and the check run")
+        b.append("  // in chunk %d." % (C - 1))
     b.append("  func.func @%s(%%emb: %s) -> %s attributes {llvm.emit_c_interface} {"
              % (fname, x_t, x_t))
     for l in range(L):
@@ -742,9 +851,9 @@ def emit_model(args, em):
     b.append("    %%q_out = arith.constant %s : %s" % (dense(p["q_out"], "f32"), v_t))
     b.append("    %zero = arith.constant 0.0 : f32")
 
-    def attn(res, srcs, q):
+    def attn(res, srcs, q, l):
         b.append("    %s = attnres.depth_attn %s, [%s] %s : %s, %s -> %s"
-                 % (res, q, ", ".join(srcs), eps_s, v_t, x_t, x_t))
+                 % (res, q, ", ".join(srcs), ann(eps_s, l), v_t, x_t, x_t))
 
     def two_phase(srcs, queries, tag):
         """Phase 1 for the block's queries over the completed blocks."""
@@ -795,9 +904,9 @@ def emit_model(args, em):
                 merge(h, o, ls, "%%q%d" % l, partial)
         else:
             h = "%%h%d" % l
-            attn(h, blocks + ([partial] if partial else []), "%%q%d" % l)
+            attn(h, blocks + ([partial] if partial else []), "%%q%d" % l, l)
         b.append("    %%n%d = attnres.rms_norm %s, %%g%d %s : %s, %s"
-                 % (l, h, l, eps_n, x_t, v_t))
+                 % (l, h, l, ann(eps_n, l), x_t, v_t))
         b.append("    %%e%d = tensor.empty() : %s" % (l, x_t))
         b.append("    %%z%d = linalg.fill ins(%%zero : f32) outs(%%e%d : %s) -> %s"
                  % (l, l, x_t, x_t))
@@ -810,16 +919,33 @@ def emit_model(args, em):
             partial = outs[0]
         else:
             done = (l + 1) % S == 0 or l == L - 1  # the summary b_n of a whole block
+            summed = [partial, outs[-1]] if incremental else outs
             partial = ("%%b%d" % (l // S + 1)) if done else ("%%p%d" % l)
-            b.append("    %s = attnres.block_summary [%s] : %s"
-                     % (partial, ", ".join(outs), x_t))
+            b.append("    %s = attnres.block_summary [%s] %s: %s"
+                     % (partial, ", ".join(summed), ann("", l) + " " if pipeline else "", x_t))
     b.append("    // output site: sources [%s]" % ", ".join(blocks + [partial]))
     if args.two_phase:
         two_phase(blocks, ["out"], "out")
         o, ls = slices("out", 0, 1)
         merge("%y", o, ls, "%q_out", partial)
     else:
-        attn("%y", blocks + [partial], "%q_out")
+        attn("%y", blocks + [partial], "%q_out", "out")
+    if pipeline:
+        # Print and check inside the function: these ops follow the output
+        # site, so they belong to the last chunk and run on its rank only.
+        # The print only reads its argument (y is also checked and returned).
+        em.funcs.append('  func.func private @printMemrefF32(tensor<*xf32> '
+                        '{bufferization.access = "read"})')
+        saved, em.main = em.main, []
+        u = em.fresh("u")
+        em.m("%s = tensor.cast %%y : %s to tensor<*xf32>" % (u, x_t))
+        em.m("func.call @printMemrefF32(%s) : (tensor<*xf32>) -> ()" % u)
+        if not args.example:
+            em.check("%y", [M, D], "f32", y_ref, MODEL_TOL, "model output vs reference")
+            em.finish_checks()
+            em.checks_done = True
+        b += em.main
+        em.main = saved
     b.append("    return %%y : %s" % x_t)
     b.append("  }")
     em.funcs.append("\n".join(b))
@@ -827,7 +953,9 @@ def emit_model(args, em):
     x = em.constant(emb, "f32", "emb")
     y = em.fresh("y")
     em.m("%s = func.call @%s(%s) : (%s) -> %s" % (y, fname, x, x_t, x_t))
-    if args.example:
+    if pipeline:
+        em.main_returns_i32 = True
+    elif args.example:
         em.funcs.append("  func.func private @printMemrefF32(tensor<*xf32>)")
         u = em.fresh("u")
         em.m("%s = tensor.cast %s : %s to tensor<*xf32>" % (u, y, x_t))
@@ -868,6 +996,19 @@ def build_parser():
     ap.add_argument("--block-size", type=int, default=4, help="block: sublayers per block S")
     ap.add_argument("--two-phase", action="store_true",
                     help="block: compute sites with depth_attn_stats + depth_attn_merge")
+    ap.add_argument("--stages", type=int,
+                    help="model: pipeline mode with P stages (attnres.chunk annotations, "
+                    "running partials, the function prints and checks its result, "
+                    "@main returns i32)")
+    ap.add_argument("--virtual-stages", type=int, default=1,
+                    help="model: virtual stages V per rank (C = P*V chunks)")
+    ap.add_argument("--incremental", action="store_true",
+                    help="model: running block sums block_summary [partial, f_l]")
+    ap.add_argument("--expected-traffic", action="store_true",
+                    help="model: print the stage traffic math §5 predicts for --stages/"
+                    "--virtual-stages from the state machine (not from IR)")
+    ap.add_argument("--reuse-own-blocks", action="store_true",
+                    help="--expected-traffic: ranks also reuse the blocks they produced")
     ap.add_argument("--example", action="store_true",
                     help="model: @main prints the output (printMemrefF32), no self-check")
     ap.add_argument("--perturb", type=float, default=0.0,
@@ -888,7 +1029,21 @@ def generate(args, argv):
         "%s %s" % (GEN_TAG, " ".join(shlex.quote(a) for a in argv)),
         "// Reference: independent float64 numpy implementation of attnres-math.md §1-4.",
     ]
-    if args.example:
+    if args.example and args.stages is not None:
+        P, V = args.stages, args.virtual_stages
+        header += [
+            "// Example: a model split into %d pipeline chunks by attnres.chunk annotations;" % (P * V),
+            "// the last chunk prints the output. Partition it over %d MPI ranks, run it and" % P,
+            "// check it against the numpy reference with scripts/run-pipeline-example.sh, or:",
+            "//   attnres-opt FILE --pass-pipeline='builtin.module(func.func(attnres-stage-traffic{stages=%d virtual-stages=%d}))'" % (P, V),
+            "//   attnres-opt FILE --attnres-pipeline-partition=\"stages=%d virtual-stages=%d\" --attnres-to-llvm \\" % (P, V),
+            "//     | mlir-translate-22 --mlir-to-llvmir > model.ll",
+            "//   clang-22 model.ll -o model -L/usr/lib/llvm-22/lib -Wl,-rpath,/usr/lib/llvm-22/lib \\",
+            "//     -lmlir_runner_utils -lmlir_c_runner_utils -lomp -lmpich",
+            "//   mpirun -np %d ./model > out.txt" % P,
+            "//   python3 scripts/attnres_gen.py --verify-output FILE out.txt",
+        ]
+    elif args.example:
         header += [
             "// Example: @main prints the model output with printMemrefF32. Run it and check",
             "// it against the numpy reference with scripts/run-example.sh, or by hand:",
@@ -911,7 +1066,7 @@ def generate(args, argv):
             emit_site(args, em, rng, unfused=args.case == "unfused")
         else:
             emit_stats(args, em, rng, merge=args.case == "merge")
-    if not args.example:
+    if not args.example and not em.checks_done:
         em.finish_checks()
     return em.text()
 
@@ -1035,6 +1190,11 @@ def main(argv):
         build_parser().error("--case is required")
     if args.case in ("full", "block") and (args.dtype != "f32" or args.dynamic_rows):
         build_parser().error("the model cases are f32 with static rows")
+    if args.expected_traffic:
+        if args.case not in ("full", "block") or args.stages is None:
+            build_parser().error("--expected-traffic needs --case full|block and --stages")
+        print("attnres.stage_traffic = %s" % expected_traffic_attr(args))
+        return 0
     sys.stdout.write(generate(args, argv))
     return 0
 

@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -106,3 +107,42 @@ try:
         config.available_features.add("cuda-gpu")
 except Exception:
     pass
+
+# Native executables from lowered LLVM IR (mlir-translate --mlir-to-llvmir, then
+# the C compiler): `%cc_native <ll/c files> -o <exe> %native_libs`.
+llvm_lib_dir = config.llvm_lib_dir
+config.substitutions.append(
+    ("%cc_native", "%s -O1 -Wno-override-module -L%s -Wl,-rpath,%s"
+     % (config.host_cc, llvm_lib_dir, llvm_lib_dir)))
+config.substitutions.append(
+    ("%native_libs", "-lmlir_runner_utils -lmlir_c_runner_utils -lmlir_float16_utils -lomp -lm"))
+
+# MPI execution tests (feature `mpi`): MPICH's mpirun, mpi.h and libmpich
+# (Debian's mpich and libmpich-dev, installed by scripts/setup.sh).
+def find_mpich():
+    mpirun = shutil.which("mpirun.mpich") or shutil.which("mpirun")
+    if not mpirun:
+        return None, "no mpirun on PATH"
+    try:
+        cflags = subprocess.check_output(["pkg-config", "--cflags", "mpich"],
+                                         stderr=subprocess.DEVNULL, text=True).strip()
+    except Exception:
+        return None, "pkg-config does not know mpich (libmpich-dev missing)"
+    incdirs = [f[2:] for f in cflags.split() if f.startswith("-I")]
+    if not any(os.path.exists(os.path.join(d, "mpi.h")) for d in incdirs or ["/usr/include"]):
+        return None, "mpi.h not found in %r" % incdirs
+    return (mpirun, cflags), None
+
+mpich, why = find_mpich()
+if mpich:
+    mpirun, mpi_cflags = mpich
+    config.available_features.add("mpi")
+    # One OpenMP thread per rank: ranks share the machine's cores. A hung
+    # exchange fails the test after 5 minutes instead of blocking the suite.
+    config.substitutions.append(
+        ("%mpirun", "env OMP_NUM_THREADS=1 timeout 300 %s" % mpirun))
+    config.substitutions.append(("%mpi_cflags", mpi_cflags))
+    config.substitutions.append(("%mpi_libs", "-lmpich"))
+else:
+    lit_config.note("MPI execution tests (REQUIRES: mpi) are skipped: %s; "
+                    "install Debian's mpich and libmpich-dev (scripts/setup.sh)" % why)

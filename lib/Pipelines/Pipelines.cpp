@@ -96,6 +96,10 @@ void buildLLVMPipeline(OpPassManager &pm,
   FinalizeMemRefToLLVMConversionPassOptions memref;
   memref.indexBitwidth = options.indexBitwidth;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  // No-op without mpi ops (attnres-pipeline-partition output has them).
+  ConvertMPIToLLVMPassOptions mpi;
+  mpi.indexBitwidth = options.indexBitwidth;
+  pm.addPass(createConvertMPIToLLVMPass(mpi));
   // After the memref lowering: `memref.alloca_scope` (from the OpenMP
   // conversion) must keep a single-block region until it is lowered.
   pm.addPass(createSCFToControlFlowPass());

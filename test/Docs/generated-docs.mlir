@@ -30,3 +30,6 @@
 // HELP-DAG: --convert-attnres-to-gpu
 // HELP-DAG: --attnres-fuse
 // HELP-DAG: --attnres-two-phase
+// HELP-DAG: --attnres-stage-traffic
+// HELP-DAG: --attnres-pipeline-partition
+// HELP-DAG: --convert-mpi-to-llvm

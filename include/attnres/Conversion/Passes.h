@@ -6,6 +6,7 @@
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+#include "attnres/Conversion/MPIToLLVM/MPIToLLVM.h"
 
 namespace mlir {
 namespace attnres {

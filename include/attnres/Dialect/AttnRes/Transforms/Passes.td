@@ -69,4 +69,103 @@ def AttnResTwoPhasePass
   ];
 }
 
+def AttnResStageTrafficPass
+    : InterfacePass<"attnres-stage-traffic", "mlir::FunctionOpInterface"> {
+  let summary = "Report the block traffic between pipeline chunks (naive and "
+                "with cross-stage caching)";
+  let description = [{
+    Runs `StageTrafficAnalysis` (attnres/Dialect/AttnRes/Analysis/
+    StageTraffic.h) on a function whose ops are assigned to pipeline chunks
+    by `attnres.chunk = c : i64` annotations (an op without one belongs to
+    the chunk of the nearest preceding annotated op of the body, or chunk
+    0). With `stages = P` and `virtual-stages = V` there are `C = P·V`
+    chunks and chunk `c` runs on rank `c mod P`; hop `h` goes from chunk `h`
+    to chunk `h + 1`.
+
+    For every hop it counts the block summaries live across it (the
+    embedding `b_0` included, the running partial excluded) and the ones the
+    receiving rank has not received before (math §5 cross-stage caching),
+    attaches the result to the function
+
+    ```mlir
+    func.func @model(...) attributes {attnres.stage_traffic = {
+        cached_blocks = array<i64: 1, 2, 2, 2, 2, 2, 2>,
+        naive_blocks = array<i64: 1, 2, 2, 3, 3, 4, 4>,
+        naive_bytes_per_token = 1472 : i64, cached_bytes_per_token = 1088 : i64,
+        partials = array<i64: 1, 0, 1, 0, 1, 0, 1>, ...}}
+    ```
+
+    and prints a per-hop table as a remark. Parameters (constants and what
+    is computed from them alone) never travel. Values that are neither
+    blocks nor partials but are used in a later chunk are counted as
+    `others` and always sent. Bytes count every sent value's row (last
+    dimension times element size); per-rank totals are added when every
+    shape is static. See docs/pipeline-parallel.md.
+
+    `reuse-own-blocks` lets a rank also reuse the blocks it produced itself.
+  }];
+  let options = [
+    Option<"stages", "stages", "int64_t", /*default=*/"1",
+           "physical pipeline stages P (ranks), >= 1">,
+    Option<"virtualStages", "virtual-stages", "int64_t", /*default=*/"1",
+           "virtual stages V per rank, >= 1 (C = P·V chunks)">,
+    Option<"reuseOwnBlocks", "reuse-own-blocks", "bool", /*default=*/"false",
+           "a rank also reuses the blocks it produced itself">,
+  ];
+}
+
+def AttnResPipelinePartitionPass
+    : Pass<"attnres-pipeline-partition", "mlir::ModuleOp"> {
+  let summary = "Turn a chunk-annotated model function into one SPMD MPI "
+                "program with cross-stage block caching";
+  let description = [{
+    For every `func.func` with `attnres.chunk` annotations, builds one
+    private function per rank `r < P` that executes the chunks `c` with
+    `c mod P = r` in order: it receives what hop `c - 1` sends, runs the
+    chunk's ops, and sends what hop `c` sends, exactly the message list of
+    `StageTrafficAnalysis` (blocks the receiver does not hold yet, the
+    running partial and other live values) with `mpi.send`/`mpi.recv` on
+    flattened buffers. Received blocks stay in the rank's function as SSA
+    values, which is the receive-side cache reused by later virtual stages.
+    Parameters are materialized by every rank that uses them.
+
+    The original function keeps its name and signature and dispatches on
+    `mpi.comm_rank`. Its results are those of the rank owning the chunk of
+    the function's terminator (recorded as `attnres.pipeline`'s
+    `result_rank`); on the other ranks they are zeros. Ops after the last
+    annotated op (prints, returns) run on that rank.
+
+    A module pass: it adds functions to the symbol table, sets the module's
+    `dlti.map` entry `"MPI:Implementation"` the MPI lowering reads, and puts
+    `mpi.init`/`mpi.finalize` around the body of the `entry` function.
+
+    Values crossing a hop must be statically shaped tensors of f32, f64,
+    f16, bf16 or 8- to 64-bit integers.
+  }];
+  let options = [
+    Option<"stages", "stages", "int64_t", /*default=*/"1",
+           "physical pipeline stages P (ranks), >= 1">,
+    Option<"virtualStages", "virtual-stages", "int64_t", /*default=*/"1",
+           "virtual stages V per rank, >= 1 (C = P·V chunks)">,
+    Option<"reuseOwnBlocks", "reuse-own-blocks", "bool", /*default=*/"false",
+           "a rank also reuses the blocks it produced itself">,
+    Option<"mpiImplementation", "mpi-implementation", "std::string",
+           /*default=*/"\"MPICH\"",
+           "MPI ABI the lowering targets: MPICH or OpenMPI">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
+           "function that gets mpi.init/mpi.finalize (empty: none)">,
+  ];
+  let dependentDialects = [
+    "mlir::DLTIDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::mpi::MPIDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // ATTNRES_DIALECT_ATTNRES_TRANSFORMS_PASSES_TD

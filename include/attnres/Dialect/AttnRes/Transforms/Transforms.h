@@ -12,6 +12,7 @@
 #include <cstdint>
 
 namespace mlir {
+class DialectRegistry;
 class RewritePatternSet;
 
 namespace attnres {
@@ -39,6 +40,13 @@ TwoPhaseTraffic estimateTwoPhaseTraffic(int64_t shared, int64_t sites,
 /// into `depth_attn_stats` + per-site `depth_attn_merge`.
 void populateAttnResTwoPhasePatterns(RewritePatternSet &patterns,
                                      TwoPhaseMode mode);
+
+/// Attaches memory effects to the upstream `mpi` ops that
+/// `attnres-pipeline-partition` emits (`init`, `finalize`, `send`, `recv`
+/// declare none in MLIR 22.1), so that buffer deallocation and the
+/// canonicalizer handle them: `send` reads its buffer, `recv` writes it, and
+/// all of them read and write the MPI library state.
+void registerMPIMemoryEffectModels(DialectRegistry &registry);
 
 } // namespace attnres
 } // namespace mlir

@@ -1,0 +1,423 @@
+//===- StageTraffic.cpp - pipeline-stage traffic of AttnRes models --------===//
+//
+// Chunk assignment from `attnres.chunk`, parameter detection, structural
+// classification of site sources (blocks vs. the running partial), live
+// ranges across chunk boundaries, and the naive / cached traffic per hop of
+// math §5. Definitions: docs/pipeline-parallel.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Dialect/AttnRes/Analysis/StageTraffic.h"
+
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::attnres;
+
+StringRef mlir::attnres::stringifyTravelKind(TravelKind kind) {
+  switch (kind) {
+  case TravelKind::Block:
+    return "block";
+  case TravelKind::Partial:
+    return "partial";
+  case TravelKind::Other:
+    return "other";
+  }
+  return "other";
+}
+
+namespace {
+
+/// Bytes of one element of an int/float type, -1 otherwise.
+int64_t elementBytes(Type type) {
+  if (!type.isIntOrFloat())
+    return -1;
+  return (type.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+/// Row and total bytes of a value's type (see `TravellingValue`).
+std::pair<int64_t, int64_t> valueBytes(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type)) {
+    int64_t elem = elementBytes(tensor.getElementType());
+    if (elem < 0)
+      return {-1, -1};
+    int64_t row = elem;
+    if (tensor.getRank() > 0) {
+      int64_t last = tensor.getShape().back();
+      row = ShapedType::isDynamic(last) ? -1 : last * elem;
+    }
+    int64_t total =
+        tensor.hasStaticShape() ? tensor.getNumElements() * elem : -1;
+    return {row, total};
+  }
+  int64_t elem = elementBytes(type);
+  return {elem, elem};
+}
+
+/// Sum where -1 (unknown) absorbs everything.
+void addBytes(int64_t &sum, int64_t bytes) {
+  if (sum < 0 || bytes < 0)
+    sum = -1;
+  else
+    sum += bytes;
+}
+
+/// Whether every value `op` uses from outside itself is in `parameters`.
+bool usesOnlyParameters(Operation *op,
+                        const llvm::DenseSet<Value> &parameters) {
+  if (!llvm::all_of(op->getOperands(),
+                    [&](Value v) { return parameters.contains(v); }))
+    return false;
+  WalkResult result = op->walk([&](Operation *nested) {
+    if (nested == op)
+      return WalkResult::advance();
+    for (Value v : nested->getOperands()) {
+      Region *defRegion = v.getParentRegion();
+      if (op->isProperAncestor(defRegion->getParentOp()) ||
+          defRegion->getParentOp() == op)
+        continue; // defined inside `op`
+      if (!parameters.contains(v))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// StageTrafficAnalysis
+//===----------------------------------------------------------------------===//
+
+StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (!func || func.isExternal())
+    return;
+  Region &body = func.getFunctionBody();
+
+  // Annotations must sit on ops of a single-block body.
+  auto fail = [&](Operation *at, const Twine &message) {
+    if (!errorOp) {
+      errorOp = at;
+      errorMessage = message.str();
+    }
+  };
+  for (Block &block : body) {
+    for (Operation &top : block) {
+      top.walk([&](Operation *nested) {
+        if (nested != &top && nested->hasAttr(kChunkAttrName))
+          fail(nested, Twine("'") + kChunkAttrName +
+                           "' must annotate an op of the function body, "
+                           "not an op nested in a region");
+      });
+      if (top.hasAttr(kChunkAttrName) && !body.hasOneBlock())
+        fail(&top, Twine("'") + kChunkAttrName +
+                       "' needs a function body with a single block");
+    }
+  }
+  if (!body.hasOneBlock())
+    return;
+
+  // Chunks: non-decreasing along the body.
+  int64_t current = 0;
+  for (Operation &top : body.front()) {
+    bodyOps.push_back(&top);
+    if (Attribute attr = top.getAttr(kChunkAttrName)) {
+      auto intAttr = dyn_cast<IntegerAttr>(attr);
+      if (!intAttr) {
+        fail(&top, Twine("'") + kChunkAttrName +
+                       "' must be an integer attribute (e.g. 3 : i64)");
+      } else {
+        int64_t chunk = intAttr.getValue().getSExtValue();
+        if (chunk < 0)
+          fail(&top, Twine("'") + kChunkAttrName + "' must be >= 0, got " +
+                         Twine(chunk));
+        else if (chunk < current)
+          fail(&top, Twine("'") + kChunkAttrName + "' decreases from " +
+                         Twine(current) + " to " + Twine(chunk) +
+                         " (chunks must not decrease along the function body)");
+        else {
+          current = chunk;
+          annotated = true;
+          if (!maxChunkOp || chunk > maxChunk) {
+            maxChunk = chunk;
+            maxChunkOp = &top;
+          }
+        }
+      }
+    }
+    chunkOf[&top] = current;
+  }
+
+  // Parameters: constants and side-effect-free ops of parameters only.
+  for (Operation *top : bodyOps) {
+    if (top->getNumResults() == 0 || top->hasTrait<OpTrait::IsTerminator>())
+      continue;
+    bool isParam =
+        top->hasTrait<OpTrait::ConstantLike>() ||
+        (isMemoryEffectFree(top) && usesOnlyParameters(top, parameters));
+    if (!isParam)
+      continue;
+    parameterOps.insert(top);
+    for (Value result : top->getResults())
+      parameters.insert(result);
+  }
+
+  // Site sources: blocks (any position but the last, or shared sources of
+  // phase 1) and last sources (partial candidates).
+  auto note = [](llvm::DenseMap<Value, int64_t> &uses, Value v, int64_t c) {
+    auto [it, inserted] = uses.try_emplace(v, c);
+    if (!inserted)
+      it->second = std::max(it->second, c);
+  };
+  auto addSources = [&](ValueRange sources, int64_t chunk) {
+    for (auto [i, source] : llvm::enumerate(sources)) {
+      if (i == 0 || i + 1 < sources.size())
+        note(blockUses, source, chunk);
+      else
+        note(lastUses, source, chunk);
+    }
+  };
+  op->walk([&](Operation *nested) {
+    int64_t chunk = getChunk(nested);
+    if (auto site = dyn_cast<DepthAttnOp>(nested))
+      addSources(site.getSources(), chunk);
+    else if (auto combine = dyn_cast<DepthCombineOp>(nested))
+      addSources(combine.getValues(), chunk);
+    else if (auto stats = dyn_cast<DepthAttnStatsOp>(nested))
+      for (Value source : stats.getSources())
+        note(blockUses, source, chunk);
+    else if (auto merge = dyn_cast<DepthAttnMergeOp>(nested))
+      note(lastUses, merge.getSource(), chunk);
+  });
+
+  // Travelling values: non-parameters used in a later chunk.
+  auto consider = [&](Value value, int64_t defChunk) {
+    int64_t lastUse = defChunk;
+    for (Operation *user : value.getUsers())
+      lastUse = std::max(lastUse, getChunk(user));
+    if (lastUse <= defChunk)
+      return;
+    TravellingValue tv;
+    tv.value = value;
+    tv.kind = getKind(value);
+    tv.blockUntil = blockUses.lookup_or(value, -1);
+    tv.partialUntil = lastUses.lookup_or(value, -1);
+    tv.defChunk = defChunk;
+    tv.lastUseChunk = lastUse;
+    std::tie(tv.rowBytes, tv.totalBytes) = valueBytes(value.getType());
+    travelling.push_back(tv);
+  };
+  for (BlockArgument arg : body.front().getArguments())
+    consider(arg, 0);
+  for (Operation *top : bodyOps) {
+    if (parameterOps.contains(top))
+      continue;
+    for (Value result : top->getResults())
+      consider(result, chunkOf.lookup(top));
+  }
+}
+
+LogicalResult StageTrafficAnalysis::emitError() const {
+  if (!errorOp)
+    return success();
+  return errorOp->emitError(errorMessage);
+}
+
+int64_t StageTrafficAnalysis::getChunk(Operation *op) const {
+  if (bodyOps.empty())
+    return 0;
+  Operation *top = bodyOps.front()->getBlock()->findAncestorOpInBlock(*op);
+  if (!top)
+    return 0;
+  return chunkOf.lookup(top);
+}
+
+TravelKind StageTrafficAnalysis::getKind(Value value) const {
+  if (blockUses.contains(value))
+    return TravelKind::Block;
+  if (lastUses.contains(value))
+    return TravelKind::Partial;
+  return TravelKind::Other;
+}
+
+FailureOr<StageTraffic>
+StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
+  if (failed(emitError()))
+    return failure();
+  // Bounded so that P·V and the per-hop tables stay small.
+  constexpr int64_t kMaxChunks = int64_t(1) << 16;
+  if (options.stages < 1) {
+    funcOp->emitError() << "stages must be >= 1, got " << options.stages;
+    return failure();
+  }
+  if (options.virtualStages < 1) {
+    funcOp->emitError() << "virtual-stages must be >= 1, got "
+                        << options.virtualStages;
+    return failure();
+  }
+  if (options.stages > kMaxChunks ||
+      options.virtualStages > kMaxChunks / options.stages) {
+    funcOp->emitError() << "stages * virtual-stages must be <= " << kMaxChunks
+                        << ", got stages = " << options.stages
+                        << " and virtual-stages = " << options.virtualStages;
+    return failure();
+  }
+  int64_t P = options.stages;
+  int64_t C = P * options.virtualStages;
+  if (annotated && maxChunk >= C) {
+    maxChunkOp->emitError()
+        << "'" << kChunkAttrName << "' = " << maxChunk
+        << " is out of range: stages = " << P
+        << " and virtual-stages = " << options.virtualStages << " give " << C
+        << " chunks (0 to " << C - 1 << ")";
+    return failure();
+  }
+
+  StageTraffic traffic;
+  traffic.options = options;
+  traffic.chunks = C;
+  bool staticBytes = llvm::all_of(
+      travelling, [](const TravellingValue &tv) { return tv.totalBytes >= 0; });
+  if (staticBytes) {
+    traffic.naiveBytesPerRank.assign(P, 0);
+    traffic.cachedBytesPerRank.assign(P, 0);
+  }
+
+  // holds[r]: travelling values rank r holds (received, its own inputs, and
+  // with reuseOwnBlocks what it produced).
+  SmallVector<llvm::DenseSet<unsigned>> holds(P);
+  for (auto [i, tv] : llvm::enumerate(travelling))
+    if (isa<BlockArgument>(tv.value))
+      holds[0].insert(i);
+
+  for (int64_t chunk = 0; chunk < C; ++chunk) {
+    int64_t rank = chunk % P;
+    if (options.reuseOwnBlocks)
+      for (auto [i, tv] : llvm::enumerate(travelling))
+        if (tv.defChunk == chunk)
+          holds[rank].insert(i);
+    if (chunk == C - 1)
+      break;
+    HopTraffic hop;
+    hop.fromRank = rank;
+    hop.toRank = (chunk + 1) % P;
+    // A hop within one rank (P = 1) moves nothing.
+    if (hop.fromRank != hop.toRank) {
+      for (auto [i, tv] : llvm::enumerate(travelling)) {
+        if (tv.defChunk > chunk || tv.lastUseChunk <= chunk)
+          continue;
+        hop.live.push_back(i);
+        addBytes(hop.naiveRowBytes, tv.rowBytes);
+        addBytes(hop.naiveBytes, tv.totalBytes);
+        TravelKind kind = tv.kindAcross(chunk);
+        bool isBlock = kind == TravelKind::Block;
+        if (isBlock)
+          ++hop.naiveBlocks;
+        else if (kind == TravelKind::Partial)
+          ++hop.partials;
+        else
+          ++hop.others;
+        if (isBlock && holds[hop.toRank].contains(i))
+          continue;
+        hop.sent.push_back(i);
+        if (isBlock)
+          ++hop.cachedBlocks;
+        addBytes(hop.cachedRowBytes, tv.rowBytes);
+        addBytes(hop.cachedBytes, tv.totalBytes);
+      }
+      holds[hop.toRank].insert(hop.sent.begin(), hop.sent.end());
+    }
+    addBytes(traffic.naiveRowBytes, hop.naiveRowBytes);
+    addBytes(traffic.cachedRowBytes, hop.cachedRowBytes);
+    if (staticBytes) {
+      traffic.naiveBytesPerRank[rank] += hop.naiveBytes;
+      traffic.cachedBytesPerRank[rank] += hop.cachedBytes;
+    }
+    traffic.hops.push_back(std::move(hop));
+  }
+  return traffic;
+}
+
+//===----------------------------------------------------------------------===//
+// StageTraffic
+//===----------------------------------------------------------------------===//
+
+DictionaryAttr StageTraffic::toAttr(MLIRContext *context) const {
+  Builder b(context);
+  SmallVector<int64_t> naive, cached, partials, others;
+  for (const HopTraffic &hop : hops) {
+    naive.push_back(hop.naiveBlocks);
+    cached.push_back(hop.cachedBlocks);
+    partials.push_back(hop.partials);
+    others.push_back(hop.others);
+  }
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("stages", b.getI64IntegerAttr(options.stages)),
+      b.getNamedAttr("virtual_stages",
+                     b.getI64IntegerAttr(options.virtualStages)),
+      b.getNamedAttr("chunks", b.getI64IntegerAttr(chunks)),
+      b.getNamedAttr("naive_blocks", b.getDenseI64ArrayAttr(naive)),
+      b.getNamedAttr("cached_blocks", b.getDenseI64ArrayAttr(cached)),
+      b.getNamedAttr("partials", b.getDenseI64ArrayAttr(partials)),
+      b.getNamedAttr("others", b.getDenseI64ArrayAttr(others)),
+  };
+  if (naiveRowBytes >= 0 && cachedRowBytes >= 0) {
+    attrs.push_back(b.getNamedAttr("naive_bytes_per_token",
+                                   b.getI64IntegerAttr(naiveRowBytes)));
+    attrs.push_back(b.getNamedAttr("cached_bytes_per_token",
+                                   b.getI64IntegerAttr(cachedRowBytes)));
+  }
+  if (!naiveBytesPerRank.empty()) {
+    attrs.push_back(b.getNamedAttr("naive_bytes_per_rank",
+                                   b.getDenseI64ArrayAttr(naiveBytesPerRank)));
+    attrs.push_back(b.getNamedAttr("cached_bytes_per_rank",
+                                   b.getDenseI64ArrayAttr(cachedBytesPerRank)));
+  }
+  if (options.reuseOwnBlocks)
+    attrs.push_back(b.getNamedAttr("reuse_own_blocks", b.getUnitAttr()));
+  return b.getDictionaryAttr(attrs);
+}
+
+void StageTraffic::print(raw_ostream &os) const {
+  auto bytes = [](int64_t n) -> std::string {
+    return n < 0 ? std::string("?") : std::to_string(n);
+  };
+  os << "P = " << options.stages << " stages, V = " << options.virtualStages
+     << " virtual stages, C = " << chunks
+     << " chunks; cache holds received blocks"
+     << (options.reuseOwnBlocks ? " and the rank's own blocks" : "") << "\n";
+  os << llvm::format("%5s %8s %7s %7s %7s %8s %7s %13s %13s\n", "hop", "chunks",
+                     "ranks", "naive", "cached", "partial", "other",
+                     "naive B/tok", "cached B/tok");
+  int64_t sums[4] = {0, 0, 0, 0};
+  for (auto [h, hop] : llvm::enumerate(hops)) {
+    std::string chunksStr = std::to_string(h) + "->" + std::to_string(h + 1);
+    std::string ranks =
+        std::to_string(hop.fromRank) + "->" + std::to_string(hop.toRank);
+    os << llvm::format("%5d %8s %7s %7d %7d %8d %7d %13s %13s\n", int(h),
+                       chunksStr.c_str(), ranks.c_str(), int(hop.naiveBlocks),
+                       int(hop.cachedBlocks), int(hop.partials),
+                       int(hop.others), bytes(hop.naiveRowBytes).c_str(),
+                       bytes(hop.cachedRowBytes).c_str());
+    sums[0] += hop.naiveBlocks;
+    sums[1] += hop.cachedBlocks;
+    sums[2] += hop.partials;
+    sums[3] += hop.others;
+  }
+  os << llvm::format("%5s %8s %7s %7d %7d %8d %7d %13s %13s\n", "total", "", "",
+                     int(sums[0]), int(sums[1]), int(sums[2]), int(sums[3]),
+                     bytes(naiveRowBytes).c_str(),
+                     bytes(cachedRowBytes).c_str());
+  for (auto [rank, naive] : llvm::enumerate(naiveBytesPerRank))
+    os << "rank " << rank << " sends " << naive << " bytes naive, "
+       << cachedBytesPerRank[rank] << " bytes cached per forward\n";
+}
