@@ -188,6 +188,9 @@ def AttnResValidateNVVMTargetPass
     Option<"cudaPath", "cuda-path", "std::string",
            /*default=*/"\"/usr/local/cuda\"",
            "CUDA toolkit root (libdevice, ptxas, fatbinary)">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // MPIToLLVM
 //===----------------------------------------------------------------------===//
