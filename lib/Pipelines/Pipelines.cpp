@@ -25,6 +25,8 @@ namespace {
 /// The target-independent attnres optimizations, per function.
 void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
                              StringRef twoPhaseMode) {
+  // Elementwise arith/math on tensors (e.g. a sublayer's tanh) as linalg.
+  funcPm.addPass(createConvertElementwiseToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
   if (fuse)
     funcPm.addPass(createAttnResFusePass());

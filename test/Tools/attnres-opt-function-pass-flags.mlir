@@ -1,0 +1,27 @@
+// attnres-opt accepts the project's FunctionOpInterface passes as bare flags
+// and nests them under any(...) itself; the order of all pass flags is kept.
+// RUN: attnres-opt %s --attnres-two-phase="mode=force" --canonicalize --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=PIPE
+// RUN: attnres-opt %s --attnres-two-phase="mode=force" | FileCheck %s --check-prefix=TWO
+// RUN: attnres-opt %s --convert-attnres-to-linalg | FileCheck %s --check-prefix=LINALG
+// RUN: attnres-opt %s --attnres-fuse --attnres-to-llvm | FileCheck %s --check-prefix=LLVM
+// RUN: not attnres-opt %s --attnres-two-phase=mode=bogus 2>&1 | FileCheck %s --check-prefix=BAD
+// An explicit --pass-pipeline is left as written.
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase{mode=off}))' | FileCheck %s --check-prefix=OFF
+
+// PIPE: builtin.module(
+// PIPE-NEXT: any(
+// PIPE-NEXT: attnres-two-phase{mode=force}
+// PIPE-NEXT: ),
+// PIPE-NEXT: canonicalize
+// TWO: attnres.depth_attn_stats
+// LINALG: linalg.generic
+// LINALG-NOT: attnres.depth_attn
+// LLVM: llvm.func @blk
+// BAD: error: attnres-two-phase: unknown mode 'bogus'
+// OFF-NOT: attnres.depth_attn_stats
+
+func.func @blk(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>) -> tensor<4x8xf32> {
+  %h1 = attnres.depth_attn %q1, [%b0, %b1, %b2] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %h2 = attnres.depth_attn %q2, [%b0, %b1, %b2, %h1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h2 : tensor<4x8xf32>
+}
