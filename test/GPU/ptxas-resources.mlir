@@ -1,4 +1,4 @@
-// The fused kernels at production shapes (9 sources; D = 4096 and 7168;
+// The fused kernels at production shapes (9 sources; D = 4096, 7168, 8192;
 // f32 and bf16) compiled by the CUDA toolkit's ptxas for sm_80 and sm_90:
 // no spills, no stack frame, at most 128 registers per thread (the stated
 // budget: 2+ CTAs per SM at up to 448 threads), 128-bit global loads.
@@ -12,11 +12,11 @@
 // RUN: attnres-opt %s --attnres-to-nvvm="format=bin chip=sm_90 features=+ptx80" | FileCheck %s --check-prefix=BIN --dump-input=never
 // RUN: attnres-opt %s --attnres-to-nvvm="format=fatbin chip=sm_80 features=+ptx70" | FileCheck %s --check-prefix=BIN --dump-input=never
 
-// RES-COUNT-4: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// RES-COUNT-6: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // RES-NOT: bytes spill
 // RES-NOT: Used {{(129|1[3-9][0-9]|2[0-9][0-9])}} registers
 
-// PTX-COUNT-4: .visible .entry
+// PTX-COUNT-6: .visible .entry
 // PTX-NOT: ld.local
 // PTX-NOT: st.local
 // PTX-NOT: ld.global.f32
@@ -41,4 +41,12 @@ func.func @site_bf16_4096(%q: tensor<4096xf32>, %v0: tensor<?x4096xbf16>, %v1: t
 func.func @site_bf16_7168(%q: tensor<7168xf32>, %v0: tensor<?x7168xbf16>, %v1: tensor<?x7168xbf16>, %v2: tensor<?x7168xbf16>, %v3: tensor<?x7168xbf16>, %v4: tensor<?x7168xbf16>, %v5: tensor<?x7168xbf16>, %v6: tensor<?x7168xbf16>, %v7: tensor<?x7168xbf16>, %v8: tensor<?x7168xbf16>) -> tensor<?x7168xbf16> {
   %h = attnres.depth_attn %q, [%v0, %v1, %v2, %v3, %v4, %v5, %v6, %v7, %v8] : tensor<7168xf32>, tensor<?x7168xbf16> -> tensor<?x7168xbf16>
   return %h : tensor<?x7168xbf16>
+}
+func.func @site_f32_8192(%q: tensor<8192xf32>, %v0: tensor<?x8192xf32>, %v1: tensor<?x8192xf32>, %v2: tensor<?x8192xf32>, %v3: tensor<?x8192xf32>, %v4: tensor<?x8192xf32>, %v5: tensor<?x8192xf32>, %v6: tensor<?x8192xf32>, %v7: tensor<?x8192xf32>, %v8: tensor<?x8192xf32>) -> tensor<?x8192xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1, %v2, %v3, %v4, %v5, %v6, %v7, %v8] : tensor<8192xf32>, tensor<?x8192xf32> -> tensor<?x8192xf32>
+  return %h : tensor<?x8192xf32>
+}
+func.func @site_bf16_8192(%q: tensor<8192xf32>, %v0: tensor<?x8192xbf16>, %v1: tensor<?x8192xbf16>, %v2: tensor<?x8192xbf16>, %v3: tensor<?x8192xbf16>, %v4: tensor<?x8192xbf16>, %v5: tensor<?x8192xbf16>, %v6: tensor<?x8192xbf16>, %v7: tensor<?x8192xbf16>, %v8: tensor<?x8192xbf16>) -> tensor<?x8192xbf16> {
+  %h = attnres.depth_attn %q, [%v0, %v1, %v2, %v3, %v4, %v5, %v6, %v7, %v8] : tensor<8192xf32>, tensor<?x8192xbf16> -> tensor<?x8192xbf16>
+  return %h : tensor<?x8192xbf16>
 }

@@ -5,6 +5,23 @@
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa chip=sm_90 features=+ptx80" | %extract_ptx | FileCheck %s --check-prefix=PTX
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa chip=sm_80 features=+ptx70" | %extract_ptx | FileCheck %s --check-prefix=SM80
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
+// The stages: the mapped kernel after outlining, and the kernel in NVVM.
+// RUN: attnres-opt %s --attnres-to-nvvm="format=isa" --mlir-print-ir-after=gpu-kernel-outlining -o /dev/null 2>&1 | FileCheck %s --check-prefix=OUTLINED
+// RUN: attnres-opt %s --attnres-to-nvvm="format=isa" --mlir-print-ir-after=convert-gpu-to-nvvm -o /dev/null 2>&1 | FileCheck %s --check-prefix=NVVM
+
+// OUTLINED: gpu.launch_func @site_kernel::@site_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
+// OUTLINED: gpu.module @site_kernel
+// OUTLINED: gpu.func @site_kernel(
+// OUTLINED-SAME: kernel
+// OUTLINED: gpu.dynamic_shared_memory
+// OUTLINED: scf.index_switch
+// OUTLINED: gpu.shuffle xor
+// OUTLINED: gpu.barrier
+// NVVM: llvm.func @site_kernel(
+// NVVM-SAME: nvvm.kernel
+// NVVM: nvvm.read.ptx.sreg.tid.x
+// NVVM: nvvm.shfl.sync bfly
+// NVVM: nvvm.barrier
 
 // HOST-NOT: attnres.
 // HOST-NOT: linalg.
