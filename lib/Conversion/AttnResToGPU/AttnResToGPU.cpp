@@ -623,13 +623,38 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
   }
 }
 
-/// depth_attn_merge for one row.
+/// The PreNorm that follows a merged site, computed in the same kernel:
+/// `out = h · ((1/D)·Σ h² + eps)^(-1/2) · gain` (math §4: phase 2 is
+/// elementwise per row, so it fuses with the next RMSNorm).
+struct FusedNorm {
+  Value gain; // [D] buffer
+  Value out;  // [rows, D] buffer
+  double eps = 1e-5;
+};
+
+/// depth_attn_merge for one row; writes h to `result` (if set) and, with a
+/// fused norm, its RMSNorm to `norm->out`.
 void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
                   Value lse, Value query, Value src, Value result, Value row,
-                  Value tid, Value scratch, bool emulate) {
+                  Value tid, Value scratch, bool emulate,
+                  const FusedNorm *norm) {
   const GPUKernelPlan &plan = km.plan;
   VectorType vecType = km.vecF32();
   Value rowLse = memref::LoadOp::create(b, loc, lse, ValueRange{row});
+  auto normScale = [&](OpBuilder &nb, Value sumSq) {
+    Value meanSq = arith::MulFOp::create(
+        nb, loc, sumSq, f32Constant(nb, loc, 1.0 / plan.hidden));
+    return math::RsqrtOp::create(
+        nb, loc,
+        arith::AddFOp::create(nb, loc, meanSq, f32Constant(nb, loc, norm->eps)));
+  };
+  auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t,
+                       int64_t k) {
+    Value g = km.load(nb, loc, norm->gain, {}, t, k);
+    Value y = arith::MulFOp::create(nb, loc,
+                                    arith::MulFOp::create(nb, loc, h, rhoV), g);
+    km.store(nb, loc, y, norm->out, ValueRange{row}, t, k);
+  };
   if (!emulate) {
     SmallVector<Value> us, qs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
@@ -641,12 +666,25 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
         blockReduce(b, loc, ValueRange{ss, dot}, tid, scratch, plan.threads);
     Value w = mergeWeight(b, loc, km.logit(b, loc, tot[0], tot[1]), rowLse);
     Value wV = vector::BroadcastOp::create(b, loc, vecType, w);
+    SmallVector<Value> hs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value o = km.load(b, loc, out, ValueRange{row}, tid, k);
       Value h = vector::FMAOp::create(
           b, loc, wV, arith::SubFOp::create(b, loc, us[k], o), o);
-      km.store(b, loc, h, result, ValueRange{row}, tid, k);
+      hs.push_back(h);
+      if (result)
+        km.store(b, loc, h, result, ValueRange{row}, tid, k);
     }
+    if (!norm)
+      return;
+    auto [hss, unused] = km.partials(b, loc, hs, {});
+    (void)unused;
+    Value total = blockReduce(b, loc, ValueRange{hss}, tid, scratch,
+                              plan.threads)[0];
+    Value rhoV = vector::BroadcastOp::create(b, loc, vecType,
+                                             normScale(b, total));
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      storeNorm(b, hs[k], rhoV, tid, k);
     return;
   }
   Type f32 = b.getF32Type();
@@ -665,15 +703,36 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   Value ss = emulatedReduce(b, loc, parts, 0, plan);
   Value dot = emulatedReduce(b, loc, parts, 1, plan);
   Value w = mergeWeight(b, loc, km.logit(b, loc, ss, dot), rowLse);
-  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+  // h per chunk (recomputed in the norm phase: thread registers do not
+  // survive between the emulated phases).
+  auto mergedChunk = [&](OpBuilder &nb, Value t, int64_t k) -> Value {
     Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
+    Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
+    Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
+    return vector::FMAOp::create(nb, loc, wV,
+                                 arith::SubFOp::create(nb, loc, u, o), o);
+  };
+  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    SmallVector<Value> hs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
-      Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
-      Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
-      Value h = vector::FMAOp::create(
-          nb, loc, wV, arith::SubFOp::create(nb, loc, u, o), o);
-      km.store(nb, loc, h, result, ValueRange{row}, t, k);
+      hs.push_back(mergedChunk(nb, t, k));
+      if (result)
+        km.store(nb, loc, hs.back(), result, ValueRange{row}, t, k);
     }
+    if (norm) {
+      auto [hss, unused] = km.partials(nb, loc, hs, {});
+      (void)unused;
+      memref::StoreOp::create(nb, loc, hss, parts,
+                              ValueRange{cIndex(nb, loc, 0), t});
+    }
+  });
+  if (!norm)
+    return;
+  Value rho = normScale(b, emulatedReduce(b, loc, parts, 0, plan));
+  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      storeNorm(nb, mergedChunk(nb, t, k), rhoV, t, k);
   });
 }
 
@@ -820,6 +879,16 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
   Options options;
 };
 
+/// Whether `value` is defined before `op` in its block (or is an argument of
+/// an enclosing block), so a kernel placed at `op` can read it.
+bool definedBefore(Value value, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
+  Operation *def = value.getDefiningOp();
+  Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
+  return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
+}
+
 struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
   DepthAttnMergeToGPU(MLIRContext *ctx, Options options)
       : OpRewritePattern(ctx), options(options) {}
@@ -832,6 +901,17 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    // The next PreNorm of the merged value fuses into the kernel.
+    RMSNormOp norm;
+    for (Operation *user : op->getUsers())
+      if (auto candidate = dyn_cast<RMSNormOp>(user))
+        if (candidate.getInput() == op.getResult() &&
+            !hasEncodedTensors(candidate) &&
+            definedBefore(candidate.getGain(), op)) {
+          norm = candidate;
+          break;
+        }
+    bool needH = !norm || !op->hasOneUse();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     Value src = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getSource(), 0, true));
@@ -843,20 +923,36 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
         RankedTensorType::get({cast<MemRefType>(src.getType()).getDimSize(0),
                                *hidden},
                               op.getType().getElementType());
-    Value out = newBuffer(rewriter, loc, flatType,
-                          flatType.isDynamicDim(0) ? ValueRange{rows}
-                                                   : ValueRange{});
+    SmallVector<Value> dyn;
+    if (flatType.isDynamicDim(0))
+      dyn.push_back(rows);
+    Value out = needH ? newBuffer(rewriter, loc, flatType, dyn) : Value();
+    FusedNorm fused;
+    if (norm) {
+      fused.gain = readBuffer(rewriter, loc, norm.getGain());
+      fused.out = newBuffer(rewriter, loc, flatType, dyn);
+      fused.eps = epsOf(norm.getEpsAttr());
+    }
     emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,
              [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
                emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
-                            scratch, options.emulate);
+                            scratch, options.emulate, norm ? &fused : nullptr);
              });
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSource());
+    if (norm)
+      rewriter.replaceOp(
+          norm, unflattenRows(rewriter, loc,
+                              asTensor(rewriter, loc, fused.out, flatType),
+                              op.getType(), sizes, 0, true));
+    if (!needH) {
+      rewriter.eraseOp(op);
+      return success();
+    }
     rewriter.replaceOp(
         op, unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatType),
-                     op.getType(),
-                     tensor::getMixedSizes(rewriter, loc, op.getSource()), 0,
-                     true));
+                          op.getType(), sizes, 0, true));
     return success();
   }
   Options options;

@@ -124,3 +124,33 @@ func.func @dps_site(%q: memref<256xf32>, %v0: memref<?x256xf32>, %v1: memref<?x2
   bufferization.materialize_in_destination %h in restrict writable %out : (tensor<?x256xf32>, memref<?x256xf32>) -> ()
   return
 }
+
+// -----
+
+// The next PreNorm of a merged value (math §4: phase 2 is elementwise per
+// row) is computed in the merge kernel: one launch, a second CTA reduction
+// for Σ h², the normalized row written; h itself is not written when the
+// norm is its only user.
+// CHECK-LABEL: func.func @merge_then_norm
+// CHECK-COUNT-1: gpu.launch
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: attnres.rms_norm
+// CHECK-NOT: attnres.depth_attn_merge
+func.func @merge_then_norm(%o: tensor<?x512xbf16>, %lse: tensor<?xf32>, %q: tensor<512xf32>, %u: tensor<?x512xbf16>, %g: tensor<512xbf16>) -> tensor<?x512xbf16> {
+  %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<?x512xbf16>, tensor<?xf32>, tensor<512xf32>, tensor<?x512xbf16>
+  %y = attnres.rms_norm %h, %g : tensor<?x512xbf16>, tensor<512xbf16>
+  return %y : tensor<?x512xbf16>
+}
+
+// -----
+
+// The norm's gain is computed after the merge: no fusion.
+// CHECK-LABEL: func.func @negative_merge_norm_late_gain
+// CHECK: gpu.launch
+// CHECK: attnres.rms_norm
+func.func @negative_merge_norm_late_gain(%o: tensor<?x512xf32>, %lse: tensor<?xf32>, %q: tensor<512xf32>, %u: tensor<?x512xf32>) -> tensor<?x512xf32> {
+  %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<?x512xf32>, tensor<?xf32>, tensor<512xf32>, tensor<?x512xf32>
+  %g = math.exp %q : tensor<512xf32>
+  %y = attnres.rms_norm %h, %g : tensor<?x512xf32>, tensor<512xf32>
+  return %y : tensor<?x512xf32>
+}
