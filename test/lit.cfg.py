@@ -146,3 +146,7 @@ if mpich:
 else:
     lit_config.note("MPI execution tests (REQUIRES: mpi) are skipped: %s; "
                     "install Debian's mpich and libmpich-dev (scripts/setup.sh)" % why)
+
+# The plugin for stock mlir-opt (not built in sanitizer builds).
+if os.path.exists(os.path.join(config.attnres_lib_dir, "AttnResPlugin" + config.shlib_ext)):
+    config.available_features.add("attnres-plugin")

@@ -1,0 +1,24 @@
+// The attnres plugin loads into Debian's stock mlir-opt: the dialect parses,
+// the passes and the CPU pipeline run.
+// REQUIRES: attnres-plugin
+// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=FUSE
+// RUN: mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=LLVM
+// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=HELP
+
+// FUSE-LABEL: func.func @chain
+// FUSE: attnres.depth_attn
+// FUSE-NOT: attnres.depth_combine
+// LLVM: llvm.func @chain
+// LLVM-NOT: attnres.
+// HELP-DAG: --attnres-to-llvm
+// HELP-DAG: --attnres-to-nvvm
+// HELP-DAG: --convert-attnres-to-linalg
+
+func.func @chain(%v0: tensor<4x8xf32>, %v1: tensor<4x8xf32>, %w: tensor<8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  %k0 = attnres.rms_norm %v0, %g : tensor<4x8xf32>, tensor<8xf32>
+  %k1 = attnres.rms_norm %v1, %g : tensor<4x8xf32>, tensor<8xf32>
+  %s = attnres.depth_logits %w, [%k0, %k1] : tensor<8xf32>, tensor<4x8xf32> -> tensor<2x4xf32>
+  %a = attnres.depth_softmax %s : tensor<2x4xf32>
+  %h = attnres.depth_combine %a, [%v0, %v1] : tensor<2x4xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %h : tensor<4x8xf32>
+}
