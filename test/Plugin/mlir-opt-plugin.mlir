@@ -1,18 +1,18 @@
 // The attnres plugin loads into Debian's stock mlir-opt: the dialect parses,
 // the passes and the CPU pipeline run.
 // REQUIRES: attnres-plugin
-// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=FUSE
-// RUN: mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=LLVM
-// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=HELP
+// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=CHECK-FUSE
+// RUN: mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=CHECK-LLVM
+// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=CHECK-HELP
 
-// FUSE-LABEL: func.func @chain
-// FUSE: attnres.depth_attn
-// FUSE-NOT: attnres.depth_combine
-// LLVM: llvm.func @chain
-// LLVM-NOT: attnres.
-// HELP-DAG: --attnres-to-llvm
-// HELP-DAG: --attnres-to-nvvm
-// HELP-DAG: --convert-attnres-to-linalg
+// CHECK-FUSE-LABEL: func.func @chain
+// CHECK-FUSE: attnres.depth_attn
+// CHECK-FUSE-NOT: attnres.depth_combine
+// CHECK-LLVM: llvm.func @chain
+// CHECK-LLVM-NOT: attnres.
+// CHECK-HELP-DAG: --attnres-to-llvm
+// CHECK-HELP-DAG: --attnres-to-nvvm
+// CHECK-HELP-DAG: --convert-attnres-to-linalg
 
 func.func @chain(%v0: tensor<4x8xf32>, %v1: tensor<4x8xf32>, %w: tensor<8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
   %k0 = attnres.rms_norm %v0, %g : tensor<4x8xf32>, tensor<8xf32>
