@@ -562,6 +562,23 @@ def main():
         growth = (t1 / t0) / (l1 / l0)
         out.append(f"| compile time grows about linearly ({l0}→{l1} sublayers) | "
                    f"time ratio / depth ratio = {growth:.2f} | {'yes' if growth < 1.5 else 'no'} |")
+    out.append("\n## Notes on the targets\n")
+    out.append(
+        "- The streaming loop is the fastest plain loop we found for this traffic: one pass over all "
+        "K streams per element with K a compile-time constant, on all cores (`bench/kernels.c`). "
+        "Earlier runs used a blocked accumulation loop that was 25-50 % slower, against which the "
+        "fused kernel measured 1.15-1.5x; the numbers here are against the stronger loop.\n"
+        "- The fused CPU kernel makes two passes per token row: statistics of all sources (the "
+        "row streams in from DRAM), then the weighted sum (the row comes from L2). DRAM streams "
+        "pause during the second pass; `perf annotate` puts most of the time on the first pass's "
+        "loads. bf16 is hit harder: the row is half as many bytes for the same per-element work "
+        "(extension, two FMAs, rounding on store). A software-pipelined variant (statistics of row "
+        "r+1 in the weighted-sum loop of row r) was tried and was slower at 9 sources "
+        "(register pressure, 18 interleaved streams); overlapping the next row with prefetches "
+        "instead of loads is the next thing to try.\n"
+        "- This machine is shared and its memory bandwidth varies between runs (the same loop "
+        "measured 22-48 GB/s during this session); eager PyTorch varies the most. Compare "
+        "ratios within one run.\n")
     text = "\n".join(out) + "\n"
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     # Keep the GPU sections other commands maintain in the same file.
