@@ -585,19 +585,45 @@ def emit_site(args, em, rng, unfused=False):
             assert np.array_equal(ref, V[0])
         if args.query == "zero":
             assert np.allclose(ref, sum(V) / n, rtol=1e-12, atol=1e-12)
-        em.funcs.append("\n".join([
+        body = [
             "  // Function under test: one fused AttnRes site over %d sources." % n,
             "  func.func @site(%%q: %s, %s) -> %s {" % (tensor_type([D], qdt), params, src_t),
             "    %%h = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
-            % (", ".join(names), eps_attr(eps), tensor_type([D], qdt), src_t, src_t),
-            "    return %%h : %s" % src_t,
-            "  }"]))
+            % (", ".join(names), eps_attr(eps), tensor_type([D], qdt), src_t, src_t)]
+        K = args.output_column_offset
+        if K:
+            # Computed in place into columns [K, K+D) of a wider buffer, so
+            # the output rows start K elements off any alignment.
+            if args.dynamic_rows:
+                raise SystemExit("--output-column-offset needs static rows")
+            wide_t = tensor_type(rows + [D + K], dt)
+            offs = ", ".join(["0"] * len(rows) + [str(K)])
+            sizes = ", ".join(str(r) for r in rows + [D])
+            ones = ", ".join(["1"] * (len(rows) + 1))
+            body[1] = body[1].replace(") -> %s {" % src_t, ") -> %s {" % wide_t)
+            body += [
+                "    %%wide = tensor.empty() : %s" % wide_t,
+                "    %%ins = tensor.insert_slice %%h into %%wide[%s] [%s] [%s] : %s into %s"
+                % (offs, sizes, ones, src_t, wide_t),
+                "    return %%ins : %s" % wide_t]
+        else:
+            body.append("    return %%h : %s" % src_t)
+        em.funcs.append("\n".join(body + ["  }"]))
         qc = em.constant(q, qdt, "q")
         vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
         h = em.fresh("h")
-        em.m("%s = func.call @site(%s, %s) : (%s, %s) -> %s"
-             % (h, qc, ", ".join(vs), tensor_type([D], qdt),
-                ", ".join([src_t] * n), src_t))
+        if K:
+            em.m("%s = func.call @site(%s, %s) : (%s, %s) -> %s"
+                 % (h, qc, ", ".join(vs), tensor_type([D], qdt),
+                    ", ".join([src_t] * n), wide_t))
+            h2 = em.fresh("h")
+            em.m("%s = tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
+                 % (h2, h, offs, sizes, ones, wide_t, src_t))
+            h = h2
+        else:
+            em.m("%s = func.call @site(%s, %s) : (%s, %s) -> %s"
+                 % (h, qc, ", ".join(vs), tensor_type([D], qdt),
+                    ", ".join([src_t] * n), src_t))
         h = cast_out(em, h, shape, dt, dyn)
         em.check(h, shape, dt, ref, site_tol(args, dt, V, exact=(n == 1)),
                  "depth_attn vs reference")
@@ -983,6 +1009,9 @@ def build_parser():
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--dynamic-rows", action="store_true",
                     help="the function under test takes dynamic token dims")
+    ap.add_argument("--output-column-offset", type=int, default=0,
+                    help="site: compute the output in place into a wider "
+                         "buffer, this many elements into each row")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eps", type=float, default=1e-6, help="site epsilon")
     ap.add_argument("--query", choices=["random", "zero"], default="random")

@@ -44,6 +44,8 @@ void buildTensorPipeline(OpPassManager &pm,
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;
     vector.rowsPerTask = options.rowsPerTask;
+    vector.streamingMinBytes = options.streamingMinBytes;
+    vector.sourcesPerLoop = options.sourcesPerLoop;
     funcPm.addPass(createConvertAttnResToVectorPass(vector));
   }
   funcPm.addPass(createConvertAttnResToLinalgPass());
@@ -73,6 +75,9 @@ void buildBufferizationPipeline(OpPassManager &pm) {
 void buildLLVMPipeline(OpPassManager &pm,
                        const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
+  // Non-temporal stores for the large outputs the fast kernels tagged.
+  if (options.fastKernels && options.streamingMinBytes > 0)
+    funcPm.addPass(createAttnResStreamingStoresPass());
   // Elementwise and reduction ops outside the kernels (sublayers, block sums)
   // get parallel loops over their parallel dims when running on all cores.
   if (options.parallel)

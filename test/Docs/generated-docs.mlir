@@ -19,6 +19,7 @@
 // CHECK-CONV-DAG: `-convert-attnres-to-gpu`
 // CHECK-CONV-DAG: `-attnres-gpu-finalize-kernels`
 // CHECK-CONV-DAG: `-attnres-validate-nvvm-target`
+// CHECK-CONV-DAG: `-attnres-streaming-stores`
 
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
@@ -27,6 +28,7 @@
 // CHECK-HELP-DAG: --attnres-to-nvvm
 // CHECK-HELP-DAG: --convert-attnres-to-linalg
 // CHECK-HELP-DAG: --convert-attnres-to-vector
+// CHECK-HELP-DAG: --attnres-streaming-stores
 // CHECK-HELP-DAG: --convert-attnres-to-gpu
 // CHECK-HELP-DAG: --attnres-fuse
 // CHECK-HELP-DAG: --attnres-two-phase

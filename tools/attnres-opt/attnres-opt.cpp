@@ -35,7 +35,8 @@ bool isFunctionPass(llvm::StringRef name) {
   return llvm::is_contained(
       {"attnres-fuse", "attnres-two-phase", "attnres-stage-traffic",
        "convert-attnres-to-linalg", "convert-attnres-to-vector",
-       "convert-attnres-to-gpu", "attnres-gpu-finalize-kernels"},
+       "convert-attnres-to-gpu", "attnres-gpu-finalize-kernels",
+       "attnres-streaming-stores"},
       name);
 }
 

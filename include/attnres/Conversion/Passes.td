@@ -78,6 +78,11 @@ def ConvertAttnResToVectorPass
     `convert-attnres-to-linalg` to report). The vector width is lowered to
     the largest power of two dividing D when D is not a multiple of it.
 
+    The loops over D that write a kernel's output carry the discardable unit
+    attribute `attnres.streaming_stores` when the output (static shape) has
+    at least `streaming-min-bytes` bytes: after bufferization,
+    `attnres-streaming-stores` turns their stores into non-temporal ones.
+
     Example: `attnres-opt --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=8}))'`.
   }];
   let options = [
@@ -85,12 +90,59 @@ def ConvertAttnResToVectorPass
            "f32 lanes per vector (a power of two)">,
     Option<"rowsPerTask", "rows-per-task", "unsigned", /*default=*/"8",
            "token rows per parallel task">,
+    Option<"sourcesPerLoop", "sources-per-loop", "unsigned", /*default=*/"12",
+           "most sources whose statistics share one loop over D (two vector "
+           "accumulators each; more sources are split into balanced groups)">,
+    Option<"streamingMinBytes", "streaming-min-bytes", "int64_t",
+           /*default=*/"4194304",
+           "mark the output loops of kernels whose static output has at "
+           "least this many bytes for non-temporal stores "
+           "(attnres-streaming-stores); 0: never">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
+def AttnResStreamingStoresPass
+    : InterfacePass<"attnres-streaming-stores", "mlir::FunctionOpInterface"> {
+  let summary = "Write the outputs of the CPU kernels with non-temporal "
+                "stores when they are aligned";
+  let description = [{
+    Runs after bufferization. For every `scf.for` carrying the discardable
+    unit attribute `attnres.streaming_stores` (set by
+    `convert-attnres-to-vector` on the loops that write a large output), the
+    loop is versioned on the alignment of its stores:
+
+    ```mlir
+    scf.if %aligned {
+      scf.for ... { vector.store %v, %out[%r, %c] {alignment = 64, nontemporal = true} ... }
+    } else {
+      scf.for ... { vector.transfer_write %v, %out[%r, %c] ... }   // unchanged
+    }
+    ```
+
+    A non-temporal store writes a whole cache line without reading it first
+    and without keeping it in cache: an output that is not read again soon
+    costs one write of DRAM traffic instead of a read and a write.
+    `%aligned` checks, once before the loop, that the first store of every
+    write lands on a multiple of the vector's size in bytes; the loop step
+    keeps later stores aligned. A loop is versioned only when each of its
+    `vector.transfer_write`s is a 1-D, in-bounds, unmasked write of 16, 32 or
+    64 bytes into a memref with unit innermost stride, at the loop's
+    induction variable (step = vector length) with the other indices and the
+    memref invariant in the loop; otherwise it is left as it is and loses
+    the attribute. Loops that still write tensors (before bufferization)
+    are skipped and keep it.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
     "mlir::vector::VectorDialect",
   ];
 }

@@ -52,6 +52,17 @@ struct AttnResToLLVMPipelineOptions
       *this, "rows-per-task",
       llvm::cl::desc("Token rows per parallel task in the fast kernels"),
       llvm::cl::init(8)};
+  PassOptions::Option<unsigned> sourcesPerLoop{
+      *this, "sources-per-loop",
+      llvm::cl::desc("Most sources whose statistics share one loop over D "
+                     "in the fast kernels (register budget)"),
+      llvm::cl::init(12)};
+  PassOptions::Option<int64_t> streamingMinBytes{
+      *this, "streaming-min-bytes",
+      llvm::cl::desc("Fast kernels whose static output has at least this "
+                     "many bytes write it with non-temporal stores when it "
+                     "is aligned (attnres-streaming-stores); 0: never"),
+      llvm::cl::init(4 << 20)};
 };
 
 /// The CUDA toolkit root from the environment, else /usr/local/cuda.

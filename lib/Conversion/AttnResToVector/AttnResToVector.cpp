@@ -52,6 +52,24 @@ int64_t chooseVectorWidth(int64_t hidden, unsigned requested) {
   return width;
 }
 
+/// Whether the output loops of a kernel producing `type` get the
+/// streaming-stores tag: a static shape of at least `minBytes` bytes.
+bool wantsStreamingStores(Type type, int64_t minBytes) {
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  if (minBytes <= 0 || !shaped || !shaped.hasStaticShape() ||
+      !shaped.getElementType().isIntOrFloat())
+    return false;
+  int64_t bits = shaped.getElementType().getIntOrFloatBitWidth();
+  return shaped.getNumElements() * bits / 8 >= minBytes;
+}
+
+/// Tags `loop` for `attnres-streaming-stores` when `streaming`.
+void tagStreaming(scf::ForOp loop, bool streaming) {
+  if (streaming)
+    loop->setAttr(kStreamingStoresAttrName,
+                  UnitAttr::get(loop->getContext()));
+}
+
 //===----------------------------------------------------------------------===//
 // Kernel builder
 //===----------------------------------------------------------------------===//
@@ -98,13 +116,14 @@ public:
 
   /// Per-row statistics of `sources[j][row, :]`: Σ v² (if `sumSq` is non-null)
   /// and Σ q·v (if `query` is set; `queryIndices` prefix the D index when
-  /// reading it). Sources are processed `sourcesPerLoop` at a time so the
-  /// accumulators stay in registers.
+  /// reading it). Sources are processed in balanced groups of at most
+  /// `sourcesPerLoop` so the accumulators stay in registers.
   void rowStatistics(ValueRange sources, Value row, Value query,
                      ValueRange queryIndices, SmallVectorImpl<Value> *sumSq,
                      SmallVectorImpl<Value> *dot) {
     size_t n = sources.size();
-    size_t group = std::max<unsigned>(1, options.sourcesPerLoop);
+    size_t maxGroup = std::max<unsigned>(1, options.sourcesPerLoop);
+    size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = (sumSq ? 1 : 0) + (query ? 1 : 0);
@@ -183,7 +202,7 @@ public:
   /// query s in one loop over D: each source chunk is loaded once.
   Value batchedWeightedSum(ValueRange sources, Value row,
                            ArrayRef<SmallVector<Value>> weights, Value out,
-                           Value local) {
+                           Value local, bool streaming) {
     SmallVector<SmallVector<Value>> splats;
     for (const SmallVector<Value> &ws : weights) {
       splats.emplace_back();
@@ -207,6 +226,7 @@ public:
           }
           scf::YieldOp::create(nb, loc, tile);
         });
+    tagStreaming(loop, streaming);
     return loop.getResult(0);
   }
 
@@ -223,7 +243,7 @@ public:
 
   /// `out[outIndices…, c] = Σ_j weights[j] · sources[j][row, c]` for all c.
   Value weightedSum(ValueRange sources, Value row, ArrayRef<Value> weights,
-                    Value out, ValueRange outIndices) {
+                    Value out, ValueRange outIndices, bool streaming) {
     SmallVector<Value> splats;
     for (Value w : weights)
       splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
@@ -241,6 +261,7 @@ public:
           idx.push_back(c);
           scf::YieldOp::create(nb, loc, write(nb, total, acc[0], idx));
         });
+    tagStreaming(loop, streaming);
     return loop.getResult(0);
   }
 
@@ -337,6 +358,8 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
+    bool streaming =
+        wantsStreamingStores(op.getType(), options.streamingMinBytes);
 
     SmallVector<Value> result = kb.forEachRowTile(
         rows, init, {0}, [&](Value start, Value size, ValueRange tiles) {
@@ -345,8 +368,8 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(sources, row, query, {}, &sumSq, &dot);
             SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
-            return SmallVector<Value>{
-                kb.weightedSum(sources, row, sm.weights, acc[0], {local})};
+            return SmallVector<Value>{kb.weightedSum(
+                sources, row, sm.weights, acc[0], {local}, streaming)};
           });
         });
     rewriter.replaceOp(
@@ -402,6 +425,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
         cast<RankedTensorType>(queries.getType()).getDimSize(0);
     bool batched = !ShapedType::isDynamic(staticQueries) &&
                    staticQueries >= 1 && staticQueries <= 16;
+    bool streaming = wantsStreamingStores(op.getOutput().getType(),
+                                          options.streamingMinBytes);
     SmallVector<Value> result = kb.forEachRowTile(
         rows, ValueRange{outInit, lseInit}, {1, 1},
         [&](Value start, Value size, ValueRange tiles) {
@@ -422,7 +447,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
                     ValueRange{kb.index(qi), local});
               }
               Value out =
-                  kb.batchedWeightedSum(sources, row, weights, acc[0], local);
+                  kb.batchedWeightedSum(sources, row, weights, acc[0], local,
+                                        streaming);
               return SmallVector<Value>{out, lseTile};
             }
             SmallVector<Value> sumSq;
@@ -439,8 +465,9 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
                   SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
                   Value lse = tensor::InsertOp::create(
                       rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
-                  Value out = kb.weightedSum(sources, row, sm.weights, qAcc[0],
-                                             ValueRange{s, local});
+                  Value out =
+                      kb.weightedSum(sources, row, sm.weights, qAcc[0],
+                                     ValueRange{s, local}, streaming);
                   scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
                 });
             return SmallVector<Value>(perQuery.getResults());
@@ -512,6 +539,8 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
                   scf::YieldOp::create(
                       nb, loc, kb.write(nb, h, cAcc[0], ValueRange{local, c}));
                 });
+            tagStreaming(loop, wantsStreamingStores(
+                                   op.getType(), options.streamingMinBytes));
             return SmallVector<Value>{loop.getResult(0)};
           });
         });
@@ -549,9 +578,16 @@ struct ConvertAttnResToVectorPass
           << "convert-attnres-to-vector: rows-per-task must be positive";
       return signalPassFailure();
     }
+    if (sourcesPerLoop == 0) {
+      func.emitError()
+          << "convert-attnres-to-vector: sources-per-loop must be positive";
+      return signalPassFailure();
+    }
     AttnResVectorKernelOptions options;
     options.vectorWidth = vectorWidth;
     options.rowsPerTask = rowsPerTask;
+    options.streamingMinBytes = streamingMinBytes;
+    options.sourcesPerLoop = sourcesPerLoop;
     RewritePatternSet patterns(&getContext());
     populateAttnResToVectorConversionPatterns(patterns, options);
     walkAndApplyPatterns(func, std::move(patterns));

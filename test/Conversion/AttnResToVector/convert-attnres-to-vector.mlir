@@ -2,6 +2,9 @@
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=8 rows-per-task=4}))' --split-input-file | FileCheck %s --check-prefix=W8
 // RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=12}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADWIDTH
 // BADWIDTH: vector-width must be a power of two, got 12
+// RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{sources-per-loop=0}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADGROUP
+// BADGROUP: sources-per-loop must be positive
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{streaming-min-bytes=0 sources-per-loop=4}))' --split-input-file | FileCheck %s --check-prefix=NOSTREAM
 
 // The fused site: parallel row tiles; per row one loop over D reading every
 // source once (both reductions per source), scalar softmax, then the
@@ -115,4 +118,27 @@ func.func @negative_dynamic_hidden(%q: tensor<?xf32>, %v0: tensor<4x?xf32>) -> t
 func.func @single_row(%q: tensor<16xf32>, %v0: tensor<16xf32>, %v1: tensor<16xf32>) -> tensor<16xf32> {
   %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>, tensor<16xf32> -> tensor<16xf32>
   return %h : tensor<16xf32>
+}
+
+// -----
+
+// A static output of 16 MiB (>= streaming-min-bytes, 4 MiB by default): the
+// weighted-sum loop is tagged for attnres-streaming-stores; the statistics
+// loop is not. Small (site_rank3_odd_hidden) and dynamic outputs are never
+// tagged, nor anything with streaming-min-bytes=0. Nine sources fit one
+// statistics loop (at most 12 by default); with sources-per-loop=4 they are
+// split into three balanced groups of three.
+// CHECK-LABEL: func.func @large_site
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-NOT: attnres.streaming_stores
+// CHECK: scf.for {{.*}} -> (tensor<?x4096xf32>) {
+// CHECK: vector.transfer_write
+// CHECK: } {attnres.streaming_stores}
+// NOSTREAM-NOT: attnres.streaming_stores
+// NOSTREAM-LABEL: func.func @large_site
+// NOSTREAM-COUNT-3: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// NOSTREAM-NOT: attnres.streaming_stores
+func.func @large_site(%q: tensor<4096xf32>, %v0: tensor<1024x4096xf32>, %v1: tensor<1024x4096xf32>, %v2: tensor<1024x4096xf32>, %v3: tensor<1024x4096xf32>, %v4: tensor<1024x4096xf32>, %v5: tensor<1024x4096xf32>, %v6: tensor<1024x4096xf32>, %v7: tensor<1024x4096xf32>, %v8: tensor<1024x4096xf32>) -> tensor<1024x4096xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1, %v2, %v3, %v4, %v5, %v6, %v7, %v8] : tensor<4096xf32>, tensor<1024x4096xf32> -> tensor<1024x4096xf32>
+  return %h : tensor<1024x4096xf32>
 }

@@ -12,7 +12,13 @@ class RewritePatternSet;
 namespace attnres {
 
 #define GEN_PASS_DECL_CONVERTATTNRESTOVECTORPASS
+#define GEN_PASS_DECL_ATTNRESSTREAMINGSTORESPASS
 #include "attnres/Conversion/Passes.h.inc"
+
+/// Discardable unit attribute on an `scf.for` whose stores may become
+/// non-temporal (see `attnres-streaming-stores`).
+inline constexpr llvm::StringLiteral kStreamingStoresAttrName =
+    "attnres.streaming_stores";
 
 /// Tuning of the vectorized kernels.
 struct AttnResVectorKernelOptions {
@@ -20,8 +26,12 @@ struct AttnResVectorKernelOptions {
   unsigned vectorWidth = 16;
   /// Token rows per `scf.forall` iteration.
   unsigned rowsPerTask = 8;
-  /// Sources whose accumulators share one hidden-dim loop (register budget).
-  unsigned sourcesPerLoop = 8;
+  /// Most sources whose accumulators share one hidden-dim loop (register
+  /// budget: two vectors each); more are split into balanced groups.
+  unsigned sourcesPerLoop = 12;
+  /// Output loops of kernels whose static output has at least this many
+  /// bytes are tagged with `kStreamingStoresAttrName`; 0: never.
+  int64_t streamingMinBytes = 4 << 20;
 };
 
 /// Adds patterns rewriting `depth_attn`, `depth_attn_stats` and
@@ -30,6 +40,12 @@ struct AttnResVectorKernelOptions {
 /// once per row.
 void populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns, const AttnResVectorKernelOptions &options);
+
+/// Adds the pattern behind `attnres-streaming-stores`: versions every
+/// `scf.for` tagged with `kStreamingStoresAttrName` (on memrefs) on the
+/// alignment of its vector writes, with non-temporal `vector.store`s in the
+/// aligned version.
+void populateAttnResStreamingStorePatterns(RewritePatternSet &patterns);
 
 } // namespace attnres
 } // namespace mlir
