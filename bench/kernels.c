@@ -3,7 +3,7 @@
 //  * attnres_stream: a STREAM-style loop with exactly the traffic of a fused
 //    site: reads K buffers of `bytes` bytes once and writes one, on all
 //    cores, vectorized (integer adds, so the data's bit patterns do not
-//    matter).
+//    matter). attnres_stream_nt: the same with non-temporal stores.
 //  * attnres_scalar_site_f32: a plain scalar, single-threaded reference of one
 //    fused AttnRes site (math §1), written the obvious way.
 #include <math.h>
@@ -42,6 +42,71 @@ ATTNRES_STREAM_K(13)
 ATTNRES_STREAM_K(14)
 ATTNRES_STREAM_K(15)
 ATTNRES_STREAM_K(16)
+
+// The same loop with non-temporal stores of the destination (64-byte vectors;
+// `dst` must be 64-byte aligned and `bytes` a multiple of 64): no read for
+// ownership of the output lines, exactly K reads and one write of DRAM.
+typedef uint32_t attnres_v16u __attribute__((vector_size(64)));
+#define ATTNRES_STREAM_NT_K(KK)                                                \
+  static void stream_nt_##KK(const uint32_t **s, uint32_t *d, long n) {        \
+    _Pragma("omp parallel for schedule(static)")                               \
+    for (long b = 0; b < n; b += 4096) {                                       \
+      long e = b + 4096 < n ? b + 4096 : n;                                    \
+      for (long i = b; i < e; i += 16) {                                       \
+        attnres_v16u a = {0};                                                  \
+        for (int k = 0; k < KK; ++k) {                                         \
+          attnres_v16u x;                                                      \
+          memcpy(&x, s[k] + i, sizeof(x));                                     \
+          a += x;                                                              \
+        }                                                                      \
+        __builtin_nontemporal_store(a, (attnres_v16u *)(d + i));               \
+      }                                                                        \
+    }                                                                          \
+  }
+ATTNRES_STREAM_NT_K(1)
+ATTNRES_STREAM_NT_K(2)
+ATTNRES_STREAM_NT_K(3)
+ATTNRES_STREAM_NT_K(4)
+ATTNRES_STREAM_NT_K(5)
+ATTNRES_STREAM_NT_K(6)
+ATTNRES_STREAM_NT_K(7)
+ATTNRES_STREAM_NT_K(8)
+ATTNRES_STREAM_NT_K(9)
+ATTNRES_STREAM_NT_K(10)
+ATTNRES_STREAM_NT_K(11)
+ATTNRES_STREAM_NT_K(12)
+ATTNRES_STREAM_NT_K(13)
+ATTNRES_STREAM_NT_K(14)
+ATTNRES_STREAM_NT_K(15)
+ATTNRES_STREAM_NT_K(16)
+
+/// Returns -1 (nothing done) when dst or bytes are not 64-byte multiples.
+int attnres_stream_nt(int K, const void **src, void *dst, long bytes) {
+  if (((uintptr_t)dst % 64) != 0 || bytes % 64 != 0)
+    return -1;
+  long n = bytes / 4;
+  const uint32_t **s = (const uint32_t **)src;
+  uint32_t *d = (uint32_t *)dst;
+  switch (K) {
+  case 1: stream_nt_1(s, d, n); break;
+  case 2: stream_nt_2(s, d, n); break;
+  case 3: stream_nt_3(s, d, n); break;
+  case 4: stream_nt_4(s, d, n); break;
+  case 5: stream_nt_5(s, d, n); break;
+  case 6: stream_nt_6(s, d, n); break;
+  case 7: stream_nt_7(s, d, n); break;
+  case 8: stream_nt_8(s, d, n); break;
+  case 9: stream_nt_9(s, d, n); break;
+  case 10: stream_nt_10(s, d, n); break;
+  case 11: stream_nt_11(s, d, n); break;
+  case 12: stream_nt_12(s, d, n); break;
+  case 13: stream_nt_13(s, d, n); break;
+  case 14: stream_nt_14(s, d, n); break;
+  case 15: stream_nt_15(s, d, n); break;
+  default: stream_nt_16(s, d, n); break;
+  }
+  return 0;
+}
 
 void attnres_stream(int K, const void **src, void *dst, long bytes) {
   long n = bytes / 4;

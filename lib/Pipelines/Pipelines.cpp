@@ -100,6 +100,8 @@ void buildLLVMPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  if (options.fastKernels && options.streamingMinBytes > 0)
+    pm.addPass(createAttnResLegalizeNontemporalStoresPass());
   FinalizeMemRefToLLVMConversionPassOptions memref;
   memref.indexBitwidth = options.indexBitwidth;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));

@@ -20,6 +20,7 @@
 // CHECK-CONV-DAG: `-attnres-gpu-finalize-kernels`
 // CHECK-CONV-DAG: `-attnres-validate-nvvm-target`
 // CHECK-CONV-DAG: `-attnres-streaming-stores`
+// CHECK-CONV-DAG: `-attnres-legalize-nontemporal-stores`
 
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`

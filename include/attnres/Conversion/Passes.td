@@ -108,6 +108,21 @@ def ConvertAttnResToVectorPass
   ];
 }
 
+def AttnResLegalizeNontemporalStoresPass
+    : Pass<"attnres-legalize-nontemporal-stores"> {
+  let summary = "Store non-temporal bf16/f16 vectors as i16 vectors (LLVM "
+                "dialect)";
+  let description = [{
+    LLVM's x86 backend drops the `!nontemporal` hint of stores of `bfloat` and
+    `half` vectors (it selects an ordinary `vmovaps`), while it keeps it for
+    integer vectors of the same size. This pass, on the LLVM dialect, bitcasts
+    the value of every `llvm.store ... {nontemporal}` of a vector of bf16 or
+    f16 to the integer vector of the same width; the bits written are the
+    same. `attnres-to-llvm` runs it after `convert-vector-to-llvm`.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def AttnResStreamingStoresPass
     : InterfacePass<"attnres-streaming-stores", "mlir::FunctionOpInterface"> {
   let summary = "Write the outputs of the CPU kernels with non-temporal "

@@ -13,6 +13,7 @@ namespace attnres {
 
 #define GEN_PASS_DECL_CONVERTATTNRESTOVECTORPASS
 #define GEN_PASS_DECL_ATTNRESSTREAMINGSTORESPASS
+#define GEN_PASS_DECL_ATTNRESLEGALIZENONTEMPORALSTORESPASS
 #include "attnres/Conversion/Passes.h.inc"
 
 /// Discardable unit attribute on an `scf.for` whose stores may become
@@ -46,6 +47,12 @@ void populateAttnResToVectorConversionPatterns(
 /// alignment of its vector writes, with non-temporal `vector.store`s in the
 /// aligned version.
 void populateAttnResStreamingStorePatterns(RewritePatternSet &patterns);
+
+/// Adds the pattern behind `attnres-legalize-nontemporal-stores`: the value
+/// of a non-temporal `llvm.store` of a bf16/f16 vector is bitcast to an i16
+/// vector (LLVM's x86 backend keeps the hint only for the latter).
+void populateAttnResLegalizeNontemporalStorePatterns(
+    RewritePatternSet &patterns);
 
 } // namespace attnres
 } // namespace mlir
