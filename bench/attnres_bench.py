@@ -339,7 +339,7 @@ def median_ratio(num, den):
     return statistics.median(a / b for a, b in zip(num, den))
 
 
-def bench_site(tc, peers, n, rows, d, dtype, reps, torch, out):
+def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
     rng = np.random.default_rng(0)
     w = rng.standard_normal(d).astype(np.float32)
     g = (1.0 + 0.1 * rng.standard_normal(d)).astype(np.float32)
@@ -426,11 +426,18 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, torch, out):
 
     # Fast set: many rounds. Slow set: few rounds, each with the streaming
     # loop and the fused kernel so its ratios are also same-round ratios.
+    # The whole measurement is repeated `runs` times (the machine's state
+    # drifts over minutes); the table shows the run with the median ratio.
     fast_keys = ["stream", "stream_nt", "fused", "fused_plain_stores", "unfused"]
-    fast = interleaved({k: calls[k] for k in fast_keys}, reps)
     slow_calls = {"stream": stream, "fused": calls["fused"], "linalg": calls["linalg"]}
     slow_calls.update(slow)
-    slow_t = interleaved(slow_calls, max(3, reps // 4))
+    measured = []
+    for _ in range(runs):
+        fast = interleaved({k: calls[k] for k in fast_keys}, reps)
+        slow_t = interleaved(slow_calls, max(3, reps // 4))
+        measured.append((median_ratio(fast["stream"], fast["fused"]), fast, slow_t))
+    all_ratios = [m[0] for m in measured]
+    _, fast, slow_t = sorted(measured, key=lambda m: m[0])[len(measured) // 2]
 
     def row(key, times):
         ref_times = fast if key in fast else slow_t
@@ -450,7 +457,9 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, torch, out):
     out.append(f"Traffic (K+1)·T·D·B = {nbytes / 1e6:.1f} MB. The first five rows were timed "
                f"round-robin, {reps} rounds; the rest round-robin with the streaming loop and "
                f"the fused kernel, {max(3, reps // 4)} rounds. Ratios are medians of same-round "
-               f"ratios.\n")
+               f"ratios. Whole measurement repeated {runs}x; shown is the run with the median "
+               f"fused/streaming ratio (all runs: "
+               f"{', '.join(f'{r:.2f}' for r in all_ratios)}).\n")
     out.append("| implementation | median time | GB/s | vs streaming loop | fused speed-up | note |")
     out.append("|---|---|---|---|---|---|")
     for name, t, vs, speedup, note in table:
@@ -460,6 +469,7 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, torch, out):
         out.append(f"| {name} | {t * 1e3:.2f} ms | {nbytes / t / 1e9:.1f} | "
                    f"{vs:.2f} | {speedup:.1f}x | {note} |")
     summary = {
+        "runs": all_ratios,
         "vs_stream": median_ratio(fast["stream"], fast["fused"]),
         "vs_stream_nt": median_ratio(fast["stream_nt"], fast["fused"]),
         "nt_gain": median_ratio(fast["fused_plain_stores"], fast["fused"]),
@@ -471,6 +481,52 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, torch, out):
     return summary
 
 
+def bench_cache_resident(tc, peers, n, d, out):
+    """The fused kernel and the streaming loop on inputs that stay in L2 (4 rows
+    per core): time per row without DRAM, i.e. the kernel's compute and cache
+    traffic, to compare with the time a row takes to stream from DRAM."""
+    threads = os.cpu_count() or 1
+    rows = 4 * threads
+    rng = np.random.default_rng(2)
+    out.append(f"\n### Cache-resident inputs: {n} sources × {rows} tokens × D={d} "
+               f"({rows // threads} rows per core, in L2)\n")
+    out.append("Per-row cost with no DRAM traffic (each call repeated, median of blocks of "
+               "calls): the kernel reads each row twice (statistics, weighted sum), the "
+               "streaming loop once.\n")
+    out.append("| dtype | fused kernel, µs per row per core | streaming loop, µs per row per core | ratio |")
+    out.append("|---|---|---|---|")
+    results = {}
+    for dtype in ["f32", "bf16"]:
+        if dtype == "f32":
+            buf = [rng.standard_normal((rows, d)).astype(np.float32) for _ in range(n)]
+        else:
+            buf = [to_bf16_bits(rng.standard_normal((rows, d))) for _ in range(n)]
+        res = aligned_empty((rows, d), buf[0].dtype)
+        q = rng.standard_normal(d).astype(np.float32)
+        # One task of 4 rows per core.
+        lib = tc.compile(site_ir(n, rows, d, dtype, "fused"),
+                         "--attnres-to-llvm=rows-per-task=4", f"site_cache_{dtype}")
+        fused = bind(lib, "site", [q, np.ones(d, np.float32)] + buf + [res])
+        ptrs = (ctypes.c_void_p * n)(*[b.ctypes.data for b in buf])
+        sink = aligned_empty((rows, d), res.dtype)
+        sink_p, sink_n = ctypes.c_void_p(sink.ctypes.data), ctypes.c_long(res.nbytes)
+        stream = lambda: peers.attnres_stream(n, ptrs, sink_p, sink_n)
+        block = 200
+
+        def many(fn):
+            def run():
+                for _ in range(block):
+                    fn()
+            return run
+        times = interleaved({"fused": many(fused), "stream": many(stream)}, 15)
+        per_row = {k: statistics.median(v) / block / (rows / threads) * 1e6
+                   for k, v in times.items()}
+        results[dtype] = per_row
+        out.append(f"| {dtype} | {per_row['fused']:.2f} | {per_row['stream']:.2f} | "
+                   f"{per_row['fused'] / per_row['stream']:.2f} |")
+    return results
+
+
 def bench_model(tc, layers, block, rows, d, reps, out):
     rng = np.random.default_rng(1)
     emb = rng.standard_normal((rows, d)).astype(np.float32)
@@ -478,18 +534,25 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     ir = block_model_ir(layers, block, rows, d)
     rows_out = []
     outs = {}
-    for name, mode in [("per-site (two-phase off)", "off"), ("two-phase (auto)", "auto")]:
+    calls = {}
+    info = {}
+    schedules = [("per-site (two-phase off)", "off"), ("two-phase (auto)", "auto")]
+    for name, mode in schedules:
         scheduled = subprocess.run(
             [tc.opt, "-", f"--pass-pipeline=builtin.module(func.func(canonicalize,attnres-two-phase{{mode={mode}}}))",
              "--mlir-print-op-generic"], input=ir, capture_output=True, text=True, check=True).stdout
-        nbytes = count_schedule_bytes(scheduled, rows, d, 4)
-        n_stats = scheduled.count('"attnres.depth_attn_stats"')
+        info[mode] = (count_schedule_bytes(scheduled, rows, d, 4),
+                      scheduled.count('"attnres.depth_attn_stats"'))
         lib = tc.compile(ir, f"--attnres-to-llvm=two-phase={mode}", f"model_{mode}")
-        res = np.empty((rows, d), np.float32)
-        call = bind(lib, "model", [emb, qs, res])
-        t = median_time(call, reps)
+        res = aligned_empty((rows, d), np.float32)
+        calls[mode] = bind(lib, "model", [emb, qs, res])
+        calls[mode]()
         outs[mode] = res.copy()
-        rows_out.append((name, t, nbytes, n_stats))
+    times = interleaved(calls, reps)
+    for name, mode in schedules:
+        nbytes, n_stats = info[mode]
+        rows_out.append((name, statistics.median(times[mode]), nbytes, n_stats))
+    speedup = median_ratio(times["off"], times["auto"])
     floor = per_block_floor_bytes(layers, block, rows, d, 4)
     diff = float(np.max(np.abs(outs["auto"] - outs["off"]) / (1 + np.abs(outs["off"]))))
     out.append(f"\n### Block AttnRes model: {layers} sublayers, {layers // block} blocks of {block}, "
@@ -505,7 +568,9 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     for name, t, nbytes, n_stats in rows_out:
         out.append(f"| {name} | {n_stats} | {t * 1e3:.1f} ms | {nbytes / 1e6:.0f} MB | "
                    f"{nbytes / t / 1e9:.1f} | {nbytes / floor:.3f} |")
-    out.append(f"\nModel minimum: {floor / 1e6:.0f} MB. Two-phase vs per-site output: max rel "
+    out.append(f"\nModel minimum: {floor / 1e6:.0f} MB. The two schedules were timed "
+               f"round-robin ({reps} rounds); two-phase is {speedup:.2f}x as fast as per-site "
+               f"(median of same-round ratios). Two-phase vs per-site output: max rel "
                f"difference {diff:.1e}.\n")
     return rows_out, floor
 
@@ -548,7 +613,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     ap.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
-    ap.add_argument("--reps", type=int, default=11)
+    ap.add_argument("--reps", type=int, default=21,
+                    help="rounds of the round-robin site timing")
+    ap.add_argument("--runs", type=int, default=5,
+                    help="repetitions of the whole site measurement")
     ap.add_argument("--sources", type=int, default=9)
     ap.add_argument("--tokens", type=int, default=2048)
     ap.add_argument("--hidden", type=int, default=4096)
@@ -557,11 +625,11 @@ def main():
     ap.add_argument("--model-tokens", type=int, default=1024)
     ap.add_argument("--depths", default="32,64,128,256")
     ap.add_argument("--quick", action="store_true", help="small shapes, few reps")
-    ap.add_argument("--parts", default="sites,model,compile",
-                    help="comma-separated subset of sites,model,compile")
+    ap.add_argument("--parts", default="sites,cache,model,compile",
+                    help="comma-separated subset of sites,cache,model,compile")
     args = ap.parse_args()
     if args.quick:
-        args.reps, args.tokens, args.hidden, args.model_tokens = 3, 256, 512, 128
+        args.reps, args.runs, args.tokens, args.hidden, args.model_tokens = 3, 1, 256, 512, 128
         args.depths = "32,64"
     try:
         import torch
@@ -597,7 +665,9 @@ def main():
     if "sites" in parts:
         for dtype in ["f32", "bf16"]:
             summaries[dtype] = bench_site(tc, peers, args.sources, args.tokens, args.hidden,
-                                          dtype, args.reps, torch, out)
+                                          dtype, args.reps, args.runs, torch, out)
+    if "cache" in parts:
+        bench_cache_resident(tc, peers, args.sources, args.hidden, out)
     model_rows, floor = [], 1
     if "model" in parts:
         block = max(1, args.model_layers // args.model_blocks)
@@ -614,8 +684,9 @@ def main():
     for dtype in summaries:
         s = summaries[dtype]
         r = s["vs_stream"]
-        out.append(f"| fused site ≥ 0.9 of the streaming loop ({dtype}) | {r:.2f} "
-                   f"(vs the non-temporal-store loop: {s['vs_stream_nt']:.2f}) | "
+        out.append(f"| fused site ≥ 0.9 of the streaming loop ({dtype}) | {r:.2f} median of "
+                   f"{len(s['runs'])} runs ({min(s['runs']):.2f}-{max(s['runs']):.2f}); vs the "
+                   f"non-temporal-store loop: {s['vs_stream_nt']:.2f} | "
                    f"{'yes' if r >= 0.9 else 'no'} |")
         if s["torch_speedup"]:
             x = s["torch_speedup"]
@@ -637,21 +708,36 @@ def main():
                    f"time ratio / depth ratio = {growth:.2f} | {'yes' if growth < 1.5 else 'no'} |")
     out.append("\n## Notes on the targets\n")
     out.append(
-        "- The streaming loop is the fastest plain loop we found for this traffic: one pass over all "
-        "K streams per element with K a compile-time constant, on all cores (`bench/kernels.c`). "
-        "Earlier runs used a blocked accumulation loop that was 25-50 % slower, against which the "
-        "fused kernel measured 1.15-1.5x; the numbers here are against the stronger loop.\n"
-        "- The fused CPU kernel makes two passes per token row: statistics of all sources (the "
-        "row streams in from DRAM), then the weighted sum (the row comes from L2). DRAM streams "
-        "pause during the second pass; `perf annotate` puts most of the time on the first pass's "
-        "loads. bf16 is hit harder: the row is half as many bytes for the same per-element work "
-        "(extension, two FMAs, rounding on store). A software-pipelined variant (statistics of row "
-        "r+1 in the weighted-sum loop of row r) was tried and was slower at 9 sources "
-        "(register pressure, 18 interleaved streams); overlapping the next row with prefetches "
-        "instead of loads is the next thing to try.\n"
-        "- This machine is shared and its memory bandwidth varies between runs (the same loop "
-        "measured 22-48 GB/s during this session); eager PyTorch varies the most. Compare "
-        "ratios within one run.\n")
+        "- Measurement: every site row above comes from round-robin timing (probe, kernels and "
+        "peers called in turn, many rounds), ratios are medians of same-round ratios, and the "
+        "whole measurement is repeated (`--runs`); this machine's bandwidth drifts by 1.5x within "
+        "minutes (the streaming loop has measured 35-64 GB/s on the same day), so only "
+        "side-by-side ratios mean anything.\n"
+        "- The reference streaming loop (`attnres_stream` in `bench/kernels.c`) is STREAM-style "
+        "(performance.md): one pass over all K streams per element, K a compile-time constant, "
+        "ordinary stores, all cores. The fastest plain loop we found; a blocked variant was "
+        "25-50 % slower. The fused kernel writes its output with non-temporal stores "
+        "(`attnres-streaming-stores`: +2-7 % here, see the 'streaming-min-bytes=0' row); the "
+        "table also shows the streaming loop with the same non-temporal stores for comparison.\n"
+        "- Why the fused site stays below 0.9 in most runs: it makes two passes per token row, "
+        "statistics of all K sources (the row streams in from DRAM) and the weighted sum (the "
+        "row, 147 KB for f32 at D=4096, is read again from L2). The 'cache-resident' table puts a "
+        "number on the second pass: with no DRAM traffic at all the kernel needs ~1.5x (f32) "
+        "and ~2.5x (bf16) the streaming loop's time per row. That extra time hides behind DRAM "
+        "only partly: when the machine is busy (DRAM-bound) the other core uses the bandwidth "
+        "and the ratio reaches 0.9-0.94; when it is idle each core streams at its own limit "
+        "(~33 GB/s) and the second pass shows (0.74-0.8). bf16 has half the bytes per row for "
+        "the same arithmetic (extension, three FMAs per element, rounding), so more of it shows. "
+        "Tried in C prototypes and not better: online softmax over sources (each source row "
+        "read once, accumulated from L1: 0.43-0.69, one DRAM stream at a time), software "
+        "pipelining of the next row's statistics into the weighted-sum loop (0.60-0.68), "
+        "software prefetch of the next row during or across both passes (within noise, +0-6 %), "
+        "the weighted sum backwards over D (no gain), bf16 statistics with `vdpbf16ps` "
+        "(slower) and bf16 even/odd unpacking without shuffles (+4-9 % in cache, not adopted).\n"
+        "- The 20x-over-eager-PyTorch target for f32: PyTorch's time over the streaming loop's "
+        "(the 'a kernel exactly as fast as the streaming loop' number) is 17-19x in these runs, "
+        "so no kernel bound by the loop's bandwidth can show 20x here; eager PyTorch's bf16 path "
+        "is slower and the target is met there.\n")
     text = "\n".join(out) + "\n"
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     # Keep the GPU sections other commands maintain in the same file.
