@@ -585,6 +585,11 @@ def emit_site(args, em, rng, unfused=False):
             assert np.array_equal(ref, V[0])
         if args.query == "zero":
             assert np.allclose(ref, sum(V) / n, rtol=1e-12, atol=1e-12)
+        if args.round_ref:
+            # The value the output dtype holds (round to nearest even), for
+            # bit-exact checks where the f32 result is exact (e.g. the mean
+            # of two sources).
+            ref = round_to(dt, ref)
         body = [
             "  // Function under test: one fused AttnRes site over %d sources." % n,
             "  func.func @site(%%q: %s, %s) -> %s {" % (tensor_type([D], qdt), params, src_t),
@@ -1009,6 +1014,9 @@ def build_parser():
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--dynamic-rows", action="store_true",
                     help="the function under test takes dynamic token dims")
+    ap.add_argument("--round-ref", action="store_true",
+                    help="site: round the reference to the output dtype "
+                         "(combine with --atol 0 --rtol 0 for exact checks)")
     ap.add_argument("--output-column-offset", type=int, default=0,
                     help="site: compute the output in place into a wider "
                          "buffer, this many elements into each row")

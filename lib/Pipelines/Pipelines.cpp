@@ -46,6 +46,7 @@ void buildTensorPipeline(OpPassManager &pm,
     vector.rowsPerTask = options.rowsPerTask;
     vector.streamingMinBytes = options.streamingMinBytes;
     vector.sourcesPerLoop = options.sourcesPerLoop;
+    vector.bf16Pairs = options.bf16Pairs;
     funcPm.addPass(createConvertAttnResToVectorPass(vector));
   }
   funcPm.addPass(createConvertAttnResToLinalgPass());

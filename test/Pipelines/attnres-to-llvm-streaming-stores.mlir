@@ -8,7 +8,7 @@
 // RUN: attnres-opt %s --attnres-to-llvm="fast-kernels=false parallel=false" | FileCheck %s --check-prefix=CHECK-PLAIN
 // RUN: attnres-opt %s --attnres-to-llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=CHECK-LLVMIR
 // bf16 outputs are stored as i16 vectors (attnres-legalize-nontemporal-stores).
-// CHECK-LLVMIR-DAG: store <16 x i16> {{.*}}, align 32, !nontemporal
+// CHECK-LLVMIR-DAG: store <32 x i16> {{.*}}, align 64, !nontemporal
 
 // CHECK-NT-LABEL: llvm.func @site
 // CHECK-NT: llvm.store {{.*}} {alignment = 64 : i64, nontemporal} : vector<16xf32>, !llvm.ptr

@@ -72,7 +72,9 @@ def ConvertAttnResToVectorPass
       `Σ v²` and `Σ q·v` for every source in vector accumulators (f32, also for
       f16/bf16 sources); the softmax over sources runs on scalars; a second
       loop forms the weighted sum while the row of every source is still in
-      cache. Every source is therefore read from memory once.
+      cache. Every source is therefore read from memory once. With
+      `bf16-pairs`, bf16 rows are read 2·`vector-width` elements at a time
+      and split into even/odd f32 vectors with integer shifts and masks.
 
     Ops with a dynamic hidden dimension are left alone (for
     `convert-attnres-to-linalg` to report). The vector width is lowered to
@@ -93,6 +95,10 @@ def ConvertAttnResToVectorPass
     Option<"sourcesPerLoop", "sources-per-loop", "unsigned", /*default=*/"12",
            "most sources whose statistics share one loop over D (two vector "
            "accumulators each; more sources are split into balanced groups)">,
+    Option<"bf16Pairs", "bf16-pairs", "bool", /*default=*/"true",
+           "bf16 sources: read 2·vector-width elements as even/odd f32 "
+           "halves with integer ops (no shuffles) in the statistics and "
+           "weighted-sum loops of depth_attn">,
     Option<"streamingMinBytes", "streaming-min-bytes", "int64_t",
            /*default=*/"4194304",
            "mark the output loops of kernels whose static output has at "

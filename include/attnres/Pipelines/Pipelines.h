@@ -57,6 +57,12 @@ struct AttnResToLLVMPipelineOptions
       llvm::cl::desc("Most sources whose statistics share one loop over D "
                      "in the fast kernels (register budget)"),
       llvm::cl::init(12)};
+  PassOptions::Option<bool> bf16Pairs{
+      *this, "bf16-pairs",
+      llvm::cl::desc("bf16 sources in the fast kernels: even/odd f32 halves "
+                     "by integer shifts and masks instead of per-element "
+                     "extension (no shuffles)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> streamingMinBytes{
       *this, "streaming-min-bytes",
       llvm::cl::desc("Fast kernels whose static output has at least this "

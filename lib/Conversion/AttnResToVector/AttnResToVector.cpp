@@ -104,6 +104,86 @@ public:
         ->getResult(0);
   }
 
+  /// Whether `sources` can take the bf16 pair path: all bf16, D a multiple
+  /// of two vectors, and the option on.
+  bool usePairs(ValueRange sources) const {
+    if (!options.bf16Pairs || hidden % (2 * width) != 0)
+      return false;
+    return llvm::all_of(sources, [](Value s) {
+      return cast<RankedTensorType>(s.getType()).getElementType().isBF16();
+    });
+  }
+
+  Value i32Splat(OpBuilder &nb, uint32_t value) {
+    auto type = VectorType::get({width}, nb.getI32Type());
+    return arith::ConstantOp::create(
+        nb, loc,
+        DenseElementsAttr::get(type, nb.getI32IntegerAttr(int32_t(value))));
+  }
+
+  /// Reads `2·width` bf16 at `indices` and returns the f32 values of the
+  /// even and of the odd elements without shuffles: a bf16 is the upper half
+  /// of its f32, so in the i32 view of the pair `x << 16` is the even one
+  /// and `x & 0xFFFF0000` the odd one.
+  std::pair<Value, Value> readPairs(OpBuilder &nb, Value tensor,
+                                    ValueRange indices) {
+    Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(nb.getBF16Type()));
+    Value v = vector::TransferReadOp::create(
+        nb, loc, VectorType::get({2 * width}, nb.getBF16Type()), tensor,
+        indices, pad, ArrayRef<bool>{true});
+    auto i32Type = VectorType::get({width}, nb.getI32Type());
+    Value bits = vector::BitCastOp::create(nb, loc, i32Type, v);
+    Value even = arith::ShLIOp::create(nb, loc, bits, i32Splat(nb, 16));
+    Value odd = arith::AndIOp::create(nb, loc, bits, i32Splat(nb, 0xFFFF0000u));
+    return {arith::BitcastOp::create(nb, loc, vecType, even),
+            arith::BitcastOp::create(nb, loc, vecType, odd)};
+  }
+
+  /// Reads `2·width` query elements as f32 and splits them into the even and
+  /// the odd ones (matching `readPairs`).
+  std::pair<Value, Value> readQueryPairs(OpBuilder &nb, Value tensor,
+                                         ValueRange indices) {
+    Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(elem));
+    Value v = vector::TransferReadOp::create(
+        nb, loc, VectorType::get({2 * width}, elem), tensor, indices, pad,
+        ArrayRef<bool>{true});
+    auto split = vector::DeinterleaveOp::create(nb, loc, extendToF32(nb, loc, v));
+    return {split.getRes1(), split.getRes2()};
+  }
+
+  /// The bf16 bits of an f32 vector in the upper half of i32 lanes (low half
+  /// garbage), rounded to nearest even; NaN becomes the quiet NaN 0x7FC0.
+  Value roundToBf16Bits(OpBuilder &nb, Value f) {
+    auto i32Type = VectorType::get({width}, nb.getI32Type());
+    Value bits = arith::BitcastOp::create(nb, loc, i32Type, f);
+    Value lsb = arith::AndIOp::create(
+        nb, loc, arith::ShRUIOp::create(nb, loc, bits, i32Splat(nb, 16)),
+        i32Splat(nb, 1));
+    Value rounded = arith::AddIOp::create(
+        nb, loc, bits,
+        arith::AddIOp::create(nb, loc, lsb, i32Splat(nb, 0x7FFF)));
+    Value isNan =
+        arith::CmpFOp::create(nb, loc, arith::CmpFPredicate::UNO, f, f);
+    return arith::SelectOp::create(nb, loc, isNan, i32Splat(nb, 0x7FC00000u),
+                                   rounded);
+  }
+
+  /// Writes the even/odd f32 halves of `2·width` outputs as interleaved bf16.
+  Value writePairs(OpBuilder &nb, Value even, Value odd, Value tensor,
+                   ValueRange indices) {
+    Value lo = arith::ShRUIOp::create(nb, loc, roundToBf16Bits(nb, even),
+                                      i32Splat(nb, 16));
+    Value hi = arith::AndIOp::create(nb, loc, roundToBf16Bits(nb, odd),
+                                     i32Splat(nb, 0xFFFF0000u));
+    Value packed = arith::OrIOp::create(nb, loc, lo, hi);
+    Value v = vector::BitCastOp::create(
+        nb, loc, VectorType::get({2 * width}, nb.getBF16Type()), packed);
+    return vector::TransferWriteOp::create(nb, loc, v, tensor, indices,
+                                           ArrayRef<bool>{true})
+        ->getResult(0);
+  }
+
   Value zeroVec(OpBuilder &nb) {
     return arith::ConstantOp::create(
         nb, loc, DenseElementsAttr::get(vecType, nb.getF32FloatAttr(0.0)));
@@ -124,20 +204,41 @@ public:
     size_t n = sources.size();
     size_t maxGroup = std::max<unsigned>(1, options.sourcesPerLoop);
     size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
+    bool pairs = usePairs(sources);
+    int64_t step = pairs ? 2 * width : width;
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = (sumSq ? 1 : 0) + (query ? 1 : 0);
       SmallVector<Value> inits(count * perSource, zeroVec(b));
       auto loop = scf::ForOp::create(
-          b, loc, index(0), index(hidden), index(width), inits,
+          b, loc, index(0), index(hidden), index(step), inits,
           [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
-            Value q;
-            if (query) {
-              SmallVector<Value> qIdx(queryIndices);
-              qIdx.push_back(c);
-              q = read(nb, query, qIdx);
-            }
+            SmallVector<Value> qIdx(queryIndices);
+            qIdx.push_back(c);
             SmallVector<Value> yields;
+            if (pairs) {
+              std::pair<Value, Value> q;
+              if (query)
+                q = readQueryPairs(nb, query, qIdx);
+              for (size_t j = 0; j < count; ++j) {
+                auto [even, odd] =
+                    readPairs(nb, sources[first + j], ValueRange{row, c});
+                unsigned k = j * perSource;
+                if (sumSq)
+                  yields.push_back(vector::FMAOp::create(
+                      nb, loc, odd, odd,
+                      vector::FMAOp::create(nb, loc, even, even, acc[k++])));
+                if (query)
+                  yields.push_back(vector::FMAOp::create(
+                      nb, loc, q.second, odd,
+                      vector::FMAOp::create(nb, loc, q.first, even, acc[k])));
+              }
+              scf::YieldOp::create(nb, loc, yields);
+              return;
+            }
+            Value q;
+            if (query)
+              q = read(nb, query, qIdx);
             for (size_t j = 0; j < count; ++j) {
               Value x = read(nb, sources[first + j], ValueRange{row, c});
               unsigned k = j * perSource;
@@ -247,9 +348,28 @@ public:
     SmallVector<Value> splats;
     for (Value w : weights)
       splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
+    bool pairs = usePairs(sources) &&
+                 cast<RankedTensorType>(out.getType()).getElementType().isBF16();
     auto loop = scf::ForOp::create(
-        b, loc, index(0), index(hidden), index(width), ValueRange{out},
+        b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
+        ValueRange{out},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          SmallVector<Value> idx(outIndices);
+          idx.push_back(c);
+          if (pairs) {
+            Value even, odd;
+            for (auto [src, w] : llvm::zip_equal(sources, splats)) {
+              auto [e, o] = readPairs(nb, src, ValueRange{row, c});
+              even = even ? vector::FMAOp::create(nb, loc, w, e, even)
+                                .getResult()
+                          : arith::MulFOp::create(nb, loc, w, e).getResult();
+              odd = odd ? vector::FMAOp::create(nb, loc, w, o, odd).getResult()
+                        : arith::MulFOp::create(nb, loc, w, o).getResult();
+            }
+            scf::YieldOp::create(nb, loc,
+                                 writePairs(nb, even, odd, acc[0], idx));
+            return;
+          }
           Value total;
           for (auto [src, w] : llvm::zip_equal(sources, splats)) {
             Value x = read(nb, src, ValueRange{row, c});
@@ -257,8 +377,6 @@ public:
                                 .getResult()
                           : arith::MulFOp::create(nb, loc, w, x).getResult();
           }
-          SmallVector<Value> idx(outIndices);
-          idx.push_back(c);
           scf::YieldOp::create(nb, loc, write(nb, total, acc[0], idx));
         });
     tagStreaming(loop, streaming);
@@ -588,6 +706,7 @@ struct ConvertAttnResToVectorPass
     options.rowsPerTask = rowsPerTask;
     options.streamingMinBytes = streamingMinBytes;
     options.sourcesPerLoop = sourcesPerLoop;
+    options.bf16Pairs = bf16Pairs;
     RewritePatternSet patterns(&getContext());
     populateAttnResToVectorConversionPatterns(patterns, options);
     walkAndApplyPatterns(func, std::move(patterns));

@@ -5,33 +5,60 @@
 // RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{sources-per-loop=0}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADGROUP
 // BADGROUP: sources-per-loop must be positive
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{streaming-min-bytes=0 sources-per-loop=4}))' --split-input-file | FileCheck %s --check-prefix=NOSTREAM
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{bf16-pairs=false}))' --split-input-file | FileCheck %s --check-prefix=NOPAIRS
 
 // The fused site: parallel row tiles; per row one loop over D reading every
 // source once (both reductions per source), scalar softmax, then the
-// weighted-sum loop. bf16 is read and extended to f32, written truncated.
+// weighted-sum loop. bf16 (default bf16-pairs): 32 elements per step, the
+// i32 view of each pair split into the even (x << 16) and odd
+// (x & 0xFFFF0000) f32 halves; the output halves are rounded to nearest even
+// in integer ops and interleaved back.
 // CHECK-LABEL: func.func @site_bf16
 // CHECK-SAME: (%[[Q:.*]]: tensor<64xf32>, %[[V0:.*]]: tensor<?x64xbf16>, %[[V1:.*]]: tensor<?x64xbf16>)
 // CHECK: %[[ROWS:.*]] = tensor.dim %[[V0]]
 // CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x64xbf16>)
 // CHECK: scf.for
-// CHECK: %[[STATS:.*]]:4 = scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: vector.transfer_read %[[Q]][%[[C]]]
-// CHECK: %[[X0:.*]] = vector.transfer_read %[[V0]]{{.*}} : tensor<?x64xbf16>, vector<16xbf16>
-// CHECK: %[[E0:.*]] = arith.extf %[[X0]] : vector<16xbf16> to vector<16xf32>
-// CHECK: vector.fma %[[E0]], %[[E0]]
+// CHECK: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: %[[STATS:.*]]:4 = scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %[[C32]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[QV:.*]] = vector.transfer_read %[[Q]][%[[C]]]{{.*}} : tensor<64xf32>, vector<32xf32>
+// CHECK: %[[QE:.*]], %[[QO:.*]] = vector.deinterleave %[[QV]]
+// CHECK: %[[X0:.*]] = vector.transfer_read %[[V0]]{{.*}} : tensor<?x64xbf16>, vector<32xbf16>
+// CHECK: %[[B0:.*]] = vector.bitcast %[[X0]] : vector<32xbf16> to vector<16xi32>
+// CHECK: %[[SH:.*]] = arith.constant dense<16> : vector<16xi32>
+// CHECK: %[[EI:.*]] = arith.shli %[[B0]], %[[SH]]
+// CHECK: %[[HI:.*]] = arith.constant dense<-65536> : vector<16xi32>
+// CHECK: %[[OI:.*]] = arith.andi %[[B0]], %[[HI]]
+// CHECK: %[[E0:.*]] = arith.bitcast %[[EI]] : vector<16xi32> to vector<16xf32>
+// CHECK: %[[O0:.*]] = arith.bitcast %[[OI]] : vector<16xi32> to vector<16xf32>
+// CHECK: %[[SE:.*]] = vector.fma %[[E0]], %[[E0]]
+// CHECK: vector.fma %[[O0]], %[[O0]], %[[SE]]
+// CHECK: %[[DE:.*]] = vector.fma %[[QE]], %[[E0]]
+// CHECK: vector.fma %[[QO]], %[[O0]], %[[DE]]
 // CHECK: vector.transfer_read %[[V1]]
 // CHECK: scf.yield
 // CHECK-COUNT-4: vector.reduction <add>
 // CHECK: math.rsqrt
 // CHECK: math.exp
 // CHECK: scf.for {{.*}} -> (tensor<?x64xbf16>)
-// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
-// CHECK: vector.transfer_write
+// CHECK: arith.cmpf uno
+// CHECK: arith.shrui
+// CHECK: arith.ori {{.*}} : vector<16xi32>
+// CHECK: vector.bitcast {{.*}} : vector<16xi32> to vector<32xbf16>
+// CHECK: vector.transfer_write {{.*}} : vector<32xbf16>, tensor<?x64xbf16>
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: attnres.depth_attn
+// With bf16-pairs=false: extend 16 elements, truncate on the way out.
+// NOPAIRS-LABEL: func.func @site_bf16
+// NOPAIRS: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x64xbf16>, vector<16xbf16>
+// NOPAIRS: %[[E0:.*]] = arith.extf %[[X0]] : vector<16xbf16> to vector<16xf32>
+// NOPAIRS: vector.fma %[[E0]], %[[E0]]
+// NOPAIRS: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// NOPAIRS: vector.transfer_write
 // W8-LABEL: func.func @site_bf16
 // W8: arith.constant 4 : index
+// W8: vector.transfer_read {{.*}} : tensor<?x64xbf16>, vector<16xbf16>
+// W8: vector.bitcast {{.*}} : vector<16xbf16> to vector<8xi32>
 // W8: vector<8xf32>
 func.func @site_bf16(%q: tensor<64xf32>, %v0: tensor<?x64xbf16>, %v1: tensor<?x64xbf16>) -> tensor<?x64xbf16> {
   %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<?x64xbf16> -> tensor<?x64xbf16>

@@ -33,6 +33,10 @@ struct AttnResVectorKernelOptions {
   /// Output loops of kernels whose static output has at least this many
   /// bytes are tagged with `kStreamingStoresAttrName`; 0: never.
   int64_t streamingMinBytes = 4 << 20;
+  /// bf16 sources: load 2·vectorWidth elements and split them into even and
+  /// odd f32 vectors with integer shifts/masks (no shuffles), round the
+  /// output back the same way.
+  bool bf16Pairs = true;
 };
 
 /// Adds patterns rewriting `depth_attn`, `depth_attn_stats` and
