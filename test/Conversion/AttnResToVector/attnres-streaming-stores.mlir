@@ -1,7 +1,8 @@
 // RUN: attnres-opt %s --attnres-streaming-stores --split-input-file | FileCheck %s
 
 // A tagged output loop on memrefs: versioned on the alignment of the first
-// store (address of out[r, lb] mod 64), non-temporal stores when aligned.
+// store (address of out[r, lb] mod 64; lb = 0 folds away), non-temporal
+// stores when aligned.
 // CHECK-LABEL: func.func @row_f32
 // CHECK-SAME: (%[[OUT:.*]]: memref<?x64xf32, strided<[?, 1], offset: ?>>, %[[R:.*]]: index, %[[V:.*]]: vector<16xf32>)
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
@@ -11,8 +12,7 @@
 // CHECK: %{{.*}}, %[[OFF:.*]], %{{.*}}:2, %[[STRIDES:.*]]:2 = memref.extract_strided_metadata %[[OUT]]
 // CHECK: %[[ROWOFF:.*]] = arith.muli %[[R]], %[[STRIDES]]#0
 // CHECK: %[[LIN:.*]] = arith.addi %[[OFF]], %[[ROWOFF]]
-// CHECK: %[[FIRST:.*]] = arith.addi %[[LIN]], %[[C0]]
-// CHECK: %[[BYTES:.*]] = arith.muli %[[FIRST]], %[[C4]]
+// CHECK: %[[BYTES:.*]] = arith.muli %[[LIN]], %[[C4]]
 // CHECK: %[[ADDR:.*]] = arith.addi %[[PTR]], %[[BYTES]]
 // CHECK: %[[LOW:.*]] = arith.andi %[[ADDR]], %[[C63]]
 // CHECK: %[[ALIGNED:.*]] = arith.cmpi eq, %[[LOW]], %[[C0]]
@@ -146,4 +146,50 @@ func.func @tensors(%out: tensor<8x64xf32>, %r: index, %v: vector<16xf32>) -> ten
     scf.yield %w : tensor<8x64xf32>
   } {attnres.streaming_stores}
   return %res : tensor<8x64xf32>
+}
+
+// -----
+
+// A tagged loop inside another tagged loop: the outer one has a nested write
+// and is left alone; the inner one is versioned.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.for %[[R:.*]] =
+// CHECK: scf.if
+// CHECK: vector.store {{.*}}nontemporal = true
+// CHECK: } else {
+// CHECK: vector.transfer_write
+// CHECK-NOT: attnres.streaming_stores
+func.func @nested(%out: memref<8x64xf32>, %v: vector<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  scf.for %r = %c0 to %c8 step %c1 {
+    scf.for %c = %c0 to %c64 step %c16 {
+      vector.transfer_write %v, %out[%r, %c] {in_bounds = [true]} : vector<16xf32>, memref<8x64xf32>
+    } {attnres.streaming_stores}
+  } {attnres.streaming_stores}
+  return
+}
+
+// -----
+
+// A loop starting at 16: the check is on the address of out[r, 16].
+// CHECK-LABEL: func.func @lower_bound
+// CHECK-SAME: (%[[OUT:.*]]: memref<8x64xf32>, %[[R:.*]]: index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[PTR:.*]] = memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK: %[[ROWOFF:.*]] = arith.muli %[[R]], %[[C64]]
+// CHECK: %[[FIRST:.*]] = arith.addi %[[ROWOFF]], %[[C16]]
+// CHECK: arith.muli %[[FIRST]]
+// CHECK: scf.if
+func.func @lower_bound(%out: memref<8x64xf32>, %r: index, %v: vector<16xf32>) {
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  scf.for %c = %c16 to %c64 step %c16 {
+    vector.transfer_write %v, %out[%r, %c] {in_bounds = [true]} : vector<16xf32>, memref<8x64xf32>
+  } {attnres.streaming_stores}
+  return
 }
