@@ -273,13 +273,35 @@ public:
       size_t count = std::min(group, n - first);
       unsigned perSource = 1 + numQueries;
       SmallVector<Value> inits(count * perSource, zeroVec(b));
+      bool pairs = usePairs(sources);
       auto loop = scf::ForOp::create(
-          b, loc, index(0), index(hidden), index(width), inits,
-          [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
+          inits, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+            SmallVector<Value> yields;
+            if (pairs) {
+              SmallVector<std::pair<Value, Value>> qs;
+              for (int64_t qi = 0; qi < numQueries; ++qi)
+                qs.push_back(
+                    readQueryPairs(nb, queries, ValueRange{index(qi), c}));
+              for (size_t j = 0; j < count; ++j) {
+                auto [even, odd] =
+                    readPairs(nb, sources[first + j], ValueRange{row, c});
+                unsigned k = j * perSource;
+                yields.push_back(vector::FMAOp::create(
+                    nb, loc, odd, odd,
+                    vector::FMAOp::create(nb, loc, even, even, acc[k])));
+                for (int64_t qi = 0; qi < numQueries; ++qi)
+                  yields.push_back(vector::FMAOp::create(
+                      nb, loc, qs[qi].second, odd,
+                      vector::FMAOp::create(nb, loc, qs[qi].first, even,
+                                            acc[k + 1 + qi])));
+              }
+              scf::YieldOp::create(nb, loc, yields);
+              return;
+            }
             SmallVector<Value> qs;
             for (int64_t qi = 0; qi < numQueries; ++qi)
               qs.push_back(read(nb, queries, ValueRange{index(qi), c}));
-            SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
               Value x = read(nb, sources[first + j], ValueRange{row, c});
               unsigned k = j * perSource;
@@ -311,13 +333,33 @@ public:
         splats.back().push_back(
             vector::BroadcastOp::create(b, loc, vecType, w));
     }
+    bool pairs = usePairs(sources) &&
+                 cast<RankedTensorType>(out.getType()).getElementType().isBF16();
     auto loop = scf::ForOp::create(
-        b, loc, index(0), index(hidden), index(width), ValueRange{out},
+        b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
+        ValueRange{out},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          Value tile = acc[0];
+          if (pairs) {
+            SmallVector<std::pair<Value, Value>> xs;
+            for (Value src : sources)
+              xs.push_back(readPairs(nb, src, ValueRange{row, c}));
+            for (auto [qi, ws] : llvm::enumerate(splats)) {
+              Value even = arith::MulFOp::create(nb, loc, ws[0], xs[0].first);
+              Value odd = arith::MulFOp::create(nb, loc, ws[0], xs[0].second);
+              for (size_t j = 1; j < xs.size(); ++j) {
+                even = vector::FMAOp::create(nb, loc, ws[j], xs[j].first, even);
+                odd = vector::FMAOp::create(nb, loc, ws[j], xs[j].second, odd);
+              }
+              tile = writePairs(nb, even, odd, tile,
+                                ValueRange{index(qi), local, c});
+            }
+            scf::YieldOp::create(nb, loc, tile);
+            return;
+          }
           SmallVector<Value> xs;
           for (Value src : sources)
             xs.push_back(read(nb, src, ValueRange{row, c}));
-          Value tile = acc[0];
           for (auto [qi, ws] : llvm::enumerate(splats)) {
             Value total = arith::MulFOp::create(nb, loc, ws[0], xs[0]);
             for (size_t j = 1; j < xs.size(); ++j)
