@@ -648,7 +648,17 @@ def main():
     peers.attnres_stream = stream.attnres_stream
     peers.attnres_stream_nt = stream.attnres_stream_nt
 
-    cmd = "bench/run.sh" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
+    # The command as typed (run.sh adds --build-dir itself).
+    shown = []
+    skip = False
+    for arg in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif arg == "--build-dir":
+            skip = True
+        elif not arg.startswith("--build-dir="):
+            shown.append(arg)
+    cmd = " ".join(["./bench/run.sh"] + shown)
     out = ["# attnres benchmarks", "",
            f"Produced by `{cmd}` on {datetime.date.today().isoformat()}.",
            f"Machine: {machine_description()}.",
