@@ -87,24 +87,12 @@ int attnres_stream_nt(int K, const void **src, void *dst, long bytes) {
   long n = bytes / 4;
   const uint32_t **s = (const uint32_t **)src;
   uint32_t *d = (uint32_t *)dst;
-  switch (K) {
-  case 1: stream_nt_1(s, d, n); break;
-  case 2: stream_nt_2(s, d, n); break;
-  case 3: stream_nt_3(s, d, n); break;
-  case 4: stream_nt_4(s, d, n); break;
-  case 5: stream_nt_5(s, d, n); break;
-  case 6: stream_nt_6(s, d, n); break;
-  case 7: stream_nt_7(s, d, n); break;
-  case 8: stream_nt_8(s, d, n); break;
-  case 9: stream_nt_9(s, d, n); break;
-  case 10: stream_nt_10(s, d, n); break;
-  case 11: stream_nt_11(s, d, n); break;
-  case 12: stream_nt_12(s, d, n); break;
-  case 13: stream_nt_13(s, d, n); break;
-  case 14: stream_nt_14(s, d, n); break;
-  case 15: stream_nt_15(s, d, n); break;
-  default: stream_nt_16(s, d, n); break;
-  }
+  static void (*const fns[16])(const uint32_t **, uint32_t *, long) = {
+      stream_nt_1,  stream_nt_2,  stream_nt_3,  stream_nt_4,
+      stream_nt_5,  stream_nt_6,  stream_nt_7,  stream_nt_8,
+      stream_nt_9,  stream_nt_10, stream_nt_11, stream_nt_12,
+      stream_nt_13, stream_nt_14, stream_nt_15, stream_nt_16};
+  fns[(K < 1 ? 1 : K > 16 ? 16 : K) - 1](s, d, n);
   return 0;
 }
 
@@ -112,24 +100,11 @@ void attnres_stream(int K, const void **src, void *dst, long bytes) {
   long n = bytes / 4;
   const uint32_t **s = (const uint32_t **)src;
   uint32_t *d = (uint32_t *)dst;
-  switch (K) {
-  case 1: stream_1(s, d, n); return;
-  case 2: stream_2(s, d, n); return;
-  case 3: stream_3(s, d, n); return;
-  case 4: stream_4(s, d, n); return;
-  case 5: stream_5(s, d, n); return;
-  case 6: stream_6(s, d, n); return;
-  case 7: stream_7(s, d, n); return;
-  case 8: stream_8(s, d, n); return;
-  case 9: stream_9(s, d, n); return;
-  case 10: stream_10(s, d, n); return;
-  case 11: stream_11(s, d, n); return;
-  case 12: stream_12(s, d, n); return;
-  case 13: stream_13(s, d, n); return;
-  case 14: stream_14(s, d, n); return;
-  case 15: stream_15(s, d, n); return;
-  default: stream_16(s, d, n); return;
-  }
+  static void (*const fns[16])(const uint32_t **, uint32_t *, long) = {
+      stream_1,  stream_2,  stream_3,  stream_4,  stream_5,  stream_6,
+      stream_7,  stream_8,  stream_9,  stream_10, stream_11, stream_12,
+      stream_13, stream_14, stream_15, stream_16};
+  fns[(K < 1 ? 1 : K > 16 ? 16 : K) - 1](s, d, n);
 }
 
 void attnres_scalar_site_f32(int n, const float **src, const float *q,
