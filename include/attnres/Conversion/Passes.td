@@ -97,8 +97,8 @@ def ConvertAttnResToVectorPass
            "accumulators each; more sources are split into balanced groups)">,
     Option<"bf16Pairs", "bf16-pairs", "bool", /*default=*/"true",
            "bf16 sources: read 2·vector-width elements as even/odd f32 "
-           "halves with integer ops (no shuffles) in the statistics and "
-           "weighted-sum loops of depth_attn and depth_attn_stats">,
+           "halves with integer ops (no shuffles): statistics loops of all "
+           "kernels, weighted-sum loops of depth_attn and depth_attn_stats">,
     Option<"streamingMinBytes", "streaming-min-bytes", "int64_t",
            /*default=*/"4194304",
            "mark the output loops of kernels whose static output has at "

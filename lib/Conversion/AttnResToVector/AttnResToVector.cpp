@@ -104,14 +104,15 @@ public:
         ->getResult(0);
   }
 
-  /// Whether `sources` can take the bf16 pair path: all bf16, D a multiple
-  /// of two vectors, and the option on.
-  bool usePairs(ValueRange sources) const {
+  /// Whether `sources` (and `out`, if given) take the bf16 pair path: all
+  /// bf16, D a multiple of two vectors, and the option on.
+  bool usePairs(ValueRange sources, Value out = Value()) const {
     if (!options.bf16Pairs || hidden % (2 * width) != 0)
       return false;
-    return llvm::all_of(sources, [](Value s) {
-      return cast<RankedTensorType>(s.getType()).getElementType().isBF16();
-    });
+    auto isBF16 = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getElementType().isBF16();
+    };
+    return llvm::all_of(sources, isBF16) && (!out || isBF16(out));
   }
 
   Value i32Splat(OpBuilder &nb, uint32_t value) {
@@ -121,34 +122,42 @@ public:
         DenseElementsAttr::get(type, nb.getI32IntegerAttr(int32_t(value))));
   }
 
-  /// Reads `2·width` bf16 at `indices` and returns the f32 values of the
-  /// even and of the odd elements without shuffles: a bf16 is the upper half
-  /// of its f32, so in the i32 view of the pair `x << 16` is the even one
-  /// and `x & 0xFFFF0000` the odd one.
-  std::pair<Value, Value> readPairs(OpBuilder &nb, Value tensor,
-                                    ValueRange indices) {
-    Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(nb.getBF16Type()));
+  /// One loop step of a row as f32 "parts": with `pairs`, `2·width` bf16
+  /// elements split without shuffles into the even and the odd ones (a bf16
+  /// is the upper half of its f32, so in the i32 view of a pair `x << 16` is
+  /// the even element and `x & 0xFFFF0000` the odd one); otherwise `width`
+  /// elements extended to f32.
+  SmallVector<Value, 2> readParts(OpBuilder &nb, Value tensor,
+                                  ValueRange indices, bool pairs) {
+    if (!pairs)
+      return {read(nb, tensor, indices)};
+    Value pad =
+        arith::ConstantOp::create(nb, loc, nb.getZeroAttr(nb.getBF16Type()));
     Value v = vector::TransferReadOp::create(
         nb, loc, VectorType::get({2 * width}, nb.getBF16Type()), tensor,
         indices, pad, ArrayRef<bool>{true});
     auto i32Type = VectorType::get({width}, nb.getI32Type());
     Value bits = vector::BitCastOp::create(nb, loc, i32Type, v);
     Value even = arith::ShLIOp::create(nb, loc, bits, i32Splat(nb, 16));
-    Value odd = arith::AndIOp::create(nb, loc, bits, i32Splat(nb, 0xFFFF0000u));
+    Value odd =
+        arith::AndIOp::create(nb, loc, bits, i32Splat(nb, 0xFFFF0000u));
     return {arith::BitcastOp::create(nb, loc, vecType, even),
             arith::BitcastOp::create(nb, loc, vecType, odd)};
   }
 
-  /// Reads `2·width` query elements as f32 and splits them into the even and
-  /// the odd ones (matching `readPairs`).
-  std::pair<Value, Value> readQueryPairs(OpBuilder &nb, Value tensor,
-                                         ValueRange indices) {
+  /// The query's elements matching `readParts` (any element type): with
+  /// `pairs`, `2·width` elements deinterleaved into even and odd.
+  SmallVector<Value, 2> readQueryParts(OpBuilder &nb, Value tensor,
+                                       ValueRange indices, bool pairs) {
+    if (!pairs)
+      return {read(nb, tensor, indices)};
     Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
     Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(elem));
     Value v = vector::TransferReadOp::create(
         nb, loc, VectorType::get({2 * width}, elem), tensor, indices, pad,
         ArrayRef<bool>{true});
-    auto split = vector::DeinterleaveOp::create(nb, loc, extendToF32(nb, loc, v));
+    auto split =
+        vector::DeinterleaveOp::create(nb, loc, extendToF32(nb, loc, v));
     return {split.getRes1(), split.getRes2()};
   }
 
@@ -169,12 +178,16 @@ public:
                                    rounded);
   }
 
-  /// Writes the even/odd f32 halves of `2·width` outputs as interleaved bf16.
-  Value writePairs(OpBuilder &nb, Value even, Value odd, Value tensor,
+  /// Writes the f32 parts of one loop step (see `readParts`), rounded to
+  /// the tensor's element type; with pairs the even/odd halves are rounded
+  /// in integer ops and interleaved back into bf16.
+  Value writeParts(OpBuilder &nb, ArrayRef<Value> parts, Value tensor,
                    ValueRange indices) {
-    Value lo = arith::ShRUIOp::create(nb, loc, roundToBf16Bits(nb, even),
+    if (parts.size() == 1)
+      return write(nb, parts[0], tensor, indices);
+    Value lo = arith::ShRUIOp::create(nb, loc, roundToBf16Bits(nb, parts[0]),
                                       i32Splat(nb, 16));
-    Value hi = arith::AndIOp::create(nb, loc, roundToBf16Bits(nb, odd),
+    Value hi = arith::AndIOp::create(nb, loc, roundToBf16Bits(nb, parts[1]),
                                      i32Splat(nb, 0xFFFF0000u));
     Value packed = arith::OrIOp::create(nb, loc, lo, hi);
     Value v = vector::BitCastOp::create(
@@ -182,6 +195,27 @@ public:
     return vector::TransferWriteOp::create(nb, loc, v, tensor, indices,
                                            ArrayRef<bool>{true})
         ->getResult(0);
+  }
+
+  /// `acc + Σ_p a[p]·b[p]` over the parts of one step.
+  Value fmaParts(OpBuilder &nb, ArrayRef<Value> a, ArrayRef<Value> b,
+                 Value acc) {
+    for (auto [x, y] : llvm::zip_equal(a, b))
+      acc = vector::FMAOp::create(nb, loc, x, y, acc);
+    return acc;
+  }
+
+  /// Per part p: `Σ_j w[j]·xs[j][p]` (splatted weights).
+  SmallVector<Value, 2> weightParts(OpBuilder &nb, ArrayRef<Value> w,
+                                    ArrayRef<SmallVector<Value, 2>> xs) {
+    SmallVector<Value, 2> totals;
+    for (size_t p = 0; p < xs.front().size(); ++p) {
+      Value total = arith::MulFOp::create(nb, loc, w[0], xs[0][p]);
+      for (size_t j = 1; j < xs.size(); ++j)
+        total = vector::FMAOp::create(nb, loc, w[j], xs[j][p], total);
+      totals.push_back(total);
+    }
+    return totals;
   }
 
   Value zeroVec(OpBuilder &nb) {
@@ -213,40 +247,21 @@ public:
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(hidden), index(step), inits,
           [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
-            SmallVector<Value> qIdx(queryIndices);
-            qIdx.push_back(c);
-            SmallVector<Value> yields;
-            if (pairs) {
-              std::pair<Value, Value> q;
-              if (query)
-                q = readQueryPairs(nb, query, qIdx);
-              for (size_t j = 0; j < count; ++j) {
-                auto [even, odd] =
-                    readPairs(nb, sources[first + j], ValueRange{row, c});
-                unsigned k = j * perSource;
-                if (sumSq)
-                  yields.push_back(vector::FMAOp::create(
-                      nb, loc, odd, odd,
-                      vector::FMAOp::create(nb, loc, even, even, acc[k++])));
-                if (query)
-                  yields.push_back(vector::FMAOp::create(
-                      nb, loc, q.second, odd,
-                      vector::FMAOp::create(nb, loc, q.first, even, acc[k])));
-              }
-              scf::YieldOp::create(nb, loc, yields);
-              return;
+            SmallVector<Value, 2> q;
+            if (query) {
+              SmallVector<Value> qIdx(queryIndices);
+              qIdx.push_back(c);
+              q = readQueryParts(nb, query, qIdx, pairs);
             }
-            Value q;
-            if (query)
-              q = read(nb, query, qIdx);
+            SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
-              Value x = read(nb, sources[first + j], ValueRange{row, c});
+              SmallVector<Value, 2> x =
+                  readParts(nb, sources[first + j], ValueRange{row, c}, pairs);
               unsigned k = j * perSource;
               if (sumSq)
-                yields.push_back(
-                    vector::FMAOp::create(nb, loc, x, x, acc[k++]));
+                yields.push_back(fmaParts(nb, x, x, acc[k++]));
               if (query)
-                yields.push_back(vector::FMAOp::create(nb, loc, q, x, acc[k]));
+                yields.push_back(fmaParts(nb, q, x, acc[k]));
             }
             scf::YieldOp::create(nb, loc, yields);
           });
@@ -269,46 +284,26 @@ public:
     size_t n = sources.size();
     dots.assign(numQueries, {});
     size_t group = std::max<int64_t>(1, 24 / (numQueries + 1));
+    bool pairs = usePairs(sources);
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = 1 + numQueries;
       SmallVector<Value> inits(count * perSource, zeroVec(b));
-      bool pairs = usePairs(sources);
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
           inits, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
-            SmallVector<Value> yields;
-            if (pairs) {
-              SmallVector<std::pair<Value, Value>> qs;
-              for (int64_t qi = 0; qi < numQueries; ++qi)
-                qs.push_back(
-                    readQueryPairs(nb, queries, ValueRange{index(qi), c}));
-              for (size_t j = 0; j < count; ++j) {
-                auto [even, odd] =
-                    readPairs(nb, sources[first + j], ValueRange{row, c});
-                unsigned k = j * perSource;
-                yields.push_back(vector::FMAOp::create(
-                    nb, loc, odd, odd,
-                    vector::FMAOp::create(nb, loc, even, even, acc[k])));
-                for (int64_t qi = 0; qi < numQueries; ++qi)
-                  yields.push_back(vector::FMAOp::create(
-                      nb, loc, qs[qi].second, odd,
-                      vector::FMAOp::create(nb, loc, qs[qi].first, even,
-                                            acc[k + 1 + qi])));
-              }
-              scf::YieldOp::create(nb, loc, yields);
-              return;
-            }
-            SmallVector<Value> qs;
+            SmallVector<SmallVector<Value, 2>> qs;
             for (int64_t qi = 0; qi < numQueries; ++qi)
-              qs.push_back(read(nb, queries, ValueRange{index(qi), c}));
+              qs.push_back(readQueryParts(nb, queries,
+                                          ValueRange{index(qi), c}, pairs));
+            SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
-              Value x = read(nb, sources[first + j], ValueRange{row, c});
+              SmallVector<Value, 2> x =
+                  readParts(nb, sources[first + j], ValueRange{row, c}, pairs);
               unsigned k = j * perSource;
-              yields.push_back(vector::FMAOp::create(nb, loc, x, x, acc[k]));
+              yields.push_back(fmaParts(nb, x, x, acc[k]));
               for (int64_t qi = 0; qi < numQueries; ++qi)
-                yields.push_back(vector::FMAOp::create(nb, loc, qs[qi], x,
-                                                       acc[k + 1 + qi]));
+                yields.push_back(fmaParts(nb, qs[qi], x, acc[k + 1 + qi]));
             }
             scf::YieldOp::create(nb, loc, yields);
           });
@@ -333,40 +328,18 @@ public:
         splats.back().push_back(
             vector::BroadcastOp::create(b, loc, vecType, w));
     }
-    bool pairs = usePairs(sources) &&
-                 cast<RankedTensorType>(out.getType()).getElementType().isBF16();
+    bool pairs = usePairs(sources, out);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
         ValueRange{out},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
-          Value tile = acc[0];
-          if (pairs) {
-            SmallVector<std::pair<Value, Value>> xs;
-            for (Value src : sources)
-              xs.push_back(readPairs(nb, src, ValueRange{row, c}));
-            for (auto [qi, ws] : llvm::enumerate(splats)) {
-              Value even = arith::MulFOp::create(nb, loc, ws[0], xs[0].first);
-              Value odd = arith::MulFOp::create(nb, loc, ws[0], xs[0].second);
-              for (size_t j = 1; j < xs.size(); ++j) {
-                even = vector::FMAOp::create(nb, loc, ws[j], xs[j].first, even);
-                odd = vector::FMAOp::create(nb, loc, ws[j], xs[j].second, odd);
-              }
-              tile = writePairs(nb, even, odd, tile,
-                                ValueRange{index(qi), local, c});
-            }
-            scf::YieldOp::create(nb, loc, tile);
-            return;
-          }
-          SmallVector<Value> xs;
+          SmallVector<SmallVector<Value, 2>> xs;
           for (Value src : sources)
-            xs.push_back(read(nb, src, ValueRange{row, c}));
-          for (auto [qi, ws] : llvm::enumerate(splats)) {
-            Value total = arith::MulFOp::create(nb, loc, ws[0], xs[0]);
-            for (size_t j = 1; j < xs.size(); ++j)
-              total = vector::FMAOp::create(nb, loc, ws[j], xs[j], total);
-            tile = write(nb, total, tile,
-                         ValueRange{index(qi), local, c});
-          }
+            xs.push_back(readParts(nb, src, ValueRange{row, c}, pairs));
+          Value tile = acc[0];
+          for (auto [qi, ws] : llvm::enumerate(splats))
+            tile = writeParts(nb, weightParts(nb, ws, xs), tile,
+                              ValueRange{index(qi), local, c});
           scf::YieldOp::create(nb, loc, tile);
         });
     tagStreaming(loop, streaming);
@@ -390,36 +363,19 @@ public:
     SmallVector<Value> splats;
     for (Value w : weights)
       splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
-    bool pairs = usePairs(sources) &&
-                 cast<RankedTensorType>(out.getType()).getElementType().isBF16();
+    bool pairs = usePairs(sources, out);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
         ValueRange{out},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          SmallVector<SmallVector<Value, 2>> xs;
+          for (Value src : sources)
+            xs.push_back(readParts(nb, src, ValueRange{row, c}, pairs));
           SmallVector<Value> idx(outIndices);
           idx.push_back(c);
-          if (pairs) {
-            Value even, odd;
-            for (auto [src, w] : llvm::zip_equal(sources, splats)) {
-              auto [e, o] = readPairs(nb, src, ValueRange{row, c});
-              even = even ? vector::FMAOp::create(nb, loc, w, e, even)
-                                .getResult()
-                          : arith::MulFOp::create(nb, loc, w, e).getResult();
-              odd = odd ? vector::FMAOp::create(nb, loc, w, o, odd).getResult()
-                        : arith::MulFOp::create(nb, loc, w, o).getResult();
-            }
-            scf::YieldOp::create(nb, loc,
-                                 writePairs(nb, even, odd, acc[0], idx));
-            return;
-          }
-          Value total;
-          for (auto [src, w] : llvm::zip_equal(sources, splats)) {
-            Value x = read(nb, src, ValueRange{row, c});
-            total = total ? vector::FMAOp::create(nb, loc, w, x, total)
-                                .getResult()
-                          : arith::MulFOp::create(nb, loc, w, x).getResult();
-          }
-          scf::YieldOp::create(nb, loc, write(nb, total, acc[0], idx));
+          Value tile =
+              writeParts(nb, weightParts(nb, splats, xs), acc[0], idx);
+          scf::YieldOp::create(nb, loc, tile);
         });
     tagStreaming(loop, streaming);
     return loop.getResult(0);
@@ -736,6 +692,12 @@ struct ConvertAttnResToVectorPass
     if (rowsPerTask == 0) {
       func.emitError()
           << "convert-attnres-to-vector: rows-per-task must be positive";
+      return signalPassFailure();
+    }
+    if (streamingMinBytes < 0) {
+      func.emitError() << "convert-attnres-to-vector: streaming-min-bytes must "
+                          "not be negative, got "
+                       << static_cast<int64_t>(streamingMinBytes);
       return signalPassFailure();
     }
     if (sourcesPerLoop == 0) {

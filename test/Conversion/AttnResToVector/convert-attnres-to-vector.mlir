@@ -4,6 +4,8 @@
 // BADWIDTH: vector-width must be a power of two, got 12
 // RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{sources-per-loop=0}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADGROUP
 // BADGROUP: sources-per-loop must be positive
+// RUN: not attnres-opt %s --attnres-to-llvm=streaming-min-bytes=-1 --split-input-file 2>&1 | FileCheck %s --check-prefix=BADSTREAM
+// BADSTREAM: error: convert-attnres-to-vector: streaming-min-bytes must not be negative, got -1
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{streaming-min-bytes=0 sources-per-loop=4}))' --split-input-file | FileCheck %s --check-prefix=NOSTREAM
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{bf16-pairs=false}))' --split-input-file | FileCheck %s --check-prefix=NOPAIRS
 
