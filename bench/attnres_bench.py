@@ -381,6 +381,7 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
         "stream_nt": "streaming loop, non-temporal stores",
         "fused": "attnres fused (depth_attn, fast kernels)",
         "fused_plain_stores": "attnres fused, streaming-min-bytes=0 (ordinary stores)",
+        "fused_no_pairs": "attnres fused, bf16-pairs=false (per-element extension)",
         "unfused": "attnres unfused chain (rms_norm→logits→softmax→combine)",
         "linalg": "attnres fused, plain linalg lowering",
         "scalar": "plain scalar C reference (1 thread)",
@@ -390,6 +391,10 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
     variants = [
         ("fused", "fused", "--attnres-to-llvm"),
         ("fused_plain_stores", "fused", "--attnres-to-llvm=streaming-min-bytes=0"),
+    ]
+    if dtype == "bf16":
+        variants.append(("fused_no_pairs", "fused", "--attnres-to-llvm=bf16-pairs=false"))
+    variants += [
         ("unfused", "unfused", "--attnres-to-llvm"),
         ("linalg", "fused", "--attnres-to-llvm=fast-kernels=false parallel=false"),
     ]
@@ -428,7 +433,10 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
     # loop and the fused kernel so its ratios are also same-round ratios.
     # The whole measurement is repeated `runs` times (the machine's state
     # drifts over minutes); the table shows the run with the median ratio.
-    fast_keys = ["stream", "stream_nt", "fused", "fused_plain_stores", "unfused"]
+    fast_keys = ["stream", "stream_nt", "fused", "fused_plain_stores"]
+    if dtype == "bf16":
+        fast_keys.append("fused_no_pairs")
+    fast_keys.append("unfused")
     slow_calls = {"stream": stream, "fused": calls["fused"], "linalg": calls["linalg"]}
     slow_calls.update(slow)
     measured = []
@@ -454,7 +462,7 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
         table.append((names["torch"], None, None, None, "torch not installed"))
 
     out.append(f"\n### Site: {n} sources × {rows} tokens × D={d}, {dtype}\n")
-    out.append(f"Traffic (K+1)·T·D·B = {nbytes / 1e6:.1f} MB. The first five rows were timed "
+    out.append(f"Traffic (K+1)·T·D·B = {nbytes / 1e6:.1f} MB. The first {len(fast_keys)} rows were timed "
                f"round-robin, {reps} rounds; the rest round-robin with the streaming loop and "
                f"the fused kernel, {max(3, reps // 4)} rounds. Ratios are medians of same-round "
                f"ratios. Whole measurement repeated {runs}x; shown is the run with the median "
@@ -493,8 +501,8 @@ def bench_cache_resident(tc, peers, n, d, out):
     out.append("Per-row cost with no DRAM traffic (each call repeated, median of blocks of "
                "calls): the kernel reads each row twice (statistics, weighted sum), the "
                "streaming loop once.\n")
-    out.append("| dtype | fused kernel, µs per row per core | streaming loop, µs per row per core | ratio |")
-    out.append("|---|---|---|---|")
+    out.append("| dtype | fused kernel, µs per row per core | streaming loop, µs per row per core | ratio | fused, bf16-pairs=false |")
+    out.append("|---|---|---|---|---|")
     results = {}
     for dtype in ["f32", "bf16"]:
         if dtype == "f32":
@@ -518,12 +526,20 @@ def bench_cache_resident(tc, peers, n, d, out):
                 for _ in range(block):
                     fn()
             return run
-        times = interleaved({"fused": many(fused), "stream": many(stream)}, 15)
+        calls = {"fused": many(fused), "stream": many(stream)}
+        if dtype == "bf16":
+            plain = tc.compile(site_ir(n, rows, d, dtype, "fused"),
+                               "--attnres-to-llvm=rows-per-task=4 bf16-pairs=false",
+                               "site_cache_bf16_no_pairs")
+            calls["no_pairs"] = many(
+                bind(plain, "site", [q, np.ones(d, np.float32)] + buf + [res]))
+        times = interleaved(calls, 15)
         per_row = {k: statistics.median(v) / block / (rows / threads) * 1e6
                    for k, v in times.items()}
         results[dtype] = per_row
+        no_pairs = f"{per_row['no_pairs']:.2f}" if "no_pairs" in per_row else ""
         out.append(f"| {dtype} | {per_row['fused']:.2f} | {per_row['stream']:.2f} | "
-                   f"{per_row['fused'] / per_row['stream']:.2f} |")
+                   f"{per_row['fused'] / per_row['stream']:.2f} | {no_pairs} |")
     return results
 
 
@@ -536,23 +552,28 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     outs = {}
     calls = {}
     info = {}
-    schedules = [("per-site (two-phase off)", "off"), ("two-phase (auto)", "auto")]
-    for name, mode in schedules:
+    # (name, key, two-phase mode, extra pipeline options)
+    schedules = [("per-site (two-phase off)", "off", "off", ""),
+                 ("two-phase (auto)", "auto", "auto", ""),
+                 ("two-phase (auto), streaming-min-bytes=0 (ordinary stores)", "auto_plain",
+                  "auto", " streaming-min-bytes=0")]
+    for name, key, mode, extra in schedules:
         scheduled = subprocess.run(
             [tc.opt, "-", f"--pass-pipeline=builtin.module(func.func(canonicalize,attnres-two-phase{{mode={mode}}}))",
              "--mlir-print-op-generic"], input=ir, capture_output=True, text=True, check=True).stdout
-        info[mode] = (count_schedule_bytes(scheduled, rows, d, 4),
-                      scheduled.count('"attnres.depth_attn_stats"'))
-        lib = tc.compile(ir, f"--attnres-to-llvm=two-phase={mode}", f"model_{mode}")
+        info[key] = (count_schedule_bytes(scheduled, rows, d, 4),
+                     scheduled.count('"attnres.depth_attn_stats"'))
+        lib = tc.compile(ir, f"--attnres-to-llvm=two-phase={mode}{extra}", f"model_{key}")
         res = aligned_empty((rows, d), np.float32)
-        calls[mode] = bind(lib, "model", [emb, qs, res])
-        calls[mode]()
-        outs[mode] = res.copy()
+        calls[key] = bind(lib, "model", [emb, qs, res])
+        calls[key]()
+        outs[key] = res.copy()
     times = interleaved(calls, reps)
-    for name, mode in schedules:
-        nbytes, n_stats = info[mode]
-        rows_out.append((name, statistics.median(times[mode]), nbytes, n_stats))
+    for name, key, _, _ in schedules:
+        nbytes, n_stats = info[key]
+        rows_out.append((name, statistics.median(times[key]), nbytes, n_stats))
     speedup = median_ratio(times["off"], times["auto"])
+    nt_gain = median_ratio(times["auto_plain"], times["auto"])
     floor = per_block_floor_bytes(layers, block, rows, d, 4)
     diff = float(np.max(np.abs(outs["auto"] - outs["off"]) / (1 + np.abs(outs["off"]))))
     out.append(f"\n### Block AttnRes model: {layers} sublayers, {layers // block} blocks of {block}, "
@@ -568,9 +589,10 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     for name, t, nbytes, n_stats in rows_out:
         out.append(f"| {name} | {n_stats} | {t * 1e3:.1f} ms | {nbytes / 1e6:.0f} MB | "
                    f"{nbytes / t / 1e9:.1f} | {nbytes / floor:.3f} |")
-    out.append(f"\nModel minimum: {floor / 1e6:.0f} MB. The two schedules were timed "
-               f"round-robin ({reps} rounds); two-phase is {speedup:.2f}x as fast as per-site "
-               f"(median of same-round ratios). Two-phase vs per-site output: max rel "
+    out.append(f"\nModel minimum: {floor / 1e6:.0f} MB. The schedules were timed "
+               f"round-robin ({reps} rounds); two-phase is {speedup:.2f}x as fast as per-site, "
+               f"and non-temporal stores make it {nt_gain:.2f}x as fast as with ordinary stores "
+               f"(medians of same-round ratios). Two-phase vs per-site output: max rel "
                f"difference {diff:.1e}.\n")
     return rows_out, floor
 
@@ -732,24 +754,29 @@ def main():
         "- Why the fused site can fall below 0.9: it makes two passes per token row, "
         "statistics of all K sources (the row streams in from DRAM) and the weighted sum (the "
         "row, 147 KB for f32 at D=4096, is read again from L2). The 'cache-resident' table puts "
-        "a number on the work: with no DRAM traffic at all the kernel needs ~1.6x (f32) and "
-        "~2.4x (bf16) the streaming loop's time per row; in C prototypes both passes run at "
-        "~50 B/cycle of L2 bandwidth (f32) and the statistics pass at about one 512-bit FMA per "
-        "cycle (two FMAs per element and source; bf16 does the same arithmetic on half the "
-        "bytes). That work hides behind DRAM only partly, so the ratio depends on what limits "
-        "the streaming loop at the time: when the machine is busy and DRAM is the bottleneck, "
-        "one core's second pass leaves bandwidth to the other and the kernel reaches "
-        "0.87-0.94 (f32) and 0.85-0.92 (bf16); when it is idle each core streams at its own "
-        "limit (~33 GB/s) and the second pass shows: 0.74-0.8 (f32) and 0.6-0.7 (bf16, which "
-        "is then compute-bound). The per-run ratios above show which regime each run saw. "
-        "Tried in C prototypes and not better: online softmax over sources (each source row "
-        "read once and accumulated from L1: 0.43-0.69, one DRAM stream at a time), software "
-        "pipelining of the next row's statistics into the weighted-sum loop (0.50-0.68), "
-        "software prefetch of the next row during or across both passes (within noise, +0-6 %), "
-        "the weighted sum backwards over D (no gain), bf16 statistics with `vdpbf16ps` "
-        "(slower). Adopted: non-temporal output stores (+2-9 %, and +9 % on the Block model), "
-        "one statistics loop for up to 12 sources, bf16 even/odd unpacking without shuffles "
-        "(-13 % time per row in cache, +5-7 % on the bf16 site).\n"
+        "a number on that work: with no DRAM traffic the kernel needs ~1.5-1.7x (f32) and "
+        "~2.4x (bf16) the streaming loop's time per row. `bench/experiments/run.py` (C "
+        "versions of the kernel) splits it: each pass alone, on data in L2, takes ~1.5-1.7 µs "
+        "per f32 row on one core (85-100 GB/s from cache), and bf16 does f32's arithmetic on "
+        "half the bytes. That work hides behind DRAM only partly, so the ratio depends on what "
+        "limits the streaming loop at the time: when the machine is busy and DRAM is the "
+        "bottleneck, one core's second pass leaves bandwidth to the other and the kernel "
+        "reaches ~0.9 (f32 and bf16); when it is idle each core streams at its own limit and "
+        "the second pass shows: 0.74-0.8 (f32) and 0.6-0.7 (bf16, then limited by arithmetic). "
+        "The per-run ratios above show which regime each run saw.\n"
+        "- Kernel structures tried as C variants in `bench/experiments/variants.c` and not "
+        "adopted (`bench/experiments/run.py` prints each one's ratio to the streaming loop next "
+        "to `two_pass`, the structure the lowering emits; two runs on 2026-11-22): online "
+        "softmax over sources, each source row read once and accumulated from L1 (`online`: "
+        "0.54-0.81 vs 0.85-0.94), the next row's statistics inside the weighted-sum loop "
+        "(`pipelined`: 0.51-0.85), software prefetch of the next row across both passes "
+        "(`prefetch`: within a few percent of `two_pass`, either way), the weighted sum "
+        "backwards over D (`backwards`: no gain), bf16 statistics with `vdpbf16ps` "
+        "(`bf16_dpbf16`: about equal to the pair path on DRAM, 1.4-1.6x its time in cache). "
+        "Adopted, each with its own row above: non-temporal output stores (the "
+        "'streaming-min-bytes=0' rows; also on the Block model), one statistics loop for up to "
+        "12 sources, and the bf16 even/odd pair path (the 'bf16-pairs=false' rows; 0.67 -> "
+        "0.72 for the C versions in the idle-machine run).\n"
         "- The 20x-over-eager-PyTorch target for f32: PyTorch's time over the streaming loop's "
         "(the 'a kernel exactly as fast as the streaming loop' number) was 16-22x in this "
         "session's runs, so whether a kernel bound by the loop's bandwidth can show 20x depends "
