@@ -33,7 +33,7 @@ namespace {
 /// The attnres passes anchored on FunctionOpInterface.
 bool isFunctionPass(llvm::StringRef name) {
   return llvm::is_contained(
-      {"attnres-fuse", "attnres-two-phase", "attnres-stage-traffic",
+      {"attnres-fuse", "attnres-raise", "attnres-two-phase", "attnres-stage-traffic",
        "convert-attnres-to-linalg", "convert-attnres-to-vector",
        "convert-attnres-to-gpu", "attnres-gpu-finalize-kernels",
        "attnres-streaming-stores"},

@@ -35,6 +35,60 @@ def AttnResFusePass : InterfacePass<"attnres-fuse", "mlir::FunctionOpInterface">
   ];
 }
 
+def AttnResRaisePass
+    : InterfacePass<"attnres-raise", "mlir::FunctionOpInterface"> {
+  let summary = "Raise AttnRes sites in frontend linalg-on-tensors into "
+                "attnres.depth_attn";
+  let description = [{
+    Recognizes AttnRes sites in the linalg-on-tensors a frontend emits
+    (torch-mlir's FX importer, MLIR's TOSA-to-linalg) and rewrites each one
+    into one `attnres.depth_attn` whose query is the key-norm gain times the
+    pseudo-query (`q = γ ⊙ w`, one f32 `linalg.generic` over the hidden size,
+    or the query tensor itself when there is no gain).
+
+    Matching is by dataflow and semantics, not op order or names: a symbolic
+    evaluator reads one element of a candidate result through views
+    (`expand_shape`, `collapse_shape`, `concat`, `transpose`, `broadcast`,
+    static `extract_slice`, copies) and through linalg ops (generic or named,
+    by indexing maps, iterator types and body), and the result must be
+
+    ```
+    h[t,c] = Σ_j α_j[t] · V_j[t,c],   α = softmax_j(s),   M = max_j s_j
+    s_j[t] = ρ_j[t] · Σ_r V_j[t,r] · q(r)
+    ρ_j[t] = rsqrt(mean_r V_j[t,r]² + ε)   (or 1 / sqrt(...))
+    ```
+
+    with the same `V_j` read in the norm, the logits and the combine, one
+    eps and one query for all sources, the softmax over the sources (any
+    axis of the frontend's tensors), and `n >= 2` sources. Sums over the
+    sources may be reductions (einsum, matmul, `.sum`) or explicit chains of
+    adds; casts (`extf`/`truncf`) around steps are allowed. A site is raised
+    all or nothing; everything else is left unchanged.
+
+    Numerics: the raised site computes the exact math in f32 (statistics,
+    logits, softmax and weighted sum) and rounds once to the result type; a
+    bf16 frontend that reduces norms or rounds keys in bf16 is less exact
+    than the raised site (docs/frontends.md).
+
+    `report=true` emits a remark per raised site, per rejected candidate (a
+    softmax-weighted sum that is not an AttnRes site, with the reason) and a
+    count per function.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "emit remarks: raised sites, rejected candidates and why">,
+    Option<"maxSources", "max-sources", "unsigned", /*default=*/"64",
+           "largest number of sources a site may mix (sums over larger "
+           "axes are not unrolled)">,
+  ];
+  let dependentDialects = [
+    "mlir::attnres::AttnResDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def AttnResTwoPhasePass
     : InterfacePass<"attnres-two-phase", "mlir::FunctionOpInterface"> {
   let summary = "Batch the shared sources of a block's sites (two-phase AttnRes)";

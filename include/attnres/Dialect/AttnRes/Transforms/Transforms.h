@@ -9,10 +9,12 @@
 #define ATTNRES_DIALECT_ATTNRES_TRANSFORMS_TRANSFORMS_H
 
 #include "mlir/Support/LLVM.h"
+#include "mlir/Support/LogicalResult.h"
 #include <cstdint>
 
 namespace mlir {
 class DialectRegistry;
+class Operation;
 class RewritePatternSet;
 
 namespace attnres {
@@ -20,6 +22,17 @@ namespace attnres {
 /// Patterns fusing `rms_norm → depth_logits → depth_softmax → depth_combine`
 /// into `depth_attn` (see `attnres-fuse`).
 void populateAttnResFusePatterns(RewritePatternSet &patterns);
+
+/// Patterns of `attnres-raise`: rooted at any linalg or reshape op, they
+/// rewrite an AttnRes site computed in frontend linalg-on-tensors (what
+/// torch-mlir or TOSA-to-linalg emit) into `depth_attn` with the gain folded
+/// into the query. Sums over at most `maxSources` sources are recognized.
+void populateAttnResRaisePatterns(RewritePatternSet &patterns,
+                                  unsigned maxSources = 64);
+
+/// Raises every AttnRes site under `op` (greedily, to a fixpoint) and
+/// returns how many were raised; failure only when the rewrite driver fails.
+FailureOr<int64_t> raiseAttnResSites(Operation *op, unsigned maxSources = 64);
 
 /// When `attnres-two-phase` rewrites a group of sites.
 enum class TwoPhaseMode { Auto, Force, Off };
