@@ -48,6 +48,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseMap.h"
@@ -274,6 +275,14 @@ public:
   /// `v[idx]`, resolved through views.
   Expr *access(Value v, Index idx);
 
+  /// The (value, index) pairs a leaf was reached through.
+  ArrayRef<std::pair<Value, Index>> viewsOf(Expr *leaf) {
+    auto it = views.find(leaf);
+    if (it == views.end())
+      return {};
+    return it->second;
+  }
+
   /// The computation behind a leaf (one level), or the leaf itself.
   Expr *expand(Expr *e);
 
@@ -300,7 +309,7 @@ public:
   Expr *rename(Expr *e, int64_t from, int64_t to);
 
   /// Free variables of `e`.
-  const SmallVector<int64_t, 4> &freeVars(Expr *e);
+  SmallVector<int64_t, 4> freeVars(Expr *e);
   bool dependsOn(Expr *e, int64_t var) {
     return llvm::is_contained(freeVars(e), var);
   }
@@ -309,6 +318,9 @@ public:
 
 private:
   Expr *intern(Expr e);
+  Expr *accessImpl(Value v, Index idx);
+  SmallVector<std::pair<Value, Index>, 2> chain;
+  DenseMap<Expr *, SmallVector<std::pair<Value, Index>, 2>> views;
   Expr *expandLinalg(linalg::LinalgOp op, unsigned result, const Index &idx);
   Expr *bodyValue(Value v, linalg::LinalgOp op, unsigned result,
                   ArrayRef<DimIndex> loops, DenseMap<Value, Expr *> &memo);
@@ -351,7 +363,7 @@ Expr *Evaluator::intern(Expr e) {
   return p;
 }
 
-const SmallVector<int64_t, 4> &Evaluator::freeVars(Expr *e) {
+SmallVector<int64_t, 4> Evaluator::freeVars(Expr *e) {
   auto it = free.find(e);
   if (it != free.end())
     return it->second;
@@ -469,7 +481,26 @@ SmallVector<int64_t> shapeOf(Value v) {
 Expr *Evaluator::access(Value v, Index idx) {
   for (DimIndex &d : idx)
     d = normalize(d);
+  Expr *e = accessImpl(v, idx);
+  // Remember the views the element was read through: a site's source is
+  // the view whose index is the result's (e.g. the [B, T, D] reshape of a
+  // [B·T, D] matmul).
+  if (e->kind == Kind::Leaf)
+    for (auto &[view, viewIdx] : chain) {
+      auto &list = views[e];
+      if (!llvm::any_of(list, [&](auto &p) {
+            return p.first == view && p.second == viewIdx;
+          }))
+        list.push_back({view, viewIdx});
+    }
+  chain.clear();
+  return e;
+}
+
+Expr *Evaluator::accessImpl(Value v, Index idx) {
+  chain.clear();
   for (int guard = 0; guard < 256; ++guard) {
+    chain.push_back({v, idx});
     Operation *def = v.getDefiningOp();
     if (!def)
       break;
@@ -493,6 +524,22 @@ Expr *Evaluator::access(Value v, Index idx) {
       Index src(srcShape.size());
       for (auto [r, group] : llvm::enumerate(groups)) {
         DimIndex rest = idx[r];
+        // Unit dims read index 0; one non-unit dim takes every digit.
+        SmallVector<int64_t> nonUnit;
+        for (int64_t s : group)
+          if (srcShape[s] != 1)
+            nonUnit.push_back(s);
+        if (nonUnit.size() <= 1) {
+          for (int64_t s : group)
+            src[s] = {};
+          if (nonUnit.empty()) {
+            if (!rest.empty())
+              return leaf(v, idx);
+          } else {
+            src[nonUnit[0]] = rest;
+          }
+          continue;
+        }
         for (int64_t s : llvm::reverse(group)) {
           if (s == group.front()) {
             // The outermost dim takes what is left, if it fits.
@@ -1081,9 +1128,10 @@ LogicalResult SiteMatcher::matchLogit(unsigned k, Expr *logit, Expr *source,
       ++sources;
       continue;
     }
-    const auto &vars = ev.freeVars(f);
-    bool onlyR = llvm::all_of(vars, [&](int64_t v) { return v == r; });
-    if (onlyR) {
+    SmallVector<int64_t, 4> vars = ev.freeVars(f);
+    bool onlyR = !vars.empty() &&
+                 llvm::all_of(vars, [&](int64_t v) { return v == r; });
+    if (onlyR || ev.peel(f)->kind == Kind::Const) {
       q.push_back(f);
       continue;
     }
@@ -1289,21 +1337,29 @@ FailureOr<SiteMatch> SiteMatcher::match() {
                                      " is computed inside the weighted sum");
       return mlir::failure();
     }
-    if (src->index != rootIndex) {
+    // The source tensor: the leaf itself or a view it was read through,
+    // indexed exactly like the result.
+    Value value;
+    SmallVector<std::pair<Value, Index>, 2> candidates = {{src->value, src->index}};
+    llvm::append_range(candidates, ev.viewsOf(src));
+    for (auto &[v, idx] : candidates) {
+      auto st = dyn_cast<RankedTensorType>(v.getType());
+      if (idx == rootIndex && st && st.getRank() == type.getRank() &&
+          st.getElementType() == type.getElementType() &&
+          succeeded(verifyCompatibleShape(st, type))) {
+        value = v;
+        break;
+      }
+    }
+    if (!value) {
       (void)fail(Stage::Softmax,
                  "source " + Twine(k) +
-                     " is not read at the result's index (a transposed or "
-                     "sliced source)");
+                     " is not a tensor of the result's type read at the "
+                     "result's index (a transposed, sliced or converted "
+                     "source)");
       return mlir::failure();
     }
-    auto st = dyn_cast<RankedTensorType>(src->value.getType());
-    if (!st || st.getElementType() != type.getElementType()) {
-      (void)fail(Stage::Softmax, "source " + Twine(k) +
-                                     " has another element type than the "
-                                     "result");
-      return mlir::failure();
-    }
-    site.sources.push_back(src->value);
+    site.sources.push_back(value);
   }
   // The softmax's logits must not depend on the hidden index.
   for (auto [k, x] : llvm::enumerate(logits)) {
