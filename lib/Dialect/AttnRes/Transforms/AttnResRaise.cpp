@@ -57,6 +57,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <deque>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -471,6 +472,57 @@ Expr *Evaluator::rename(Expr *e, int64_t from, int64_t to) {
       memo, /*constVar=*/-1, 0);
 }
 
+/// The pieces of `v = insert_slice(p_{n-1}, ... insert_slice(p_0, empty))`
+/// when the p_k tile one dim in equal static pieces (any insertion order),
+/// unit strides, full extent elsewhere: a concat along `dim`.
+LogicalResult insertSlicePieces(Value v, SmallVectorImpl<Value> &pieces,
+                                int64_t &dim) {
+  SmallVector<std::pair<int64_t, Value>> found;
+  auto resultType = dyn_cast<RankedTensorType>(v.getType());
+  if (!resultType || !resultType.hasStaticShape())
+    return failure();
+  dim = -1;
+  int64_t size = -1;
+  while (auto ins = v.getDefiningOp<tensor::InsertSliceOp>()) {
+    auto srcType = ins.getSourceType();
+    if (!ins.hasUnitStride() || srcType.getRank() != resultType.getRank() ||
+        !srcType.hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> offsets = ins.getStaticOffsets();
+    int64_t d = -1;
+    for (int64_t i = 0; i < resultType.getRank(); ++i) {
+      if (offsets[i] == kDyn)
+        return failure();
+      if (srcType.getDimSize(i) != resultType.getDimSize(i)) {
+        if (d >= 0)
+          return failure();
+        d = i;
+      } else if (offsets[i] != 0) {
+        return failure();
+      }
+    }
+    if (d < 0 || (dim >= 0 && d != dim) ||
+        (size >= 0 && srcType.getDimSize(d) != size))
+      return failure();
+    dim = d;
+    size = srcType.getDimSize(d);
+    if (offsets[d] % size != 0)
+      return failure();
+    found.push_back({offsets[d] / size, ins.getSource()});
+    v = ins.getDest();
+  }
+  if (!v.getDefiningOp<tensor::EmptyOp>() || dim < 0 ||
+      resultType.getDimSize(dim) != size * (int64_t)found.size())
+    return failure();
+  pieces.assign(found.size(), Value());
+  for (auto &[k, piece] : found) {
+    if (k >= (int64_t)pieces.size() || pieces[k])
+      return failure();
+    pieces[k] = piece;
+  }
+  return success();
+}
+
 /// Static sizes of a ranked tensor value (kDyn for dynamic ones).
 SmallVector<int64_t> shapeOf(Value v) {
   if (auto t = dyn_cast<RankedTensorType>(v.getType()))
@@ -569,10 +621,20 @@ Expr *Evaluator::accessImpl(Value v, Index idx) {
       idx = std::move(src);
       continue;
     }
+    // A concat, or what TOSA-to-tensor makes of one: a chain of
+    // insert_slices of equal pieces along one dim into an empty tensor.
+    SmallVector<Value> pieces;
+    int64_t dim = -1;
     if (auto concat = dyn_cast<tensor::ConcatOp>(def)) {
-      int64_t dim = concat.getDim();
+      dim = concat.getDim();
+      pieces.assign(concat.getInputs().begin(), concat.getInputs().end());
+    } else if (isa<tensor::InsertSliceOp>(def)) {
+      if (failed(insertSlicePieces(v, pieces, dim)))
+        return leaf(v, idx);
+    }
+    if (dim >= 0) {
       SmallVector<int64_t> sizes;
-      for (Value in : concat.getInputs())
+      for (Value in : pieces)
         sizes.push_back(shapeOf(in)[dim]);
       if (!llvm::all_equal(sizes))
         return opaque(v);
@@ -580,25 +642,25 @@ Expr *Evaluator::accessImpl(Value v, Index idx) {
       if (failed(split))
         return opaque(v);
       auto [pre, suf] = *split;
-      int64_t n = concat.getInputs().size();
+      int64_t n = pieces.size();
       Index inner = idx;
       inner[dim] = suf;
       if (pre.empty()) {
         if (n != 1)
           return opaque(v);
-        v = concat.getInputs()[0];
+        v = pieces[0];
         idx = std::move(inner);
         continue;
       }
       if (pre.size() != 1 || pre[0].extent != n)
         return opaque(v);
       if (!pre[0].isVar) {
-        v = concat.getInputs()[pre[0].value];
+        v = pieces[pre[0].value];
         idx = std::move(inner);
         continue;
       }
       SmallVector<Expr *> cases;
-      for (Value in : concat.getInputs())
+      for (Value in : pieces)
         cases.push_back(access(in, inner));
       return select(pre[0].value, cases);
     }
@@ -892,8 +954,13 @@ Expr *Evaluator::bodyValue(Value v, linalg::LinalgOp op, unsigned result,
     e = exp ? this->op(Kind::PowI, {operand(0)}, exp.getInt()) : opaque(v);
   } else if (auto powf = dyn_cast<math::PowFOp>(def)) {
     Expr *rhs = operand(1);
+    // x^2, x^0.5 and x^-0.5 (TOSA spells sqrt as pow).
     if (rhs->kind == Kind::Const && rhs->cst == 2.0)
       e = this->op(Kind::PowI, {operand(0)}, 2);
+    else if (rhs->kind == Kind::Const && rhs->cst == 0.5)
+      e = this->op(Kind::Sqrt, {operand(0)});
+    else if (rhs->kind == Kind::Const && rhs->cst == -0.5)
+      e = this->op(Kind::Rsqrt, {operand(0)});
     else
       e = opaque(v);
   } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
@@ -999,6 +1066,8 @@ void SiteMatcher::mulFactors(Expr *e, SmallVectorImpl<Expr *> &factors,
     factors.push_back(ev.op(Kind::Div, {ev.cst(1.0), p->ops[1]}));
     return;
   }
+  if (p->kind == Kind::Const && p->cst == 1.0)
+    return; // x · 1
   factors.push_back(e);
 }
 
@@ -1253,6 +1322,7 @@ FailureOr<SiteMatch> SiteMatcher::match() {
       break;
     }
     if (!source || !num || !den) {
+      if (getenv("ARDBG")) { llvm::errs() << "W: "; for (Expr *f : w) { dump(ev.peel(f), llvm::errs()); llvm::errs() << " || "; } llvm::errs() << "\n"; }
       (void)fail(Stage::Combine, "a term is not softmax weight × source");
       return mlir::failure();
     }
@@ -1324,7 +1394,9 @@ FailureOr<SiteMatch> SiteMatcher::match() {
     return mlir::failure();
   }
   Expr *mInit = ev.peel(M->ops[1]);
-  if (mInit->kind != Kind::Const || !std::isinf(mInit->cst) || mInit->cst > 0) {
+  // -inf, or the lowest finite float (TOSA's reduce_max starts there).
+  if (mInit->kind != Kind::Const ||
+      mInit->cst > -static_cast<double>(std::numeric_limits<float>::max())) {
     (void)fail(Stage::Combine, "the softmax maximum does not start at -inf");
     return mlir::failure();
   }
@@ -1545,7 +1617,7 @@ struct RaiseAttnResSite : RewritePattern {
     FailureOr<SiteMatch> site = matcher.match();
     if (failed(site)) {
       if (observer && (getenv("ARDBG") || matcher.failure.stage >= Stage::Softmax))
-        observer(op, false, matcher.failure.why);
+        observer(op, false, getenv("ARDBG") ? (op->getName().getStringRef() + ": " + matcher.failure.why).str() : matcher.failure.why);
       return rewriter.notifyMatchFailure(op, matcher.failure.why);
     }
     auto type = cast<RankedTensorType>(root.getType());
