@@ -5,6 +5,10 @@
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -219,7 +223,25 @@ std::string mlir::attnres::defaultCudaPath() {
   return defaultCudaPathFromEnvironment();
 }
 
+void mlir::attnres::buildAttnResRaiseTosaPipeline(
+    OpPassManager &pm, const AttnResRaiseTosaPipelineOptions &options) {
+  TosaToLinalgOptions tosaToLinalg;
+  TosaToLinalgNamedOptions tosaToLinalgNamed;
+  tosa::addTosaToLinalgPasses(pm, tosaToLinalg, tosaToLinalgNamed);
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createTosaToTensorPass());
+  funcPm.addPass(createTosaToArithPass());
+  AttnResRaisePassOptions raise;
+  raise.report = options.report;
+  funcPm.addPass(createAttnResRaisePass(raise));
+}
+
 void mlir::attnres::registerAttnResPipelines() {
+  PassPipelineRegistration<AttnResRaiseTosaPipelineOptions>(
+      "attnres-raise-tosa",
+      "TOSA to linalg on tensors (MLIR's tosa-to-linalg-pipeline, "
+      "tosa-to-tensor, tosa-to-arith), then attnres-raise",
+      buildAttnResRaiseTosaPipeline);
   PassPipelineRegistration<AttnResToLLVMPipelineOptions>(
       "attnres-to-llvm",
       "Lower attnres and linalg/tensor/arith/math on tensors to the LLVM "

@@ -133,7 +133,22 @@ void buildAttnResToNVVMPipeline(OpPassManager &pm,
 void buildAttnResToLLVMPipeline(OpPassManager &pm,
                                 const AttnResToLLVMPipelineOptions &options);
 
-/// Registers `attnres-to-llvm` and `attnres-to-nvvm`.
+struct AttnResRaiseTosaPipelineOptions
+    : public PassPipelineOptions<AttnResRaiseTosaPipelineOptions> {
+  PassOptions::Option<bool> report{
+      *this, "report",
+      llvm::cl::desc("attnres-raise remarks: raised sites, rejected "
+                     "candidates and why"),
+      llvm::cl::init(false)};
+};
+
+/// TOSA (e.g. torch-mlir's `output_type="tosa"`) to linalg on tensors with
+/// MLIR's own pipeline (`tosa-to-linalg-pipeline`, then `tosa-to-tensor`
+/// and `tosa-to-arith` per function), then `attnres-raise`.
+void buildAttnResRaiseTosaPipeline(
+    OpPassManager &pm, const AttnResRaiseTosaPipelineOptions &options);
+
+/// Registers `attnres-to-llvm`, `attnres-to-nvvm` and `attnres-raise-tosa`.
 void registerAttnResPipelines();
 
 } // namespace attnres

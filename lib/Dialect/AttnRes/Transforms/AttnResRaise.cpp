@@ -178,7 +178,7 @@ enum class Kind {
 enum class ReduceKind : int64_t { Add, Max };
 
 struct Expr {
-  Kind kind;
+  Kind kind = Kind::Opaque;
   double cst = 0;
   Value value;
   Index index;
@@ -188,22 +188,6 @@ struct Expr {
   SmallVector<int64_t, 2> vars; // Select: {var}; Reduce: reduction vars
   unsigned id = 0;
 };
-
-[[maybe_unused]] static void dump(Expr *e, llvm::raw_ostream &os, int depth = 0) {
-  static const char *names[] = {"const", "leaf", "select", "acc", "opaque", "add", "sub", "mul", "div", "max", "min", "neg", "exp", "log", "sqrt", "rsqrt", "powi", "cast", "reduce"};
-  os << names[(int)e->kind] << "#" << e->id;
-  if (e->kind == Kind::Const) os << "(" << e->cst << ")";
-  if (e->kind == Kind::Leaf || e->kind == Kind::Opaque) {
-    os << "(";
-    if (e->value) { if (auto r = dyn_cast<OpResult>(e->value)) os << r.getOwner()->getName() << "@" << r.getOwner()->getLoc(); else os << "arg" << cast<BlockArgument>(e->value).getArgNumber(); }
-    os << ")[";
-    for (auto &d : e->index) { for (auto &g : d) os << (g.isVar ? "v" : "c") << g.value << ":" << g.extent << " "; os << ";"; }
-    os << "]";
-  }
-  if (!e->vars.empty()) { os << "{"; for (auto v : e->vars) os << v << ","; os << "}"; }
-  if (depth > 6) { os << "..."; return; }
-  if (!e->ops.empty()) { os << "("; for (Expr *o : e->ops) { dump(o, os, depth + 1); os << ", "; } os << ")"; }
-}
 
 /// The symbolic evaluator: builds hash-consed expressions for tensor
 /// elements. One instance per match attempt.
@@ -218,18 +202,25 @@ public:
   int64_t extentOf(int64_t var) const { return extents[var]; }
 
   Expr *cst(double v) {
-    Expr e{Kind::Const};
+    Expr e;
+    e.kind = Kind::Const;
     e.cst = v;
     return intern(std::move(e));
   }
   Expr *opaque(Value v) {
-    Expr e{Kind::Opaque};
+    Expr e;
+    e.kind = Kind::Opaque;
     e.value = v;
     return intern(std::move(e));
   }
-  Expr *acc() { return intern(Expr{Kind::Acc}); }
+  Expr *acc() {
+    Expr e;
+    e.kind = Kind::Acc;
+    return intern(std::move(e));
+  }
   Expr *op(Kind k, ArrayRef<Expr *> ops, int64_t aux = 0, Type type = {}) {
-    Expr e{k};
+    Expr e;
+    e.kind = k;
     e.ops.assign(ops.begin(), ops.end());
     e.aux = aux;
     e.type = type;
@@ -254,20 +245,23 @@ public:
   }
   Expr *reduce(ReduceKind kind, ArrayRef<int64_t> vars, Expr *body,
                Expr *init) {
-    Expr e{Kind::Reduce};
+    Expr e;
+    e.kind = Kind::Reduce;
     e.aux = static_cast<int64_t>(kind);
     e.vars.assign(vars.begin(), vars.end());
     e.ops = {body, init};
     return intern(std::move(e));
   }
   Expr *select(int64_t var, ArrayRef<Expr *> cases) {
-    Expr e{Kind::Select};
+    Expr e;
+    e.kind = Kind::Select;
     e.vars = {var};
     e.ops.assign(cases.begin(), cases.end());
     return intern(std::move(e));
   }
   Expr *leaf(Value v, const Index &idx) {
-    Expr e{Kind::Leaf};
+    Expr e;
+    e.kind = Kind::Leaf;
     e.value = v;
     e.index = idx;
     return intern(std::move(e));
@@ -538,12 +532,10 @@ Expr *Evaluator::access(Value v, Index idx) {
   // the view whose index is the result's (e.g. the [B, T, D] reshape of a
   // [B·T, D] matmul).
   if (e->kind == Kind::Leaf)
-    for (auto &[view, viewIdx] : chain) {
+    for (const std::pair<Value, Index> &step : chain) {
       auto &list = views[e];
-      if (!llvm::any_of(list, [&](auto &p) {
-            return p.first == view && p.second == viewIdx;
-          }))
-        list.push_back({view, viewIdx});
+      if (!llvm::is_contained(list, step))
+        list.push_back(step);
     }
   chain.clear();
   return e;
@@ -971,6 +963,26 @@ Expr *Evaluator::bodyValue(Value v, linalg::LinalgOp op, unsigned result,
   return memo[v] = e;
 }
 
+/// If `v` is an elementwise float conversion (`extf`/`truncf` of one input
+/// with identity maps), the converted tensor.
+Value convertedFrom(Value v) {
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumResults() != 1 || generic.getNumReductionLoops() != 0 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block *body = generic.getBody();
+  if (body->getOperations().size() != 2)
+    return {};
+  Operation *cast = &body->front();
+  if (!isa<arith::ExtFOp, arith::TruncFOp>(cast) ||
+      cast->getOperand(0) != body->getArgument(0) ||
+      body->getTerminator()->getOperand(0) != cast->getResult(0))
+    return {};
+  return generic.getDpsInputOperand(0)->get();
+}
+
 //===----------------------------------------------------------------------===//
 // The site matcher
 //===----------------------------------------------------------------------===//
@@ -1322,7 +1334,6 @@ FailureOr<SiteMatch> SiteMatcher::match() {
       break;
     }
     if (!source || !num || !den) {
-      if (getenv("ARDBG")) { llvm::errs() << "W: "; for (Expr *f : w) { dump(ev.peel(f), llvm::errs()); llvm::errs() << " || "; } llvm::errs() << "\n"; }
       (void)fail(Stage::Combine, "a term is not softmax weight × source");
       return mlir::failure();
     }
@@ -1423,6 +1434,17 @@ FailureOr<SiteMatch> SiteMatcher::match() {
         break;
       }
     }
+    // A model that upcasts its sources (x.float()) mixes the originals.
+    for (auto &[v, idx] : candidates) {
+      if (value || idx != rootIndex)
+        continue;
+      if (Value orig = convertedFrom(v))
+        if (auto st = dyn_cast<RankedTensorType>(orig.getType()))
+          if (st.getElementType() == type.getElementType() &&
+              st.getRank() == type.getRank() &&
+              succeeded(verifyCompatibleShape(st, type)))
+            value = orig;
+    }
     if (!value) {
       (void)fail(Stage::Softmax,
                  "source " + Twine(k) +
@@ -1432,6 +1454,21 @@ FailureOr<SiteMatch> SiteMatcher::match() {
       return mlir::failure();
     }
     site.sources.push_back(value);
+  }
+  // f32 math on upcast sources whose result is rounded back: raise at the
+  // rounding, over the original sources.
+  if (root.hasOneUse()) {
+    Operation *user = *root.getUsers().begin();
+    if (user->getNumResults() == 1 && convertedFrom(user->getResult(0)) == root) {
+      Type narrow = getElementTypeOrSelf(user->getResult(0));
+      if (llvm::all_of(site.sources, [&](Value s) {
+            Value orig = convertedFrom(s);
+            return orig && getElementTypeOrSelf(orig) == narrow;
+          })) {
+        (void)fail(Stage::Combine, "raised at its rounding user");
+        return mlir::failure();
+      }
+    }
   }
   // The softmax's logits must not depend on the hidden index.
   for (auto [k, x] : llvm::enumerate(logits)) {
@@ -1573,6 +1610,25 @@ FailureOr<Value> materializeQuery(OpBuilder &b, Location loc, Evaluator &ev,
   for (Expr *f : site.queryFactors)
     if (failed(em.collect(f, ctx)))
       return failure();
+  // Compute q as early as its inputs allow (parameters: at the top of the
+  // block), so that every site's query is available before the first site
+  // of a block and attnres-two-phase can batch them.
+  OpBuilder::InsertionGuard guard(b);
+  Block *block = b.getInsertionBlock();
+  Operation *after = nullptr;
+  for (Value in : em.inputs) {
+    Operation *def = in.getDefiningOp();
+    if (!def)
+      continue;
+    Operation *ancestor = block->findAncestorOpInBlock(*def);
+    if (ancestor && ancestor->getBlock() == block &&
+        (!after || after->isBeforeInBlock(ancestor)))
+      after = ancestor;
+  }
+  if (after)
+    b.setInsertionPointAfter(after);
+  else
+    b.setInsertionPointToStart(block);
   auto outType = RankedTensorType::get({site.hidden}, b.getF32Type());
   Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
                                        outType.getElementType());
@@ -1616,8 +1672,8 @@ struct RaiseAttnResSite : RewritePattern {
     SiteMatcher matcher(root, maxSources);
     FailureOr<SiteMatch> site = matcher.match();
     if (failed(site)) {
-      if (observer && (getenv("ARDBG") || matcher.failure.stage >= Stage::Softmax))
-        observer(op, false, getenv("ARDBG") ? (op->getName().getStringRef() + ": " + matcher.failure.why).str() : matcher.failure.why);
+      if (observer && (matcher.failure.stage >= Stage::Softmax))
+        observer(op, false, matcher.failure.why);
       return rewriter.notifyMatchFailure(op, matcher.failure.why);
     }
     auto type = cast<RankedTensorType>(root.getType());
