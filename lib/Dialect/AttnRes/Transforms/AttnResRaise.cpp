@@ -1023,6 +1023,7 @@ private:
   void mulFactors(Expr *e, SmallVectorImpl<Expr *> &factors,
                   llvm::function_ref<bool(Expr *)> stop);
   LogicalResult matchRho(Expr *rho, Expr *source, double &eps);
+  LogicalResult maxTerms(Expr *m, size_t n, SmallVectorImpl<Expr *> &out);
   LogicalResult matchLogit(unsigned k, Expr *logit, Expr *source,
                            SmallVectorImpl<Expr *> &qFactors, int64_t &qVar,
                            double &eps);
@@ -1081,6 +1082,36 @@ void SiteMatcher::mulFactors(Expr *e, SmallVectorImpl<Expr *> &factors,
   if (p->kind == Kind::Const && p->cst == 1.0)
     return; // x · 1
   factors.push_back(e);
+}
+
+/// The operands of a maximum over `n` values: a max reduction over a small
+/// axis starting at -inf (or the lowest float), or a tree of binary maxima.
+LogicalResult SiteMatcher::maxTerms(Expr *m, size_t n,
+                                    SmallVectorImpl<Expr *> &out) {
+  m = ev.peel(m);
+  if (m->kind == Kind::Max) {
+    for (Expr *o : m->ops)
+      if (failed(maxTerms(o, n, out)))
+        return mlir::failure();
+    return success();
+  }
+  if (m->kind == Kind::Reduce &&
+      static_cast<ReduceKind>(m->aux) == ReduceKind::Max) {
+    if (m->vars.size() != 1 || ev.extentOf(m->vars[0]) != (int64_t)n)
+      return fail(Stage::Combine,
+                  "the softmax maximum runs over a different axis");
+    Expr *init = ev.peel(m->ops[1]);
+    // -inf, or the lowest finite float (TOSA's reduce_max starts there).
+    if (init->kind != Kind::Const ||
+        init->cst > -static_cast<double>(std::numeric_limits<float>::max()))
+      return fail(Stage::Combine,
+                  "the softmax maximum does not start at -inf");
+    for (int64_t k = 0; k < (int64_t)n; ++k)
+      out.push_back(ev.peel(ev.substitute(m->ops[0], m->vars[0], k)));
+    return success();
+  }
+  out.push_back(m);
+  return success();
 }
 
 /// ρ = rsqrt(mean_r V[t,r]² + ε), or 1/sqrt(...).
@@ -1250,13 +1281,13 @@ LogicalResult SiteMatcher::matchLogit(unsigned k, Expr *logit, Expr *source,
     qFactors.assign(renamed.begin(), renamed.end());
     eps = e;
   } else {
+    if (e != eps)
+      return fail(Stage::Logits, "source " + Twine(k) +
+                                     " is normalized with a different eps");
     if (renamed != ArrayRef<Expr *>(qFactors))
       return fail(Stage::Logits,
                   "source " + Twine(k) +
                       " uses a different query or key-norm gain");
-    if (e != eps)
-      return fail(Stage::Logits, "source " + Twine(k) +
-                                     " is normalized with a different eps");
   }
   return success();
 }
@@ -1280,6 +1311,13 @@ FailureOr<SiteMatch> SiteMatcher::match() {
   Expr *h = ev.access(root, rootIndex);
   SmallVector<Expr *> terms;
   bool ok = true;
+  // Σ_j e_j V_j / Z (normalized after the sum) or Σ_j (e_j / Z) V_j.
+  Expr *normalizer = nullptr;
+  Expr *top = ev.peel(h);
+  if (top->kind == Kind::Div && !ev.dependsOn(top->ops[1], hiddenVar)) {
+    normalizer = ev.op(Kind::Div, {ev.cst(1.0), top->ops[1]});
+    h = top->ops[0];
+  }
   sumTerms(h, terms, ok);
   if (terms.size() < 2) {
     (void)fail(Stage::Combine, "not a sum over sources");
@@ -1301,6 +1339,8 @@ FailureOr<SiteMatch> SiteMatcher::match() {
     };
     mulFactors(product->ops[0], factors, isSource);
     mulFactors(product->ops[1], factors, isSource);
+    if (normalizer)
+      factors.push_back(normalizer);
     Expr *source = nullptr;
     SmallVector<Expr *> w;
     for (Expr *f : factors) {
@@ -1382,21 +1422,10 @@ FailureOr<SiteMatch> SiteMatcher::match() {
                                "mixed sources' exponentials");
     return mlir::failure();
   }
-  // M = max_k X_k.
-  if (M->kind != Kind::Reduce ||
-      static_cast<ReduceKind>(M->aux) != ReduceKind::Max ||
-      M->vars.size() != 1) {
-    (void)fail(Stage::Combine, "the softmax does not subtract a maximum");
-    return mlir::failure();
-  }
-  int64_t mv = M->vars[0];
-  if (ev.extentOf(mv) != (int64_t)terms.size()) {
-    (void)fail(Stage::Combine, "the softmax maximum runs over a different axis");
-    return mlir::failure();
-  }
+  // M = max_k X_k: a max reduction over the sources, or a tree of maxima.
   SmallVector<Expr *> mTerms, logitsPeeled;
-  for (int64_t k = 0; k < (int64_t)terms.size(); ++k)
-    mTerms.push_back(ev.peel(ev.substitute(M->ops[0], mv, k)));
+  if (failed(maxTerms(M, terms.size(), mTerms)))
+    return mlir::failure();
   for (Expr *x : logits)
     logitsPeeled.push_back(ev.peel(x));
   if (!sameSet(mTerms, logitsPeeled)) {
@@ -1404,16 +1433,19 @@ FailureOr<SiteMatch> SiteMatcher::match() {
                "the softmax maximum is not over the same logits");
     return mlir::failure();
   }
-  Expr *mInit = ev.peel(M->ops[1]);
-  // -inf, or the lowest finite float (TOSA's reduce_max starts there).
-  if (mInit->kind != Kind::Const ||
-      mInit->cst > -static_cast<double>(std::numeric_limits<float>::max())) {
-    (void)fail(Stage::Combine, "the softmax maximum does not start at -inf");
-    return mlir::failure();
-  }
   // From here on this is an AttnRes candidate: a softmax-weighted sum.
   SiteMatch site;
   site.hidden = type.getShape().back();
+  // The softmax's logits must not depend on the hidden index.
+  for (auto [k, x] : llvm::enumerate(logits)) {
+    if (ev.dependsOn(x, hiddenVar)) {
+      (void)fail(Stage::Softmax, "the softmax runs over the hidden dimension");
+      return mlir::failure();
+    }
+    if (failed(matchLogit(k, x, sources[k], site.queryFactors, site.qVar,
+                          site.eps)))
+      return mlir::failure();
+  }
   for (auto [k, src] : llvm::enumerate(sources)) {
     if (src->kind != Kind::Leaf) {
       (void)fail(Stage::Softmax, "source " + Twine(k) +
@@ -1469,16 +1501,6 @@ FailureOr<SiteMatch> SiteMatcher::match() {
         return mlir::failure();
       }
     }
-  }
-  // The softmax's logits must not depend on the hidden index.
-  for (auto [k, x] : llvm::enumerate(logits)) {
-    if (ev.dependsOn(x, hiddenVar)) {
-      (void)fail(Stage::Softmax, "the softmax runs over the hidden dimension");
-      return mlir::failure();
-    }
-    if (failed(matchLogit(k, x, sources[k], site.queryFactors, site.qVar,
-                          site.eps)))
-      return mlir::failure();
   }
   if (site.queryFactors.empty()) {
     (void)fail(Stage::Logits, "the logits have no query");
@@ -1744,7 +1766,7 @@ struct AttnResRaisePass
       return;
     if (maxSources < 2) {
       func.emitError("attnres-raise: max-sources must be >= 2, got ")
-          << maxSources;
+          << static_cast<unsigned>(maxSources);
       return signalPassFailure();
     }
     struct Note {
