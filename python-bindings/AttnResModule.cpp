@@ -104,8 +104,10 @@ std::string acceptedDtypes(api::ElementType type) {
 /// ml_dtypes' 2-byte `bfloat16` pass as bf16 where bf16 is expected.
 std::optional<api::ElementType> elementTypeOf(const py::dtype &dtype,
                                               api::ElementType expected) {
-  char kind = dtype.kind();
-  ssize_t size = dtype.itemsize();
+  // Read through the Python attributes, not pybind11's view of the C struct:
+  // NumPy 2 moved PyArray_Descr's fields (pybind11 2.10 reads NumPy 1's).
+  char kind = py::str(dtype.attr("kind")).cast<std::string>()[0];
+  ssize_t size = dtype.attr("itemsize").cast<ssize_t>();
   if (kind == 'f') {
     if (size == 2)
       return api::ElementType::F16;
@@ -234,7 +236,16 @@ py::object callCompiled(const api::CompiledFunction &function,
   for (const api::ResultBuffer &buffer : buffers) {
     std::vector<ssize_t> shape(buffer.getShape().begin(),
                                buffer.getShape().end());
-    py::array out(py::dtype(numpyName(buffer.getElementType())), shape);
+    // C-contiguous strides from the dtype's Python itemsize: pybind11 2.10
+    // would read NumPy 1's descriptor layout, which NumPy 2 changed.
+    py::dtype dtype(numpyName(buffer.getElementType()));
+    ssize_t stride = dtype.attr("itemsize").cast<ssize_t>();
+    std::vector<ssize_t> strides(shape.size());
+    for (size_t i = shape.size(); i-- > 0;) {
+      strides[i] = stride;
+      stride *= std::max<ssize_t>(shape[i], 1);
+    }
+    py::array out(dtype, shape, strides);
     buffer.copyTo(out.mutable_data());
     outputs.push_back(std::move(out));
   }

@@ -147,6 +147,34 @@ else:
     lit_config.note("MPI execution tests (REQUIRES: mpi) are skipped: %s; "
                     "install Debian's mpich and libmpich-dev (scripts/setup.sh)" % why)
 
+# Optional frontend tier (feature `torch-mlir`): a Python that imports torch
+# (2.x, with torch.export) and torch_mlir runs PyTorch modules through
+# torch-mlir's FX importer and attnres.from_torch. PyPI's torch is a ~3 GB CUDA
+# build, so this is not part of the default setup: install it into a venv and
+# point ATTNRES_TORCH_PYTHON at its interpreter (docs/frontends.md).
+def torch_mlir_python():
+    candidates = [os.environ.get("ATTNRES_TORCH_PYTHON"), config.python_executable]
+    for py in [c for c in candidates if c]:
+        try:
+            subprocess.check_call([py, "-c", "import torch, torch_mlir.fx, numpy"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  timeout=300)
+            return py, None
+        except Exception:
+            continue
+    return None, ("no Python with torch and torch_mlir (tried %s); install with "
+                  "`python3 -m venv V && V/bin/pip install torch==2.15.0 "
+                  "torch-mlir==20261001 ml_dtypes numpy` and set ATTNRES_TORCH_PYTHON=V/bin/python"
+                  % ", ".join(c for c in candidates if c))
+
+torch_py, why = torch_mlir_python()
+if torch_py and "python-bindings" in config.available_features:
+    config.available_features.add("torch-mlir")
+    config.substitutions.append(("%torch_python", torch_py))
+else:
+    lit_config.note("frontend tests (REQUIRES: torch-mlir) are skipped: %s"
+                    % (why or "the attnres Python package was not built"))
+
 # The plugin for stock mlir-opt (not built in sanitizer builds).
 if os.path.exists(os.path.join(config.attnres_lib_dir, "AttnResPlugin" + config.shlib_ext)):
     config.available_features.add("attnres-plugin")

@@ -6,6 +6,7 @@
     print(m)
     f = attnres.compile(text, "site")     # CPU: attnres-to-llvm + in-process JIT
     h = f(q, v0, v1)                      # numpy in, numpy out
+    m = attnres.from_torch(module, x)     # PyTorch -> torch-mlir linalg -> attnres-raise
 
 See docs/python.md for the whole API.
 """
@@ -18,13 +19,15 @@ from . import builders, dtypes, reference
 from .builders import (Argument, IRBuilder, Model, TanhRMSNormMatmul, block_attnres,
                        full_attnres, site)
 from .dtypes import bf16_to_f32, f32_to_bf16
+from .frontend import TorchFunction, TorchModel, from_torch
 from .torch_interop import run_torch
 
 __all__ = [
     "Argument", "CompiledFunction", "Error", "GPUBinary", "IRBuilder", "Model", "Module",
     "TanhRMSNormMatmul", "bf16_to_f32", "block_attnres", "builders", "clear_cache",
-    "compile", "dtypes", "f32_to_bf16", "full_attnres", "is_pass_registered",
-    "is_pipeline_registered", "reference", "run_torch", "site",
+    "compile", "dtypes", "f32_to_bf16", "from_torch", "full_attnres", "is_pass_registered",
+    "is_pipeline_registered", "reference", "run_torch", "site", "TorchFunction",
+    "TorchModel",
 ]
 
 Error.__module__ = "attnres"
