@@ -783,10 +783,12 @@ def main():
         "on the run; eager PyTorch's bf16 path is slower and the target is met there.\n")
     text = "\n".join(out) + "\n"
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    # Keep the GPU sections other commands maintain in the same file.
+    # Keep the sections other commands maintain in the same file (bench/frontend.sh,
+    # the GPU report and benchmark).
     if os.path.exists(args.output):
         old = open(args.output).read()
-        for begin, end in [("<!-- gpu-kernel-report:begin -->", "<!-- gpu-kernel-report:end -->"),
+        for begin, end in [("<!-- frontend-bench:begin -->", "<!-- frontend-bench:end -->"),
+                           ("<!-- gpu-kernel-report:begin -->", "<!-- gpu-kernel-report:end -->"),
                            ("<!-- gpu-bench:begin -->", "<!-- gpu-bench:end -->")]:
             if begin in old and end in old:
                 text += "\n" + begin + old.split(begin, 1)[1].split(end, 1)[0] + end + "\n"

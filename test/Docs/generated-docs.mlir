@@ -22,6 +22,7 @@
 // CHECK-CONV-DAG: `-attnres-streaming-stores`
 // CHECK-CONV-DAG: `-attnres-legalize-nontemporal-stores`
 
+// CHECK-TRANSFORMS-DAG: `-attnres-raise`
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
 
@@ -31,6 +32,8 @@
 // CHECK-HELP-DAG: --convert-attnres-to-vector
 // CHECK-HELP-DAG: --attnres-streaming-stores
 // CHECK-HELP-DAG: --convert-attnres-to-gpu
+// CHECK-HELP-DAG: --attnres-raise
+// CHECK-HELP-DAG: --attnres-raise-tosa
 // CHECK-HELP-DAG: --attnres-fuse
 // CHECK-HELP-DAG: --attnres-two-phase
 // CHECK-HELP-DAG: --attnres-stage-traffic
