@@ -4,12 +4,18 @@
 // RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=CHECK-FUSE
 // RUN: mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=CHECK-LLVM
 // RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=CHECK-HELP
+// A torch-mlir export raised by stock mlir-opt (the frontend corpus):
+// RUN: mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.linalg.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-raise))' | FileCheck %s --check-prefix=CHECK-RAISE
+// RUN: mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.tosa.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(attnres-raise-tosa)' | FileCheck %s --check-prefix=CHECK-RAISE
 
 // CHECK-FUSE-LABEL: func.func @chain
 // CHECK-FUSE: attnres.depth_attn
 // CHECK-FUSE-NOT: attnres.depth_combine
 // CHECK-LLVM: llvm.func @chain
 // CHECK-LLVM-NOT: attnres.
+// CHECK-RAISE: attnres.depth_attn %{{.*}}, [%arg0, %arg1, %arg2] {eps = 9.99999997E-7 : f32}
+// CHECK-RAISE-NOT: math.exp
+// CHECK-HELP-DAG: --attnres-raise
 // CHECK-HELP-DAG: --attnres-to-llvm
 // CHECK-HELP-DAG: --attnres-to-nvvm
 // CHECK-HELP-DAG: --convert-attnres-to-linalg
