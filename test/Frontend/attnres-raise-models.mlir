@@ -33,3 +33,15 @@
 // RUN: attnres-opt %S/Inputs/model-block.linalg.mlir --attnres-raise --attnres-to-llvm | FileCheck %s --check-prefix=LLVM
 // LLVM: llvm.func @forward
 // LLVM-NOT: attnres.
+
+// The stage-traffic analysis on the raised Block model. Its 6 sites (sublayers
+// 1-5 and the output site; blocks b1 = f0+f1, b2 = f2+f3, b3 = f4+f5) are
+// split into pipeline chunks (Inputs/annotate_chunks.py). Two chunks, the
+// second starting at sublayer 4's site: the hop carries b0 = emb, b1, b2 and
+// no partial (sublayer 4 opens block 3). Three chunks, starting at sublayers 3
+// and 5: hop 0 carries b0, b1 and the partial f2; hop 1 b0, b1, b2 and f4.
+// 16 f32 per row: 64 bytes per block and token.
+// RUN: attnres-opt %S/Inputs/model-block.linalg.mlir --attnres-raise --canonicalize | %python %S/Inputs/annotate_chunks.py 2 | attnres-opt --attnres-stage-traffic=stages=2 | FileCheck %s --check-prefix=TRAFFIC2
+// TRAFFIC2: attnres.stage_traffic = {cached_blocks = array<i64: 3>, {{.*}}naive_blocks = array<i64: 3>, naive_bytes_per_rank = array<i64: 1536, 0>, naive_bytes_per_token = 192 : i64, others = array<i64: 0>, partials = array<i64: 0>
+// RUN: attnres-opt %S/Inputs/model-block.linalg.mlir --attnres-raise --canonicalize | %python %S/Inputs/annotate_chunks.py 3 | attnres-opt --attnres-stage-traffic=stages=3 | FileCheck %s --check-prefix=TRAFFIC3
+// TRAFFIC3: attnres.stage_traffic = {cached_blocks = array<i64: 2, 3>, {{.*}}naive_blocks = array<i64: 2, 3>, {{.*}}partials = array<i64: 1, 1>
