@@ -53,6 +53,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -74,6 +75,8 @@ using namespace mlir::attnres;
 namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
+/// Most factors a product in a site is unfolded into.
+constexpr size_t kMaxFactors = 64;
 
 //===----------------------------------------------------------------------===//
 // Indices: per dimension, a list of mixed-radix digits (most significant
@@ -787,6 +790,22 @@ Expr *Evaluator::expand(Expr *e) {
   return expanded[e] = result;
 }
 
+/// Whether a body expression reads the reduction's accumulator (each shared
+/// node visited once).
+static bool usesAccumulator(Expr *root) {
+  SmallVector<Expr *> work = {root};
+  llvm::SmallPtrSet<Expr *, 16> seen;
+  while (!work.empty()) {
+    Expr *x = work.pop_back_val();
+    if (!seen.insert(x).second)
+      continue;
+    if (x->kind == Kind::Acc)
+      return true;
+    work.append(x->ops.begin(), x->ops.end());
+  }
+  return false;
+}
+
 Expr *Evaluator::expandLinalg(linalg::LinalgOp op, unsigned result,
                               const Index &idx) {
   unsigned numLoops = op.getNumLoops();
@@ -822,19 +841,8 @@ Expr *Evaluator::expandLinalg(linalg::LinalgOp op, unsigned result,
   if (!yield || yield.getNumOperands() <= result)
     return opaque(op->getResult(result));
   Expr *value = bodyValue(yield.getOperand(result), op, result, loops, memo);
-  if (rvars.empty()) {
-    if (freeVars(value).empty() && value->kind != Kind::Const &&
-        value->kind != Kind::Opaque && !isa<linalg::FillOp>(op))
-      ; // A body independent of its inputs (rare): keep it.
-    std::function<bool(Expr *)> usesAcc = [&](Expr *x) {
-      if (x->kind == Kind::Acc)
-        return true;
-      return llvm::any_of(x->ops, usesAcc);
-    };
-    if (usesAcc(value))
-      return opaque(op->getResult(result));
-    return value;
-  }
+  if (rvars.empty())
+    return usesAccumulator(value) ? opaque(op->getResult(result)) : value;
   // A reduction: yield combine(acc, f) with acc not used in f.
   if ((value->kind != Kind::Add && value->kind != Kind::Max) ||
       value->ops.size() != 2)
@@ -846,12 +854,7 @@ Expr *Evaluator::expandLinalg(linalg::LinalgOp op, unsigned result,
     f = value->ops[0];
   if (!f)
     return opaque(op->getResult(result));
-  std::function<bool(Expr *)> usesAcc = [&](Expr *x) {
-    if (x->kind == Kind::Acc)
-      return true;
-    return llvm::any_of(x->ops, usesAcc);
-  };
-  if (usesAcc(f))
+  if (usesAccumulator(f))
     return opaque(op->getResult(result));
   Index initIdx;
   for (const DimIndex &d : idx)
@@ -1036,6 +1039,10 @@ private:
 void SiteMatcher::sumTerms(Expr *e, SmallVectorImpl<Expr *> &terms, bool &ok) {
   if (!ok)
     return;
+  if (terms.size() > 2 * maxSources) {
+    ok = false;
+    return;
+  }
   e = ev.peel(e);
   if (e->kind == Kind::Add) {
     sumTerms(e->ops[0], terms, ok);
@@ -1064,6 +1071,12 @@ void SiteMatcher::mulFactors(Expr *e, SmallVectorImpl<Expr *> &factors,
                              llvm::function_ref<bool(Expr *)> stop) {
   while (e->kind == Kind::Cast)
     e = e->ops[0];
+  // A site's products have a handful of factors; do not unfold huge ones
+  // (e.g. repeated squaring) only to reject them.
+  if (factors.size() >= kMaxFactors) {
+    factors.push_back(e);
+    return;
+  }
   if (stop(e)) {
     factors.push_back(e);
     return;
@@ -1319,7 +1332,7 @@ FailureOr<SiteMatch> SiteMatcher::match() {
     h = top->ops[0];
   }
   sumTerms(h, terms, ok);
-  if (terms.size() < 2) {
+  if (!ok || terms.size() < 2) {
     (void)fail(Stage::Combine, "not a sum over sources");
     return mlir::failure();
   }
@@ -1417,7 +1430,7 @@ FailureOr<SiteMatch> SiteMatcher::match() {
     llvm::sort(b, byId);
     return a == b;
   };
-  if (!sameSet(zPeeled, numerators)) {
+  if (!ok || !sameSet(zPeeled, numerators)) {
     (void)fail(Stage::Combine, "the softmax normalizer does not sum the "
                                "mixed sources' exponentials");
     return mlir::failure();

@@ -277,4 +277,82 @@ func.func @different_eps(%v0: tensor<2x4xf32>, %v1: tensor<2x4xf32>, %w: tensor<
   return %h : tensor<2x4xf32>
 }
 
+// -----
+
+// Not AttnRes, and unfolding it would take 2^30 sum terms of 2^30 factors
+// each: the matcher stops early (sums over at most 2·max-sources terms,
+// products of at most 64 factors) and leaves it alone.
+
+// CHECK-LABEL: func.func @squares(
+// CHECK-NOT:     attnres.
+#id = affine_map<(t, c) -> (t, c)>
+func.func @squares(%v0: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %e = tensor.empty() : tensor<2x4xf32>
+  %h = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%v0 : tensor<2x4xf32>) outs(%e : tensor<2x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %x1 = arith.mulf %x, %x : f32
+    %x2 = arith.mulf %x1, %x1 : f32
+    %x3 = arith.mulf %x2, %x2 : f32
+    %x4 = arith.mulf %x3, %x3 : f32
+    %x5 = arith.mulf %x4, %x4 : f32
+    %x6 = arith.mulf %x5, %x5 : f32
+    %x7 = arith.mulf %x6, %x6 : f32
+    %x8 = arith.mulf %x7, %x7 : f32
+    %x9 = arith.mulf %x8, %x8 : f32
+    %x10 = arith.mulf %x9, %x9 : f32
+    %x11 = arith.mulf %x10, %x10 : f32
+    %x12 = arith.mulf %x11, %x11 : f32
+    %x13 = arith.mulf %x12, %x12 : f32
+    %x14 = arith.mulf %x13, %x13 : f32
+    %x15 = arith.mulf %x14, %x14 : f32
+    %x16 = arith.mulf %x15, %x15 : f32
+    %x17 = arith.mulf %x16, %x16 : f32
+    %x18 = arith.mulf %x17, %x17 : f32
+    %x19 = arith.mulf %x18, %x18 : f32
+    %x20 = arith.mulf %x19, %x19 : f32
+    %x21 = arith.mulf %x20, %x20 : f32
+    %x22 = arith.mulf %x21, %x21 : f32
+    %x23 = arith.mulf %x22, %x22 : f32
+    %x24 = arith.mulf %x23, %x23 : f32
+    %x25 = arith.mulf %x24, %x24 : f32
+    %x26 = arith.mulf %x25, %x25 : f32
+    %x27 = arith.mulf %x26, %x26 : f32
+    %x28 = arith.mulf %x27, %x27 : f32
+    %x29 = arith.mulf %x28, %x28 : f32
+    %x30 = arith.mulf %x29, %x29 : f32
+    %a1 = arith.addf %x30, %x30 : f32
+    %a2 = arith.addf %a1, %a1 : f32
+    %a3 = arith.addf %a2, %a2 : f32
+    %a4 = arith.addf %a3, %a3 : f32
+    %a5 = arith.addf %a4, %a4 : f32
+    %a6 = arith.addf %a5, %a5 : f32
+    %a7 = arith.addf %a6, %a6 : f32
+    %a8 = arith.addf %a7, %a7 : f32
+    %a9 = arith.addf %a8, %a8 : f32
+    %a10 = arith.addf %a9, %a9 : f32
+    %a11 = arith.addf %a10, %a10 : f32
+    %a12 = arith.addf %a11, %a11 : f32
+    %a13 = arith.addf %a12, %a12 : f32
+    %a14 = arith.addf %a13, %a13 : f32
+    %a15 = arith.addf %a14, %a14 : f32
+    %a16 = arith.addf %a15, %a15 : f32
+    %a17 = arith.addf %a16, %a16 : f32
+    %a18 = arith.addf %a17, %a17 : f32
+    %a19 = arith.addf %a18, %a18 : f32
+    %a20 = arith.addf %a19, %a19 : f32
+    %a21 = arith.addf %a20, %a20 : f32
+    %a22 = arith.addf %a21, %a21 : f32
+    %a23 = arith.addf %a22, %a22 : f32
+    %a24 = arith.addf %a23, %a23 : f32
+    %a25 = arith.addf %a24, %a24 : f32
+    %a26 = arith.addf %a25, %a25 : f32
+    %a27 = arith.addf %a26, %a26 : f32
+    %a28 = arith.addf %a27, %a27 : f32
+    %a29 = arith.addf %a28, %a28 : f32
+    %a30 = arith.addf %a29, %a29 : f32
+    linalg.yield %a30 : f32
+  } -> tensor<2x4xf32>
+  return %h : tensor<2x4xf32>
+}
+
 // CHECK-OPTION: error: attnres-raise: max-sources must be >= 2, got 1
