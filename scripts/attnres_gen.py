@@ -637,10 +637,14 @@ def emit_site(args, em, rng, unfused=False):
     # Unfused chain: rms_norm -> depth_logits -> depth_softmax -> depth_combine.
     gamma = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
     w = gen_query(args, rng, D, qdt)
-    ref_unfused = unfused_site(V, w, gamma, eps,
-                               key_round=lambda k: round_to(dt, round_to("f32", k)))
     q32 = round_to("f32", gamma * w)  # q = γ ⊙ w folded into one f32 vector
     ref_fused = site(V, q32, eps)
+    if args.chain_ref == "f32":
+        # The chain as attnres-fuse makes it (key-rounding=f32): keys in f32.
+        ref_unfused = ref_fused
+    else:
+        ref_unfused = unfused_site(V, w, gamma, eps,
+                                   key_round=lambda k: round_to(dt, round_to("f32", k)))
     lg_t = tensor_type([n] + dyn[:-1], "f32")
     g_t, w_t = tensor_type([D], qdt), tensor_type([D], qdt)
     lines = [
@@ -1004,6 +1008,10 @@ def build_parser():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", choices=["site", "unfused", "stats", "merge", "full", "block"])
+    ap.add_argument("--chain-ref", choices=["chain", "f32"], default="chain",
+                    help="unfused case: the chain's reference rounds the keys to the "
+                         "element type as rms_norm does (chain), or keeps them in f32 as "
+                         "the fused site does (f32, for attnres-fuse's default key-rounding)")
     ap.add_argument("--dtype", choices=["f32", "f16", "bf16"], default="f32")
     ap.add_argument("--query-dtype", choices=["f32", "f16", "bf16"],
                     help="element type of the query (default: --dtype)")

@@ -28,12 +28,16 @@ namespace {
 
 /// The target-independent attnres optimizations, per function.
 void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
+                             FuseKeyRounding keyRounding,
                              StringRef twoPhaseMode) {
   // Elementwise arith/math on tensors (e.g. a sublayer's tanh) as linalg.
   funcPm.addPass(createConvertElementwiseToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
-  if (fuse)
-    funcPm.addPass(createAttnResFusePass());
+  if (fuse) {
+    AttnResFusePassOptions fusion;
+    fusion.keyRounding = keyRounding;
+    funcPm.addPass(createAttnResFusePass(fusion));
+  }
   AttnResTwoPhasePassOptions twoPhase;
   twoPhase.mode = twoPhaseMode.str();
   funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
@@ -43,7 +47,8 @@ void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
 void buildTensorPipeline(OpPassManager &pm,
                          const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
-  addAttnResOptimizations(funcPm, options.fuse, options.twoPhase);
+  addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
+                          options.twoPhase);
   if (options.fastKernels) {
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;
@@ -57,6 +62,8 @@ void buildTensorPipeline(OpPassManager &pm,
   // No CSE before bufferization: merging identical zero-filled accumulators
   // would make bufferization copy them apart again.
   funcPm.addPass(createCanonicalizerPass());
+  // Every attnres op is lowered by now, or the pipeline fails naming it.
+  pm.addPass(createAttnResCheckLoweredPass());
 }
 
 /// Tensors -> buffers, with deallocation.
@@ -197,12 +204,14 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   pm.addPass(createAttnResValidateNVVMTargetPass(target));
 
   OpPassManager &funcPm = pm.nestAny();
-  addAttnResOptimizations(funcPm, options.fuse, options.twoPhase);
+  addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
+                          options.twoPhase);
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
   funcPm.addPass(createConvertAttnResToGPUPass(kernels));
   funcPm.addPass(createConvertAttnResToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
+  pm.addPass(createAttnResCheckLoweredPass());
 
   buildBufferizationPipeline(pm);
 

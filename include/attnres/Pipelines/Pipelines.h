@@ -8,6 +8,7 @@
 #ifndef ATTNRES_PIPELINES_PIPELINES_H
 #define ATTNRES_PIPELINES_PIPELINES_H
 
+#include "attnres/Dialect/AttnRes/Transforms/Transforms.h"
 #include "mlir/Pass/PassOptions.h"
 #include <string>
 
@@ -28,6 +29,16 @@ struct AttnResToLLVMPipelineOptions
       llvm::cl::desc("Fuse rms_norm → depth_logits → depth_softmax → "
                      "depth_combine chains into depth_attn (attnres-fuse)"),
       llvm::cl::init(true)};
+  PassOptions::Option<FuseKeyRounding> fuseKeyRounding{
+      *this, "fuse-key-rounding",
+      llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
+                     "keys stay in f32) or chain (only chains with f32 keys, "
+                     "so bf16/f16 chains keep their results)"),
+      llvm::cl::init(FuseKeyRounding::F32),
+      llvm::cl::values(clEnumValN(FuseKeyRounding::F32, "f32",
+                                  "fuse every chain (keys in f32)"),
+                       clEnumValN(FuseKeyRounding::Chain, "chain",
+                                  "fuse only chains whose keys are f32"))};
   PassOptions::Option<std::string> twoPhase{
       *this, "two-phase",
       llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
@@ -105,6 +116,16 @@ struct AttnResToNVVMPipelineOptions
   PassOptions::Option<bool> fuse{
       *this, "fuse", llvm::cl::desc("Run attnres-fuse first"),
       llvm::cl::init(true)};
+  PassOptions::Option<FuseKeyRounding> fuseKeyRounding{
+      *this, "fuse-key-rounding",
+      llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
+                     "keys stay in f32) or chain (only chains with f32 keys, "
+                     "so bf16/f16 chains keep their results)"),
+      llvm::cl::init(FuseKeyRounding::F32),
+      llvm::cl::values(clEnumValN(FuseKeyRounding::F32, "f32",
+                                  "fuse every chain (keys in f32)"),
+                       clEnumValN(FuseKeyRounding::Chain, "chain",
+                                  "fuse only chains whose keys are f32"))};
   PassOptions::Option<std::string> twoPhase{
       *this, "two-phase",
       llvm::cl::desc("attnres-two-phase mode: auto, force or off"),

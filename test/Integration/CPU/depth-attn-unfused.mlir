@@ -2,11 +2,13 @@
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype f32 --sources 4 --rows 4 --hidden 32 --seed 201 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fuse=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype bf16 --sources 4 --rows 4 --hidden 32 --seed 202 --chain-ref f32 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype bf16 --sources 4 --rows 4 --hidden 32 --seed 202 > %t.mlir
-// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fuse=false" | %run_cpu | FileCheck %s
-// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype f16 --dynamic-rows --sources 3 --rows 2x2 --hidden 16 --seed 203 > %t.mlir
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype f16 --dynamic-rows --sources 3 --rows 2x2 --hidden 16 --seed 203 --chain-ref f32 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype f16 --dynamic-rows --sources 3 --rows 2x2 --hidden 16 --seed 203 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fuse=false" | %run_cpu | FileCheck %s
 
 // The unfused chain (rms_norm -> depth_logits -> depth_softmax -> depth_combine)
@@ -14,8 +16,10 @@
 // in f32 the unfused chain must also equal the fused reference. In bf16/f16 the
 // reference rounds the keys to the element type, as rms_norm does.
 
-// The same numbers before and after fusion: `fuse=false` keeps the chain
-// (lowered step by step), the default pipeline fuses it into depth_attn.
+// `fuse=false` keeps the chain (lowered step by step) and matches the chain's
+// reference; the default pipeline fuses it into depth_attn, whose keys stay in
+// f32 (attnres-fuse key-rounding=f32), and matches the reference with f32 keys
+// (--chain-ref f32). depth-attn-unfused-seeds-*.mlir run both over 12 seeds.
 
 // CHECK: max_abs_err = {{[0-9.e+-]+}}
 // CHECK-NEXT: mismatches = 0

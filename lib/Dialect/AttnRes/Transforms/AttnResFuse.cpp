@@ -50,7 +50,9 @@ Value foldGainIntoQuery(OpBuilder &b, Location loc, Value gain, Value query) {
 }
 
 struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseRMSNormSoftmax(MLIRContext *ctx, FuseKeyRounding keyRounding)
+      : OpRewritePattern(ctx), keyRounding(keyRounding) {}
+  FuseKeyRounding keyRounding;
 
   LogicalResult matchAndRewrite(DepthCombineOp combine,
                                 PatternRewriter &rewriter) const override {
@@ -79,6 +81,11 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
       norms.push_back(norm);
     }
 
+    if (keyRounding == FuseKeyRounding::Chain &&
+        !getElementTypeOrSelf(norms.front().getType()).isF32())
+      return rewriter.notifyMatchFailure(
+          combine, "key-rounding=chain: the keys are not f32");
+
     Location loc = combine.getLoc();
     Value query = foldGainIntoQuery(rewriter, loc, norms.front().getGain(),
                                     logits.getQuery());
@@ -101,12 +108,13 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
 
 struct AttnResFusePass
     : attnres::impl::AttnResFusePassBase<AttnResFusePass> {
+  using Base::Base;
   void runOnOperation() override {
     FunctionOpInterface func = getOperation();
     if (func.isExternal())
       return;
     RewritePatternSet patterns(&getContext());
-    populateAttnResFusePatterns(patterns);
+    populateAttnResFusePatterns(patterns, keyRounding);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       signalPassFailure();
   }
@@ -114,6 +122,37 @@ struct AttnResFusePass
 
 } // namespace
 
-void mlir::attnres::populateAttnResFusePatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseRMSNormSoftmax>(patterns.getContext());
+void mlir::attnres::populateAttnResFusePatterns(RewritePatternSet &patterns,
+                                                FuseKeyRounding keyRounding) {
+  patterns.add<FuseRMSNormSoftmax>(patterns.getContext(), keyRounding);
 }
+
+namespace mlir {
+namespace attnres {
+#define GEN_PASS_DEF_ATTNRESCHECKLOWEREDPASS
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h.inc"
+} // namespace attnres
+} // namespace mlir
+
+namespace {
+struct AttnResCheckLoweredPass
+    : attnres::impl::AttnResCheckLoweredPassBase<AttnResCheckLoweredPass> {
+  void runOnOperation() override {
+    bool left = false;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa_and_nonnull<AttnResDialect>(op->getDialect()))
+        return;
+      left = true;
+      InFlightDiagnostic diag =
+          op->emitOpError("was not lowered: the attnres lowerings run on the "
+                          "functions directly in the module");
+      if (auto fn = op->getParentOfType<FunctionOpInterface>())
+        diag.attachNote(fn.getLoc())
+            << "inside this '" << fn->getName() << "', which is not directly "
+            << "in the module";
+    });
+    if (left)
+      signalPassFailure();
+  }
+};
+} // namespace

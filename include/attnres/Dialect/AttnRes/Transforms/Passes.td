@@ -27,7 +27,28 @@ def AttnResFusePass : InterfacePass<"attnres-fuse", "mlir::FunctionOpInterface">
     the same gain value and the same eps; the logits and the softmax have no
     other users. Any other chain is left unchanged. The normalized keys stay
     when they have other users.
+
+    Numerics (`key-rounding`): `rms_norm` rounds its result, the keys, to
+    the sources' element type; `depth_attn` never materializes the keys and
+    keeps them in f32. For f32 sources that changes nothing beyond
+    summation order. For bf16/f16 sources the fused site is the exact math
+    (closer to float64 than the chain), but its results differ from the
+    chain's by the effect of the key rounding on the logits
+    (docs/pipelines.md states the bound). `key-rounding=f32` (default) fuses
+    every chain; `key-rounding=chain` fuses only chains whose keys are f32,
+    so bf16/f16 chains keep their results exactly.
   }];
+  let options = [
+    Option<"keyRounding", "key-rounding", "mlir::attnres::FuseKeyRounding",
+           /*default=*/"mlir::attnres::FuseKeyRounding::F32",
+           "which chains to fuse: f32 (all; fused keys stay in f32) or chain "
+           "(only chains whose keys are f32: bf16/f16 results unchanged)",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::FuseKeyRounding::F32, "f32",
+                        "fuse every chain; keys stay in f32 (the exact math)"),
+             clEnumValN(mlir::attnres::FuseKeyRounding::Chain, "chain",
+                        "fuse only chains whose keys are f32"))}]>,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
@@ -220,6 +241,17 @@ def AttnResPipelinePartitionPass
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
   ];
+}
+
+def AttnResCheckLoweredPass : Pass<"attnres-check-lowered"> {
+  let summary = "Fail, naming each op, if attnres ops are left";
+  let description = [{
+    Emits an error at every `attnres` op under the anchor and fails. The
+    pipelines run it right after their attnres lowering, so a pipeline either
+    lowers every attnres op or fails naming the ones it could not (e.g. ops
+    inside a `gpu.func` or a nested module: the per-function lowerings run on
+    the functions directly in the module).
+  }];
 }
 
 #endif // ATTNRES_DIALECT_ATTNRES_TRANSFORMS_PASSES_TD

@@ -19,9 +19,19 @@ class RewritePatternSet;
 
 namespace attnres {
 
+/// Which `rms_norm → ... → depth_combine` chains `attnres-fuse` fuses.
+enum class FuseKeyRounding {
+  /// All of them; the fused site keeps the keys in f32 (the exact math).
+  F32,
+  /// Only chains whose keys are f32, so bf16/f16 chains keep their results.
+  Chain,
+};
+
 /// Patterns fusing `rms_norm → depth_logits → depth_softmax → depth_combine`
 /// into `depth_attn` (see `attnres-fuse`).
-void populateAttnResFusePatterns(RewritePatternSet &patterns);
+void populateAttnResFusePatterns(
+    RewritePatternSet &patterns,
+    FuseKeyRounding keyRounding = FuseKeyRounding::F32);
 
 /// Patterns of `attnres-raise`: rooted at any linalg or reshape op, they
 /// rewrite an AttnRes site computed in frontend linalg-on-tensors (what
