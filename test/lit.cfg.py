@@ -70,6 +70,10 @@ def python_has(module):
 
 if python_has("numpy"):
     config.available_features.add("numpy")
+else:
+    lit_config.note("tests with numpy references (REQUIRES: numpy: the integration tier) are "
+                    "skipped: %s cannot import numpy; install Debian's python3-numpy or configure "
+                    "with -DPython3_EXECUTABLE=/usr/bin/python3" % config.python_executable)
 if python_has("torch"):
     config.available_features.add("torch")
 
@@ -79,6 +83,10 @@ if config.attnres_python_bindings.upper() in ("ON", "1", "TRUE", "YES") and \
         os.path.isdir(os.path.join(config.attnres_python_packages_dir, "attnres")):
     config.available_features.add("python-bindings")
     config.environment["PYTHONPATH"] = config.attnres_python_packages_dir
+else:
+    lit_config.note("tests of the Python package (REQUIRES: python-bindings) are skipped: "
+                    "the package was not built (ATTNRES_ENABLE_PYTHON_BINDINGS=%s)"
+                    % config.attnres_python_bindings)
 
 # GPU tiers: `ptxas` (compile to cubin and check resources), `cuda-runtime`
 # (the project's mgpu* runtime library was built), `cuda-gpu` (a device
@@ -109,11 +117,24 @@ except Exception:
     pass
 
 # Native executables from lowered LLVM IR (mlir-translate --mlir-to-llvmir, then
-# the C compiler): `%cc_native <ll/c files> -o <exe> %native_libs`.
+# clang, whatever compiler built the project: gcc cannot read .ll files):
+# `%cc_native <ll/c files> -o <exe> %native_libs`.
 llvm_lib_dir = config.llvm_lib_dir
+def find_clang():
+    for c in [getattr(config, "attnres_clang", ""), os.path.join(config.llvm_tools_dir, "clang"),
+              shutil.which("clang-22")]:
+        if c and not c.endswith("-NOTFOUND") and os.access(c, os.X_OK):
+            return c
+    return None
+clang = find_clang()
+if clang:
+    config.available_features.add("clang")
+else:
+    lit_config.note("tests that compile LLVM IR to native executables (REQUIRES: clang, "
+                    "e.g. the MPI tier) are skipped: no clang-22 (Debian package clang-22)")
 config.substitutions.append(
     ("%cc_native", "%s -O1 -Wno-override-module -L%s -Wl,-rpath,%s"
-     % (config.host_cc, llvm_lib_dir, llvm_lib_dir)))
+     % (clang or "clang-22", llvm_lib_dir, llvm_lib_dir)))
 config.substitutions.append(
     ("%native_libs", "-lmlir_runner_utils -lmlir_c_runner_utils -lmlir_float16_utils -lomp -lm"))
 
@@ -134,6 +155,8 @@ def find_mpich():
     return (mpirun, cflags), None
 
 mpich, why = find_mpich()
+if mpich and not clang:
+    mpich, why = None, "no clang-22 to build the partitioned programs"
 if mpich:
     mpirun, mpi_cflags = mpich
     config.available_features.add("mpi")
@@ -178,3 +201,12 @@ else:
 # The plugin for stock mlir-opt (not built in sanitizer builds).
 if os.path.exists(os.path.join(config.attnres_lib_dir, "AttnResPlugin" + config.shlib_ext)):
     config.available_features.add("attnres-plugin")
+
+# CI (and anyone who wants to be sure) lists the tiers that must run:
+# ATTNRES_REQUIRE_FEATURES="numpy python-bindings mpi" makes lit stop with an
+# error instead of reporting their tests as unsupported.
+required = os.environ.get("ATTNRES_REQUIRE_FEATURES", "").replace(",", " ").split()
+missing = [f for f in required if f not in config.available_features]
+if missing:
+    lit_config.fatal("required test tiers are off: %s (see the notes above; "
+                     "ATTNRES_REQUIRE_FEATURES=%r)" % (", ".join(missing), " ".join(required)))
