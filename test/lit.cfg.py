@@ -33,7 +33,23 @@ libomp = os.path.join(config.llvm_lib_dir, "libomp" + config.shlib_ext)
 config.substitutions.append(("%mlir_runner_utils", runner_utils))
 config.substitutions.append(("%mlir_c_runner_utils", c_runner_utils))
 config.substitutions.append(("%libomp", libomp))
-config.substitutions.append(("%python", config.python_executable))
+# Sanitizer builds instrument the Python package and the mlir-opt plugin too;
+# the uninstrumented hosts that load them (python3, Debian's mlir-opt) get the
+# ASan runtime preloaded: `%python`, and `%host_preload` before such a host.
+host_preload = ""
+if getattr(config, "attnres_sanitizers", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+    try:
+        asan_rt = subprocess.check_output(
+            ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
+    except Exception:
+        asan_rt = ""
+    if not os.path.isabs(asan_rt) or not os.path.exists(asan_rt):
+        lit_config.fatal("sanitizer build: clang-22 does not know libclang_rt.asan-x86_64.so "
+                         "(Debian package libclang-rt-22-dev)")
+    host_preload = ("env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 "
+                    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 " % asan_rt)
+config.substitutions.append(("%host_preload", host_preload))
+config.substitutions.append(("%python", host_preload + config.python_executable))
 config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
 config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
 config.substitutions.append(("%attnres_obj_root", config.attnres_obj_root))
@@ -193,7 +209,7 @@ def torch_mlir_python():
 torch_py, why = torch_mlir_python()
 if torch_py and "python-bindings" in config.available_features:
     config.available_features.add("torch-mlir")
-    config.substitutions.append(("%torch_python", torch_py))
+    config.substitutions.append(("%torch_python", host_preload + torch_py))
 else:
     lit_config.note("frontend tests (REQUIRES: torch-mlir) are skipped: %s"
                     % (why or "the attnres Python package was not built"))

@@ -1,12 +1,12 @@
 // The attnres plugin loads into Debian's stock mlir-opt: the dialect parses,
 // the passes and the CPU pipeline run.
 // REQUIRES: attnres-plugin
-// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=CHECK-FUSE
-// RUN: mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=CHECK-LLVM
-// RUN: mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=CHECK-HELP
+// RUN: %host_preload mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=CHECK-FUSE
+// RUN: %host_preload mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=CHECK-LLVM
+// RUN: %host_preload mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=CHECK-HELP
 // A torch-mlir export raised by stock mlir-opt (the frontend corpus):
-// RUN: mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.linalg.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-raise))' | FileCheck %s --check-prefix=CHECK-RAISE
-// RUN: mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.tosa.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(attnres-raise-tosa)' | FileCheck %s --check-prefix=CHECK-RAISE
+// RUN: %host_preload mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.linalg.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-raise))' | FileCheck %s --check-prefix=CHECK-RAISE
+// RUN: %host_preload mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.tosa.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(attnres-raise-tosa)' | FileCheck %s --check-prefix=CHECK-RAISE
 
 // CHECK-FUSE-LABEL: func.func @chain
 // CHECK-FUSE: attnres.depth_attn
