@@ -14,7 +14,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${ATTNRES_FUZZ_BUILD_DIR:-$repo/build-fuzz}
 time=3600
-extra=(-jobs=1)
+extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) time=120; extra+=(-seed=1); shift ;;
