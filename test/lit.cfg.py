@@ -49,7 +49,9 @@ if getattr(config, "attnres_sanitizers", "OFF").upper() in ("ON", "1", "TRUE", "
     host_preload = ("env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 "
                     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 " % asan_rt)
 config.substitutions.append(("%host_preload", host_preload))
-config.substitutions.append(("%python", host_preload + config.python_executable))
+# (replacing lit's own `%python`, which is just the interpreter)
+config.substitutions = [sub for sub in config.substitutions if sub[0] != "%python"]
+config.substitutions.insert(0, ("%python", host_preload + config.python_executable))
 config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
 config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
 config.substitutions.append(("%attnres_obj_root", config.attnres_obj_root))
