@@ -99,6 +99,8 @@ def depth_attn_stats(Q, sources, eps):
     Returns (ô [S, T..., d], LSE [S, T...])."""
     B = [np.asarray(b, np.float64) for b in sources]
     Q = np.asarray(Q, np.float64)
+    if Q.shape[0] == 0:  # no queries: empty results
+        return np.zeros((0,) + B[0].shape), np.zeros((0,) + B[0].shape[:-1])
     rho = [inv_rms(b, eps) for b in B]
     # s[q, j, t] = ρ_j[t] · (Q_q · b_j[t, :])
     s = np.stack([np.stack([rho[j] * (B[j] @ Q[qi]) for j in range(len(B))])
@@ -302,6 +304,9 @@ def dense(a, dtype="f64"):
     """`dense<...>` literal of an array whose values are representable in
     `dtype` (parsed back exactly)."""
     a = np.asarray(a, np.float64)
+    if a.size == 0:
+        # A zero-element tensor (zero token rows): MLIR spells it `dense<>`.
+        return "dense<>"
 
     def rec(x):
         if x.ndim == 0:
@@ -551,7 +556,9 @@ def site_tol(args, dtype, sources, exact=False, extra_atol=0.0, extra_why=""):
     is a convex combination of the sources), rtol to the result."""
     if exact:
         return Tol(0.0, 0.0, "exact: one source is the identity")
-    scale = max(float(np.abs(v).max()) for v in sources)
+    # max|V| over the elements there are (none with zero token rows).
+    scale = max((float(np.abs(v).max()) for v in sources if np.size(v)),
+                default=0.0)
     atol, rtol = ATOL[dtype] + extra_atol, RTOL[dtype]
     why = "%s%s; atol is %g x max|V| = %g" % (WHY[dtype], extra_why, atol, scale)
     if args.atol is not None:
@@ -579,6 +586,7 @@ def emit_site(args, em, rng, unfused=False):
     params = ", ".join("%s: %s" % (v, src_t) for v in names)
 
     if not unfused:
+        q_t = tensor_type([None if args.dynamic_query else D], qdt)
         q = gen_query(args, rng, D, qdt)
         ref = site(V, q, eps)
         if n == 1:
@@ -592,9 +600,9 @@ def emit_site(args, em, rng, unfused=False):
             ref = round_to(dt, ref)
         body = [
             "  // Function under test: one fused AttnRes site over %d sources." % n,
-            "  func.func @site(%%q: %s, %s) -> %s {" % (tensor_type([D], qdt), params, src_t),
+            "  func.func @site(%%q: %s, %s) -> %s {" % (q_t, params, src_t),
             "    %%h = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
-            % (", ".join(names), eps_attr(eps), tensor_type([D], qdt), src_t, src_t)]
+            % (", ".join(names), eps_attr(eps), q_t, src_t, src_t)]
         K = args.output_column_offset
         if K:
             # Computed in place into columns [K, K+D) of a wider buffer, so
@@ -614,21 +622,20 @@ def emit_site(args, em, rng, unfused=False):
         else:
             body.append("    return %%h : %s" % src_t)
         em.funcs.append("\n".join(body + ["  }"]))
-        qc = em.constant(q, qdt, "q")
+        qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
+                     [None if args.dynamic_query else D])
         vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
         h = em.fresh("h")
         if K:
             em.m("%s = func.call @site(%s, %s) : (%s, %s) -> %s"
-                 % (h, qc, ", ".join(vs), tensor_type([D], qdt),
-                    ", ".join([src_t] * n), wide_t))
+                 % (h, qc, ", ".join(vs), q_t, ", ".join([src_t] * n), wide_t))
             h2 = em.fresh("h")
             em.m("%s = tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
                  % (h2, h, offs, sizes, ones, wide_t, src_t))
             h = h2
         else:
             em.m("%s = func.call @site(%s, %s) : (%s, %s) -> %s"
-                 % (h, qc, ", ".join(vs), tensor_type([D], qdt),
-                    ", ".join([src_t] * n), src_t))
+                 % (h, qc, ", ".join(vs), q_t, ", ".join([src_t] * n), src_t))
         h = cast_out(em, h, shape, dt, dyn)
         em.check(h, shape, dt, ref, site_tol(args, dt, V, exact=(n == 1)),
                  "depth_attn vs reference")
@@ -699,7 +706,8 @@ def emit_stats(args, em, rng, merge=False):
     n, S = args.sources, args.queries
     eps = float(np.float32(args.eps))
     V = gen_inputs(rng, n, shape, dt, args.scale_v)
-    Q = np.stack([gen_query(args, rng, D, qdt) for _ in range(S)])
+    Q = np.array([gen_query(args, rng, D, qdt) for _ in range(S)],
+                 np.float64).reshape(S, D)
     o_ref, lse_ref = depth_attn_stats(Q, V, eps)
     src_t = tensor_type(dyn, dt)
     Q_t = tensor_type([S, D], qdt)
@@ -726,7 +734,7 @@ def emit_stats(args, em, rng, merge=False):
         lse = cast_out(em, r + "#1", [S] + rows, "f32", [S] + dyn[:-1])
         em.check(o, [S] + shape, dt, o_ref, tol, "stats output vs reference")
         # LSE is f32 and O(max|s|): f32 logits carry ~|s|*1e-7 error.
-        lse_scale = max(1.0, float(np.abs(lse_ref).max()))
+        lse_scale = max(1.0, float(np.abs(lse_ref).max(initial=0.0)))
         em.check(lse, [S] + rows, "f32", lse_ref,
                  Tol(ATOL["f32"] * lse_scale, RTOL["f32"],
                      "f32 log-sum-exp, atol x max|lse| = %g" % lse_scale),
@@ -860,6 +868,15 @@ def emit_model(args, em):
         entry = "attnres.chunk = %d : i64" % c
         return "{%s, %s" % (entry, attrs[1:]) if attrs else "{%s}" % entry
     x_t, v_t, w_t = tensor_type([M, D], "f32"), tensor_type([D], "f32"), tensor_type([D, D], "f32")
+    # --dynamic-query: the sites see their queries as tensor<?xf32>.
+    q_t = tensor_type([None], "f32") if args.dynamic_query else v_t
+
+    def query_constant(name, value):
+        if not args.dynamic_query:
+            b.append("    %s = arith.constant %s : %s" % (name, dense(value, "f32"), v_t))
+            return
+        b.append("    %s_s = arith.constant %s : %s" % (name, dense(value, "f32"), v_t))
+        b.append("    %s = tensor.cast %s_s : %s to %s" % (name, name, v_t, q_t))
     fname = "full_attnres" if full else "block_attnres"
     b = []  # function body
     b.append("  // %s: L = %d sublayers, block size S = %d (%s), D = %d, %d tokens;"
@@ -882,13 +899,13 @@ def emit_model(args, em):
         b.append("    %%W%d = arith.constant %s : %s" % (l, dense(p["W"][l], "f32"), w_t))
         b.append("    %%g%d = arith.constant %s : %s" % (l, dense(p["g"][l], "f32"), v_t))
         if l > 0:  # the first sublayer has one source and no site
-            b.append("    %%q%d = arith.constant %s : %s" % (l, dense(p["q"][l], "f32"), v_t))
-    b.append("    %%q_out = arith.constant %s : %s" % (dense(p["q_out"], "f32"), v_t))
+            query_constant("%%q%d" % l, p["q"][l])
+    query_constant("%q_out", p["q_out"])
     b.append("    %zero = arith.constant 0.0 : f32")
 
     def attn(res, srcs, q, l):
         b.append("    %s = attnres.depth_attn %s, [%s] %s : %s, %s -> %s"
-                 % (res, q, ", ".join(srcs), ann(eps_s, l), v_t, x_t, x_t))
+                 % (res, q, ", ".join(srcs), ann(eps_s, l), q_t, x_t, x_t))
 
     def two_phase(srcs, queries, tag):
         """Phase 1 for the block's queries over the completed blocks."""
@@ -911,7 +928,7 @@ def emit_model(args, em):
 
     def merge(res, o, ls, q, u):
         b.append("    %s = attnres.depth_attn_merge %s, %s, %s, %s %s : %s, %s, %s, %s"
-                 % (res, o, ls, q, u, eps_s, x_t, tensor_type([M], "f32"), v_t, x_t))
+                 % (res, o, ls, q, u, eps_s, x_t, tensor_type([M], "f32"), q_t, x_t))
 
     blocks = ["%emb"]
     outs = []  # outputs of the current block
@@ -1022,6 +1039,9 @@ def build_parser():
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--dynamic-rows", action="store_true",
                     help="the function under test takes dynamic token dims")
+    ap.add_argument("--dynamic-query", action="store_true",
+                    help="site and model cases: queries of dynamic length "
+                         "(tensor<?xE>)")
     ap.add_argument("--round-ref", action="store_true",
                     help="site: round the reference to the output dtype "
                          "(combine with --atol 0 --rtol 0 for exact checks)")
@@ -1235,6 +1255,13 @@ def main(argv):
         build_parser().error("--case is required")
     if args.case in ("full", "block") and (args.dtype != "f32" or args.dynamic_rows):
         build_parser().error("the model cases are f32 with static rows")
+    if args.dynamic_query and args.case not in ("site", "full", "block"):
+        build_parser().error("--dynamic-query needs --case site, full or block")
+    if ((args.case == "merge" or args.two_phase)
+            and 0 in parse_rows(args.rows)):
+        # The generated IR slices rows of the phase-1 output at static
+        # offsets, which tensor.extract_slice rejects in a dim of size 0.
+        build_parser().error("--case merge and --two-phase need token rows (no 0 in --rows)")
     if args.expected_traffic:
         if args.case not in ("full", "block") or args.stages is None:
             build_parser().error("--expected-traffic needs --case full|block and --stages")

@@ -78,7 +78,11 @@ def ConvertAttnResToVectorPass
 
     Ops with a dynamic hidden dimension are left alone (for
     `convert-attnres-to-linalg` to report). The vector width is lowered to
-    the largest power of two dividing D when D is not a multiple of it.
+    the largest power of two dividing D when D is not a multiple of it. An
+    op whose results have a dim of static size 0 (no token rows, no queries)
+    becomes `tensor.empty`. An op with a tensor whose static dims span more
+    than 2^63 - 1 bytes is reported (every such op, before anything is
+    rewritten) and the pass fails.
 
     The loops over D that write a kernel's output carry the discardable unit
     attribute `attnres.streaming_stores` when the output (static shape) has

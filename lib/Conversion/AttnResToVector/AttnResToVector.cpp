@@ -9,7 +9,9 @@
 //       scf.for over D in vectors: Σ_j α_j v_j, written to the output row
 //
 // The row of every source is read from memory once; the second pass reads it
-// from cache. Token dims are flattened into one row dim with reshapes.
+// from cache. Token dims are flattened into one row dim with reshapes. An op
+// whose results have a dimension of static size 0 (no token rows, no
+// queries) has nothing to compute: its results become `tensor.empty`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,14 +55,46 @@ int64_t chooseVectorWidth(int64_t hidden, unsigned requested) {
 }
 
 /// Whether the output loops of a kernel producing `type` get the
-/// streaming-stores tag: a static shape of at least `minBytes` bytes.
+/// streaming-stores tag: a static shape of at least `minBytes` bytes (a
+/// size past INT64_MAX bytes counts as large; the pass rejects such ops
+/// before this is asked).
 bool wantsStreamingStores(Type type, int64_t minBytes) {
   auto shaped = dyn_cast<RankedTensorType>(type);
   if (minBytes <= 0 || !shaped || !shaped.hasStaticShape() ||
       !shaped.getElementType().isIntOrFloat())
     return false;
-  int64_t bits = shaped.getElementType().getIntOrFloatBitWidth();
-  return shaped.getNumElements() * bits / 8 >= minBytes;
+  std::optional<int64_t> bytes = getStaticSizeInBytes(shaped);
+  return !bytes || *bytes >= minBytes;
+}
+
+/// Whether `op` has a result with a dimension of static size 0: then all of
+/// its results are empty (the token dims and the query count are shared).
+bool hasEmptyResult(Operation *op) {
+  return llvm::any_of(op->getResultTypes(), [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && llvm::is_contained(tensor.getShape(), 0);
+  });
+}
+
+/// Replaces `op`, whose results are all empty, by `tensor.empty` ops; the
+/// sizes of result `i` are `sizes[i]` (dynamic ones are read from operands).
+void replaceByEmpty(PatternRewriter &rewriter, Operation *op,
+                    ArrayRef<SmallVector<OpFoldResult>> sizes) {
+  SmallVector<Value> empties;
+  for (auto [type, resultSizes] :
+       llvm::zip_equal(op->getResultTypes(), sizes)) {
+    auto tensor = cast<RankedTensorType>(type);
+    // Keep the result type exactly (a size known statically in the type but
+    // read dynamically from an operand would otherwise refine it).
+    SmallVector<Value> dynamic;
+    for (auto [dim, size] : llvm::zip_equal(tensor.getShape(), resultSizes))
+      if (ShapedType::isDynamic(dim))
+        dynamic.push_back(
+            getValueOrCreateConstantIndexOp(rewriter, op->getLoc(), size));
+    empties.push_back(
+        tensor::EmptyOp::create(rewriter, op->getLoc(), tensor, dynamic));
+  }
+  rewriter.replaceOp(op, empties);
 }
 
 /// Tags `loop` for `attnres-streaming-stores` when `streaming`.
@@ -462,7 +496,15 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
+    if (hasEmptyResult(op)) {
+      replaceByEmpty(
+          rewriter, op,
+          {tensor::getMixedSizes(rewriter, loc, op.getSources().front())});
+      return success();
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
@@ -512,7 +554,19 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
         staticHidden(op.getSources().front().getType());
     if (!hidden)
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
+    if (hasEmptyResult(op)) {
+      SmallVector<OpFoldResult> outSizes = {
+          tensor::getMixedSize(rewriter, loc, op.getQueries(), 0)};
+      llvm::append_range(outSizes, tensor::getMixedSizes(
+                                       rewriter, loc, op.getSources().front()));
+      SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
+                                         std::prev(outSizes.end()));
+      replaceByEmpty(rewriter, op, {outSizes, lseSizes});
+      return success();
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
@@ -616,7 +670,14 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
+    if (hasEmptyResult(op)) {
+      replaceByEmpty(rewriter, op,
+                     {tensor::getMixedSizes(rewriter, loc, op.getSource())});
+      return success();
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
     Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
@@ -705,6 +766,16 @@ struct ConvertAttnResToVectorPass
           << "convert-attnres-to-vector: sources-per-loop must be positive";
       return signalPassFailure();
     }
+    // Ops whose tensors cannot be addressed are reported (each of them)
+    // before anything is rewritten.
+    bool tooLarge = false;
+    func.walk([&](Operation *op) {
+      if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+          failed(checkAddressableTypes(op)))
+        tooLarge = true;
+    });
+    if (tooLarge)
+      return signalPassFailure();
     AttnResVectorKernelOptions options;
     options.vectorWidth = vectorWidth;
     options.rowsPerTask = rowsPerTask;

@@ -8,6 +8,8 @@
 // BADSTREAM: error: convert-attnres-to-vector: streaming-min-bytes must not be negative, got -1
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{streaming-min-bytes=0 sources-per-loop=4}))' --split-input-file | FileCheck %s --check-prefix=NOSTREAM
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{bf16-pairs=false}))' --split-input-file | FileCheck %s --check-prefix=NOPAIRS
+// The output is valid IR that survives a round trip (custom and generic form).
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))' --split-input-file | attnres-opt --split-input-file --verify-roundtrip > /dev/null
 
 // The fused site: parallel row tiles; per row one loop over D reading every
 // source once (both reductions per source), scalar softmax, then the
@@ -170,4 +172,82 @@ func.func @single_row(%q: tensor<16xf32>, %v0: tensor<16xf32>, %v1: tensor<16xf3
 func.func @large_site(%q: tensor<4096xf32>, %v0: tensor<1024x4096xf32>, %v1: tensor<1024x4096xf32>, %v2: tensor<1024x4096xf32>, %v3: tensor<1024x4096xf32>, %v4: tensor<1024x4096xf32>, %v5: tensor<1024x4096xf32>, %v6: tensor<1024x4096xf32>, %v7: tensor<1024x4096xf32>, %v8: tensor<1024x4096xf32>) -> tensor<1024x4096xf32> {
   %h = attnres.depth_attn %q, [%v0, %v1, %v2, %v3, %v4, %v5, %v6, %v7, %v8] : tensor<4096xf32>, tensor<1024x4096xf32> -> tensor<1024x4096xf32>
   return %h : tensor<1024x4096xf32>
+}
+
+// -----
+
+// Zero queries: both results are empty, nothing is computed (no row tiles,
+// whose slices would start at offset 0 of the empty query dim).
+// CHECK-LABEL: func.func @stats_zero_queries
+// CHECK-NOT: scf.forall
+// CHECK: %[[O:.*]] = tensor.empty() : tensor<0x4x16xf32>
+// CHECK: %[[L:.*]] = tensor.empty() : tensor<0x4xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return %[[O]], %[[L]]
+func.func @stats_zero_queries(%Q: tensor<0x16xf32>, %b0: tensor<4x16xf32>, %b1: tensor<4x16xf32>) -> (tensor<0x4x16xf32>, tensor<0x4xf32>) {
+  %o, %lse = attnres.depth_attn_stats %Q, [%b0, %b1] : tensor<0x16xf32>, tensor<4x16xf32> -> tensor<0x4x16xf32>, tensor<0x4xf32>
+  return %o, %lse : tensor<0x4x16xf32>, tensor<0x4xf32>
+}
+
+// -----
+
+// Zero queries with dynamic token dims: the dynamic sizes of the empty
+// results are read from the first source.
+// CHECK-LABEL: func.func @stats_zero_queries_dynamic_rows
+// CHECK-SAME: (%[[Q:.*]]: tensor<0x16xf32>, %[[B0:.*]]: tensor<?x16xf32>, %[[B1:.*]]: tensor<?x16xf32>)
+// CHECK: %[[T:.*]] = tensor.dim %[[B0]], %{{.*}} : tensor<?x16xf32>
+// CHECK: %[[O:.*]] = tensor.empty(%[[T]]) : tensor<0x?x16xf32>
+// CHECK: %[[L:.*]] = tensor.empty(%[[T]]) : tensor<0x?xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return %[[O]], %[[L]]
+func.func @stats_zero_queries_dynamic_rows(%Q: tensor<0x16xf32>, %b0: tensor<?x16xf32>, %b1: tensor<?x16xf32>) -> (tensor<0x?x16xf32>, tensor<0x?xf32>) {
+  %o, %lse = attnres.depth_attn_stats %Q, [%b0, %b1] : tensor<0x16xf32>, tensor<?x16xf32> -> tensor<0x?x16xf32>, tensor<0x?xf32>
+  return %o, %lse : tensor<0x?x16xf32>, tensor<0x?xf32>
+}
+
+// -----
+
+// Token dims mixing dynamic and zero sizes: the result is an empty tensor of
+// the same shape; no reshapes (tensor<2x?x0x16xf32> collapses to
+// tensor<?x16xf32>, which bufferizes to an invalid memref.collapse_shape).
+// CHECK-LABEL: func.func @site_zero_rows_mixed
+// CHECK-SAME: (%[[Q:.*]]: tensor<16xf32>, %[[V0:.*]]: tensor<2x?x0x16xf32>, %[[V1:.*]]: tensor<2x?x0x16xf32>)
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[T:.*]] = tensor.dim %[[V0]], %[[C1]] : tensor<2x?x0x16xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[T]]) : tensor<2x?x0x16xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return %[[E]]
+func.func @site_zero_rows_mixed(%q: tensor<16xf32>, %v0: tensor<2x?x0x16xf32>, %v1: tensor<2x?x0x16xf32>) -> tensor<2x?x0x16xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>, tensor<2x?x0x16xf32> -> tensor<2x?x0x16xf32>
+  return %h : tensor<2x?x0x16xf32>
+}
+
+// -----
+
+// Phase 1 and phase 2 without token rows: empty results.
+// CHECK-LABEL: func.func @zero_rows_stats_merge
+// CHECK-NOT: scf.forall
+// CHECK-DAG: tensor.empty() : tensor<3x0x16xbf16>
+// CHECK-DAG: tensor.empty() : tensor<3x0xf32>
+// CHECK-DAG: tensor.empty() : tensor<0x16xbf16>
+// CHECK-NOT: scf.forall
+func.func @zero_rows_stats_merge(%Q: tensor<3x16xf32>, %b0: tensor<0x16xbf16>, %b1: tensor<0x16xbf16>, %lse: tensor<0xf32>, %q: tensor<16xf32>) -> (tensor<3x0x16xbf16>, tensor<3x0xf32>, tensor<0x16xbf16>) {
+  %o, %l = attnres.depth_attn_stats %Q, [%b0, %b1] : tensor<3x16xf32>, tensor<0x16xbf16> -> tensor<3x0x16xbf16>, tensor<3x0xf32>
+  %h = attnres.depth_attn_merge %b0, %lse, %q, %b1 : tensor<0x16xbf16>, tensor<0xf32>, tensor<16xf32>, tensor<0x16xbf16>
+  return %o, %l, %h : tensor<3x0x16xbf16>, tensor<3x0xf32>, tensor<0x16xbf16>
+}
+
+// -----
+
+// An output of 2^56 x 16 f32 (2^62 bytes, addressable) is far above
+// streaming-min-bytes: its weighted-sum loop is tagged. (Its size in bits,
+// 2^67, does not fit in 64 bits; the byte count is computed with checked
+// arithmetic.)
+// CHECK-LABEL: func.func @huge_site_streaming
+// CHECK: scf.for {{.*}} -> (tensor<?x16xf32>) {
+// CHECK: } {attnres.streaming_stores}
+func.func @huge_site_streaming(%q: tensor<16xf32>, %v0: tensor<72057594037927936x16xf32>, %v1: tensor<72057594037927936x16xf32>) -> tensor<72057594037927936x16xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>, tensor<72057594037927936x16xf32> -> tensor<72057594037927936x16xf32>
+  return %h : tensor<72057594037927936x16xf32>
 }

@@ -13,6 +13,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -321,6 +323,53 @@ LogicalResult DepthAttnMergeOp::verify() {
     return failure();
   return verifyTokenShaped(*this, getLse().getType(), {}, tokenShape(src),
                            "lse (token dims of the source)");
+}
+
+//===----------------------------------------------------------------------===//
+// Size checks for the passes
+//===----------------------------------------------------------------------===//
+
+std::optional<int64_t> mlir::attnres::getStaticSizeInBytes(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasRank())
+    return 0;
+  Type elem = shaped.getElementType();
+  int64_t bytes = elem.isIntOrFloat()
+                      ? llvm::divideCeil(elem.getIntOrFloatBitWidth(), 8)
+                      : 1;
+  std::optional<int64_t> total = bytes;
+  for (int64_t dim : shaped.getShape()) {
+    if (ShapedType::isDynamic(dim))
+      continue;
+    total = llvm::checkedMul(*total, dim);
+    if (!total)
+      return std::nullopt;
+  }
+  return total;
+}
+
+bool mlir::attnres::hasAddressableTypes(Operation *op) {
+  auto fits = [](Type type) { return getStaticSizeInBytes(type).has_value(); };
+  return llvm::all_of(op->getOperandTypes(), fits) &&
+         llvm::all_of(op->getResultTypes(), fits);
+}
+
+LogicalResult mlir::attnres::checkAddressableTypes(Operation *op) {
+  auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+    if (getStaticSizeInBytes(type))
+      return success();
+    return op->emitOpError()
+           << what << " #" << index << " of type " << type
+           << " is too large: its static dimensions span more than 2^63 - 1 "
+              "bytes";
+  };
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(type, "operand", i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check(type, "result", i)))
+      return failure();
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -11,7 +11,9 @@
 //   * its sources without the last one (it merges that one), if it has >= 2,
 //   * else its full source list.
 // A group is all sites of one region block with the same key, eps and query
-// type; it is rewritten at its first site.
+// type; it is rewritten at its first site. Sites without token rows (a token
+// dim of static size 0) have nothing to share and stay per-site, as do
+// groups whose phase-1 output would not be addressable (> 2^63 - 1 bytes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/CheckedArithmetic.h"
+#include <limits>
 
 namespace mlir {
 namespace attnres {
@@ -37,18 +41,43 @@ TwoPhaseTraffic mlir::attnres::estimateTwoPhaseTraffic(int64_t shared,
                                                        int64_t merges,
                                                        int64_t hidden,
                                                        int64_t elementBytes) {
-  int64_t row = hidden * elementBytes;
+  // Checked arithmetic: a count past INT64_MAX saturates there.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  auto mul = [](std::optional<int64_t> a, std::optional<int64_t> b) {
+    return a && b ? llvm::checkedMul(*a, *b) : std::nullopt;
+  };
+  auto add = [](std::optional<int64_t> a, std::optional<int64_t> b) {
+    return a && b ? llvm::checkedAdd(*a, *b) : std::nullopt;
+  };
+  std::optional<int64_t> row = mul(hidden, elementBytes);
   TwoPhaseTraffic traffic;
   // Per site: read every source, write h.
-  traffic.perSiteBytes = (sites * (shared + 1) + merges) * row;
+  traffic.perSiteBytes =
+      mul(add(mul(sites, add(shared, 1)), merges), row).value_or(kMax);
   // Phase 1 reads the shared sources once and writes one row + an f32 LSE
   // per query; each merge reads its phase-1 row, its LSE and u, writes h.
-  traffic.twoPhaseBytes = shared * row + sites * (row + 4) +
-                          merges * (3 * row + 4);
+  traffic.twoPhaseBytes = add(add(mul(shared, row), mul(sites, add(row, 4))),
+                              mul(merges, add(mul(3, row), 4)))
+                              .value_or(kMax);
   return traffic;
 }
 
 namespace {
+
+/// Whether the two-phase form of a group moves fewer bytes than its sites.
+/// Where the estimate saturates (rows of exabytes), the 4-byte LSE terms are
+/// negligible and the number of rows moved decides.
+bool twoPhaseIsCheaper(int64_t shared, int64_t sites, int64_t merges,
+                       int64_t hidden, int64_t elementBytes) {
+  TwoPhaseTraffic traffic =
+      estimateTwoPhaseTraffic(shared, sites, merges, hidden, elementBytes);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (traffic.perSiteBytes < kMax && traffic.twoPhaseBytes < kMax)
+    return traffic.twoPhaseBytes < traffic.perSiteBytes;
+  // Rows of D elements per token (see estimateTwoPhaseTraffic): per site
+  // S(n+1) + M, two-phase n + S + 3M. Counts of ops, far from overflowing.
+  return shared + sites + 3 * merges < sites * (shared + 1) + merges;
+}
 
 /// Whether `value` is available right before `op` (defined in an enclosing
 /// block before it, or an argument of an enclosing block).
@@ -164,15 +193,24 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
     if (numSites < 2)
       return rewriter.notifyMatchFailure(site, "group has a single site");
     auto srcType = site.getType();
+    // No token rows: every site is an empty tensor, there is nothing to
+    // share (and no row of the phase-1 output to slice).
+    if (llvm::is_contained(srcType.getShape(), 0))
+      return rewriter.notifyMatchFailure(site, "no token rows");
+    SmallVector<int64_t> outShape = {numSites};
+    llvm::append_range(outShape, srcType.getShape());
+    auto outType = RankedTensorType::get(outShape, srcType.getElementType());
+    if (!getStaticSizeInBytes(outType))
+      return rewriter.notifyMatchFailure(
+          site, "phase-1 output spans more than 2^63 - 1 bytes");
     int64_t hidden = srcType.getShape().back();
     if (mode == TwoPhaseMode::Auto) {
       if (ShapedType::isDynamic(hidden))
         hidden = 1; // Byte ratios do not depend on D.
       int64_t elementBytes =
           std::max<int64_t>(1, srcType.getElementTypeBitWidth() / 8);
-      TwoPhaseTraffic traffic = estimateTwoPhaseTraffic(
-          key.size(), numSites, numMerges, hidden, elementBytes);
-      if (traffic.twoPhaseBytes >= traffic.perSiteBytes)
+      if (!twoPhaseIsCheaper(key.size(), numSites, numMerges, hidden,
+                             elementBytes))
         return rewriter.notifyMatchFailure(site,
                                            "two-phase moves more bytes");
     }
@@ -182,25 +220,36 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
     for (Member &m : members)
       hoistBefore(m.site.getQuery(), site, rewriter);
     rewriter.setInsertionPoint(site);
+    // The rows of the queries tensor have D elements: static when the query
+    // type or the sources know it (a dynamic-length query is cast to that
+    // static type), else the sources' hidden dim at run time.
     auto queryType = cast<RankedTensorType>(site.getQuery().getType());
-    OpFoldResult hiddenSize = tensor::getMixedSize(rewriter, loc, key[0],
-                                                   srcType.getRank() - 1);
+    int64_t queryLen = queryType.getDimSize(0);
+    if (ShapedType::isDynamic(queryLen))
+      queryLen = srcType.getShape().back();
+    OpFoldResult hiddenSize =
+        ShapedType::isDynamic(queryLen)
+            ? tensor::getMixedSize(rewriter, loc, key[0], srcType.getRank() - 1)
+            : OpFoldResult(rewriter.getIndexAttr(queryLen));
+    auto rowType =
+        RankedTensorType::get({queryLen}, queryType.getElementType());
     Value queries = tensor::EmptyOp::create(
         rewriter, loc,
         ArrayRef<OpFoldResult>{rewriter.getIndexAttr(numSites), hiddenSize},
         queryType.getElementType());
-    for (auto [i, m] : llvm::enumerate(members))
+    for (auto [i, m] : llvm::enumerate(members)) {
+      Value query = m.site.getQuery();
+      if (query.getType() != rowType)
+        query = tensor::CastOp::create(rewriter, loc, rowType, query);
       queries = tensor::InsertSliceOp::create(
-          rewriter, loc, m.site.getQuery(), queries,
+          rewriter, loc, query, queries,
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(i),
                                  rewriter.getIndexAttr(0)},
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), hiddenSize},
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
                                  rewriter.getIndexAttr(1)});
-    SmallVector<int64_t> outShape = {numSites};
-    llvm::append_range(outShape, srcType.getShape());
+    }
     SmallVector<int64_t> lseShape(outShape.begin(), std::prev(outShape.end()));
-    auto outType = RankedTensorType::get(outShape, srcType.getElementType());
     auto lseType = RankedTensorType::get(lseShape, rewriter.getF32Type());
     auto stats = DepthAttnStatsOp::create(rewriter, loc, outType, lseType,
                                           queries, key, site.getEpsAttr());
@@ -262,6 +311,17 @@ struct AttnResTwoPhasePass
                        << "' (expected auto, force or off)";
       return signalPassFailure();
     }
+    if (*parsed == TwoPhaseMode::Off)
+      return;
+    // Sites whose tensors cannot be addressed are reported (each of them)
+    // before anything is rewritten.
+    bool tooLarge = false;
+    func.walk([&](DepthAttnOp site) {
+      if (failed(checkAddressableTypes(site)))
+        tooLarge = true;
+    });
+    if (tooLarge)
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateAttnResTwoPhasePatterns(patterns, *parsed);
     GreedyRewriteConfig config;

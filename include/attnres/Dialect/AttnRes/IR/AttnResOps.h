@@ -14,7 +14,32 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <optional>
+
 #define GET_OP_CLASSES
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h.inc"
+
+namespace mlir {
+namespace attnres {
+
+/// Bytes spanned by the static dimensions of a ranked tensor or memref type
+/// (dynamic dimensions count as 1, elements are rounded up to whole bytes),
+/// computed with checked arithmetic: std::nullopt when the count does not fit
+/// in `int64_t`. Other types span 0 bytes.
+std::optional<int64_t> getStaticSizeInBytes(Type type);
+
+/// Whether every operand and result type of `op` spans at most 2^63 - 1
+/// bytes in its static dimensions (`getStaticSizeInBytes` succeeds).
+bool hasAddressableTypes(Operation *op);
+
+/// Fails with an error on `op` naming the first operand or result type whose
+/// static dimensions span more than 2^63 - 1 bytes. No such buffer can be
+/// addressed, and the sizes and offsets that later stages compute for it in
+/// 64-bit arithmetic would wrap around (into invalid IR or wrong code), so
+/// the attnres passes reject such ops before rewriting anything.
+LogicalResult checkAddressableTypes(Operation *op);
+
+} // namespace attnres
+} // namespace mlir
 
 #endif // ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_H

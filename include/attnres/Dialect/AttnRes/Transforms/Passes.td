@@ -133,7 +133,14 @@ def AttnResTwoPhasePass
     so a group of a block with `M = S − 1` pays off from `n = 3` shared
     sources. `mode=force` rewrites every group of at least two sites,
     `mode=off` nothing. Sites whose query is not available before the
-    group's first site stay as they are. The pass is idempotent.
+    group's first site stay as they are, as do sites without token rows (a
+    token dim of static size 0) and groups whose phase-1 output would span
+    more than 2^63 - 1 bytes. Queries of dynamic length are cast to the
+    static hidden size where it is known. The pass is idempotent.
+
+    A site with a tensor whose static dims span more than 2^63 - 1 bytes is
+    reported (every such site, before anything is rewritten) and the pass
+    fails.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"auto\"",

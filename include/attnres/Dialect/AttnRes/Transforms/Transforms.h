@@ -49,7 +49,8 @@ enum class TwoPhaseMode { Auto, Force, Off };
 
 /// Traffic, in bytes per token row, of one group of sites sharing `shared`
 /// sources: `sites` sites of which `merges` add one more source; rows of
-/// `hidden` elements of `elementBytes` bytes each.
+/// `hidden` elements of `elementBytes` bytes each. Computed with checked
+/// arithmetic: a count that does not fit in `int64_t` saturates at INT64_MAX.
 struct TwoPhaseTraffic {
   int64_t perSiteBytes = 0;
   int64_t twoPhaseBytes = 0;
