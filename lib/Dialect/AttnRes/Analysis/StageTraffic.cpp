@@ -9,10 +9,15 @@
 
 #include "attnres/Dialect/AttnRes/Analysis/StageTraffic.h"
 
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/Format.h"
@@ -93,6 +98,21 @@ bool usesOnlyParameters(Operation *op,
 
 } // namespace
 
+bool mlir::attnres::isParameterFold(Operation *op) {
+  if (isa_and_present<AttnResDialect>(op->getDialect()))
+    return false;
+  if (isa<tensor::EmptyOp, tensor::CastOp, tensor::BitcastOp,
+          tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ReshapeOp,
+          tensor::ExtractSliceOp, tensor::ExtractOp, tensor::SplatOp,
+          tensor::FromElementsOp, tensor::DimOp, CastOpInterface>(op))
+    return true;
+  if (op->hasTrait<OpTrait::Elementwise>())
+    return true;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    return linalgOp->getNumRegions() == 1 && linalg::isElementwise(linalgOp);
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // StageTrafficAnalysis
 //===----------------------------------------------------------------------===//
@@ -157,20 +177,6 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
     chunkOf[&top] = current;
   }
 
-  // Parameters: constants and side-effect-free ops of parameters only.
-  for (Operation *top : bodyOps) {
-    if (top->getNumResults() == 0 || top->hasTrait<OpTrait::IsTerminator>())
-      continue;
-    bool isParam =
-        top->hasTrait<OpTrait::ConstantLike>() ||
-        (isMemoryEffectFree(top) && usesOnlyParameters(top, parameters));
-    if (!isParam)
-      continue;
-    parameterOps.insert(top);
-    for (Value result : top->getResults())
-      parameters.insert(result);
-  }
-
   // Site sources: blocks (any position but the last, or shared sources of
   // phase 1) and last sources (partial candidates).
   auto note = [](llvm::DenseMap<Value, int64_t> &uses, Value v, int64_t c) {
@@ -199,6 +205,32 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
       note(lastUses, merge.getSource(), chunk);
   });
 
+  // Parameters (docs/pipeline-parallel.md §1): constants and cheap folds of
+  // parameters, never an AttnRes op, never annotated compute, never a value a
+  // site reads as a source (those are inputs: the embedding b_0 is data even
+  // when it is baked into the program as a constant).
+  auto isSiteSource = [&](Value v) {
+    return blockUses.contains(v) || lastUses.contains(v);
+  };
+  for (Operation *top : bodyOps) {
+    if (top->getNumResults() == 0 || top->hasTrait<OpTrait::IsTerminator>() ||
+        isa_and_present<AttnResDialect>(top->getDialect()))
+      continue;
+    bool foldable = top->hasTrait<OpTrait::ConstantLike>() ||
+                    (!top->hasAttr(kChunkAttrName) && isParameterFold(top) &&
+                     isMemoryEffectFree(top) &&
+                     usesOnlyParameters(top, parameters));
+    if (!foldable)
+      continue;
+    if (llvm::any_of(top->getResults(), isSiteSource)) {
+      inputs.insert(top->result_begin(), top->result_end());
+      continue;
+    }
+    parameterOps.insert(top);
+    for (Value result : top->getResults())
+      parameters.insert(result);
+  }
+
   // Travelling values: non-parameters used in a later chunk.
   auto consider = [&](Value value, int64_t defChunk) {
     int64_t lastUse = defChunk;
@@ -213,6 +245,7 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
     tv.partialUntil = lastUses.lookup_or(value, -1);
     tv.defChunk = defChunk;
     tv.lastUseChunk = lastUse;
+    tv.isInput = isInput(value);
     std::tie(tv.rowBytes, tv.totalBytes) = valueBytes(value.getType());
     travelling.push_back(tv);
   };
@@ -239,6 +272,12 @@ int64_t StageTrafficAnalysis::getChunk(Operation *op) const {
   if (!top)
     return 0;
   return chunkOf.lookup(top);
+}
+
+bool StageTrafficAnalysis::isInput(Value value) const {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return !bodyOps.empty() && arg.getOwner() == bodyOps.front()->getBlock();
+  return inputs.contains(value);
 }
 
 TravelKind StageTrafficAnalysis::getKind(Value value) const {
@@ -296,8 +335,8 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
   // with reuseOwnBlocks what it produced).
   SmallVector<llvm::DenseSet<unsigned>> holds(P);
   for (auto [i, tv] : llvm::enumerate(travelling))
-    if (isa<BlockArgument>(tv.value))
-      holds[0].insert(i);
+    if (tv.isInput)
+      holds[tv.defChunk % P].insert(i);
 
   for (int64_t chunk = 0; chunk < C; ++chunk) {
     int64_t rank = chunk % P;

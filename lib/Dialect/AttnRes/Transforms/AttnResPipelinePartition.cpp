@@ -227,20 +227,35 @@ LogicalResult AttnResPipelinePartitionPass::plan(func::FuncOp func,
   if (failed(traffic))
     return failure();
 
-  // Every message must be a static tensor the MPI lowering can carry.
+  // Every message must be a static tensor the MPI lowering can carry. A
+  // value that cannot travel makes the chunking impossible to honour: the
+  // pass fails rather than recompute the value on the using rank.
   ArrayRef<TravellingValue> values = analysis.getTravellingValues();
   llvm::SmallDenseSet<unsigned> checked;
   for (const HopTraffic &hop : traffic->hops) {
     for (unsigned i : hop.sent) {
-      if (!checked.insert(i).second || isSendable(values[i].value.getType()))
+      const TravellingValue &tv = values[i];
+      if (!checked.insert(i).second || isSendable(tv.value.getType()))
         continue;
-      return emitError(values[i].value.getLoc())
-             << "attnres-pipeline-partition: a value of type "
-             << values[i].value.getType() << " defined in chunk "
-             << values[i].defChunk << " is used in chunk "
-             << values[i].lastUseChunk
-             << "; only statically shaped tensors of f32, f64, f16, bf16 or "
-                "8/16/32/64-bit integers (at most 2^31-1 elements) can travel";
+      InFlightDiagnostic diag =
+          emitError(tv.value.getLoc())
+          << "attnres-pipeline-partition: a value of type "
+          << tv.value.getType() << " defined in chunk " << tv.defChunk
+          << " is used in chunk " << tv.lastUseChunk
+          << "; only statically shaped tensors of f32, f64, f16, bf16 or "
+             "8/16/32/64-bit integers (at most 2^31-1 elements) can travel, "
+             "so the chunking cannot be honoured (the value would cross hop "
+          << (&hop - traffic->hops.begin()) << ", rank " << hop.fromRank
+          << " -> rank " << hop.toRank << ")";
+      for (Operation *user : tv.value.getUsers()) {
+        if (analysis.getChunk(user) != tv.lastUseChunk)
+          continue;
+        diag.attachNote(user->getLoc())
+            << "used here, in chunk " << tv.lastUseChunk << " (rank "
+            << tv.lastUseChunk % int64_t(stages) << ")";
+        break;
+      }
+      return diag;
     }
   }
 
