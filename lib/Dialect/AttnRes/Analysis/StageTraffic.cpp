@@ -20,8 +20,10 @@
 #include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -47,31 +49,55 @@ int64_t elementBytes(Type type) {
   return (type.getIntOrFloatBitWidth() + 7) / 8;
 }
 
-/// Row and total bytes of a value's type (see `TravellingValue`).
-std::pair<int64_t, int64_t> valueBytes(Type type) {
+/// Row and total bytes of a value's type (see `TravellingValue`); nullopt
+/// when a count does not fit in int64_t.
+std::optional<std::pair<int64_t, int64_t>> valueBytes(Type type) {
   if (auto tensor = dyn_cast<RankedTensorType>(type)) {
     int64_t elem = elementBytes(tensor.getElementType());
     if (elem < 0)
-      return {-1, -1};
+      return std::make_pair(int64_t(-1), int64_t(-1));
     int64_t row = elem;
     if (tensor.getRank() > 0) {
       int64_t last = tensor.getShape().back();
-      row = ShapedType::isDynamic(last) ? -1 : last * elem;
+      if (ShapedType::isDynamic(last)) {
+        row = -1;
+      } else {
+        std::optional<int64_t> bytes = llvm::checkedMul(last, elem);
+        if (!bytes)
+          return std::nullopt;
+        row = *bytes;
+      }
     }
-    int64_t total =
-        tensor.hasStaticShape() ? tensor.getNumElements() * elem : -1;
-    return {row, total};
+    if (!tensor.hasStaticShape())
+      return std::make_pair(row, int64_t(-1));
+    // The element count, checked (ShapedType::getNumElements wraps around in
+    // a release build); a zero dimension makes it 0 whatever the others are.
+    if (llvm::is_contained(tensor.getShape(), 0))
+      return std::make_pair(row, int64_t(0));
+    std::optional<int64_t> total = elem;
+    for (int64_t dim : tensor.getShape())
+      if (total)
+        total = llvm::checkedMul(*total, dim);
+    if (!total)
+      return std::nullopt;
+    return std::make_pair(row, *total);
   }
   int64_t elem = elementBytes(type);
-  return {elem, elem};
+  return std::make_pair(elem, elem);
 }
 
-/// Sum where -1 (unknown) absorbs everything.
-void addBytes(int64_t &sum, int64_t bytes) {
-  if (sum < 0 || bytes < 0)
+/// Adds `bytes` to `sum` where -1 (unknown) absorbs everything; false when
+/// the sum does not fit in int64_t.
+[[nodiscard]] bool addBytes(int64_t &sum, int64_t bytes) {
+  if (sum < 0 || bytes < 0) {
     sum = -1;
-  else
-    sum += bytes;
+    return true;
+  }
+  std::optional<int64_t> total = llvm::checkedAdd(sum, bytes);
+  if (!total)
+    return false;
+  sum = *total;
+  return true;
 }
 
 /// Whether every value `op` uses from outside itself is in `parameters`.
@@ -246,7 +272,10 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
     tv.defChunk = defChunk;
     tv.lastUseChunk = lastUse;
     tv.isInput = isInput(value);
-    std::tie(tv.rowBytes, tv.totalBytes) = valueBytes(value.getType());
+    if (auto bytes = valueBytes(value.getType()))
+      std::tie(tv.rowBytes, tv.totalBytes) = *bytes;
+    else
+      tv.bytesOverflow = true;
     travelling.push_back(tv);
   };
   for (BlockArgument arg : body.front().getArguments())
@@ -321,6 +350,37 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
     return failure();
   }
 
+  // Byte counts are checked: a count that does not fit in int64_t is an
+  // error, never a wrapped number.
+  for (const TravellingValue &tv : travelling) {
+    if (!tv.bytesOverflow)
+      continue;
+    InFlightDiagnostic diag =
+        mlir::emitError(tv.value.getLoc())
+        << "the byte count of a value of type " << tv.value.getType()
+        << " that crosses chunk " << tv.defChunk
+        << " does not fit in 64 bits";
+    diag.attachNote(funcOp->getLoc())
+        << "in the stage traffic of this function";
+    return failure();
+  }
+  // Sums of byte counts: located at the value whose bytes overflow a hop's
+  // sum, or at the function for the sums over hops.
+  auto overflowAt = [&](const TravellingValue &tv, StringRef scheme,
+                        StringRef unit, int64_t hop) {
+    InFlightDiagnostic diag = mlir::emitError(tv.value.getLoc())
+                              << "the " << scheme << " " << unit << " of hop "
+                              << hop << " do not fit in 64 bits";
+    diag.attachNote(funcOp->getLoc())
+        << "in the stage traffic of this function";
+    return failure();
+  };
+  auto overflowSum = [&](const Twine &what) {
+    funcOp->emitError() << "stage traffic: " << what
+                        << " do not fit in 64 bits";
+    return failure();
+  };
+
   StageTraffic traffic;
   traffic.options = options;
   traffic.chunks = C;
@@ -355,8 +415,10 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
         if (tv.defChunk > chunk || tv.lastUseChunk <= chunk)
           continue;
         hop.live.push_back(i);
-        addBytes(hop.naiveRowBytes, tv.rowBytes);
-        addBytes(hop.naiveBytes, tv.totalBytes);
+        if (!addBytes(hop.naiveRowBytes, tv.rowBytes))
+          return overflowAt(tv, "naive", "bytes per token", chunk);
+        if (!addBytes(hop.naiveBytes, tv.totalBytes))
+          return overflowAt(tv, "naive", "bytes", chunk);
         TravelKind kind = tv.kindAcross(chunk);
         bool isBlock = kind == TravelKind::Block;
         if (isBlock)
@@ -370,17 +432,22 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
         hop.sent.push_back(i);
         if (isBlock)
           ++hop.cachedBlocks;
-        addBytes(hop.cachedRowBytes, tv.rowBytes);
-        addBytes(hop.cachedBytes, tv.totalBytes);
+        if (!addBytes(hop.cachedRowBytes, tv.rowBytes))
+          return overflowAt(tv, "cached", "bytes per token", chunk);
+        if (!addBytes(hop.cachedBytes, tv.totalBytes))
+          return overflowAt(tv, "cached", "bytes", chunk);
       }
       holds[hop.toRank].insert(hop.sent.begin(), hop.sent.end());
     }
-    addBytes(traffic.naiveRowBytes, hop.naiveRowBytes);
-    addBytes(traffic.cachedRowBytes, hop.cachedRowBytes);
-    if (staticBytes) {
-      traffic.naiveBytesPerRank[rank] += hop.naiveBytes;
-      traffic.cachedBytesPerRank[rank] += hop.cachedBytes;
-    }
+    if (!addBytes(traffic.naiveRowBytes, hop.naiveRowBytes) ||
+        !addBytes(traffic.cachedRowBytes, hop.cachedRowBytes))
+      return overflowSum("the bytes per token summed over hops 0 to " +
+                         Twine(chunk));
+    if (staticBytes &&
+        (!addBytes(traffic.naiveBytesPerRank[rank], hop.naiveBytes) ||
+         !addBytes(traffic.cachedBytesPerRank[rank], hop.cachedBytes)))
+      return overflowSum("the bytes rank " + Twine(rank) +
+                         " sends per forward");
     traffic.hops.push_back(std::move(hop));
   }
   return traffic;
@@ -442,18 +509,20 @@ void StageTraffic::print(raw_ostream &os) const {
     std::string chunksStr = std::to_string(h) + "->" + std::to_string(h + 1);
     std::string ranks =
         std::to_string(hop.fromRank) + "->" + std::to_string(hop.toRank);
-    os << llvm::format("%5d %8s %7s %7d %7d %8d %7d %13s %13s\n", int(h),
-                       chunksStr.c_str(), ranks.c_str(), int(hop.naiveBlocks),
-                       int(hop.cachedBlocks), int(hop.partials),
-                       int(hop.others), bytes(hop.naiveRowBytes).c_str(),
+    os << llvm::format("%5lld %8s %7s %7lld %7lld %8lld %7lld %13s %13s\n",
+                       (long long)h, chunksStr.c_str(), ranks.c_str(),
+                       (long long)hop.naiveBlocks, (long long)hop.cachedBlocks,
+                       (long long)hop.partials, (long long)hop.others,
+                       bytes(hop.naiveRowBytes).c_str(),
                        bytes(hop.cachedRowBytes).c_str());
     sums[0] += hop.naiveBlocks;
     sums[1] += hop.cachedBlocks;
     sums[2] += hop.partials;
     sums[3] += hop.others;
   }
-  os << llvm::format("%5s %8s %7s %7d %7d %8d %7d %13s %13s\n", "total", "", "",
-                     int(sums[0]), int(sums[1]), int(sums[2]), int(sums[3]),
+  os << llvm::format("%5s %8s %7s %7lld %7lld %8lld %7lld %13s %13s\n", "total",
+                     "", "", (long long)sums[0], (long long)sums[1],
+                     (long long)sums[2], (long long)sums[3],
                      bytes(naiveRowBytes).c_str(),
                      bytes(cachedRowBytes).c_str());
   for (auto [rank, naive] : llvm::enumerate(naiveBytesPerRank))

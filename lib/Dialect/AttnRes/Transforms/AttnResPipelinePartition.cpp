@@ -35,7 +35,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include <climits>
+#include <optional>
 
 namespace mlir {
 namespace attnres {
@@ -68,12 +70,20 @@ Type wireElementType(Type type) {
 }
 
 /// Whether values of `type` can be sent: static tensors of a wire type with
-/// at most INT_MAX elements (MPI counts are `int`).
+/// at most INT_MAX elements (MPI counts are `int`). The element count is
+/// checked: `getNumElements` wraps around in a release build.
 bool isSendable(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && tensor.hasStaticShape() && !tensor.getEncoding() &&
-         wireElementType(tensor.getElementType()) &&
-         tensor.getNumElements() <= INT_MAX;
+  if (!tensor || !tensor.hasStaticShape() || tensor.getEncoding() ||
+      !wireElementType(tensor.getElementType()))
+    return false;
+  if (llvm::is_contained(tensor.getShape(), 0))
+    return true;
+  std::optional<int64_t> count = 1;
+  for (int64_t dim : tensor.getShape())
+    if (count)
+      count = llvm::checkedMul(*count, dim);
+  return count && *count <= INT_MAX;
 }
 
 /// A zero of `type` (results on the ranks that do not compute them).

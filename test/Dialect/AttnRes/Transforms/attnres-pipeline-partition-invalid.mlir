@@ -112,3 +112,16 @@ func.func @constant_embedding_dynamic() -> tensor<4x8xf32> {
   %y = attnres.depth_attn %q, [%emb, %s] : tensor<8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// Byte counts are checked by the analysis: 2^64 elements do not fit in 64
+// bits (nor would they in an MPI message), an error rather than a wrapped
+// element count.
+// expected-note @below {{in the stage traffic of this function}}
+func.func @element_count_overflow(%x: tensor<4294967296x4294967296xi8>) -> tensor<4294967296x4294967296xi8> {
+  // expected-error @below {{the byte count of a value of type 'tensor<4294967296x4294967296xi8>' that crosses chunk 0 does not fit in 64 bits}}
+  %a = arith.addi %x, %x {attnres.chunk = 0 : i64} : tensor<4294967296x4294967296xi8>
+  %b = arith.addi %a, %a {attnres.chunk = 1 : i64} : tensor<4294967296x4294967296xi8>
+  return %b : tensor<4294967296x4294967296xi8>
+}

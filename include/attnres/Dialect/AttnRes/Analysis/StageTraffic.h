@@ -73,6 +73,10 @@ struct TravellingValue {
   int64_t rowBytes = -1;
   /// Bytes of the whole value, -1 unless its shape is static.
   int64_t totalBytes = -1;
+  /// Whether its row or total byte count does not fit in int64_t (then
+  /// rowBytes and totalBytes are -1, and `getTraffic` fails with an error
+  /// located at the value).
+  bool bytesOverflow = false;
   /// Whether it is an input: a function argument, or the result of an op
   /// that would be a parameter but is used as a site source (an embedding
   /// baked into the program as a constant). The rank running its defining
@@ -197,7 +201,9 @@ public:
   ArrayRef<TravellingValue> getTravellingValues() const { return travelling; }
 
   /// Traffic per hop for `options`. Fails with a located error when an
-  /// option is out of range or an op's chunk is >= P·V.
+  /// option is out of range, an op's chunk is >= P·V, or a byte count (of a
+  /// travelling value, a hop, a rank or the per-token totals) does not fit in
+  /// int64_t.
   FailureOr<StageTraffic> getTraffic(const StageTrafficOptions &options) const;
 
 private:
