@@ -21,6 +21,9 @@ Usage (the model cases use f32):
   attnres_gen.py --case full --layers 12 --hidden 16 --rows 4
   attnres_gen.py --case block --layers 12 --block-size 4 --hidden 16 --rows 4 [--two-phase]
   attnres_gen.py --case block ... --example        (main prints the output instead)
+  attnres_gen.py --case block ... --stages 4 --virtual-stages 2 [--embedding constant]
+      (pipeline chunks; the function prints and checks its result; the embedding is
+      its argument, or with --embedding constant a dense constant in its body)
   attnres_gen.py --verify-output EXAMPLE.mlir OUTPUT.txt   (re-derives the example from the
       arguments recorded in its header, checks the printed memref against the reference)
   attnres_gen.py --self-test                        (checks the reference against math §1-§4)
@@ -893,8 +896,17 @@ def emit_model(args, em):
                     [[l for l in range(L) if chunk_of[l] == c] for c in range(C)]))
         b.append("  // (chunk c on rank c mod P); the output site, the print and the check run")
         b.append("  // in chunk %d." % (C - 1))
-    b.append("  func.func @%s(%%emb: %s) -> %s attributes {llvm.emit_c_interface} {"
-             % (fname, x_t, x_t))
+    const_emb = args.embedding == "constant"
+    if const_emb:
+        # The embedding is baked into the model (the usual shape of a program
+        # with fixed inputs): a dense constant in the body, before chunk 0.
+        b.append("  // The embedding b_0 is a constant of the function, not an argument.")
+        b.append("  func.func @%s() -> %s attributes {llvm.emit_c_interface} {"
+                 % (fname, x_t))
+        b.append("    %%emb = arith.constant %s : %s" % (dense(emb, "f32"), x_t))
+    else:
+        b.append("  func.func @%s(%%emb: %s) -> %s attributes {llvm.emit_c_interface} {"
+                 % (fname, x_t, x_t))
     for l in range(L):
         b.append("    %%W%d = arith.constant %s : %s" % (l, dense(p["W"][l], "f32"), w_t))
         b.append("    %%g%d = arith.constant %s : %s" % (l, dense(p["g"][l], "f32"), v_t))
@@ -1002,9 +1014,13 @@ def emit_model(args, em):
     b.append("  }")
     em.funcs.append("\n".join(b))
 
-    x = em.constant(emb, "f32", "emb")
-    y = em.fresh("y")
-    em.m("%s = func.call @%s(%s) : (%s) -> %s" % (y, fname, x, x_t, x_t))
+    if const_emb:
+        y = em.fresh("y")
+        em.m("%s = func.call @%s() : () -> %s" % (y, fname, x_t))
+    else:
+        x = em.constant(emb, "f32", "emb")
+        y = em.fresh("y")
+        em.m("%s = func.call @%s(%s) : (%s) -> %s" % (y, fname, x, x_t, x_t))
     if pipeline:
         em.main_returns_i32 = True
     elif args.example:
@@ -1067,6 +1083,9 @@ def build_parser():
                     "@main returns i32)")
     ap.add_argument("--virtual-stages", type=int, default=1,
                     help="model: virtual stages V per rank (C = P*V chunks)")
+    ap.add_argument("--embedding", choices=["argument", "constant"], default="argument",
+                    help="model: the embedding b_0 is the function's argument (@main "
+                    "passes a constant) or a dense constant inside the function")
     ap.add_argument("--incremental", action="store_true",
                     help="model: running block sums block_summary [partial, f_l]")
     ap.add_argument("--expected-traffic", action="store_true",

@@ -9,14 +9,21 @@
 
 #include "attnres/Dialect/AttnRes/Analysis/StageTraffic.h"
 
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -42,31 +49,55 @@ int64_t elementBytes(Type type) {
   return (type.getIntOrFloatBitWidth() + 7) / 8;
 }
 
-/// Row and total bytes of a value's type (see `TravellingValue`).
-std::pair<int64_t, int64_t> valueBytes(Type type) {
+/// Row and total bytes of a value's type (see `TravellingValue`); nullopt
+/// when a count does not fit in int64_t.
+std::optional<std::pair<int64_t, int64_t>> valueBytes(Type type) {
   if (auto tensor = dyn_cast<RankedTensorType>(type)) {
     int64_t elem = elementBytes(tensor.getElementType());
     if (elem < 0)
-      return {-1, -1};
+      return std::make_pair(int64_t(-1), int64_t(-1));
     int64_t row = elem;
     if (tensor.getRank() > 0) {
       int64_t last = tensor.getShape().back();
-      row = ShapedType::isDynamic(last) ? -1 : last * elem;
+      if (ShapedType::isDynamic(last)) {
+        row = -1;
+      } else {
+        std::optional<int64_t> bytes = llvm::checkedMul(last, elem);
+        if (!bytes)
+          return std::nullopt;
+        row = *bytes;
+      }
     }
-    int64_t total =
-        tensor.hasStaticShape() ? tensor.getNumElements() * elem : -1;
-    return {row, total};
+    if (!tensor.hasStaticShape())
+      return std::make_pair(row, int64_t(-1));
+    // The element count, checked (ShapedType::getNumElements wraps around in
+    // a release build); a zero dimension makes it 0 whatever the others are.
+    if (llvm::is_contained(tensor.getShape(), 0))
+      return std::make_pair(row, int64_t(0));
+    std::optional<int64_t> total = elem;
+    for (int64_t dim : tensor.getShape())
+      if (total)
+        total = llvm::checkedMul(*total, dim);
+    if (!total)
+      return std::nullopt;
+    return std::make_pair(row, *total);
   }
   int64_t elem = elementBytes(type);
-  return {elem, elem};
+  return std::make_pair(elem, elem);
 }
 
-/// Sum where -1 (unknown) absorbs everything.
-void addBytes(int64_t &sum, int64_t bytes) {
-  if (sum < 0 || bytes < 0)
+/// Adds `bytes` to `sum` where -1 (unknown) absorbs everything; false when
+/// the sum does not fit in int64_t.
+[[nodiscard]] bool addBytes(int64_t &sum, int64_t bytes) {
+  if (sum < 0 || bytes < 0) {
     sum = -1;
-  else
-    sum += bytes;
+    return true;
+  }
+  std::optional<int64_t> total = llvm::checkedAdd(sum, bytes);
+  if (!total)
+    return false;
+  sum = *total;
+  return true;
 }
 
 /// Whether every value `op` uses from outside itself is in `parameters`.
@@ -92,6 +123,21 @@ bool usesOnlyParameters(Operation *op,
 }
 
 } // namespace
+
+bool mlir::attnres::isParameterFold(Operation *op) {
+  if (isa_and_present<AttnResDialect>(op->getDialect()))
+    return false;
+  if (isa<tensor::EmptyOp, tensor::CastOp, tensor::BitcastOp,
+          tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ReshapeOp,
+          tensor::ExtractSliceOp, tensor::ExtractOp, tensor::SplatOp,
+          tensor::FromElementsOp, tensor::DimOp, CastOpInterface>(op))
+    return true;
+  if (op->hasTrait<OpTrait::Elementwise>())
+    return true;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    return linalgOp->getNumRegions() == 1 && linalg::isElementwise(linalgOp);
+  return false;
+}
 
 //===----------------------------------------------------------------------===//
 // StageTrafficAnalysis
@@ -157,20 +203,6 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
     chunkOf[&top] = current;
   }
 
-  // Parameters: constants and side-effect-free ops of parameters only.
-  for (Operation *top : bodyOps) {
-    if (top->getNumResults() == 0 || top->hasTrait<OpTrait::IsTerminator>())
-      continue;
-    bool isParam =
-        top->hasTrait<OpTrait::ConstantLike>() ||
-        (isMemoryEffectFree(top) && usesOnlyParameters(top, parameters));
-    if (!isParam)
-      continue;
-    parameterOps.insert(top);
-    for (Value result : top->getResults())
-      parameters.insert(result);
-  }
-
   // Site sources: blocks (any position but the last, or shared sources of
   // phase 1) and last sources (partial candidates).
   auto note = [](llvm::DenseMap<Value, int64_t> &uses, Value v, int64_t c) {
@@ -199,6 +231,32 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
       note(lastUses, merge.getSource(), chunk);
   });
 
+  // Parameters (docs/pipeline-parallel.md §1): constants and cheap folds of
+  // parameters, never an AttnRes op, never annotated compute, never a value a
+  // site reads as a source (those are inputs: the embedding b_0 is data even
+  // when it is baked into the program as a constant).
+  auto isSiteSource = [&](Value v) {
+    return blockUses.contains(v) || lastUses.contains(v);
+  };
+  for (Operation *top : bodyOps) {
+    if (top->getNumResults() == 0 || top->hasTrait<OpTrait::IsTerminator>() ||
+        isa_and_present<AttnResDialect>(top->getDialect()))
+      continue;
+    bool foldable = top->hasTrait<OpTrait::ConstantLike>() ||
+                    (!top->hasAttr(kChunkAttrName) && isParameterFold(top) &&
+                     isMemoryEffectFree(top) &&
+                     usesOnlyParameters(top, parameters));
+    if (!foldable)
+      continue;
+    if (llvm::any_of(top->getResults(), isSiteSource)) {
+      inputs.insert(top->result_begin(), top->result_end());
+      continue;
+    }
+    parameterOps.insert(top);
+    for (Value result : top->getResults())
+      parameters.insert(result);
+  }
+
   // Travelling values: non-parameters used in a later chunk.
   auto consider = [&](Value value, int64_t defChunk) {
     int64_t lastUse = defChunk;
@@ -213,7 +271,11 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
     tv.partialUntil = lastUses.lookup_or(value, -1);
     tv.defChunk = defChunk;
     tv.lastUseChunk = lastUse;
-    std::tie(tv.rowBytes, tv.totalBytes) = valueBytes(value.getType());
+    tv.isInput = isInput(value);
+    if (auto bytes = valueBytes(value.getType()))
+      std::tie(tv.rowBytes, tv.totalBytes) = *bytes;
+    else
+      tv.bytesOverflow = true;
     travelling.push_back(tv);
   };
   for (BlockArgument arg : body.front().getArguments())
@@ -239,6 +301,12 @@ int64_t StageTrafficAnalysis::getChunk(Operation *op) const {
   if (!top)
     return 0;
   return chunkOf.lookup(top);
+}
+
+bool StageTrafficAnalysis::isInput(Value value) const {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return !bodyOps.empty() && arg.getOwner() == bodyOps.front()->getBlock();
+  return inputs.contains(value);
 }
 
 TravelKind StageTrafficAnalysis::getKind(Value value) const {
@@ -282,6 +350,37 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
     return failure();
   }
 
+  // Byte counts are checked: a count that does not fit in int64_t is an
+  // error, never a wrapped number.
+  for (const TravellingValue &tv : travelling) {
+    if (!tv.bytesOverflow)
+      continue;
+    InFlightDiagnostic diag =
+        mlir::emitError(tv.value.getLoc())
+        << "the byte count of a value of type " << tv.value.getType()
+        << " that crosses chunk " << tv.defChunk
+        << " does not fit in 64 bits";
+    diag.attachNote(funcOp->getLoc())
+        << "in the stage traffic of this function";
+    return failure();
+  }
+  // Sums of byte counts: located at the value whose bytes overflow a hop's
+  // sum, or at the function for the sums over hops.
+  auto overflowAt = [&](const TravellingValue &tv, StringRef scheme,
+                        StringRef unit, int64_t hop) {
+    InFlightDiagnostic diag = mlir::emitError(tv.value.getLoc())
+                              << "the " << scheme << " " << unit << " of hop "
+                              << hop << " do not fit in 64 bits";
+    diag.attachNote(funcOp->getLoc())
+        << "in the stage traffic of this function";
+    return failure();
+  };
+  auto overflowSum = [&](const Twine &what) {
+    funcOp->emitError() << "stage traffic: " << what
+                        << " do not fit in 64 bits";
+    return failure();
+  };
+
   StageTraffic traffic;
   traffic.options = options;
   traffic.chunks = C;
@@ -296,8 +395,8 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
   // with reuseOwnBlocks what it produced).
   SmallVector<llvm::DenseSet<unsigned>> holds(P);
   for (auto [i, tv] : llvm::enumerate(travelling))
-    if (isa<BlockArgument>(tv.value))
-      holds[0].insert(i);
+    if (tv.isInput)
+      holds[tv.defChunk % P].insert(i);
 
   for (int64_t chunk = 0; chunk < C; ++chunk) {
     int64_t rank = chunk % P;
@@ -316,8 +415,10 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
         if (tv.defChunk > chunk || tv.lastUseChunk <= chunk)
           continue;
         hop.live.push_back(i);
-        addBytes(hop.naiveRowBytes, tv.rowBytes);
-        addBytes(hop.naiveBytes, tv.totalBytes);
+        if (!addBytes(hop.naiveRowBytes, tv.rowBytes))
+          return overflowAt(tv, "naive", "bytes per token", chunk);
+        if (!addBytes(hop.naiveBytes, tv.totalBytes))
+          return overflowAt(tv, "naive", "bytes", chunk);
         TravelKind kind = tv.kindAcross(chunk);
         bool isBlock = kind == TravelKind::Block;
         if (isBlock)
@@ -331,17 +432,22 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
         hop.sent.push_back(i);
         if (isBlock)
           ++hop.cachedBlocks;
-        addBytes(hop.cachedRowBytes, tv.rowBytes);
-        addBytes(hop.cachedBytes, tv.totalBytes);
+        if (!addBytes(hop.cachedRowBytes, tv.rowBytes))
+          return overflowAt(tv, "cached", "bytes per token", chunk);
+        if (!addBytes(hop.cachedBytes, tv.totalBytes))
+          return overflowAt(tv, "cached", "bytes", chunk);
       }
       holds[hop.toRank].insert(hop.sent.begin(), hop.sent.end());
     }
-    addBytes(traffic.naiveRowBytes, hop.naiveRowBytes);
-    addBytes(traffic.cachedRowBytes, hop.cachedRowBytes);
-    if (staticBytes) {
-      traffic.naiveBytesPerRank[rank] += hop.naiveBytes;
-      traffic.cachedBytesPerRank[rank] += hop.cachedBytes;
-    }
+    if (!addBytes(traffic.naiveRowBytes, hop.naiveRowBytes) ||
+        !addBytes(traffic.cachedRowBytes, hop.cachedRowBytes))
+      return overflowSum("the bytes per token summed over hops 0 to " +
+                         Twine(chunk));
+    if (staticBytes &&
+        (!addBytes(traffic.naiveBytesPerRank[rank], hop.naiveBytes) ||
+         !addBytes(traffic.cachedBytesPerRank[rank], hop.cachedBytes)))
+      return overflowSum("the bytes rank " + Twine(rank) +
+                         " sends per forward");
     traffic.hops.push_back(std::move(hop));
   }
   return traffic;
@@ -403,18 +509,20 @@ void StageTraffic::print(raw_ostream &os) const {
     std::string chunksStr = std::to_string(h) + "->" + std::to_string(h + 1);
     std::string ranks =
         std::to_string(hop.fromRank) + "->" + std::to_string(hop.toRank);
-    os << llvm::format("%5d %8s %7s %7d %7d %8d %7d %13s %13s\n", int(h),
-                       chunksStr.c_str(), ranks.c_str(), int(hop.naiveBlocks),
-                       int(hop.cachedBlocks), int(hop.partials),
-                       int(hop.others), bytes(hop.naiveRowBytes).c_str(),
+    os << llvm::format("%5lld %8s %7s %7lld %7lld %8lld %7lld %13s %13s\n",
+                       (long long)h, chunksStr.c_str(), ranks.c_str(),
+                       (long long)hop.naiveBlocks, (long long)hop.cachedBlocks,
+                       (long long)hop.partials, (long long)hop.others,
+                       bytes(hop.naiveRowBytes).c_str(),
                        bytes(hop.cachedRowBytes).c_str());
     sums[0] += hop.naiveBlocks;
     sums[1] += hop.cachedBlocks;
     sums[2] += hop.partials;
     sums[3] += hop.others;
   }
-  os << llvm::format("%5s %8s %7s %7d %7d %8d %7d %13s %13s\n", "total", "", "",
-                     int(sums[0]), int(sums[1]), int(sums[2]), int(sums[3]),
+  os << llvm::format("%5s %8s %7s %7lld %7lld %8lld %7lld %13s %13s\n", "total",
+                     "", "", (long long)sums[0], (long long)sums[1],
+                     (long long)sums[2], (long long)sums[3],
                      bytes(naiveRowBytes).c_str(),
                      bytes(cachedRowBytes).c_str());
   for (auto [rank, naive] : llvm::enumerate(naiveBytesPerRank))

@@ -35,7 +35,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include <climits>
+#include <optional>
 
 namespace mlir {
 namespace attnres {
@@ -68,12 +70,20 @@ Type wireElementType(Type type) {
 }
 
 /// Whether values of `type` can be sent: static tensors of a wire type with
-/// at most INT_MAX elements (MPI counts are `int`).
+/// at most INT_MAX elements (MPI counts are `int`). The element count is
+/// checked: `getNumElements` wraps around in a release build.
 bool isSendable(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && tensor.hasStaticShape() && !tensor.getEncoding() &&
-         wireElementType(tensor.getElementType()) &&
-         tensor.getNumElements() <= INT_MAX;
+  if (!tensor || !tensor.hasStaticShape() || tensor.getEncoding() ||
+      !wireElementType(tensor.getElementType()))
+    return false;
+  if (llvm::is_contained(tensor.getShape(), 0))
+    return true;
+  std::optional<int64_t> count = 1;
+  for (int64_t dim : tensor.getShape())
+    if (count)
+      count = llvm::checkedMul(*count, dim);
+  return count && *count <= INT_MAX;
 }
 
 /// A zero of `type` (results on the ranks that do not compute them).
@@ -227,20 +237,35 @@ LogicalResult AttnResPipelinePartitionPass::plan(func::FuncOp func,
   if (failed(traffic))
     return failure();
 
-  // Every message must be a static tensor the MPI lowering can carry.
+  // Every message must be a static tensor the MPI lowering can carry. A
+  // value that cannot travel makes the chunking impossible to honour: the
+  // pass fails rather than recompute the value on the using rank.
   ArrayRef<TravellingValue> values = analysis.getTravellingValues();
   llvm::SmallDenseSet<unsigned> checked;
   for (const HopTraffic &hop : traffic->hops) {
     for (unsigned i : hop.sent) {
-      if (!checked.insert(i).second || isSendable(values[i].value.getType()))
+      const TravellingValue &tv = values[i];
+      if (!checked.insert(i).second || isSendable(tv.value.getType()))
         continue;
-      return emitError(values[i].value.getLoc())
-             << "attnres-pipeline-partition: a value of type "
-             << values[i].value.getType() << " defined in chunk "
-             << values[i].defChunk << " is used in chunk "
-             << values[i].lastUseChunk
-             << "; only statically shaped tensors of f32, f64, f16, bf16 or "
-                "8/16/32/64-bit integers (at most 2^31-1 elements) can travel";
+      InFlightDiagnostic diag =
+          emitError(tv.value.getLoc())
+          << "attnres-pipeline-partition: a value of type "
+          << tv.value.getType() << " defined in chunk " << tv.defChunk
+          << " is used in chunk " << tv.lastUseChunk
+          << "; only statically shaped tensors of f32, f64, f16, bf16 or "
+             "8/16/32/64-bit integers (at most 2^31-1 elements) can travel, "
+             "so the chunking cannot be honoured (the value would cross hop "
+          << (&hop - traffic->hops.begin()) << ", rank " << hop.fromRank
+          << " -> rank " << hop.toRank << ")";
+      for (Operation *user : tv.value.getUsers()) {
+        if (analysis.getChunk(user) != tv.lastUseChunk)
+          continue;
+        diag.attachNote(user->getLoc())
+            << "used here, in chunk " << tv.lastUseChunk << " (rank "
+            << tv.lastUseChunk % int64_t(stages) << ")";
+        break;
+      }
+      return diag;
     }
   }
 

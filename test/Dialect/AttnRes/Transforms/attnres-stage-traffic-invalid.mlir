@@ -74,3 +74,51 @@ func.func @i32_chunk(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %b = arith.addf %a, %a {attnres.chunk = 3 : i32} : tensor<4x8xf32>
   return %b : tensor<4x8xf32>
 }
+
+// -----
+
+// Byte counts are checked: a count that does not fit in 64 bits is a located
+// error, never a wrapped number. A row of 2^62 f32 is 2^64 bytes.
+// expected-note @below {{in the stage traffic of this function}}
+func.func @row_bytes_overflow(%x: tensor<2x4611686018427387904xf32>) -> tensor<2x4611686018427387904xf32> {
+  // expected-error @below {{the byte count of a value of type 'tensor<2x4611686018427387904xf32>' that crosses chunk 0 does not fit in 64 bits}}
+  %a = math.tanh %x {attnres.chunk = 0 : i64} : tensor<2x4611686018427387904xf32>
+  %b = math.tanh %a {attnres.chunk = 1 : i64} : tensor<2x4611686018427387904xf32>
+  return %b : tensor<2x4611686018427387904xf32>
+}
+
+// -----
+
+// Rows of 16 bytes, but 2^62 x 4 x 4 = 2^66 bytes in all (the element count
+// alone, 2^64, overflows too).
+// expected-note @below {{in the stage traffic of this function}}
+func.func @total_bytes_overflow(%x: tensor<4611686018427387904x4x4xf32>) -> tensor<4611686018427387904x4x4xf32> {
+  // expected-error @below {{the byte count of a value of type 'tensor<4611686018427387904x4x4xf32>' that crosses chunk 0 does not fit in 64 bits}}
+  %a = math.tanh %x {attnres.chunk = 0 : i64} : tensor<4611686018427387904x4x4xf32>
+  %b = math.tanh %a {attnres.chunk = 1 : i64} : tensor<4611686018427387904x4x4xf32>
+  return %b : tensor<4611686018427387904x4x4xf32>
+}
+
+// -----
+
+// Each value is 2^30 x 2^30 f32 = 2^62 bytes (fits); two of them cross hop 0
+// (2^63 bytes, does not).
+// expected-note @below {{in the stage traffic of this function}}
+func.func @hop_bytes_overflow(%x: tensor<1073741824x1073741824xf32>) -> tensor<1073741824x1073741824xf32> {
+  %a = math.tanh %x {attnres.chunk = 0 : i64} : tensor<1073741824x1073741824xf32>
+  // expected-error @below {{the naive bytes of hop 0 do not fit in 64 bits}}
+  %b = math.tanh %a : tensor<1073741824x1073741824xf32>
+  %c = arith.addf %a, %b {attnres.chunk = 1 : i64} : tensor<1073741824x1073741824xf32>
+  return %c : tensor<1073741824x1073741824xf32>
+}
+
+// -----
+
+// One value of 2^62 bytes crosses hops 0, 1 and 2; rank 0 sends it at hops 0
+// and 2: 2^63 bytes per forward.
+// expected-error @below {{stage traffic: the bytes rank 0 sends per forward do not fit in 64 bits}}
+func.func @rank_bytes_overflow(%x: tensor<1073741824x1073741824xf32>) -> tensor<1073741824x1073741824xf32> {
+  %a = math.tanh %x {attnres.chunk = 0 : i64} : tensor<1073741824x1073741824xf32>
+  %c = arith.addf %a, %a {attnres.chunk = 3 : i64} : tensor<1073741824x1073741824xf32>
+  return %c : tensor<1073741824x1073741824xf32>
+}

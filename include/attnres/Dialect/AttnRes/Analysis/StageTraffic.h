@@ -45,6 +45,17 @@ enum class TravelKind {
 /// Printable name of a `TravelKind` ("block", "partial", "other").
 StringRef stringifyTravelKind(TravelKind kind);
 
+/// Whether `op` is a cheap parameter fold, which every rank may recompute
+/// from parameters instead of receiving its result: `tensor.empty`, casts
+/// (`CastOpInterface`, `tensor.cast`, `tensor.bitcast`), reshapes and slices
+/// (`tensor.expand_shape`, `collapse_shape`, `reshape`, `extract_slice`,
+/// `extract`, `splat`, `from_elements`, `dim`), scalar/tensor elementwise ops
+/// (the `Elementwise` trait: arith, math), and elementwise linalg ops
+/// (`linalg::isElementwise`: `linalg.fill`, `map`, `broadcast`, `transpose`,
+/// all-parallel generics such as `γ ⊙ w`). Not AttnRes ops, contractions or
+/// reductions. Says nothing about side effects or operands.
+bool isParameterFold(Operation *op);
+
 /// A non-parameter value used in a later chunk than the one defining it.
 struct TravellingValue {
   Value value;
@@ -62,6 +73,15 @@ struct TravellingValue {
   int64_t rowBytes = -1;
   /// Bytes of the whole value, -1 unless its shape is static.
   int64_t totalBytes = -1;
+  /// Whether its row or total byte count does not fit in int64_t (then
+  /// rowBytes and totalBytes are -1, and `getTraffic` fails with an error
+  /// located at the value).
+  bool bytesOverflow = false;
+  /// Whether it is an input: a function argument, or the result of an op
+  /// that would be a parameter but is used as a site source (an embedding
+  /// baked into the program as a constant). The rank running its defining
+  /// chunk (rank 0 for arguments) holds it from the start, as its own input.
+  bool isInput = false;
 
   /// What it is when it crosses hop `hop` (chunk hop -> hop+1), judged by the
   /// sites of later chunks: a Block if one of them uses it at a block
@@ -134,10 +154,14 @@ struct StageTraffic {
 /// annotated op of the body, or chunk 0. Ops nested in regions belong to the
 /// chunk of their ancestor in the body. Function arguments belong to chunk 0.
 ///
-/// Parameters: results of `ConstantLike` ops, and of side-effect-free ops
-/// whose operands (and values captured by their regions) are all
-/// parameters. Every rank materializes the parameters it uses; they never
-/// travel.
+/// Parameters: the results of a body op that is not an AttnRes op, has no
+/// result used as a site source, and is either `ConstantLike` or a cheap
+/// parameter fold (`isParameterFold`) without an `attnres.chunk` annotation
+/// whose operands (and values captured by its regions) are all parameters.
+/// Every rank materializes the parameters it uses; they never travel.
+/// AttnRes ops and annotated compute are never parameters: they run in their
+/// chunk, on its rank. An op that would be a parameter but has a result used
+/// as a site source (a constant embedding) computes inputs instead.
 class StageTrafficAnalysis {
 public:
   explicit StageTrafficAnalysis(Operation *op);
@@ -165,6 +189,8 @@ public:
   bool isParameter(Value value) const { return parameters.contains(value); }
   /// Whether a body op computes parameters only.
   bool isParameterOp(Operation *op) const { return parameterOps.contains(op); }
+  /// Whether `value` is an input (see `TravellingValue::isInput`).
+  bool isInput(Value value) const;
   /// Kind of any value over the whole function: Block if some site uses it
   /// at a block position, else Partial if some site uses it as its last
   /// source, else Other.
@@ -175,7 +201,9 @@ public:
   ArrayRef<TravellingValue> getTravellingValues() const { return travelling; }
 
   /// Traffic per hop for `options`. Fails with a located error when an
-  /// option is out of range or an op's chunk is >= P·V.
+  /// option is out of range, an op's chunk is >= P·V, or a byte count (of a
+  /// travelling value, a hop, a rank or the per-token totals) does not fit in
+  /// int64_t.
   FailureOr<StageTraffic> getTraffic(const StageTrafficOptions &options) const;
 
 private:
@@ -189,6 +217,8 @@ private:
   llvm::DenseMap<Operation *, int64_t> chunkOf;
   llvm::DenseSet<Value> parameters;
   llvm::DenseSet<Operation *> parameterOps;
+  /// Results of body ops that would be parameters but feed a site.
+  llvm::DenseSet<Value> inputs;
   /// Last chunk using a value at a block position / as the last source.
   llvm::DenseMap<Value, int64_t> blockUses, lastUses;
   SmallVector<TravellingValue> travelling;

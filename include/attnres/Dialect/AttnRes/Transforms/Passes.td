@@ -177,12 +177,16 @@ def AttnResStageTrafficPass
         partials = array<i64: 1, 0, 1, 0, 1, 0, 1>, ...}}
     ```
 
-    and prints a per-hop table as a remark. Parameters (constants and what
-    is computed from them alone) never travel. Values that are neither
-    blocks nor partials but are used in a later chunk are counted as
-    `others` and always sent. Bytes count every sent value's row (last
-    dimension times element size); per-rank totals are added when every
-    shape is static. See docs/pipeline-parallel.md.
+    and prints a per-hop table as a remark. Parameters never travel: the
+    results of constants and of cheap folds of parameters (`tensor.empty`,
+    `linalg.fill`, casts, reshapes, slices, elementwise ops such as
+    `γ ⊙ w`), never of AttnRes ops or annotated compute, and never a site
+    source: a constant embedding is an input, like a function argument.
+    Values that are neither blocks nor partials but are used in a later
+    chunk are counted as `others` and always sent. Bytes count every sent
+    value's row (last dimension times element size); per-rank totals are
+    added when every shape is static; a count that does not fit in 64 bits
+    is a located error. See docs/pipeline-parallel.md.
 
     `reuse-own-blocks` lets a rank also reuse the blocks it produced itself.
   }];
@@ -209,7 +213,8 @@ def AttnResPipelinePartitionPass
     running partial and other live values) with `mpi.send`/`mpi.recv` on
     flattened buffers. Received blocks stay in the rank's function as SSA
     values, which is the receive-side cache reused by later virtual stages.
-    Parameters are materialized by every rank that uses them.
+    Parameters (as in `attnres-stage-traffic`) are materialized by every
+    rank that uses them; every other op runs in its chunk, on its rank.
 
     The original function keeps its name and signature and dispatches on
     `mpi.comm_rank`. Its results are those of the rank owning the chunk of
@@ -222,7 +227,9 @@ def AttnResPipelinePartitionPass
     `mpi.init`/`mpi.finalize` around the body of the `entry` function.
 
     Values crossing a hop must be statically shaped tensors of f32, f64,
-    f16, bf16 or 8- to 64-bit integers.
+    f16, bf16 or 8- to 64-bit integers. Otherwise the chunking cannot be
+    honoured and the pass fails with a located error; it never moves work
+    to another rank.
   }];
   let options = [
     Option<"stages", "stages", "int64_t", /*default=*/"1",
