@@ -25,7 +25,10 @@ Usage (the model cases use f32):
       arguments recorded in its header, checks the printed memref against the reference)
   attnres_gen.py --self-test                        (checks the reference against math §1-§4)
 
-`--rows` is a token shape: `4`, `2x3`, or `""` for a rank-1 source (no token dims).
+`--rows` is a token shape: `4`, `2x3`, or `""` for a rank-1 source (no token dims);
+sizes may be 0 (zero-size constants are `dense<>`), except where the program slices a
+static zero-size dimension (merge, --two-phase, --output-column-offset), which MLIR's
+tensor.extract_slice/insert_slice verifier rejects: use --dynamic-rows there.
 Only Python 3 and numpy are needed.
 """
 
@@ -300,8 +303,11 @@ def lit(v, dtype="f64"):
 
 def dense(a, dtype="f64"):
     """`dense<...>` literal of an array whose values are representable in
-    `dtype` (parsed back exactly)."""
+    `dtype` (parsed back exactly). A zero-size array is `dense<>` (a nested
+    `[]` would not match a type with a zero dimension before others)."""
     a = np.asarray(a, np.float64)
+    if a.size == 0:
+        return "dense<>"
 
     def rec(x):
         if x.ndim == 0:
@@ -551,7 +557,8 @@ def site_tol(args, dtype, sources, exact=False, extra_atol=0.0, extra_why=""):
     is a convex combination of the sources), rtol to the result."""
     if exact:
         return Tol(0.0, 0.0, "exact: one source is the identity")
-    scale = max(float(np.abs(v).max()) for v in sources)
+    # Zero token rows: nothing to compare, any tolerance does.
+    scale = max(float(np.abs(v).max()) if v.size else 0.0 for v in sources)
     atol, rtol = ATOL[dtype] + extra_atol, RTOL[dtype]
     why = "%s%s; atol is %g x max|V| = %g" % (WHY[dtype], extra_why, atol, scale)
     if args.atol is not None:
@@ -726,7 +733,7 @@ def emit_stats(args, em, rng, merge=False):
         lse = cast_out(em, r + "#1", [S] + rows, "f32", [S] + dyn[:-1])
         em.check(o, [S] + shape, dt, o_ref, tol, "stats output vs reference")
         # LSE is f32 and O(max|s|): f32 logits carry ~|s|*1e-7 error.
-        lse_scale = max(1.0, float(np.abs(lse_ref).max()))
+        lse_scale = max(1.0, float(np.abs(lse_ref).max()) if lse_ref.size else 1.0)
         em.check(lse, [S] + rows, "f32", lse_ref,
                  Tol(ATOL["f32"] * lse_scale, RTOL["f32"],
                      "f32 log-sum-exp, atol x max|lse| = %g" % lse_scale),
