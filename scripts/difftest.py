@@ -18,8 +18,8 @@ attnres Python package from <--build-dir>/python_packages (optional).
 
 What is generated (weights in draw_program):
   * site     one fused depth_attn: f32/bf16/f16 sources, the query in the
-             same or another type, 1-30 sources (over sources-per-loop = 12,
-             so grouped statistics loops), D from 1 to 1024 (odd, not a
+             sources' type or f32, 1-64 sources (over sources-per-loop = 12,
+             so grouped statistics loops), D from 1 to 4096 (odd, not a
              multiple of the vector width, exact GPU splits), token shape
              rank-1 (none), zero rows, one row, many rows, 2-D and 3-D token
              shapes (some with a zero dimension), static or dynamic, flat
@@ -45,7 +45,10 @@ Each program runs in the generator's form (inputs are dense constants in
 with mlir-runner) and, for about a third of the programs when the Python
 package is built, through `attnres.compile` with the inputs as function
 arguments (numpy arrays drawn here, dynamic token sizes drawn anew, zero
-included), compared with the generator's reference functions.
+included; half of those sites in destination-passing form: memref arguments,
+the result materialized into a caller's array), compared with the
+generator's reference functions. Inputs are capped at MAX_ELEMENTS values per
+program (larger D or more sources get fewer rows).
 
 Configurations (--configs):
   random (default): the default pipeline, `fast-kernels=false parallel=false`,
@@ -308,8 +311,12 @@ def weighted(rng, pairs):
     return pairs[-1][0]
 
 
-def draw_rows(rng, p, allow_zero=True):
-    """A token shape: rank-1 (none), zero rows, one row, many, 2-D, 3-D."""
+MAX_ELEMENTS = 250000  # inputs of a program (dense constants: ~10 bytes of text each)
+
+
+def draw_rows(rng, p, allow_zero=True, row_elements=1):
+    """A token shape: rank-1 (none), zero rows, one row, many, 2-D, 3-D;
+    at most MAX_ELEMENTS / row_elements rows in all."""
     cls = weighted(rng, [("none", 8), ("zero", 6 if allow_zero else 0), ("one", 12),
                          ("many", 44), ("2d", 20), ("3d", 10)])
     if cls == "none":
@@ -325,10 +332,21 @@ def draw_rows(rng, p, allow_zero=True):
         rows = [rng.randint(1, 5), rng.randint(1, 6)]
     else:
         rows = [rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 4)]
+    limit = max(1, MAX_ELEMENTS // row_elements)
+    while _prod(rows) > limit and max(rows) > 1:
+        i = rows.index(max(rows))
+        rows[i] //= 2
     p.rows = rows
     p.zero_rows = 0 in rows
     p.features.append("rows:" + ("zero" if p.zero_rows else cls))
     return "none" if not rows else "x".join(str(r) for r in rows)
+
+
+def _prod(xs):
+    r = 1
+    for x in xs:
+        r *= x
+    return r
 
 
 def draw_hidden(rng, big=True):
@@ -336,7 +354,8 @@ def draw_hidden(rng, big=True):
                           (rng.choice([15, 17, 24, 31, 33, 40, 48]), 20),
                           (rng.choice([64, 96, 128]), 25),
                           (rng.choice([192, 256, 384]), 12 if big else 0),
-                          (rng.choice([512, 1024]), 5 if big else 0)])
+                          (rng.choice([512, 1024]), 5 if big else 0),
+                          (rng.choice([2048, 4096]), 2 if big else 0)])
 
 
 def draw_site_like(rng, p, kind):
@@ -350,7 +369,7 @@ def draw_site_like(rng, p, kind):
         p.features.append("query-dtype:f32")
     if kind == "site":
         n = weighted(rng, [(1, 7), (rng.randint(2, 5), 50), (rng.randint(6, 13), 28),
-                           (rng.randint(14, 30), 15)])
+                           (rng.randint(14, 30), 12), (rng.randint(31, 64), 3)])
     elif kind == "unfused":
         n = weighted(rng, [(1, 10), (rng.randint(2, 8), 90)])
     elif kind == "stats":
@@ -369,7 +388,8 @@ def draw_site_like(rng, p, kind):
     # merge slices its phase-1 results, --output-column-offset the output.
     offset = kind == "site" and rng.random() < 0.1
     allow_zero = p.dynamic or not (kind == "merge" or offset)
-    rows = draw_rows(rng, p, allow_zero)
+    queries = int(a[a.index("--queries") + 1]) if "--queries" in a else 0
+    rows = draw_rows(rng, p, allow_zero, D * (n + 2 * queries + 2))
     a += ["--rows", rows]
     if p.dynamic:
         a += ["--dynamic-rows"]
@@ -542,6 +562,12 @@ def draw_program(seed, index, opts):
         bc = [cpu[0]] + ([rng.choice(cpu[1:])] if len(cpu) > 1 else []) + gpu[:1]
         p.bind = {"rows": rows, "seed": rng.randint(1, 999999), "configs": bc}
         p.features.append("bindings")
+        # Sites also as destination passing: memref arguments, the result
+        # materialized into a memref the caller passes (written in place).
+        p.bind["dps"] = (p.kind == "site" and "--output-column-offset" not in p.argv
+                         and rng.random() < 0.5)
+        if p.bind["dps"]:
+            p.features.append("bindings:destination-passing")
         if 0 in rows and p.dynamic:
             p.features.append("bindings:runtime-zero-rows")
     return p
@@ -765,7 +791,7 @@ def run_bindings(p, tools, opts, res, tmp, files, gen_display):
     if not configs:
         return
     spec = {"argv": p.argv, "kind": p.kind, "entry": p.entry, "rows": p.bind["rows"],
-            "seed": p.bind["seed"], "chain_ref": p.chain_ref,
+            "seed": p.bind["seed"], "chain_ref": p.chain_ref, "dps": p.bind["dps"],
             "configs": [c.to_json() for c in configs]}
     spec_path = os.path.join(tmp, "spec.json")
     with open(spec_path, "w") as f:
@@ -862,9 +888,33 @@ def report_failure(f, opts, index, brief=False):
     sys.stdout.flush()
 
 
+NP_TYPES, NAN_BITS = {}, {}  # numpy types of the element types (set in the worker)
+
 # ===========================================================================
 # Bindings worker (a separate process: a crash must not take difftest down)
 # ===========================================================================
+
+
+def dps_site(G, args, eps):
+    """The site in destination-passing form: memref arguments read through
+    bufferization.to_tensor, the result materialized into the last one."""
+    rows = G.parse_rows(args.rows)
+    D, dt, qdt = args.hidden, args.dtype, args.query_dtype or args.dtype
+    dyn = ([None] * len(rows) if args.dynamic_rows else rows) + [D]
+    t_src, t_q = G.tensor_type(dyn, dt), G.tensor_type([D], qdt)
+    m_src, m_q = "memref" + t_src[6:], "memref" + t_q[6:]
+    n = args.sources
+    lines = ["func.func @site_dps(%%q: %s, %s, %%out: %s) {"
+             % (m_q, ", ".join("%%v%d: %s" % (j, m_src) for j in range(n)), m_src),
+             "  %%qt = bufferization.to_tensor %%q restrict : %s to %s" % (m_q, t_q)]
+    lines += ["  %%t%d = bufferization.to_tensor %%v%d restrict : %s to %s" % (j, j, m_src, t_src)
+              for j in range(n)]
+    lines += ["  %%h = attnres.depth_attn %%qt, [%s] %s : %s, %s -> %s"
+              % (", ".join("%%t%d" % j for j in range(n)), G.eps_attr(eps), t_q, t_src, t_src),
+              "  bufferization.materialize_in_destination %%h in restrict writable %%out : "
+              "(%s, %s) -> ()" % (t_src, m_src),
+              "  return", "}"]
+    return "\n".join(lines) + "\n"
 
 
 def bindings_worker(spec_path):
@@ -888,6 +938,9 @@ def bindings_worker(spec_path):
     rows = spec["rows"]
     shape = rows + [D]
 
+    NP_TYPES.update(f32=np.float32, f16=np.float16, bf16=np.uint16)
+    NAN_BITS.update(f32=np.float32("nan"), f16=np.float16("nan"), bf16=np.uint16(0x7FC0))
+
     def arr(x, t):
         x = np.asarray(x, np.float64)
         if t == "bf16":
@@ -898,6 +951,7 @@ def bindings_worker(spec_path):
         y = np.asarray(y)
         return (attnres.bf16_to_f32(y) if t == "bf16" else y).astype(np.float64)
 
+    entry = spec["entry"]
     inputs, checks = [], []  # checks: (label, result index, element type, ref, tol, post)
     if kind in ("site", "unfused", "stats", "merge"):
         n = args.sources
@@ -910,7 +964,12 @@ def bindings_worker(spec_path):
         inputs = [arr(qv, qdt)] + [arr(v, dt) for v in V]
         K = args.output_column_offset
         post = (lambda y: y[..., K:K + D]) if K else None
-        checks = [("site", None, dt, ref, G.site_tol(args, dt, V, exact=(n == 1)), post)]
+        tol = G.site_tol(args, dt, V, exact=(n == 1))
+        checks = [("site", None, dt, ref, tol, post)]
+        if spec.get("dps"):
+            text, entry = dps_site(G, args, eps), "site_dps"
+            inputs.append(np.zeros(shape, NP_TYPES[dt]))
+            checks = [("site (destination)", "destination", dt, ref, tol, None)]
     elif kind == "unfused":
         gamma = G.round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
         w = G.gen_query(args, rng, D, qdt)
@@ -960,13 +1019,15 @@ def bindings_worker(spec_path):
             if c.target == "gpu":
                 m = attnres.Module.parse(text)
                 m.run_pipeline("builtin.module(func.func(%s))" % c.gpu_prefix())
-                f = attnres.compile(m, spec["entry"], options=c.llvm_options())
+                f = attnres.compile(m, entry, options=c.llvm_options())
             else:
-                f = attnres.compile(text, spec["entry"], options=c.llvm_options())
+                f = attnres.compile(text, entry, options=c.llvm_options())
+            if checks[0][1] == "destination":
+                inputs[-1][...] = NAN_BITS[dt]  # no stale result from the previous config
             outs = f(*inputs)
             worst, bad_total, details = 0.0, 0, []
             for label, idx, t, ref, tol, post in checks:
-                y = outs if idx is None else outs[idx]
+                y = outs if idx is None else inputs[-1] if idx == "destination" else outs[idx]
                 y = val(y, t)
                 if post:
                     y = post(y)
@@ -1075,8 +1136,9 @@ def main(argv):
     if opts.list:
         for p in programs:
             print("%s\n    configs: %s%s" % (p.describe(), ", ".join(c.name for c in p.configs),
-                                             "\n    bindings: rows %s, %s" % (
-                                                 p.bind["rows"],
+                                             "\n    bindings%s: rows %s, %s" % (
+                                                 " (destination passing)" if p.bind["dps"]
+                                                 else "", p.bind["rows"],
                                                  ", ".join(c.name for c in p.bind["configs"]))
                                              if p.bind else ""))
         return 0
