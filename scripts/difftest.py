@@ -105,7 +105,8 @@ unless --known-issues=fail; once the issue is fixed those runs pass.
   * K1 attnres-two-phase (two-phase=auto|force, CPU and GPU configurations)
     on sites with static zero-row sources emits tensor.extract_slice ops
     that do not verify ("offset 1 is out-of-bounds: 0 >= 0"): Full/Block
-    models with 0 tokens fail to compile;
+    models with 0 tokens, and unfused chains next to the fused site over the
+    same sources, fail to compile;
   * K2 attnres-to-llvm{index-bitwidth=32} exits 0 but leaves
     builtin.unrealized_conversion_cast ops of memref descriptors when the
     fast kernels or OpenMP are on; mlir-runner cannot translate the output
@@ -495,8 +496,7 @@ def _two_phase(c):
 KNOWN_ISSUES = [
     KnownIssue("K1", "attnres-two-phase on sites with static zero-row sources emits "
                "tensor.extract_slice ops that do not verify",
-               lambda p, c: p.kind in ("full", "block") and p.zero_rows
-               and _two_phase(c) != "off",
+               lambda p, c: p.zero_rows and not p.dynamic and _two_phase(c) != "off",
                r"error: offset \d+ is out-of-bounds: 0 >= 0"),
     KnownIssue("K2", "attnres-to-llvm{index-bitwidth=32} leaves "
                "builtin.unrealized_conversion_cast ops of memref descriptors",
