@@ -28,7 +28,10 @@ Usage (the model cases use f32):
       arguments recorded in its header, checks the printed memref against the reference)
   attnres_gen.py --self-test                        (checks the reference against math §1-§4)
 
-`--rows` is a token shape: `4`, `2x3`, or `""` for a rank-1 source (no token dims).
+`--rows` is a token shape: `4`, `2x3`, or `""` for a rank-1 source (no token dims);
+sizes may be 0 (zero-size constants are `dense<>`), except where the program slices a
+static zero-size dimension (merge, --two-phase, --output-column-offset), which MLIR's
+tensor.extract_slice/insert_slice verifier rejects: use --dynamic-rows there.
 Only Python 3 and numpy are needed.
 """
 
@@ -305,7 +308,8 @@ def lit(v, dtype="f64"):
 
 def dense(a, dtype="f64"):
     """`dense<...>` literal of an array whose values are representable in
-    `dtype` (parsed back exactly)."""
+    `dtype` (parsed back exactly). A zero-size array is `dense<>` (a nested
+    `[]` would not match a type with a zero dimension before others)."""
     a = np.asarray(a, np.float64)
     if a.size == 0:
         # A zero-element tensor (zero token rows): MLIR spells it `dense<>`.
