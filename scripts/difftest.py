@@ -22,24 +22,28 @@ What is generated (weights in draw_program):
              so grouped statistics loops), D from 1 to 4096 (odd, not a
              multiple of the vector width, exact GPU splits), token shape
              rank-1 (none), zero rows, one row, many rows, 2-D and 3-D token
-             shapes (some with a zero dimension), static or dynamic, flat
-             softmax (zero query), moderate logits (the default, ~N(0, 4)),
-             peaked logits (std ~150: gaps > 100) and extreme ones (|V| ~ 1e4,
-             |q| ~ 1e2), small/large sources, eps 1e-6/1e-5/1e-3, results
+             shapes (some with a zero dimension), static or dynamic, queries
+             of static or dynamic length, flat softmax (zero query), moderate
+             logits (the default, ~N(0, 4)), peaked logits (std ~150: gaps
+             > 100) and extreme ones (|V| ~ 1e4, |q| ~ 1e2), small/large
+             sources, eps 1e-6/1e-5/1e-3, results
              written in place into a wider buffer (--output-column-offset),
              and exact bf16/f16 checks (--round-ref --atol 0 --rtol 0 on the
              mean of two sources);
   * unfused  rms_norm -> depth_logits -> depth_softmax -> depth_combine plus
              the fused site, in all three types (reference with keys in f32
              or rounded as the chain does, matched to the configuration);
-  * stats    depth_attn_stats for 1-17 queries; merge: stats + one
-             depth_attn_merge per query;
-  * full     Full AttnRes models (f32, 1-14 sublayers, 0-6 tokens);
+  * stats    depth_attn_stats for 0-17 queries over 1-14 sources;
+  * merge    depth_attn_stats for 1-5 queries, then one depth_attn_merge
+             per query (compared with the naive site over n+1 sources);
+  * full     Full AttnRes models (f32, 1-14 sublayers, 0-6 tokens, queries
+             of static or dynamic length);
   * block    Block AttnRes models (f32, 1-16 sublayers, block sizes 1, L,
              > L, dividing L and leaving a partial last block), naive sites or
              explicit two-phase (--two-phase), running block sums
              (--incremental), pipeline-stage annotations (--stages/
-             --virtual-stages, run unpartitioned).
+             --virtual-stages, run unpartitioned), queries of static or
+             dynamic length.
 Each program runs in the generator's form (inputs are dense constants in
 @main, which checks in IR and prints PASS/FAIL; lowered with attnres-opt, run
 with mlir-runner) and, for about a third of the programs when the Python
@@ -95,18 +99,17 @@ Exclusions (not generated, by design):
     two differ by a documented bound, not a tolerance);
   * f16 sources with |V| ~ 1e4 (beyond f16's range: the inputs would be
     inf); dynamic hidden sizes (rejected by the lowerings by design);
+  * a query type other than f32 or the sources' type (the verifier rejects
+    it, docs/semantics.md);
   * index-bitwidth=32 through attnres.compile (a ValueError by design:
-    compile() needs 64-bit indices); `--perturb` and `--example`.
+    compile() needs 64-bit indices); the generator's --example (prints
+    instead of checking) and --expected-traffic (no program).
 
 Known issues (KNOWN_ISSUES): compiler issues this tester found that are not
-fixed yet. A failed run that one applies to and whose output matches its
+fixed yet (K1, two-phase on static zero-row sources, was fixed by ae58af1).
+A failed run that one applies to and whose output matches its
 signature is counted as known (listed in the summary), not as a failure,
 unless --known-issues=fail; once the issue is fixed those runs pass.
-  * K1 attnres-two-phase (two-phase=auto|force, CPU and GPU configurations)
-    on sites with static zero-row sources emits tensor.extract_slice ops
-    that do not verify ("offset 1 is out-of-bounds: 0 >= 0"): Full/Block
-    models with 0 tokens, and unfused chains next to the fused site over the
-    same sources, fail to compile;
   * K2 attnres-to-llvm{index-bitwidth=32} exits 0 but leaves
     builtin.unrealized_conversion_cast ops of memref descriptors when the
     fast kernels or OpenMP are on; mlir-runner cannot translate the output
@@ -376,7 +379,7 @@ def draw_site_like(rng, p, kind):
     elif kind == "stats":
         n = weighted(rng, [(1, 10), (rng.randint(2, 6), 60), (rng.randint(7, 14), 30)])
         a += ["--queries", str(weighted(rng, [(1, 20), (rng.randint(2, 6), 60),
-                                              (rng.randint(7, 17), 20)]))]
+                                              (rng.randint(7, 17), 20), (0, 4)]))]
     else:  # merge
         n = weighted(rng, [(1, 15), (rng.randint(2, 6), 65), (rng.randint(7, 11), 20)])
         a += ["--queries", str(rng.randint(1, 5))]
@@ -395,6 +398,9 @@ def draw_site_like(rng, p, kind):
     if p.dynamic:
         a += ["--dynamic-rows"]
         p.features.append("dynamic")
+    if kind == "site" and rng.random() < 0.15:
+        a += ["--dynamic-query"]
+        p.features.append("dynamic-query")
     if offset and not p.dynamic:
         a += ["--output-column-offset", str(rng.choice([1, 3, 8]))]
         p.features.append("output-column-offset")
@@ -454,6 +460,9 @@ def draw_model(rng, p, kind):
         if rng.random() < 0.3:
             a += ["--incremental"]
             p.features.append("incremental")
+    if rng.random() < 0.15:
+        a += ["--dynamic-query"]
+        p.features.append("dynamic-query")
     if not two_phase and rng.random() < 0.15:
         P = rng.randint(1, 3)
         V = rng.randint(1, 2)
@@ -494,10 +503,6 @@ def _two_phase(c):
 
 
 KNOWN_ISSUES = [
-    KnownIssue("K1", "attnres-two-phase on sites with static zero-row sources emits "
-               "tensor.extract_slice ops that do not verify",
-               lambda p, c: p.zero_rows and not p.dynamic and _two_phase(c) != "off",
-               r"error: offset \d+ is out-of-bounds: 0 >= 0"),
     KnownIssue("K2", "attnres-to-llvm{index-bitwidth=32} leaves "
                "builtin.unrealized_conversion_cast ops of memref descriptors",
                lambda p, c: c.opt("index-bitwidth") == "32",
@@ -603,12 +608,25 @@ class Tools:
                 "-shared-libs=" + self.shared_libs]
 
 
+TOOL_RETRIES = 5  # a tool that cannot be started (a rebuild in progress): tries, 30 s apart
+
+
 def run_cmd(cmd, timeout, env=None, stdin=None, cwd=None):
     """(returncode or 'timeout', stdout, stderr). The child runs in its own
-    process group, which is killed on timeout."""
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                            start_new_session=True)
+    process group, which is killed on timeout. A tool that cannot be started
+    (missing, not executable, being relinked) is retried for two minutes,
+    then reported as exit 127."""
+    for attempt in range(TOOL_RETRIES):
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None
+                                    else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                    start_new_session=True)
+            break
+        except OSError as e:
+            if attempt == TOOL_RETRIES - 1:
+                return 127, b"", ("difftest: cannot start %s: %s\n" % (cmd[0], e)).encode()
+            time.sleep(30)
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
         return proc.returncode, out, err
@@ -1173,7 +1191,17 @@ def main(argv):
     def job(p):
         if stop.is_set():
             return None
-        return run_program(p, tools, opts, bindings_ok)
+        try:
+            return run_program(p, tools, opts, bindings_ok)
+        except Exception:  # noqa: BLE001 (a bug of this script: report it, go on)
+            import traceback
+            res = Result(p)
+            res.opts = opts
+            res.runs = 1
+            res.failures.append(Failure(p, None, "difftest", "internal-error",
+                                        "difftest.py raised an exception", [],
+                                        traceback.format_exc()))
+            return res
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs))
     futures = [pool.submit(job, p) for p in programs]
