@@ -106,14 +106,18 @@ Exclusions (not generated, by design):
     instead of checking) and --expected-traffic (no program).
 
 Known issues (KNOWN_ISSUES): compiler issues this tester found that are not
-fixed yet (K1, two-phase on static zero-row sources, was fixed by ae58af1).
+fixed yet (K1, two-phase on static zero-row sources, was fixed by ae58af1;
+K2 by the option check of attnres-to-llvm).
 A failed run that one applies to and whose output matches its
 signature is counted as known (listed in the summary), not as a failure,
 unless --known-issues=fail; once the issue is fixed those runs pass.
-  * K2 attnres-to-llvm{index-bitwidth=32} exits 0 but leaves
-    builtin.unrealized_conversion_cast ops of memref descriptors when the
-    fast kernels or OpenMP are on; mlir-runner cannot translate the output
-    (only with --index-bitwidth32, which adds such a configuration).
+  * none open. K2 (attnres-to-llvm{index-bitwidth=32} exited 0 leaving
+    builtin.unrealized_conversion_cast ops with the fast kernels or OpenMP)
+    is fixed: the pipeline now rejects that combination as an option error;
+    --index-bitwidth32 adds a fast-kernels=false parallel=false
+    configuration with 32-bit indices, which must lower and translate to
+    LLVM IR (it is not run: 32-bit indices are for 32-bit hosts, and this
+    one's libc and runner utilities take 64-bit sizes).
 """
 
 import argparse
@@ -503,10 +507,6 @@ def _two_phase(c):
 
 
 KNOWN_ISSUES = [
-    KnownIssue("K2", "attnres-to-llvm{index-bitwidth=32} leaves "
-               "builtin.unrealized_conversion_cast ops of memref descriptors",
-               lambda p, c: c.opt("index-bitwidth") == "32",
-               r"LLVM Translation failed for operation: builtin.unrealized_conversion_cast"),
 ]
 
 
@@ -548,6 +548,8 @@ def draw_program(seed, index, opts):
     if opts.index_bitwidth32:
         c = random_cpu_config(rng)
         c.set("index-bitwidth", 32)
+        c.set("fast-kernels", "false")
+        c.set("parallel", "false")
         cfgs.append(c)
     seen = set()
     for c in cfgs:
@@ -589,6 +591,9 @@ class Tools:
         self.runner = opts.mlir_runner or os.path.join(opts.llvm_bin_dir, "mlir-runner")
         if not opts.mlir_runner and not os.access(self.runner, os.X_OK):
             self.runner = shutil.which("mlir-runner") or shutil.which("mlir-runner-22") or self.runner
+        self.translate = os.path.join(opts.llvm_bin_dir, "mlir-translate")
+        if not os.access(self.translate, os.X_OK):
+            self.translate = shutil.which("mlir-translate-22") or self.translate
         libs = ["libmlir_runner_utils.so", "libmlir_c_runner_utils.so", "libomp.so"]
         self.shared_libs = opts.shared_libs or ",".join(os.path.join(opts.llvm_lib_dir, l)
                                                         for l in libs)
@@ -775,6 +780,21 @@ def _run_program(p, tools, opts, bindings_ok, res, tmp):
                 print("  p%d %s: same lowering as %s" % (p.index, c.name, seen[key]), flush=True)
             continue
         seen[key] = c.name
+        if c.opt("index-bitwidth") != "0":
+            # 32-bit indices target 32-bit hosts: this 64-bit one cannot run
+            # them (libc and the runner utilities take 64-bit sizes and
+            # descriptors), so the check is that they translate to LLVM IR.
+            tr_cmd = [tools.translate, "--mlir-to-llvmir", "-o", os.devnull]
+            rc, out, err = run_cmd(tr_cmd, tools.timeout, env=tools.env, stdin=lowered)
+            cat = classify(rc, decode(out), decode(err))
+            if cat:
+                res.fail(Failure(p, c, "mlir-translate", cat,
+                                 "mlir-translate --mlir-to-llvmir (%s)" % rc_text(rc),
+                                 [q(gen_display) + " > program.mlir",
+                                  "attnres-opt program.mlir %s | mlir-translate --mlir-to-llvmir"
+                                  % shlex.quote(c.pipeline_arg())],
+                                 decode(out) + decode(err), files))
+            continue
         rc, out, err = run_cmd(tools.runner_cmd(p), tools.timeout, env=tools.env, stdin=lowered)
         res.executed += 1
         out, err = decode(out), decode(err)
@@ -1115,7 +1135,7 @@ def build_parser():
                     help="failures that match KNOWN_ISSUES: counted as known (expect, the "
                     "default) or as failures (fail)")
     ap.add_argument("--index-bitwidth32", action="store_true",
-                    help="add a configuration with index-bitwidth=32 (known issue K2)")
+                    help="add a configuration with index-bitwidth=32 (fast-kernels=false parallel=false)")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per step (a hang fails)")
     ap.add_argument("--omp-threads", type=int, default=2,
                     help="OMP_NUM_THREADS of the runs (unless set in the environment)")

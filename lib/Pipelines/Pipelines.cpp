@@ -194,6 +194,22 @@ void mlir::attnres::buildAttnResToLLVMPipeline(
   buildLLVMPipeline(pm, options);
 }
 
+LogicalResult mlir::attnres::verifyAttnResToLLVMPipelineOptions(
+    const AttnResToLLVMPipelineOptions &options,
+    llvm::function_ref<void(const llvm::Twine &)> emitError) {
+  unsigned bits = options.indexBitwidth;
+  if (bits == 0 || bits == 64)
+    return success();
+  if (options.fastKernels || options.parallel) {
+    emitError("attnres-to-llvm: index-bitwidth=" + llvm::Twine(bits) +
+              " needs fast-kernels=false parallel=false (upstream's "
+              "convert-vector-to-llvm and convert-openmp-to-llvm use 64-bit "
+              "indices only)");
+    return failure();
+  }
+  return success();
+}
+
 void mlir::attnres::buildAttnResToNVVMPipeline(
     OpPassManager &pm, const AttnResToNVVMPipelineOptions &options) {
   AttnResValidateNVVMTargetPassOptions target;
@@ -245,17 +261,51 @@ void mlir::attnres::buildAttnResRaiseTosaPipeline(
   funcPm.addPass(createAttnResRaisePass(raise));
 }
 
+namespace {
+/// PassPipelineRegistration with an option check that can reject the
+/// options (the plain registration can only fail on parse errors).
+template <typename Options>
+void registerCheckedPipeline(
+    StringRef arg, StringRef description,
+    void (*build)(OpPassManager &, const Options &),
+    LogicalResult (*verify)(const Options &,
+                            llvm::function_ref<void(const llvm::Twine &)>)) {
+  registerPassPipeline(
+      arg, description,
+      [build, verify](OpPassManager &pm, StringRef text,
+                      function_ref<LogicalResult(const Twine &)> onError) {
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        bool reported = false;
+        if (failed(verify(options, [&](const llvm::Twine &message) {
+              reported = true;
+              (void)onError(message);
+            }))) {
+          if (!reported)
+            (void)onError(llvm::Twine("invalid options"));
+          return failure();
+        }
+        build(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(Options());
+      });
+}
+} // namespace
+
 void mlir::attnres::registerAttnResPipelines() {
   PassPipelineRegistration<AttnResRaiseTosaPipelineOptions>(
       "attnres-raise-tosa",
       "TOSA to linalg on tensors (MLIR's tosa-to-linalg-pipeline, "
       "tosa-to-tensor, tosa-to-arith), then attnres-raise",
       buildAttnResRaiseTosaPipeline);
-  PassPipelineRegistration<AttnResToLLVMPipelineOptions>(
+  registerCheckedPipeline<AttnResToLLVMPipelineOptions>(
       "attnres-to-llvm",
       "Lower attnres and linalg/tensor/arith/math on tensors to the LLVM "
       "dialect for CPUs (runnable by mlir-runner)",
-      buildAttnResToLLVMPipeline);
+      buildAttnResToLLVMPipeline, verifyAttnResToLLVMPipelineOptions);
   PassPipelineRegistration<AttnResToNVVMPipelineOptions>(
       "attnres-to-nvvm",
       "Lower attnres and linalg/tensor on tensors to NVIDIA GPUs: fused "

@@ -7,7 +7,7 @@
 // RUN: attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm="fast-kernels=false parallel=false two-phase=off" | FileCheck %s
 // RUN: attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 // MPI calls need 64-bit indices (the upstream lowering reads offsets as i64):
-// RUN: not attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm="index-bitwidth=32" -o /dev/null 2>&1 | FileCheck %s --check-prefix=INDEX32
+// RUN: not attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm="index-bitwidth=32 fast-kernels=false parallel=false" -o /dev/null 2>&1 | FileCheck %s --check-prefix=INDEX32
 // INDEX32: error: convert-mpi-to-llvm: the MPI lowering reads memref offsets as i64; index-bitwidth 32 is not supported
 
 // ONLY-LLVM-NOT: {{^ *(%[^=]+= )?"?(mpi|attnres|linalg|tensor|memref|bufferization|arith|math|scf|cf|vector|func)\.}}

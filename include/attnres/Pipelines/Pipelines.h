@@ -150,9 +150,22 @@ void buildAttnResToNVVMPipeline(OpPassManager &pm,
 /// Lowers attnres + func/linalg/tensor/arith/math on tensors (or on memref
 /// arguments with destination passing) to the LLVM dialect: attnres to
 /// linalg, bufferization, buffer deallocation, loops, then LLVM. The result
-/// runs under `mlir-runner` and translates with `mlir-translate`.
+/// runs under `mlir-runner` and translates with `mlir-translate`. Options
+/// must pass `verifyAttnResToLLVMPipelineOptions` (the registered pipeline
+/// checks them before building).
 void buildAttnResToLLVMPipeline(OpPassManager &pm,
                                 const AttnResToLLVMPipelineOptions &options);
+
+/// Reports, through `emitError`, option combinations the pipeline cannot
+/// lower to valid LLVM dialect IR, and fails: `index-bitwidth` other than 0
+/// or 64 together with `fast-kernels` or `parallel` (upstream's
+/// convert-vector-to-llvm and convert-openmp-to-llvm type memref descriptors
+/// and loop bounds with 64-bit indices only, which would leave
+/// `unrealized_conversion_cast`s behind). Values a single pass can judge
+/// (`two-phase`, `vector-width`, ...) are checked by that pass when it runs.
+LogicalResult verifyAttnResToLLVMPipelineOptions(
+    const AttnResToLLVMPipelineOptions &options,
+    llvm::function_ref<void(const llvm::Twine &)> emitError);
 
 struct AttnResRaiseTosaPipelineOptions
     : public PassPipelineOptions<AttnResRaiseTosaPipelineOptions> {
