@@ -775,6 +775,8 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    if (succeeded(replaceEmptyResults(rewriter, op)))
+      return success();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
@@ -835,6 +837,8 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
         *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    if (succeeded(replaceEmptyResults(rewriter, op)))
+      return success();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
@@ -901,6 +905,8 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    if (succeeded(replaceEmptyResults(rewriter, op)))
+      return success();
     // The next PreNorm of the merged value fuses into the kernel.
     RMSNormOp norm;
     for (Operation *user : op->getUsers())

@@ -67,36 +67,6 @@ bool wantsStreamingStores(Type type, int64_t minBytes) {
   return !bytes || *bytes >= minBytes;
 }
 
-/// Whether `op` has a result with a dimension of static size 0: then all of
-/// its results are empty (the token dims and the query count are shared).
-bool hasEmptyResult(Operation *op) {
-  return llvm::any_of(op->getResultTypes(), [](Type type) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    return tensor && llvm::is_contained(tensor.getShape(), 0);
-  });
-}
-
-/// Replaces `op`, whose results are all empty, by `tensor.empty` ops; the
-/// sizes of result `i` are `sizes[i]` (dynamic ones are read from operands).
-void replaceByEmpty(PatternRewriter &rewriter, Operation *op,
-                    ArrayRef<SmallVector<OpFoldResult>> sizes) {
-  SmallVector<Value> empties;
-  for (auto [type, resultSizes] :
-       llvm::zip_equal(op->getResultTypes(), sizes)) {
-    auto tensor = cast<RankedTensorType>(type);
-    // Keep the result type exactly (a size known statically in the type but
-    // read dynamically from an operand would otherwise refine it).
-    SmallVector<Value> dynamic;
-    for (auto [dim, size] : llvm::zip_equal(tensor.getShape(), resultSizes))
-      if (ShapedType::isDynamic(dim))
-        dynamic.push_back(
-            getValueOrCreateConstantIndexOp(rewriter, op->getLoc(), size));
-    empties.push_back(
-        tensor::EmptyOp::create(rewriter, op->getLoc(), tensor, dynamic));
-  }
-  rewriter.replaceOp(op, empties);
-}
-
 /// Tags `loop` for `attnres-streaming-stores` when `streaming`.
 void tagStreaming(scf::ForOp loop, bool streaming) {
   if (streaming)
@@ -499,12 +469,8 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (hasEmptyResult(op)) {
-      replaceByEmpty(
-          rewriter, op,
-          {tensor::getMixedSizes(rewriter, loc, op.getSources().front())});
+    if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
-    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
@@ -557,16 +523,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (hasEmptyResult(op)) {
-      SmallVector<OpFoldResult> outSizes = {
-          tensor::getMixedSize(rewriter, loc, op.getQueries(), 0)};
-      llvm::append_range(outSizes, tensor::getMixedSizes(
-                                       rewriter, loc, op.getSources().front()));
-      SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
-                                         std::prev(outSizes.end()));
-      replaceByEmpty(rewriter, op, {outSizes, lseSizes});
+    if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
-    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
@@ -673,11 +631,8 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (hasEmptyResult(op)) {
-      replaceByEmpty(rewriter, op,
-                     {tensor::getMixedSizes(rewriter, loc, op.getSource())});
+    if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
-    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
     Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);

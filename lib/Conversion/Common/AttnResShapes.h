@@ -8,11 +8,13 @@
 #ifndef ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSHAPES_H
 #define ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSHAPES_H
 
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
 #include <optional>
 
 namespace mlir {
@@ -100,6 +102,57 @@ inline Value unflattenRows(OpBuilder &b, Location loc, Value flat,
   if (hasHidden)
     re.push_back({rank - 1});
   return tensor::ExpandShapeOp::create(b, loc, type, flat, re, sizes);
+}
+
+/// The sizes of the results of a depth_attn, depth_attn_stats or
+/// depth_attn_merge, from its operands (dynamic ones as `tensor.dim`s).
+inline SmallVector<SmallVector<OpFoldResult>>
+siteResultSizes(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  if (auto site = dyn_cast<DepthAttnOp>(op))
+    return {tensor::getMixedSizes(b, loc, site.getSources().front())};
+  if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
+    return {tensor::getMixedSizes(b, loc, merge.getSource())};
+  auto stats = cast<DepthAttnStatsOp>(op);
+  SmallVector<OpFoldResult> out = {
+      tensor::getMixedSize(b, loc, stats.getQueries(), 0)};
+  llvm::append_range(out,
+                     tensor::getMixedSizes(b, loc, stats.getSources().front()));
+  SmallVector<OpFoldResult> lse(out.begin(), std::prev(out.end()));
+  return {out, lse};
+}
+
+/// A depth_attn/depth_attn_stats/depth_attn_merge with a result dimension of
+/// static size 0 has only empty results (the token dims and the query count
+/// are shared): replaces it by `tensor.empty` ops of exactly its result
+/// types. Fails, changing nothing, when no result has a static zero size.
+/// (Row flattening cannot handle such shapes: collapsing `2x?x0` gives a
+/// static 0 that memref.collapse_shape's verifier rejects.)
+inline LogicalResult replaceEmptyResults(PatternRewriter &rewriter,
+                                         Operation *op) {
+  if (!isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) ||
+      op->getNumOperands() < 2 ||
+      llvm::none_of(op->getResultTypes(), [](Type type) {
+        auto tensor = dyn_cast<RankedTensorType>(type);
+        return tensor && llvm::is_contained(tensor.getShape(), 0);
+      }))
+    return failure();
+  SmallVector<Value> empties;
+  for (auto [type, sizes] :
+       llvm::zip_equal(op->getResultTypes(), siteResultSizes(rewriter, op))) {
+    auto tensor = cast<RankedTensorType>(type);
+    // Keep the result type exactly (a size static in the type but read
+    // dynamically from an operand would otherwise refine it).
+    SmallVector<Value> dynamic;
+    for (auto [dim, size] : llvm::zip_equal(tensor.getShape(), sizes))
+      if (ShapedType::isDynamic(dim))
+        dynamic.push_back(
+            getValueOrCreateConstantIndexOp(rewriter, op->getLoc(), size));
+    empties.push_back(
+        tensor::EmptyOp::create(rewriter, op->getLoc(), tensor, dynamic));
+  }
+  rewriter.replaceOp(op, empties);
+  return success();
 }
 
 inline std::optional<int64_t> staticHidden(Type type) {
