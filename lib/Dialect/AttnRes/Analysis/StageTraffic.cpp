@@ -182,10 +182,19 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
         fail(&top, Twine("'") + kChunkAttrName +
                        "' must be an integer attribute (e.g. 3 : i64)");
       } else {
-        int64_t chunk = intAttr.getValue().getSExtValue();
-        if (chunk < 0)
-          fail(&top, Twine("'") + kChunkAttrName + "' must be >= 0, got " +
-                         Twine(chunk));
+        // Range-checked before reading (the dialect verifies the same; this
+        // analysis may also be asked about unverified IR).
+        const APInt &value = intAttr.getValue();
+        bool negative =
+            !intAttr.getType().isUnsignedInteger() && value.isNegative();
+        int64_t chunk = negative || value.getActiveBits() > 63
+                            ? -1
+                            : static_cast<int64_t>(value.getZExtValue());
+        if (negative)
+          fail(&top, Twine("'") + kChunkAttrName + "' must be >= 0");
+        else if (chunk < 0)
+          fail(&top, Twine("'") + kChunkAttrName +
+                         "' must be at most 2^63 - 1");
         else if (chunk < current)
           fail(&top, Twine("'") + kChunkAttrName + "' decreases from " +
                          Twine(current) + " to " + Twine(chunk) +

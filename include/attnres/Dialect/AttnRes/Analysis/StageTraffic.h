@@ -17,6 +17,7 @@
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
@@ -27,8 +28,6 @@ class DictionaryAttr;
 
 namespace attnres {
 
-/// Name of the discardable attribute marking the first op of a chunk.
-inline constexpr llvm::StringLiteral kChunkAttrName = "attnres.chunk";
 
 /// What a value that crosses a chunk boundary is, structurally.
 enum class TravelKind {

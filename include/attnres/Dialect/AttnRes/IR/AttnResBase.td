@@ -37,6 +37,8 @@ def AttnRes_Dialect : Dialect {
   }];
   let usePropertiesForAttributes = 1;
   let hasConstantMaterializer = 1;
+  // `attnres.chunk` (pipeline chunks) is checked on every op that has it.
+  let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
