@@ -775,6 +775,8 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     Location loc = op.getLoc();
@@ -837,6 +839,8 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
         *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     Location loc = op.getLoc();
@@ -905,6 +909,8 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
         *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     // The next PreNorm of the merged value fuses into the kernel.
@@ -977,6 +983,16 @@ struct ConvertAttnResToGPUPass
                        << static_cast<unsigned>(maxThreads);
       return signalPassFailure();
     }
+    // Ops whose tensors cannot be addressed are reported (each of them)
+    // before anything is rewritten.
+    bool tooLarge = false;
+    func.walk([&](Operation *op) {
+      if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+          failed(checkAddressableTypes(op)))
+        tooLarge = true;
+    });
+    if (tooLarge)
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads);
     // Greedy (not the walk driver): a destination-passing site also erases

@@ -623,6 +623,12 @@ LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) 
         return;
       }
     }
+    // Shapes past 2^63 - 1 bytes would wrap around in later size and offset
+    // computations (docs/pipelines.md, Tensor sizes).
+    if (failed(checkAddressableTypes(op))) {
+      ok = false;
+      return;
+    }
     // Ops whose math divides by D need it static.
     Type sourceType;
     if (auto attn = dyn_cast<DepthAttnOp>(op))

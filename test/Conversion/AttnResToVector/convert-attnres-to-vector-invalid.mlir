@@ -1,6 +1,7 @@
 // Ops whose tensors span more than 2^63 - 1 bytes in their static dims cannot
 // be addressed (and the offsets of later stages would wrap around into invalid
-// IR): the pass reports every such op before rewriting anything and fails.
+// IR): the lowerings (vector, linalg, GPU kernels) report every such op
+// before rewriting anything and fail.
 //
 // RUN: attnres-opt %s -split-input-file -verify-diagnostics=all \
 // RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))'
@@ -11,6 +12,15 @@
 // RUN: not attnres-opt %s -split-input-file --mlir-print-ir-after-failure \
 // RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))' 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=AFTER
+// The other lowerings check the same, up front.
+// RUN: attnres-opt %s -split-input-file -verify-diagnostics=all \
+// RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg))'
+// RUN: attnres-opt %s -split-input-file -verify-diagnostics=all \
+// RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu))'
+// RUN: attnres-opt %s -split-input-file -verify-diagnostics=all \
+// RUN:   --attnres-to-nvvm="format=isa two-phase=off"
+// RUN: attnres-opt %s -split-input-file -verify-diagnostics=all \
+// RUN:   --attnres-to-llvm="fast-kernels=false two-phase=off"
 // The CPU pipeline stops with the same located error.
 // RUN: not attnres-opt %s -split-input-file --attnres-to-llvm 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=PIPELINE
