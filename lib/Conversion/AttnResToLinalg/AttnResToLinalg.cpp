@@ -369,7 +369,7 @@ struct DepthSoftmaxLowering : OpConversionPattern<DepthSoftmaxOp> {
             ValueRange{logits, max}, ValueRange{sumInit},
             ArrayRef<AffineMap>{identity, rowMap, rowMap}, reduceFirst,
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Value e = math::ExpOp::create(
+              Value e = flushedExp(
                   b, l, arith::SubFOp::create(b, l, args[0], args[1]));
               linalg::YieldOp::create(
                   b, l, ValueRange{arith::AddFOp::create(b, l, args[2], e)});
@@ -385,7 +385,7 @@ struct DepthSoftmaxLowering : OpConversionPattern<DepthSoftmaxOp> {
         ArrayRef<AffineMap>{identity, rowMap, rowMap, identity},
         SmallVector<IT>(rank, IT::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value e = math::ExpOp::create(
+          Value e = flushedExp(
               b, l, arith::SubFOp::create(b, l, args[0], args[1]));
           linalg::YieldOp::create(
               b, l, ValueRange{arith::DivFOp::create(b, l, e, args[2])});

@@ -9,6 +9,7 @@
 #ifndef ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSCALARMATH_H
 #define ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSCALARMATH_H
 
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
@@ -53,6 +54,23 @@ inline Value rmsLogit(OpBuilder &b, Location loc, Value sumSq, Value dot,
   return arith::MulFOp::create(b, loc, rho, dot);
 }
 
+/// Tiny weights are flushed to exact zero (`kSoftmaxFlushLogitGap`, in the
+/// IR library): the rule is part of the ops' semantics, shared by every
+/// lowering and known to attnres-raise.
+inline constexpr double kFlushLogitGap = kSoftmaxFlushLogitGap;
+
+/// `exp(x)` for `x = s − max ≤ 0`, exactly 0 where `x < −kFlushLogitGap`.
+inline Value flushedExp(OpBuilder &b, Location loc, Value x) {
+  Value limit = f32Constant(b, loc, -kFlushLogitGap);
+  Value small =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, limit);
+  Value zero = f32Constant(b, loc, 0.0);
+  // exp of the clamped argument: no subnormal intermediate either.
+  Value clamped = arith::SelectOp::create(b, loc, small, zero, x);
+  Value e = math::ExpOp::create(b, loc, clamped);
+  return arith::SelectOp::create(b, loc, small, zero, e);
+}
+
 /// Softmax weights of scalar logits and, optionally, their log-sum-exp.
 struct SoftmaxScalars {
   SmallVector<Value> weights;
@@ -67,7 +85,7 @@ inline SoftmaxScalars softmaxScalars(OpBuilder &b, Location loc,
   SmallVector<Value> exps;
   Value sum;
   for (Value s : logits) {
-    Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, max));
+    Value e = flushedExp(b, loc, arith::SubFOp::create(b, loc, s, max));
     exps.push_back(e);
     sum = sum ? arith::AddFOp::create(b, loc, sum, e).getResult() : e;
   }
@@ -82,12 +100,20 @@ inline SoftmaxScalars softmaxScalars(OpBuilder &b, Location loc,
 }
 
 /// `sigmoid(s − lse) = 1 / (1 + exp(lse − s))`: the weight of a source merged
-/// into a phase-1 result.
+/// into a phase-1 result; exactly 0 where `lse − s > kFlushLogitGap` (then
+/// the weight is below 2^-60, see `flushedExp`).
 inline Value mergeWeight(OpBuilder &b, Location loc, Value logit, Value lse) {
-  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, lse, logit));
+  Value x = arith::SubFOp::create(b, loc, lse, logit);
+  Value limit = f32Constant(b, loc, kFlushLogitGap);
+  Value small =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, limit);
+  Value zero = f32Constant(b, loc, 0.0);
+  Value e = math::ExpOp::create(b, loc,
+                                arith::SelectOp::create(b, loc, small, zero, x));
   Value one = f32Constant(b, loc, 1.0);
-  return arith::DivFOp::create(b, loc, one,
-                               arith::AddFOp::create(b, loc, one, e));
+  Value w = arith::DivFOp::create(b, loc, one,
+                                  arith::AddFOp::create(b, loc, one, e));
+  return arith::SelectOp::create(b, loc, small, zero, w);
 }
 
 } // namespace detail

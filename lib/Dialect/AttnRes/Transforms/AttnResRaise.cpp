@@ -864,6 +864,27 @@ Expr *Evaluator::expandLinalg(linalg::LinalgOp op, unsigned result,
                 rvars, f, initValue);
 }
 
+/// Whether `select` is `select(cmpf olt|ult (x, C), 0.0, y)` with a constant
+/// C ≤ −kSoftmaxFlushLogitGap: it replaces y by 0 only where x is a logit gap
+/// so negative that the weight is below the ops' own flush threshold.
+bool isTinyWeightFlush(arith::SelectOp select) {
+  auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  if (!cmp || (cmp.getPredicate() != arith::CmpFPredicate::OLT &&
+               cmp.getPredicate() != arith::CmpFPredicate::ULT))
+    return false;
+  auto constantOf = [](Value value) -> std::optional<double> {
+    if (auto c = value.getDefiningOp<arith::ConstantOp>())
+      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+        return f.getValueAsDouble();
+    return std::nullopt;
+  };
+  std::optional<double> limit = constantOf(cmp.getRhs());
+  std::optional<double> zero = constantOf(select.getTrueValue());
+  // f32 rounding of the constant: accept it within 1e-5 of the gap.
+  return limit && zero && *zero == 0.0 &&
+         *limit <= -kSoftmaxFlushLogitGap + 1e-5;
+}
+
 Expr *Evaluator::bodyValue(Value v, linalg::LinalgOp op, unsigned result,
                            ArrayRef<DimIndex> loops,
                            DenseMap<Value, Expr *> &memo) {
@@ -960,6 +981,12 @@ Expr *Evaluator::bodyValue(Value v, linalg::LinalgOp op, unsigned result,
       e = opaque(v);
   } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
     e = this->op(Kind::Cast, {operand(0)}, 0, getElementTypeOrSelf(v));
+  } else if (auto select = dyn_cast<arith::SelectOp>(def);
+             select && isTinyWeightFlush(select)) {
+    // `x < −C ? 0 : y` with C at least the lowerings' flush gap: the flush of
+    // tiny softmax weights that attnres's own lowerings (and some frontends)
+    // emit; the raised op flushes the same weights (kSoftmaxFlushLogitGap).
+    e = operand(2);
   } else {
     e = opaque(v);
   }

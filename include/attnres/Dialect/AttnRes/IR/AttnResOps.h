@@ -22,6 +22,14 @@
 namespace mlir {
 namespace attnres {
 
+/// Softmax weights (and merge weights) below 2^-60 are exactly 0 in every
+/// lowering: a weight is flushed when its logit lies more than this gap,
+/// 60·ln 2, below the row's maximum (merge: when `lse − s` exceeds it).
+/// Such weights are often subnormal floats, which cost microcode assists on
+/// many x86 cores, and flushing them moves a result by at most
+/// 2(n−1)·2^-60·max_j|V_j[t,c]| (docs/semantics.md, "Tiny weights").
+inline constexpr double kSoftmaxFlushLogitGap = 41.58883083359672;
+
 /// Bytes spanned by the static dimensions of a ranked tensor or memref type
 /// (dynamic dimensions count as 1, elements are rounded up to whole bytes),
 /// computed with checked arithmetic: std::nullopt when the count does not fit
