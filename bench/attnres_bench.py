@@ -339,9 +339,19 @@ def median_ratio(num, den):
     return statistics.median(a / b for a, b in zip(num, den))
 
 
-def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
+QUERIES = {
+    # How the pseudo-query w is drawn (sources ~ N(0, 1), gain ~ 1 + N(0, 0.01)).
+    "moderate": (lambda d: 1.0 / np.sqrt(d),
+                 "w ~ N(0, 1/D): logits ~ N(0, 1), a moderate softmax"),
+    "peaked": (lambda d: 1.0,
+               "w ~ N(0, 1): logits ~ N(0, D) (std 64 at D=4096), a very peaked softmax "
+               "whose small weights are far below 2^-60 (subnormal without the flush)"),
+}
+
+
+def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peaked"):
     rng = np.random.default_rng(0)
-    w = rng.standard_normal(d).astype(np.float32)
+    w = (QUERIES[query][0](d) * rng.standard_normal(d)).astype(np.float32)
     g = (1.0 + 0.1 * rng.standard_normal(d)).astype(np.float32)
     q = (w * g).astype(np.float32)
     gq = np.ones(d, np.float32)  # the fused kernels take q = γ⊙w
@@ -461,8 +471,8 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out):
     if torch is None:
         table.append((names["torch"], None, None, None, "torch not installed"))
 
-    out.append(f"\n### Site: {n} sources × {rows} tokens × D={d}, {dtype}\n")
-    out.append(f"Traffic (K+1)·T·D·B = {nbytes / 1e6:.1f} MB. The first {len(fast_keys)} rows were timed "
+    out.append(f"\n### Site: {n} sources × {rows} tokens × D={d}, {dtype}, {query} logits\n")
+    out.append(f"Query: {QUERIES[query][1]}. Traffic (K+1)·T·D·B = {nbytes / 1e6:.1f} MB. The first {len(fast_keys)} rows were timed "
                f"round-robin, {reps} rounds; the rest round-robin with the streaming loop and "
                f"the fused kernel, {max(3, reps // 4)} rounds. Ratios are medians of same-round "
                f"ratios. Whole measurement repeated {runs}x; shown is the run with the median "
@@ -639,6 +649,8 @@ def main():
                     help="rounds of the round-robin site timing")
     ap.add_argument("--runs", type=int, default=5,
                     help="repetitions of the whole site measurement")
+    ap.add_argument("--queries", default="moderate,peaked",
+                    help="how site queries are drawn: " + ", ".join(QUERIES))
     ap.add_argument("--sources", type=int, default=9)
     ap.add_argument("--tokens", type=int, default=2048)
     ap.add_argument("--hidden", type=int, default=4096)
@@ -692,12 +704,18 @@ def main():
            "run. 'vs streaming loop' is the streaming loop's time over the kernel's (1.0: the "
            "kernel moves its bytes as fast as a plain streaming loop with the same traffic). "
            "Results are checked against a float64 numpy reference before they are reported."]
+    for query in args.queries.split(","):
+        if query not in QUERIES:
+            raise SystemExit(f"attnres_bench.py: unknown --queries entry '{query}' "
+                             f"(one of {', '.join(QUERIES)})")
     parts = set(args.parts.split(","))
     summaries = {}
     if "sites" in parts:
-        for dtype in ["f32", "bf16"]:
-            summaries[dtype] = bench_site(tc, peers, args.sources, args.tokens, args.hidden,
-                                          dtype, args.reps, args.runs, torch, out)
+        for query in args.queries.split(","):
+            for dtype in ["f32", "bf16"]:
+                summaries[f"{dtype}, {query} logits"] = bench_site(
+                    tc, peers, args.sources, args.tokens, args.hidden, dtype, args.reps,
+                    args.runs, torch, out, query)
     if "cache" in parts:
         bench_cache_resident(tc, peers, args.sources, args.hidden, out)
     model_rows, floor = [], 1

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -388,7 +389,51 @@ public:
   /// Emits `scf.forall` over tiles of `rows` rows with `shared` outputs whose
   /// row dim is `rowDim` (leading dims kept whole). `body(start, size, tiles)`
   /// emits the tile computation and returns the updated tiles.
+  /// Calls with at most `rows-per-task` rows (decode: 1-8 tokens) run the
+  /// body once on the calling thread: no parallel region (an OpenMP fork
+  /// costs microseconds, about the time one core takes for such a call).
+  /// Static row counts decide at compile time, dynamic ones at run time.
   SmallVector<Value> forEachRowTile(
+      Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
+      function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+    int64_t tile = std::max<unsigned>(1, options.rowsPerTask);
+    std::optional<int64_t> staticRows = staticIndex(rows);
+    if (staticRows && *staticRows <= tile)
+      return body(index(0), rows, shared);
+    if (staticRows)
+      return rowTiles(rows, shared, rowDims, body);
+    Value single = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                         rows, index(tile));
+    auto ifOp = scf::IfOp::create(
+        b, loc, single,
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::YieldOp::create(b, loc, body(index(0), rows, shared));
+        },
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::YieldOp::create(b, loc, rowTiles(rows, shared, rowDims, body));
+        });
+    return SmallVector<Value>(ifOp.getResults());
+  }
+
+  /// A value's constant, or the static size a `tensor.dim` reads.
+  static std::optional<int64_t> staticIndex(Value value) {
+    if (std::optional<int64_t> c = getConstantIntValue(value))
+      return c;
+    if (auto dim = value.getDefiningOp<tensor::DimOp>())
+      if (std::optional<int64_t> i = dim.getConstantIndex())
+        if (auto type = dyn_cast<RankedTensorType>(dim.getSource().getType()))
+          if (*i >= 0 && *i < type.getRank() && !type.isDynamicDim(*i))
+            return type.getDimSize(*i);
+    return std::nullopt;
+  }
+
+  /// `scf.forall` over tiles of `rows-per-task` rows (OpenMP threads in the
+  /// pipeline), each running `body` on its slices of `shared`.
+  SmallVector<Value> rowTiles(
       Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
       function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
     int64_t tile = std::max<unsigned>(1, options.rowsPerTask);

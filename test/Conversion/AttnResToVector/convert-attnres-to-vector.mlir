@@ -251,3 +251,31 @@ func.func @huge_site_streaming(%q: tensor<16xf32>, %v0: tensor<72057594037927936
   %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>, tensor<72057594037927936x16xf32> -> tensor<72057594037927936x16xf32>
   return %h : tensor<72057594037927936x16xf32>
 }
+
+// -----
+
+// Decode-sized calls (at most rows-per-task = 8 rows) run on the calling
+// thread: no scf.forall (no OpenMP fork) for a static row count that fits one
+// task; a dynamic row count picks at run time.
+// CHECK-LABEL: func.func @decode_static
+// CHECK-NOT: scf.forall
+// CHECK: scf.for
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @decode_static(%q: tensor<64xf32>, %v0: tensor<4x64xf32>, %v1: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<4x64xf32> -> tensor<4x64xf32>
+  return %h : tensor<4x64xf32>
+}
+
+// CHECK-LABEL: func.func @decode_dynamic
+// CHECK-SAME: (%{{.*}}: tensor<64xf32>, %[[V0:.*]]: tensor<?x64xf32>,
+// CHECK: %[[ROWS:.*]] = tensor.dim %[[V0]]
+// CHECK: %[[ONE:.*]] = arith.cmpi ule, %[[ROWS]], %[[C8:.*]] : index
+// CHECK: scf.if %[[ONE]] -> (tensor<?x64xf32>) {
+// CHECK-NOT: scf.forall
+// CHECK: } else {
+// CHECK: scf.forall
+func.func @decode_dynamic(%q: tensor<64xf32>, %v0: tensor<?x64xf32>, %v1: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<?x64xf32> -> tensor<?x64xf32>
+  return %h : tensor<?x64xf32>
+}

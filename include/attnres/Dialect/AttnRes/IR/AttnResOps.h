@@ -23,7 +23,7 @@ namespace mlir {
 namespace attnres {
 
 /// Softmax weights (and merge weights) below 2^-60 are exactly 0 in every
-/// lowering: a weight is flushed when its logit lies more than this gap,
+/// CPU lowering: a weight is flushed when its logit lies more than this gap,
 /// 60·ln 2, below the row's maximum (merge: when `lse − s` exceeds it).
 /// Such weights are often subnormal floats, which cost microcode assists on
 /// many x86 cores, and flushing them moves a result by at most
