@@ -60,6 +60,15 @@ class Toolchain:
                         f"-Wl,-rpath,{LLVM_LIB}"], check=True)
         return ctypes.CDLL(stem + ".so")
 
+    def lower_text(self, mlir_text, *passes, name="lowered"):
+        """attnres-opt <passes> on `mlir_text`; returns the output as text."""
+        self.count += 1
+        stem = os.path.join(self.work, f"{name}_{self.count}")
+        with open(stem + ".mlir", "w") as f:
+            f.write(mlir_text)
+        return subprocess.run([self.opt, stem + ".mlir", *passes], check=True,
+                              capture_output=True, text=True).stdout
+
     def compile_c(self, source, name, flags):
         out = os.path.join(self.work, name + ".so")
         subprocess.run(["clang-22", *flags, "-shared", "-fPIC", source, "-o",
@@ -349,7 +358,55 @@ QUERIES = {
 }
 
 
-def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peaked"):
+def site_tensor_ir(n, rows, d, dtype):
+    """The fused site as a tensor function (q, sources) -> h, for peers that
+    compile MLIR themselves (IREE)."""
+    et = mlir_dtype(dtype)
+    t = f"tensor<{rows}x{d}x{et}>"
+    args = [f"%q: tensor<{d}xf32>"] + [f"%v{j}: {t}" for j in range(n)]
+    vals = ", ".join(f"%v{j}" for j in range(n))
+    return "\n".join([
+        f"func.func @site({', '.join(args)}) -> {t} {{",
+        f"  %h = attnres.depth_attn %q, [{vals}] : tensor<{d}xf32>, {t} -> {t}",
+        f"  return %h : {t}", "}"]) + "\n"
+
+
+class IREEPeer:
+    """IREE (PyPI iree-base-compiler/-runtime) compiling attnres's own
+    convert-attnres-to-linalg output for llvm-cpu. `None` with a reason when
+    the packages are missing."""
+
+    def __init__(self, tc):
+        self.reason = None
+        try:
+            import iree.compiler as ic
+            import iree.runtime as ir
+        except ImportError as e:
+            self.reason = (f"IREE not installed ({e.name}); pip install "
+                           f"iree-base-compiler iree-base-runtime")
+            return
+        self.ic, self.ir, self.tc = ic, ir, tc
+        self.version = getattr(ic, "__version__", None) or "?"
+        try:
+            from importlib.metadata import version
+            self.version = version("iree-base-compiler")
+        except Exception:
+            pass
+
+    def compile(self, mlir_text, name):
+        linalg = self.tc.lower_text(mlir_text, "--convert-attnres-to-linalg",
+                                    "--canonicalize", "--cse", name=name)
+        vmfb = self.ic.compile_str(
+            linalg, target_backends=["llvm-cpu"],
+            extra_args=["--iree-llvmcpu-target-cpu=host"])
+        config = self.ir.Config("local-task")
+        ctx = self.ir.SystemContext(config=config)
+        ctx.add_vm_module(self.ir.VmModule.copy_buffer(ctx.instance, vmfb))
+        return ctx.modules.module["site"]
+
+
+def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peaked",
+               iree=None):
     rng = np.random.default_rng(0)
     w = (QUERIES[query][0](d) * rng.standard_normal(d)).astype(np.float32)
     g = (1.0 + 0.1 * rng.standard_normal(d)).astype(np.float32)
@@ -419,6 +476,9 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
     if stream_nt() != 0:
         raise SystemExit("attnres_stream_nt: sink not 64-byte aligned")
     slow = {}
+    skipped = {}
+    names["torch_compile"] = "torch.compile (Inductor, CPU)"
+    names["iree"] = "IREE (llvm-cpu) on attnres's convert-attnres-to-linalg output"
     if dtype == "f32":
         ptrs32 = (ctypes.c_void_p * n)(*[s.ctypes.data for s in src])
         slow["scalar"] = lambda: peers.attnres_scalar_site_f32(
@@ -438,6 +498,37 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
         slow["torch"] = torch_call
         names["torch"] = (f"eager PyTorch {torch.__version__} "
                           f"({torch.get_num_threads()} threads)")
+        # torch.compile (Inductor, CPU): compiled once here, outside the timing.
+        try:
+            compiled = torch.compile(lambda *a: torch_site(torch, list(a[:-2]), a[-2], a[-1]))
+            with torch.no_grad():
+                y = compiled(*tsrc, tw, tg)
+            check("torch_compile", (y.float().numpy() if dtype == "f32"
+                                    else to_bf16_bits(y.float().numpy())))
+
+            def torch_compiled_call():
+                with torch.no_grad():
+                    return compiled(*tsrc, tw, tg)
+            slow["torch_compile"] = torch_compiled_call
+            names["torch_compile"] = f"torch.compile {torch.__version__} (Inductor, CPU)"
+        except Exception as e:  # a missing C++ toolchain, an Inductor error
+            skipped["torch_compile"] = f"torch.compile failed: {type(e).__name__}: {e}"[:200]
+    if iree is not None and iree.reason is None and dtype != "f32":
+        skipped["iree"] = ("IREE: f32 only here (iree.runtime takes numpy arrays; numpy has "
+                           "no bf16)")
+    elif iree is not None and iree.reason is None:
+        try:
+            fn = iree.compile(site_tensor_ir(n, rows, d, dtype), f"site_iree_{dtype}")
+            ins = [q] + buf
+            y = np.asarray(fn(*ins))
+            check("iree", y)
+            slow["iree"] = lambda: fn(*ins)
+            names["iree"] = (f"IREE {iree.version} (llvm-cpu) on attnres's "
+                             f"convert-attnres-to-linalg output")
+        except Exception as e:
+            skipped["iree"] = f"IREE: {type(e).__name__}: {e}"[:200]
+    elif iree is not None:
+        skipped["iree"] = iree.reason
 
     # Fast set: many rounds. Slow set: few rounds, each with the streaming
     # loop and the fused kernel so its ratios are also same-round ratios.
@@ -470,6 +561,9 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
         table.append((names["numpy"], None, None, None, "no bf16 in numpy"))
     if torch is None:
         table.append((names["torch"], None, None, None, "torch not installed"))
+        skipped["torch_compile"] = "torch not installed (pip install torch, see docs/benchmarks.md)"
+    for key, why in skipped.items():
+        table.append((names.get(key, key), None, None, None, why))
 
     out.append(f"\n### Site: {n} sources × {rows} tokens × D={d}, {dtype}, {query} logits\n")
     out.append(f"Query: {QUERIES[query][1]}. Traffic (K+1)·T·D·B = {nbytes / 1e6:.1f} MB. The first {len(fast_keys)} rows were timed "
@@ -495,6 +589,10 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
                           if "torch" in slow_t else None),
         "torch_ceiling": (median_ratio(slow_t["torch"], slow_t["stream"])
                           if "torch" in slow_t else None),
+        "compile_speedup": (median_ratio(slow_t["torch_compile"], slow_t["fused"])
+                            if "torch_compile" in slow_t else None),
+        "iree_speedup": (median_ratio(slow_t["iree"], slow_t["fused"])
+                         if "iree" in slow_t else None),
     }
     return summary
 
@@ -550,6 +648,79 @@ def bench_cache_resident(tc, peers, n, d, out):
         no_pairs = f"{per_row['no_pairs']:.2f}" if "no_pairs" in per_row else ""
         out.append(f"| {dtype} | {per_row['fused']:.2f} | {per_row['stream']:.2f} | "
                    f"{per_row['fused'] / per_row['stream']:.2f} | {no_pairs} |")
+    return results
+
+
+def bench_decode(tc, stream_lib, n, d, token_counts, out):
+    """Decode-sized calls: the fused site for a few tokens at a large D, timed
+    per call in a C loop (no Python overhead), next to the streaming loop on
+    one thread (the bytes' time from cache on one core) and on all cores
+    (OpenMP, what a fork costs at this size)."""
+    rng = np.random.default_rng(3)
+    time_ciface = stream_lib.attnres_time_ciface
+    time_ciface.restype = ctypes.c_double
+    time_ciface.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_long]
+    time_stream = stream_lib.attnres_time_stream
+    time_stream.restype = ctypes.c_double
+    time_stream.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                            ctypes.c_long, ctypes.c_long]
+    out.append(f"\n### Decode: {n} sources × T tokens × D={d}\n")
+    out.append("Per-call latency, each timed as the mean of a C loop of calls (inputs stay in "
+               "cache between calls), median of 15 such blocks, round-robin with the "
+               "streaming loops. 'bytes on one core' is the single-threaded streaming loop "
+               "over the same (K+1)·T·D·B bytes: the floor for a call one core serves; "
+               "'all cores' is the OpenMP streaming loop (a fork per call). Queries as in the "
+               "site tables.\n")
+    out.append("| dtype | logits | T | bytes | fused µs | bytes on one core µs | all cores µs | "
+               "fused / one core |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    results = {}
+    for dtype in ["f32", "bf16"]:
+        for query in ["moderate", "peaked"]:
+            for rows in token_counts:
+                if dtype == "f32":
+                    buf = [rng.standard_normal((rows, d)).astype(np.float32) for _ in range(n)]
+                else:
+                    buf = [to_bf16_bits(rng.standard_normal((rows, d))) for _ in range(n)]
+                res = aligned_empty((rows, d), buf[0].dtype)
+                q = (QUERIES[query][0](d) * rng.standard_normal(d)).astype(np.float32)
+                lib = tc.compile(site_ir(n, rows, d, dtype, "fused"), "--attnres-to-llvm",
+                                 f"decode_{dtype}_{query}_{rows}")
+                arrays = [q, np.ones(d, np.float32)] + buf + [res]
+                descs = [memref_descriptor(a) for a in arrays]
+                argv = (ctypes.c_void_p * len(descs))(
+                    *[ctypes.cast(ctypes.byref(x), ctypes.c_void_p) for x in descs])
+                fn = ctypes.cast(getattr(lib, "_mlir_ciface_site"), ctypes.c_void_p)
+                ptrs = (ctypes.c_void_p * n)(*[b.ctypes.data for b in buf])
+                sink = aligned_empty((rows, d), res.dtype)
+                nbytes = (n + 1) * rows * d * res.itemsize
+                iters = max(20, int(2e8 / max(nbytes, 1) / 10))
+                calls = {
+                    "fused": lambda: time_ciface(fn, len(descs), argv, iters),
+                    "one": lambda: time_stream(1, n, ptrs, sink.ctypes.data, res.nbytes, iters),
+                    "all": lambda: time_stream(0, n, ptrs, sink.ctypes.data, res.nbytes, iters),
+                }
+                for c in calls.values():
+                    c()
+                samples = {k: [] for k in calls}
+                for _ in range(15):
+                    for k, c in calls.items():
+                        samples[k].append(c())
+                if min(min(v) for v in samples.values()) < 0:
+                    raise SystemExit("attnres_time_ciface: unsupported argument count")
+                got = from_bf16_bits(res) if dtype == "bf16" else res
+                ref = numpy_site([from_bf16_bits(b).astype(np.float64) if dtype == "bf16"
+                                  else b.astype(np.float64) for b in buf], q.astype(np.float64))
+                tol = 1e-3 if dtype == "f32" else 2e-2
+                err = float(np.max(np.abs(got - ref) / (1 + np.abs(ref))))
+                if not err < tol:
+                    raise SystemExit(f"decode result off ({dtype}, T={rows}): {err}")
+                us = {k: statistics.median(v) / 1e3 for k, v in samples.items()}
+                ratio = median_ratio(samples["fused"], samples["one"])
+                results[(dtype, query, rows)] = (us, ratio, nbytes)
+                out.append(f"| {dtype} | {query} | {rows} | {nbytes / 1e6:.2f} MB | "
+                           f"{us['fused']:.1f} | {us['one']:.1f} | {us['all']:.1f} | "
+                           f"{ratio:.2f} |")
     return results
 
 
@@ -651,6 +822,8 @@ def main():
                     help="repetitions of the whole site measurement")
     ap.add_argument("--queries", default="moderate,peaked",
                     help="how site queries are drawn: " + ", ".join(QUERIES))
+    ap.add_argument("--decode-hidden", type=int, default=7168)
+    ap.add_argument("--decode-tokens", default="1,4,16,128")
     ap.add_argument("--sources", type=int, default=9)
     ap.add_argument("--tokens", type=int, default=2048)
     ap.add_argument("--hidden", type=int, default=4096)
@@ -659,11 +832,12 @@ def main():
     ap.add_argument("--model-tokens", type=int, default=1024)
     ap.add_argument("--depths", default="32,64,128,256")
     ap.add_argument("--quick", action="store_true", help="small shapes, few reps")
-    ap.add_argument("--parts", default="sites,cache,model,compile",
-                    help="comma-separated subset of sites,cache,model,compile")
+    ap.add_argument("--parts", default="sites,cache,decode,model,compile",
+                    help="comma-separated subset of sites,cache,decode,model,compile")
     args = ap.parse_args()
     if args.quick:
         args.reps, args.runs, args.tokens, args.hidden, args.model_tokens = 3, 1, 256, 512, 128
+        args.decode_hidden = 512
         args.depths = "32,64"
     try:
         import torch
@@ -673,6 +847,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix="attnres-bench-")
     tc = Toolchain(args.build_dir, work)
+    iree = IREEPeer(tc)
     peers = tc.compile_c(os.path.join(REPO, "bench", "kernels.c"), "peers",
                          ["-O2", "-march=native", "-fopenmp", "-fno-vectorize",
                           "-fno-slp-vectorize"])
@@ -715,9 +890,13 @@ def main():
             for dtype in ["f32", "bf16"]:
                 summaries[f"{dtype}, {query} logits"] = bench_site(
                     tc, peers, args.sources, args.tokens, args.hidden, dtype, args.reps,
-                    args.runs, torch, out, query)
+                    args.runs, torch, out, query, iree)
     if "cache" in parts:
         bench_cache_resident(tc, peers, args.sources, args.hidden, out)
+    decode = {}
+    if "decode" in parts:
+        decode = bench_decode(tc, stream, args.sources, args.decode_hidden,
+                              [int(t) for t in args.decode_tokens.split(",")], out)
     model_rows, floor = [], 1
     if "model" in parts:
         block = max(1, args.model_layers // args.model_blocks)
@@ -738,11 +917,20 @@ def main():
                    f"{len(s['runs'])} runs ({min(s['runs']):.2f}-{max(s['runs']):.2f}); vs the "
                    f"non-temporal-store loop: {s['vs_stream_nt']:.2f} | "
                    f"{'yes' if r >= 0.9 else 'no'} |")
+        if s.get("compile_speedup"):
+            x = s["compile_speedup"]
+            out.append(f"| fused site ≥ 5x torch.compile ({dtype}) | {x:.1f}x | "
+                       f"{'yes' if x >= 5 else 'no'} |")
         if s["torch_speedup"]:
             x = s["torch_speedup"]
             out.append(f"| fused site ≥ 20x eager PyTorch ({dtype}) | {x:.1f}x (a kernel exactly "
                        f"as fast as the streaming loop: {s['torch_ceiling']:.1f}x) | "
                        f"{'yes' if x >= 20 else 'no'} |")
+    for (dtype, query, rows), (us, ratio, nbytes) in sorted(decode.items()):
+        if rows == 1:
+            out.append(f"| decode T=1 ({dtype}, {query} logits) within 2x of the bytes' time "
+                       f"from cache on one core | {ratio:.2f}x ({us['fused']:.1f} µs vs "
+                       f"{us['one']:.1f} µs) | {'yes' if ratio <= 2 else 'no'} |")
     two = next((r for r in model_rows if r[0].startswith("two-phase")), None)
     if two:
         out.append(f"| two-phase Block model ≤ 1.1x the model's minimum bytes | {two[2] / floor:.3f} | "

@@ -25,6 +25,14 @@
         d[i] = a;                                                              \
       }                                                                        \
     }                                                                          \
+  }                                                                            \
+  static void stream_serial_##KK(const uint32_t **s, uint32_t *d, long n) {    \
+    for (long i = 0; i < n; ++i) {                                             \
+      uint32_t a = 0;                                                          \
+      for (int k = 0; k < KK; ++k)                                             \
+        a += s[k][i];                                                          \
+      d[i] = a;                                                                \
+    }                                                                          \
   }
 ATTNRES_STREAM_K(1)
 ATTNRES_STREAM_K(2)
@@ -137,4 +145,87 @@ void attnres_scalar_site_f32(int n, const float **src, const float *q,
         h[c] += a * v[c];
     }
   }
+}
+
+// The streaming loop on one thread (no parallel region): the time a single
+// core needs to move a decode call's bytes, the floor for small calls.
+void attnres_stream_serial(int K, const void **src, void *dst, long bytes) {
+  long n = bytes / 4;
+  const uint32_t **s = (const uint32_t **)src;
+  uint32_t *d = (uint32_t *)dst;
+  static void (*const fns[16])(const uint32_t **, uint32_t *, long) = {
+      stream_serial_1,  stream_serial_2,  stream_serial_3,  stream_serial_4,
+      stream_serial_5,  stream_serial_6,  stream_serial_7,  stream_serial_8,
+      stream_serial_9,  stream_serial_10, stream_serial_11, stream_serial_12,
+      stream_serial_13, stream_serial_14, stream_serial_15, stream_serial_16};
+  fns[(K < 1 ? 1 : K > 16 ? 16 : K) - 1](s, d, n);
+}
+
+// Calls `fn` (an `_mlir_ciface_` entry taking `nargs` pointer arguments)
+// `iters` times in a C loop and returns the mean nanoseconds per call, so
+// µs-sized calls are timed without the Python call overhead.
+#include <time.h>
+typedef void *P;
+#define ATTNRES_CALL(N, ...)                                                   \
+  case N: {                                                                    \
+    void (*f)(__VA_ARGS__) = (void (*)(__VA_ARGS__))fn;                        \
+    for (long i = 0; i < iters; ++i)                                           \
+      ATTNRES_INVOKE_##N;                                                      \
+    break;                                                                     \
+  }
+#define ATTNRES_INVOKE_3 f(a[0], a[1], a[2])
+#define ATTNRES_INVOKE_4 f(a[0], a[1], a[2], a[3])
+#define ATTNRES_INVOKE_5 f(a[0], a[1], a[2], a[3], a[4])
+#define ATTNRES_INVOKE_6 f(a[0], a[1], a[2], a[3], a[4], a[5])
+#define ATTNRES_INVOKE_7 f(a[0], a[1], a[2], a[3], a[4], a[5], a[6])
+#define ATTNRES_INVOKE_8 f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+#define ATTNRES_INVOKE_9 f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8])
+#define ATTNRES_INVOKE_10                                                      \
+  f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
+#define ATTNRES_INVOKE_11                                                      \
+  f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
+#define ATTNRES_INVOKE_12                                                      \
+  f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11])
+#define ATTNRES_INVOKE_13                                                      \
+  f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],  \
+    a[12])
+#define ATTNRES_INVOKE_14                                                      \
+  f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],  \
+    a[12], a[13])
+double attnres_time_ciface(void *fn, int nargs, void **a, long iters) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  switch (nargs) {
+    ATTNRES_CALL(3, P, P, P)
+    ATTNRES_CALL(4, P, P, P, P)
+    ATTNRES_CALL(5, P, P, P, P, P)
+    ATTNRES_CALL(6, P, P, P, P, P, P)
+    ATTNRES_CALL(7, P, P, P, P, P, P, P)
+    ATTNRES_CALL(8, P, P, P, P, P, P, P, P)
+    ATTNRES_CALL(9, P, P, P, P, P, P, P, P, P)
+    ATTNRES_CALL(10, P, P, P, P, P, P, P, P, P, P)
+    ATTNRES_CALL(11, P, P, P, P, P, P, P, P, P, P, P)
+    ATTNRES_CALL(12, P, P, P, P, P, P, P, P, P, P, P, P)
+    ATTNRES_CALL(13, P, P, P, P, P, P, P, P, P, P, P, P, P)
+    ATTNRES_CALL(14, P, P, P, P, P, P, P, P, P, P, P, P, P, P)
+  default:
+    return -1.0;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / iters;
+}
+
+// The same timing loop for a streaming loop (serial or OpenMP).
+double attnres_time_stream(int serial, int K, const void **src, void *dst,
+                           long bytes, long iters) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long i = 0; i < iters; ++i) {
+    if (serial)
+      attnres_stream_serial(K, src, dst, bytes);
+    else
+      attnres_stream(K, src, dst, bytes);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / iters;
 }

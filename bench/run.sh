@@ -2,6 +2,12 @@
 # attnres CPU benchmarks: set up and build (scripts/setup.sh), then run the
 # harness, which writes docs/benchmarks.md. Extra arguments go to the harness
 # (e.g. --quick, --reps 21, --output /tmp/b.md).
+# Optional peers (torch eager, torch.compile, IREE) are measured when the
+# harness's Python has them; each is skipped with its reason otherwise:
+#   python3 -m venv ~/attnres-peers
+#   ~/attnres-peers/bin/pip install numpy torch==2.15.0 \
+#       iree-base-compiler==3.13.0 iree-base-runtime==3.13.0
+#   ATTNRES_BENCH_PYTHON=~/attnres-peers/bin/python bench/run.sh
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$repo/scripts/setup.sh"
@@ -11,5 +17,5 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # for reuse, as a caching allocator does.
 export MALLOC_MMAP_MAX_=${MALLOC_MMAP_MAX_:-0}
 export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-68719476736}
-exec /usr/bin/python3 "$repo/bench/attnres_bench.py" \
+exec "${ATTNRES_BENCH_PYTHON:-/usr/bin/python3}" "$repo/bench/attnres_bench.py" \
   --build-dir "${ATTNRES_BUILD_DIR:-$repo/build}" "$@"
