@@ -50,13 +50,15 @@ const char *const kPipelines[] = {
     "builtin.module(func.func(attnres-raise))",
     "builtin.module(func.func(convert-attnres-to-linalg))",
     "builtin.module(func.func(convert-attnres-to-vector))",
-    "builtin.module(func.func(attnres-stage-traffic{stages=2 "
-    "virtual-stages=2}))",
+    ("builtin.module(func.func(attnres-stage-traffic{stages=2 "
+     "virtual-stages=2}))"),
     "builtin.module(attnres-pipeline-partition{stages=2})",
     "builtin.module(attnres-to-llvm)",
     "builtin.module(attnres-to-llvm{fast-kernels=false parallel=false})",
     "builtin.module(func.func(convert-attnres-to-gpu{emulate=true}))",
     "builtin.module(func.func(convert-attnres-to-gpu))",
+    "builtin.module(attnres-to-llvm{index-bitwidth=32 fast-kernels=false "
+    "parallel=false})",
 };
 constexpr size_t kNumPipelines = sizeof(kPipelines) / sizeof(kPipelines[0]);
 
@@ -135,7 +137,7 @@ std::string mutateText(std::string text, std::mt19937 &rng) {
   static const char *const elems[] = {"f32", "bf16", "f16", "f64", "i32"};
   static const char *const epss[] = {"0.0", "-1.0", "1.0e+30", "1.0e-45",
                                      "0x7FC00000", "1.0e-05"};
-  switch (pick(6)) {
+  switch (pick(7)) {
   case 0:
     replaceMatch(dimRe, [&](const std::string &) { return std::string(sizes[pick(10)]); });
     break;
@@ -170,6 +172,27 @@ std::string mutateText(std::string text, std::mt19937 &rng) {
   case 4:
     replaceMatch(epsRe, [&](const std::string &) { return std::string(epss[pick(6)]); });
     break;
+  case 5: {
+    // Group-aware: one leading dimension size changed in every type that has
+    // it, so the sources of a site (or a two-phase group) stay consistent and
+    // the change reaches the passes instead of the verifier.
+    std::vector<std::string> values;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), dimRe);
+         it != std::sregex_iterator(); ++it)
+      values.push_back((*it)[1].str());
+    if (values.empty())
+      break;
+    std::string from = values[pick(values.size())];
+    std::string to = sizes[pick(10)];
+    for (const char *kind : {"tensor<", "memref<"}) {
+      std::string needle = std::string(kind) + from + "x";
+      std::string repl = std::string(kind) + to + "x";
+      for (size_t pos = text.find(needle); pos != std::string::npos;
+           pos = text.find(needle, pos + repl.size()))
+        text.replace(pos, needle.size(), repl);
+    }
+    break;
+  }
   default:
     break;
   }
