@@ -887,16 +887,6 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
   Options options;
 };
 
-/// Whether `value` is defined before `op` in its block (or is an argument of
-/// an enclosing block), so a kernel placed at `op` can read it.
-bool definedBefore(Value value, Operation *op) {
-  if (auto arg = dyn_cast<BlockArgument>(value))
-    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
-  Operation *def = value.getDefiningOp();
-  Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
-  return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
-}
-
 struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
   DepthAttnMergeToGPU(MLIRContext *ctx, Options options)
       : OpRewritePattern(ctx), options(options) {}
@@ -914,15 +904,7 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     // The next PreNorm of the merged value fuses into the kernel.
-    RMSNormOp norm;
-    for (Operation *user : op->getUsers())
-      if (auto candidate = dyn_cast<RMSNormOp>(user))
-        if (candidate.getInput() == op.getResult() &&
-            !hasEncodedTensors(candidate) &&
-            definedBefore(candidate.getGain(), op)) {
-          norm = candidate;
-          break;
-        }
+    RMSNormOp norm = findFusableNorm(op, op.getResult());
     bool needH = !norm || !op->hasOneUse();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());

@@ -386,6 +386,39 @@ public:
     return loop.getResult(0);
   }
 
+  /// The next sublayer's PreNorm of a row the kernel just wrote into `h`
+  /// (row `local` of the tile, already rounded to its element type, still in
+  /// L1): `out[local, c] = h[local, c] · ρ · gain[c]` with
+  /// `ρ = (mean_c h[local, c]² + eps)^(-1/2)`, as `rms_norm` computes it.
+  Value normalizeRow(Value h, Value local, Value gain, double eps, Value out,
+                     bool streaming) {
+    auto ssLoop = scf::ForOp::create(
+        b, loc, index(0), index(hidden), index(width), ValueRange{zeroVec(b)},
+        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          Value v = read(nb, h, ValueRange{local, c});
+          scf::YieldOp::create(
+              nb, loc, ValueRange{vector::FMAOp::create(nb, loc, v, v, acc[0])});
+        });
+    Value meanSq = arith::MulFOp::create(
+        b, loc, sum(b, ssLoop.getResult(0)),
+        f32Constant(b, loc, 1.0 / double(hidden)));
+    Value rho = math::RsqrtOp::create(
+        b, loc, arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, eps)));
+    Value rhoV = vector::BroadcastOp::create(b, loc, vecType, rho);
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(hidden), index(width), ValueRange{out},
+        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+          Value v = read(nb, h, ValueRange{local, c});
+          Value g = read(nb, gain, ValueRange{c});
+          Value y = arith::MulFOp::create(
+              nb, loc, arith::MulFOp::create(nb, loc, v, rhoV), g);
+          scf::YieldOp::create(
+              nb, loc, write(nb, y, acc[0], ValueRange{local, c}));
+        });
+    tagStreaming(loop, streaming);
+    return loop.getResult(0);
+  }
+
   /// Emits `scf.forall` over tiles of `rows` rows with `shared` outputs whose
   /// row dim is `rowDim` (leading dims kept whole). `body(start, size, tiles)`
   /// emits the tile computation and returns the updated tiles.
@@ -529,23 +562,44 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
     double eps = epsOf(op.getEpsAttr());
     bool streaming =
         wantsStreamingStores(op.getType(), options.streamingMinBytes);
+    // The decode tail: the next sublayer's PreNorm of h runs in the same row
+    // loop, on the row just written (in L1), instead of re-reading h.
+    RMSNormOp norm = findFusableNorm(op, op.getResult());
+    SmallVector<Value> shared = {init};
+    SmallVector<unsigned> rowDims = {0};
+    Value normGain;
+    if (norm) {
+      shared.push_back(tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
+          flatType.getElementType()));
+      rowDims.push_back(0);
+      normGain = norm.getGain();
+    }
 
     SmallVector<Value> result = kb.forEachRowTile(
-        rows, init, {0}, [&](Value start, Value size, ValueRange tiles) {
+        rows, shared, rowDims, [&](Value start, Value size, ValueRange tiles) {
           return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(sources, row, query, {}, &sumSq, &dot);
             SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
-            return SmallVector<Value>{kb.weightedSum(
+            SmallVector<Value> tiles = {kb.weightedSum(
                 sources, row, sm.weights, acc[0], {local}, streaming)};
+            if (norm)
+              tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
+                                              epsOf(norm.getEpsAttr()),
+                                              acc[1], streaming));
+            return tiles;
           });
         });
-    rewriter.replaceOp(
-        op, unflattenRows(rewriter, loc, result[0], op.getType(),
-                          tensor::getMixedSizes(rewriter, loc,
-                                                op.getSources().front()),
-                          0, true));
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    if (norm)
+      rewriter.replaceAllUsesWith(
+          norm.getResult(), unflattenRows(rewriter, loc, result[1],
+                                          op.getType(), sizes, 0, true));
+    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0],
+                                         op.getType(), sizes, 0, true));
     return success();
   }
 
@@ -689,9 +743,21 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
+    bool streaming =
+        wantsStreamingStores(op.getType(), options.streamingMinBytes);
+    // The next sublayer's PreNorm of h in the same row loop (decode tail).
+    RMSNormOp norm = findFusableNorm(op, op.getResult());
+    SmallVector<Value> shared = {init};
+    SmallVector<unsigned> rowDims = {0};
+    if (norm) {
+      shared.push_back(tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
+          flatType.getElementType()));
+      rowDims.push_back(0);
+    }
 
     SmallVector<Value> result = kb.forEachRowTile(
-        rows, init, {0}, [&](Value start, Value size, ValueRange tiles) {
+        rows, shared, rowDims, [&](Value start, Value size, ValueRange tiles) {
           return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             SmallVector<Value> sumSq, dot;
@@ -716,15 +782,23 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
                   scf::YieldOp::create(
                       nb, loc, kb.write(nb, h, cAcc[0], ValueRange{local, c}));
                 });
-            tagStreaming(loop, wantsStreamingStores(
-                                   op.getType(), options.streamingMinBytes));
-            return SmallVector<Value>{loop.getResult(0)};
+            tagStreaming(loop, streaming);
+            SmallVector<Value> tiles = {loop.getResult(0)};
+            if (norm)
+              tiles.push_back(kb.normalizeRow(tiles[0], local, norm.getGain(),
+                                              epsOf(norm.getEpsAttr()),
+                                              acc[1], streaming));
+            return tiles;
           });
         });
-    rewriter.replaceOp(
-        op, unflattenRows(rewriter, loc, result[0], op.getType(),
-                          tensor::getMixedSizes(rewriter, loc, op.getSource()),
-                          0, true));
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSource());
+    if (norm)
+      rewriter.replaceAllUsesWith(
+          norm.getResult(), unflattenRows(rewriter, loc, result[1],
+                                          op.getType(), sizes, 0, true));
+    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0],
+                                         op.getType(), sizes, 0, true));
     return success();
   }
 

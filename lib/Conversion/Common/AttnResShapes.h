@@ -155,6 +155,33 @@ inline LogicalResult replaceEmptyResults(PatternRewriter &rewriter,
   return success();
 }
 
+/// Whether `value` is defined before `op` in its block (or is an argument of
+/// an enclosing block), so a kernel placed at `op` can read it.
+inline bool definedBefore(Value value, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
+  Operation *def = value.getDefiningOp();
+  Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
+  return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
+}
+
+/// The `rms_norm` of `result` (the next sublayer's PreNorm) that a kernel
+/// computing `result` at `op` can fuse: its gain is available at `op` and no
+/// tensor has an encoding. Null if there is none.
+inline RMSNormOp findFusableNorm(Operation *op, Value result) {
+  for (Operation *user : result.getUsers())
+    if (auto norm = dyn_cast<RMSNormOp>(user))
+      if (norm.getInput() == result && norm.getType() == result.getType() &&
+          !llvm::any_of(norm->getOperandTypes(),
+                        [](Type t) {
+                          auto r = dyn_cast<RankedTensorType>(t);
+                          return r && r.getEncoding();
+                        }) &&
+          definedBefore(norm.getGain(), op))
+        return norm;
+  return {};
+}
+
 inline std::optional<int64_t> staticHidden(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || tensor.getRank() < 1 ||

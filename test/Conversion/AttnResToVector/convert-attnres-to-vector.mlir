@@ -279,3 +279,33 @@ func.func @decode_dynamic(%q: tensor<64xf32>, %v0: tensor<?x64xf32>, %v1: tensor
   %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<?x64xf32> -> tensor<?x64xf32>
   return %h : tensor<?x64xf32>
 }
+
+// -----
+
+// The decode tail: the next sublayer's PreNorm (rms_norm of h, gain available
+// before the site) runs in the kernel's row loop on the row just written;
+// uses of the norm read the kernel's second output, and the rms_norm is left
+// dead (the canonicalizer drops it).
+// CHECK-LABEL: func.func @site_then_norm
+// CHECK: %[[R:.*]]:2 = scf.forall {{.*}} shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?x64xbf16>, tensor<?x64xbf16>)
+// CHECK: math.rsqrt
+// CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<64xbf16>, vector<16xbf16>
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice
+// CHECK: return %{{.*}}, %{{.*}}#1 : tensor<?x64xbf16>, tensor<?x64xbf16>
+func.func @site_then_norm(%q: tensor<64xf32>, %v0: tensor<?x64xbf16>, %v1: tensor<?x64xbf16>, %g: tensor<64xbf16>) -> (tensor<?x64xbf16>, tensor<?x64xbf16>) {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<?x64xbf16> -> tensor<?x64xbf16>
+  %n = attnres.rms_norm %h, %g {eps = 1.0e-05 : f32} : tensor<?x64xbf16>, tensor<64xbf16>
+  return %h, %n : tensor<?x64xbf16>, tensor<?x64xbf16>
+}
+
+// A gain computed after the site cannot be read by its kernel: not fused.
+// CHECK-LABEL: func.func @negative_norm_late_gain
+// CHECK: attnres.rms_norm
+func.func @negative_norm_late_gain(%q: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>, %g: tensor<64xf32>) -> tensor<8x64xf32> {
+  %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+  %g2 = arith.addf %g, %g : tensor<64xf32>
+  %n = attnres.rms_norm %h, %g2 : tensor<8x64xf32>, tensor<64xf32>
+  return %n : tensor<8x64xf32>
+}
