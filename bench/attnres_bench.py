@@ -358,6 +358,41 @@ QUERIES = {
 }
 
 
+def site_norm_ir(n, rows, d, dtype):
+    """The decode tail: a site and the next sublayer's PreNorm of its result
+    (fused into the site's row loop by the CPU lowering); writes h and the
+    normalized h."""
+    et = mlir_dtype(dtype)
+    src, srct = f"memref<{rows}x{d}x{et}>", f"tensor<{rows}x{d}x{et}>"
+    args = [f"%q: memref<{d}xf32>", f"%g: memref<{d}xf32>"]
+    args += [f"%v{j}: {src}" for j in range(n)] + [f"%out: {src}", f"%nout: {src}"]
+    lines = [f"func.func @site({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{",
+             f"  %qt = bufferization.to_tensor %q restrict : memref<{d}xf32> to tensor<{d}xf32>",
+             f"  %gt = bufferization.to_tensor %g restrict : memref<{d}xf32> to tensor<{d}xf32>"]
+    for j in range(n):
+        lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {srct}")
+    vals = ", ".join(f"%t{j}" for j in range(n))
+    lines += [f"  %h = attnres.depth_attn %qt, [{vals}] : tensor<{d}xf32>, {srct} -> {srct}",
+              f"  %n = attnres.rms_norm %h, %gt : {srct}, tensor<{d}xf32>",
+              f"  bufferization.materialize_in_destination %h in restrict writable %out : ({srct}, {src}) -> ()",
+              f"  bufferization.materialize_in_destination %n in restrict writable %nout : ({srct}, {src}) -> ()",
+              "  return", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def norm_ir(rows, d, dtype):
+    """rms_norm alone (the unfused decode tail's second kernel)."""
+    et = mlir_dtype(dtype)
+    src, srct = f"memref<{rows}x{d}x{et}>", f"tensor<{rows}x{d}x{et}>"
+    return "\n".join([
+        f"func.func @norm(%h: {src}, %g: memref<{d}xf32>, %out: {src}) attributes {{llvm.emit_c_interface}} {{",
+        f"  %ht = bufferization.to_tensor %h restrict : {src} to {srct}",
+        f"  %gt = bufferization.to_tensor %g restrict : memref<{d}xf32> to tensor<{d}xf32>",
+        f"  %n = attnres.rms_norm %ht, %gt : {srct}, tensor<{d}xf32>",
+        f"  bufferization.materialize_in_destination %n in restrict writable %out : ({srct}, {src}) -> ()",
+        "  return", "}"]) + "\n"
+
+
 def site_tensor_ir(n, rows, d, dtype):
     """The fused site as a tensor function (q, sources) -> h, for peers that
     compile MLIR themselves (IREE)."""
@@ -675,6 +710,7 @@ def bench_decode(tc, stream_lib, n, d, token_counts, out):
                "fused / one core |")
     out.append("|---|---|---|---|---|---|---|---|")
     results = {}
+    tails = []
     for dtype in ["f32", "bf16"]:
         for query in ["moderate", "peaked"]:
             for rows in token_counts:
@@ -721,7 +757,62 @@ def bench_decode(tc, stream_lib, n, d, token_counts, out):
                 out.append(f"| {dtype} | {query} | {rows} | {nbytes / 1e6:.2f} MB | "
                            f"{us['fused']:.1f} | {us['one']:.1f} | {us['all']:.1f} | "
                            f"{ratio:.2f} |")
+                if query == "moderate":
+                    tails.append(bench_decode_tail(tc, time_ciface, n, rows, d, dtype, buf,
+                                                   q, us["fused"]))
+    out.append("\nThe decode tail: the site and the next sublayer's PreNorm (`rms_norm` of h) "
+               "in one kernel (the CPU lowering runs the norm in the site's row loop, on the "
+               "row just written) against the site and a separate `rms_norm` kernel called "
+               "after it; moderate logits, same timing as above.\n")
+    out.append("| dtype | T | site alone µs | site + norm fused µs | site, then norm µs | "
+               "fused saves |")
+    out.append("|---|---|---|---|---|---|")
+    out.extend(tails)
     return results
+
+
+def bench_decode_tail(tc, time_ciface, n, rows, d, dtype, buf, q, site_us):
+    """One row of the decode-tail table (see bench_decode)."""
+    gain = (1.0 + 0.1 * np.random.default_rng(4).standard_normal(d)).astype(np.float32)
+    res = aligned_empty((rows, d), buf[0].dtype)
+    nres = aligned_empty((rows, d), buf[0].dtype)
+    fused_lib = tc.compile(site_norm_ir(n, rows, d, dtype), "--attnres-to-llvm",
+                           f"tail_{dtype}_{rows}")
+    site_lib = tc.compile(site_ir(n, rows, d, dtype, "fused"), "--attnres-to-llvm",
+                          f"tail_site_{dtype}_{rows}")
+    norm_lib = tc.compile(norm_ir(rows, d, dtype), "--attnres-to-llvm",
+                          f"tail_norm_{dtype}_{rows}")
+
+    def timer(lib, name, arrays):
+        descs = [memref_descriptor(a) for a in arrays]
+        argv = (ctypes.c_void_p * len(descs))(
+            *[ctypes.cast(ctypes.byref(x), ctypes.c_void_p) for x in descs])
+        fn = ctypes.cast(getattr(lib, "_mlir_ciface_" + name), ctypes.c_void_p)
+        return lambda iters: time_ciface(fn, len(descs), argv, iters), (descs, arrays)
+
+    nbytes = (n + 3) * rows * d * res.itemsize
+    iters = max(20, int(2e8 / max(nbytes, 1) / 10))
+    fused, k1 = timer(fused_lib, "site", [q, gain] + buf + [res, nres])
+    site, k2 = timer(site_lib, "site", [q, np.ones(d, np.float32)] + buf + [res])
+    norm, k3 = timer(norm_lib, "norm", [res, gain, nres])
+    # Both forms give the same normalized rows (same math, same roundings).
+    fused(1)
+    got_fused = nres.copy()
+    site(1)
+    norm(1)
+    a = got_fused.astype(np.float32) if dtype == "f32" else from_bf16_bits(got_fused)
+    b = nres.astype(np.float32) if dtype == "f32" else from_bf16_bits(nres)
+    if not np.allclose(a, b, rtol=1e-2 if dtype == "bf16" else 1e-5, atol=1e-5):
+        raise SystemExit(f"decode tail: fused and separate norms differ ({dtype}, T={rows})")
+    samples = {"fused": [], "site": [], "norm": []}
+    for _ in range(15):
+        samples["fused"].append(fused(iters))
+        samples["site"].append(site(iters))
+        samples["norm"].append(norm(iters))
+    us = {k: statistics.median(v) / 1e3 for k, v in samples.items()}
+    separate = us["site"] + us["norm"]
+    return (f"| {dtype} | {rows} | {us['site']:.1f} | {us['fused']:.1f} | {separate:.1f} | "
+            f"{(1 - us['fused'] / separate) * 100:.0f} % |")
 
 
 def bench_model(tc, layers, block, rows, d, reps, out):
