@@ -706,6 +706,58 @@ def site_tol(args, dtype, sources, exact=False, extra_atol=0.0, extra_why=""):
 # ---------------------------------------------------------------------------
 
 
+NORM_EPS = 1e-5
+
+
+def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
+    """The site followed by the next sublayer's PreNorm, n = rms_norm(h, γ')
+    (the decode tail): checks h and n against float64 references; n's is
+    rms_norm of the reference h rounded to the element type, with the
+    propagated tolerance of h (per element: δn ≤ δh·ρ·|γ'| + |n|·δρ/ρ)."""
+    dt, qdt = args.dtype, args.query_dtype or args.dtype
+    D, rows = args.hidden, parse_rows(args.rows)
+    shape = rows + [D]
+    dyn = ([None] * len(rows) if args.dynamic_rows else rows) + [D]
+    src_t = tensor_type(dyn, dt)
+    g_t = tensor_type([D], qdt)
+    n = len(V)
+    gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
+    body[1] = body[1].replace(") -> %s {" % src_t,
+                              ", %%gn: %s) -> (%s, %s) {" % (g_t, src_t, src_t))
+    body += ["    %%n = attnres.rms_norm %%h, %%gn %s : %s, %s"
+             % (eps_attr(NORM_EPS), src_t, g_t),
+             "    return %%h, %%n : %s, %s" % (src_t, src_t), "  }"]
+    em.funcs.append("\n".join(body))
+    qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
+                 [None if args.dynamic_query else D])
+    vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
+    gc = em.constant(gain, qdt, "gn")
+    r = em.fresh("r")
+    em.m("%s:2 = func.call @site(%s, %s, %s) : (%s, %s, %s) -> (%s, %s)"
+         % (r, qc, ", ".join(vs), gc, q_t, ", ".join([src_t] * n), g_t, src_t, src_t))
+    h = cast_out(em, r + "#0", shape, dt, dyn)
+    nv = cast_out(em, r + "#1", shape, dt, dyn)
+    tol = site_tol(args, dt, V, exact=(n == 1))
+    if n > 1 and args.atol is None:
+        tol = tol.with_conditioning(logit_conditioning(V, q, eps))
+    em.check(h, shape, dt, ref, tol, "depth_attn vs reference")
+    # n from the reference h as the kernel stores it (rounded to dt).
+    hr = round_to(dt, ref)
+    n_ref = rms_norm(hr, gain, NORM_EPS)
+    # Bound on the kernel's h error per element, then its effect on n.
+    e = (tol.atol + (tol.elem if tol.elem is not None else 0.0)
+         + tol.rtol * np.abs(ref) + np.abs(hr - ref))
+    rho = inv_rms(hr, NORM_EPS)[..., None]
+    rel_rho = ((np.abs(hr) * e).sum(axis=-1, keepdims=True)
+               / ((hr * hr).sum(axis=-1, keepdims=True) + D * NORM_EPS))
+    elem = e * rho * np.abs(np.asarray(gain, np.float64)) + np.abs(n_ref) * rel_rho
+    scale = float(np.abs(n_ref).max(initial=0.0))
+    ntol = Tol(ATOL[dt] * scale, RTOL[dt],
+               "%s; plus per element the propagated error of h (max %g)"
+               % (WHY[dt], float(elem.max(initial=0.0))), elem=elem)
+    em.check(nv, shape, dt, n_ref, ntol, "rms_norm(h) vs reference")
+
+
 def emit_site(args, em, rng, unfused=False):
     dt, qdt = args.dtype, args.query_dtype or args.dtype
     D, rows = args.hidden, parse_rows(args.rows)
@@ -737,6 +789,8 @@ def emit_site(args, em, rng, unfused=False):
             "    %%h = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
             % (", ".join(names), eps_attr(eps), q_t, src_t, src_t)]
         K = args.output_column_offset
+        if args.then_norm:
+            return emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps)
         if K:
             # Computed in place into columns [K, K+D) of a wider buffer, so
             # the output rows start K elements off any alignment.
@@ -1213,6 +1267,9 @@ def build_parser():
     ap.add_argument("--round-ref", action="store_true",
                     help="site: round the reference to the output dtype "
                          "(combine with --atol 0 --rtol 0 for exact checks)")
+    ap.add_argument("--then-norm", action="store_true",
+                    help="site: follow the site with the next sublayer's "
+                         "PreNorm (rms_norm of h; the decode tail) and check both")
     ap.add_argument("--output-column-offset", type=int, default=0,
                     help="site: compute the output in place into a wider "
                          "buffer, this many elements into each row")
