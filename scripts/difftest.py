@@ -1031,7 +1031,8 @@ def bindings_worker(spec_path):
                   ("fused site", 1, dt, ref_fused, tol, None)]
     elif kind in ("stats", "merge"):
         S = args.queries
-        Q = np.stack([G.gen_query(args, rng, D, qdt) for _ in range(S)])
+        Q = np.array([G.gen_query(args, rng, D, qdt) for _ in range(S)],
+                     np.float64).reshape(S, D)  # S may be 0 (no queries)
         inputs = [arr(Q, qdt)] + [arr(v, dt) for v in V]
         if kind == "stats":
             o_ref, lse_ref = G.depth_attn_stats(Q, V, eps)
