@@ -83,11 +83,31 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   return 0;
 }
 
+/// Inputs that crash upstream MLIR 22.1's own parser, not attnres: the
+/// custom parsers of `linalg.transpose` and `linalg.broadcast` store a null
+/// attribute (and segfault in NamedAttrList::set) when `permutation = ` or
+/// `dimensions = ` is not followed by a well-formed integer list; stock
+/// mlir-opt-22 crashes the same way (docs/testing.md, "Upstream bugs").
+bool hitsKnownUpstreamParserCrash(const std::string &text) {
+  static const std::regex keyword(R"((permutation|dimensions)\s*=)");
+  static const std::regex list(R"(^\s*\[\s*(-?[0-9]+\s*(,\s*-?[0-9]+\s*)*)?\])");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), keyword);
+       it != std::sregex_iterator(); ++it) {
+    size_t after = static_cast<size_t>(it->position(0) + it->length(0));
+    std::string rest = text.substr(after, 256);
+    if (!std::regex_search(rest, list, std::regex_constants::match_continuous))
+      return true;
+  }
+  return false;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2 || size > (1 << 20))
     return 0;
   const char *pipeline = kPipelines[data[0] % kNumPipelines];
   std::string text(reinterpret_cast<const char *>(data + 1), size - 1);
+  if (hitsKnownUpstreamParserCrash(text))
+    return 0;
 
   MLIRContext context(registry(), MLIRContext::Threading::DISABLED);
   ScopedDiagnosticHandler drop(&context, [](Diagnostic &) { return success(); });
