@@ -1037,6 +1037,25 @@ def main():
                    f"time ratio / depth ratio = {growth:.2f} | {'yes' if growth < 1.5 else 'no'} |")
     out.append("\n## Notes on the targets\n")
     out.append(
+        "- Peaked logits: every CPU lowering flushes softmax weights below 2^-60 to exact "
+        "zero (docs/semantics.md, 'Tiny weights'), so a peaked softmax produces no subnormal "
+        "weights or products. On this machine kind's AMD EPYC cores subnormals carry no "
+        "visible penalty (2026-12-02, `--parts cache`, peaked query: per-row ratio to the "
+        "streaming loop 1.96 before the flush, 2.01 after), and the peaked and moderate site "
+        "rows above agree; the 2x cliff was measured on the other machine kind (Intel Xeon, "
+        "AVX-512: peaked 0.47 vs moderate 0.88 of the streaming loop, cache-resident 8.8x), "
+        "which was not available to re-measure.\n"
+        "- Decode: a call whose rows fit one task runs on the calling thread (no OpenMP "
+        "fork); calls of up to 4 tasks use tasks of at least 256 KiB of traffic "
+        "(one row at D=7168), so 4-16 tokens spread over both cores. T=1 at D=7168 is "
+        "one core's two passes over the row (statistics, then the weighted sum) at ~2.9x "
+        "(f32) and ~5.5x (bf16, arithmetic-bound) the one-core streaming time of its bytes: "
+        "the 2x target needs a row split over the cores along D (partial statistics "
+        "reduced across threads), not done yet.\n"
+        "- The decode tail rows: the fused PreNorm costs 15-30 % of the site (f32) on top; "
+        "a separate `rms_norm` kernel call costs more than the site itself at these sizes "
+        "(its own parallel region, h read back).\n")
+    out.append(
         "- Measurement: every site row above comes from round-robin timing (probe, kernels and "
         "peers called in turn, many rounds), ratios are medians of same-round ratios, and the "
         "whole measurement is repeated (`--runs`); this machine's bandwidth drifts by 1.5x within "

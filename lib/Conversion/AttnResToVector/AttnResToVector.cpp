@@ -422,14 +422,14 @@ public:
   /// Emits `scf.forall` over tiles of `rows` rows with `shared` outputs whose
   /// row dim is `rowDim` (leading dims kept whole). `body(start, size, tiles)`
   /// emits the tile computation and returns the updated tiles.
-  /// Calls with at most `rows-per-task` rows (decode: 1-8 tokens) run the
-  /// body once on the calling thread: no parallel region (an OpenMP fork
+  /// Calls that fit one task (decode: a few tokens; see `rowsPerTask`) run
+  /// the body once on the calling thread: no parallel region (an OpenMP fork
   /// costs microseconds, about the time one core takes for such a call).
   /// Static row counts decide at compile time, dynamic ones at run time.
   SmallVector<Value> forEachRowTile(
       Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
       function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
-    int64_t tile = std::max<unsigned>(1, options.rowsPerTask);
+    int64_t tile = rowsPerTask();
     std::optional<int64_t> staticRows = staticIndex(rows);
     if (staticRows && *staticRows <= tile)
       return body(index(0), rows, shared);
@@ -469,8 +469,22 @@ public:
   SmallVector<Value> rowTiles(
       Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
       function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
-    int64_t tile = std::max<unsigned>(1, options.rowsPerTask);
-    Value tileV = index(tile);
+    // Small tiles only for calls of a few rows (up to 4 full tasks); big
+    // calls keep `rows-per-task` rows per task.
+    int64_t small = rowsPerTask();
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    std::optional<int64_t> staticRows = staticIndex(rows);
+    Value tileV;
+    if (small == full)
+      tileV = index(full);
+    else if (staticRows)
+      tileV = index(*staticRows <= 4 * full ? small : full);
+    else
+      tileV = arith::SelectOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rows,
+                                index(4 * full)),
+          index(small), index(full));
     Value numTasks = arith::CeilDivUIOp::create(b, loc, rows, tileV);
     auto forall = scf::ForallOp::create(
         b, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
@@ -523,10 +537,26 @@ public:
     return SmallVector<Value>(loop.getResults());
   }
 
+  /// Rows per parallel task: `rows-per-task`, fewer when rows are big (a
+  /// decode call at a large D), so that a few rows still spread over the
+  /// cores. A task keeps at least kMinTaskBytes of traffic, a few µs of one
+  /// core's work, the order of an OpenMP fork.
+  int64_t rowsPerTask() const {
+    static constexpr uint64_t kMinTaskBytes = 256 * 1024;
+    int64_t max = std::max<unsigned>(1, options.rowsPerTask);
+    if (rowBytes == 0)
+      return max;
+    return std::clamp<int64_t>(
+        static_cast<int64_t>(llvm::divideCeil(kMinTaskBytes, rowBytes)), 1,
+        max);
+  }
+
   OpBuilder &b;
   Location loc;
   int64_t hidden;
   const AttnResVectorKernelOptions &options;
+  /// Bytes a kernel moves per token row (0: unknown); set by the patterns.
+  uint64_t rowBytes = 0;
   int64_t width;
   VectorType vecType;
 };
@@ -534,6 +564,16 @@ public:
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
+
+/// Bytes of `count` rows of D elements of `type`'s element type, saturated.
+uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
+  Type elem = getElementTypeOrSelf(type);
+  uint64_t bytes = elem.isIntOrFloat()
+                       ? llvm::divideCeil(elem.getIntOrFloatBitWidth(), 8)
+                       : 4;
+  return llvm::SaturatingMultiply(
+      llvm::SaturatingMultiply(bytes, count), static_cast<uint64_t>(hidden));
+}
 
 struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
   DepthAttnToVector(MLIRContext *ctx, const AttnResVectorKernelOptions &options)
@@ -550,6 +590,8 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     KernelBuilder kb(rewriter, loc, *hidden, options);
+    // Every source's row and the output row.
+    kb.rowBytes = rowsOfBytes(op.getType(), op.getSources().size() + 1, *hidden);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
@@ -625,6 +667,16 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     KernelBuilder kb(rewriter, loc, *hidden, options);
+    // Every source's row, plus the outputs of statically known queries.
+    {
+      int64_t s = cast<RankedTensorType>(op.getQueries().getType()).getDimSize(0);
+      kb.rowBytes = llvm::SaturatingAdd(
+          rowsOfBytes(op.getSources().front().getType(), op.getSources().size(),
+                      *hidden),
+          ShapedType::isDynamic(s)
+              ? uint64_t(0)
+              : rowsOfBytes(op.getOutput().getType(), uint64_t(s), *hidden));
+    }
     SmallVector<Value> sources;
     for (Value s : op.getSources())
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
@@ -733,6 +785,8 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
     if (succeeded(replaceEmptyResults(rewriter, op)))
       return success();
     KernelBuilder kb(rewriter, loc, *hidden, options);
+    // Source, phase-1 output and result rows.
+    kb.rowBytes = rowsOfBytes(op.getType(), 3, *hidden);
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
     Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
     Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
