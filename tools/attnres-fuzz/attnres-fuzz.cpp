@@ -90,7 +90,10 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
 /// mlir-opt-22 crashes the same way (docs/testing.md, "Upstream bugs").
 bool hitsKnownUpstreamParserCrash(const std::string &text) {
   static const std::regex keyword(R"((permutation|dimensions)\s*=)");
-  static const std::regex list(R"(^\s*\[\s*(-?[0-9]+\s*(,\s*-?[0-9]+\s*)*)?\])");
+  // A custom-form list, or the generic form's `array<i64: ...>` (parsed by
+  // the generic attribute parser, which is fine).
+  static const std::regex list(
+      R"(^\s*(\[\s*(-?[0-9]+\s*(,\s*-?[0-9]+\s*)*)?\]|array<))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), keyword);
        it != std::sregex_iterator(); ++it) {
     size_t after = static_cast<size_t>(it->position(0) + it->length(0));
