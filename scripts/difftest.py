@@ -606,6 +606,11 @@ class Tools:
         self.bind_env = dict(self.env)
         self.bind_env["PYTHONPATH"] = self.packages + (
             os.pathsep + self.env["PYTHONPATH"] if self.env.get("PYTHONPATH") else "")
+        # Sanitizer builds run this script with the shared ASan runtime
+        # preloaded (for the instrumented Python package, loaded by the
+        # bindings worker only); the tools link their own ASan runtime and
+        # abort if another one is preloaded, so they run without it.
+        self.env.pop("LD_PRELOAD", None)
 
     def runner_cmd(self, p):
         return [self.runner, "-e", "main",

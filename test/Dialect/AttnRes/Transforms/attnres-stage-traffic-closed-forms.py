@@ -41,9 +41,12 @@ def traffic(case, L, S, P, V, reuse=False):
     model = subprocess.run([sys.executable, os.path.join(scripts, "attnres_gen.py")] + args,
                            check=True, capture_output=True, text=True).stdout
     flags = "stages=%d virtual-stages=%d%s" % (P, V, " reuse-own-blocks=true" if reuse else "")
+    # attnres-opt links its own ASan runtime in sanitizer builds: it must not
+    # inherit the shared one `%python` preloads there.
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     out = subprocess.run([opt, "--pass-pipeline=builtin.module(func.func(attnres-stage-traffic{%s}))"
                           % flags, "-"], input=model, check=True, capture_output=True,
-                         text=True).stdout
+                         text=True, env=env).stdout
     m = re.search(r"attnres.stage_traffic = \{([^}]*)\}", out)
     if not m:
         raise SystemExit("MISMATCH: no attnres.stage_traffic for %s" % args)
