@@ -896,13 +896,7 @@ struct ConvertAttnResToVectorPass
     }
     // Ops whose tensors cannot be addressed are reported (each of them)
     // before anything is rewritten.
-    bool tooLarge = false;
-    func.walk([&](Operation *op) {
-      if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
-          failed(checkAddressableTypes(op)))
-        tooLarge = true;
-    });
-    if (tooLarge)
+    if (failed(checkAddressableKernelOps(func)))
       return signalPassFailure();
     AttnResVectorKernelOptions options;
     options.vectorWidth = vectorWidth;

@@ -155,6 +155,19 @@ inline LogicalResult replaceEmptyResults(PatternRewriter &rewriter,
   return success();
 }
 
+/// `checkAddressableTypes` on every depth_attn/depth_attn_stats/
+/// depth_attn_merge under `root` (each failing op gets its error); fails if
+/// any does. The kernel lowerings run it before rewriting anything.
+inline LogicalResult checkAddressableKernelOps(Operation *root) {
+  bool ok = true;
+  root->walk([&](Operation *op) {
+    if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+        failed(checkAddressableTypes(op)))
+      ok = false;
+  });
+  return success(ok);
+}
+
 /// Whether `value` is defined before `op` in its block (or is an argument of
 /// an enclosing block), so a kernel placed at `op` can read it.
 inline bool definedBefore(Value value, Operation *op) {
