@@ -191,6 +191,11 @@ void mlir::attnres::buildAttnResToLLVMPipeline(
     OpPassManager &pm, const AttnResToLLVMPipelineOptions &options) {
   buildTensorPipeline(pm, options);
   buildBufferizationPipeline(pm);
+  // Intermediates share one arena by liveness (deallocation frees them all at
+  // the end of the function otherwise).
+  AttnResPlanBuffersPassOptions plan;
+  plan.arena = options.planBuffers;
+  pm.addPass(createAttnResPlanBuffersPass(plan));
   buildLLVMPipeline(pm, options);
 }
 

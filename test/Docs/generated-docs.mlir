@@ -25,6 +25,7 @@
 // CHECK-TRANSFORMS-DAG: `-attnres-raise`
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
+// CHECK-TRANSFORMS-DAG: `-attnres-plan-buffers`
 
 // CHECK-HELP-DAG: --attnres-to-llvm
 // CHECK-HELP-DAG: --attnres-to-nvvm
@@ -36,6 +37,7 @@
 // CHECK-HELP-DAG: --attnres-raise-tosa
 // CHECK-HELP-DAG: --attnres-fuse
 // CHECK-HELP-DAG: --attnres-two-phase
+// CHECK-HELP-DAG: --attnres-plan-buffers
 // CHECK-HELP-DAG: --attnres-stage-traffic
 // CHECK-HELP-DAG: --attnres-pipeline-partition
 // CHECK-HELP-DAG: --convert-mpi-to-llvm

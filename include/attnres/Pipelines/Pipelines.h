@@ -80,6 +80,20 @@ struct AttnResToLLVMPipelineOptions
                      "many bytes write it with non-temporal stores when it "
                      "is aligned (attnres-streaming-stores); 0: never"),
       llvm::cl::init(4 << 20)};
+  PassOptions::Option<BufferArena> planBuffers{
+      *this, "plan-buffers",
+      llvm::cl::desc("Place statically shaped intermediates in one arena by "
+                     "liveness (attnres-plan-buffers): static (a global per "
+                     "function, reused across calls), per-call (one "
+                     "allocation per call) or off (only free each buffer "
+                     "after its last use)"),
+      llvm::cl::init(BufferArena::Static),
+      llvm::cl::values(
+          clEnumValN(BufferArena::Static, "static",
+                     "a private global arena per function"),
+          clEnumValN(BufferArena::PerCall, "per-call",
+                     "one arena allocation per call"),
+          clEnumValN(BufferArena::Off, "off", "no arena"))};
 };
 
 /// The CUDA toolkit root from the environment, else /usr/local/cuda.

@@ -257,6 +257,72 @@ def AttnResPipelinePartitionPass
   ];
 }
 
+def AttnResPlanBuffersPass
+    : Pass<"attnres-plan-buffers", "mlir::ModuleOp"> {
+  let summary = "Place a function's statically shaped buffers in one arena "
+                "by liveness, freeing dead intermediates' memory for reuse";
+  let description = [{
+    Runs after bufferization and buffer deallocation (on memrefs). Buffer
+    deallocation frees every buffer at the end of its function, so a model
+    holds all of its intermediates at once (O(layers × T × D) even for Block
+    AttnRes) and, with glibc's defaults, maps and faults in fresh pages for
+    each of them on every call.
+
+    For every function with a single-block body, the pass computes each
+    buffer's live range in that block: from its `memref.alloc` to the last
+    op that uses it or any view of it (uses inside a region count at the op
+    that holds the region). Buffers with a static shape, identity layout,
+    the default memory space, whole-byte elements and exactly one
+    unconditional `memref.dealloc` in the same block (possibly under an
+    `scf.if` on a constant true, as the deallocation pipeline emits) are
+    placed at 64-byte aligned offsets of one arena so that buffers whose
+    live ranges overlap never overlap in memory (greedy by decreasing size,
+    first fit); each becomes a `memref.view` of the arena and its dealloc
+    goes away. A buffer that escapes (returned, yielded out of a region,
+    turned into a pointer, or a view that is not a `ViewLikeOpInterface`
+    op) is left alone. Buffers that cannot be placed (dynamic shapes) but
+    whose lifetime is known get their `memref.dealloc` moved right after
+    their last use.
+
+    `arena` says where the arena lives:
+
+    * `static` (default): in a zero-initialized private global of the
+      planned size per function (no allocation, and no page faults after
+      the first call). The function takes it with an atomic exchange on a
+      flag; a caller that finds it taken (another thread, recursion)
+      allocates its own arena for the call instead. The memory stays
+      reserved for the life of the program.
+    * `per-call`: one `memref.alloc` per call, freed before returning.
+    * `off`: nothing is placed; only deallocs move.
+
+    `report` emits a remark per function with the number of planned
+    buffers, their total size and the arena's size. In `static` mode the
+    arena is the global `@__attnres_arena_<function>`, whose type states
+    its size in the lowered IR too.
+  }];
+  let options = [
+    Option<"arena", "arena", "mlir::attnres::BufferArena",
+           /*default=*/"mlir::attnres::BufferArena::Static",
+           "where planned buffers live: static (a global per function, "
+           "reused across calls), per-call (one allocation per call) or off",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::BufferArena::Static, "static",
+                        "a private global per function, reused across "
+                        "calls"),
+             clEnumValN(mlir::attnres::BufferArena::PerCall, "per-call",
+                        "one allocation per call"),
+             clEnumValN(mlir::attnres::BufferArena::Off, "off",
+                        "place nothing; only move deallocs"))}]>,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "emit a remark per function with the planned bytes">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
 def AttnResCheckLoweredPass : Pass<"attnres-check-lowered"> {
   let summary = "Fail, naming each op, if attnres ops are left";
   let description = [{

@@ -65,6 +65,38 @@ TwoPhaseTraffic estimateTwoPhaseTraffic(int64_t shared, int64_t sites,
 void populateAttnResTwoPhasePatterns(RewritePatternSet &patterns,
                                      TwoPhaseMode mode);
 
+/// Where `attnres-plan-buffers` puts the buffers it plans.
+enum class BufferArena {
+  /// A private global per function, taken with an atomic flag; a concurrent
+  /// or recursive caller allocates its own arena for the call.
+  Static,
+  /// One allocation per call.
+  PerCall,
+  /// Nothing is placed; deallocs only move to the buffers' last uses.
+  Off,
+};
+
+/// What `planBuffers` did to one function.
+struct BufferPlanSummary {
+  /// Buffers placed in the arena, and the sum of their sizes in bytes.
+  int64_t planned = 0;
+  int64_t plannedBytes = 0;
+  /// Size of the arena in bytes (0 when nothing was placed).
+  int64_t arenaBytes = 0;
+  /// Buffers left to the allocator (dynamic shapes, escaping buffers, ...),
+  /// and how many of those had their dealloc moved to their last use.
+  int64_t left = 0;
+  int64_t movedDeallocs = 0;
+};
+
+/// Plans the buffers of `func` (a function with a single-block body, on
+/// memrefs after buffer deallocation) into one arena by liveness, see
+/// `attnres-plan-buffers`. `arena == Static` adds private globals to the
+/// symbol table that holds `func`, which must therefore not run in parallel
+/// with other functions of that table. Fails only on sizes that overflow
+/// 64 bits, with a located error.
+FailureOr<BufferPlanSummary> planBuffers(Operation *func, BufferArena arena);
+
 /// Attaches memory effects to the upstream `mpi` ops that
 /// `attnres-pipeline-partition` emits (`init`, `finalize`, `send`, `recv`
 /// declare none in MLIR 22.1), so that buffer deallocation and the
