@@ -16,6 +16,7 @@ Run it through bench/run.sh (which sets up and builds first).
 import argparse
 import ctypes
 import datetime
+import json
 import os
 import platform
 import re
@@ -869,6 +870,120 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     return rows_out, floor
 
 
+# Runs one compiled model in a fresh process: its peak RSS is the model's.
+MEMORY_WORKER = r"""
+import ctypes, json, sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from attnres_bench import aligned_empty, bind
+lib_path, layers, rows, d, calls = sys.argv[2], *map(int, sys.argv[3:7])
+rng = np.random.default_rng(1)
+emb = rng.standard_normal((rows, d)).astype(np.float32)
+qs = (0.05 * rng.standard_normal((layers + 1, d))).astype(np.float32)
+res = aligned_empty((rows, d), np.float32)
+res[:] = 0
+call = bind(ctypes.CDLL(lib_path), "model", [emb, qs, res])
+def status_kb(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+# Reset the high-water mark (Linux: 5 > clear_refs) so that the peak is the
+# calls', not the input generation's temporaries.
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+base = status_kb("VmRSS")
+times = []
+for _ in range(calls):
+    t0 = time.perf_counter()
+    call()
+    times.append(time.perf_counter() - t0)
+peak = status_kb("VmHWM")
+print(json.dumps({"times": times, "base_kb": base, "peak_kb": peak,
+                  "checksum": float(np.abs(res).sum())}))
+"""
+
+GLIBC_KEEP_FREED = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "68719476736"}
+
+
+def planned_bytes(tc, ir, pipeline):
+    """(bytes of all planned intermediates, arena bytes) from the planner's
+    remark on the IR just before attnres-plan-buffers."""
+    path = os.path.join(tc.work, "plan_input.mlir")
+    with open(path, "w") as f:
+        f.write(ir)
+    dump = subprocess.run([tc.opt, path, pipeline, "--mlir-print-ir-before=attnres-plan-buffers",
+                           "-o", os.devnull], check=True, capture_output=True, text=True).stderr
+    before = dump.split("\n", 1)[1]
+    remark = subprocess.run([tc.opt, "-", "--attnres-plan-buffers=report", "-o", os.devnull,
+                             "--mlir-print-op-on-diagnostic=false"], input=before,
+                            check=True, capture_output=True, text=True).stderr
+    m = re.search(r"(\d+) buffers of (\d+) bytes in an arena of (\d+) bytes; (\d+) left", remark)
+    if not m:
+        raise RuntimeError("attnres_bench.py: no attnres-plan-buffers remark:\n" + remark)
+    return int(m.group(2)), int(m.group(3)), int(m.group(4))
+
+
+def bench_memory(tc, layers, blocks, rows, d, rounds, out):
+    """Block and Full models with and without attnres-plan-buffers, each in
+    its own process (peak RSS), round-robin, glibc defaults unless stated."""
+    row_bytes = rows * d * 4
+    models = [("Block", max(1, layers // blocks)), ("Full", 1)]
+    # (label, plan-buffers, extra environment)
+    configs = [("plan-buffers=static (default), glibc defaults", "static", {}),
+               ("plan-buffers=off, glibc defaults", "off", {}),
+               ("plan-buffers=off, MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=64G", "off",
+                GLIBC_KEEP_FREED)]
+    libs, info = {}, {}
+    for name, block in models:
+        ir = block_model_ir(layers, block, rows, d)
+        info[name] = planned_bytes(tc, ir, "--attnres-to-llvm")
+        for label, plan, _ in configs:
+            if (name, plan) not in libs:
+                tc.compile(ir, f"--attnres-to-llvm=plan-buffers={plan}", f"mem_{name}_{plan}")
+                libs[(name, plan)] = os.path.join(tc.work, f"mem_{name}_{plan}_{tc.count}.so")
+    env_base = {k: v for k, v in os.environ.items() if k not in GLIBC_KEEP_FREED}
+    results = {}
+    for _ in range(rounds):
+        for name, _ in models:
+            for label, plan, env in configs:
+                proc = subprocess.run(
+                    [sys.executable, "-c", MEMORY_WORKER, os.path.join(REPO, "bench"),
+                     libs[(name, plan)], str(layers), str(rows), str(d), "4"],
+                    env={**env_base, **env}, check=True, capture_output=True, text=True)
+                r = json.loads(proc.stdout)
+                results.setdefault((name, label), []).append(r)
+    out.append(f"\n### Memory planning: Block and Full models, {layers} sublayers, "
+               f"{rows} tokens × D={d}, f32\n")
+    out.append("Each configuration runs in its own process (4 calls), in turn, "
+               f"{rounds} rounds; times are medians over rounds of the median of calls 2-4 "
+               "(warm) and of call 1 (first call: fresh pages); peak RSS growth is the process's "
+               "high-water mark during the calls (VmHWM, reset before the first call) minus its "
+               "RSS before it (inputs, output and libraries already resident). Block: "
+               f"{blocks} blocks of {max(1, layers // blocks)}; Full: every sublayer "
+               f"its own block. One {rows}×{d} f32 tensor is {row_bytes / 2**20:.0f} MiB.\n")
+    out.append("| model | configuration | warm call | first call | peak RSS growth | "
+               "planned arena | all intermediates |")
+    out.append("|---|---|---|---|---|---|---|")
+    summary = {}
+    for name, _ in models:
+        total, arena, left = info[name]
+        for label, plan, _ in configs:
+            rs = results[(name, label)]
+            warm = statistics.median(statistics.median(r["times"][1:]) for r in rs)
+            first = statistics.median(r["times"][0] for r in rs)
+            rss = statistics.median((r["peak_kb"] - r["base_kb"]) * 1024 for r in rs)
+            summary[(name, plan, bool(label.endswith("64G")))] = (warm, rss)
+            out.append(f"| {name} | {label} | {warm * 1e3:.1f} ms | {first * 1e3:.1f} ms | "
+                       f"{rss / 2**20:.0f} MiB | "
+                       f"{(arena / 2**20) if plan == 'static' else 0:.0f} MiB | "
+                       f"{total / 2**20:.0f} MiB ({total / row_bytes:.0f} tensors) |")
+    out.append(f"\nArena: {info['Block'][1] / row_bytes:.1f} tensors for Block, "
+               f"{info['Full'][1] / row_bytes:.1f} for Full (intermediates left to the "
+               f"allocator: {info['Block'][2]} and {info['Full'][2]}).\n")
+    return summary, info, row_bytes
+
+
 def bench_compile_time(tc, depths, reps, out):
     out.append("\n### Compile time of `attnres-to-llvm` (Block AttnRes, N = 8 blocks)\n")
     out.append("| sublayers | sites | median wall time | time / sublayer |")
@@ -923,8 +1038,8 @@ def main():
     ap.add_argument("--model-tokens", type=int, default=1024)
     ap.add_argument("--depths", default="32,64,128,256")
     ap.add_argument("--quick", action="store_true", help="small shapes, few reps")
-    ap.add_argument("--parts", default="sites,cache,decode,model,compile",
-                    help="comma-separated subset of sites,cache,decode,model,compile")
+    ap.add_argument("--parts", default="sites,cache,decode,model,memory,compile",
+                    help="comma-separated subset of sites,cache,decode,model,memory,compile")
     args = ap.parse_args()
     if args.quick:
         args.reps, args.runs, args.tokens, args.hidden, args.model_tokens = 3, 1, 256, 512, 128
@@ -962,10 +1077,11 @@ def main():
     out = ["# attnres benchmarks", "",
            f"Produced by `{cmd}` on {datetime.date.today().isoformat()}.",
            f"Machine: {machine_description()}.",
-           "Allocator: glibc malloc with MALLOC_MMAP_MAX_="
-           f"{os.environ.get('MALLOC_MMAP_MAX_', 'unset')} (freed buffers stay in the heap and are "
-           "reused; without it every op page-faults its fresh output buffer, which dominates the "
-           "model's time).", "",
+           "Allocator: glibc malloc, "
+           + ("defaults" if "MALLOC_MMAP_MAX_" not in os.environ else
+              f"MALLOC_MMAP_MAX_={os.environ['MALLOC_MMAP_MAX_']}")
+           + " (compiled models keep their intermediates in planned arenas, see 'Memory "
+           "planning').", "",
            "Times are medians of repetitions; every ratio compares numbers measured in the same "
            "run. 'vs streaming loop' is the streaming loop's time over the kernel's (1.0: the "
            "kernel moves its bytes as fast as a plain streaming loop with the same traffic). "
@@ -993,6 +1109,10 @@ def main():
         block = max(1, args.model_layers // args.model_blocks)
         model_rows, floor = bench_model(tc, args.model_layers, block, args.model_tokens,
                                         args.hidden, max(3, args.reps // 2), out)
+    memory = None
+    if "memory" in parts:
+        memory = bench_memory(tc, args.model_layers, args.model_blocks, args.model_tokens,
+                              args.hidden, 3, out)
     compile_times = []
     if "compile" in parts:
         depths = [int(x) for x in args.depths.split(",")]
@@ -1026,6 +1146,17 @@ def main():
     if two:
         out.append(f"| two-phase Block model ≤ 1.1x the model's minimum bytes | {two[2] / floor:.3f} | "
                    f"{'yes' if two[2] / floor <= 1.1 else 'no'} |")
+    if memory:
+        summary, info, row_bytes = memory
+        new, _ = summary[("Block", "static", False)]
+        old, _ = summary[("Block", "off", True)]
+        out.append(f"| Block model with glibc defaults within 5 % of the unplanned model with "
+                   f"MALLOC_MMAP_MAX_=0 | {new * 1e3:.1f} ms vs {old * 1e3:.1f} ms "
+                   f"({new / old:.3f}x) | {'yes' if new <= 1.05 * old else 'no'} |")
+        for name in ("Block", "Full"):
+            _, rss = summary[(name, "static", False)]
+            out.append(f"| {name} model peak memory (planned) | arena {info[name][1] / row_bytes:.1f} "
+                       f"tensors, RSS growth {rss / row_bytes:.1f} tensors | — |")
     by_depth = dict(compile_times)
     if 128 in by_depth:
         out.append(f"| 128-sublayer model lowers in < 5 s | {by_depth[128]:.2f} s | "

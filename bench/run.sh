@@ -11,11 +11,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$repo/scripts/setup.sh"
-# The generated code allocates a fresh buffer per intermediate tensor. glibc
-# serves big blocks with mmap and returns them on free, so every op would
-# first-touch (page-fault and zero) its output: keep freed memory in the heap
-# for reuse, as a caching allocator does.
-export MALLOC_MMAP_MAX_=${MALLOC_MMAP_MAX_:-0}
-export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-68719476736}
+# glibc's allocator defaults, as a user's process has them: the compiled
+# models plan their intermediates into arenas (attnres-plan-buffers); the
+# "memory" part measures the unplanned models with and without
+# MALLOC_MMAP_MAX_=0 in child processes.
 exec "${ATTNRES_BENCH_PYTHON:-/usr/bin/python3}" "$repo/bench/attnres_bench.py" \
   --build-dir "${ATTNRES_BUILD_DIR:-$repo/build}" "$@"

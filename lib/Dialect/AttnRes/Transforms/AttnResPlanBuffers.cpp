@@ -25,6 +25,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MathExtras.h"
+#include <limits>
 
 namespace mlir {
 namespace attnres {
@@ -152,48 +153,114 @@ bool analyzeLifetime(Block &block, Buffer &buffer,
   return position.lookup(buffer.deallocHolder) > buffer.end;
 }
 
-/// Assigns offsets: greedy by decreasing size, each buffer at the lowest
-/// aligned offset free of every placed buffer whose live range overlaps.
-/// Returns the arena size, or nullopt on overflow.
-std::optional<int64_t> assignOffsets(MutableArrayRef<Buffer *> buffers) {
-  SmallVector<Buffer *> order(buffers.begin(), buffers.end());
-  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
-    if (*a->bytes != *b->bytes)
-      return *a->bytes > *b->bytes;
-    return a->start < b->start;
-  });
+/// Whether [offset, offset + bytes) is free of every buffer in `live`.
+bool fits(int64_t offset, int64_t bytes, ArrayRef<Buffer *> live) {
+  for (Buffer *other : live)
+    if (offset < other->offset + *other->bytes &&
+        other->offset < offset + bytes)
+      return false;
+  return true;
+}
+
+bool overlapsInTime(const Buffer *a, const Buffer *b) {
+  return a->start <= b->end && b->start <= a->end;
+}
+
+/// Places `order`'s buffers one by one, each at the first candidate offset
+/// (in `candidates(buffer, placed)` order, then first fit) that overlaps no
+/// placed buffer whose live range overlaps its own. Returns the arena size,
+/// or nullopt on overflow.
+std::optional<int64_t>
+placeInOrder(ArrayRef<Buffer *> order,
+             function_ref<void(Buffer *, ArrayRef<Buffer *>,
+                               SmallVectorImpl<int64_t> &)>
+                 candidates) {
   SmallVector<Buffer *> placed;
   int64_t arena = 0;
   for (Buffer *buffer : order) {
     SmallVector<Buffer *> live;
     for (Buffer *other : placed)
-      if (other->start <= buffer->end && buffer->start <= other->end &&
-          *other->bytes > 0)
+      if (overlapsInTime(other, buffer) && *other->bytes > 0)
         live.push_back(other);
+    SmallVector<int64_t> offsets;
+    candidates(buffer, placed, offsets);
+    // First fit: 0 and the aligned end of every live buffer.
+    offsets.push_back(0);
     llvm::sort(live, [](const Buffer *a, const Buffer *b) {
       return a->offset < b->offset;
     });
-    int64_t offset = 0;
     for (Buffer *other : live) {
-      if (offset + *buffer->bytes <= other->offset)
-        break;
       std::optional<int64_t> after =
           llvm::checkedAdd(other->offset, *other->bytes);
-      if (!after)
+      if (!after || *after > std::numeric_limits<int64_t>::max() -
+                                 buffer->alignment)
         return std::nullopt;
-      offset = std::max<int64_t>(
-          offset, llvm::alignTo(*after, buffer->alignment));
-      if (offset < 0)
-        return std::nullopt;
+      offsets.push_back(llvm::alignTo(*after, buffer->alignment));
     }
-    buffer->offset = offset;
-    std::optional<int64_t> top = llvm::checkedAdd(offset, *buffer->bytes);
+    std::optional<int64_t> chosen;
+    for (int64_t offset : offsets)
+      if (offset % buffer->alignment == 0 &&
+          fits(offset, *buffer->bytes, live)) {
+        chosen = offset;
+        break;
+      }
+    if (!chosen)
+      return std::nullopt; // Unreachable: the last live end always fits.
+    buffer->offset = *chosen;
+    std::optional<int64_t> top = llvm::checkedAdd(*chosen, *buffer->bytes);
     if (!top)
       return std::nullopt;
     arena = std::max(arena, *top);
     placed.push_back(buffer);
   }
   return arena;
+}
+
+/// Assigns offsets. Two greedy placements are tried and the smaller arena
+/// wins (ties: the first):
+///  * in program order, each buffer preferring the place of the buffer that
+///    died most recently (its memory is likely still in cache), then first
+///    fit;
+///  * by decreasing size, first fit (fragments less when sizes differ).
+/// Returns the arena size, or nullopt on overflow.
+std::optional<int64_t> assignOffsets(MutableArrayRef<Buffer *> buffers) {
+  SmallVector<Buffer *> byStart(buffers.begin(), buffers.end());
+  llvm::stable_sort(byStart, [](const Buffer *a, const Buffer *b) {
+    return a->start < b->start;
+  });
+  std::optional<int64_t> recent = placeInOrder(
+      byStart, [](Buffer *buffer, ArrayRef<Buffer *> placed,
+                  SmallVectorImpl<int64_t> &offsets) {
+        SmallVector<Buffer *> dead;
+        for (Buffer *other : placed)
+          if (other->end < buffer->start)
+            dead.push_back(other);
+        llvm::stable_sort(dead, [](const Buffer *a, const Buffer *b) {
+          return a->end > b->end;
+        });
+        for (Buffer *other : dead)
+          offsets.push_back(other->offset);
+      });
+  SmallVector<int64_t> recentOffsets;
+  for (Buffer *buffer : buffers)
+    recentOffsets.push_back(buffer->offset);
+
+  SmallVector<Buffer *> bySize(buffers.begin(), buffers.end());
+  llvm::stable_sort(bySize, [](const Buffer *a, const Buffer *b) {
+    if (*a->bytes != *b->bytes)
+      return *a->bytes > *b->bytes;
+    return a->start < b->start;
+  });
+  std::optional<int64_t> packed = placeInOrder(
+      bySize, [](Buffer *, ArrayRef<Buffer *>, SmallVectorImpl<int64_t> &) {});
+  if (!recent && !packed)
+    return std::nullopt;
+  if (recent && (!packed || *recent <= *packed)) {
+    for (auto [buffer, offset] : llvm::zip(buffers, recentOffsets))
+      buffer->offset = offset;
+    return recent;
+  }
+  return packed;
 }
 
 /// A symbol name based on `base` that is free in `table`.

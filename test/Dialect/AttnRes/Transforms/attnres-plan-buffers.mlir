@@ -207,3 +207,29 @@ func.func @blocks(%out: memref<64xf32>) {
 ^next:
   return
 }
+
+// -----
+
+// Recently freed memory first: a dies, then b; c takes b's place (256), which
+// is more likely to be in cache than a's (0), at the same arena size.
+
+// CHECK-LABEL: func.func @recent(
+// CHECK: memref.view %{{.*}}[%c0{{(_[0-9]+)?}}][] : memref<512xi8> to memref<64xf32>
+// CHECK: memref.view %{{.*}}[%c256{{(_[0-9]+)?}}][] : memref<512xi8> to memref<64xf32>
+// CHECK: memref.view %{{.*}}[%c256{{(_[0-9]+)?}}][] : memref<512xi8> to memref<64xf32>
+
+func.func @recent(%x: memref<64xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() : memref<64xf32>
+  memref.copy %x, %a : memref<64xf32> to memref<64xf32>
+  %b = memref.alloc() : memref<64xf32>
+  memref.copy %x, %b : memref<64xf32> to memref<64xf32>
+  memref.copy %a, %out : memref<64xf32> to memref<64xf32>
+  memref.copy %b, %out : memref<64xf32> to memref<64xf32>
+  %c = memref.alloc() : memref<64xf32>
+  memref.copy %x, %c : memref<64xf32> to memref<64xf32>
+  memref.copy %c, %out : memref<64xf32> to memref<64xf32>
+  memref.dealloc %a : memref<64xf32>
+  memref.dealloc %b : memref<64xf32>
+  memref.dealloc %c : memref<64xf32>
+  return
+}
