@@ -152,18 +152,24 @@ def site_ir(n, rows, d, dtype, form):
     return "\n".join(lines) + "\n"
 
 
-def block_model_ir(layers, block, rows, d, dtype="f32"):
+def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False):
     """A Block AttnRes model (math §3) whose sublayers are cheap elementwise
     maps (f_l(h) = h·c_l), so its time is the residual machinery's. Queries
-    are a parameter memref [layers + 1, D]; the output site is included."""
+    are a parameter memref [layers + 1, D]; the output site is included.
+    tensors=True: the same model as `(emb, qs) -> h` on tensors (for
+    attnres.compile) instead of writing into a memref destination."""
     et = mlir_dtype(dtype)
     t = f"tensor<{rows}x{d}x{et}>"
     m = f"memref<{rows}x{d}x{et}>"
     qm = f"memref<{layers + 1}x{d}xf32>"
-    out = [f"#id = affine_map<(i, j) -> (i, j)>",
-           f"func.func @model(%emb_m: {m}, %qs_m: {qm}, %out: {m}) attributes {{llvm.emit_c_interface}} {{",
-           f"  %emb = bufferization.to_tensor %emb_m restrict : {m} to {t}",
-           f"  %qs = bufferization.to_tensor %qs_m restrict : {qm} to tensor<{layers + 1}x{d}xf32>"]
+    if tensors:
+        out = [f"#id = affine_map<(i, j) -> (i, j)>",
+               f"func.func @model(%emb: {t}, %qs: tensor<{layers + 1}x{d}xf32>) -> {t} {{"]
+    else:
+        out = [f"#id = affine_map<(i, j) -> (i, j)>",
+               f"func.func @model(%emb_m: {m}, %qs_m: {qm}, %out: {m}) attributes {{llvm.emit_c_interface}} {{",
+               f"  %emb = bufferization.to_tensor %emb_m restrict : {m} to {t}",
+               f"  %qs = bufferization.to_tensor %qs_m restrict : {qm} to tensor<{layers + 1}x{d}xf32>"]
     counter = [0]
 
     def fresh(prefix):
@@ -212,6 +218,9 @@ def block_model_ir(layers, block, rows, d, dtype="f32"):
             out.append(f"  {p} = attnres.block_summary [{partial}, {o}] : {t}")
             partial = p
     y = site(layers, blocks + [partial])
+    if tensors:
+        out += [f"  return {y} : {t}", "}"]
+        return "\n".join(out) + "\n"
     out.append(f"  bufferization.materialize_in_destination {y} in restrict writable %out : ({t}, {m}) -> ()")
     out += ["  return", "}"]
     return "\n".join(out) + "\n"
@@ -984,6 +993,90 @@ def bench_memory(tc, layers, blocks, rows, d, rounds, out):
     return summary, info, row_bytes
 
 
+def bench_python(tc, build_dir, n, rows, d, layers, blocks, model_rows, reps, torch, out):
+    """The same compiled code called through its C interface (a destination
+    preallocated) and from Python: `attnres.compile(...)` returning its
+    result, with out=, and on torch tensors; same rounds."""
+    sys.path.insert(0, os.path.join(build_dir, "python_packages"))
+    try:
+        import attnres
+    except ImportError as e:
+        out.append(f"\n### From Python\n\nSkipped: the attnres package does not import ({e}).\n")
+        return None
+    out.append(f"\n### From Python: result handling and destinations\n")
+    out.append("The same site / model compiled once for C (`attnres-to-llvm`, clang, called "
+               "through `_mlir_ciface_` with a preallocated destination) and once with "
+               "`attnres.compile` (in-process JIT), called round-robin "
+               f"({reps} rounds): returning the result (the array owns the memory the "
+               "compiled code produced: no copy), with `out=` (destination passing), and "
+               "through `attnres.run_torch` on torch CPU tensors"
+               + ("" if torch else " (skipped: torch does not import)")
+               + ". Ratio: median of same-round time / C-interface time (1.00 = no overhead). "
+               "glibc allocator defaults.\n")
+    out.append("| what | C interface | Python, result | Python, out= | torch, result | torch, out= |")
+    out.append("|---|---|---|---|---|---|")
+    rng = np.random.default_rng(7)
+    summary = {}
+
+    def row(label, times):
+        c = statistics.median(times["c"])
+        cells = [f"{c * 1e3:.2f} ms"]
+        for key in ("py", "py_out", "torch", "torch_out"):
+            if key in times:
+                r = median_ratio(times[key], times["c"])
+                summary[(label, key)] = r
+                cells.append(f"{statistics.median(times[key]) * 1e3:.2f} ms ({r:.2f}x)")
+            else:
+                cells.append("—")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    for dtype in ("f32", "bf16"):
+        v32 = [rng.standard_normal((rows, d)).astype(np.float32) for _ in range(n)]
+        vs = [to_bf16_bits(v) for v in v32] if dtype == "bf16" else v32
+        q = (rng.standard_normal(d) / np.sqrt(d)).astype(np.float32)
+        g = np.ones(d, np.float32)
+        res = aligned_empty((rows, d), vs[0].dtype)
+        lib = tc.compile(site_ir(n, rows, d, dtype, "fused"), "--attnres-to-llvm", f"py_site_{dtype}")
+        calls = {"c": bind(lib, "site", [q, g, *vs, res])}
+        f = attnres.compile(site_tensor_ir(n, rows, d, dtype), "site")
+        dest = np.empty((rows, d), vs[0].dtype)
+        calls["py"] = lambda: f(q, *vs)
+        calls["py_out"] = lambda: f(q, *vs, out=dest)
+        if torch:
+            tq = torch.from_numpy(q)
+            tv = [torch.from_numpy(v) if dtype == "f32" else
+                  torch.from_numpy(v.view(np.int16)).view(torch.bfloat16) for v in vs]
+            tdest = torch.empty((rows, d), dtype=torch.float32 if dtype == "f32" else torch.bfloat16)
+            calls["torch"] = lambda: attnres.run_torch(f, tq, *tv)
+            calls["torch_out"] = lambda: attnres.run_torch(f, tq, *tv, out=tdest)
+        times = interleaved(calls, reps)
+        for name, got in (("py", f(q, *vs)), ("py_out", dest)):
+            if not np.array_equal(got, res):
+                raise RuntimeError(f"attnres_bench.py: Python {name} result differs from the C call")
+        row(f"site {n}×{rows}×{d} {dtype}", times)
+
+    block = max(1, layers // blocks)
+    emb = rng.standard_normal((model_rows, d)).astype(np.float32)
+    qs = (0.05 * rng.standard_normal((layers + 1, d))).astype(np.float32)
+    lib = tc.compile(block_model_ir(layers, block, model_rows, d), "--attnres-to-llvm", "py_model")
+    res = aligned_empty((model_rows, d), np.float32)
+    calls = {"c": bind(lib, "model", [emb, qs, res])}
+    f = attnres.compile(block_model_ir(layers, block, model_rows, d, tensors=True), "model")
+    dest = np.empty((model_rows, d), np.float32)
+    calls["py"] = lambda: f(emb, qs)
+    calls["py_out"] = lambda: f(emb, qs, out=dest)
+    if torch:
+        temb, tqs = torch.from_numpy(emb), torch.from_numpy(qs)
+        tdest = torch.empty((model_rows, d), dtype=torch.float32)
+        calls["torch"] = lambda: attnres.run_torch(f, temb, tqs)
+        calls["torch_out"] = lambda: attnres.run_torch(f, temb, tqs, out=tdest)
+    times = interleaved(calls, max(3, reps // 3))
+    if not np.allclose(dest, res, rtol=1e-5, atol=1e-5):
+        raise RuntimeError("attnres_bench.py: Python Block model result differs from the C call")
+    row(f"Block model {layers} sublayers, {blocks} blocks, {model_rows}×{d} f32", times)
+    return summary
+
+
 def bench_compile_time(tc, depths, reps, out):
     out.append("\n### Compile time of `attnres-to-llvm` (Block AttnRes, N = 8 blocks)\n")
     out.append("| sublayers | sites | median wall time | time / sublayer |")
@@ -1038,8 +1131,9 @@ def main():
     ap.add_argument("--model-tokens", type=int, default=1024)
     ap.add_argument("--depths", default="32,64,128,256")
     ap.add_argument("--quick", action="store_true", help="small shapes, few reps")
-    ap.add_argument("--parts", default="sites,cache,decode,model,memory,compile",
-                    help="comma-separated subset of sites,cache,decode,model,memory,compile")
+    ap.add_argument("--parts", default="sites,cache,decode,model,memory,python,compile",
+                    help="comma-separated subset of sites,cache,decode,model,memory,python,"
+                    "compile")
     args = ap.parse_args()
     if args.quick:
         args.reps, args.runs, args.tokens, args.hidden, args.model_tokens = 3, 1, 256, 512, 128
@@ -1113,6 +1207,11 @@ def main():
     if "memory" in parts:
         memory = bench_memory(tc, args.model_layers, args.model_blocks, args.model_tokens,
                               args.hidden, 3, out)
+    python = None
+    if "python" in parts:
+        python = bench_python(tc, args.build_dir, args.sources, args.tokens, args.hidden,
+                              args.model_layers, args.model_blocks, args.model_tokens,
+                              args.reps, torch, out)
     compile_times = []
     if "compile" in parts:
         depths = [int(x) for x in args.depths.split(",")]
@@ -1157,6 +1256,14 @@ def main():
             _, rss = summary[(name, "static", False)]
             out.append(f"| {name} model peak memory (planned) | arena {info[name][1] / row_bytes:.1f} "
                        f"tensors, RSS growth {rss / row_bytes:.1f} tensors | — |")
+    if python:
+        for (label, key), r in sorted(python.items()):
+            if key == "py_out":
+                out.append(f"| Python out= within 5 % of the C interface ({label}) | {r:.2f}x | "
+                           f"{'yes' if r <= 1.05 else 'no'} |")
+            elif key == "py":
+                out.append(f"| Python returned result within 15 % of the C interface ({label}) | "
+                           f"{r:.2f}x | {'yes' if r <= 1.15 else 'no'} |")
     by_depth = dict(compile_times)
     if 128 in by_depth:
         out.append(f"| 128-sublayer model lowers in < 5 s | {by_depth[128]:.2f} s | "

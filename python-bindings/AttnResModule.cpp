@@ -16,6 +16,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -172,80 +176,188 @@ py::dict describe(const api::TensorSpec &spec) {
 // Calling compiled functions
 //===----------------------------------------------------------------------===//
 
-py::object callCompiled(const api::CompiledFunction &function,
-                        const py::args &args) {
-  llvm::ArrayRef<api::TensorSpec> specs = function.getArguments();
-  std::string entry = function.getEntry().str();
-  if (args.size() != specs.size()) {
-    std::string types;
-    for (size_t i = 0; i < specs.size(); ++i)
-      types += (i ? ", " : "") + specs[i].typeText;
-    throw py::value_error("@" + entry + " takes " +
-                          std::to_string(specs.size()) + " arguments (" +
-                          types + "), got " + std::to_string(args.size()));
+/// The view of `arg` as a buffer of `expected` elements (`where` names it in
+/// errors). Non-contiguous arrays are copied into `keep` unless
+/// `mustBeContiguous` (destinations, memrefs written in place).
+api::ArgumentView viewOf(py::handle arg, api::ElementType expected,
+                         const std::string &where, bool mustBeContiguous,
+                         const std::string &contiguousReason,
+                         std::vector<py::array> &keep) {
+  if (!py::isinstance<py::array>(arg))
+    throw py::type_error(
+        where + ": expected a numpy.ndarray of " + acceptedDtypes(expected) +
+        ", got " + std::string(py::str(arg.get_type().attr("__name__"))));
+  auto array = py::reinterpret_borrow<py::array>(arg);
+  py::dtype dtype = array.dtype();
+  std::optional<api::ElementType> type = elementTypeOf(dtype, expected);
+  if (!type || !hasNativeByteOrder(dtype) || *type != expected)
+    throw py::type_error(where + ": expected a numpy.ndarray of " +
+                         acceptedDtypes(expected) + ", got " +
+                         dtypeName(dtype) +
+                         (hasNativeByteOrder(dtype) ? "" : " (byte-swapped)"));
+  bool contiguous = array.flags() & py::array::c_style;
+  if (!contiguous) {
+    if (mustBeContiguous)
+      throw py::value_error(where + contiguousReason);
+    py::object ascontiguous =
+        py::module_::import("numpy").attr("ascontiguousarray");
+    array = py::reinterpret_steal<py::array>(ascontiguous(array).release());
   }
-  // Keep converted arrays alive for the call.
-  std::vector<py::array> arrays;
-  std::vector<api::ArgumentView> views;
-  py::object ascontiguous =
-      py::module_::import("numpy").attr("ascontiguousarray");
-  for (size_t i = 0; i < args.size(); ++i) {
-    const api::TensorSpec &spec = specs[i];
-    std::string where = "argument #" + std::to_string(i) + " of @" + entry +
-                        " (" + spec.typeText + ")";
-    py::handle arg = args[i];
-    if (!py::isinstance<py::array>(arg))
-      throw py::type_error(
-          where + ": expected a numpy.ndarray of " +
-          acceptedDtypes(spec.elementType) + ", got " +
-          std::string(py::str(arg.get_type().attr("__name__"))));
-    auto array = py::reinterpret_borrow<py::array>(arg);
-    py::dtype dtype = array.dtype();
-    std::optional<api::ElementType> type =
-        elementTypeOf(dtype, spec.elementType);
-    if (!type || !hasNativeByteOrder(dtype) || *type != spec.elementType)
-      throw py::type_error(
-          where + ": expected a numpy.ndarray of " +
-          acceptedDtypes(spec.elementType) + ", got " + dtypeName(dtype) +
-          (hasNativeByteOrder(dtype) ? "" : " (byte-swapped)"));
-    bool contiguous = array.flags() & py::array::c_style;
-    if (!contiguous) {
-      if (spec.isMemRef)
-        throw py::value_error(where +
-                              " is written in place: pass a C-contiguous "
-                              "array");
-      array = py::reinterpret_steal<py::array>(ascontiguous(array).release());
+  api::ArgumentView view;
+  view.elementType = *type;
+  view.data = const_cast<void *>(array.data());
+  view.shape.assign(array.shape(), array.shape() + array.ndim());
+  view.writable = array.writeable();
+  keep.push_back(array);
+  return view;
+}
+
+/// C-contiguous numpy strides (bytes) for `shape` and `dtype`, from the
+/// dtype's Python itemsize: pybind11 2.10 would read NumPy 1's descriptor
+/// layout, which NumPy 2 changed.
+std::vector<ssize_t> contiguousStrides(const std::vector<ssize_t> &shape,
+                                       const py::dtype &dtype) {
+  ssize_t stride = dtype.attr("itemsize").cast<ssize_t>();
+  std::vector<ssize_t> strides(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= std::max<ssize_t>(shape[i], 1);
+  }
+  return strides;
+}
+
+/// Result memory for calls through the destination-passing entry: buffers
+/// of arrays that died are kept (up to 4 per size and 1 GiB in all) and
+/// handed to the next call that needs that size, so a loop of calls does not
+/// map and page-fault fresh memory for every result (glibc returns blocks
+/// above 32 MiB to the kernel on free). Thread-safe.
+class ResultPool {
+public:
+  static ResultPool &get() {
+    static ResultPool *pool = new ResultPool(); // Never destroyed: arrays may
+                                                // outlive static destructors.
+    return *pool;
+  }
+
+  void *take(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = held.find(bytes);
+      if (it != held.end()) {
+        void *p = it->second;
+        held.erase(it);
+        heldBytes -= bytes;
+        return p;
+      }
     }
-    api::ArgumentView view;
-    view.elementType = *type;
-    view.data = const_cast<void *>(array.data());
-    view.shape.assign(array.shape(), array.shape() + array.ndim());
-    view.writable = array.writeable();
-    arrays.push_back(array);
-    views.push_back(std::move(view));
+    size_t rounded = std::max<size_t>(64, (bytes + 63) / 64 * 64);
+    void *p = std::aligned_alloc(64, rounded);
+    if (!p)
+      throw std::bad_alloc();
+    return p;
   }
 
-  std::optional<llvm::Expected<std::vector<api::ResultBuffer>>> results;
-  {
-    py::gil_scoped_release release;
-    results.emplace(function.call(views));
+  void give(void *p, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (heldBytes + bytes <= kMaxBytes && held.count(bytes) < kMaxPerSize) {
+        held.emplace(bytes, p);
+        heldBytes += bytes;
+        return;
+      }
+    }
+    std::free(p);
   }
-  std::vector<api::ResultBuffer> buffers = unwrap(std::move(*results));
 
+  /// Frees every kept buffer.
+  void clear() {
+    std::multimap<size_t, void *> drop;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      drop.swap(held);
+      heldBytes = 0;
+    }
+    for (auto &[bytes, p] : drop)
+      std::free(p);
+  }
+
+  size_t getHeldBytes() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return heldBytes;
+  }
+
+private:
+  static constexpr size_t kMaxBytes = size_t(1) << 30;
+  static constexpr size_t kMaxPerSize = 4;
+  std::mutex mutex;
+  std::multimap<size_t, void *> held;
+  size_t heldBytes = 0;
+};
+
+/// A pooled result buffer owned by a capsule.
+struct PooledBuffer {
+  void *data;
+  size_t bytes;
+  ~PooledBuffer() { ResultPool::get().give(data, bytes); }
+};
+
+/// A fresh C-contiguous array of `spec`'s element type and `shape` over
+/// pooled memory.
+py::array pooledArray(const api::TensorSpec &spec,
+                      const std::vector<int64_t> &shape) {
+  py::dtype dtype(numpyName(spec.elementType));
+  std::vector<ssize_t> dims(shape.begin(), shape.end());
+  size_t bytes = api::getByteSize(spec.elementType);
+  for (int64_t size : shape)
+    bytes *= static_cast<size_t>(size);
+  auto *buffer = new PooledBuffer{ResultPool::get().take(bytes), bytes};
+  py::capsule owner(buffer, [](void *p) {
+    delete static_cast<PooledBuffer *>(p);
+  });
+  return py::array(dtype, dims, contiguousStrides(dims, dtype), buffer->data,
+                   owner);
+}
+
+/// numpy arrays over the results. A buffer the compiled code allocated
+/// becomes the array's memory (no copy): a capsule owns it and frees it
+/// when the last array over it dies. Results that alias an argument are
+/// copied (an array never shares memory with an argument).
+py::object wrapResults(std::vector<api::ResultBuffer> buffers) {
   std::vector<py::array> outputs;
-  for (const api::ResultBuffer &buffer : buffers) {
+  // Allocation -> the capsule that owns it (results returned twice share).
+  std::vector<std::pair<const void *, py::capsule>> owners;
+  for (api::ResultBuffer &buffer : buffers) {
     std::vector<ssize_t> shape(buffer.getShape().begin(),
                                buffer.getShape().end());
-    // C-contiguous strides from the dtype's Python itemsize: pybind11 2.10
-    // would read NumPy 1's descriptor layout, which NumPy 2 changed.
     py::dtype dtype(numpyName(buffer.getElementType()));
-    ssize_t stride = dtype.attr("itemsize").cast<ssize_t>();
-    std::vector<ssize_t> strides(shape.size());
-    for (size_t i = shape.size(); i-- > 0;) {
-      strides[i] = stride;
-      stride *= std::max<ssize_t>(shape[i], 1);
+    ssize_t itemsize = dtype.attr("itemsize").cast<ssize_t>();
+    std::optional<py::capsule> owner;
+    for (auto &[allocation, capsule] : owners)
+      if (allocation == buffer.getAllocatedPointer())
+        owner = capsule;
+    if (!owner && buffer.isOwned()) {
+      const void *allocation = buffer.getAllocatedPointer();
+      auto *held = new api::ResultBuffer(std::move(buffer));
+      owner = py::capsule(held, [](void *p) {
+        delete static_cast<api::ResultBuffer *>(p);
+      });
+      owners.emplace_back(allocation, *owner);
+      api::ResultBuffer &kept = *held;
+      std::vector<ssize_t> strides;
+      for (int64_t stride : kept.getStrides())
+        strides.push_back(stride * itemsize);
+      outputs.emplace_back(dtype, shape, strides, kept.getData(), *owner);
+      continue;
     }
-    py::array out(dtype, shape, strides);
+    if (owner) {
+      // The same allocation as an earlier result: share its owner.
+      std::vector<ssize_t> strides;
+      for (int64_t stride : buffer.getStrides())
+        strides.push_back(stride * itemsize);
+      outputs.emplace_back(dtype, shape, strides, buffer.getData(), *owner);
+      continue;
+    }
+    py::array out(dtype, shape, contiguousStrides(shape, dtype));
     buffer.copyTo(out.mutable_data());
     outputs.push_back(std::move(out));
   }
@@ -257,6 +369,113 @@ py::object callCompiled(const api::CompiledFunction &function,
   for (size_t i = 0; i < outputs.size(); ++i)
     tuple[i] = std::move(outputs[i]);
   return std::move(tuple);
+}
+
+py::object callCompiled(const api::CompiledFunction &function,
+                        const py::args &args, const py::kwargs &kwargs) {
+  llvm::ArrayRef<api::TensorSpec> specs = function.getArguments();
+  std::string entry = function.getEntry().str();
+  py::object out = py::none();
+  for (auto item : kwargs) {
+    std::string key = py::str(item.first);
+    if (key != "out")
+      throw py::type_error("@" + entry +
+                           "() got an unexpected keyword argument '" + key +
+                           "' (only out= is accepted)");
+    out = py::reinterpret_borrow<py::object>(item.second);
+  }
+  if (args.size() != specs.size()) {
+    std::string types;
+    for (size_t i = 0; i < specs.size(); ++i)
+      types += (i ? ", " : "") + specs[i].typeText;
+    throw py::value_error("@" + entry + " takes " +
+                          std::to_string(specs.size()) + " arguments (" +
+                          types + "), got " + std::to_string(args.size()));
+  }
+  // Keep converted arrays alive for the call.
+  std::vector<py::array> arrays;
+  std::vector<api::ArgumentView> views;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const api::TensorSpec &spec = specs[i];
+    std::string where = "argument #" + std::to_string(i) + " of @" + entry +
+                        " (" + spec.typeText + ")";
+    views.push_back(viewOf(args[i], spec.elementType, where, spec.isMemRef,
+                           " is written in place: pass a C-contiguous array",
+                           arrays));
+  }
+
+  if (!out.is_none()) {
+    llvm::ArrayRef<api::TensorSpec> results = function.getResults();
+    if (!function.hasDestinationEntry())
+      throw py::value_error("out= is not available for @" + entry + ": " +
+                            function.getDestinationUnavailableReason().str());
+    bool single = !py::isinstance<py::tuple>(out) &&
+                  !py::isinstance<py::list>(out);
+    py::sequence outs =
+        single ? py::sequence(py::make_tuple(out)) : py::sequence(out);
+    if (outs.size() != results.size())
+      throw py::value_error("@" + entry + " has " +
+                            std::to_string(results.size()) +
+                            " results; out= got " +
+                            std::to_string(outs.size()) + " destinations");
+    std::vector<api::ArgumentView> outViews;
+    for (size_t i = 0; i < outs.size(); ++i) {
+      std::string where = "out[" + std::to_string(i) + "] (result #" +
+                          std::to_string(i) + " of @" + entry + ", " +
+                          results[i].typeText + ")";
+      outViews.push_back(viewOf(outs[i], results[i].elementType, where,
+                                /*mustBeContiguous=*/true,
+                                " must be C-contiguous (it is written in "
+                                "place)",
+                                arrays));
+    }
+    std::optional<llvm::Error> error;
+    {
+      py::gil_scoped_release release;
+      error.emplace(function.callInto(views, outViews));
+    }
+    check(std::move(*error));
+    return out;
+  }
+
+  // Results into pooled arrays through the destination-passing entry when
+  // there is one (sizes known from the arguments), else the buffers the
+  // compiled code allocates, without a copy.
+  if (function.hasDestinationEntry()) {
+    llvm::ArrayRef<api::TensorSpec> results = function.getResults();
+    check(function.checkArguments(views));
+    std::vector<std::vector<int64_t>> shapes =
+        unwrap(function.getResultShapes(views));
+    std::vector<py::array> outputs;
+    std::vector<api::ArgumentView> outViews;
+    for (size_t i = 0; i < results.size(); ++i) {
+      outputs.push_back(pooledArray(results[i], shapes[i]));
+      api::ArgumentView view;
+      view.elementType = results[i].elementType;
+      view.data = outputs.back().mutable_data();
+      view.shape = shapes[i];
+      view.writable = true;
+      outViews.push_back(std::move(view));
+    }
+    std::optional<llvm::Error> error;
+    {
+      py::gil_scoped_release release;
+      error.emplace(function.callInto(views, outViews));
+    }
+    check(std::move(*error));
+    if (outputs.size() == 1)
+      return std::move(outputs.front());
+    py::tuple tuple(outputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i)
+      tuple[i] = std::move(outputs[i]);
+    return std::move(tuple);
+  }
+  std::optional<llvm::Expected<std::vector<api::ResultBuffer>>> results;
+  {
+    py::gil_scoped_release release;
+    results.emplace(function.call(views));
+  }
+  return wrapResults(unwrap(std::move(*results)));
 }
 
 py::list gpuObjects(const std::vector<api::GPUObject> &objects) {
@@ -283,6 +502,13 @@ PYBIND11_MODULE(_attnres, m) {
       "is_pipeline_registered",
       [](const std::string &name) { return api::isPipelineRegistered(name); },
       py::arg("name"), "Whether `name` is a registered pass pipeline.");
+  m.def(
+      "release_result_memory", []() { ResultPool::get().clear(); },
+      "Frees the memory kept for results of compiled functions.");
+  m.def(
+      "result_memory_held", []() { return ResultPool::get().getHeldBytes(); },
+      "Bytes kept for results of compiled functions (freed arrays' buffers "
+      "waiting for reuse).");
   m.def(
       "is_pass_registered",
       [](const std::string &name) { return api::isPassRegistered(name); },
@@ -345,6 +571,10 @@ PYBIND11_MODULE(_attnres, m) {
                                for (const auto &spec : self.getResults())
                                  list.append(describe(spec));
                                return list;
+                             })
+      .def_property_readonly("supports_out",
+                             [](const api::CompiledFunction &self) {
+                               return self.hasDestinationEntry();
                              })
       .def("__call__", &callCompiled);
 

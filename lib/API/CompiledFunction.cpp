@@ -358,6 +358,11 @@ ResultBuffer::~ResultBuffer() {
     std::free(allocated);
 }
 
+void *ResultBuffer::getData() const {
+  return static_cast<char *>(aligned) +
+         offset * static_cast<int64_t>(getByteSize(elementType));
+}
+
 int64_t ResultBuffer::getNumElements() const {
   int64_t n = 1;
   for (int64_t size : shape)
@@ -415,6 +420,12 @@ struct CompiledFunction::Impl {
   llvm::DenseMap<unsigned, int64_t> classSizes;
   std::unique_ptr<ExecutionEngine> engine;
   void (*packed)(void **) = nullptr;
+  /// The destination-passing variant (callInto), or null with the reason.
+  void (*packedInto)(void **) = nullptr;
+  std::string intoUnavailable;
+  /// Per result and dimension: (argument, dimension) whose size it has, or
+  /// (-1, static size).
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> resultDims;
 };
 
 CompiledFunction::CompiledFunction(std::unique_ptr<Impl> impl)
@@ -441,6 +452,85 @@ static std::string getLibompPath() {
 static std::string describeSupported() {
   return "ranked tensors or identity-layout memrefs of f16, bf16, f32, f64, "
          "i8, i16, i32 or i64";
+}
+
+/// The name of the destination-passing variant of `entry`.
+static std::string destinationEntryName(StringRef entry) {
+  return (entry + "__attnres_into").str();
+}
+
+/// Whether `func` can get a destination-passing variant: a single block
+/// ending in func.return, tensor results whose sizes are static or known from
+/// the arguments (`dimOf`). Fills `resultDims`; returns the reason when not.
+static std::string checkDestinationForm(
+    func::FuncOp func, ArrayRef<TensorSpec> results,
+    llvm::function_ref<std::optional<std::pair<int64_t, int64_t>>(Value,
+                                                                  unsigned)>
+        dimOf,
+    std::vector<std::vector<std::pair<int64_t, int64_t>>> &resultDims) {
+  if (results.empty())
+    return "@" + func.getName().str() + " has no results";
+  if (!func.getBody().hasOneBlock())
+    return "@" + func.getName().str() + " has more than one block";
+  auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  if (!ret)
+    return "@" + func.getName().str() + " does not end in func.return";
+  for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
+    if (results[index].isMemRef)
+      return "result #" + std::to_string(index) + " is a memref";
+    std::vector<std::pair<int64_t, int64_t>> dims;
+    for (unsigned d = 0, e = results[index].shape.size(); d < e; ++d) {
+      std::optional<std::pair<int64_t, int64_t>> source = dimOf(value, d);
+      if (!source)
+        return "dimension " + std::to_string(d) + " of result #" +
+               std::to_string(index) +
+               " is not a size of an argument, so it is known only after "
+               "the call";
+      dims.push_back(*source);
+    }
+    resultDims.push_back(std::move(dims));
+  }
+  return "";
+}
+
+/// Adds `<entry>__attnres_into(args..., outs...)`: a copy of `func` whose
+/// results are materialized into memref arguments (restrict, writable), so
+/// bufferization computes them in place.
+static void addDestinationVariant(func::FuncOp func) {
+  func.getContext()->getOrLoadDialect<bufferization::BufferizationDialect>();
+  OpBuilder builder(func);
+  auto variant = cast<func::FuncOp>(builder.clone(*func));
+  variant.setName(destinationEntryName(func.getName()));
+  Block &body = variant.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<Type> inputs(variant.getArgumentTypes());
+  SmallVector<Value> outs;
+  for (Value value : ret.getOperands()) {
+    auto tensor = cast<RankedTensorType>(value.getType());
+    auto memref =
+        MemRefType::get(tensor.getShape(), tensor.getElementType());
+    inputs.push_back(memref);
+    outs.push_back(body.addArgument(memref, ret.getLoc()));
+  }
+  builder.setInsertionPoint(ret);
+  for (auto [value, out] : llvm::zip(ret.getOperands(), outs)) {
+    auto copy = bufferization::MaterializeInDestinationOp::create(
+        builder, ret.getLoc(), value, out);
+    copy.setRestrict(true);
+    copy.setWritable(true);
+  }
+  func::ReturnOp::create(builder, ret.getLoc());
+  ret.erase();
+  variant.setFunctionType(builder.getFunctionType(inputs, {}));
+  // Keep the entry's argument attributes; none on the destinations.
+  SmallVector<DictionaryAttr> argAttrs;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    DictionaryAttr attrs = func.getArgAttrDict(i);
+    argAttrs.push_back(attrs ? attrs : DictionaryAttr::get(func.getContext()));
+  }
+  argAttrs.resize(inputs.size(), DictionaryAttr::get(func.getContext()));
+  variant.setAllArgAttrs(argAttrs);
+  variant.setPublic();
 }
 
 llvm::Expected<std::unique_ptr<CompiledFunction>>
@@ -503,9 +593,11 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
     result->results.push_back(std::move(*spec));
   }
 
-  // Which argument sizes must agree at run time.
+  // Which argument sizes must agree at run time, and which argument size
+  // (or static size) each result size is.
   {
     DimEquivalences equivalences(func);
+    llvm::DenseMap<unsigned, std::pair<int64_t, int64_t>> firstArgumentDim;
     for (BlockArgument arg : func.getArguments()) {
       std::vector<unsigned> classes;
       auto shaped = cast<ShapedType>(arg.getType());
@@ -513,9 +605,20 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
         auto [id, size] = equivalences.classOf(arg, d);
         classes.push_back(id);
         result->classSizes[id] = size;
+        firstArgumentDim.try_emplace(id, arg.getArgNumber(), d);
       }
       result->dimClasses.push_back(std::move(classes));
     }
+    result->intoUnavailable = checkDestinationForm(
+        func, result->results, [&](Value value, unsigned dim) {
+          auto [id, size] = equivalences.classOf(value, dim);
+          if (size != TensorSpec::kDynamic)
+            return std::optional<std::pair<int64_t, int64_t>>({-1, size});
+          auto it = firstArgumentDim.find(id);
+          if (it == firstArgumentDim.end())
+            return std::optional<std::pair<int64_t, int64_t>>();
+          return std::optional<std::pair<int64_t, int64_t>>(it->second);
+        }, result->resultDims);
   }
 
   // Compile the entry and what it calls, nothing else: other functions
@@ -532,6 +635,9 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
       func.setArgAttr(index,
                       bufferization::BufferizationDialect::kWritableAttrName,
                       BoolAttr::get(context, false));
+
+  if (result->intoUnavailable.empty())
+    addDestinationVariant(func);
 
   PassManager pm(context, ModuleOp::getOperationName(),
                  OpPassManager::Nesting::Implicit);
@@ -579,6 +685,15 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
     return makeError(ErrorKind::Diagnostic,
                      "JIT compilation of @" + entry +
                          " failed: " + llvm::toString(packed.takeError()));
+  if (result->intoUnavailable.empty()) {
+    auto into = (*engine)->lookupPacked(
+        "_mlir_ciface_" + destinationEntryName(entry));
+    if (!into)
+      return makeError(ErrorKind::Diagnostic,
+                       "JIT compilation of @" + destinationEntryName(entry) +
+                           " failed: " + llvm::toString(into.takeError()));
+    result->packedInto = *into;
+  }
   result->engine = std::move(*engine);
   result->packed = *packed;
   return std::unique_ptr<CompiledFunction>(
@@ -731,4 +846,120 @@ CompiledFunction::call(ArrayRef<ArgumentView> args) const {
                          std::move(shape), std::move(strides), owned);
   }
   return results;
+}
+
+bool CompiledFunction::hasDestinationEntry() const {
+  return impl->packedInto != nullptr;
+}
+
+StringRef CompiledFunction::getDestinationUnavailableReason() const {
+  return impl->intoUnavailable;
+}
+
+llvm::Expected<std::vector<std::vector<int64_t>>>
+CompiledFunction::getResultShapes(ArrayRef<ArgumentView> args) const {
+  if (!impl->packedInto)
+    return makeError(ErrorKind::Value, "result shapes of @" + impl->entry +
+                                           " are not known before the call: " +
+                                           impl->intoUnavailable);
+  if (llvm::Error err = checkArguments(args))
+    return std::move(err);
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto &dims : impl->resultDims) {
+    std::vector<int64_t> shape;
+    for (auto [argIndex, size] : dims)
+      shape.push_back(argIndex < 0 ? size : args[argIndex].shape[size]);
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+/// Row-major contiguous descriptor words of a caller's buffer.
+static std::vector<int64_t> describeBuffer(const ArgumentView &view) {
+  size_t rank = view.shape.size();
+  std::vector<int64_t> words(3 + 2 * rank, 0);
+  auto address = reinterpret_cast<int64_t>(view.data);
+  words[0] = address;
+  words[1] = address;
+  int64_t stride = 1;
+  for (size_t d = rank; d-- > 0;) {
+    words[3 + d] = view.shape[d];
+    words[3 + rank + d] = stride;
+    stride *= view.shape[d];
+  }
+  return words;
+}
+
+static int64_t byteSizeOf(const ArgumentView &view) {
+  int64_t bytes = getByteSize(view.elementType);
+  for (int64_t size : view.shape)
+    bytes *= size;
+  return bytes;
+}
+
+static bool overlap(const ArgumentView &a, const ArgumentView &b) {
+  auto *pa = static_cast<const char *>(a.data);
+  auto *pb = static_cast<const char *>(b.data);
+  int64_t na = byteSizeOf(a), nb = byteSizeOf(b);
+  return na > 0 && nb > 0 && pa < pb + nb && pb < pa + na;
+}
+
+llvm::Error CompiledFunction::callInto(ArrayRef<ArgumentView> args,
+                                       ArrayRef<ArgumentView> outs) const {
+  const std::string &entry = impl->entry;
+  if (!impl->packedInto)
+    return makeError(ErrorKind::Value, "out= is not available for @" + entry +
+                                           ": " + impl->intoUnavailable);
+  if (llvm::Error err = checkArguments(args))
+    return err;
+  if (outs.size() != impl->results.size())
+    return makeError(ErrorKind::Value,
+                     "@" + entry + " has " +
+                         llvm::Twine(impl->results.size()) +
+                         " results; out= got " + llvm::Twine(outs.size()) +
+                         " destinations");
+  for (auto [i, out] : llvm::enumerate(outs)) {
+    const TensorSpec &spec = impl->results[i];
+    std::string where = "out[" + std::to_string(i) + "] (result #" +
+                        std::to_string(i) + " of @" + entry + ", " +
+                        spec.typeText + ")";
+    if (out.elementType != spec.elementType)
+      return makeError(ErrorKind::Type,
+                       where + ": expected " + getName(spec.elementType) +
+                           " elements, got " + getName(out.elementType));
+    if (!out.writable)
+      return makeError(ErrorKind::Value, where + " is not writable");
+    std::vector<int64_t> expected;
+    for (auto [argIndex, size] : impl->resultDims[i])
+      expected.push_back(argIndex < 0 ? size : args[argIndex].shape[size]);
+    if (out.shape != expected)
+      return makeError(ErrorKind::Value,
+                       where + ": expected shape " + formatShape(expected) +
+                           " for these arguments, got " +
+                           formatShape(out.shape));
+    for (auto [j, arg] : llvm::enumerate(args))
+      if (overlap(out, arg))
+        return makeError(ErrorKind::Value,
+                         where + " overlaps argument #" + llvm::Twine(j) +
+                             " in memory; destinations must not alias the "
+                             "arguments");
+    for (size_t j = 0; j < i; ++j)
+      if (overlap(out, outs[j]))
+        return makeError(ErrorKind::Value,
+                         where + " overlaps out[" + llvm::Twine(j) +
+                             "] in memory");
+  }
+  std::vector<std::vector<int64_t>> descriptors;
+  for (const ArgumentView &view : args)
+    descriptors.push_back(describeBuffer(view));
+  for (const ArgumentView &view : outs)
+    descriptors.push_back(describeBuffer(view));
+  std::vector<void *> pointers;
+  for (std::vector<int64_t> &words : descriptors)
+    pointers.push_back(words.data());
+  SmallVector<void *> packedArgs;
+  for (void *&pointer : pointers)
+    packedArgs.push_back(&pointer);
+  impl->packedInto(packedArgs.data());
+  return llvm::Error::success();
 }

@@ -26,7 +26,8 @@ __all__ = [
     "Argument", "CompiledFunction", "Error", "GPUBinary", "IRBuilder", "Model", "Module",
     "TanhRMSNormMatmul", "bf16_to_f32", "block_attnres", "builders", "clear_cache",
     "compile", "dtypes", "f32_to_bf16", "from_torch", "full_attnres", "is_pass_registered",
-    "is_pipeline_registered", "reference", "run_torch", "site", "TorchFunction",
+    "is_pipeline_registered", "reference", "release_result_memory", "result_memory_held",
+    "run_torch", "site", "TorchFunction",
     "TorchModel",
 ]
 
@@ -41,6 +42,18 @@ TARGETS = ("cpu", "nvvm")
 def is_pipeline_registered(name):
     """Whether `name` is a registered pass pipeline (e.g. "attnres-to-llvm")."""
     return _attnres.is_pipeline_registered(name)
+
+
+def release_result_memory():
+    """Frees the memory kept for results of compiled functions: buffers of
+    result arrays that died, kept (up to 4 per size, 1 GiB in all) so that
+    the next call does not map and page-fault fresh memory."""
+    _attnres.release_result_memory()
+
+
+def result_memory_held():
+    """Bytes currently kept for reuse by `release_result_memory`'s pool."""
+    return _attnres.result_memory_held()
 
 
 def is_pass_registered(name):
@@ -58,6 +71,17 @@ class CompiledFunction:
     patterns out (see attnres.bf16_to_f32), f64/i8/i16/i32/i64 likewise.
     Wrong argument counts, shapes or dtypes raise ValueError / TypeError.
     Non-contiguous arrays are copied; tensor arguments are never written.
+
+    Returned arrays are computed in place (no copy) and own their memory
+    independently of the function and its module: when the result sizes
+    are known from the arguments, in memory from a pool that keeps the
+    buffers of dead results for the next call (`release_result_memory`);
+    otherwise in the buffers the compiled code allocated. `out=` (one array, or a tuple/list with one per result)
+    computes the results directly into caller arrays (C-contiguous,
+    writable, the result's dtype and shape, not overlapping an argument or
+    each other) and returns `out`; `supports_out` says whether the function
+    allows it (result sizes must be static or sizes of arguments).
+    Calls are thread-safe and release the GIL.
 
     `arguments` and `results` describe the signature (dicts with dtype,
     numpy_dtype, shape with None for dynamic sizes, memref, type)."""
@@ -80,8 +104,14 @@ class CompiledFunction:
     def results(self):
         return self._native.results
 
-    def __call__(self, *args):
-        return self._native(*args)
+    @property
+    def supports_out(self):
+        return self._native.supports_out
+
+    def __call__(self, *args, out=None):
+        if out is None:
+            return self._native(*args)
+        return self._native(*args, out=out)
 
     def __repr__(self):
         args = ", ".join(a["type"] for a in self.arguments)

@@ -2,9 +2,11 @@
 
 Inputs go through numpy without copies when they are contiguous CPU tensors
 (`Tensor.numpy()` shares memory; bfloat16 tensors are reinterpreted as their
-int16 bit patterns). Results come back as tensors that share memory with the
-numpy arrays the compiled function returned (`torch.from_numpy`); bf16
-results are reinterpreted as torch.bfloat16.
+int16 bit patterns); non-contiguous inputs are copied once. Results come
+back as tensors over the memory the compiled code produced (no copy: the
+tensor keeps the numpy array that owns it alive); bf16 results are
+reinterpreted as torch.bfloat16. `out=` takes contiguous CPU tensors (any
+other layout is an error: they are written in place).
 """
 
 import numpy as np
@@ -43,10 +45,32 @@ def from_numpy(array, dtype):
     return torch.from_numpy(array)
 
 
-def run_torch(function, *tensors):
+def _destination(tensor):
+    """A writable numpy view of a contiguous CPU tensor (never a copy)."""
+    torch = _torch()
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError("out= expects torch.Tensor destinations, got %s" % type(tensor).__name__)
+    if tensor.device.type != "cpu":
+        raise ValueError("out= expects CPU tensors, got one on %s" % tensor.device)
+    if not tensor.is_contiguous():
+        raise ValueError("out= tensors must be contiguous (they are written in place)")
+    if tensor.requires_grad:
+        raise ValueError("out= tensors must not require grad")
+    return to_numpy(tensor)
+
+
+def run_torch(function, *tensors, out=None):
     """Calls a `CompiledFunction` (CPU) on torch CPU tensors and returns
-    tensors: one, a tuple, or None like the function itself."""
+    tensors: one, a tuple, or None like the function itself. With `out=`
+    (a tensor or a tuple/list of tensors, one per result) the results are
+    computed into those tensors, which are returned."""
     args = [to_numpy(t) for t in tensors]
+    if out is not None:
+        torch = _torch()
+        single = isinstance(out, torch.Tensor)
+        outs = [out] if single else list(out)
+        function(*args, out=tuple(_destination(t) for t in outs))
+        return out
     out = function(*args)
     if out is None:
         return None

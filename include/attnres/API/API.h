@@ -177,8 +177,15 @@ public:
 
   ElementType getElementType() const { return elementType; }
   llvm::ArrayRef<int64_t> getShape() const { return shape; }
+  /// Strides in elements.
+  llvm::ArrayRef<int64_t> getStrides() const { return strides; }
   int64_t getNumElements() const;
   const void *getAllocatedPointer() const { return allocated; }
+  /// The first element.
+  void *getData() const;
+  /// Whether this buffer frees its allocation (false when it aliases an
+  /// argument or an earlier result of the same call).
+  bool isOwned() const { return owned; }
 
   /// Copies the elements, row-major and contiguous, to `dest`.
   void copyTo(void *dest) const;
@@ -224,6 +231,25 @@ public:
   /// Thread-safe; does not touch any interpreter state.
   llvm::Expected<std::vector<ResultBuffer>>
   call(llvm::ArrayRef<ArgumentView> args) const;
+
+  /// Whether `callInto` is available: every result is a tensor whose sizes
+  /// are static or equal to sizes of arguments (so destinations can be
+  /// checked before the call). The reason when it is not.
+  bool hasDestinationEntry() const;
+  llvm::StringRef getDestinationUnavailableReason() const;
+
+  /// The result shapes for `args` (checked like `checkArguments`), when
+  /// `hasDestinationEntry()`.
+  llvm::Expected<std::vector<std::vector<int64_t>>>
+  getResultShapes(llvm::ArrayRef<ArgumentView> args) const;
+
+  /// Runs the function with its results computed directly into `outs` (one
+  /// writable, contiguous buffer per result, of the result's element type
+  /// and shape, overlapping no argument and no other destination):
+  /// destination passing, through a variant of the entry compiled with
+  /// `bufferization.materialize_in_destination` of each result. Thread-safe.
+  llvm::Error callInto(llvm::ArrayRef<ArgumentView> args,
+                       llvm::ArrayRef<ArgumentView> outs) const;
 
   struct Impl;
 
