@@ -95,6 +95,35 @@ with torch.no_grad():
 # CHECK: strided input: {{.*}} -> PASS
 
 
+# out=: results computed into caller tensors (f32 and bf16), returned as is.
+for dtype, tol in [("f32", 1e-5), ("bf16", 1e-2)]:
+    site = attnres.site(3, D, tokens=None, dtype=dtype, eps=EPS).compile()
+    tdtype = torch.float32 if dtype == "f32" else torch.bfloat16
+    src = [s.to(tdtype) for s in sources]
+    with torch.no_grad():
+        expected = eager_site([s.float() for s in src], w, gamma)
+    dest = torch.full((T, D), float("nan"), dtype=tdtype)
+    got = attnres.run_torch(site, (gamma * w).float(), *src, out=dest)
+    assert got is dest
+    assert report("out= %s vs eager" % dtype, dest, expected, tol, tol)
+    # Returned tensors are views of the memory the call produced (no copy).
+    r = attnres.run_torch(site, (gamma * w).float(), *src)
+    assert torch_interop.to_numpy(r).ctypes.data == r.data_ptr()
+# CHECK: out= f32 vs eager: {{.*}} -> PASS
+# CHECK: out= bf16 vs eager: {{.*}} -> PASS
+site = attnres.site(3, D, tokens=None, eps=EPS).compile()
+for bad in [torch.empty(D, T).t(), torch.empty(T, D, dtype=torch.float64),
+            torch.empty(T, D, requires_grad=True)]:
+    try:
+        attnres.run_torch(site, (gamma * w).float(), *sources, out=bad)
+        raise AssertionError("expected an error")
+    except (TypeError, ValueError) as e:
+        print("out= error:", type(e).__name__)
+# CHECK: out= error: ValueError
+# CHECK: out= error: TypeError
+# CHECK: out= error: ValueError
+
+
 # A whole Block AttnRes model vs the same model in eager PyTorch.
 def eager_block(emb, queries, W, g, S, eps=1e-5):
     def site(srcs, q):
