@@ -64,7 +64,7 @@ def run_torch(function, *tensors, out=None):
     tensors: one, a tuple, or None like the function itself. With `out=`
     (a tensor or a tuple/list of tensors, one per result) the results are
     computed into those tensors, which are returned."""
-    args = [to_numpy(t) for t in tensors]
+    args = [t if isinstance(t, np.ndarray) else to_numpy(t) for t in tensors]
     if out is not None:
         torch = _torch()
         single = isinstance(out, torch.Tensor)
