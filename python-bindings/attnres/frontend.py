@@ -51,10 +51,10 @@ class TorchFunction:
     def __call__(self, *args, out=None):
         """Tensors (or arrays) in, tensors out; `out=` takes contiguous CPU
         tensors (one per result) and computes the results into them."""
-        if out is not None:
-            from .torch_interop import run_torch
-            return run_torch(self.function, *args, out=out)
         arrays = [a if not hasattr(a, "detach") else to_numpy(a) for a in args]
+        if out is not None:
+            from .torch_interop import _call_into
+            return _call_into(self.function, arrays, out)
         out = self.function(*arrays)
         if out is None:
             return None

@@ -59,18 +59,22 @@ def _destination(tensor):
     return to_numpy(tensor)
 
 
+def _call_into(function, args, out):
+    """Calls `function` on numpy `args` with torch tensor destinations."""
+    torch = _torch()
+    outs = [out] if isinstance(out, torch.Tensor) else list(out)
+    function(*args, out=tuple(_destination(t) for t in outs))
+    return out
+
+
 def run_torch(function, *tensors, out=None):
     """Calls a `CompiledFunction` (CPU) on torch CPU tensors and returns
     tensors: one, a tuple, or None like the function itself. With `out=`
     (a tensor or a tuple/list of tensors, one per result) the results are
     computed into those tensors, which are returned."""
-    args = [t if isinstance(t, np.ndarray) else to_numpy(t) for t in tensors]
+    args = [to_numpy(t) for t in tensors]
     if out is not None:
-        torch = _torch()
-        single = isinstance(out, torch.Tensor)
-        outs = [out] if single else list(out)
-        function(*args, out=tuple(_destination(t) for t in outs))
-        return out
+        return _call_into(function, args, out)
     out = function(*args)
     if out is None:
         return None
