@@ -3,6 +3,7 @@
 #ifndef ATTNRES_CONVERSION_ATTNRESTOVECTOR_ATTNRESTOVECTOR_H
 #define ATTNRES_CONVERSION_ATTNRESTOVECTOR_ATTNRESTOVECTOR_H
 
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/Pass.h"
 
@@ -16,10 +17,8 @@ namespace attnres {
 #define GEN_PASS_DECL_ATTNRESLEGALIZENONTEMPORALSTORESPASS
 #include "attnres/Conversion/Passes.h.inc"
 
-/// Discardable unit attribute on an `scf.for` whose stores may become
-/// non-temporal (see `attnres-streaming-stores`).
-inline constexpr llvm::StringLiteral kStreamingStoresAttrName =
-    "attnres.streaming_stores";
+// `kStreamingStoresAttrName` (AttnResDialect.h): the unit attribute on an
+// `scf.for` whose stores may become non-temporal (attnres-streaming-stores).
 
 /// Tuning of the vectorized kernels.
 struct AttnResVectorKernelOptions {

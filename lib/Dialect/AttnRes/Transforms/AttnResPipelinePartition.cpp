@@ -310,7 +310,7 @@ LogicalResult AttnResPipelinePartitionPass::buildRankFunction(
   created = func::FuncOp::create(
       b, loc, (func.getName() + ".rank" + Twine(rank)).str(), type);
   created.setPrivate();
-  created->setAttr("attnres.chunks", b.getDenseI64ArrayAttr(chunks));
+  created->setAttr(kChunksAttrName, b.getDenseI64ArrayAttr(chunks));
   symbols.insert(created, std::next(Block::iterator(func)));
   Block *entry = created.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -441,7 +441,7 @@ void AttnResPipelinePartitionPass::buildDispatcher(
 
   Builder attrs(ctx);
   func->setAttr(
-      "attnres.pipeline",
+      kPipelineAttrName,
       attrs.getDictionaryAttr(
           {attrs.getNamedAttr("stages", attrs.getI64IntegerAttr(stages)),
            attrs.getNamedAttr("virtual_stages",

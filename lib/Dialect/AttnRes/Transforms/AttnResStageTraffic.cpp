@@ -57,7 +57,7 @@ struct AttnResStageTrafficPass
       break;
     }
 
-    func->setAttr("attnres.stage_traffic", traffic->toAttr(&getContext()));
+    func->setAttr(kStageTrafficAttrName, traffic->toAttr(&getContext()));
     std::string table;
     llvm::raw_string_ostream os(table);
     os << "stage traffic of @" << func.getName() << ": ";

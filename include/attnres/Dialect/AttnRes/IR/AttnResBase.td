@@ -37,7 +37,21 @@ def AttnRes_Dialect : Dialect {
   }];
   let usePropertiesForAttributes = 1;
   let hasConstantMaterializer = 1;
-  // `attnres.chunk` (pipeline chunks) is checked on every op that has it.
+  // The discardable attributes attnres defines (and nothing else under the
+  // `attnres.` prefix): each is checked on every op that carries it.
+  let discardableAttrs = (ins
+    // The first op of a pipeline chunk: an integer 0 <= c <= 2^63 - 1.
+    "::mlir::IntegerAttr":$chunk,
+    // An scf.for whose stores may become non-temporal
+    // (attnres-streaming-stores).
+    "::mlir::UnitAttr":$streaming_stores,
+    // The chunks a per-rank function of attnres-pipeline-partition runs.
+    "::mlir::DenseI64ArrayAttr":$chunks,
+    // attnres-pipeline-partition's summary on the dispatching function.
+    "::mlir::DictionaryAttr":$pipeline,
+    // attnres-stage-traffic's result on the analyzed function.
+    "::mlir::DictionaryAttr":$stage_traffic
+  );
   let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
