@@ -29,7 +29,7 @@ namespace {
 /// The target-independent attnres optimizations, per function.
 void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
                              FuseKeyRounding keyRounding,
-                             StringRef twoPhaseMode) {
+                             TwoPhaseMode twoPhaseMode) {
   // Elementwise arith/math on tensors (e.g. a sublayer's tanh) as linalg.
   funcPm.addPass(createConvertElementwiseToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
@@ -39,7 +39,7 @@ void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
     funcPm.addPass(createAttnResFusePass(fusion));
   }
   AttnResTwoPhasePassOptions twoPhase;
-  twoPhase.mode = twoPhaseMode.str();
+  twoPhase.mode = twoPhaseMode;
   funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
 }
 
@@ -268,7 +268,9 @@ void mlir::attnres::buildAttnResRaiseTosaPipeline(
 
 namespace {
 /// PassPipelineRegistration with an option check that can reject the
-/// options (the plain registration can only fail on parse errors).
+/// options (the plain registration can only fail on parse errors), and whose
+/// option parse errors go to the caller's error handler (with the plain one
+/// they are printed to stderr and the handler only hears "failed to add").
 template <typename Options>
 void registerCheckedPipeline(
     StringRef arg, StringRef description,
@@ -277,11 +279,19 @@ void registerCheckedPipeline(
                             llvm::function_ref<void(const llvm::Twine &)>)) {
   registerPassPipeline(
       arg, description,
-      [build, verify](OpPassManager &pm, StringRef text,
+      [arg, build, verify](OpPassManager &pm, StringRef text,
                       function_ref<LogicalResult(const Twine &)> onError) {
         Options options;
-        if (failed(options.parseFromString(text)))
+        std::string parseErrors;
+        llvm::raw_string_ostream parseStream(parseErrors);
+        if (failed(options.parseFromString(text, parseStream))) {
+          parseStream.flush();
+          // llvm::cl prints bad values of enum options to stderr itself.
+          if (!llvm::StringRef(parseErrors).trim().empty())
+            (void)onError(llvm::Twine(arg) + ": " +
+                          llvm::StringRef(parseErrors).trim());
           return failure();
+        }
         bool reported = false;
         if (failed(verify(options, [&](const llvm::Twine &message) {
               reported = true;
@@ -301,19 +311,27 @@ void registerCheckedPipeline(
 } // namespace
 
 void mlir::attnres::registerAttnResPipelines() {
-  PassPipelineRegistration<AttnResRaiseTosaPipelineOptions>(
+  registerCheckedPipeline<AttnResRaiseTosaPipelineOptions>(
       "attnres-raise-tosa",
       "TOSA to linalg on tensors (MLIR's tosa-to-linalg-pipeline, "
       "tosa-to-tensor, tosa-to-arith), then attnres-raise",
-      buildAttnResRaiseTosaPipeline);
+      buildAttnResRaiseTosaPipeline,
+      [](const AttnResRaiseTosaPipelineOptions &,
+         llvm::function_ref<void(const llvm::Twine &)>) {
+        return success();
+      });
   registerCheckedPipeline<AttnResToLLVMPipelineOptions>(
       "attnres-to-llvm",
       "Lower attnres and linalg/tensor/arith/math on tensors to the LLVM "
       "dialect for CPUs (runnable by mlir-runner)",
       buildAttnResToLLVMPipeline, verifyAttnResToLLVMPipelineOptions);
-  PassPipelineRegistration<AttnResToNVVMPipelineOptions>(
+  registerCheckedPipeline<AttnResToNVVMPipelineOptions>(
       "attnres-to-nvvm",
       "Lower attnres and linalg/tensor on tensors to NVIDIA GPUs: fused "
       "kernels, NVVM, host LLVM IR and a gpu.binary (PTX, cubin or fatbin)",
-      buildAttnResToNVVMPipeline);
+      buildAttnResToNVVMPipeline,
+      [](const AttnResToNVVMPipelineOptions &,
+         llvm::function_ref<void(const llvm::Twine &)>) {
+        return success();
+      });
 }

@@ -17,7 +17,7 @@
 // LINALG: linalg.generic
 // LINALG-NOT: attnres.depth_attn
 // LLVM: llvm.func @blk
-// BAD: error: attnres-two-phase: unknown mode 'bogus'
+// BAD: for the --mode option: Cannot find option named 'bogus'!
 // OFF-NOT: attnres.depth_attn_stats
 
 func.func @blk(%b0: tensor<4x8xf32>, %b1: tensor<4x8xf32>, %b2: tensor<4x8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>) -> tensor<4x8xf32> {

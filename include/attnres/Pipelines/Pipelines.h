@@ -39,11 +39,17 @@ struct AttnResToLLVMPipelineOptions
                                   "fuse every chain (keys in f32)"),
                        clEnumValN(FuseKeyRounding::Chain, "chain",
                                   "fuse only chains whose keys are f32"))};
-  PassOptions::Option<std::string> twoPhase{
+  PassOptions::Option<TwoPhaseMode> twoPhase{
       *this, "two-phase",
       llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
-                     "(attnres-two-phase): auto, force or off"),
-      llvm::cl::init("auto")};
+                     "(attnres-two-phase's mode)"),
+      llvm::cl::init(TwoPhaseMode::Auto),
+      llvm::cl::values(
+          clEnumValN(TwoPhaseMode::Auto, "auto",
+                     "groups the traffic model favours"),
+          clEnumValN(TwoPhaseMode::Force, "force",
+                     "every group of at least two sites"),
+          clEnumValN(TwoPhaseMode::Off, "off", "none"))};
   PassOptions::Option<bool> fastKernels{
       *this, "fast-kernels",
       llvm::cl::desc("Lower depth_attn/depth_attn_stats/depth_attn_merge to "
@@ -140,10 +146,17 @@ struct AttnResToNVVMPipelineOptions
                                   "fuse every chain (keys in f32)"),
                        clEnumValN(FuseKeyRounding::Chain, "chain",
                                   "fuse only chains whose keys are f32"))};
-  PassOptions::Option<std::string> twoPhase{
+  PassOptions::Option<TwoPhaseMode> twoPhase{
       *this, "two-phase",
-      llvm::cl::desc("attnres-two-phase mode: auto, force or off"),
-      llvm::cl::init("auto")};
+      llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
+                     "(attnres-two-phase's mode)"),
+      llvm::cl::init(TwoPhaseMode::Auto),
+      llvm::cl::values(
+          clEnumValN(TwoPhaseMode::Auto, "auto",
+                     "groups the traffic model favours"),
+          clEnumValN(TwoPhaseMode::Force, "force",
+                     "every group of at least two sites"),
+          clEnumValN(TwoPhaseMode::Off, "off", "none"))};
   PassOptions::Option<std::string> memory{
       *this, "memory",
       llvm::cl::desc("Buffers of the program: managed (host code and kernels "

@@ -300,18 +300,7 @@ struct AttnResTwoPhasePass
     FunctionOpInterface func = getOperation();
     if (func.isExternal())
       return;
-    std::optional<TwoPhaseMode> parsed =
-        llvm::StringSwitch<std::optional<TwoPhaseMode>>(mode)
-            .Case("auto", TwoPhaseMode::Auto)
-            .Case("force", TwoPhaseMode::Force)
-            .Case("off", TwoPhaseMode::Off)
-            .Default(std::nullopt);
-    if (!parsed) {
-      func.emitError() << "attnres-two-phase: unknown mode '" << mode
-                       << "' (expected auto, force or off)";
-      return signalPassFailure();
-    }
-    if (*parsed == TwoPhaseMode::Off)
+    if (mode == TwoPhaseMode::Off)
       return;
     // Sites whose tensors cannot be addressed are reported (each of them)
     // before anything is rewritten.
@@ -323,7 +312,7 @@ struct AttnResTwoPhasePass
     if (tooLarge)
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateAttnResTwoPhasePatterns(patterns, *parsed);
+    populateAttnResTwoPhasePatterns(patterns, mode);
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
     if (failed(applyPatternsGreedily(func, std::move(patterns), config)))

@@ -8,7 +8,7 @@
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase,attnres-two-phase))' --split-input-file > %t.twice.mlir
 // RUN: diff %t.once.mlir %t.twice.mlir
 // RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase{mode=sometimes}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADMODE
-// BADMODE: attnres-two-phase: unknown mode 'sometimes' (expected auto, force or off)
+// BADMODE: for the --mode option: Cannot find option named 'sometimes'!
 
 // One block with three completed blocks before it (3 shared sources): the
 // first site takes the phase-1 row, the others merge their partial.

@@ -143,8 +143,15 @@ def AttnResTwoPhasePass
     fails.
   }];
   let options = [
-    Option<"mode", "mode", "std::string", /*default=*/"\"auto\"",
-           "auto (traffic model), force, or off">,
+    Option<"mode", "mode", "mlir::attnres::TwoPhaseMode",
+           /*default=*/"mlir::attnres::TwoPhaseMode::Auto",
+           "which groups to rewrite: auto (traffic model), force or off",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::TwoPhaseMode::Auto, "auto",
+                        "groups the traffic model favours"),
+             clEnumValN(mlir::attnres::TwoPhaseMode::Force, "force",
+                        "every group of at least two sites"),
+             clEnumValN(mlir::attnres::TwoPhaseMode::Off, "off", "none"))}]>,
   ];
   let dependentDialects = [
     "mlir::tensor::TensorDialect",
