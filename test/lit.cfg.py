@@ -11,7 +11,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "ATTNRES"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".py", ".c", ".cpp"]
+config.suffixes = [".mlir", ".py", ".c", ".cpp", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "lit.local.cfg",
                    "CMakeLists.txt", "README.md"]
 config.test_source_root = os.path.dirname(__file__)
@@ -65,6 +65,8 @@ config.substitutions.append(
 tool_dirs = [config.attnres_tools_dir, config.llvm_tools_dir]
 tools = [
     "attnres-opt",
+    "attnres-lsp-server",
+    "attnres-reduce",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("mlir-opt", unresolved="fatal"),

@@ -20,64 +20,113 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/InitAll.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Reducer/ReductionPatternInterface.h"
+#include "mlir/Reducer/Tester.h"
 #include "mlir/Tools/mlir-reduce/MlirReduceMain.h"
 
 using namespace mlir;
 
 namespace {
 
+/// A candidate rewrite is kept only when the module stays interesting: the
+/// change is tried on a clone first. (Upstream's reduction tree applies the
+/// patterns to the whole region at its root and cannot recover when that
+/// loses the failure, so every pattern here checks before it rewrites.)
+bool stillInteresting(Operation *op, const Tester &tester,
+                      function_ref<void(Operation *)> change) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return false;
+  IRMapping mapping;
+  OwningOpRef<Operation *> clone = module->clone(mapping);
+  change(mapping.lookup(op));
+  return tester.isInteresting(cast<ModuleOp>(*clone)).first ==
+         Tester::Interestingness::True;
+}
+
+/// The first operand of `op` with the type of its single result, if any.
+Value sameTypedOperand(Operation *op) {
+  if (op->getNumResults() != 1)
+    return {};
+  Type type = op->getResult(0).getType();
+  for (Value operand : op->getOperands())
+    if (operand.getType() == type)
+      return operand;
+  return {};
+}
+
 /// Replaces the single result of a side-effect-free op (attnres ops, a
 /// sublayer's linalg ops on tensors) by its first operand of the same type: a
 /// site by its first source, an rms_norm by its input, a linalg op by its
-/// init. The op's other operands may then die.
+/// init. The op's other operands may then die (`canonicalize` removes them).
 struct ReplaceByOperand : public RewritePattern {
-  ReplaceByOperand(MLIRContext *context)
-      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+  ReplaceByOperand(MLIRContext *context, const Tester &tester)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context),
+        tester(tester) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::IsTerminator>() ||
+    if (op->hasTrait<OpTrait::IsTerminator>() ||
         op->hasTrait<OpTrait::IsIsolatedFromAbove>() || !isMemoryEffectFree(op))
       return failure();
-    Type type = op->getResult(0).getType();
-    for (Value operand : op->getOperands())
-      if (operand.getType() == type) {
-        rewriter.replaceOp(op, operand);
-        return success();
-      }
-    return failure();
+    Value operand = sameTypedOperand(op);
+    if (!operand)
+      return failure();
+    unsigned index = llvm::find(op->getOperands(), operand) -
+                     op->getOperands().begin();
+    if (!stillInteresting(op, tester, [&](Operation *cloned) {
+          cloned->getResult(0).replaceAllUsesWith(cloned->getOperand(index));
+          cloned->erase();
+        }))
+      return failure();
+    rewriter.replaceOp(op, operand);
+    return success();
   }
+
+  const Tester &tester;
 };
 
 /// A depth_attn with more than one source loses its last one.
 struct DropLastSource : public OpRewritePattern<attnres::DepthAttnOp> {
-  using OpRewritePattern::OpRewritePattern;
+  DropLastSource(MLIRContext *context, const Tester &tester)
+      : OpRewritePattern(context), tester(tester) {}
 
   LogicalResult matchAndRewrite(attnres::DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getSources().size() < 2)
+    unsigned sources = op.getSources().size();
+    if (sources < 2)
       return failure();
-    rewriter.modifyOpInPlace(op, [&] {
-      op.getSourcesMutable().erase(op.getSources().size() - 1);
-    });
+    if (!stillInteresting(op, tester, [&](Operation *cloned) {
+          cast<attnres::DepthAttnOp>(cloned).getSourcesMutable().erase(
+              sources - 1);
+        }))
+      return failure();
+    rewriter.modifyOpInPlace(
+        op, [&] { op.getSourcesMutable().erase(sources - 1); });
     return success();
   }
+
+  const Tester &tester;
 };
 
 struct AttnResReductionPatterns : public DialectReductionPatternInterface {
   AttnResReductionPatterns(Dialect *dialect)
       : DialectReductionPatternInterface(dialect) {}
 
-  void populateReductionPatterns(RewritePatternSet &patterns) const override {
-    patterns.add<ReplaceByOperand, DropLastSource>(
-        patterns.getContext());
+  void populateReductionPatterns(RewritePatternSet &patterns) const override {}
+
+  void populateReductionPatternsWithTester(RewritePatternSet &patterns,
+                                           Tester &tester) const override {
+    patterns.add<ReplaceByOperand, DropLastSource>(patterns.getContext(),
+                                                   tester);
   }
 };
 
