@@ -38,6 +38,8 @@ config.substitutions.append(("%libomp", libomp))
 # ASan runtime preloaded: `%python`, and `%host_preload` before such a host.
 host_preload = ""
 if getattr(config, "attnres_sanitizers", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+    # (the installed package test builds an uninstrumented consumer)
+    config.available_features.add("sanitizers")
     try:
         asan_rt = subprocess.check_output(
             ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
@@ -56,6 +58,13 @@ config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
 config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
 config.substitutions.append(("%attnres_obj_root", config.attnres_obj_root))
 config.substitutions.append(("%shlibext", config.shlib_ext))
+# C programs against the C API (test/CAPI) and C++ consumers of the installed
+# package (test/Install) are compiled with the compilers that built attnres.
+config.substitutions.append(("%mlir_include_dir", config.mlir_include_dir.split(";")[0]))
+config.substitutions.append(("%host_cc", config.host_cc))
+config.substitutions.append(("%host_cxx", config.host_cxx))
+config.substitutions.append(("%cmake_make_program", config.cmake_make_program))
+config.substitutions.append(("%cmake", config.cmake_command))
 # Run lowered LLVM-dialect IR on the CPU.
 config.substitutions.append(
     ("%run_cpu",
