@@ -227,6 +227,45 @@ else:
     lit_config.note("frontend tests (REQUIRES: torch-mlir) are skipped: %s"
                     % (why or "the attnres Python package was not built"))
 
+# Optional IREE hand-off tier (feature `iree`): attnres-export-linalg output
+# compiled by iree-compile for llvm-cpu and run with iree.runtime against the
+# float64 numpy reference (test/IREE). IREE comes from PyPI
+# (iree-base-compiler, iree-base-runtime 3.13) and is not part of the default
+# setup: install it into a venv and point ATTNRES_IREE_PYTHON at its
+# interpreter (docs/testing.md), or configure with a Python that has it.
+IREE_INSTALL = ("python3 -m venv V && V/bin/pip install numpy "
+                "iree-base-compiler==3.13.0 iree-base-runtime==3.13.0")
+
+def iree_python():
+    candidates = [os.environ.get("ATTNRES_IREE_PYTHON"), config.python_executable]
+    probe = ("import numpy, ml_dtypes, iree.runtime, iree.compiler; "
+             "from iree.compiler.tools.binaries import find_tool; "
+             "print(find_tool('iree-compile'))")
+    for py in [c for c in candidates if c]:
+        try:
+            tool = subprocess.check_output([py, "-c", probe], stderr=subprocess.DEVNULL,
+                                           text=True, timeout=300).strip()
+        except Exception:
+            continue
+        if tool and os.access(tool, os.X_OK):
+            return py, tool, None
+    return None, None, ("no Python that imports iree.compiler, iree.runtime, numpy and "
+                        "ml_dtypes (tried %s); install with `%s` and set "
+                        "ATTNRES_IREE_PYTHON=V/bin/python"
+                        % (", ".join(c for c in candidates if c), IREE_INSTALL))
+
+iree_py, iree_compile, why = iree_python()
+if iree_py:
+    config.available_features.add("iree")
+    config.substitutions.append(("%iree_python", iree_py))
+    config.substitutions.append(
+        ("%iree_compile_cpu",
+         "%s --iree-hal-target-device=local --iree-hal-local-target-device-backends=llvm-cpu "
+         "--iree-llvmcpu-target-cpu=host" % iree_compile))
+    lit_config.note("IREE hand-off tests (REQUIRES: iree) use %s and %s" % (iree_py, iree_compile))
+else:
+    lit_config.note("IREE hand-off tests (REQUIRES: iree) are skipped: %s" % why)
+
 # The plugin for stock mlir-opt (not built in sanitizer builds).
 if os.path.exists(os.path.join(config.attnres_lib_dir, "AttnResPlugin" + config.shlib_ext)):
     config.available_features.add("attnres-plugin")
