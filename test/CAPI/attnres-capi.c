@@ -7,7 +7,7 @@
  * RUN: %host_cc -std=c11 -Wall -Werror %s -I%attnres_src_root/include \
  * RUN:   -I%attnres_obj_root/include -I%mlir_include_dir -L%attnres_lib_dir \
  * RUN:   -lAttnResCAPI -Wl,-rpath,%attnres_lib_dir -o %t
- * RUN: %t 2>&1 | FileCheck %s
+ * RUN: %host_preload %t 2>&1 | FileCheck %s
  */
 
 #include "attnres-c/Dialects.h"
