@@ -13,11 +13,20 @@ function(add_attnres_install name)
   set_property(GLOBAL APPEND PROPERTY ATTNRES_EXPORTS ${name})
 endfunction()
 
-# A C++ library of attnres: headers under <prefix>/include for consumers.
+# A C++ library of attnres, installed and exported.
 function(add_attnres_library name)
   add_mlir_library(${ARGV} DISABLE_INSTALL)
-  target_include_directories(${name} INTERFACE $<INSTALL_INTERFACE:include>)
+  attnres_interface_includes(${name})
   add_attnres_install(${name})
+endfunction()
+
+# Consumers of `name` get attnres's headers: the source and generated include
+# directories from the build tree, <prefix>/include from an install.
+function(attnres_interface_includes name)
+  target_include_directories(${name} INTERFACE
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
+    $<INSTALL_INTERFACE:include>)
 endfunction()
 
 function(add_attnres_dialect_library name)
