@@ -80,8 +80,8 @@ struct ReplaceByOperand : public RewritePattern {
     Value operand = sameTypedOperand(op);
     if (!operand)
       return failure();
-    unsigned index = llvm::find(op->getOperands(), operand) -
-                     op->getOperands().begin();
+    unsigned index =
+        llvm::find(op->getOperands(), operand) - op->getOperands().begin();
     if (!stillInteresting(op, tester, [&](Operation *cloned) {
           cloned->getResult(0).replaceAllUsesWith(cloned->getOperand(index));
           cloned->erase();
@@ -101,16 +101,14 @@ struct DropLastSource : public OpRewritePattern<attnres::DepthAttnOp> {
 
   LogicalResult matchAndRewrite(attnres::DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
-    unsigned sources = op.getSources().size();
-    if (sources < 2)
+    if (op.getSources().size() < 2)
       return failure();
+    unsigned last = op.getSources().size() - 1;
     if (!stillInteresting(op, tester, [&](Operation *cloned) {
-          cast<attnres::DepthAttnOp>(cloned).getSourcesMutable().erase(
-              sources - 1);
+          cast<attnres::DepthAttnOp>(cloned).getSourcesMutable().erase(last);
         }))
       return failure();
-    rewriter.modifyOpInPlace(
-        op, [&] { op.getSourcesMutable().erase(sources - 1); });
+    rewriter.modifyOpInPlace(op, [&] { op.getSourcesMutable().erase(last); });
     return success();
   }
 

@@ -58,8 +58,8 @@ LogicalResult mlir::attnres::prepareAttnResExport(ModuleOp module) {
     }
     if (!fn.isPublic())
       continue;
-    for (Type type : llvm::concat<const Type>(fn.getArgumentTypes(),
-                                              fn.getResultTypes())) {
+    for (Type type :
+         llvm::concat<const Type>(fn.getArgumentTypes(), fn.getResultTypes())) {
       if (isPortableEntryType(type))
         continue;
       fn.emitError() << "attnres-prepare-export: public function '"
