@@ -9,11 +9,11 @@
 // the failure does not need disappear:
 //
 //   attnres-reduce model.mlir \
-//     -reduction-tree='traversal-mode=0 test=still-fails.sh' \
-//     -opt-reduction-pass='opt-pass=canonicalize test=still-fails.sh'
+//     -reduction-tree='traversal-mode=0 test=/bin/sh test-arg=still-fails.sh' \
+//     -opt-reduction-pass='opt-pass=canonicalize test=/bin/sh test-arg=still-fails.sh'
 //
-// (the script gets the candidate file as $1 and exits 1 when it is still
-// interesting; the second pass removes what the first left dead).
+// (the script gets the candidate file as its last argument and exits 1 while
+// it is still interesting; the second pass removes what the first left dead).
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,13 +34,12 @@
 
 using namespace mlir;
 
-namespace {
-
 /// A candidate rewrite is kept only when the module stays interesting: the
-/// change is tried on a clone first. (Upstream's reduction tree applies the
-/// patterns to the whole region at its root and cannot recover when that
-/// loses the failure, so every pattern here checks before it rewrites.)
-bool stillInteresting(Operation *op, const Tester &tester,
+/// change is tried on a clone first. (MLIR 22.1's reduction tree applies the
+/// patterns to the whole region at its root first; when that loses the
+/// failure, the root's module is dropped and the next variant is cloned from
+/// it, which crashes. So every pattern here checks before it rewrites.)
+static bool stillInteresting(Operation *op, const Tester &tester,
                       function_ref<void(Operation *)> change) {
   auto module = op->getParentOfType<ModuleOp>();
   if (!module)
@@ -53,7 +52,7 @@ bool stillInteresting(Operation *op, const Tester &tester,
 }
 
 /// The first operand of `op` with the type of its single result, if any.
-Value sameTypedOperand(Operation *op) {
+static Value sameTypedOperand(Operation *op) {
   if (op->getNumResults() != 1)
     return {};
   Type type = op->getResult(0).getType();
@@ -62,6 +61,8 @@ Value sameTypedOperand(Operation *op) {
       return operand;
   return {};
 }
+
+namespace {
 
 /// Replaces the single result of a side-effect-free op (attnres ops, a
 /// sublayer's linalg ops on tensors) by its first operand of the same type: a
