@@ -11,7 +11,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "ATTNRES"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".py", ".c", ".cpp"]
+config.suffixes = [".mlir", ".py", ".c", ".cpp", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "lit.local.cfg",
                    "CMakeLists.txt", "README.md"]
 config.test_source_root = os.path.dirname(__file__)
@@ -38,6 +38,8 @@ config.substitutions.append(("%libomp", libomp))
 # ASan runtime preloaded: `%python`, and `%host_preload` before such a host.
 host_preload = ""
 if getattr(config, "attnres_sanitizers", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+    # (the installed package test builds an uninstrumented consumer)
+    config.available_features.add("sanitizers")
     try:
         asan_rt = subprocess.check_output(
             ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
@@ -56,6 +58,13 @@ config.substitutions.append(("%attnres_src_root", config.attnres_src_root))
 config.substitutions.append(("%attnres_lib_dir", config.attnres_lib_dir))
 config.substitutions.append(("%attnres_obj_root", config.attnres_obj_root))
 config.substitutions.append(("%shlibext", config.shlib_ext))
+# C programs against the C API (test/CAPI) and C++ consumers of the installed
+# package (test/Install) are compiled with the compilers that built attnres.
+config.substitutions.append(("%mlir_include_dir", config.mlir_include_dir.split(";")[0]))
+config.substitutions.append(("%host_cc", config.host_cc))
+config.substitutions.append(("%host_cxx", config.host_cxx))
+config.substitutions.append(("%cmake_make_program", config.cmake_make_program))
+config.substitutions.append(("%cmake", config.cmake_command))
 # Run lowered LLVM-dialect IR on the CPU.
 config.substitutions.append(
     ("%run_cpu",
@@ -65,6 +74,8 @@ config.substitutions.append(
 tool_dirs = [config.attnres_tools_dir, config.llvm_tools_dir]
 tools = [
     "attnres-opt",
+    "attnres-lsp-server",
+    "attnres-reduce",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("mlir-opt", unresolved="fatal"),
@@ -215,6 +226,45 @@ if torch_py and "python-bindings" in config.available_features:
 else:
     lit_config.note("frontend tests (REQUIRES: torch-mlir) are skipped: %s"
                     % (why or "the attnres Python package was not built"))
+
+# Optional IREE hand-off tier (feature `iree`): attnres-export-linalg output
+# compiled by iree-compile for llvm-cpu and run with iree.runtime against the
+# float64 numpy reference (test/IREE). IREE comes from PyPI
+# (iree-base-compiler, iree-base-runtime 3.13) and is not part of the default
+# setup: install it into a venv and point ATTNRES_IREE_PYTHON at its
+# interpreter (docs/testing.md), or configure with a Python that has it.
+IREE_INSTALL = ("python3 -m venv V && V/bin/pip install numpy "
+                "iree-base-compiler==3.13.0 iree-base-runtime==3.13.0")
+
+def iree_python():
+    candidates = [os.environ.get("ATTNRES_IREE_PYTHON"), config.python_executable]
+    probe = ("import numpy, ml_dtypes, iree.runtime, iree.compiler; "
+             "from iree.compiler.tools.binaries import find_tool; "
+             "print(find_tool('iree-compile'))")
+    for py in [c for c in candidates if c]:
+        try:
+            tool = subprocess.check_output([py, "-c", probe], stderr=subprocess.DEVNULL,
+                                           text=True, timeout=300).strip()
+        except Exception:
+            continue
+        if tool and os.access(tool, os.X_OK):
+            return py, tool, None
+    return None, None, ("no Python that imports iree.compiler, iree.runtime, numpy and "
+                        "ml_dtypes (tried %s); install with `%s` and set "
+                        "ATTNRES_IREE_PYTHON=V/bin/python"
+                        % (", ".join(c for c in candidates if c), IREE_INSTALL))
+
+iree_py, iree_compile, why = iree_python()
+if iree_py:
+    config.available_features.add("iree")
+    config.substitutions.append(("%iree_python", iree_py))
+    config.substitutions.append(
+        ("%iree_compile_cpu",
+         "%s --iree-hal-target-device=local --iree-hal-local-target-device-backends=llvm-cpu "
+         "--iree-llvmcpu-target-cpu=host" % iree_compile))
+    lit_config.note("IREE hand-off tests (REQUIRES: iree) use %s and %s" % (iree_py, iree_compile))
+else:
+    lit_config.note("IREE hand-off tests (REQUIRES: iree) are skipped: %s" % why)
 
 # The plugin for stock mlir-opt (not built in sanitizer builds).
 if os.path.exists(os.path.join(config.attnres_lib_dir, "AttnResPlugin" + config.shlib_ext)):

@@ -249,6 +249,18 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   buildNVVMPipeline(pm, options);
 }
 
+void mlir::attnres::buildAttnResExportLinalgPipeline(
+    OpPassManager &pm, const AttnResExportLinalgPipelineOptions &options) {
+  OpPassManager &funcPm = pm.nestAny();
+  addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
+                          options.twoPhase);
+  funcPm.addPass(createConvertAttnResToLinalgPass());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCSEPass());
+  pm.addPass(createAttnResCheckLoweredPass());
+  pm.addPass(createAttnResPrepareExportPass());
+}
+
 std::string mlir::attnres::defaultCudaPath() {
   return defaultCudaPathFromEnvironment();
 }
@@ -325,6 +337,16 @@ void mlir::attnres::registerAttnResPipelines() {
       "Lower attnres and linalg/tensor/arith/math on tensors to the LLVM "
       "dialect for CPUs (runnable by mlir-runner)",
       buildAttnResToLLVMPipeline, verifyAttnResToLLVMPipelineOptions);
+  registerCheckedPipeline<AttnResExportLinalgPipelineOptions>(
+      "attnres-export-linalg",
+      "Lower attnres to portable linalg on tensors for compilers that cannot "
+      "load attnres (IREE): no llvm.emit_c_interface, no unranked "
+      "declarations, public functions on ranked tensors",
+      buildAttnResExportLinalgPipeline,
+      [](const AttnResExportLinalgPipelineOptions &,
+         llvm::function_ref<void(const llvm::Twine &)>) {
+        return success();
+      });
   registerCheckedPipeline<AttnResToNVVMPipelineOptions>(
       "attnres-to-nvvm",
       "Lower attnres and linalg/tensor on tensors to NVIDIA GPUs: fused "

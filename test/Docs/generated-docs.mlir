@@ -26,9 +26,12 @@
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
 // CHECK-TRANSFORMS-DAG: `-attnres-plan-buffers`
+// CHECK-TRANSFORMS-DAG: `-attnres-prepare-export`
 
 // CHECK-HELP-DAG: --attnres-to-llvm
 // CHECK-HELP-DAG: --attnres-to-nvvm
+// CHECK-HELP-DAG: --attnres-export-linalg
+// CHECK-HELP-DAG: --attnres-prepare-export
 // CHECK-HELP-DAG: --convert-attnres-to-linalg
 // CHECK-HELP-DAG: --convert-attnres-to-vector
 // CHECK-HELP-DAG: --attnres-streaming-stores

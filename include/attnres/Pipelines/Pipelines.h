@@ -209,7 +209,50 @@ struct AttnResRaiseTosaPipelineOptions
 void buildAttnResRaiseTosaPipeline(
     OpPassManager &pm, const AttnResRaiseTosaPipelineOptions &options);
 
-/// Registers `attnres-to-llvm`, `attnres-to-nvvm` and `attnres-raise-tosa`.
+/// Options of `attnres-export-linalg`.
+struct AttnResExportLinalgPipelineOptions
+    : public PassPipelineOptions<AttnResExportLinalgPipelineOptions> {
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Fuse rms_norm → depth_logits → depth_softmax → "
+                     "depth_combine chains into depth_attn (attnres-fuse)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<FuseKeyRounding> fuseKeyRounding{
+      *this, "fuse-key-rounding",
+      llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
+                     "keys stay in f32) or chain (only chains with f32 keys, "
+                     "so bf16/f16 chains keep their results)"),
+      llvm::cl::init(FuseKeyRounding::F32),
+      llvm::cl::values(clEnumValN(FuseKeyRounding::F32, "f32",
+                                  "fuse every chain (keys in f32)"),
+                       clEnumValN(FuseKeyRounding::Chain, "chain",
+                                  "fuse only chains whose keys are f32"))};
+  PassOptions::Option<TwoPhaseMode> twoPhase{
+      *this, "two-phase",
+      llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
+                     "(attnres-two-phase's mode)"),
+      llvm::cl::init(TwoPhaseMode::Auto),
+      llvm::cl::values(
+          clEnumValN(TwoPhaseMode::Auto, "auto",
+                     "groups the traffic model favours"),
+          clEnumValN(TwoPhaseMode::Force, "force",
+                     "every group of at least two sites"),
+          clEnumValN(TwoPhaseMode::Off, "off", "none"))};
+};
+
+/// Lowers attnres to portable linalg on tensors for a compiler that cannot
+/// load attnres (IREE, which bundles its own MLIR): the attnres
+/// optimizations, convert-attnres-to-linalg, canonicalize and CSE, then
+/// `attnres-check-lowered` and `attnres-prepare-export` (no
+/// `llvm.emit_c_interface`, no unranked declarations, public functions on
+/// ranked tensors). Write the result as text, or as bytecode of a version
+/// the other MLIR reads (`--emit-bytecode --emit-bytecode-version=4` for
+/// IREE 3.13).
+void buildAttnResExportLinalgPipeline(
+    OpPassManager &pm, const AttnResExportLinalgPipelineOptions &options);
+
+/// Registers `attnres-to-llvm`, `attnres-to-nvvm`, `attnres-raise-tosa` and
+/// `attnres-export-linalg`.
 void registerAttnResPipelines();
 
 } // namespace attnres

@@ -341,4 +341,33 @@ def AttnResCheckLoweredPass : Pass<"attnres-check-lowered"> {
   }];
 }
 
+def AttnResPrepareExportPass : Pass<"attnres-prepare-export", "::mlir::ModuleOp"> {
+  let summary = "Make a lowered module portable to other MLIR compilers (IREE)";
+  let description = [{
+    The last step of `attnres-export-linalg`: the module leaves attnres as
+    linalg on tensors for a compiler that cannot load attnres (IREE bundles
+    its own MLIR). The pass
+
+    - removes `llvm.emit_c_interface` from functions (an attnres-to-llvm
+      convention that means nothing to other compilers),
+    - erases unused function declarations whose signature has unranked
+      types (e.g. `func.func private @printMemrefF32(tensor<*xf32>)`, which
+      IREE's native ABI rejects), and reports used ones,
+    - reports public functions whose arguments or results are not ranked
+      tensors, integers, indices or floats (memrefs, unranked tensors):
+      IREE's entry points take and return tensors.
+
+    Every report is an error at the function, and the pass fails.
+
+    ```mlir
+    // before
+    func.func @site(%q: tensor<16xf32>, ...) -> tensor<4x16xf32>
+        attributes {llvm.emit_c_interface} { ... }
+    func.func private @printMemrefF32(tensor<*xf32>)
+    // after
+    func.func @site(%q: tensor<16xf32>, ...) -> tensor<4x16xf32> { ... }
+    ```
+  }];
+}
+
 #endif // ATTNRES_DIALECT_ATTNRES_TRANSFORMS_PASSES_TD

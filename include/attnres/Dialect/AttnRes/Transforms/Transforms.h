@@ -14,6 +14,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class ModuleOp;
 class Operation;
 class RewritePatternSet;
 
@@ -26,6 +27,12 @@ enum class FuseKeyRounding {
   /// Only chains whose keys are f32, so bf16/f16 chains keep their results.
   Chain,
 };
+
+/// What `attnres-prepare-export` does: drops `llvm.emit_c_interface`,
+/// erases unused declarations with unranked types and reports (as errors at
+/// the function) used ones and public functions whose signature is not made
+/// of ranked tensors and scalars. Fails when it reported anything.
+LogicalResult prepareAttnResExport(ModuleOp module);
 
 /// Patterns fusing `rms_norm → depth_logits → depth_softmax → depth_combine`
 /// into `depth_attn` (see `attnres-fuse`).
