@@ -260,7 +260,7 @@ def AttnResValidateNVVMTargetPass
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"", "GPU chip">,
     Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"",
            "PTX features">,
-    Option<"format", "format", "std::string", /*default=*/"\"fatbin\"",
+    Option<"format", "format", "std::string", /*default=*/"\"isa\"",
            "isa, bin or fatbin">,
     Option<"cudaPath", "cuda-path", "std::string",
            /*default=*/"\"/usr/local/cuda\"",

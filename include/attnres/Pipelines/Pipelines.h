@@ -97,9 +97,12 @@ struct AttnResToNVVMPipelineOptions
       llvm::cl::init("+ptx80")};
   PassOptions::Option<std::string> format{
       *this, "format",
-      llvm::cl::desc("Binary format: isa (PTX), bin (cubin via ptxas) or "
-                     "fatbin"),
-      llvm::cl::init("fatbin")};
+      llvm::cl::desc("Binary format: isa (PTX, compiled by the driver when "
+                     "the module loads: loads on every driver that knows "
+                     "the chip and PTX version), bin (cubin via ptxas: "
+                     "needs a driver at least as new as the toolkit) or "
+                     "fatbin (cubin + PTX; CUDA 13 compresses the PTX)"),
+      llvm::cl::init("isa")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit root (ptxas, fatbinary, libdevice); "
