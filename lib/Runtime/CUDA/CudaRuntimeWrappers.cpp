@@ -305,10 +305,10 @@ const char *imageKind(const void *data) {
     what += ", " + std::to_string(size) + " bytes";
   what += "): " + describe(result) + "; driver " + driverVersion() + ", " +
           name + " (sm_" + std::to_string(major) + std::to_string(minor) +
-          "). A cubin from a newer CUDA toolkit than the driver does not "
-          "load: compile with format=fatbin (cubin + PTX, the default) or "
-          "format=isa (PTX, JIT-compiled by the driver), with a chip and "
-          "PTX version the driver supports";
+          "). A cubin (or a fatbin with compressed PTX) from a newer CUDA "
+          "toolkit than the driver does not load: compile with format=isa "
+          "(PTX, compiled by the driver at load time; attnres-to-nvvm's "
+          "default), with a chip and PTX version the driver supports";
   fatal(what);
 }
 
