@@ -58,6 +58,26 @@ Value unranked(OpBuilder &b, Location loc, Value buffer) {
       buffer);
 }
 
+/// gpu.alloc of `type`: managed memory (`host_shared`, the synchronous
+/// form), or device memory in the asynchronous form, the only one
+/// gpu-to-llvm lowers for device allocations: wait, alloc, wait.
+Value createAlloc(OpBuilder &b, Location loc, MemRefType type,
+                  ValueRange dynamicSizes, ValueRange symbols, bool managed) {
+  if (managed)
+    return gpu::AllocOp::create(b, loc, type, /*asyncToken=*/Type(),
+                                /*asyncDependencies=*/ValueRange{},
+                                dynamicSizes, symbols, /*hostShared=*/true)
+        .getMemref();
+  auto tokenType = gpu::AsyncTokenType::get(b.getContext());
+  Value ready =
+      gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getAsyncToken();
+  auto alloc = gpu::AllocOp::create(b, loc, type, tokenType, ValueRange{ready},
+                                    dynamicSizes, symbols,
+                                    /*hostShared=*/false);
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{alloc.getAsyncToken()});
+  return alloc.getMemref();
+}
+
 /// gpu.dealloc in the form gpu-to-llvm lowers (async): wait, free, wait.
 void emitDealloc(OpBuilder &b, Location loc, Value buffer) {
   auto tokenType = gpu::AsyncTokenType::get(b.getContext());
@@ -145,10 +165,8 @@ LogicalResult copyConstants(IRRewriter &rewriter, FunctionOpInterface func,
     rewriter.setInsertionPointToStart(&entry);
     Value source = memref::GetGlobalOp::create(rewriter, loc, type,
                                                first.getNameAttr());
-    Value copy = gpu::AllocOp::create(rewriter, loc, type, Type(),
-                                      ValueRange{}, ValueRange{},
-                                      ValueRange{}, /*hostShared=*/managed)
-                     .getMemref();
+    Value copy = createAlloc(rewriter, loc, type, ValueRange{}, ValueRange{},
+                             managed);
     if (managed) {
       memref::CopyOp::create(rewriter, loc, source, copy);
     } else {
@@ -216,11 +234,11 @@ struct AttnResGPUFinalizeKernelsPass
     });
     for (memref::AllocOp alloc : allocs) {
       rewriter.setInsertionPoint(alloc);
-      auto shared = gpu::AllocOp::create(
-          rewriter, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
-          /*asyncDependencies=*/ValueRange{}, alloc.getDynamicSizes(),
-          alloc.getSymbolOperands(), /*hostShared=*/managed);
-      rewriter.replaceAllUsesWith(alloc.getResult(), shared.getMemref());
+      Value buffer =
+          createAlloc(rewriter, alloc.getLoc(), alloc.getType(),
+                      alloc.getDynamicSizes(), alloc.getSymbolOperands(),
+                      managed);
+      rewriter.replaceAllUsesWith(alloc.getResult(), buffer);
       rewriter.eraseOp(alloc);
     }
     SmallVector<memref::DeallocOp> deallocs;
