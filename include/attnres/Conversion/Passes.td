@@ -230,13 +230,25 @@ def AttnResGPUFinalizeKernelsPass
       `gpu.barrier`) become `gpu.barrier`;
     * `memory=managed` (default): every host `memref.alloc` becomes
       `gpu.alloc host_shared` (managed memory, usable by host code and
-      kernels; `memref.dealloc` becomes `gpu.dealloc`), and any other buffer
-      a kernel captures (function argument, global constant) is registered
-      with `gpu.host_register` before the launch: programs with host-side
-      inputs and printing run unchanged;
+      kernels; `memref.dealloc` becomes `gpu.dealloc`); programs with
+      host-side inputs and printing run unchanged;
     * `memory=device`: the function's memref arguments are device pointers;
-      allocations become device `gpu.alloc`, copies `gpu.memcpy`: for
-      callers that keep data on the GPU (benchmarks, frameworks);
+      allocations become device `gpu.alloc` (the async form), copies
+      `gpu.memcpy`: for callers that keep data on the GPU (benchmarks,
+      frameworks);
+    * in both modes, a constant global (`memref.get_global` of a `constant`
+      `memref.global`, e.g. a bufferized `arith.constant`) whose buffer a
+      kernel captures or a call receives is copied once per call into
+      managed (device) memory at the function's entry and freed at its
+      returns: constants live in read-only pages, which not every host can
+      register with the driver, so kernel inputs are device-reachable by
+      construction;
+    * any other host buffer a kernel captures is registered for as long as
+      the kernel needs it (`gpu.host_register` / `gpu.host_unregister`): in
+      managed mode the function's arguments from entry to each return (a
+      caller outside the program may pass host memory), other buffers (e.g.
+      a mutable global) around the launch. The runtime leaves memory the
+      driver already maps alone and counts nested registrations;
     * `memory=none`: buffers are left as they are.
   }];
   let options = [

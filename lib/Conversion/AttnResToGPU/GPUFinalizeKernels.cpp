@@ -279,11 +279,11 @@ struct AttnResGPUFinalizeKernelsPass
         gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
         rewriter.eraseOp(copy);
       }
-      return;
     }
     // Any other host buffer a kernel captures is registered for as long as
-    // the kernel needs it: the function's arguments from entry to return,
-    // other buffers around the launch (launches are synchronous). The
+    // the kernel needs it: the function's arguments (managed mode; device
+    // mode takes device pointers) from entry to return, other buffers (e.g.
+    // a mutable global) around the launch (launches are synchronous). The
     // runtime leaves memory the driver already maps (managed, device,
     // registered) alone and counts nested registrations.
     Block &entry = func.getFunctionBody().front();
@@ -299,9 +299,10 @@ struct AttnResGPUFinalizeKernelsPass
         if (!type || !type.getLayout().isIdentity())
           continue;
         auto arg = dyn_cast<BlockArgument>(root);
-        if (arg && arg.getOwner() == &entry)
-          entryArgs.insert(root);
-        else
+        if (arg && arg.getOwner() == &entry) {
+          if (managed)
+            entryArgs.insert(root);
+        } else
           around.push_back(root);
       }
       for (Value root : around) {
