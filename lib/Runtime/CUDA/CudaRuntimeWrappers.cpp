@@ -59,6 +59,8 @@ constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
 constexpr unsigned CU_EVENT_DEFAULT = 0;
 constexpr unsigned CU_MEMHOSTREGISTER_PORTABLE = 1;
 constexpr unsigned CU_MEMHOSTREGISTER_READ_ONLY = 8;
+constexpr CUjit_option CU_JIT_ERROR_LOG_BUFFER = 5;
+constexpr CUjit_option CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 constexpr CUjit_option CU_JIT_OPTIMIZATION_LEVEL = 7;
 constexpr int CU_POINTER_ATTRIBUTE_MEMORY_TYPE = 2;
 constexpr int CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 1;
@@ -223,17 +225,18 @@ void initialize() {
       (r = d.cuDevicePrimaryCtxRetain(&context, device)) != CUDA_SUCCESS)
     fatal("cannot create a context on device " +
           std::to_string(defaultDevice) + ": " + describe(r));
+  auto attribute = [](int *value, int which) {
+    if (CUresult r = d.cuDeviceGetAttribute(value, which, device))
+      fatal("cuDeviceGetAttribute(" + std::to_string(which) +
+            ") failed: " + describe(r));
+  };
   for (int i = 0; i < 3; ++i) {
-    d.cuDeviceGetAttribute(&limits.grid[i],
-                           CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X + i, device);
-    d.cuDeviceGetAttribute(&limits.block[i],
-                           CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X + i, device);
+    attribute(&limits.grid[i], CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X + i);
+    attribute(&limits.block[i], CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X + i);
   }
-  d.cuDeviceGetAttribute(&limits.threads,
-                         CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, device);
-  d.cuDeviceGetAttribute(&limits.sharedOptin,
-                         CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
-                         device);
+  attribute(&limits.threads, CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK);
+  attribute(&limits.sharedOptin,
+            CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
   initialized = true;
 }
 
@@ -291,7 +294,8 @@ const char *imageKind(const void *data) {
 }
 
 [[noreturn]] void moduleLoadFailed(const void *data, size_t size,
-                                   CUresult result) {
+                                   CUresult result,
+                                   const char *jitLog = nullptr) {
   char name[256] = "unknown device";
   d.cuDeviceGetName(name, sizeof(name), device);
   int major = 0, minor = 0;
@@ -309,6 +313,8 @@ const char *imageKind(const void *data) {
           "toolkit than the driver does not load: compile with format=isa "
           "(PTX, compiled by the driver at load time; attnres-to-nvvm's "
           "default), with a chip and PTX version the driver supports";
+  if (jitLog && *jitLog)
+    what += std::string("\nPTX JIT log: ") + jitLog;
   fatal(what);
 }
 
@@ -324,11 +330,16 @@ ATTNRES_EXPORT void *mgpuModuleLoad(void *data, size_t size) {
 
 ATTNRES_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel) {
   CUmodule module = nullptr;
-  CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL};
-  void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+  // The driver's PTX compiler explains a rejected module in its error log.
+  static char log[4096];
+  log[0] = 0;
+  CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL, CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel)),
+                    log, reinterpret_cast<void *>(sizeof(log))};
   const Driver &drv = driver();
-  if (CUresult r = drv.cuModuleLoadDataEx(&module, data, 1, options, values))
-    moduleLoadFailed(data, 0, r);
+  if (CUresult r = drv.cuModuleLoadDataEx(&module, data, 3, options, values))
+    moduleLoadFailed(data, 0, r, log);
   return module;
 }
 

@@ -23,6 +23,7 @@
 // The module does not load: the image kind, the error and the driver.
 // RUN: not env ATTNRES_CUDA_STANDIN_FAIL=module-load %run_standin %t.isa.mlir 2>&1 | FileCheck %s --check-prefix=LOAD
 // LOAD: attnres-cuda-runtime: cannot load the GPU module (PTX): CUDA_ERROR_INVALID_IMAGE (200): device kernel image is invalid; driver 13.0 (13000), NVIDIA H100 80GB HBM3 (attnres cuda-standin) (sm_90)
+// LOAD-NEXT: PTX JIT log: ptxas application ptx input: (attnres cuda-standin) module rejected with error 200
 // LOAD-NOT: cuLaunchKernel
 
 // A driver older than the toolkit: a cubin (format=bin) and CUDA 13's

@@ -596,9 +596,34 @@ EXPORT CUresult cuModuleLoadDataEx(void **module, const void *image,
   ENTER("cuModuleLoadDataEx(%u options)", numOptions);
   if (numOptions && (!options || !values))
     return fail(INVALID_VALUE, "JIT options without values");
+  char *errorLog = nullptr;
+  size_t errorLogSize = 0;
+  for (unsigned i = 0; i < numOptions; ++i) {
+    switch (options[i]) {
+    case 5: errorLog = static_cast<char *>(values[i]); break;
+    case 6: errorLogSize = reinterpret_cast<uintptr_t>(values[i]); break;
+    case 7: {
+      auto level = reinterpret_cast<uintptr_t>(values[i]);
+      if (level > 4)
+        return fail(INVALID_VALUE, "CU_JIT_OPTIMIZATION_LEVEL %zu above 4",
+                    size_t(level));
+      break;
+    }
+    default:
+      return fail(INVALID_VALUE, "JIT option %d is not modelled", options[i]);
+    }
+  }
+  if ((errorLog != nullptr) != (errorLogSize != 0))
+    return fail(INVALID_VALUE, "JIT error log buffer without its size");
   Module *m = nullptr;
-  if (CUresult r = loadImage(s, image, &m))
+  if (CUresult r = loadImage(s, image, &m)) {
+    if (errorLog)
+      snprintf(errorLog, errorLogSize,
+               "ptxas application ptx input: (attnres cuda-standin) module "
+               "rejected with error %d",
+               r);
     return r;
+  }
   s.modules[m] = m;
   *module = m;
   return SUCCESS;
