@@ -252,8 +252,16 @@ def AttnResGPUFinalizeKernelsPass
     * `memory=none`: buffers are left as they are.
   }];
   let options = [
-    Option<"memory", "memory", "std::string", /*default=*/"\"managed\"",
-           "managed, device or none">,
+    Option<"memory", "memory", "mlir::attnres::GPUMemoryMode",
+           /*default=*/"mlir::attnres::GPUMemoryMode::Managed",
+           "Where buffers live",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::GPUMemoryMode::Managed, "managed",
+                        "managed memory; constants copied, outside buffers registered"),
+             clEnumValN(mlir::attnres::GPUMemoryMode::Device, "device",
+                        "device memory; arguments are device pointers"),
+             clEnumValN(mlir::attnres::GPUMemoryMode::None, "none",
+                        "buffers left as they are"))}]>,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::memref::MemRefDialect"];
 }
@@ -272,8 +280,16 @@ def AttnResValidateNVVMTargetPass
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"", "GPU chip">,
     Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"",
            "PTX features">,
-    Option<"format", "format", "std::string", /*default=*/"\"isa\"",
-           "isa, bin or fatbin">,
+    Option<"format", "format", "mlir::attnres::NVVMBinaryFormat",
+           /*default=*/"mlir::attnres::NVVMBinaryFormat::Isa",
+           "Binary format",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::NVVMBinaryFormat::Isa, "isa",
+                        "PTX, compiled by the driver when the module loads"),
+             clEnumValN(mlir::attnres::NVVMBinaryFormat::Bin, "bin",
+                        "cubin via ptxas"),
+             clEnumValN(mlir::attnres::NVVMBinaryFormat::Fatbin, "fatbin",
+                        "cubin + PTX via ptxas and fatbinary"))}]>,
     Option<"cudaPath", "cuda-path", "std::string",
            /*default=*/"\"/usr/local/cuda\"",
            "CUDA toolkit root (libdevice, ptxas, fatbinary)">,

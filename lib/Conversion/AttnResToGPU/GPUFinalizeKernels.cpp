@@ -216,14 +216,9 @@ struct AttnResGPUFinalizeKernelsPass
       gpu::BarrierOp::create(rewriter, asmOp.getLoc());
       rewriter.eraseOp(asmOp);
     }
-    if (memory != "managed" && memory != "device" && memory != "none") {
-      func.emitError() << "attnres-gpu-finalize-kernels: unknown memory mode '"
-                       << memory << "' (expected managed, device or none)";
-      return signalPassFailure();
-    }
-    if (memory == "none")
+    if (memory == attnres::GPUMemoryMode::None)
       return;
-    bool managed = memory == "managed";
+    bool managed = memory == attnres::GPUMemoryMode::Managed;
     // Every host allocation becomes managed memory, and every deallocation
     // a gpu.dealloc: buffers cross function boundaries (a callee's result is
     // freed by its caller), so the choice is made for the whole program.

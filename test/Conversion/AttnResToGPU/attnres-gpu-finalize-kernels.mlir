@@ -61,7 +61,7 @@ memref.global "private" @state : memref<4xf32> = dense<0.0>
 // NONE: memref.alloc
 // NONE: memref.get_global @weights
 
-// BAD: error: attnres-gpu-finalize-kernels: unknown memory mode 'pinned' (expected managed, device or none)
+// BAD: for the --memory option: Cannot find option named 'pinned'!
 func.func @captures(%arg: memref<4xf32>) {
   %c1 = arith.constant 1 : index
   %g = memref.get_global @weights : memref<4xf32>
