@@ -284,7 +284,7 @@ def main():
     model = []
     gen = [sys.executable, os.path.join(REPO, "scripts", "attnres_gen.py"), "--case", "block",
            "--layers", "12", "--block-size", "4", "--two-phase", "--seed", "7"]
-    gen += ["--hidden", "64", "--rows", "4"] if args.host_flow else ["--hidden", "1024", "--rows", "32"]
+    gen += ["--hidden", "64", "--rows", "4"] if args.host_flow else ["--hidden", "512", "--rows", "8"]
     prog = os.path.join(work, "block_model")
     with open(prog + ".mlir", "w") as f:
         subprocess.run(gen, check=True, stdout=f)
