@@ -4,8 +4,8 @@
 // least one device; status 1 otherwise. Used by lit to set `cuda-gpu`.
 // `--describe` also prints the driver version and the default device (name,
 // compute capability, SMs, memory, peak memory bandwidth), for
-// scripts/gpu-check.sh; a driver that fails to initialize is reported with
-// its error code.
+// scripts/gpu-check.sh. A driver that fails to initialize is reported with
+// its error code (also without --describe).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +23,9 @@ int main(int argc, char **argv) {
     printf("cuda devices: none (libcuda.so.1 not loadable)\n");
     return 1;
   }
-  if (describe) {
-    // Ends the process with the driver's error code if cuInit fails.
+  if (describe || count == 0) {
+    // Ends the process with the driver's error code if cuInit fails (or
+    // names the device count if there is no device).
     char line[512];
     double peak = 0;
     attnresCudaDescribe(line, sizeof(line), &peak);

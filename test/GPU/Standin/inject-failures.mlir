@@ -16,6 +16,13 @@
 // INIT-NATIVE: attnres-cuda-runtime: cuInit failed: CUDA_ERROR_NO_DEVICE (100)
 // INIT-NATIVE: exit 1
 
+// The probe (lit's `cuda-gpu` feature, gpu-check.sh) names the error too, and
+// describes the driver and device when they answer.
+// RUN: not env ATTNRES_CUDA_STANDIN_FAIL=cuInit %standin_env %attnres_obj_root/bin/attnres-cuda-probe 2>&1 | FileCheck %s --check-prefix=INIT
+// RUN: %standin_env %attnres_obj_root/bin/attnres-cuda-probe --describe 2>&1 | FileCheck %s --check-prefix=PROBE
+// PROBE: driver 13.0 (13000); 1 device(s); device 0: NVIDIA H100 80GB HBM3 (attnres cuda-standin), sm_90, 132 SMs, 80.0 GiB, peak memory bandwidth 3352 GB/s
+// PROBE: cuda devices: 1
+
 // The native executable runs against the stand-in without errors.
 // RUN: %standin_env %t.exe 2>&1 | FileCheck %s --check-prefix=NATIVE
 // NATIVE: cuda-standin: {{.*}} 0 errors
