@@ -18,6 +18,10 @@
 // RUN: attnres-opt %t.mlir --attnres-to-nvvm > %t.llvm.mlir
 // RUN: %run_standin %t.llvm.mlir 2> %t.err > /dev/null
 // RUN: FileCheck %s --input-file %t.err
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --dtype f32 --sources 3 --rows 4 --hidden 48 --scale-v 1e4 --scale-q 1e2 --seed 604 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-nvvm > %t.llvm.mlir
+// RUN: %run_standin %t.llvm.mlir 2> %t.err > /dev/null
+// RUN: FileCheck %s --input-file %t.err
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case stats --dtype bf16 --sources 4 --rows 3 --hidden 1024 --seed 605 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-nvvm > %t.llvm.mlir
 // RUN: %run_standin %t.llvm.mlir 2> %t.err > /dev/null
