@@ -2,9 +2,10 @@
 //
 // Exports the CUDA driver entry points the project's runtime library
 // resolves, so that the GPU pipeline's host code runs on a machine without a
-// GPU. Kernels do not run (launches are validated, then do nothing); memory
-// is real host memory, so host code that reads device or managed buffers
-// runs on.
+// GPU. Kernels do not run (launches are validated, then do nothing). Managed
+// memory is ordinary host memory; device memory is mapped without access, so
+// host code that touches it faults, and is reported as such (the stand-in's
+// own copies and sets open it for the moment they need).
 //
 // Every call is checked and, with ATTNRES_CUDA_STANDIN_LOG=<file>, written to
 // a trace. A call that would fail on a real H100/H200 returns the error code
@@ -37,6 +38,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -181,6 +183,35 @@ struct State {
 };
 
 State &state();
+const std::pair<const uintptr_t, Range> *findRange(State &s, uintptr_t p,
+                                                   size_t n = 1);
+
+struct sigaction previousSegv;
+
+/// Host code touching device memory: reported, then the process ends with
+/// status 3 (as a real GPU host would crash). Other faults go to the
+/// previous handler.
+void onSegv(int sig, siginfo_t *info, void *context) {
+  State &s = state();
+  auto *r = findRange(s, uintptr_t(info->si_addr), 1);
+  if (r && r->second.kind == Memory::Device) {
+    char line[256];
+    int n = snprintf(line, sizeof(line),
+                     "cuda-standin: error: host code accessed device memory "
+                     "at %p (device allocation 0x%llx of %zu bytes) -> "
+                     "SIGSEGV\n",
+                     info->si_addr, (unsigned long long)r->first,
+                     r->second.size);
+    if (write(2, line, n) < 0)
+      _exit(3);
+    _exit(3);
+  }
+  sigaction(SIGSEGV, &previousSegv, nullptr);
+  if (previousSegv.sa_flags & SA_SIGINFO && previousSegv.sa_sigaction)
+    previousSegv.sa_sigaction(sig, info, context);
+  else
+    raise(sig);
+}
 
 void printSummary() {
   State &s = state();
@@ -197,6 +228,11 @@ State &state() {
   static State *s = [] {
     auto *st = new State;
     atexit(printSummary);
+    struct sigaction action = {};
+    action.sa_sigaction = onSegv;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, &previousSegv);
     return st;
   }();
   return *s;
@@ -248,7 +284,7 @@ CUresult fail(CUresult code, const char *fmt, ...) {
 
 /// The device/managed/registered range holding [p, p + n), if any.
 const std::pair<const uintptr_t, Range> *findRange(State &s, uintptr_t p,
-                                                   size_t n = 1) {
+                                                   size_t n) {
   auto it = s.ranges.upper_bound(p);
   if (it == s.ranges.begin())
     return nullptr;
@@ -825,7 +861,10 @@ namespace {
 CUresult allocate(State &s, CUdeviceptr *out, size_t bytes, Memory kind) {
   if (!out || bytes == 0)
     return fail(INVALID_VALUE, "allocation of %zu bytes", bytes);
-  void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+  // Device memory is not host memory: host code that touches it faults
+  // (reported by the SIGSEGV handler below); managed memory is both.
+  void *p = mmap(nullptr, bytes,
+                 kind == Memory::Device ? PROT_NONE : PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     return fail(OUT_OF_MEMORY, "cannot back %zu bytes", bytes);
@@ -834,6 +873,23 @@ CUresult allocate(State &s, CUdeviceptr *out, size_t bytes, Memory kind) {
   log("  -> 0x%llx", (unsigned long long)*out);
   return SUCCESS;
 }
+
+/// Lets the driver itself (copies, sets) reach device memory for a moment.
+struct DeviceAccess {
+  std::vector<std::pair<void *, size_t>> opened;
+  void open(State &s, uint64_t p) {
+    if (auto *r = findRange(s, p))
+      if (r->second.kind == Memory::Device) {
+        mprotect(reinterpret_cast<void *>(r->first), r->second.size,
+                 PROT_READ | PROT_WRITE);
+        opened.push_back({reinterpret_cast<void *>(r->first), r->second.size});
+      }
+  }
+  ~DeviceAccess() {
+    for (auto &[base, size] : opened)
+      mprotect(base, size, PROT_NONE);
+  }
+};
 
 /// Host memory, or a range inside one allocation, for copies and sets.
 CUresult checkAccess(State &s, uint64_t p, size_t n, const char *role,
@@ -892,6 +948,9 @@ EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t n,
     return r;
   if (CUresult r = checkAccess(s, src, n, "source", false))
     return r;
+  DeviceAccess access;
+  access.open(s, dst);
+  access.open(s, src);
   memmove(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src), n);
   return SUCCESS;
 }
@@ -904,6 +963,8 @@ EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t n,
     return r;
   if (CUresult r = checkAccess(s, dst, 4 * n, "destination", true))
     return r;
+  DeviceAccess access;
+  access.open(s, dst);
   for (size_t i = 0; i < n; ++i)
     memcpy(reinterpret_cast<char *>(dst) + 4 * i, &value, 4);
   return SUCCESS;
@@ -917,6 +978,8 @@ EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value,
     return r;
   if (CUresult r = checkAccess(s, dst, 2 * n, "destination", true))
     return r;
+  DeviceAccess access;
+  access.open(s, dst);
   for (size_t i = 0; i < n; ++i)
     memcpy(reinterpret_cast<char *>(dst) + 2 * i, &value, 2);
   return SUCCESS;
