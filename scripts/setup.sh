@@ -2,13 +2,25 @@
 # attnres setup: installs every system package the project needs (by name, idempotent,
 # skipping what is present), then configures and builds the project with Ninja.
 #
-# Usage: scripts/setup.sh [--no-build]
+# Usage: scripts/setup.sh [--no-install] [--no-build]
+#   --no-install        never call apt-get (offline machines, e.g. a lent GPU
+#                       box): list missing packages and build with what is there
+#   --no-build          install packages only
 #   ATTNRES_BUILD_DIR   build directory (default: <repo>/build)
 #   ATTNRES_SANITIZE=1  configure an ASan/UBSan build of attnres's own code
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${ATTNRES_BUILD_DIR:-$repo/build}
+install=1
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-install) install=0 ;;
+    --no-build) build=0 ;;
+    *) echo "setup: unknown argument '$arg' (expected --no-install, --no-build)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # LLVM/MLIR 22.1 from Debian (bookworm-security)
@@ -29,7 +41,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] && [ "$install" = 0 ]; then
+  echo "setup: --no-install: not installing ${missing[*]} (tiers that need them report UNSUPPORTED; the build fails if it needs one)"
+elif [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -39,7 +53,7 @@ else
   echo "setup: all system packages present"
 fi
 
-[ "${1:-}" = "--no-build" ] && exit 0
+[ "$build" = 0 ] && exit 0
 
 cmake_args=(
   -G Ninja -S "$repo" -B "$build_dir"

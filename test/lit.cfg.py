@@ -13,7 +13,7 @@ config.name = "ATTNRES"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".py", ".c", ".cpp", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "lit.local.cfg",
-                   "CMakeLists.txt", "README.md"]
+                   "CMakeLists.txt", "README.md", "lib"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attnres_obj_root, "test")
 
@@ -23,7 +23,8 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope --dump-input=fail"
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "ASAN_OPTIONS", "UBSAN_OPTIONS",
-                                     "CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"])
+                                     "CUDA_HOME", "CUDA_ROOT", "CUDA_PATH",
+                                     "CUDA_VISIBLE_DEVICES"])
 llvm_config.use_default_substitutions()
 
 runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_runner_utils" + config.shlib_ext)
@@ -136,6 +137,21 @@ config.substitutions.append(
 config.substitutions.append(
     ("%extract_ptx", "%s %s" % (config.python_executable,
                                 os.path.join(config.attnres_src_root, "scripts", "extract_ptx.py"))))
+# The driver-call checker (test/lib/CudaStandin): a stand-in libcuda.so.1 the
+# runtime loads instead of the driver when its directory leads
+# LD_LIBRARY_PATH. `%standin_env` runs a command against it (with a timeout,
+# so a hang fails the test); `%run_standin` is `%run_gpu` against it.
+standin_dir = os.path.join(config.attnres_obj_root, "test", "lib", "cuda-standin")
+if os.path.exists(os.path.join(standin_dir, "libcuda.so.1")) and \
+        "cuda-runtime" in config.available_features:
+    config.available_features.add("cuda-standin")
+standin_env = "env LD_LIBRARY_PATH=%s timeout 300" % standin_dir
+config.substitutions.append(("%standin_dir", standin_dir))
+config.substitutions.append(("%standin_env", standin_env))
+config.substitutions.append(
+    ("%run_standin",
+     "%s mlir-runner -e main -entry-point-result=void "
+     "-shared-libs=%s,%s,%s" % (standin_env, cuda_runtime, runner_utils, c_runner_utils)))
 probe = os.path.join(config.attnres_tools_dir, "attnres-cuda-probe")
 try:
     if os.path.exists(probe) and subprocess.run([probe], stdout=subprocess.DEVNULL,

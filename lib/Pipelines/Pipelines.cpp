@@ -177,7 +177,7 @@ void buildNVVMPipeline(OpPassManager &pm,
   pm.addPass(createGpuToLLVMConversionPass());
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.cudaPath;
-  binary.compilationTarget = options.format;
+  binary.compilationTarget = stringifyNVVMBinaryFormat(options.format).str();
   pm.addPass(createGpuModuleToBinaryPass(binary));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createCanonicalizerPass());

@@ -11,7 +11,7 @@
 // PTX60-NOT: LLVM ERROR
 // CHIP: error: attnres-to-nvvm: unknown or unsupported chip 'sm_42'
 // NOPTX: error: attnres-to-nvvm: features '+sm80' name no PTX version (e.g. +ptx80)
-// FORMAT: error: attnres-to-nvvm: unknown format 'elf' (expected isa, bin or fatbin)
+// FORMAT: for the --format option: Cannot find option named 'elf'!
 // TOOLKIT: error: attnres-to-nvvm: no libdevice at '/nonexistent/cuda/nvvm/libdevice/libdevice.10.bc' (set cuda-path=<CUDA toolkit root>)
 // THREADS: error: convert-attnres-to-gpu: max-threads must be a multiple of 32 in [32, 1024], got 1000
 

@@ -230,18 +230,38 @@ def AttnResGPUFinalizeKernelsPass
       `gpu.barrier`) become `gpu.barrier`;
     * `memory=managed` (default): every host `memref.alloc` becomes
       `gpu.alloc host_shared` (managed memory, usable by host code and
-      kernels; `memref.dealloc` becomes `gpu.dealloc`), and any other buffer
-      a kernel captures (function argument, global constant) is registered
-      with `gpu.host_register` before the launch: programs with host-side
-      inputs and printing run unchanged;
+      kernels; `memref.dealloc` becomes `gpu.dealloc`); programs with
+      host-side inputs and printing run unchanged;
     * `memory=device`: the function's memref arguments are device pointers;
-      allocations become device `gpu.alloc`, copies `gpu.memcpy`: for
-      callers that keep data on the GPU (benchmarks, frameworks);
+      allocations become device `gpu.alloc` (the async form), copies
+      `gpu.memcpy`: for callers that keep data on the GPU (benchmarks,
+      frameworks);
+    * in both modes, a constant global (`memref.get_global` of a `constant`
+      `memref.global`, e.g. a bufferized `arith.constant`) whose buffer a
+      kernel captures or a call receives is copied once per call into
+      managed (device) memory at the function's entry and freed at its
+      returns: constants live in read-only pages, which not every host can
+      register with the driver, so kernel inputs are device-reachable by
+      construction;
+    * any other host buffer a kernel captures is registered for as long as
+      the kernel needs it (`gpu.host_register` / `gpu.host_unregister`): in
+      managed mode the function's arguments from entry to each return (a
+      caller outside the program may pass host memory), other buffers (e.g.
+      a mutable global) around the launch. The runtime leaves memory the
+      driver already maps alone and counts nested registrations;
     * `memory=none`: buffers are left as they are.
   }];
   let options = [
-    Option<"memory", "memory", "std::string", /*default=*/"\"managed\"",
-           "managed, device or none">,
+    Option<"memory", "memory", "mlir::attnres::GPUMemoryMode",
+           /*default=*/"mlir::attnres::GPUMemoryMode::Managed",
+           "Where buffers live",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::GPUMemoryMode::Managed, "managed",
+                        "managed memory; constants copied, outside buffers registered"),
+             clEnumValN(mlir::attnres::GPUMemoryMode::Device, "device",
+                        "device memory; arguments are device pointers"),
+             clEnumValN(mlir::attnres::GPUMemoryMode::None, "none",
+                        "buffers left as they are"))}]>,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::memref::MemRefDialect"];
 }
@@ -260,8 +280,16 @@ def AttnResValidateNVVMTargetPass
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"", "GPU chip">,
     Option<"features", "features", "std::string", /*default=*/"\"+ptx80\"",
            "PTX features">,
-    Option<"format", "format", "std::string", /*default=*/"\"fatbin\"",
-           "isa, bin or fatbin">,
+    Option<"format", "format", "mlir::attnres::NVVMBinaryFormat",
+           /*default=*/"mlir::attnres::NVVMBinaryFormat::Isa",
+           "Binary format",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::NVVMBinaryFormat::Isa, "isa",
+                        "PTX, compiled by the driver when the module loads"),
+             clEnumValN(mlir::attnres::NVVMBinaryFormat::Bin, "bin",
+                        "cubin via ptxas"),
+             clEnumValN(mlir::attnres::NVVMBinaryFormat::Fatbin, "fatbin",
+                        "cubin + PTX via ptxas and fatbinary"))}]>,
     Option<"cudaPath", "cuda-path", "std::string",
            /*default=*/"\"/usr/local/cuda\"",
            "CUDA toolkit root (libdevice, ptxas, fatbinary)">,

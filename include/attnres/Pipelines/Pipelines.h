@@ -8,6 +8,7 @@
 #ifndef ATTNRES_PIPELINES_PIPELINES_H
 #define ATTNRES_PIPELINES_PIPELINES_H
 
+#include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "attnres/Dialect/AttnRes/Transforms/Transforms.h"
 #include "mlir/Pass/PassOptions.h"
 #include <string>
@@ -115,11 +116,20 @@ struct AttnResToNVVMPipelineOptions
       *this, "features",
       llvm::cl::desc("PTX features, e.g. +ptx80 (sm_90 needs +ptx78 or newer)"),
       llvm::cl::init("+ptx80")};
-  PassOptions::Option<std::string> format{
-      *this, "format",
-      llvm::cl::desc("Binary format: isa (PTX), bin (cubin via ptxas) or "
-                     "fatbin"),
-      llvm::cl::init("fatbin")};
+  PassOptions::Option<NVVMBinaryFormat> format{
+      *this, "format", llvm::cl::desc("Binary format of the kernels"),
+      llvm::cl::init(NVVMBinaryFormat::Isa),
+      llvm::cl::values(
+          clEnumValN(NVVMBinaryFormat::Isa, "isa",
+                     "PTX, compiled by the driver when the module loads: "
+                     "loads on every driver that knows the chip and PTX "
+                     "version"),
+          clEnumValN(NVVMBinaryFormat::Bin, "bin",
+                     "cubin via ptxas: needs a driver at least as new as "
+                     "the toolkit"),
+          clEnumValN(NVVMBinaryFormat::Fatbin, "fatbin",
+                     "cubin + PTX via ptxas and fatbinary (CUDA 13 "
+                     "compresses the PTX)"))};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit root (ptxas, fatbinary, libdevice); "
@@ -157,13 +167,19 @@ struct AttnResToNVVMPipelineOptions
           clEnumValN(TwoPhaseMode::Force, "force",
                      "every group of at least two sites"),
           clEnumValN(TwoPhaseMode::Off, "off", "none"))};
-  PassOptions::Option<std::string> memory{
-      *this, "memory",
-      llvm::cl::desc("Buffers of the program: managed (host code and kernels "
-                     "share managed/registered memory), device (arguments "
-                     "are device pointers, allocations on the device) or "
-                     "none"),
-      llvm::cl::init("managed")};
+  PassOptions::Option<GPUMemoryMode> memory{
+      *this, "memory", llvm::cl::desc("Where the program's buffers live"),
+      llvm::cl::init(GPUMemoryMode::Managed),
+      llvm::cl::values(
+          clEnumValN(GPUMemoryMode::Managed, "managed",
+                     "host code and kernels share managed memory; constants "
+                     "kernels read are copied there, buffers from outside "
+                     "the program registered for the call"),
+          clEnumValN(GPUMemoryMode::Device, "device",
+                     "arguments are device pointers; allocations, constants "
+                     "and copies on the device"),
+          clEnumValN(GPUMemoryMode::None, "none",
+                     "buffers are left as they are"))};
 };
 
 /// Lowers the same input as `attnres-to-llvm` to host LLVM IR plus a

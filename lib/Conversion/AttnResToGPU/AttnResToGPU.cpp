@@ -409,8 +409,16 @@ void emitLaunch(
   Value one = cIndex(b, loc, 1);
   constexpr int64_t scratchBytes = 2 * 32 * 4;
   Value smemSize = arith::ConstantIntOp::create(b, loc, scratchBytes, 32);
+  // A 2-D grid of CTAs runs as one gridDim.x of gridX · gridY CTAs (x
+  // fastest, as before): gridDim.y and .z stop at 65,535, gridDim.x at
+  // 2^31 - 1, and rows (tokens) exceed 65,535 in long prefills. The runtime
+  // checks the product against the device's limit before the launch.
+  std::optional<int64_t> constY = getConstantIntValue(gridY);
+  bool linear = !constY || *constY != 1;
+  Value ctas = linear ? arith::MulIOp::create(b, loc, gridX, gridY).getResult()
+                      : gridX;
   auto launch = gpu::LaunchOp::create(
-      b, loc, gridX, gridY, one, cIndex(b, loc, plan.threads), one, one,
+      b, loc, ctas, one, one, cIndex(b, loc, plan.threads), one, one,
       /*dynamicSharedMemorySize=*/smemSize);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -423,8 +431,13 @@ void emitLaunch(
                                      MemRefLayoutAttrInterface(), workgroup);
   Value scratch = memref::ViewOp::create(b, loc, scratchType, bytes,
                                          cIndex(b, loc, 0), ValueRange{});
-  body(b, launch.getBlockIds().x, launch.getBlockIds().y,
-       launch.getThreadIds().x, scratch);
+  Value ctaX = launch.getBlockIds().x, ctaY = launch.getBlockIds().y;
+  if (linear) {
+    Value id = launch.getBlockIds().x;
+    ctaX = arith::RemUIOp::create(b, loc, id, gridX);
+    ctaY = arith::DivUIOp::create(b, loc, id, gridX);
+  }
+  body(b, ctaX, ctaY, launch.getThreadIds().x, scratch);
   gpu::TerminatorOp::create(b, loc);
 }
 

@@ -46,9 +46,22 @@ bool haveTool(StringRef cudaPath, StringRef name) {
 }
 } // namespace
 
+StringRef mlir::attnres::stringifyNVVMBinaryFormat(NVVMBinaryFormat format) {
+  switch (format) {
+  case NVVMBinaryFormat::Isa:
+    return "isa";
+  case NVVMBinaryFormat::Bin:
+    return "bin";
+  case NVVMBinaryFormat::Fatbin:
+    return "fatbin";
+  }
+  return "isa";
+}
+
 std::string mlir::attnres::checkNVVMTarget(StringRef chip, StringRef features,
-                                           StringRef format,
+                                           NVVMBinaryFormat binaryFormat,
                                            StringRef cudaPath) {
+  StringRef format = stringifyNVVMBinaryFormat(binaryFormat);
   std::optional<int> minPtx = minimumPTX(chip);
   if (!minPtx)
     return ("unknown or unsupported chip '" + chip +
@@ -71,20 +84,18 @@ std::string mlir::attnres::checkNVVMTarget(StringRef chip, StringRef features,
             "." + std::to_string(*minPtx % 10) + " or newer (features +ptx" +
             std::to_string(*minPtx) + "), got '" + features + "'")
         .str();
-  if (format != "isa" && format != "bin" && format != "fatbin")
-    return ("unknown format '" + format + "' (expected isa, bin or fatbin)")
-        .str();
   SmallString<128> libdevice(cudaPath);
   llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
   if (!llvm::sys::fs::exists(libdevice))
     return ("no libdevice at '" + libdevice +
             "' (set cuda-path=<CUDA toolkit root>)")
         .str();
-  if (format != "isa" && !haveTool(cudaPath, "ptxas"))
+  if (binaryFormat != NVVMBinaryFormat::Isa && !haveTool(cudaPath, "ptxas"))
     return ("format '" + format + "' needs the CUDA toolkit's ptxas (not in " +
             cudaPath + "/bin or on PATH); use format=isa for PTX only")
         .str();
-  if (format == "fatbin" && !haveTool(cudaPath, "fatbinary"))
+  if (binaryFormat == NVVMBinaryFormat::Fatbin &&
+      !haveTool(cudaPath, "fatbinary"))
     return "format 'fatbin' needs the CUDA toolkit's fatbinary";
   return "";
 }

@@ -70,10 +70,14 @@ func.func @site_guarded(%q: tensor<48xf32>, %v0: tensor<4x48xf32>, %v1: tensor<4
 // -----
 
 // Phase 1: a (query, row) grid, the query fastest; writes the output row and
-// the LSE (thread 0).
+// the LSE (thread 0). The grid is linear in gridDim.x (queries × rows CTAs):
+// gridDim.y stops at 65,535, and rows are tokens (128K in a long prefill).
 // CHECK-LABEL: func.func @stats
 // CHECK: %[[S:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<4x1024xf32>
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[S]], %{{.*}} = %{{.*}},
+// CHECK: %[[N:.*]] = arith.muli %[[S]], %[[ROWS:.*]] : index
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[N]], %{{.*}} = %[[C1:.*]], %{{.*}} = %[[C1]])
+// CHECK: arith.remui %[[BX]], %[[S]] : index
+// CHECK: arith.divui %[[BX]], %[[S]] : index
 // CHECK: math.log
 // CHECK: memref.store
 // CHECK: bufferization.to_tensor {{.*}} : memref<4x?x1024xf32> to tensor<4x?x1024xf32>

@@ -1,4 +1,4 @@
-// REQUIRES: cuda-gpu, numpy
+// REQUIRES: cuda-gpu, ptxas, numpy
 // The fused GPU kernels on a device, with the same numpy references and
 // tolerances as the CPU integration tests.
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --dtype f32 --sources 9 --rows 8 --hidden 4096 --seed 601 > %t.mlir

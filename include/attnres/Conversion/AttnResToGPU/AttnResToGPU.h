@@ -11,6 +11,32 @@ class RewritePatternSet;
 
 namespace attnres {
 
+/// Where the buffers of a program compiled for the GPU live
+/// (`attnres-gpu-finalize-kernels{memory=...}`).
+enum class GPUMemoryMode {
+  /// Host allocations are managed memory; constants kernels read are copied
+  /// there; buffers from outside the program are registered for the call.
+  Managed,
+  /// Arguments are device pointers; allocations, constants and copies stay
+  /// on the device.
+  Device,
+  /// Buffers are left as they are.
+  None,
+};
+
+/// The binary `gpu-module-to-binary` embeds (`format=...`).
+enum class NVVMBinaryFormat {
+  /// PTX, compiled by the driver when the module loads.
+  Isa,
+  /// A cubin from the toolkit's ptxas.
+  Bin,
+  /// A fatbin (cubin + PTX) from ptxas and fatbinary.
+  Fatbin,
+};
+
+/// "isa", "bin" or "fatbin" (gpu-module-to-binary's spelling).
+StringRef stringifyNVVMBinaryFormat(NVVMBinaryFormat format);
+
 #define GEN_PASS_DECL_CONVERTATTNRESTOGPUPASS
 #define GEN_PASS_DECL_ATTNRESGPUFINALIZEKERNELSPASS
 #define GEN_PASS_DECL_ATTNRESVALIDATENVVMTARGETPASS
@@ -45,7 +71,7 @@ void populateAttnResToGPUConversionPatterns(RewritePatternSet &patterns,
 /// Checks an NVVM target (chip, PTX features, binary format) before any
 /// LLVM code generation runs; returns an error message or "" if valid.
 std::string checkNVVMTarget(StringRef chip, StringRef features,
-                            StringRef format, StringRef cudaPath);
+                            NVVMBinaryFormat format, StringRef cudaPath);
 
 /// $CUDA_HOME, $CUDA_ROOT or $CUDA_PATH, else /usr/local/cuda.
 std::string defaultCudaPathFromEnvironment();
