@@ -53,7 +53,8 @@ def AttnRes_Dialect : Dialect {
     "::mlir::DictionaryAttr":$stage_traffic
   );
   let hasOperationAttrVerify = 1;
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 class AttnRes_Op<string mnemonic, list<Trait> traits = []>

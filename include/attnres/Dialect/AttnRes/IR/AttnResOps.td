@@ -9,13 +9,20 @@
 #define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD
 
 include "attnres/Dialect/AttnRes/IR/AttnResBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 //===----------------------------------------------------------------------===//
 // DepthAttnOp
 //===----------------------------------------------------------------------===//
 
-def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn", [Pure]> {
+def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
+    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+        "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "fused AttnRes site: softmax attention over depth";
   let description = [{
     Mixes `n >= 1` sources `V_0 .. V_{n-1}` (each `tensor<T... x D x E>`) with
@@ -58,7 +65,12 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
-    [Pure, AllTypesMatch<["input", "result"]>]> {
+    [Pure, AllTypesMatch<["input", "result"]>,
+     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+        "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "RMS normalization over the hidden dimension";
   let description = [{
     `y[t,c] = x[t,c] · ((1/D)·Σ_c' x[t,c']² + eps)^(-1/2) · gain[c]`, computed
@@ -85,7 +97,9 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 // DepthLogitsOp
 //===----------------------------------------------------------------------===//
 
-def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits", [Pure]> {
+def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "depth-attention logits of one query against N keys";
   let description = [{
     `s[j,t] = Σ_c w[c] · k_j[t,c]` for `N >= 1` keys `k_j : tensor<T... x D x E>`.
@@ -113,7 +127,9 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
-    [Pure, AllTypesMatch<["logits", "result"]>]> {
+    [Pure, AllTypesMatch<["logits", "result"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "softmax over the depth (source) axis, dimension 0";
   let description = [{
     `a[j,t] = exp(s[j,t] − max_k s[k,t]) / Σ_k exp(s[k,t] − max_k s[k,t])`:
@@ -137,7 +153,9 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 // DepthCombineOp
 //===----------------------------------------------------------------------===//
 
-def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine", [Pure]> {
+def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "weighted sum of N values with depth-softmax weights";
   let description = [{
     `h[t,:] = Σ_j a[j,t] · v_j[t,:]` with `a : tensor<N x T... x f32>` and `N`
@@ -166,7 +184,12 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine", [Pure]> {
 // BlockSummaryOp
 //===----------------------------------------------------------------------===//
 
-def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary", [Pure]> {
+def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
+    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+        "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "block representation: sum of a block's sublayer outputs";
   let description = [{
     `b = Σ_j o_j` over `n >= 1` sublayer outputs of equal type, accumulated in
@@ -194,7 +217,12 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary", [Pure]> {
 // DepthAttnStatsOp
 //===----------------------------------------------------------------------===//
 
-def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats", [Pure]> {
+def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
+    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+        "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "two-phase AttnRes, phase 1: batched queries over shared sources";
   let description = [{
     For `S` queries `Q : tensor<S x D x E'>` against `n >= 1` shared sources
@@ -235,7 +263,12 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
-    [Pure, AllTypesMatch<["output", "source", "result"]>]> {
+    [Pure, AllTypesMatch<["output", "source", "result"]>,
+     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+        "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "two-phase AttnRes, phase 2: merge one more source";
   let description = [{
     Merges one more source `u` into a phase-1 result `(o, lse)` by online

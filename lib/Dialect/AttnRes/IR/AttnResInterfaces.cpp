@@ -1,0 +1,350 @@
+//===- AttnResInterfaces.cpp - upstream interfaces of the attnres ops -----===//
+//
+// ReifyRankedShapedTypeOpInterface (result shapes from operand shapes) and
+// TilingInterface over the token rows, so upstream drivers
+// (`scf::tileUsingSCF`, `transform.structured.tile_using_forall`) can tile
+// the ops without knowing them. Every op computes each token row from the
+// same rows of its row-shaped operands, so the iteration domain is the token
+// dimensions (all but the last, hidden, dimension), all parallel; a tile
+// takes those rows of the row-shaped operands (the hidden dimension whole)
+// and the query/gain as they are.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mlir::attnres;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// The sizes of `value` (a ranked tensor) as folded results.
+static SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc,
+                                            Value value) {
+  return tensor::getMixedSizes(b, loc, value);
+}
+
+/// The token dimensions of a row-shaped tensor (all but the last).
+static int64_t tokenRank(Value rows) {
+  return cast<RankedTensorType>(rows.getType()).getRank() - 1;
+}
+
+/// [0, size) for every token dimension of `rows`.
+static SmallVector<Range> tokenDomain(OpBuilder &b, Location loc, Value rows) {
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, rows);
+  SmallVector<Range> domain;
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  for (int64_t d = 0, e = tokenRank(rows); d < e; ++d)
+    domain.push_back(Range{zero, sizes[d], one});
+  return domain;
+}
+
+/// The tile `offsets`/`sizes` of the token dims of a row-shaped value,
+/// whole along `leading` leading dims (depth_attn_stats' query dim, size
+/// taken from dim 0 of `leadingFrom`) and, with `hidden`, the trailing hidden
+/// dim (size taken from the last dim of `hiddenFrom`). The sizes come from
+/// operands so that they are available inside a tile loop.
+static void rowTile(OpBuilder &b, Location loc, Value leadingFrom,
+                    bool leading, ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes, Value hiddenFrom,
+                    bool hidden, SmallVectorImpl<OpFoldResult> &tileOffsets,
+                    SmallVectorImpl<OpFoldResult> &tileSizes) {
+  tileOffsets.clear();
+  tileSizes.clear();
+  if (leading) {
+    tileOffsets.push_back(b.getIndexAttr(0));
+    tileSizes.push_back(tensor::getMixedSize(b, loc, leadingFrom, 0));
+  }
+  llvm::append_range(tileOffsets, offsets);
+  llvm::append_range(tileSizes, sizes);
+  if (hidden) {
+    int64_t last = cast<RankedTensorType>(hiddenFrom.getType()).getRank() - 1;
+    tileOffsets.push_back(b.getIndexAttr(0));
+    tileSizes.push_back(tensor::getMixedSize(b, loc, hiddenFrom, last));
+  }
+}
+
+/// `tensor.extract_slice` of a token-row tile of `rows`.
+static Value sliceRows(OpBuilder &b, Location loc, Value rows,
+                       ArrayRef<OpFoldResult> offsets,
+                       ArrayRef<OpFoldResult> sizes, bool hidden,
+                       SmallVectorImpl<Operation *> &slices) {
+  SmallVector<OpFoldResult> tileOffsets, tileSizes;
+  rowTile(b, loc, Value(), /*leading=*/false, offsets, sizes, rows, hidden,
+          tileOffsets, tileSizes);
+  SmallVector<OpFoldResult> strides(tileOffsets.size(), b.getIndexAttr(1));
+  auto slice = tensor::ExtractSliceOp::create(b, loc, rows, tileOffsets,
+                                              tileSizes, strides);
+  slices.push_back(slice);
+  return slice.getResult();
+}
+
+static SmallVector<utils::IteratorType> parallelLoops(Value rows) {
+  return SmallVector<utils::IteratorType>(tokenRank(rows),
+                                          utils::IteratorType::parallel);
+}
+
+/// Reified shapes: each result as the sizes of `like` (one value per
+/// result).
+static LogicalResult reifyLike(OpBuilder &b, Location loc,
+                               ArrayRef<Value> likes,
+                               ReifiedRankedShapedTypeDims &reified) {
+  for (Value like : likes)
+    reified.push_back(mixedSizes(b, loc, like));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// depth_attn
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+DepthAttnOp::reifyResultShapes(OpBuilder &b,
+                               ReifiedRankedShapedTypeDims &reified) {
+  return reifyLike(b, getLoc(), {getSources().front()}, reified);
+}
+
+SmallVector<utils::IteratorType> DepthAttnOp::getLoopIteratorTypes() {
+  return parallelLoops(getResult());
+}
+
+SmallVector<Range> DepthAttnOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getSources().front());
+}
+
+FailureOr<TilingResult>
+DepthAttnOp::getTiledImplementation(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> offsets,
+                                    ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  SmallVector<Value> sources;
+  for (Value source : getSources())
+    sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
+  auto tiled = DepthAttnOp::create(b, loc, sources.front().getType(),
+                                   getQuery(), sources, getEpsAttr());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult DepthAttnOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), Value(), false, offsets, sizes, getSources().front(),
+          true, resultOffsets, resultSizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// rms_norm
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormOp::reifyResultShapes(OpBuilder &b,
+                                           ReifiedRankedShapedTypeDims &reified) {
+  return reifyLike(b, getLoc(), {getInput()}, reified);
+}
+
+SmallVector<utils::IteratorType> RMSNormOp::getLoopIteratorTypes() {
+  return parallelLoops(getResult());
+}
+
+SmallVector<Range> RMSNormOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getInput());
+}
+
+FailureOr<TilingResult>
+RMSNormOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                                  ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  Value input = sliceRows(b, loc, getInput(), offsets, sizes, true, slices);
+  auto tiled = RMSNormOp::create(b, loc, input.getType(), input, getGain(),
+                                 getEpsAttr());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult RMSNormOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), Value(), false, offsets, sizes, getInput(), true,
+          resultOffsets, resultSizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// block_summary
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+BlockSummaryOp::reifyResultShapes(OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &reified) {
+  return reifyLike(b, getLoc(), {getOutputs().front()}, reified);
+}
+
+SmallVector<utils::IteratorType> BlockSummaryOp::getLoopIteratorTypes() {
+  return parallelLoops(getResult());
+}
+
+SmallVector<Range> BlockSummaryOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getOutputs().front());
+}
+
+FailureOr<TilingResult>
+BlockSummaryOp::getTiledImplementation(OpBuilder &b,
+                                       ArrayRef<OpFoldResult> offsets,
+                                       ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  SmallVector<Value> outputs;
+  for (Value output : getOutputs())
+    outputs.push_back(sliceRows(b, loc, output, offsets, sizes, true, slices));
+  auto tiled =
+      BlockSummaryOp::create(b, loc, outputs.front().getType(), outputs);
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult BlockSummaryOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), Value(), false, offsets, sizes, getOutputs().front(),
+          true, resultOffsets, resultSizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// depth_attn_stats
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+DepthAttnStatsOp::reifyResultShapes(OpBuilder &b,
+                                    ReifiedRankedShapedTypeDims &reified) {
+  Location loc = getLoc();
+  OpFoldResult queries = mixedSizes(b, loc, getQueries()).front();
+  SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getSources().front());
+  SmallVector<OpFoldResult> output{queries};
+  llvm::append_range(output, rows);
+  SmallVector<OpFoldResult> lse{queries};
+  lse.append(rows.begin(), rows.end() - 1);
+  reified.push_back(output);
+  reified.push_back(lse);
+  return success();
+}
+
+SmallVector<utils::IteratorType> DepthAttnStatsOp::getLoopIteratorTypes() {
+  return parallelLoops(getSources().front());
+}
+
+SmallVector<Range> DepthAttnStatsOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getSources().front());
+}
+
+FailureOr<TilingResult>
+DepthAttnStatsOp::getTiledImplementation(OpBuilder &b,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  SmallVector<Value> sources;
+  for (Value source : getSources())
+    sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
+  // Result types: the tile's rows behind the query dim.
+  auto sourceType = cast<RankedTensorType>(sources.front().getType());
+  auto outputType = cast<RankedTensorType>(getOutput().getType());
+  auto lseType = cast<RankedTensorType>(getLse().getType());
+  SmallVector<int64_t> outputShape{outputType.getDimSize(0)};
+  llvm::append_range(outputShape, sourceType.getShape());
+  SmallVector<int64_t> lseShape(outputShape.begin(), outputShape.end() - 1);
+  auto tiled = DepthAttnStatsOp::create(
+      b, loc,
+      RankedTensorType::get(outputShape, outputType.getElementType()),
+      RankedTensorType::get(lseShape, lseType.getElementType()), getQueries(),
+      sources, getEpsAttr());
+  return TilingResult{
+      {tiled}, {tiled.getOutput(), tiled.getLse()}, slices};
+}
+
+LogicalResult DepthAttnStatsOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), getQueries(), true, offsets, sizes,
+          getSources().front(), resultNumber == 0, resultOffsets, resultSizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// depth_attn_merge
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+DepthAttnMergeOp::reifyResultShapes(OpBuilder &b,
+                                    ReifiedRankedShapedTypeDims &reified) {
+  return reifyLike(b, getLoc(), {getOutput()}, reified);
+}
+
+SmallVector<utils::IteratorType> DepthAttnMergeOp::getLoopIteratorTypes() {
+  return parallelLoops(getResult());
+}
+
+SmallVector<Range> DepthAttnMergeOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getOutput());
+}
+
+FailureOr<TilingResult>
+DepthAttnMergeOp::getTiledImplementation(OpBuilder &b,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  Value output = sliceRows(b, loc, getOutput(), offsets, sizes, true, slices);
+  Value lse = sliceRows(b, loc, getLse(), offsets, sizes, false, slices);
+  Value source = sliceRows(b, loc, getSource(), offsets, sizes, true, slices);
+  auto tiled = DepthAttnMergeOp::create(b, loc, output.getType(), output, lse,
+                                        getQuery(), source, getEpsAttr());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult DepthAttnMergeOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), Value(), false, offsets, sizes, getOutput(), true,
+          resultOffsets, resultSizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The unfused steps: shapes only
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+DepthLogitsOp::reifyResultShapes(OpBuilder &b,
+                                 ReifiedRankedShapedTypeDims &reified) {
+  // [n, tokens...]
+  Location loc = getLoc();
+  SmallVector<OpFoldResult> shape{b.getIndexAttr(getKeys().size())};
+  SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getKeys().front());
+  shape.append(rows.begin(), rows.end() - 1);
+  reified.push_back(shape);
+  return success();
+}
+
+LogicalResult
+DepthSoftmaxOp::reifyResultShapes(OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &reified) {
+  return reifyLike(b, getLoc(), {getLogits()}, reified);
+}
+
+LogicalResult
+DepthCombineOp::reifyResultShapes(OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &reified) {
+  return reifyLike(b, getLoc(), {getValues().front()}, reified);
+}
