@@ -1,17 +1,20 @@
-// attnres-opt accepts the project's FunctionOpInterface passes as bare flags
-// and nests them under any(...) itself; the order of all pass flags is kept.
+// The attnres passes are op-agnostic, as upstream's convert-elementwise-to-
+// linalg: bare flags run them at module level, on every function directly in
+// the module (attnres-opt no longer rewrites its command line); the order of
+// the pass flags is kept. Nested pipelines work too.
 // RUN: attnres-opt %s --attnres-two-phase="mode=force" --canonicalize --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=PIPE
 // RUN: attnres-opt %s --attnres-two-phase="mode=force" | FileCheck %s --check-prefix=TWO
 // RUN: attnres-opt %s --convert-attnres-to-linalg | FileCheck %s --check-prefix=LINALG
 // RUN: attnres-opt %s --attnres-fuse --attnres-to-llvm | FileCheck %s --check-prefix=LLVM
 // RUN: not attnres-opt %s --attnres-two-phase=mode=bogus 2>&1 | FileCheck %s --check-prefix=BAD
-// An explicit --pass-pipeline is left as written.
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(attnres-two-phase{mode=off}))' | FileCheck %s --check-prefix=OFF
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(any(attnres-two-phase{mode=force}))' | FileCheck %s --check-prefix=TWO
+// Stock mlir-opt with the plugin schedules them on the module without
+// nesting too (it parses plugin passes only in --pass-pipeline).
+// RUN: %host_preload mlir-opt --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext %s --pass-pipeline='builtin.module(attnres-two-phase{mode=force})' | FileCheck %s --check-prefix=TWO
 
 // PIPE: builtin.module(
-// PIPE-NEXT: any(
-// PIPE-NEXT: attnres-two-phase{mode=force}
-// PIPE-NEXT: ),
+// PIPE-NEXT: attnres-two-phase{mode=force},
 // PIPE-NEXT: canonicalize
 // TWO: attnres.depth_attn_stats
 // LINALG: linalg.generic

@@ -83,13 +83,19 @@ except attnres.Error as e:
     print("bad option:", str(e).splitlines()[0])
 # CHECK: bad option: invalid pass pipeline 'attnres-to-llvm{two-phase=sometimes}': failed to add `attnres-to-llvm` with options `two-phase=sometimes`
 
-# A function pass at module level cannot be scheduled: an error, not a crash.
+# The attnres passes are op-agnostic: at module level they work on each
+# function of the module (no nesting needed).
+m = attnres.Module.parse(CHAIN)
+m.run_pipeline("attnres-fuse")
+print("fused at module level:", "attnres.depth_attn" in str(m), "attnres.depth_combine" in str(m))
+# CHECK: fused at module level: True False
+# A pass restricted to another op is still an error, not a crash.
 try:
-    attnres.Module.parse(CHAIN).run_pipeline("attnres-fuse")
+    attnres.Module.parse(CHAIN).run_pipeline("builtin.module(func.func(convert-mpi-to-llvm))")
     raise AssertionError("expected attnres.Error")
 except attnres.Error as e:
-    print("unschedulable:", e)
-# CHECK: unschedulable: {{.*}}error: unable to schedule pass 'AttnResFusePass' on a PassManager intended to run on 'builtin.module'!
+    print("unschedulable:", str(e).splitlines()[0])
+# CHECK: unschedulable: {{.*}}Can't add pass 'ConvertMPIToLLVMPass' restricted to 'builtin.module' on a PassManager intended to run on 'func.func'
 
 for spec in ["", "   "]:
     try:

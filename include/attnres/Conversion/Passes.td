@@ -10,7 +10,7 @@ include "mlir/Pass/PassBase.td"
 //===----------------------------------------------------------------------===//
 
 def ConvertAttnResToLinalgPass
-    : InterfacePass<"convert-attnres-to-linalg", "mlir::FunctionOpInterface"> {
+    : Pass<"convert-attnres-to-linalg"> {
   let summary = "Lower attnres ops to linalg, tensor, arith and math on tensors";
   let description = [{
     Rewrites every `attnres` op of a function into `linalg.generic` ops on
@@ -57,7 +57,7 @@ def ConvertAttnResToLinalgPass
 //===----------------------------------------------------------------------===//
 
 def ConvertAttnResToVectorPass
-    : InterfacePass<"convert-attnres-to-vector", "mlir::FunctionOpInterface"> {
+    : Pass<"convert-attnres-to-vector"> {
   let summary = "Lower the depth-attention ops to row-tiled, vectorized, "
                 "parallel loops (the fast CPU kernels)";
   let description = [{
@@ -134,7 +134,7 @@ def AttnResLegalizeNontemporalStoresPass
 }
 
 def AttnResStreamingStoresPass
-    : InterfacePass<"attnres-streaming-stores", "mlir::FunctionOpInterface"> {
+    : Pass<"attnres-streaming-stores"> {
   let summary = "Write the outputs of the CPU kernels with non-temporal "
                 "stores when they are aligned";
   let description = [{
@@ -178,7 +178,7 @@ def AttnResStreamingStoresPass
 //===----------------------------------------------------------------------===//
 
 def ConvertAttnResToGPUPass
-    : InterfacePass<"convert-attnres-to-gpu", "mlir::FunctionOpInterface"> {
+    : Pass<"convert-attnres-to-gpu"> {
   let summary = "Lower the depth-attention ops to fused GPU kernels (gpu.launch)";
   let description = [{
     Rewrites `attnres.depth_attn`, `attnres.depth_attn_stats` and
@@ -220,7 +220,7 @@ def ConvertAttnResToGPUPass
 }
 
 def AttnResGPUFinalizeKernelsPass
-    : InterfacePass<"attnres-gpu-finalize-kernels", "mlir::FunctionOpInterface"> {
+    : Pass<"attnres-gpu-finalize-kernels"> {
   let summary = "Prepare bufferized gpu.launch ops for outlining and execution";
   let description = [{
     Run after bufferization and deallocation, before kernel outlining:

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
 #include "../Common/AttnResScalarMath.h"
@@ -968,8 +969,16 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
 struct ConvertAttnResToGPUPass
     : attnres::impl::ConvertAttnResToGPUPassBase<ConvertAttnResToGPUPass> {
   using Base::Base;
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                    [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     if (maxThreads < 32 || maxThreads > 1024 || maxThreads % 32 != 0) {

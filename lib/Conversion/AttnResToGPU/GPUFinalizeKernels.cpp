@@ -1,5 +1,6 @@
 //===- GPUFinalizeKernels.cpp - barriers and device-reachable buffers -----===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -199,8 +200,16 @@ struct AttnResGPUFinalizeKernelsPass
     : attnres::impl::AttnResGPUFinalizeKernelsPassBase<
           AttnResGPUFinalizeKernelsPass> {
   using Base::Base;
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                             [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     IRRewriter rewriter(&getContext());

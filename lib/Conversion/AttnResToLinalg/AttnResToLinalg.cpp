@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 
 #include "../Common/AttnResScalarMath.h"
@@ -582,8 +583,16 @@ struct DepthAttnMergeLowering : OpConversionPattern<DepthAttnMergeOp> {
 struct ConvertAttnResToLinalgPass
     : attnres::impl::ConvertAttnResToLinalgPassBase<
           ConvertAttnResToLinalgPass> {
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                    [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     if (failed(checkAttnResToLinalgPreconditions(func)))

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -199,6 +200,10 @@ struct VersionStreamingLoop : OpRewritePattern<scf::ForOp> {
 struct AttnResStreamingStoresPass
     : attnres::impl::AttnResStreamingStoresPassBase<
           AttnResStreamingStoresPass> {
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateAttnResStreamingStorePatterns(patterns);

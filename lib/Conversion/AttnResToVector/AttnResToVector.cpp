@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
 
 #include "../Common/AttnResScalarMath.h"
@@ -868,8 +869,16 @@ struct ConvertAttnResToVectorPass
           ConvertAttnResToVectorPass> {
   using Base::Base;
 
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                    [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     if (vectorWidth == 0 || (vectorWidth & (vectorWidth - 1)) != 0) {

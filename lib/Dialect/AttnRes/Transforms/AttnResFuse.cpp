@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -109,8 +110,16 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
 struct AttnResFusePass
     : attnres::impl::AttnResFusePassBase<AttnResFusePass> {
   using Base::Base;
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                    [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     RewritePatternSet patterns(&getContext());

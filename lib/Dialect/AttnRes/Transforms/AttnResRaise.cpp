@@ -41,6 +41,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1800,8 +1801,16 @@ struct AttnResRaisePass
     : attnres::impl::AttnResRaisePassBase<AttnResRaisePass> {
   using Base::Base;
 
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                    [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     if (maxSources < 2) {

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/Analysis/StageTraffic.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -26,16 +27,35 @@ struct AttnResStageTrafficPass
     : attnres::impl::AttnResStageTrafficPassBase<AttnResStageTrafficPass> {
   using Base::Base;
 
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
+    // Only discardable attributes changed.
+    markAllAnalysesPreserved();
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
-      return markAllAnalysesPreserved();
-    const auto &analysis = getAnalysis<StageTrafficAnalysis>();
+      return;
+    // The function's own analysis (cached when the function is the anchor).
+    std::optional<StageTrafficAnalysis> local;
+    const StageTrafficAnalysis *found = nullptr;
+    if (func.getOperation() == getOperation()) {
+      found = &getAnalysis<StageTrafficAnalysis>();
+    } else {
+      local.emplace(func.getOperation());
+      found = &*local;
+    }
+    const StageTrafficAnalysis &analysis = *found;
     if (failed(analysis.emitError()))
       return signalPassFailure();
     // A function without annotations is one chunk: nothing to report.
     if (!analysis.hasAnnotations())
-      return markAllAnalysesPreserved();
+      return;
     StageTrafficOptions options;
     options.stages = stages;
     options.virtualStages = virtualStages;
@@ -65,8 +85,6 @@ struct AttnResStageTrafficPass
     // At the function's location, without the op dump MlirOptMain attaches
     // to diagnostics emitted on an op.
     mlir::emitRemark(func.getLoc()) << table;
-    // Only a discardable attribute changed.
-    markAllAnalysesPreserved();
   }
 };
 

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -296,8 +297,16 @@ struct AttnResTwoPhasePass
     : attnres::impl::AttnResTwoPhasePassBase<AttnResTwoPhasePass> {
   using Base::Base;
 
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    attnres::forEachFunction(getOperation(),
+                    [&](FunctionOpInterface func) { runOnFunction(func); });
+  }
+
+  void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
     if (mode == TwoPhaseMode::Off)

@@ -5,7 +5,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def AttnResFusePass : InterfacePass<"attnres-fuse", "mlir::FunctionOpInterface"> {
+def AttnResFusePass : Pass<"attnres-fuse"> {
   let summary = "Fuse RMSNorm + logits + softmax + combine chains into depth_attn";
   let description = [{
     Rewrites the unfused chain a frontend emits
@@ -57,7 +57,7 @@ def AttnResFusePass : InterfacePass<"attnres-fuse", "mlir::FunctionOpInterface">
 }
 
 def AttnResRaisePass
-    : InterfacePass<"attnres-raise", "mlir::FunctionOpInterface"> {
+    : Pass<"attnres-raise"> {
   let summary = "Raise AttnRes sites in frontend linalg-on-tensors into "
                 "attnres.depth_attn";
   let description = [{
@@ -111,7 +111,7 @@ def AttnResRaisePass
 }
 
 def AttnResTwoPhasePass
-    : InterfacePass<"attnres-two-phase", "mlir::FunctionOpInterface"> {
+    : Pass<"attnres-two-phase"> {
   let summary = "Batch the shared sources of a block's sites (two-phase AttnRes)";
   let description = [{
     Groups the `attnres.depth_attn` sites of a block (in the IR: a region
@@ -159,7 +159,7 @@ def AttnResTwoPhasePass
 }
 
 def AttnResStageTrafficPass
-    : InterfacePass<"attnres-stage-traffic", "mlir::FunctionOpInterface"> {
+    : Pass<"attnres-stage-traffic"> {
   let summary = "Report the block traffic between pipeline chunks (naive and "
                 "with cross-stage caching)";
   let description = [{
