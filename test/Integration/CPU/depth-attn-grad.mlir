@@ -1,0 +1,55 @@
+// REQUIRES: numpy
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows 4 --hidden 32 --seed 501 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype bf16 --sources 4 --rows 8 --hidden 64 --seed 502 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 5 --rows 1 --hidden 64 --seed 503 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 5 --rows 256 --hidden 64 --seed 504 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows 2x3 --hidden 16 --seed 505 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows '' --hidden 16 --seed 506 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 1 --rows 4 --hidden 16 --seed 507 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --query zero --sources 4 --rows 4 --hidden 32 --seed 508 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --query zero --dtype bf16 --sources 4 --rows 4 --hidden 32 --seed 509 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --scale-q 3 --sources 4 --rows 16 --hidden 32 --seed 510 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --scale-q 3 --dtype bf16 --sources 4 --rows 16 --hidden 32 --seed 511 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --scale-q 10 --sources 6 --rows 16 --hidden 32 --seed 512 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// The check can fail: the first case with every expected value moved by 1e-2.
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows 4 --hidden 32 --seed 501 --perturb 1e-2 > %t.bad.mlir
+// RUN: attnres-opt %t.bad.mlir --attnres-to-llvm | %run_cpu | FileCheck %s --check-prefix=CHECK-BAD
+
+// depth_attn_grad (docs/semantics.md, Gradients) against float64 numpy gradients
+// that scripts/attnres_grad_gen.py checks by finite differences of the forward
+// reference before writing the program. Tolerance: f32 1e-4 (rtol, and atol x
+// max|ref| of each result), bf16 1e-2 (one bf16 rounding of every result).
+// Cases: f32 and bf16; moderate, peaked (--scale-q 3: logit spread ~17, most
+// weights near 0 or 1; --scale-q 10: beyond the 2^-60 flush gap) and flat
+// (zero query: uniform weights) softmax; 1 token, many tokens (256), a rank-3
+// source, a rank-1 source (no token dims), one source (dV = g, dq = 0).
+
+// CHECK: max_abs_err = {{[0-9.e+-]+}}
+// CHECK-NEXT: mismatches = 0
+// CHECK-NEXT: PASS
+// CHECK-NOT: FAIL
+// CHECK-BAD: FAIL
