@@ -860,6 +860,250 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// DepthAttnGradOp: the fused backward kernel
+//===----------------------------------------------------------------------===//
+
+/// `depth_attn_grad` as one row kernel (docs/semantics.md, Gradients):
+///
+///   scf.forall over tiles of token rows, each with a D-float dq accumulator
+///     scf.for over the rows of the tile
+///       scf.for over D: Σ v², q·v, g·v for a group of sources at once
+///       scalars: ρ_j, s_j, α_j, ā, ds_j and the coefficients of dV_j
+///       scf.for over D: dV_j = α_j g + (ds_j ρ_j) q + e_j V_j for every
+///         source, and dq_acc += Σ_j (ds_j ρ_j) V_j
+///   dq = Σ over the tiles' accumulators
+///
+/// Every source row and the g row are read from memory once (the second
+/// pass reads the n + 1 rows just loaded, from cache), every dV_j row is
+/// written once: (2n + 1)·D elements per row. Ops with a static zero token
+/// dim are left to the linalg lowering (their dq is zero, not empty).
+struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
+  DepthAttnGradToVector(MLIRContext *ctx,
+                        const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    Location loc = op.getLoc();
+    size_t n = op.getSources().size();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 2 * n + 1, *hidden);
+    SmallVector<Value> sources;
+    for (Value s : op.getSources())
+      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
+    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value query = op.getQuery();
+    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    auto flatType = cast<RankedTensorType>(sources[0].getType());
+    Type elemType = flatType.getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+
+    // Tiles of rows, one task each; task k accumulates its dq into row k of
+    // `partial`.
+    Value tile = kb.index(kb.rowsPerTask());
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<Value> shared;
+    for (size_t j = 0; j < n; ++j)
+      shared.push_back(tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
+          elemType));
+    shared.push_back(tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)}, f32));
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      SmallVector<Value> tiles;
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      for (size_t j = 0; j < n; ++j)
+        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
+                                                       rowOff, rowSz, strides));
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
+                                                 accSz, strides);
+      // Zero the accumulator.
+      acc = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{acc},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, kb.zeroVec(nb), a[0],
+                               ValueRange{kb.index(0), c}));
+                })
+                .getResult(0);
+      tiles.push_back(acc);
+      SmallVector<Value> done = kb.forEachRow(
+          size, tiles, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            // Pass 1: Σ v², q·v, g·v in groups of sources (registers).
+            SmallVector<Value> sumSq, dot, gdot;
+            size_t maxGroup =
+                std::clamp<size_t>(options.sourcesPerLoop, 1, 4);
+            size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
+            for (size_t first = 0; first < n; first += group) {
+              size_t count = std::min(group, n - first);
+              SmallVector<Value> inits(3 * count, kb.zeroVec(rewriter));
+              auto loop = scf::ForOp::create(
+                  rewriter, loc, kb.index(0), kb.index(*hidden),
+                  kb.index(width), inits,
+                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                    Value q = kb.read(nb, query, ValueRange{c});
+                    Value g = kb.read(nb, grad, ValueRange{row, c});
+                    SmallVector<Value> ys;
+                    for (size_t j = 0; j < count; ++j) {
+                      Value v = kb.read(nb, sources[first + j],
+                                        ValueRange{row, c});
+                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[3 * j]));
+                      ys.push_back(
+                          vector::FMAOp::create(nb, loc, q, v, a[3 * j + 1]));
+                      ys.push_back(
+                          vector::FMAOp::create(nb, loc, g, v, a[3 * j + 2]));
+                    }
+                    scf::YieldOp::create(nb, loc, ys);
+                  });
+              for (size_t j = 0; j < count; ++j) {
+                sumSq.push_back(kb.sum(rewriter, loop.getResult(3 * j)));
+                dot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 1)));
+                gdot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 2)));
+              }
+            }
+            // Scalars.
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value epsV = f32Constant(rewriter, loc, eps);
+            SmallVector<Value> rho, logits;
+            for (size_t j = 0; j < n; ++j) {
+              rho.push_back(math::RsqrtOp::create(
+                  rewriter, loc,
+                  arith::AddFOp::create(
+                      rewriter, loc,
+                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
+                      epsV)));
+              logits.push_back(
+                  arith::MulFOp::create(rewriter, loc, rho[j], dot[j]));
+            }
+            SmallVector<Value> alpha =
+                softmaxScalars(rewriter, loc, logits, false).weights;
+            Value mean;
+            for (size_t j = 0; j < n; ++j) {
+              Value t = arith::MulFOp::create(rewriter, loc, alpha[j], gdot[j]);
+              mean = mean ? arith::AddFOp::create(rewriter, loc, mean, t)
+                                .getResult()
+                          : t;
+            }
+            SmallVector<Value> aV, cV, eV;
+            for (size_t j = 0; j < n; ++j) {
+              Value ds = arith::MulFOp::create(
+                  rewriter, loc, alpha[j],
+                  arith::SubFOp::create(rewriter, loc, gdot[j], mean));
+              Value c = arith::MulFOp::create(rewriter, loc, ds, rho[j]);
+              Value e = arith::NegFOp::create(
+                  rewriter, loc,
+                  arith::MulFOp::create(
+                      rewriter, loc,
+                      arith::MulFOp::create(
+                          rewriter, loc, c,
+                          arith::MulFOp::create(rewriter, loc, logits[j],
+                                                rho[j])),
+                      invD));
+              aV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, alpha[j]));
+              cV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, c));
+              eV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, e));
+            }
+            // Pass 2: dV_j rows and the dq accumulator.
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                cur, [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value q = kb.read(nb, query, ValueRange{c});
+                  Value g = kb.read(nb, grad, ValueRange{row, c});
+                  Value dq = kb.read(nb, a[n], ValueRange{kb.index(0), c});
+                  SmallVector<Value> ys;
+                  for (size_t j = 0; j < n; ++j) {
+                    Value v = kb.read(nb, sources[j], ValueRange{row, c});
+                    Value d = arith::MulFOp::create(nb, loc, aV[j], g);
+                    d = vector::FMAOp::create(nb, loc, cV[j], q, d);
+                    d = vector::FMAOp::create(nb, loc, eV[j], v, d);
+                    dq = vector::FMAOp::create(nb, loc, cV[j], v, dq);
+                    ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
+                  }
+                  ys.push_back(kb.write(nb, dq, a[n], ValueRange{kb.index(0), c}));
+                  scf::YieldOp::create(nb, loc, ys);
+                });
+            return SmallVector<Value>(loop.getResults());
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      for (size_t j = 0; j < n; ++j)
+        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
+                                              rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
+                                            accOff, accSz, strides);
+    }
+    // dq = Σ_k partial[k, :], in the query's type.
+    Value partial = forall.getResult(n);
+    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
+    Value dqInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
+    Value dq =
+        scf::ForOp::create(
+            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+            ValueRange{dqInit},
+            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+              Value total =
+                  scf::ForOp::create(
+                      nb, loc, kb.index(0), numTasks, kb.index(1),
+                      ValueRange{kb.zeroVec(nb)},
+                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                        scf::YieldOp::create(
+                            ib, loc,
+                            ValueRange{arith::AddFOp::create(
+                                ib, loc, t[0],
+                                kb.read(ib, partial, ValueRange{k, c}))});
+                      })
+                      .getResult(0);
+              scf::YieldOp::create(nb, loc,
+                                   kb.write(nb, total, a[0], ValueRange{c}));
+            })
+            .getResult(0);
+    if (dq.getType() != queryType)
+      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    SmallVector<Value> results = {dq};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getGrad());
+    for (size_t j = 0; j < n; ++j)
+      results.push_back(unflattenRows(rewriter, loc, forall.getResult(j),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -915,5 +1159,6 @@ struct ConvertAttnResToVectorPass
 void mlir::attnres::populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
   patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
-               DepthAttnMergeToVector>(patterns.getContext(), options);
+               DepthAttnMergeToVector, DepthAttnGradToVector>(
+      patterns.getContext(), options);
 }

@@ -1,0 +1,36 @@
+// The fused depth_attn_grad kernel: a parallel loop over row tiles whose
+// outputs are the dV_j rows and one dq accumulator row per tile; per row, one
+// loop over D for the statistics of all sources (Σv², q·v, g·v) and one that
+// writes every dV_j and accumulates dq; after the tiles, dq is the sum of the
+// accumulators.
+//
+// RUN: attnres-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))' | FileCheck %s
+
+// CHECK-LABEL: func.func @depth_attn_grad
+// CHECK-NOT: attnres.depth_attn_grad
+// CHECK: scf.forall ({{.*}}) in ({{.*}}) shared_outs({{.*}}) -> (tensor<64x128xf32>, tensor<64x128xf32>, tensor<?x128xf32>)
+// CHECK: scf.for
+// Pass 1: three accumulators per source.
+// CHECK: scf.for {{.*}} iter_args({{.*}}, {{.*}}, {{.*}}, {{.*}}, {{.*}}, {{.*}}) -> (vector<[[W:[0-9]+]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>)
+// CHECK: math.rsqrt
+// Pass 2: both dV rows and the accumulator.
+// CHECK: scf.for {{.*}} -> (tensor<?x128xf32>, tensor<?x128xf32>, tensor<1x128xf32>)
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice
+// The sum of the accumulators.
+// CHECK: scf.for {{.*}} -> (tensor<128xf32>)
+// CHECK: return
+func.func @depth_attn_grad(%q: tensor<128xf32>, %v0: tensor<64x128xf32>, %v1: tensor<64x128xf32>, %g: tensor<64x128xf32>) -> (tensor<128xf32>, tensor<64x128xf32>, tensor<64x128xf32>) {
+  %dq, %dv:2 = attnres.depth_attn_grad %q, [%v0, %v1], %g : tensor<128xf32>, tensor<64x128xf32>, tensor<64x128xf32> -> tensor<128xf32>, tensor<64x128xf32>
+  return %dq, %dv#0, %dv#1 : tensor<128xf32>, tensor<64x128xf32>, tensor<64x128xf32>
+}
+
+// -----
+
+// A static zero token dim: dq is zero, not empty; left to the linalg lowering.
+// CHECK-LABEL: func.func @negative_depth_attn_grad_no_rows
+// CHECK: attnres.depth_attn_grad
+func.func @negative_depth_attn_grad_no_rows(%q: tensor<16xf32>, %v0: tensor<0x16xf32>, %g: tensor<0x16xf32>) -> tensor<16xf32> {
+  %dq, %dv = attnres.depth_attn_grad %q, [%v0], %g : tensor<16xf32>, tensor<0x16xf32>, tensor<0x16xf32> -> tensor<16xf32>, tensor<0x16xf32>
+  return %dq : tensor<16xf32>
+}
