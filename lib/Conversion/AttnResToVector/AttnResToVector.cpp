@@ -870,11 +870,12 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
 ///       scf.for over D: Σ v², q·v, g·v for a group of sources at once
 ///       scalars: ρ_j, s_j, α_j, ā, ds_j and the coefficients of dV_j
 ///       scf.for over D: dV_j = α_j g + (ds_j ρ_j) q + e_j V_j for every
-///         source, and dq_acc += Σ_j (ds_j ρ_j) V_j
+///         source (the output loop: non-temporal stores when large)
+///       scf.for over D: dq_acc += Σ_j (ds_j ρ_j) V_j
 ///   dq = Σ over the tiles' accumulators
 ///
-/// Every source row and the g row are read from memory once (the second
-/// pass reads the n + 1 rows just loaded, from cache), every dV_j row is
+/// Every source row and the g row are read from memory once (the later
+/// passes read the n + 1 rows just loaded, from cache), every dV_j row is
 /// written once: (2n + 1)·D elements per row. Ops with a static zero token
 /// dim are left to the linalg lowering (their dq is zero, not empty).
 struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
@@ -907,10 +908,22 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     double eps = epsOf(op.getEpsAttr());
     int64_t width = kb.width;
     Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
     // Tiles of rows, one task each; task k accumulates its dq into row k of
-    // `partial`.
-    Value tile = kb.index(kb.rowsPerTask());
+    // `partial`. As in the forward kernels: small tiles (a few rows of
+    // traffic, `rowsPerTask()`) only for calls of up to 4 full tasks,
+    // otherwise `rows-per-task` rows (fewer partial dq rows to sum).
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
     Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
@@ -1034,26 +1047,41 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
               eV.push_back(
                   vector::BroadcastOp::create(rewriter, loc, kb.vecType, e));
             }
-            // Pass 2: dV_j rows and the dq accumulator.
+            // Pass 2: the dV_j rows (the output loop: non-temporal stores
+            // when large, see attnres-streaming-stores), then the dq
+            // accumulator (a loop of its own: its stores must stay cached).
             auto loop = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                cur, [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                cur.take_front(n),
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value q = kb.read(nb, query, ValueRange{c});
                   Value g = kb.read(nb, grad, ValueRange{row, c});
-                  Value dq = kb.read(nb, a[n], ValueRange{kb.index(0), c});
                   SmallVector<Value> ys;
                   for (size_t j = 0; j < n; ++j) {
                     Value v = kb.read(nb, sources[j], ValueRange{row, c});
                     Value d = arith::MulFOp::create(nb, loc, aV[j], g);
                     d = vector::FMAOp::create(nb, loc, cV[j], q, d);
                     d = vector::FMAOp::create(nb, loc, eV[j], v, d);
-                    dq = vector::FMAOp::create(nb, loc, cV[j], v, dq);
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
-                  ys.push_back(kb.write(nb, dq, a[n], ValueRange{kb.index(0), c}));
                   scf::YieldOp::create(nb, loc, ys);
                 });
-            return SmallVector<Value>(loop.getResults());
+            tagStreaming(loop, streaming);
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[n]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), c});
+                  for (size_t j = 0; j < n; ++j)
+                    dq = vector::FMAOp::create(
+                        nb, loc, cV[j],
+                        kb.read(nb, sources[j], ValueRange{row, c}), dq);
+                  scf::YieldOp::create(
+                      nb, loc, kb.write(nb, dq, a[0], ValueRange{kb.index(0), c}));
+                });
+            SmallVector<Value> results(loop.getResults());
+            results.push_back(accLoop.getResult(0));
+            return results;
           });
       rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
       for (size_t j = 0; j < n; ++j)

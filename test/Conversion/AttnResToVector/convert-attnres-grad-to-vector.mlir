@@ -1,8 +1,8 @@
 // The fused depth_attn_grad kernel: a parallel loop over row tiles whose
 // outputs are the dV_j rows and one dq accumulator row per tile; per row, one
-// loop over D for the statistics of all sources (Σv², q·v, g·v) and one that
-// writes every dV_j and accumulates dq; after the tiles, dq is the sum of the
-// accumulators.
+// loop over D for the statistics of all sources (Σv², q·v, g·v), one that
+// writes every dV_j and one that accumulates dq; after the tiles, dq is the
+// sum of the accumulators.
 //
 // RUN: attnres-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))' | FileCheck %s
 
@@ -13,8 +13,10 @@
 // Pass 1: three accumulators per source.
 // CHECK: scf.for {{.*}} iter_args({{.*}}, {{.*}}, {{.*}}, {{.*}}, {{.*}}, {{.*}}) -> (vector<[[W:[0-9]+]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>)
 // CHECK: math.rsqrt
-// Pass 2: both dV rows and the accumulator.
-// CHECK: scf.for {{.*}} -> (tensor<?x128xf32>, tensor<?x128xf32>, tensor<1x128xf32>)
+// Pass 2: both dV rows (tagged for non-temporal stores when large), then the
+// accumulator.
+// CHECK: scf.for {{.*}} -> (tensor<?x128xf32>, tensor<?x128xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<1x128xf32>)
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice
 // The sum of the accumulators.
