@@ -972,8 +972,10 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Pass 1: Σ v², q·v, g·v in groups of sources (registers).
             SmallVector<Value> sumSq, dot, gdot;
+            // Three accumulators per source where the forward has two: the
+            // same register budget, 2·sources-per-loop vectors.
             size_t maxGroup =
-                std::clamp<size_t>(options.sourcesPerLoop, 1, 4);
+                std::max<size_t>(1, 2 * size_t(options.sourcesPerLoop) / 3);
             size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
             for (size_t first = 0; first < n; first += group) {
               size_t count = std::min(group, n - first);
