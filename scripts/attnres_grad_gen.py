@@ -17,6 +17,8 @@ Usage:
   attnres_grad_gen.py --case norm-grad  ...
   attnres_grad_gen.py --case stats-grad ... --queries 3   (depth_attn_stats, then its gradient)
   attnres_grad_gen.py --case merge-grad ...
+  attnres_grad_gen.py --case block-grad --layers 6 --block-size 2 --rows 4 --hidden 16
+      (a Block AttnRes model with linear sublayers: forward and backward in IR)
   flags: --query zero (flat softmax), --scale-q X (large: peaked softmax), --perturb P
   (adds P to every expected value: the program must print FAIL), --self-test.
 """
@@ -109,6 +111,78 @@ def merge_grad(o, lse, q, u, g, eps):
     du = beta[..., None] * g + (ds * r)[..., None] * q - (ds * s * r * r / D)[..., None] * u
     dq = ((ds * r)[..., None] * u).reshape(-1, D).sum(0)
     return do, dlse, dq, du
+
+
+# ---------------------------------------------------------------------------
+# Block AttnRes model (linear sublayers f_l(h) = h @ W_l): forward and
+# reverse-mode gradient with respect to the embedding and every query
+# ---------------------------------------------------------------------------
+
+
+def block_trace(emb, Q, W, S):
+    """The state machine of attnres-math.md §3. Each source is a list of
+    leaves ('emb' or 'o<l>', a sublayer output) whose sum it is (a block
+    summary or the running partial). Returns the sources of every sublayer
+    and of the output site."""
+    blocks, partial, sites = [["emb"]], None, []
+    for l in range(len(W)):
+        if l > 0 and l % S == 0:
+            blocks.append(partial)
+            partial = None
+        sites.append(blocks + ([partial] if partial is not None else []))
+        partial = ["o%d" % l] if partial is None else partial + ["o%d" % l]
+    return sites, blocks + [partial]
+
+
+def block_forward(emb, Q, W, S, eps):
+    sites, out_src = block_trace(emb, Q, W, S)
+    vals = {"emb": np.asarray(emb, np.float64)}
+
+    def value(src):
+        return sum(vals[x] for x in src)
+    for l, src in enumerate(sites):
+        srcv = [value(s) for s in src]
+        h = srcv[0] if len(src) == 1 else G.site(srcv, Q[l], eps)
+        vals["o%d" % l] = h @ W[l]
+    return G.site([value(s) for s in out_src], Q[len(W)], eps), vals
+
+
+def block_grad(emb, Q, W, S, eps, dy):
+    """(d emb, dQ) of L = Σ dy ⊙ y, by the rules of docs/semantics.md: each
+    site's depth_attn_grad; a block summary passes its gradient to every
+    output it sums; the sublayer's vector-Jacobian product dh = dout @ W^T."""
+    sites, out_src = block_trace(emb, Q, W, S)
+    _, vals = block_forward(emb, Q, W, S, eps)
+    L, D = len(W), emb.shape[-1]
+    g = {k: np.zeros_like(v) for k, v in vals.items()}
+    dQ = np.zeros((L + 1, D))
+
+    def value(src):
+        return sum(vals[x] for x in src)
+
+    def site_back(l, src, grad):
+        dq, dsrc = site_grad(Q[l], [value(s) for s in src], grad, eps)
+        dQ[l] = dq
+        for s, ds in zip(src, dsrc):
+            for leaf in s:
+                g[leaf] += ds
+    site_back(L, out_src, dy)
+    for l in reversed(range(L)):
+        dh = g["o%d" % l] @ np.asarray(W[l], np.float64).T
+        if len(sites[l]) == 1:
+            for leaf in sites[l][0]:
+                g[leaf] += dh
+        else:
+            site_back(l, sites[l], dh)
+    return g["emb"], dQ
+
+
+def check_block(emb, Q, W, S, eps, dy, rng):
+    demb, dQ = block_grad(emb, Q, W, S, eps, dy)
+    fd_check(lambda xs: float((dy * block_forward(xs[0], xs[1], W, S, eps)[0]).sum()),
+             [np.asarray(emb, np.float64), np.asarray(Q, np.float64)], [demb, dQ], rng,
+             "Block AttnRes model gradient")
+    return demb, dQ
 
 
 # ---------------------------------------------------------------------------
@@ -357,9 +431,119 @@ def emit(args, em):
         em.check(r + "#3", shape, dt, du, grad_tol(dt, du, "du"), "du")
 
 
+def emit_block(args, em):
+    """A Block AttnRes model with linear sublayers, forward and backward in
+    one function: the backward built by the rules block_grad follows, with
+    depth_attn_grad per site, block_summary to add gradients, and the
+    caller's sublayer gradient dh = dout @ W^T (linalg.matmul)."""
+    rng = np.random.default_rng(args.seed)
+    fd_rng = np.random.default_rng(args.seed + 1)
+    L, S, D = args.layers, args.block_size, args.hidden
+    T = int(args.rows)
+    eps = float(np.float32(args.eps))
+    scale_q = args.scale_q if args.scale_q is not None else 2.0 / np.sqrt(D)
+    emb = G.gen_inputs(rng, 1, [T, D], "f32", 1.0)[0]
+    Q = G.round_to("f32", np.round(scale_q * rng.standard_normal((L + 1, D)), 4))
+    W = [G.round_to("f32", np.round(rng.standard_normal((D, D)) / np.sqrt(D), 4)) for _ in range(L)]
+    dy = G.gen_inputs(rng, 1, [T, D], "f32", 1.0)[0]
+    demb, dQ = check_block(emb, Q, W, S, eps, dy, fd_rng)
+    sites, out_src = block_trace(emb, Q, W, S)
+    ht, qt, wt = (G.tensor_type([T, D], "f32"), G.tensor_type([D], "f32"),
+                  G.tensor_type([D, D], "f32"))
+    grad_sites = [l for l in range(L) if len(sites[l]) > 1] + [L]
+    body = []
+    count = [0]
+
+    def fresh(stem):
+        count[0] += 1
+        return "%%%s%d" % (stem, count[0])
+
+    def total(names):
+        if len(names) == 1:
+            return names[0]
+        v = fresh("sum")
+        body.append("    %s = attnres.block_summary [%s] : %s" % (v, ", ".join(names), ht))
+        return v
+
+    def matmul(x, w):
+        e, z, v = fresh("e"), fresh("z"), fresh("mm")
+        body.append("    %s = tensor.empty() : %s" % (e, ht))
+        body.append("    %s = linalg.fill ins(%%zero : f32) outs(%s : %s) -> %s" % (z, e, ht, ht))
+        body.append("    %s = linalg.matmul ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                    % (v, x, w, ht, wt, z, ht, ht))
+        return v
+
+    # Forward: the leaves' values.
+    vals = {"emb": "%emb"}
+    body.append("    %zero = arith.constant 0.0 : f32")
+    for l, src in enumerate(sites):
+        srcv = [total([vals[x] for x in s]) for s in src]
+        if len(srcv) == 1:
+            h = srcv[0]
+        else:
+            h = fresh("h")
+            body.append("    %s = attnres.depth_attn %%q%d, [%s] %s : %s, %s -> %s"
+                        % (h, l, ", ".join(srcv), G.eps_attr(eps), qt, ht, ht))
+        vals["o%d" % l] = matmul(h, "%%w%d" % l)
+    # Backward.
+    grads = {k: [] for k in vals}
+    dqs = {}
+
+    def site_back(l, src, grad):
+        srcv = [total([vals[x] for x in s]) for s in src]
+        r = fresh("g")
+        body.append("    %s:%d = attnres.depth_attn_grad %%q%d, [%s], %s %s : %s, %s, %s -> %s, %s"
+                    % (r, len(src) + 1, l, ", ".join(srcv), grad, G.eps_attr(eps), qt, ht, ht,
+                       qt, ht))
+        dqs[l] = r + "#0"
+        for j, s in enumerate(src):
+            for leaf in s:
+                grads[leaf].append("%s#%d" % (r, j + 1))
+    site_back(L, out_src, "%dy")
+    for l in reversed(range(L)):
+        dh = matmul(total(grads["o%d" % l]), "%%wt%d" % l)
+        if len(sites[l]) == 1:
+            for leaf in sites[l][0]:
+                grads[leaf].append(dh)
+        else:
+            site_back(l, sites[l], dh)
+    demb_v = total(grads["emb"])
+    params = (["%%emb: %s" % ht] + ["%%q%d: %s" % (l, qt) for l in range(L + 1)]
+              + ["%%w%d: %s" % (l, wt) for l in range(L)]
+              + ["%%wt%d: %s" % (l, wt) for l in range(L)] + ["%%dy: %s" % ht])
+    rets = [demb_v] + [dqs[l] for l in grad_sites]
+    ret_t = [ht] + [qt] * len(grad_sites)
+    em.funcs.append("\n".join(
+        ["  // Function under test: Block AttnRes (L = %d, block size %d) with linear" % (L, S),
+         "  // sublayers, its forward and its backward (d emb, dq of every site).",
+         "  func.func @grad(%s) -> (%s) {" % (", ".join(params), ", ".join(ret_t))]
+        + body + ["    return %s : %s" % (", ".join(rets), ", ".join(ret_t)), "  }"]))
+    args_v = [em.constant(emb, "f32", "emb")]
+    args_v += [em.constant(Q[l], "f32", "q") for l in range(L + 1)]
+    args_v += [em.constant(W[l], "f32", "w") for l in range(L)]
+    args_v += [em.constant(np.asarray(W[l]).T, "f32", "wt") for l in range(L)]
+    args_v.append(em.constant(dy, "f32", "dy"))
+    r = em.fresh("r")
+    arg_t = [ht] + [qt] * (L + 1) + [wt] * (2 * L) + [ht]
+    em.m("%s:%d = func.call @grad(%s) : (%s) -> (%s)"
+         % (r, len(rets), ", ".join(args_v), ", ".join(arg_t), ", ".join(ret_t)))
+    tol = 2e-4
+    em.check(r + "#0", [T, D], "f32", demb,
+             G.Tol(tol * float(np.abs(demb).max()), tol,
+                   "d emb: f32 through %d sites and sublayers, 2e-4 x max|ref|" % (L + 1)),
+             "d emb")
+    for i, l in enumerate(grad_sites):
+        em.check("%s#%d" % (r, i + 1), [D], "f32", dQ[l],
+                 G.Tol(tol * float(np.abs(dQ[l]).max()), tol, "dq: 2e-4 x max|ref|"),
+                 "dq of site %d" % l)
+
+
 def build_parser():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--case", choices=["site-grad", "norm-grad", "stats-grad", "merge-grad"])
+    ap.add_argument("--case", choices=["site-grad", "norm-grad", "stats-grad", "merge-grad",
+                                       "block-grad"])
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--block-size", type=int, default=2)
     ap.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
     ap.add_argument("--sources", type=int, default=3)
     ap.add_argument("--queries", type=int, default=3)
@@ -392,7 +576,10 @@ def main(argv):
     if args.perturb:
         em.header.append("// NOTE: expected values perturbed by %g (--perturb): must FAIL"
                          % args.perturb)
-    emit(args, em)
+    if args.case == "block-grad":
+        emit_block(args, em)
+    else:
+        emit(args, em)
     em.finish_checks()
     sys.stdout.write(em.text())
     return 0
