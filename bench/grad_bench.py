@@ -81,13 +81,18 @@ def main():
     ap.add_argument("--options", default="", help="attnres-to-llvm options of the fused kernel")
     ap.add_argument("--no-linalg", action="store_true")
     args = ap.parse_args()
-    n, rows, d = args.sources, args.rows, args.hidden
     work = tempfile.mkdtemp(prefix="attnres-grad-bench-")
     tc = B.Toolchain(args.build_dir, work)
+    print("\n".join(run(tc, args.sources, args.rows, args.hidden, args.reps, args.options,
+                         not args.no_torch, not args.no_linalg)))
+
+
+def run(tc, n, rows, d, reps, options="", with_torch=True, with_linalg=True):
+    """Measures the gradient kernels; returns Markdown lines."""
     stream = tc.compile_c(os.path.join(HERE, "kernels.c"), "stream",
                           ["-O3", "-march=native", "-fopenmp"])
     ir = grad_ir(n, rows, d)
-    fused_lib = tc.compile(ir, "--attnres-to-llvm=" + args.options if args.options
+    fused_lib = tc.compile(ir, "--attnres-to-llvm=" + options if options
                            else "--attnres-to-llvm", "grad_fused")
     linalg_lib = tc.compile(ir, "--attnres-to-llvm=fast-kernels=false", "grad_linalg")
     fwd_lib = tc.compile(B.site_ir(n, rows, d, "f32", "fused"), "--attnres-to-llvm", "fwd")
@@ -129,9 +134,9 @@ def main():
                                            ctypes.c_long]
     stream_call = lambda: stream.attnres_stream_grad(n + 1, src, dst, rows * d * 4)  # noqa: E731
     calls = {"fused": fused, "stream": stream_call, "linalg": linalg, "forward": forward}
-    if args.no_linalg:
+    if not with_linalg:
         del calls["linalg"]
-    if not args.no_torch:
+    if with_torch:
         try:
             import torch
             tq = torch.from_numpy(q).requires_grad_()
@@ -147,26 +152,30 @@ def main():
             calls["torch"] = torch_call
         except ImportError:
             pass
-    t = interleaved(calls, args.reps)
+    t = interleaved(calls, reps)
     grad_bytes = (2 * n + 1) * rows * d * 4
     fwd_bytes = (n + 1) * rows * d * 4
-    print(f"depth_attn_grad, n = {n}, rows = {rows}, d = {d}, f32; gradient traffic "
-          f"(2n+1)·rows·d·4 = {grad_bytes / 1e6:.0f} MB; max rel err vs float64 "
-          f"(first {k} rows): fused {err:.2g}, linalg {err2:.2g}; medians of {args.reps} "
-          f"round-robin reps")
-    print("| implementation | median time | GB/s (gradient traffic) | vs streaming loop |")
-    print("|---|---|---|---|")
-    for key, name, nbytes in [("stream", "streaming loop, (n+1) reads + n writes", grad_bytes),
-                              ("fused", "attnres depth_attn_grad, fused kernel", grad_bytes),
-                              ("linalg", "attnres depth_attn_grad, linalg (fast-kernels=false)",
-                               grad_bytes),
+    out = [f"\n### Backward: depth_attn_grad, {n} sources × {rows} tokens × D={d}, f32\n",
+           f"`bench/grad_bench.py` (also `--parts grad`). Gradient traffic "
+           f"(2n+1)·T·D·4 = {grad_bytes / 1e6:.0f} MB (n sources and g read, n dV_j written; the "
+           f"dq accumulators are D floats per task). Max relative error against float64 numpy "
+           f"(first {k} rows): fused {err:.2g}, linalg {err2:.2g}. Medians of {reps} round-robin "
+           f"repetitions.\n",
+           "| implementation | median time | GB/s (gradient traffic) | vs streaming loop |",
+           "|---|---|---|---|"]
+    for key, name, nbytes in [("stream", "streaming loop, (n+1) reads + n writes "
+                               "(`attnres_stream_grad`)", grad_bytes),
+                              ("fused", "attnres `depth_attn_grad`, fused kernel", grad_bytes),
+                              ("linalg", "attnres `depth_attn_grad`, linalg "
+                               "(`fast-kernels=false`)", grad_bytes),
                               ("torch", "eager PyTorch backward (torch.autograd)", grad_bytes),
-                              ("forward", "attnres depth_attn forward (fused, (n+1) streams)",
-                               fwd_bytes)]:
+                              ("forward", "attnres `depth_attn` forward, fused, (n+1)·T·D·4 "
+                               "bytes", fwd_bytes)]:
         if key not in t:
             continue
-        print(f"| {name} | {t[key] * 1e3:.1f} ms | {nbytes / t[key] / 1e9:.1f} | "
-              f"{t['stream'] / t[key]:.2f} |")
+        out.append(f"| {name} | {t[key] * 1e3:.1f} ms | {nbytes / t[key] / 1e9:.1f} | "
+                   f"{t['stream'] / t[key]:.2f} |")
+    return out
 
 
 if __name__ == "__main__":
