@@ -45,6 +45,10 @@
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="rows-per-task=5 parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype bf16 --sources 3 --rows 37 --hidden 48 --seed 514 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="rows-per-task=4" | %run_cpu | FileCheck %s
+// No token rows (static 0): empty source gradients, a zero query/gain gradient.
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --rows 0 --hidden 16 --seed 9 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // The check can fail: the first case with every expected value moved by 1e-2.
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows 4 --hidden 32 --seed 501 --perturb 1e-2 > %t.bad.mlir
 // RUN: attnres-opt %t.bad.mlir --attnres-to-llvm | %run_cpu | FileCheck %s --check-prefix=CHECK-BAD

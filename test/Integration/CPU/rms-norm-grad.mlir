@@ -11,6 +11,10 @@
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case norm-grad --rows 2x3 --hidden 16 --scale-v 100 --seed 524 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// No token rows (static 0): empty source gradients, a zero query/gain gradient.
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case norm-grad --rows 0 --hidden 16 --seed 9 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // The check can fail: the first case with every expected value moved by 1e-2.
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case norm-grad --rows 8 --hidden 64 --seed 521 --perturb 1e-2 > %t.bad.mlir
 // RUN: attnres-opt %t.bad.mlir --attnres-to-llvm | %run_cpu | FileCheck %s --check-prefix=CHECK-BAD
