@@ -324,6 +324,12 @@ def emit(args, em):
         g = G.gen_inputs(rng, 1, shape, dt, 1.0)[0]
         dq, dV = check_site(q, V, g, eps, fd_rng)
         names = ["%%v%d" % j for j in range(n)]
+        # --dynamic-rows: the function takes dynamic token dims (and a
+        # dynamic query length); @main casts to and from them.
+        dyn = ([None] * len(rows) + [D]) if args.dynamic_rows else shape
+        dq_dyn = [None] if args.dynamic_rows else [D]
+        st, qs = src_t, q_t
+        src_t, q_t = G.tensor_type(dyn, dt), G.tensor_type(dq_dyn, dt)
         em.funcs.append("\n".join([
             "  // Function under test: the gradient of one fused AttnRes site.",
             "  func.func @grad(%%q: %s, %s, %%g: %s) -> (%s, %s) {"
@@ -334,17 +340,19 @@ def emit(args, em):
             "    return %%dq, %s : %s, %s" % (", ".join("%%dv#%d" % j for j in range(n)),
                                              q_t, ", ".join([src_t] * n)),
             "  }"]))
-        qc = em.constant(q, dt, "q")
-        vs = [em.constant(v, dt, "v") for v in V]
-        gc = em.constant(g, dt, "g")
+        qc = G.cast_in(em, em.constant(q, dt, "q"), [D], dt, dq_dyn)
+        vs = [G.cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
+        gc = G.cast_in(em, em.constant(g, dt, "g"), shape, dt, dyn)
         r = em.fresh("r")
         em.m("%s:%d = func.call @grad(%s, %s, %s) : (%s, %s, %s) -> (%s, %s)"
              % (r, n + 1, qc, ", ".join(vs), gc, q_t, ", ".join([src_t] * n), src_t,
                 q_t, ", ".join([src_t] * n)))
-        em.check(r + "#0", [D], dt, dq, grad_tol(dt, dq, "dq"), "dq")
+        em.check(G.cast_out(em, r + "#0", [D], dt, dq_dyn), [D], dt, dq,
+                 grad_tol(dt, dq, "dq"), "dq")
         for j in range(n):
-            em.check("%s#%d" % (r, j + 1), shape, dt, dV[j], grad_tol(dt, dV[j], "dV_%d" % j),
-                     "dV_%d" % j)
+            em.check(G.cast_out(em, "%s#%d" % (r, j + 1), shape, dt, dyn), shape, dt, dV[j],
+                     grad_tol(dt, dV[j], "dV_%d" % j), "dV_%d" % j)
+        del st, qs
     elif args.case == "norm-grad":
         x = G.gen_inputs(rng, 1, shape, dt, args.scale_v)[0]
         gain = G.round_to(dt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
@@ -555,6 +563,8 @@ def build_parser():
     ap.add_argument("--scale-v", type=float, default=1.0)
     ap.add_argument("--scale-q", type=float)
     ap.add_argument("--perturb", type=float, default=0.0)
+    ap.add_argument("--dynamic-rows", action="store_true",
+                    help="site-grad: dynamic token dims and query length in the function")
     ap.add_argument("--self-test", action="store_true")
     return ap
 

@@ -49,6 +49,18 @@
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --rows 0 --hidden 16 --seed 9 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// Dynamic token dims and query length (one and two dynamic dims, bf16, zero
+// rows at run time):
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dynamic-rows --rows 37 --hidden 32 --sources 4 --seed 515 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="rows-per-task=3" | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dynamic-rows --rows 2x3 --hidden 16 --sources 3 --seed 515 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dynamic-rows --dtype bf16 --rows 5 --hidden 48 --sources 2 --seed 515 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dynamic-rows --rows 0 --hidden 16 --sources 3 --seed 516 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // The check can fail: the first case with every expected value moved by 1e-2.
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows 4 --hidden 32 --seed 501 --perturb 1e-2 > %t.bad.mlir
 // RUN: attnres-opt %t.bad.mlir --attnres-to-llvm | %run_cpu | FileCheck %s --check-prefix=CHECK-BAD
