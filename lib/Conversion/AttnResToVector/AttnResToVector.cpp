@@ -1134,6 +1134,250 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// DepthAttnMergeGradOp: the backward of phase 2
+//===----------------------------------------------------------------------===//
+
+/// `depth_attn_merge_grad` as one row kernel, the structure of
+/// `DepthAttnGradToVector` for one source `u` and the phase-1 output `o`:
+/// per row one loop over D for `Σ u²`, `q·u` and `g·(u − o)`; scalars `ρ`,
+/// `s`, `β = sigmoid(s − lse)`, `ds`; a loop writing `do = (1 − β) g` and
+/// `du = β g + (ds ρ) q − (ds s ρ²/D) u`; a loop adding `(ds ρ) u` to the
+/// task's dq accumulator. `u`, `o` and `g` are read from memory once, `do`
+/// and `du` written once; `dlse = −ds` is one float per row.
+struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
+  DepthAttnMergeGradToVector(MLIRContext *ctx,
+                             const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 5, *hidden);
+    Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
+    Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
+    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
+    auto flatType = cast<RankedTensorType>(source.getType());
+    Type elemType = flatType.getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<OpFoldResult> rowSizes =
+        tensor::getMixedSizes(rewriter, loc, source);
+    SmallVector<Value> shared = {
+        tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
+        tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
+        tensor::EmptyOp::create(rewriter, loc,
+                                ArrayRef<OpFoldResult>{rowSizes.front()}, f32),
+        tensor::EmptyOp::create(
+            rewriter, loc,
+            ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
+            f32)};
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      SmallVector<OpFoldResult> lseOff = {start}, lseSz = {size}, lseSt = {one};
+      SmallVector<Value> tiles = {
+          tensor::ExtractSliceOp::create(rewriter, loc, outs[0], rowOff, rowSz,
+                                         strides),
+          tensor::ExtractSliceOp::create(rewriter, loc, outs[1], rowOff, rowSz,
+                                         strides),
+          tensor::ExtractSliceOp::create(rewriter, loc, outs[2], lseOff, lseSz,
+                                         lseSt)};
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[3], accOff,
+                                                 accSz, strides);
+      acc = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{acc},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, kb.zeroVec(nb), a[0],
+                               ValueRange{kb.index(0), c}));
+                })
+                .getResult(0);
+      tiles.push_back(acc);
+      SmallVector<Value> done = kb.forEachRow(
+          size, tiles, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            auto stats = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter),
+                           kb.zeroVec(rewriter)},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value q = kb.read(nb, query, ValueRange{c});
+                  Value u = kb.read(nb, source, ValueRange{row, c});
+                  Value o = kb.read(nb, output, ValueRange{row, c});
+                  Value g = kb.read(nb, grad, ValueRange{row, c});
+                  scf::YieldOp::create(
+                      nb, loc,
+                      ValueRange{
+                          vector::FMAOp::create(nb, loc, u, u, a[0]),
+                          vector::FMAOp::create(nb, loc, q, u, a[1]),
+                          vector::FMAOp::create(
+                              nb, loc, g, arith::SubFOp::create(nb, loc, u, o),
+                              a[2])});
+                });
+            Value sumSq = kb.sum(rewriter, stats.getResult(0));
+            Value dot = kb.sum(rewriter, stats.getResult(1));
+            Value gdiff = kb.sum(rewriter, stats.getResult(2));
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value rho = math::RsqrtOp::create(
+                rewriter, loc,
+                arith::AddFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
+                    f32Constant(rewriter, loc, eps)));
+            Value s = arith::MulFOp::create(rewriter, loc, rho, dot);
+            Value rowLse =
+                tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
+            Value beta = mergeWeight(rewriter, loc, s, rowLse);
+            Value oneF = f32Constant(rewriter, loc, 1.0);
+            Value oneMinus = arith::SubFOp::create(rewriter, loc, oneF, beta);
+            Value ds = arith::MulFOp::create(
+                rewriter, loc, arith::MulFOp::create(rewriter, loc, beta, oneMinus),
+                gdiff);
+            Value c = arith::MulFOp::create(rewriter, loc, ds, rho);
+            Value e = arith::NegFOp::create(
+                rewriter, loc,
+                arith::MulFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(
+                        rewriter, loc, c,
+                        arith::MulFOp::create(rewriter, loc, s, rho)),
+                    invD));
+            Value dlseTile = tensor::InsertOp::create(
+                rewriter, loc, arith::NegFOp::create(rewriter, loc, ds), cur[2],
+                ValueRange{local});
+            auto splat = [&](Value x) {
+              return vector::BroadcastOp::create(rewriter, loc, kb.vecType, x);
+            };
+            Value betaV = splat(beta), oneMinusV = splat(oneMinus),
+                  cV = splat(c), eV = splat(e);
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[0], cur[1]},
+                [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
+                  Value q = kb.read(nb, query, ValueRange{ch});
+                  Value u = kb.read(nb, source, ValueRange{row, ch});
+                  Value g = kb.read(nb, grad, ValueRange{row, ch});
+                  Value dO = arith::MulFOp::create(nb, loc, oneMinusV, g);
+                  Value dU = arith::MulFOp::create(nb, loc, betaV, g);
+                  dU = vector::FMAOp::create(nb, loc, cV, q, dU);
+                  dU = vector::FMAOp::create(nb, loc, eV, u, dU);
+                  scf::YieldOp::create(
+                      nb, loc,
+                      ValueRange{kb.write(nb, dO, a[0], ValueRange{local, ch}),
+                                 kb.write(nb, dU, a[1], ValueRange{local, ch})});
+                });
+            tagStreaming(loop, streaming);
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[3]},
+                [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
+                  Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
+                  dq = vector::FMAOp::create(
+                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}), dq);
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
+                });
+            return SmallVector<Value>{loop.getResult(0), loop.getResult(1),
+                                      dlseTile, accLoop.getResult(0)};
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
+                                            rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
+                                            rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[2], outs[2],
+                                            lseOff, lseSz, lseSt);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[3], outs[3],
+                                            accOff, accSz, strides);
+    }
+    Value partial = forall.getResult(3);
+    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
+    Value dqInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
+    Value dq =
+        scf::ForOp::create(
+            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+            ValueRange{dqInit},
+            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+              Value total =
+                  scf::ForOp::create(
+                      nb, loc, kb.index(0), numTasks, kb.index(1),
+                      ValueRange{kb.zeroVec(nb)},
+                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                        scf::YieldOp::create(
+                            ib, loc,
+                            ValueRange{arith::AddFOp::create(
+                                ib, loc, t[0],
+                                kb.read(ib, partial, ValueRange{k, c}))});
+                      })
+                      .getResult(0);
+              scf::YieldOp::create(nb, loc,
+                                   kb.write(nb, total, a[0], ValueRange{c}));
+            })
+            .getResult(0);
+    if (dq.getType() != queryType)
+      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSource());
+    SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
+    auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
+    rewriter.replaceOp(
+        op, ValueRange{unflattenRows(rewriter, loc, forall.getResult(0),
+                                     srcType, sizes, 0, true),
+                       unflattenRows(rewriter, loc, forall.getResult(2),
+                                     lseType, lseSizes, 0, false),
+                       dq,
+                       unflattenRows(rewriter, loc, forall.getResult(1),
+                                     srcType, sizes, 0, true)});
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -1189,6 +1433,7 @@ struct ConvertAttnResToVectorPass
 void mlir::attnres::populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
   patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
-               DepthAttnMergeToVector, DepthAttnGradToVector>(
+               DepthAttnMergeToVector, DepthAttnGradToVector,
+               DepthAttnMergeGradToVector>(
       patterns.getContext(), options);
 }

@@ -36,3 +36,22 @@ func.func @negative_depth_attn_grad_no_rows(%q: tensor<16xf32>, %v0: tensor<0x16
   %dq, %dv = attnres.depth_attn_grad %q, [%v0], %g : tensor<16xf32>, tensor<0x16xf32>, tensor<0x16xf32> -> tensor<16xf32>, tensor<0x16xf32>
   return %dq : tensor<16xf32>
 }
+
+// -----
+
+// depth_attn_merge_grad: outputs do, du (rows), dlse (one float per row) and
+// the dq accumulators; one statistics loop (Σu², q·u, g·(u − o)), one output
+// loop, one accumulator loop per row.
+// CHECK-LABEL: func.func @depth_attn_merge_grad
+// CHECK-NOT: attnres.depth_attn_merge_grad
+// CHECK: scf.forall ({{.*}}) in ({{.*}}) shared_outs({{.*}}) -> (tensor<64x128xf32>, tensor<64x128xf32>, tensor<64xf32>, tensor<?x128xf32>)
+// CHECK: scf.for {{.*}} -> (vector<[[W:[0-9]+]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>)
+// CHECK: math.rsqrt
+// CHECK: tensor.insert
+// CHECK: scf.for {{.*}} -> (tensor<?x128xf32>, tensor<?x128xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<1x128xf32>)
+// CHECK: return
+func.func @depth_attn_merge_grad(%o: tensor<64x128xf32>, %lse: tensor<64xf32>, %q: tensor<128xf32>, %u: tensor<64x128xf32>, %g: tensor<64x128xf32>) -> (tensor<64x128xf32>, tensor<64xf32>, tensor<128xf32>, tensor<64x128xf32>) {
+  %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g : tensor<64x128xf32>, tensor<64xf32>, tensor<128xf32>
+  return %do, %dlse, %dq, %du : tensor<64x128xf32>, tensor<64xf32>, tensor<128xf32>, tensor<64x128xf32>
+}
