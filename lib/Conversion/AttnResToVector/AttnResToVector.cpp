@@ -1378,6 +1378,202 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// RMSNormGradOp
+//===----------------------------------------------------------------------===//
+
+/// `rms_norm_grad` as one row kernel: per row one loop for `Σ x²` and
+/// `Σ γ·g·x`, then `dx = ρ γ g − (ρ³/D)(Σγgx) x` (the output loop) and
+/// `ρ x g` into the task's dγ accumulator. `x` and `g` are read from memory
+/// once, `dx` written once.
+struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
+  RMSNormGradToVector(MLIRContext *ctx, const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(RMSNormGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 3, *hidden);
+    Value x = flattenRows(rewriter, loc, op.getInput(), 0, true);
+    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value gain = op.getGain();
+    Value rows = tensor::DimOp::create(rewriter, loc, x, 0);
+    Type elemType = cast<RankedTensorType>(x.getType()).getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<Value> shared = {
+        tensor::EmptyOp::create(rewriter, loc,
+                                tensor::getMixedSizes(rewriter, loc, x),
+                                elemType),
+        tensor::EmptyOp::create(
+            rewriter, loc,
+            ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
+            f32)};
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      Value dxTile = tensor::ExtractSliceOp::create(rewriter, loc, outs[0],
+                                                    rowOff, rowSz, strides);
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[1], accOff,
+                                                 accSz, strides);
+      acc = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{acc},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, kb.zeroVec(nb), a[0],
+                               ValueRange{kb.index(0), c}));
+                })
+                .getResult(0);
+      SmallVector<Value> done = kb.forEachRow(
+          size, ValueRange{dxTile, acc}, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            auto stats = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter)},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value xv = kb.read(nb, x, ValueRange{row, c});
+                  Value gv = arith::MulFOp::create(
+                      nb, loc, kb.read(nb, gain, ValueRange{c}),
+                      kb.read(nb, grad, ValueRange{row, c}));
+                  scf::YieldOp::create(
+                      nb, loc,
+                      ValueRange{vector::FMAOp::create(nb, loc, xv, xv, a[0]),
+                                 vector::FMAOp::create(nb, loc, gv, xv, a[1])});
+                });
+            Value sumSq = kb.sum(rewriter, stats.getResult(0));
+            Value dot = kb.sum(rewriter, stats.getResult(1));
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value rho = math::RsqrtOp::create(
+                rewriter, loc,
+                arith::AddFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
+                    f32Constant(rewriter, loc, eps)));
+            Value rho3 = arith::MulFOp::create(
+                rewriter, loc, arith::MulFOp::create(rewriter, loc, rho, rho),
+                rho);
+            Value corr = arith::NegFOp::create(
+                rewriter, loc,
+                arith::MulFOp::create(
+                    rewriter, loc, arith::MulFOp::create(rewriter, loc, rho3, invD),
+                    dot));
+            Value rhoV =
+                vector::BroadcastOp::create(rewriter, loc, kb.vecType, rho);
+            Value corrV =
+                vector::BroadcastOp::create(rewriter, loc, kb.vecType, corr);
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[0]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value xv = kb.read(nb, x, ValueRange{row, c});
+                  Value gv = arith::MulFOp::create(
+                      nb, loc, kb.read(nb, gain, ValueRange{c}),
+                      kb.read(nb, grad, ValueRange{row, c}));
+                  Value d = arith::MulFOp::create(nb, loc, rhoV, gv);
+                  d = vector::FMAOp::create(nb, loc, corrV, xv, d);
+                  scf::YieldOp::create(
+                      nb, loc, kb.write(nb, d, a[0], ValueRange{local, c}));
+                });
+            tagStreaming(loop, streaming);
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[1]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value xg = arith::MulFOp::create(
+                      nb, loc, kb.read(nb, x, ValueRange{row, c}),
+                      kb.read(nb, grad, ValueRange{row, c}));
+                  Value dg = vector::FMAOp::create(
+                      nb, loc, rhoV, xg,
+                      kb.read(nb, a[0], ValueRange{kb.index(0), c}));
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, dg, a[0], ValueRange{kb.index(0), c}));
+                });
+            return SmallVector<Value>{loop.getResult(0), accLoop.getResult(0)};
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
+                                            rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
+                                            accOff, accSz, strides);
+    }
+    Value partial = forall.getResult(1);
+    auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
+    Value dgInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{*hidden}, gainType.getElementType());
+    Value dgain =
+        scf::ForOp::create(
+            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+            ValueRange{dgInit},
+            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+              Value total =
+                  scf::ForOp::create(
+                      nb, loc, kb.index(0), numTasks, kb.index(1),
+                      ValueRange{kb.zeroVec(nb)},
+                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                        scf::YieldOp::create(
+                            ib, loc,
+                            ValueRange{arith::AddFOp::create(
+                                ib, loc, t[0],
+                                kb.read(ib, partial, ValueRange{k, c}))});
+                      })
+                      .getResult(0);
+              scf::YieldOp::create(nb, loc,
+                                   kb.write(nb, total, a[0], ValueRange{c}));
+            })
+            .getResult(0);
+    if (dgain.getType() != gainType)
+      dgain = tensor::CastOp::create(rewriter, loc, gainType, dgain);
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getInput());
+    rewriter.replaceOp(op, ValueRange{unflattenRows(rewriter, loc,
+                                                    forall.getResult(0), srcType,
+                                                    sizes, 0, true),
+                                      dgain});
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -1434,6 +1630,6 @@ void mlir::attnres::populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
   patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
                DepthAttnMergeToVector, DepthAttnGradToVector,
-               DepthAttnMergeGradToVector>(
+               DepthAttnMergeGradToVector, RMSNormGradToVector>(
       patterns.getContext(), options);
 }

@@ -55,3 +55,21 @@ func.func @depth_attn_merge_grad(%o: tensor<64x128xf32>, %lse: tensor<64xf32>, %
   %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g : tensor<64x128xf32>, tensor<64xf32>, tensor<128xf32>
   return %do, %dlse, %dq, %du : tensor<64x128xf32>, tensor<64xf32>, tensor<128xf32>, tensor<64x128xf32>
 }
+
+// -----
+
+// rms_norm_grad: dx rows and the dgain accumulators; statistics (Σx², Σγgx),
+// output loop, accumulator loop per row.
+// CHECK-LABEL: func.func @rms_norm_grad
+// CHECK-NOT: attnres.rms_norm_grad
+// CHECK: scf.forall ({{.*}}) in ({{.*}}) shared_outs({{.*}}) -> (tensor<64x128xbf16>, tensor<?x128xf32>)
+// CHECK: scf.for {{.*}} -> (vector<[[W:[0-9]+]]xf32>, vector<[[W]]xf32>)
+// CHECK: math.rsqrt
+// CHECK: scf.for {{.*}} -> (tensor<?x128xbf16>)
+// CHECK: scf.for {{.*}} -> (tensor<1x128xf32>)
+// dgain: summed in f32, written as bf16.
+// CHECK: scf.for {{.*}} -> (tensor<128xbf16>)
+func.func @rms_norm_grad(%x: tensor<64x128xbf16>, %gain: tensor<128xbf16>, %g: tensor<64x128xbf16>) -> (tensor<64x128xbf16>, tensor<128xbf16>) {
+  %dx, %dgain = attnres.rms_norm_grad %x, %gain, %g : tensor<64x128xbf16>, tensor<128xbf16>
+  return %dx, %dgain : tensor<64x128xbf16>, tensor<128xbf16>
+}
