@@ -1574,6 +1574,326 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// DepthAttnStatsGradOp: the backward of phase 1
+//===----------------------------------------------------------------------===//
+
+/// `depth_attn_stats_grad` for a static number of queries `S` (1..8) as one
+/// row kernel: per row, loops over D for `Σ v_j²`, `Q_s·v_j` and `dO_s·v_j`
+/// (groups of sources, `1 + 2S` accumulators each); scalars from the saved
+/// LSE (`α_sj = exp(s_sj − lse_s)`, no max or sum); one output loop writing
+/// `dV_j = Σ_s (α_sj dO_s + (ds_sj ρ_j) Q_s) + (Σ_s e_sj) V_j`; one loop
+/// adding `Σ_j (ds_sj ρ_j) V_j` to the task's S dQ accumulator rows. Each
+/// source row and each dO_s row come from memory once, each dV_j is written
+/// once. Other query counts take the linalg lowering.
+struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
+  DepthAttnStatsGradToVector(MLIRContext *ctx,
+                             const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSources().empty() || hasEncodedTensors(op))
+      return failure();
+    auto srcType = dyn_cast<RankedTensorType>(op.getSources().front().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden)
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    auto qType = cast<RankedTensorType>(op.getQueries().getType());
+    int64_t S = qType.getDimSize(0);
+    if (ShapedType::isDynamic(S) || S < 1 || S > 8)
+      return rewriter.notifyMatchFailure(op, "needs 1 to 8 static queries");
+    Location loc = op.getLoc();
+    size_t n = op.getSources().size();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 2 * n + S, *hidden);
+    SmallVector<Value> sources;
+    for (Value v : op.getSources())
+      sources.push_back(flattenRows(rewriter, loc, v, 0, true));
+    Value dOut = flattenRows(rewriter, loc, op.getOutputGrad(), 1, true);
+    Value lse = flattenRows(rewriter, loc, op.getLse(), 1, false);
+    Value dLse = flattenRows(rewriter, loc, op.getLseGrad(), 1, false);
+    Value queries = op.getQueries();
+    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    Type elemType = srcType.getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<Value> shared;
+    for (size_t j = 0; j < n; ++j)
+      shared.push_back(tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
+          elemType));
+    // Accumulators: [tasks, S, D].
+    shared.push_back(tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(S),
+                               rewriter.getIndexAttr(*hidden)},
+        f32));
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      SmallVector<OpFoldResult> accOff = {iv, zero, zero},
+                                accSz = {one, rewriter.getIndexAttr(S), hiddenOfr},
+                                accSt = {one, one, one};
+      SmallVector<Value> tiles;
+      for (size_t j = 0; j < n; ++j)
+        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
+                                                       rowOff, rowSz, strides));
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
+                                                 accSz, accSt);
+      for (int64_t qi = 0; qi < S; ++qi)
+        acc = scf::ForOp::create(
+                  rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                  ValueRange{acc},
+                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                    scf::YieldOp::create(
+                        nb, loc,
+                        kb.write(nb, kb.zeroVec(nb), a[0],
+                                 ValueRange{kb.index(0), kb.index(qi), c}));
+                  })
+                  .getResult(0);
+      tiles.push_back(acc);
+      SmallVector<Value> done = kb.forEachRow(
+          size, tiles, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            // Statistics: per source Σv², and Q_s·v, dO_s·v for every s.
+            size_t perSource = 1 + 2 * S;
+            size_t maxGroup =
+                std::max<size_t>(1, 2 * size_t(options.sourcesPerLoop) / perSource);
+            size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
+            SmallVector<Value> sumSq;
+            SmallVector<SmallVector<Value>> dots(S), gdots(S);
+            for (size_t first = 0; first < n; first += group) {
+              size_t count = std::min(group, n - first);
+              SmallVector<Value> inits(count * perSource, kb.zeroVec(rewriter));
+              auto loop = scf::ForOp::create(
+                  rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                  inits, [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                    SmallVector<Value> qs, gs;
+                    for (int64_t qi = 0; qi < S; ++qi) {
+                      qs.push_back(
+                          kb.read(nb, queries, ValueRange{kb.index(qi), c}));
+                      gs.push_back(kb.read(nb, dOut,
+                                           ValueRange{kb.index(qi), row, c}));
+                    }
+                    SmallVector<Value> ys;
+                    for (size_t j = 0; j < count; ++j) {
+                      Value v = kb.read(nb, sources[first + j], ValueRange{row, c});
+                      size_t k = j * perSource;
+                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[k]));
+                      for (int64_t qi = 0; qi < S; ++qi) {
+                        ys.push_back(vector::FMAOp::create(nb, loc, qs[qi], v,
+                                                           a[k + 1 + 2 * qi]));
+                        ys.push_back(vector::FMAOp::create(nb, loc, gs[qi], v,
+                                                           a[k + 2 + 2 * qi]));
+                      }
+                    }
+                    scf::YieldOp::create(nb, loc, ys);
+                  });
+              for (size_t j = 0; j < count; ++j) {
+                size_t k = j * perSource;
+                sumSq.push_back(kb.sum(rewriter, loop.getResult(k)));
+                for (int64_t qi = 0; qi < S; ++qi) {
+                  dots[qi].push_back(
+                      kb.sum(rewriter, loop.getResult(k + 1 + 2 * qi)));
+                  gdots[qi].push_back(
+                      kb.sum(rewriter, loop.getResult(k + 2 + 2 * qi)));
+                }
+              }
+            }
+            // Scalars.
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value epsV = f32Constant(rewriter, loc, eps);
+            Value zeroF = f32Constant(rewriter, loc, 0.0);
+            SmallVector<Value> rho;
+            for (size_t j = 0; j < n; ++j)
+              rho.push_back(math::RsqrtOp::create(
+                  rewriter, loc,
+                  arith::AddFOp::create(
+                      rewriter, loc,
+                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
+                      epsV)));
+            SmallVector<SmallVector<Value>> aV(S), cV(S);
+            SmallVector<Value> eSum(n);
+            for (int64_t qi = 0; qi < S; ++qi) {
+              Value rowLse = tensor::ExtractOp::create(
+                  rewriter, loc, lse, ValueRange{kb.index(qi), row});
+              Value rowDlse = tensor::ExtractOp::create(
+                  rewriter, loc, dLse, ValueRange{kb.index(qi), row});
+              SmallVector<Value> logit, alpha;
+              Value mean;
+              for (size_t j = 0; j < n; ++j) {
+                logit.push_back(
+                    arith::MulFOp::create(rewriter, loc, rho[j], dots[qi][j]));
+                Value x = arith::MinimumFOp::create(
+                    rewriter, loc,
+                    arith::SubFOp::create(rewriter, loc, logit[j], rowLse),
+                    zeroF);
+                alpha.push_back(flushedExp(rewriter, loc, x));
+                Value t =
+                    arith::MulFOp::create(rewriter, loc, alpha[j], gdots[qi][j]);
+                mean = mean ? arith::AddFOp::create(rewriter, loc, mean, t)
+                                  .getResult()
+                            : t;
+              }
+              for (size_t j = 0; j < n; ++j) {
+                Value ds = arith::MulFOp::create(
+                    rewriter, loc, alpha[j],
+                    arith::AddFOp::create(
+                        rewriter, loc,
+                        arith::SubFOp::create(rewriter, loc, gdots[qi][j], mean),
+                        rowDlse));
+                Value c = arith::MulFOp::create(rewriter, loc, ds, rho[j]);
+                Value e = arith::NegFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(
+                        rewriter, loc,
+                        arith::MulFOp::create(
+                            rewriter, loc, c,
+                            arith::MulFOp::create(rewriter, loc, logit[j],
+                                                  rho[j])),
+                        invD));
+                eSum[j] = eSum[j]
+                              ? arith::AddFOp::create(rewriter, loc, eSum[j], e)
+                                    .getResult()
+                              : e;
+                aV[qi].push_back(vector::BroadcastOp::create(
+                    rewriter, loc, kb.vecType, alpha[j]));
+                cV[qi].push_back(
+                    vector::BroadcastOp::create(rewriter, loc, kb.vecType, c));
+              }
+            }
+            SmallVector<Value> eV;
+            for (size_t j = 0; j < n; ++j)
+              eV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, eSum[j]));
+            // The dV_j rows.
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                cur.take_front(n),
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  SmallVector<Value> qs, gs;
+                  for (int64_t qi = 0; qi < S; ++qi) {
+                    qs.push_back(kb.read(nb, queries, ValueRange{kb.index(qi), c}));
+                    gs.push_back(
+                        kb.read(nb, dOut, ValueRange{kb.index(qi), row, c}));
+                  }
+                  SmallVector<Value> ys;
+                  for (size_t j = 0; j < n; ++j) {
+                    Value v = kb.read(nb, sources[j], ValueRange{row, c});
+                    Value d = arith::MulFOp::create(nb, loc, eV[j], v);
+                    for (int64_t qi = 0; qi < S; ++qi) {
+                      d = vector::FMAOp::create(nb, loc, aV[qi][j], gs[qi], d);
+                      d = vector::FMAOp::create(nb, loc, cV[qi][j], qs[qi], d);
+                    }
+                    ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
+                  }
+                  scf::YieldOp::create(nb, loc, ys);
+                });
+            tagStreaming(loop, streaming);
+            // The dQ accumulators.
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[n]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  SmallVector<Value> vs;
+                  for (size_t j = 0; j < n; ++j)
+                    vs.push_back(kb.read(nb, sources[j], ValueRange{row, c}));
+                  Value t = a[0];
+                  for (int64_t qi = 0; qi < S; ++qi) {
+                    SmallVector<Value> idx = {kb.index(0), kb.index(qi), c};
+                    Value dq = kb.read(nb, t, idx);
+                    for (size_t j = 0; j < n; ++j)
+                      dq = vector::FMAOp::create(nb, loc, cV[qi][j], vs[j], dq);
+                    t = kb.write(nb, dq, t, idx);
+                  }
+                  scf::YieldOp::create(nb, loc, t);
+                });
+            SmallVector<Value> results(loop.getResults());
+            results.push_back(accLoop.getResult(0));
+            return results;
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      for (size_t j = 0; j < n; ++j)
+        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
+                                              rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
+                                            accOff, accSz, accSt);
+    }
+    // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type.
+    Value partial = forall.getResult(n);
+    auto dqType = cast<RankedTensorType>(op.getQueriesGrad().getType());
+    Value dqInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{S, *hidden}, dqType.getElementType());
+    Value dQ = dqInit;
+    for (int64_t qi = 0; qi < S; ++qi)
+      dQ = scf::ForOp::create(
+               rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+               ValueRange{dQ},
+               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                 Value total =
+                     scf::ForOp::create(
+                         nb, loc, kb.index(0), numTasks, kb.index(1),
+                         ValueRange{kb.zeroVec(nb)},
+                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                           scf::YieldOp::create(
+                               ib, loc,
+                               ValueRange{arith::AddFOp::create(
+                                   ib, loc, t[0],
+                                   kb.read(ib, partial,
+                                           ValueRange{k, kb.index(qi), c}))});
+                         })
+                         .getResult(0);
+                 scf::YieldOp::create(
+                     nb, loc,
+                     kb.write(nb, total, a[0], ValueRange{kb.index(qi), c}));
+               })
+               .getResult(0);
+    if (dQ.getType() != dqType)
+      dQ = tensor::CastOp::create(rewriter, loc, dqType, dQ);
+    SmallVector<Value> results = {dQ};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    for (size_t j = 0; j < n; ++j)
+      results.push_back(unflattenRows(rewriter, loc, forall.getResult(j),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -1630,6 +1950,7 @@ void mlir::attnres::populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
   patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
                DepthAttnMergeToVector, DepthAttnGradToVector,
-               DepthAttnMergeGradToVector, RMSNormGradToVector>(
+               DepthAttnMergeGradToVector, RMSNormGradToVector,
+               DepthAttnStatsGradToVector>(
       patterns.getContext(), options);
 }

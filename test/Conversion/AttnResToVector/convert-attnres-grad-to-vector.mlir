@@ -73,3 +73,36 @@ func.func @rms_norm_grad(%x: tensor<64x128xbf16>, %gain: tensor<128xbf16>, %g: t
   %dx, %dgain = attnres.rms_norm_grad %x, %gain, %g : tensor<64x128xbf16>, tensor<128xbf16>
   return %dx, %dgain : tensor<64x128xbf16>, tensor<128xbf16>
 }
+
+// -----
+
+// depth_attn_stats_grad with 2 static queries: dV rows and [tasks, 2, D]
+// accumulators; per source 1 + 2·2 statistics accumulators; the weights from
+// the saved LSE (no max).
+// CHECK-LABEL: func.func @depth_attn_stats_grad
+// CHECK-NOT: attnres.depth_attn_stats_grad
+// CHECK: scf.forall ({{.*}}) in ({{.*}}) shared_outs({{.*}}) -> (tensor<64x128xf32>, tensor<64x128xf32>, tensor<?x2x128xf32>)
+// CHECK: scf.for {{.*}} -> (vector<[[W:[0-9]+]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>, vector<[[W]]xf32>)
+// CHECK-NOT: arith.maximumf
+// CHECK: math.exp
+// CHECK: scf.for {{.*}} -> (tensor<?x128xf32>, tensor<?x128xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<1x2x128xf32>)
+// CHECK: return
+func.func @depth_attn_stats_grad(%Q: tensor<2x128xf32>, %b0: tensor<64x128xf32>, %b1: tensor<64x128xf32>,
+                                 %lse: tensor<2x64xf32>, %do: tensor<2x64x128xf32>, %dlse: tensor<2x64xf32>) -> (tensor<2x128xf32>, tensor<64x128xf32>, tensor<64x128xf32>) {
+  %dQ, %dv:2 = attnres.depth_attn_stats_grad %Q, [%b0, %b1], %lse, %do, %dlse
+      : tensor<2x128xf32>, tensor<64x128xf32>, tensor<2x64xf32>, tensor<2x64x128xf32> -> tensor<2x128xf32>, tensor<64x128xf32>
+  return %dQ, %dv#0, %dv#1 : tensor<2x128xf32>, tensor<64x128xf32>, tensor<64x128xf32>
+}
+
+// -----
+
+// More than 8 (or a dynamic number of) queries: left to the linalg lowering.
+// CHECK-LABEL: func.func @negative_depth_attn_stats_grad_dynamic_queries
+// CHECK: attnres.depth_attn_stats_grad
+func.func @negative_depth_attn_stats_grad_dynamic_queries(%Q: tensor<?x16xf32>, %b0: tensor<8x16xf32>,
+    %lse: tensor<?x8xf32>, %do: tensor<?x8x16xf32>) -> tensor<8x16xf32> {
+  %dQ, %dv = attnres.depth_attn_stats_grad %Q, [%b0], %lse, %do, %lse
+      : tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, tensor<?x8x16xf32> -> tensor<?x16xf32>, tensor<8x16xf32>
+  return %dv : tensor<8x16xf32>
+}

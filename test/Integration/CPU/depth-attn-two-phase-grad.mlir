@@ -28,6 +28,13 @@
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="rows-per-task=2" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case merge-grad --rows '' --hidden 16 --seed 519 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// The fused phase-1 gradient kernel with 9 sources and 4 queries, many row
+// tiles and small source groups, and a rank-1 source:
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --sources 9 --queries 4 --rows 37 --hidden 32 --seed 538 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --attnres-to-llvm="rows-per-task=3 sources-per-loop=4" | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --sources 3 --queries 1 --rows '' --hidden 16 --seed 539 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // The check can fail: the first case with every expected value moved by 1e-2.
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --sources 3 --queries 3 --rows 4 --hidden 32 --seed 531 --perturb 1e-2 > %t.bad.mlir
 // RUN: attnres-opt %t.bad.mlir --attnres-to-llvm | %run_cpu | FileCheck %s --check-prefix=CHECK-BAD
@@ -37,8 +44,8 @@
 // gradients checked by finite differences of the forward references
 // (scripts/attnres_grad_gen.py; its --self-test also checks that the chained
 // merge and stats gradients equal the site gradients). Tolerance: f32 1e-4,
-// bf16 1e-2. Every case runs depth_attn_merge_grad's fused kernel (default)
-// and the linalg lowering (fast-kernels=false).
+// bf16 1e-2. Every case runs the fused kernels of depth_attn_stats_grad and
+// depth_attn_merge_grad (default) and the linalg lowering (fast-kernels=false).
 
 // CHECK: max_abs_err = {{[0-9.e+-]+}}
 // CHECK-NEXT: mismatches = 0
