@@ -1131,7 +1131,7 @@ def main():
     ap.add_argument("--model-tokens", type=int, default=1024)
     ap.add_argument("--depths", default="32,64,128,256")
     ap.add_argument("--quick", action="store_true", help="small shapes, few reps")
-    ap.add_argument("--parts", default="sites,cache,decode,model,memory,python,compile",
+    ap.add_argument("--parts", default="sites,cache,decode,model,memory,python,compile,grad",
                     help="comma-separated subset of sites,cache,decode,model,memory,python,"
                     "compile")
     args = ap.parse_args()
@@ -1216,6 +1216,11 @@ def main():
     if "compile" in parts:
         depths = [int(x) for x in args.depths.split(",")]
         compile_times = bench_compile_time(tc, depths, 3, out)
+    if "grad" in parts:
+        # The backward of a site (issue 15): bench/grad_bench.py.
+        import grad_bench
+        out += grad_bench.run(tc, args.sources, args.tokens, args.hidden,
+                              max(3, args.reps // 3), with_torch=torch is not None)
 
     out.append("\n## Targets\n")
     out.append("| target | measured | met |")

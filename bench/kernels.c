@@ -229,3 +229,47 @@ double attnres_time_stream(int serial, int K, const void **src, void *dst,
   clock_gettime(CLOCK_MONOTONIC, &t1);
   return ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / iters;
 }
+
+// The traffic of the fused depth_attn_grad kernel: reads K streams (the n
+// sources and the incoming gradient g, K = n + 1) once and writes K - 1 (the
+// dV_j) once, on all cores; every written element depends on all K reads.
+#define ATTNRES_STREAM_GRAD_K(KK)                                              \
+  static void stream_grad_##KK(const uint32_t **s, uint32_t **d, long n) {     \
+    _Pragma("omp parallel for schedule(static)")                               \
+    for (long b = 0; b < n; b += 4096) {                                       \
+      long e = b + 4096 < n ? b + 4096 : n;                                    \
+      for (long i = b; i < e; ++i) {                                           \
+        uint32_t a = 0;                                                        \
+        for (int k = 0; k < KK; ++k)                                           \
+          a += s[k][i];                                                        \
+        for (int k = 0; k < KK - 1; ++k)                                       \
+          d[k][i] = a ^ s[k][i];                                               \
+      }                                                                        \
+    }                                                                          \
+  }
+ATTNRES_STREAM_GRAD_K(2)
+ATTNRES_STREAM_GRAD_K(3)
+ATTNRES_STREAM_GRAD_K(4)
+ATTNRES_STREAM_GRAD_K(5)
+ATTNRES_STREAM_GRAD_K(6)
+ATTNRES_STREAM_GRAD_K(7)
+ATTNRES_STREAM_GRAD_K(8)
+ATTNRES_STREAM_GRAD_K(9)
+ATTNRES_STREAM_GRAD_K(10)
+ATTNRES_STREAM_GRAD_K(11)
+ATTNRES_STREAM_GRAD_K(12)
+ATTNRES_STREAM_GRAD_K(13)
+ATTNRES_STREAM_GRAD_K(14)
+ATTNRES_STREAM_GRAD_K(15)
+ATTNRES_STREAM_GRAD_K(16)
+
+void attnres_stream_grad(int K, const void **src, void **dst, long bytes) {
+  long n = bytes / 4;
+  static void (*const fns[15])(const uint32_t **, uint32_t **, long) = {
+      stream_grad_2,  stream_grad_3,  stream_grad_4,  stream_grad_5,
+      stream_grad_6,  stream_grad_7,  stream_grad_8,  stream_grad_9,
+      stream_grad_10, stream_grad_11, stream_grad_12, stream_grad_13,
+      stream_grad_14, stream_grad_15, stream_grad_16};
+  fns[(K < 2 ? 2 : K > 16 ? 16 : K) - 2]((const uint32_t **)src,
+                                         (uint32_t **)dst, n);
+}

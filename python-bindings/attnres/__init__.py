@@ -19,6 +19,7 @@ from . import builders, dtypes, reference
 from .builders import (Argument, IRBuilder, Model, TanhRMSNormMatmul, block_attnres,
                        full_attnres, site)
 from .dtypes import bf16_to_f32, f32_to_bf16
+from .grad_builders import LinearSublayer, block_attnres_grad
 from .frontend import TorchFunction, TorchModel, from_torch
 from .torch_interop import run_torch
 
@@ -27,7 +28,7 @@ __all__ = [
     "TanhRMSNormMatmul", "bf16_to_f32", "block_attnres", "builders", "clear_cache",
     "compile", "dtypes", "f32_to_bf16", "from_torch", "full_attnres", "is_pass_registered",
     "is_pipeline_registered", "reference", "release_result_memory", "result_memory_held",
-    "run_torch", "site", "TorchFunction",
+    "run_torch", "site", "TorchFunction", "LinearSublayer", "block_attnres_grad",
     "TorchModel",
 ]
 

@@ -13,6 +13,10 @@
 // CHECK-OPS-DAG: ### `attnres.block_summary`
 // CHECK-OPS-DAG: ### `attnres.depth_attn_stats`
 // CHECK-OPS-DAG: ### `attnres.depth_attn_merge`
+// CHECK-OPS-DAG: ### `attnres.depth_attn_grad`
+// CHECK-OPS-DAG: ### `attnres.rms_norm_grad`
+// CHECK-OPS-DAG: ### `attnres.depth_attn_stats_grad`
+// CHECK-OPS-DAG: ### `attnres.depth_attn_merge_grad`
 
 // CHECK-CONV-DAG: `-convert-attnres-to-linalg`
 // CHECK-CONV-DAG: `-convert-attnres-to-vector`

@@ -650,6 +650,8 @@ LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) 
                        : stats.getSources().front().getType();
     else if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
       sourceType = merge.getType();
+    else
+      sourceType = getGradOpSourceType(op);
     if (sourceType && failed(staticHidden(sourceType))) {
       op->emitOpError() << "cannot be lowered: the hidden (last) dimension of "
                         << sourceType << " must be static";
@@ -673,4 +675,5 @@ void mlir::attnres::populateAttnResToLinalgConversionPatterns(
                DepthSoftmaxLowering, DepthCombineLowering, BlockSummaryLowering,
                DepthAttnStatsLowering, DepthAttnMergeLowering>(
       patterns.getContext());
+  populateAttnResGradToLinalgConversionPatterns(patterns);
 }

@@ -861,6 +861,1040 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// DepthAttnGradOp: the fused backward kernel
+//===----------------------------------------------------------------------===//
+
+/// `depth_attn_grad` as one row kernel (docs/semantics.md, Gradients):
+///
+///   scf.forall over tiles of token rows, each with a D-float dq accumulator
+///     scf.for over the rows of the tile
+///       scf.for over D: Σ v², q·v, g·v for a group of sources at once
+///       scalars: ρ_j, s_j, α_j, ā, ds_j and the coefficients of dV_j
+///       scf.for over D: dV_j = α_j g + (ds_j ρ_j) q + e_j V_j for every
+///         source (the output loop: non-temporal stores when large)
+///       scf.for over D: dq_acc += Σ_j (ds_j ρ_j) V_j
+///   dq = Σ over the tiles' accumulators
+///
+/// Every source row and the g row are read from memory once (the later
+/// passes read the n + 1 rows just loaded, from cache), every dV_j row is
+/// written once: (2n + 1)·D elements per row. Ops with a static zero token
+/// dim are left to the linalg lowering (their dq is zero, not empty).
+struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
+  DepthAttnGradToVector(MLIRContext *ctx,
+                        const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    Location loc = op.getLoc();
+    size_t n = op.getSources().size();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 2 * n + 1, *hidden);
+    SmallVector<Value> sources;
+    for (Value s : op.getSources())
+      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
+    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value query = op.getQuery();
+    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    auto flatType = cast<RankedTensorType>(sources[0].getType());
+    Type elemType = flatType.getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    // Tiles of rows, one task each; task k accumulates its dq into row k of
+    // `partial`. As in the forward kernels: small tiles (a few rows of
+    // traffic, `rowsPerTask()`) only for calls of up to 4 full tasks,
+    // otherwise `rows-per-task` rows (fewer partial dq rows to sum).
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<Value> shared;
+    for (size_t j = 0; j < n; ++j)
+      shared.push_back(tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
+          elemType));
+    shared.push_back(tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)}, f32));
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      SmallVector<Value> tiles;
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      for (size_t j = 0; j < n; ++j)
+        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
+                                                       rowOff, rowSz, strides));
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
+                                                 accSz, strides);
+      // Zero the accumulator.
+      acc = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{acc},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, kb.zeroVec(nb), a[0],
+                               ValueRange{kb.index(0), c}));
+                })
+                .getResult(0);
+      tiles.push_back(acc);
+      SmallVector<Value> done = kb.forEachRow(
+          size, tiles, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            // Pass 1: Σ v², q·v, g·v in groups of sources (registers).
+            SmallVector<Value> sumSq, dot, gdot;
+            // Three accumulators per source where the forward has two: the
+            // same register budget, 2·sources-per-loop vectors.
+            size_t maxGroup =
+                std::max<size_t>(1, 2 * size_t(options.sourcesPerLoop) / 3);
+            size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
+            for (size_t first = 0; first < n; first += group) {
+              size_t count = std::min(group, n - first);
+              SmallVector<Value> inits(3 * count, kb.zeroVec(rewriter));
+              auto loop = scf::ForOp::create(
+                  rewriter, loc, kb.index(0), kb.index(*hidden),
+                  kb.index(width), inits,
+                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                    Value q = kb.read(nb, query, ValueRange{c});
+                    Value g = kb.read(nb, grad, ValueRange{row, c});
+                    SmallVector<Value> ys;
+                    for (size_t j = 0; j < count; ++j) {
+                      Value v = kb.read(nb, sources[first + j],
+                                        ValueRange{row, c});
+                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[3 * j]));
+                      ys.push_back(
+                          vector::FMAOp::create(nb, loc, q, v, a[3 * j + 1]));
+                      ys.push_back(
+                          vector::FMAOp::create(nb, loc, g, v, a[3 * j + 2]));
+                    }
+                    scf::YieldOp::create(nb, loc, ys);
+                  });
+              for (size_t j = 0; j < count; ++j) {
+                sumSq.push_back(kb.sum(rewriter, loop.getResult(3 * j)));
+                dot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 1)));
+                gdot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 2)));
+              }
+            }
+            // Scalars.
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value epsV = f32Constant(rewriter, loc, eps);
+            SmallVector<Value> rho, logits;
+            for (size_t j = 0; j < n; ++j) {
+              rho.push_back(math::RsqrtOp::create(
+                  rewriter, loc,
+                  arith::AddFOp::create(
+                      rewriter, loc,
+                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
+                      epsV)));
+              logits.push_back(
+                  arith::MulFOp::create(rewriter, loc, rho[j], dot[j]));
+            }
+            SmallVector<Value> alpha =
+                softmaxScalars(rewriter, loc, logits, false).weights;
+            Value mean;
+            for (size_t j = 0; j < n; ++j) {
+              Value t = arith::MulFOp::create(rewriter, loc, alpha[j], gdot[j]);
+              mean = mean ? arith::AddFOp::create(rewriter, loc, mean, t)
+                                .getResult()
+                          : t;
+            }
+            SmallVector<Value> aV, cV, eV;
+            for (size_t j = 0; j < n; ++j) {
+              Value ds = arith::MulFOp::create(
+                  rewriter, loc, alpha[j],
+                  arith::SubFOp::create(rewriter, loc, gdot[j], mean));
+              Value c = arith::MulFOp::create(rewriter, loc, ds, rho[j]);
+              Value e = arith::NegFOp::create(
+                  rewriter, loc,
+                  arith::MulFOp::create(
+                      rewriter, loc,
+                      arith::MulFOp::create(
+                          rewriter, loc, c,
+                          arith::MulFOp::create(rewriter, loc, logits[j],
+                                                rho[j])),
+                      invD));
+              aV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, alpha[j]));
+              cV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, c));
+              eV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, e));
+            }
+            // Pass 2: the dV_j rows (the output loop: non-temporal stores
+            // when large, see attnres-streaming-stores), then the dq
+            // accumulator (a loop of its own: its stores must stay cached).
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                cur.take_front(n),
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value q = kb.read(nb, query, ValueRange{c});
+                  Value g = kb.read(nb, grad, ValueRange{row, c});
+                  SmallVector<Value> ys;
+                  for (size_t j = 0; j < n; ++j) {
+                    Value v = kb.read(nb, sources[j], ValueRange{row, c});
+                    Value d = arith::MulFOp::create(nb, loc, aV[j], g);
+                    d = vector::FMAOp::create(nb, loc, cV[j], q, d);
+                    d = vector::FMAOp::create(nb, loc, eV[j], v, d);
+                    ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
+                  }
+                  scf::YieldOp::create(nb, loc, ys);
+                });
+            tagStreaming(loop, streaming);
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[n]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), c});
+                  for (size_t j = 0; j < n; ++j)
+                    dq = vector::FMAOp::create(
+                        nb, loc, cV[j],
+                        kb.read(nb, sources[j], ValueRange{row, c}), dq);
+                  scf::YieldOp::create(
+                      nb, loc, kb.write(nb, dq, a[0], ValueRange{kb.index(0), c}));
+                });
+            SmallVector<Value> results(loop.getResults());
+            results.push_back(accLoop.getResult(0));
+            return results;
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      for (size_t j = 0; j < n; ++j)
+        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
+                                              rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
+                                            accOff, accSz, strides);
+    }
+    // dq = Σ_k partial[k, :], in the query's type.
+    Value partial = forall.getResult(n);
+    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
+    Value dqInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
+    Value dq =
+        scf::ForOp::create(
+            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+            ValueRange{dqInit},
+            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+              Value total =
+                  scf::ForOp::create(
+                      nb, loc, kb.index(0), numTasks, kb.index(1),
+                      ValueRange{kb.zeroVec(nb)},
+                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                        scf::YieldOp::create(
+                            ib, loc,
+                            ValueRange{arith::AddFOp::create(
+                                ib, loc, t[0],
+                                kb.read(ib, partial, ValueRange{k, c}))});
+                      })
+                      .getResult(0);
+              scf::YieldOp::create(nb, loc,
+                                   kb.write(nb, total, a[0], ValueRange{c}));
+            })
+            .getResult(0);
+    if (dq.getType() != queryType)
+      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    SmallVector<Value> results = {dq};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getGrad());
+    for (size_t j = 0; j < n; ++j)
+      results.push_back(unflattenRows(rewriter, loc, forall.getResult(j),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
+// DepthAttnMergeGradOp: the backward of phase 2
+//===----------------------------------------------------------------------===//
+
+/// `depth_attn_merge_grad` as one row kernel, the structure of
+/// `DepthAttnGradToVector` for one source `u` and the phase-1 output `o`:
+/// per row one loop over D for `Σ u²`, `q·u` and `g·(u − o)`; scalars `ρ`,
+/// `s`, `β = sigmoid(s − lse)`, `ds`; a loop writing `do = (1 − β) g` and
+/// `du = β g + (ds ρ) q − (ds s ρ²/D) u`; a loop adding `(ds ρ) u` to the
+/// task's dq accumulator. `u`, `o` and `g` are read from memory once, `do`
+/// and `du` written once; `dlse = −ds` is one float per row.
+struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
+  DepthAttnMergeGradToVector(MLIRContext *ctx,
+                             const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 5, *hidden);
+    Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
+    Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
+    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
+    auto flatType = cast<RankedTensorType>(source.getType());
+    Type elemType = flatType.getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<OpFoldResult> rowSizes =
+        tensor::getMixedSizes(rewriter, loc, source);
+    SmallVector<Value> shared = {
+        tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
+        tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
+        tensor::EmptyOp::create(rewriter, loc,
+                                ArrayRef<OpFoldResult>{rowSizes.front()}, f32),
+        tensor::EmptyOp::create(
+            rewriter, loc,
+            ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
+            f32)};
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      SmallVector<OpFoldResult> lseOff = {start}, lseSz = {size}, lseSt = {one};
+      SmallVector<Value> tiles = {
+          tensor::ExtractSliceOp::create(rewriter, loc, outs[0], rowOff, rowSz,
+                                         strides),
+          tensor::ExtractSliceOp::create(rewriter, loc, outs[1], rowOff, rowSz,
+                                         strides),
+          tensor::ExtractSliceOp::create(rewriter, loc, outs[2], lseOff, lseSz,
+                                         lseSt)};
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[3], accOff,
+                                                 accSz, strides);
+      acc = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{acc},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, kb.zeroVec(nb), a[0],
+                               ValueRange{kb.index(0), c}));
+                })
+                .getResult(0);
+      tiles.push_back(acc);
+      SmallVector<Value> done = kb.forEachRow(
+          size, tiles, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            auto stats = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter),
+                           kb.zeroVec(rewriter)},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value q = kb.read(nb, query, ValueRange{c});
+                  Value u = kb.read(nb, source, ValueRange{row, c});
+                  Value o = kb.read(nb, output, ValueRange{row, c});
+                  Value g = kb.read(nb, grad, ValueRange{row, c});
+                  scf::YieldOp::create(
+                      nb, loc,
+                      ValueRange{
+                          vector::FMAOp::create(nb, loc, u, u, a[0]),
+                          vector::FMAOp::create(nb, loc, q, u, a[1]),
+                          vector::FMAOp::create(
+                              nb, loc, g, arith::SubFOp::create(nb, loc, u, o),
+                              a[2])});
+                });
+            Value sumSq = kb.sum(rewriter, stats.getResult(0));
+            Value dot = kb.sum(rewriter, stats.getResult(1));
+            Value gdiff = kb.sum(rewriter, stats.getResult(2));
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value rho = math::RsqrtOp::create(
+                rewriter, loc,
+                arith::AddFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
+                    f32Constant(rewriter, loc, eps)));
+            Value s = arith::MulFOp::create(rewriter, loc, rho, dot);
+            Value rowLse =
+                tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
+            Value beta = mergeWeight(rewriter, loc, s, rowLse);
+            Value oneF = f32Constant(rewriter, loc, 1.0);
+            Value oneMinus = arith::SubFOp::create(rewriter, loc, oneF, beta);
+            Value ds = arith::MulFOp::create(
+                rewriter, loc, arith::MulFOp::create(rewriter, loc, beta, oneMinus),
+                gdiff);
+            Value c = arith::MulFOp::create(rewriter, loc, ds, rho);
+            Value e = arith::NegFOp::create(
+                rewriter, loc,
+                arith::MulFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(
+                        rewriter, loc, c,
+                        arith::MulFOp::create(rewriter, loc, s, rho)),
+                    invD));
+            Value dlseTile = tensor::InsertOp::create(
+                rewriter, loc, arith::NegFOp::create(rewriter, loc, ds), cur[2],
+                ValueRange{local});
+            auto splat = [&](Value x) {
+              return vector::BroadcastOp::create(rewriter, loc, kb.vecType, x);
+            };
+            Value betaV = splat(beta), oneMinusV = splat(oneMinus),
+                  cV = splat(c), eV = splat(e);
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[0], cur[1]},
+                [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
+                  Value q = kb.read(nb, query, ValueRange{ch});
+                  Value u = kb.read(nb, source, ValueRange{row, ch});
+                  Value g = kb.read(nb, grad, ValueRange{row, ch});
+                  Value dO = arith::MulFOp::create(nb, loc, oneMinusV, g);
+                  Value dU = arith::MulFOp::create(nb, loc, betaV, g);
+                  dU = vector::FMAOp::create(nb, loc, cV, q, dU);
+                  dU = vector::FMAOp::create(nb, loc, eV, u, dU);
+                  scf::YieldOp::create(
+                      nb, loc,
+                      ValueRange{kb.write(nb, dO, a[0], ValueRange{local, ch}),
+                                 kb.write(nb, dU, a[1], ValueRange{local, ch})});
+                });
+            tagStreaming(loop, streaming);
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[3]},
+                [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
+                  Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
+                  dq = vector::FMAOp::create(
+                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}), dq);
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
+                });
+            return SmallVector<Value>{loop.getResult(0), loop.getResult(1),
+                                      dlseTile, accLoop.getResult(0)};
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
+                                            rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
+                                            rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[2], outs[2],
+                                            lseOff, lseSz, lseSt);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[3], outs[3],
+                                            accOff, accSz, strides);
+    }
+    Value partial = forall.getResult(3);
+    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
+    Value dqInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
+    Value dq =
+        scf::ForOp::create(
+            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+            ValueRange{dqInit},
+            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+              Value total =
+                  scf::ForOp::create(
+                      nb, loc, kb.index(0), numTasks, kb.index(1),
+                      ValueRange{kb.zeroVec(nb)},
+                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                        scf::YieldOp::create(
+                            ib, loc,
+                            ValueRange{arith::AddFOp::create(
+                                ib, loc, t[0],
+                                kb.read(ib, partial, ValueRange{k, c}))});
+                      })
+                      .getResult(0);
+              scf::YieldOp::create(nb, loc,
+                                   kb.write(nb, total, a[0], ValueRange{c}));
+            })
+            .getResult(0);
+    if (dq.getType() != queryType)
+      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSource());
+    SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
+    auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
+    rewriter.replaceOp(
+        op, ValueRange{unflattenRows(rewriter, loc, forall.getResult(0),
+                                     srcType, sizes, 0, true),
+                       unflattenRows(rewriter, loc, forall.getResult(2),
+                                     lseType, lseSizes, 0, false),
+                       dq,
+                       unflattenRows(rewriter, loc, forall.getResult(1),
+                                     srcType, sizes, 0, true)});
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
+// RMSNormGradOp
+//===----------------------------------------------------------------------===//
+
+/// `rms_norm_grad` as one row kernel: per row one loop for `Σ x²` and
+/// `Σ γ·g·x`, then `dx = ρ γ g − (ρ³/D)(Σγgx) x` (the output loop) and
+/// `ρ x g` into the task's dγ accumulator. `x` and `g` are read from memory
+/// once, `dx` written once.
+struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
+  RMSNormGradToVector(MLIRContext *ctx, const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(RMSNormGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    Location loc = op.getLoc();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 3, *hidden);
+    Value x = flattenRows(rewriter, loc, op.getInput(), 0, true);
+    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value gain = op.getGain();
+    Value rows = tensor::DimOp::create(rewriter, loc, x, 0);
+    Type elemType = cast<RankedTensorType>(x.getType()).getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<Value> shared = {
+        tensor::EmptyOp::create(rewriter, loc,
+                                tensor::getMixedSizes(rewriter, loc, x),
+                                elemType),
+        tensor::EmptyOp::create(
+            rewriter, loc,
+            ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
+            f32)};
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      Value dxTile = tensor::ExtractSliceOp::create(rewriter, loc, outs[0],
+                                                    rowOff, rowSz, strides);
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[1], accOff,
+                                                 accSz, strides);
+      acc = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{acc},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, kb.zeroVec(nb), a[0],
+                               ValueRange{kb.index(0), c}));
+                })
+                .getResult(0);
+      SmallVector<Value> done = kb.forEachRow(
+          size, ValueRange{dxTile, acc}, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            auto stats = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter)},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value xv = kb.read(nb, x, ValueRange{row, c});
+                  Value gv = arith::MulFOp::create(
+                      nb, loc, kb.read(nb, gain, ValueRange{c}),
+                      kb.read(nb, grad, ValueRange{row, c}));
+                  scf::YieldOp::create(
+                      nb, loc,
+                      ValueRange{vector::FMAOp::create(nb, loc, xv, xv, a[0]),
+                                 vector::FMAOp::create(nb, loc, gv, xv, a[1])});
+                });
+            Value sumSq = kb.sum(rewriter, stats.getResult(0));
+            Value dot = kb.sum(rewriter, stats.getResult(1));
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value rho = math::RsqrtOp::create(
+                rewriter, loc,
+                arith::AddFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
+                    f32Constant(rewriter, loc, eps)));
+            Value rho3 = arith::MulFOp::create(
+                rewriter, loc, arith::MulFOp::create(rewriter, loc, rho, rho),
+                rho);
+            Value corr = arith::NegFOp::create(
+                rewriter, loc,
+                arith::MulFOp::create(
+                    rewriter, loc, arith::MulFOp::create(rewriter, loc, rho3, invD),
+                    dot));
+            Value rhoV =
+                vector::BroadcastOp::create(rewriter, loc, kb.vecType, rho);
+            Value corrV =
+                vector::BroadcastOp::create(rewriter, loc, kb.vecType, corr);
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[0]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value xv = kb.read(nb, x, ValueRange{row, c});
+                  Value gv = arith::MulFOp::create(
+                      nb, loc, kb.read(nb, gain, ValueRange{c}),
+                      kb.read(nb, grad, ValueRange{row, c}));
+                  Value d = arith::MulFOp::create(nb, loc, rhoV, gv);
+                  d = vector::FMAOp::create(nb, loc, corrV, xv, d);
+                  scf::YieldOp::create(
+                      nb, loc, kb.write(nb, d, a[0], ValueRange{local, c}));
+                });
+            tagStreaming(loop, streaming);
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[1]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  Value xg = arith::MulFOp::create(
+                      nb, loc, kb.read(nb, x, ValueRange{row, c}),
+                      kb.read(nb, grad, ValueRange{row, c}));
+                  Value dg = vector::FMAOp::create(
+                      nb, loc, rhoV, xg,
+                      kb.read(nb, a[0], ValueRange{kb.index(0), c}));
+                  scf::YieldOp::create(
+                      nb, loc,
+                      kb.write(nb, dg, a[0], ValueRange{kb.index(0), c}));
+                });
+            return SmallVector<Value>{loop.getResult(0), accLoop.getResult(0)};
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
+                                            rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
+                                            accOff, accSz, strides);
+    }
+    Value partial = forall.getResult(1);
+    auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
+    Value dgInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{*hidden}, gainType.getElementType());
+    Value dgain =
+        scf::ForOp::create(
+            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+            ValueRange{dgInit},
+            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+              Value total =
+                  scf::ForOp::create(
+                      nb, loc, kb.index(0), numTasks, kb.index(1),
+                      ValueRange{kb.zeroVec(nb)},
+                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                        scf::YieldOp::create(
+                            ib, loc,
+                            ValueRange{arith::AddFOp::create(
+                                ib, loc, t[0],
+                                kb.read(ib, partial, ValueRange{k, c}))});
+                      })
+                      .getResult(0);
+              scf::YieldOp::create(nb, loc,
+                                   kb.write(nb, total, a[0], ValueRange{c}));
+            })
+            .getResult(0);
+    if (dgain.getType() != gainType)
+      dgain = tensor::CastOp::create(rewriter, loc, gainType, dgain);
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getInput());
+    rewriter.replaceOp(op, ValueRange{unflattenRows(rewriter, loc,
+                                                    forall.getResult(0), srcType,
+                                                    sizes, 0, true),
+                                      dgain});
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
+// DepthAttnStatsGradOp: the backward of phase 1
+//===----------------------------------------------------------------------===//
+
+/// `depth_attn_stats_grad` for a static number of queries `S` (1..8) as one
+/// row kernel: per row, loops over D for `Σ v_j²`, `Q_s·v_j` and `dO_s·v_j`
+/// (groups of sources, `1 + 2S` accumulators each); scalars from the saved
+/// LSE (`α_sj = exp(s_sj − lse_s)`, no max or sum); one output loop writing
+/// `dV_j = Σ_s (α_sj dO_s + (ds_sj ρ_j) Q_s) + (Σ_s e_sj) V_j`; one loop
+/// adding `Σ_j (ds_sj ρ_j) V_j` to the task's S dQ accumulator rows. Each
+/// source row and each dO_s row come from memory once, each dV_j is written
+/// once. Other query counts take the linalg lowering.
+struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
+  DepthAttnStatsGradToVector(MLIRContext *ctx,
+                             const AttnResVectorKernelOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSources().empty() || hasEncodedTensors(op))
+      return failure();
+    auto srcType = dyn_cast<RankedTensorType>(op.getSources().front().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden)
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (llvm::is_contained(srcType.getShape().drop_back(), 0))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    auto qType = cast<RankedTensorType>(op.getQueries().getType());
+    int64_t S = qType.getDimSize(0);
+    if (ShapedType::isDynamic(S) || S < 1 || S > 8)
+      return rewriter.notifyMatchFailure(op, "needs 1 to 8 static queries");
+    Location loc = op.getLoc();
+    size_t n = op.getSources().size();
+    KernelBuilder kb(rewriter, loc, *hidden, options);
+    kb.rowBytes = rowsOfBytes(srcType, 2 * n + S, *hidden);
+    SmallVector<Value> sources;
+    for (Value v : op.getSources())
+      sources.push_back(flattenRows(rewriter, loc, v, 0, true));
+    Value dOut = flattenRows(rewriter, loc, op.getOutputGrad(), 1, true);
+    Value lse = flattenRows(rewriter, loc, op.getLse(), 1, false);
+    Value dLse = flattenRows(rewriter, loc, op.getLseGrad(), 1, false);
+    Value queries = op.getQueries();
+    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    Type elemType = srcType.getElementType();
+    double eps = epsOf(op.getEpsAttr());
+    int64_t width = kb.width;
+    Type f32 = rewriter.getF32Type();
+    bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
+
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
+      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
+                                kb.index(4 * full)),
+          kb.index(kb.rowsPerTask()), kb.index(full));
+    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    SmallVector<Value> shared;
+    for (size_t j = 0; j < n; ++j)
+      shared.push_back(tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
+          elemType));
+    // Accumulators: [tasks, S, D].
+    shared.push_back(tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(S),
+                               rewriter.getIndexAttr(*hidden)},
+        f32));
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
+        nullptr);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value iv = forall.getInductionVars().front();
+      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
+      Value size = arith::MinUIOp::create(
+          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+      ValueRange outs = forall.getRegionIterArgs();
+      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
+      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> strides = {one, one};
+      SmallVector<OpFoldResult> accOff = {iv, zero, zero},
+                                accSz = {one, rewriter.getIndexAttr(S), hiddenOfr},
+                                accSt = {one, one, one};
+      SmallVector<Value> tiles;
+      for (size_t j = 0; j < n; ++j)
+        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
+                                                       rowOff, rowSz, strides));
+      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
+                                                 accSz, accSt);
+      for (int64_t qi = 0; qi < S; ++qi)
+        acc = scf::ForOp::create(
+                  rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                  ValueRange{acc},
+                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                    scf::YieldOp::create(
+                        nb, loc,
+                        kb.write(nb, kb.zeroVec(nb), a[0],
+                                 ValueRange{kb.index(0), kb.index(qi), c}));
+                  })
+                  .getResult(0);
+      tiles.push_back(acc);
+      SmallVector<Value> done = kb.forEachRow(
+          size, tiles, [&](Value local, ValueRange cur) {
+            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+            // Statistics: per source Σv², and Q_s·v, dO_s·v for every s.
+            size_t perSource = 1 + 2 * S;
+            size_t maxGroup =
+                std::max<size_t>(1, 2 * size_t(options.sourcesPerLoop) / perSource);
+            size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
+            SmallVector<Value> sumSq;
+            SmallVector<SmallVector<Value>> dots(S), gdots(S);
+            for (size_t first = 0; first < n; first += group) {
+              size_t count = std::min(group, n - first);
+              SmallVector<Value> inits(count * perSource, kb.zeroVec(rewriter));
+              auto loop = scf::ForOp::create(
+                  rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                  inits, [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                    SmallVector<Value> qs, gs;
+                    for (int64_t qi = 0; qi < S; ++qi) {
+                      qs.push_back(
+                          kb.read(nb, queries, ValueRange{kb.index(qi), c}));
+                      gs.push_back(kb.read(nb, dOut,
+                                           ValueRange{kb.index(qi), row, c}));
+                    }
+                    SmallVector<Value> ys;
+                    for (size_t j = 0; j < count; ++j) {
+                      Value v = kb.read(nb, sources[first + j], ValueRange{row, c});
+                      size_t k = j * perSource;
+                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[k]));
+                      for (int64_t qi = 0; qi < S; ++qi) {
+                        ys.push_back(vector::FMAOp::create(nb, loc, qs[qi], v,
+                                                           a[k + 1 + 2 * qi]));
+                        ys.push_back(vector::FMAOp::create(nb, loc, gs[qi], v,
+                                                           a[k + 2 + 2 * qi]));
+                      }
+                    }
+                    scf::YieldOp::create(nb, loc, ys);
+                  });
+              for (size_t j = 0; j < count; ++j) {
+                size_t k = j * perSource;
+                sumSq.push_back(kb.sum(rewriter, loop.getResult(k)));
+                for (int64_t qi = 0; qi < S; ++qi) {
+                  dots[qi].push_back(
+                      kb.sum(rewriter, loop.getResult(k + 1 + 2 * qi)));
+                  gdots[qi].push_back(
+                      kb.sum(rewriter, loop.getResult(k + 2 + 2 * qi)));
+                }
+              }
+            }
+            // Scalars.
+            Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
+            Value epsV = f32Constant(rewriter, loc, eps);
+            Value zeroF = f32Constant(rewriter, loc, 0.0);
+            SmallVector<Value> rho;
+            for (size_t j = 0; j < n; ++j)
+              rho.push_back(math::RsqrtOp::create(
+                  rewriter, loc,
+                  arith::AddFOp::create(
+                      rewriter, loc,
+                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
+                      epsV)));
+            SmallVector<SmallVector<Value>> aV(S), cV(S);
+            SmallVector<Value> eSum(n);
+            for (int64_t qi = 0; qi < S; ++qi) {
+              Value rowLse = tensor::ExtractOp::create(
+                  rewriter, loc, lse, ValueRange{kb.index(qi), row});
+              Value rowDlse = tensor::ExtractOp::create(
+                  rewriter, loc, dLse, ValueRange{kb.index(qi), row});
+              SmallVector<Value> logit, alpha;
+              Value mean;
+              for (size_t j = 0; j < n; ++j) {
+                logit.push_back(
+                    arith::MulFOp::create(rewriter, loc, rho[j], dots[qi][j]));
+                Value x = arith::MinimumFOp::create(
+                    rewriter, loc,
+                    arith::SubFOp::create(rewriter, loc, logit[j], rowLse),
+                    zeroF);
+                alpha.push_back(flushedExp(rewriter, loc, x));
+                Value t =
+                    arith::MulFOp::create(rewriter, loc, alpha[j], gdots[qi][j]);
+                mean = mean ? arith::AddFOp::create(rewriter, loc, mean, t)
+                                  .getResult()
+                            : t;
+              }
+              for (size_t j = 0; j < n; ++j) {
+                Value ds = arith::MulFOp::create(
+                    rewriter, loc, alpha[j],
+                    arith::AddFOp::create(
+                        rewriter, loc,
+                        arith::SubFOp::create(rewriter, loc, gdots[qi][j], mean),
+                        rowDlse));
+                Value c = arith::MulFOp::create(rewriter, loc, ds, rho[j]);
+                Value e = arith::NegFOp::create(
+                    rewriter, loc,
+                    arith::MulFOp::create(
+                        rewriter, loc,
+                        arith::MulFOp::create(
+                            rewriter, loc, c,
+                            arith::MulFOp::create(rewriter, loc, logit[j],
+                                                  rho[j])),
+                        invD));
+                eSum[j] = eSum[j]
+                              ? arith::AddFOp::create(rewriter, loc, eSum[j], e)
+                                    .getResult()
+                              : e;
+                aV[qi].push_back(vector::BroadcastOp::create(
+                    rewriter, loc, kb.vecType, alpha[j]));
+                cV[qi].push_back(
+                    vector::BroadcastOp::create(rewriter, loc, kb.vecType, c));
+              }
+            }
+            SmallVector<Value> eV;
+            for (size_t j = 0; j < n; ++j)
+              eV.push_back(
+                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, eSum[j]));
+            // The dV_j rows.
+            auto loop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                cur.take_front(n),
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  SmallVector<Value> qs, gs;
+                  for (int64_t qi = 0; qi < S; ++qi) {
+                    qs.push_back(kb.read(nb, queries, ValueRange{kb.index(qi), c}));
+                    gs.push_back(
+                        kb.read(nb, dOut, ValueRange{kb.index(qi), row, c}));
+                  }
+                  SmallVector<Value> ys;
+                  for (size_t j = 0; j < n; ++j) {
+                    Value v = kb.read(nb, sources[j], ValueRange{row, c});
+                    Value d = arith::MulFOp::create(nb, loc, eV[j], v);
+                    for (int64_t qi = 0; qi < S; ++qi) {
+                      d = vector::FMAOp::create(nb, loc, aV[qi][j], gs[qi], d);
+                      d = vector::FMAOp::create(nb, loc, cV[qi][j], qs[qi], d);
+                    }
+                    ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
+                  }
+                  scf::YieldOp::create(nb, loc, ys);
+                });
+            tagStreaming(loop, streaming);
+            // The dQ accumulators.
+            auto accLoop = scf::ForOp::create(
+                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+                ValueRange{cur[n]},
+                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  SmallVector<Value> vs;
+                  for (size_t j = 0; j < n; ++j)
+                    vs.push_back(kb.read(nb, sources[j], ValueRange{row, c}));
+                  Value t = a[0];
+                  for (int64_t qi = 0; qi < S; ++qi) {
+                    SmallVector<Value> idx = {kb.index(0), kb.index(qi), c};
+                    Value dq = kb.read(nb, t, idx);
+                    for (size_t j = 0; j < n; ++j)
+                      dq = vector::FMAOp::create(nb, loc, cV[qi][j], vs[j], dq);
+                    t = kb.write(nb, dq, t, idx);
+                  }
+                  scf::YieldOp::create(nb, loc, t);
+                });
+            SmallVector<Value> results(loop.getResults());
+            results.push_back(accLoop.getResult(0));
+            return results;
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      for (size_t j = 0; j < n; ++j)
+        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
+                                              rowOff, rowSz, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
+                                            accOff, accSz, accSt);
+    }
+    // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type.
+    Value partial = forall.getResult(n);
+    auto dqType = cast<RankedTensorType>(op.getQueriesGrad().getType());
+    Value dqInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{S, *hidden}, dqType.getElementType());
+    Value dQ = dqInit;
+    for (int64_t qi = 0; qi < S; ++qi)
+      dQ = scf::ForOp::create(
+               rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
+               ValueRange{dQ},
+               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                 Value total =
+                     scf::ForOp::create(
+                         nb, loc, kb.index(0), numTasks, kb.index(1),
+                         ValueRange{kb.zeroVec(nb)},
+                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                           scf::YieldOp::create(
+                               ib, loc,
+                               ValueRange{arith::AddFOp::create(
+                                   ib, loc, t[0],
+                                   kb.read(ib, partial,
+                                           ValueRange{k, kb.index(qi), c}))});
+                         })
+                         .getResult(0);
+                 scf::YieldOp::create(
+                     nb, loc,
+                     kb.write(nb, total, a[0], ValueRange{kb.index(qi), c}));
+               })
+               .getResult(0);
+    if (dQ.getType() != dqType)
+      dQ = tensor::CastOp::create(rewriter, loc, dqType, dQ);
+    SmallVector<Value> results = {dQ};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    for (size_t j = 0; j < n; ++j)
+      results.push_back(unflattenRows(rewriter, loc, forall.getResult(j),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  AttnResVectorKernelOptions options;
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -924,5 +1958,8 @@ struct ConvertAttnResToVectorPass
 void mlir::attnres::populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
   patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
-               DepthAttnMergeToVector>(patterns.getContext(), options);
+               DepthAttnMergeToVector, DepthAttnGradToVector,
+               DepthAttnMergeGradToVector, RMSNormGradToVector,
+               DepthAttnStatsGradToVector>(
+      patterns.getContext(), options);
 }

@@ -92,3 +92,21 @@ func.func @encoded_sources(%q: tensor<64xf32>, %v0: tensor<8x64xf32, "enc">, %v1
   %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<8x64xf32, "enc"> -> tensor<8x64xf32, "enc">
   return %h : tensor<8x64xf32, "enc">
 }
+
+// -----
+
+// CHECK: error: 'attnres.depth_attn_grad' op cannot be lowered: the hidden (last) dimension of 'tensor<8x?xf32>' must be static
+func.func @depth_attn_grad_dynamic_hidden(%q: tensor<?xf32>, %v0: tensor<8x?xf32>) -> tensor<?xf32> {
+  // expected-error @below {{'attnres.depth_attn_grad' op cannot be lowered: the hidden (last) dimension of 'tensor<8x?xf32>' must be static}}
+  %dq, %dv = attnres.depth_attn_grad %q, [%v0], %v0 : tensor<?xf32>, tensor<8x?xf32>, tensor<8x?xf32> -> tensor<?xf32>, tensor<8x?xf32>
+  return %dq : tensor<?xf32>
+}
+
+// -----
+
+// CHECK: error: 'attnres.rms_norm_grad' op cannot be lowered: the hidden (last) dimension of 'tensor<?x?xf32>' must be static
+func.func @rms_norm_grad_dynamic_hidden(%x: tensor<?x?xf32>, %g: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @below {{'attnres.rms_norm_grad' op cannot be lowered: the hidden (last) dimension of 'tensor<?x?xf32>' must be static}}
+  %dx, %dg = attnres.rms_norm_grad %x, %g, %x : tensor<?x?xf32>, tensor<?xf32>
+  return %dg : tensor<?xf32>
+}

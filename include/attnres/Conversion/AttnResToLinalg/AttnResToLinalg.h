@@ -20,6 +20,16 @@ namespace attnres {
 /// they cannot lower; see `checkAttnResToLinalgPreconditions`.
 void populateAttnResToLinalgConversionPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns that rewrite the gradient ops (`depth_attn_grad`,
+/// `rms_norm_grad`, `depth_attn_stats_grad`, `depth_attn_merge_grad`) into
+/// linalg/tensor/arith/math ops on tensors; part of
+/// `populateAttnResToLinalgConversionPatterns`.
+void populateAttnResGradToLinalgConversionPatterns(RewritePatternSet &patterns);
+
+/// The source type whose hidden size the lowering of a gradient op needs
+/// static; a null type for other ops.
+Type getGradOpSourceType(Operation *op);
+
 /// Marks the attnres dialect illegal and the dialects the patterns produce
 /// legal.
 void configureAttnResToLinalgConversionTarget(ConversionTarget &target);

@@ -28,12 +28,15 @@ def AttnRes_Dialect : Dialect {
     `f32` and the result is rounded back to `E`. Logits, softmax weights and
     log-sum-exp values are always `f32` tensors.
 
-    The ops come in three groups:
+    The ops come in four groups:
     * the fused site `attnres.depth_attn`, and its two-phase form
       `attnres.depth_attn_stats` + `attnres.depth_attn_merge`;
     * the unfused steps a frontend emits: `attnres.rms_norm`,
       `attnres.depth_logits`, `attnres.depth_softmax`, `attnres.depth_combine`;
-    * `attnres.block_summary`, the sum of a block's sublayer outputs.
+    * `attnres.block_summary`, the sum of a block's sublayer outputs;
+    * the gradients (training): `attnres.depth_attn_grad`,
+      `attnres.rms_norm_grad`, `attnres.depth_attn_stats_grad`,
+      `attnres.depth_attn_merge_grad`.
   }];
   let usePropertiesForAttributes = 1;
   let hasConstantMaterializer = 1;

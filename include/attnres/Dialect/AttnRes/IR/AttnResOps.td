@@ -300,4 +300,7 @@ def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
   let hasVerifier = 1;
 }
 
+// The gradient (backward) ops.
+include "attnres/Dialect/AttnRes/IR/AttnResGradOps.td"
+
 #endif // ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD
