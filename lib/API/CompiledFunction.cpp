@@ -27,7 +27,9 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -663,9 +665,23 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
   if (!runnerUtils.empty() && llvm::sys::fs::exists(runnerUtils))
     libraries.push_back(runnerUtils);
   ExecutionEngineOptions engineOptions;
+  // Optimize for the host CPU: without a target machine LLVM's loop and SLP
+  // vectorizers cost loops for a generic target, and the loops outside the
+  // fused kernels (sublayers, block sums) come out narrower than the same
+  // module built with `clang -O3 -march=native` (Block model: 1.14x slower).
+  std::unique_ptr<llvm::TargetMachine> hostMachine;
+  if (auto builder = llvm::orc::JITTargetMachineBuilder::detectHost()) {
+    builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    if (auto machine = builder->createTargetMachine())
+      hostMachine = std::move(*machine);
+    else
+      llvm::consumeError(machine.takeError());
+  } else {
+    llvm::consumeError(builder.takeError());
+  }
   std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                /*targetMachine=*/nullptr);
+                                hostMachine.get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   engineOptions.sharedLibPaths = libraries;
