@@ -141,6 +141,16 @@ def stats_ir(queries, n, d, dtype):
     return "\n".join(lines) + "\n"
 
 
+def tool_env():
+    """The environment for attnres-opt: sanitizer builds run this script with
+    the shared ASan runtime preloaded (for the instrumented CUDA runtime this
+    process and mlir-runner load); attnres-opt links its own ASan runtime
+    and aborts when another one is preloaded."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
 def compile_so(args, runtime_path, work, stem, ir):
     """attnres-opt (memory=device) -> mlir-translate -> clang: a shared object."""
     path = os.path.join(work, stem)
@@ -149,7 +159,8 @@ def compile_so(args, runtime_path, work, stem, ir):
     opt = os.path.join(args.build_dir, "bin", "attnres-opt")
     subprocess.run([opt, path + ".mlir",
                     f"--attnres-to-nvvm=chip={args.chip} features={args.features} "
-                    f"format={args.format} memory=device", "-o", path + ".llvm.mlir"], check=True)
+                    f"format={args.format} memory=device", "-o", path + ".llvm.mlir"],
+                   check=True, env=tool_env())
     subprocess.run([os.path.join("/usr/lib/llvm-22/bin", "mlir-translate"), "--mlir-to-llvmir",
                     path + ".llvm.mlir", "-o", path + ".ll"], check=True)
     subprocess.run(["clang-22", "-O2", "-shared", "-fPIC", "-Wno-override-module", path + ".ll",
@@ -290,7 +301,7 @@ def main():
         subprocess.run(gen, check=True, stdout=f)
     subprocess.run([os.path.join(args.build_dir, "bin", "attnres-opt"), prog + ".mlir",
                     f"--attnres-to-nvvm=chip={args.chip} features={args.features} format={args.format}",
-                    "-o", prog + ".llvm.mlir"], check=True)
+                    "-o", prog + ".llvm.mlir"], check=True, env=tool_env())
     start = time.time()
     run = subprocess.run([os.path.join("/usr/lib/llvm-22/bin", "mlir-runner"), "-e", "main",
                           "-entry-point-result=void",
