@@ -17,20 +17,17 @@ namespace mlir {
 class OpPassManager;
 namespace attnres {
 
-/// Options of `attnres-to-llvm`.
-struct AttnResToLLVMPipelineOptions
-    : public PassPipelineOptions<AttnResToLLVMPipelineOptions> {
-  PassOptions::Option<unsigned> indexBitwidth{
-      *this, "index-bitwidth",
-      llvm::cl::desc("Bitwidth of the index type in the LLVM dialect (0: "
-                     "derive from the data layout)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<bool> fuse{
+/// The target-independent attnres optimizations every lowering pipeline runs
+/// (`attnres-fuse`, `attnres-two-phase`): their options, stated once.
+template <typename Derived>
+struct AttnResOptimizationOptions : public PassPipelineOptions<Derived> {
+  using Opts = mlir::detail::PassOptions;
+  Opts::Option<bool> fuse{
       *this, "fuse",
       llvm::cl::desc("Fuse rms_norm → depth_logits → depth_softmax → "
                      "depth_combine chains into depth_attn (attnres-fuse)"),
       llvm::cl::init(true)};
-  PassOptions::Option<FuseKeyRounding> fuseKeyRounding{
+  Opts::Option<FuseKeyRounding> fuseKeyRounding{
       *this, "fuse-key-rounding",
       llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
                      "keys stay in f32) or chain (only chains with f32 keys, "
@@ -40,7 +37,7 @@ struct AttnResToLLVMPipelineOptions
                                   "fuse every chain (keys in f32)"),
                        clEnumValN(FuseKeyRounding::Chain, "chain",
                                   "fuse only chains whose keys are f32"))};
-  PassOptions::Option<TwoPhaseMode> twoPhase{
+  Opts::Option<TwoPhaseMode> twoPhase{
       *this, "two-phase",
       llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
                      "(attnres-two-phase's mode)"),
@@ -51,6 +48,16 @@ struct AttnResToLLVMPipelineOptions
           clEnumValN(TwoPhaseMode::Force, "force",
                      "every group of at least two sites"),
           clEnumValN(TwoPhaseMode::Off, "off", "none"))};
+};
+
+/// Options of `attnres-to-llvm`.
+struct AttnResToLLVMPipelineOptions
+    : public AttnResOptimizationOptions<AttnResToLLVMPipelineOptions> {
+  PassOptions::Option<unsigned> indexBitwidth{
+      *this, "index-bitwidth",
+      llvm::cl::desc("Bitwidth of the index type in the LLVM dialect (0: "
+                     "derive from the data layout)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> fastKernels{
       *this, "fast-kernels",
       llvm::cl::desc("Lower depth_attn/depth_attn_stats/depth_attn_merge to "
@@ -108,7 +115,7 @@ std::string defaultCudaPath();
 
 /// Options of `attnres-to-nvvm` (upstream gpu-lower-to-nvvm-pipeline style).
 struct AttnResToNVVMPipelineOptions
-    : public PassPipelineOptions<AttnResToNVVMPipelineOptions> {
+    : public AttnResOptimizationOptions<AttnResToNVVMPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU chip, e.g. sm_80, sm_90"),
       llvm::cl::init("sm_90")};
@@ -143,30 +150,6 @@ struct AttnResToNVVMPipelineOptions
       *this, "max-threads",
       llvm::cl::desc("Upper bound on threads per CTA of the fused kernels"),
       llvm::cl::init(1024)};
-  PassOptions::Option<bool> fuse{
-      *this, "fuse", llvm::cl::desc("Run attnres-fuse first"),
-      llvm::cl::init(true)};
-  PassOptions::Option<FuseKeyRounding> fuseKeyRounding{
-      *this, "fuse-key-rounding",
-      llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
-                     "keys stay in f32) or chain (only chains with f32 keys, "
-                     "so bf16/f16 chains keep their results)"),
-      llvm::cl::init(FuseKeyRounding::F32),
-      llvm::cl::values(clEnumValN(FuseKeyRounding::F32, "f32",
-                                  "fuse every chain (keys in f32)"),
-                       clEnumValN(FuseKeyRounding::Chain, "chain",
-                                  "fuse only chains whose keys are f32"))};
-  PassOptions::Option<TwoPhaseMode> twoPhase{
-      *this, "two-phase",
-      llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
-                     "(attnres-two-phase's mode)"),
-      llvm::cl::init(TwoPhaseMode::Auto),
-      llvm::cl::values(
-          clEnumValN(TwoPhaseMode::Auto, "auto",
-                     "groups the traffic model favours"),
-          clEnumValN(TwoPhaseMode::Force, "force",
-                     "every group of at least two sites"),
-          clEnumValN(TwoPhaseMode::Off, "off", "none"))};
   PassOptions::Option<GPUMemoryMode> memory{
       *this, "memory", llvm::cl::desc("Where the program's buffers live"),
       llvm::cl::init(GPUMemoryMode::Managed),
@@ -227,33 +210,7 @@ void buildAttnResRaiseTosaPipeline(
 
 /// Options of `attnres-export-linalg`.
 struct AttnResExportLinalgPipelineOptions
-    : public PassPipelineOptions<AttnResExportLinalgPipelineOptions> {
-  PassOptions::Option<bool> fuse{
-      *this, "fuse",
-      llvm::cl::desc("Fuse rms_norm → depth_logits → depth_softmax → "
-                     "depth_combine chains into depth_attn (attnres-fuse)"),
-      llvm::cl::init(true)};
-  PassOptions::Option<FuseKeyRounding> fuseKeyRounding{
-      *this, "fuse-key-rounding",
-      llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
-                     "keys stay in f32) or chain (only chains with f32 keys, "
-                     "so bf16/f16 chains keep their results)"),
-      llvm::cl::init(FuseKeyRounding::F32),
-      llvm::cl::values(clEnumValN(FuseKeyRounding::F32, "f32",
-                                  "fuse every chain (keys in f32)"),
-                       clEnumValN(FuseKeyRounding::Chain, "chain",
-                                  "fuse only chains whose keys are f32"))};
-  PassOptions::Option<TwoPhaseMode> twoPhase{
-      *this, "two-phase",
-      llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
-                     "(attnres-two-phase's mode)"),
-      llvm::cl::init(TwoPhaseMode::Auto),
-      llvm::cl::values(
-          clEnumValN(TwoPhaseMode::Auto, "auto",
-                     "groups the traffic model favours"),
-          clEnumValN(TwoPhaseMode::Force, "force",
-                     "every group of at least two sites"),
-          clEnumValN(TwoPhaseMode::Off, "off", "none"))};
+    : public AttnResOptimizationOptions<AttnResExportLinalgPipelineOptions> {
 };
 
 /// Lowers attnres to portable linalg on tensors for a compiler that cannot
