@@ -28,6 +28,8 @@ packages=(
   libomp-22-dev libclang-rt-22-dev
   # build tools
   cmake ninja-build
+  # C++ unit tests (googletest) and the formatting check (clang-format)
+  libgtest-dev clang-format-22
   # multi-process execution (pipeline stages)
   mpich libmpich-dev
   # Python: Debian's interpreter runs lit and the attnres package (pybind11);
