@@ -88,9 +88,8 @@ std::string blockModel(int layers, int blockSize, int layersPerChunk) {
 class StageTrafficTest : public ::testing::Test {
 protected:
   StageTrafficTest() {
-    context.loadDialect<AttnResDialect, arith::ArithDialect,
-                        func::FuncDialect, math::MathDialect,
-                        tensor::TensorDialect>();
+    context.loadDialect<AttnResDialect, arith::ArithDialect, func::FuncDialect,
+                        math::MathDialect, tensor::TensorDialect>();
   }
 
   /// The traffic of `ir`'s function for P = `stages`, V = `virtualStages`.
@@ -171,13 +170,11 @@ TEST_F(StageTrafficTest, ClosedForms) {
   for (const Shape &s : shapes) {
     int64_t P = s.stages, V = s.virtualStages, C = P * V;
     int64_t Np = s.layersPerChunk / s.blockSize;
-    SCOPED_TRACE("P " + std::to_string(P) + " V " + std::to_string(V) +
-                 " k " + std::to_string(s.layersPerChunk) + " S " +
+    SCOPED_TRACE("P " + std::to_string(P) + " V " + std::to_string(V) + " k " +
+                 std::to_string(s.layersPerChunk) + " S " +
                  std::to_string(s.blockSize));
-    FailureOr<StageTraffic> t =
-        traffic(blockModel(C * s.layersPerChunk, s.blockSize,
-                           s.layersPerChunk),
-                P, V);
+    FailureOr<StageTraffic> t = traffic(
+        blockModel(C * s.layersPerChunk, s.blockSize, s.layersPerChunk), P, V);
     ASSERT_TRUE(succeeded(t));
     std::vector<int64_t> naive = naiveBlocks(*t), cached = cachedBlocks(*t);
     ASSERT_EQ(int64_t(naive.size()), C - 1);
