@@ -80,11 +80,17 @@ void tagStreaming(scf::ForOp loop, bool streaming) {
 // Kernel builder
 //===----------------------------------------------------------------------===//
 
+/// Most statically known queries of `depth_attn_stats` whose statistics and
+/// outputs share one pass over each row (more: a loop over the queries that
+/// re-reads the cached row). Blocks of Block AttnRes have at most 16 sites
+/// in practice (block sizes 2-16, math §6).
+constexpr int64_t kMaxBatchedQueries = 16;
+
 /// Emits the row kernels. Row-major sources are 2-D `[rows, D]` here.
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, int64_t hidden,
-                const AttnResVectorKernelOptions &options)
+                const ConvertAttnResToVectorPassOptions &options)
       : b(b), loc(loc), hidden(hidden), options(options),
         width(chooseVectorWidth(hidden, options.vectorWidth)),
         vecType(VectorType::get({width}, b.getF32Type())) {}
@@ -289,7 +295,10 @@ public:
                          SmallVector<SmallVector<Value>> &dots) {
     size_t n = sources.size();
     dots.assign(numQueries, {});
-    size_t group = std::max<int64_t>(1, 24 / (numQueries + 1));
+    // The register budget of `sources-per-loop` (two accumulators per
+    // source) shared by 1 + numQueries accumulators per source.
+    size_t group = std::max<size_t>(
+        1, 2 * size_t(options.sourcesPerLoop) / size_t(numQueries + 1));
     bool pairs = usePairs(sources);
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
@@ -555,7 +564,7 @@ public:
   OpBuilder &b;
   Location loc;
   int64_t hidden;
-  const AttnResVectorKernelOptions &options;
+  const ConvertAttnResToVectorPassOptions &options;
   /// Bytes a kernel moves per token row (0: unknown); set by the patterns.
   uint64_t rowBytes = 0;
   int64_t width;
@@ -577,7 +586,7 @@ uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
 }
 
 struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
-  DepthAttnToVector(MLIRContext *ctx, const AttnResVectorKernelOptions &options)
+  DepthAttnToVector(MLIRContext *ctx, const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnOp op,
@@ -646,12 +655,12 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
   DepthAttnStatsToVector(MLIRContext *ctx,
-                         const AttnResVectorKernelOptions &options)
+                         const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
@@ -704,7 +713,7 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     int64_t staticQueries =
         cast<RankedTensorType>(queries.getType()).getDimSize(0);
     bool batched = !ShapedType::isDynamic(staticQueries) &&
-                   staticQueries >= 1 && staticQueries <= 16;
+                   staticQueries >= 1 && staticQueries <= kMaxBatchedQueries;
     bool streaming = wantsStreamingStores(op.getOutput().getType(),
                                           options.streamingMinBytes);
     SmallVector<Value> result = kb.forEachRowTile(
@@ -767,12 +776,12 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
   DepthAttnMergeToVector(MLIRContext *ctx,
-                         const AttnResVectorKernelOptions &options)
+                         const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
@@ -857,7 +866,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -881,7 +890,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
 /// dim are left to the linalg lowering (their dq is zero, not empty).
 struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
   DepthAttnGradToVector(MLIRContext *ctx,
-                        const AttnResVectorKernelOptions &options)
+                        const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnGradOp op,
@@ -1131,7 +1140,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1147,7 +1156,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
 /// and `du` written once; `dlse = −ds` is one float per row.
 struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
   DepthAttnMergeGradToVector(MLIRContext *ctx,
-                             const AttnResVectorKernelOptions &options)
+                             const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
@@ -1375,7 +1384,7 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1387,7 +1396,7 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
 /// `ρ x g` into the task's dγ accumulator. `x` and `g` are read from memory
 /// once, `dx` written once.
 struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
-  RMSNormGradToVector(MLIRContext *ctx, const AttnResVectorKernelOptions &options)
+  RMSNormGradToVector(MLIRContext *ctx, const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(RMSNormGradOp op,
@@ -1571,7 +1580,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1588,7 +1597,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
 /// once. Other query counts take the linalg lowering.
 struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
   DepthAttnStatsGradToVector(MLIRContext *ctx,
-                             const AttnResVectorKernelOptions &options)
+                             const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
@@ -1891,7 +1900,7 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
     return success();
   }
 
-  AttnResVectorKernelOptions options;
+  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1915,38 +1924,21 @@ struct ConvertAttnResToVectorPass
   void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
-    if (vectorWidth == 0 || (vectorWidth & (vectorWidth - 1)) != 0) {
-      func.emitError() << "convert-attnres-to-vector: vector-width must be a "
-                          "power of two, got "
-                       << static_cast<unsigned>(vectorWidth);
-      return signalPassFailure();
-    }
-    if (rowsPerTask == 0) {
-      func.emitError()
-          << "convert-attnres-to-vector: rows-per-task must be positive";
-      return signalPassFailure();
-    }
-    if (streamingMinBytes < 0) {
-      func.emitError() << "convert-attnres-to-vector: streaming-min-bytes must "
-                          "not be negative, got "
-                       << static_cast<int64_t>(streamingMinBytes);
-      return signalPassFailure();
-    }
-    if (sourcesPerLoop == 0) {
-      func.emitError()
-          << "convert-attnres-to-vector: sources-per-loop must be positive";
+    ConvertAttnResToVectorPassOptions options;
+    options.vectorWidth = vectorWidth;
+    options.rowsPerTask = rowsPerTask;
+    options.sourcesPerLoop = sourcesPerLoop;
+    options.bf16Pairs = bf16Pairs;
+    options.streamingMinBytes = streamingMinBytes;
+    std::string error = verifyAttnResToVectorOptions(options);
+    if (!error.empty()) {
+      func.emitError() << "convert-attnres-to-vector: " << error;
       return signalPassFailure();
     }
     // Ops whose tensors cannot be addressed are reported (each of them)
     // before anything is rewritten.
     if (failed(checkAddressableKernelOps(func)))
       return signalPassFailure();
-    AttnResVectorKernelOptions options;
-    options.vectorWidth = vectorWidth;
-    options.rowsPerTask = rowsPerTask;
-    options.streamingMinBytes = streamingMinBytes;
-    options.sourcesPerLoop = sourcesPerLoop;
-    options.bf16Pairs = bf16Pairs;
     RewritePatternSet patterns(&getContext());
     populateAttnResToVectorConversionPatterns(patterns, options);
     walkAndApplyPatterns(func, std::move(patterns));
@@ -1955,8 +1947,25 @@ struct ConvertAttnResToVectorPass
 
 } // namespace
 
+std::string mlir::attnres::verifyAttnResToVectorOptions(
+    const ConvertAttnResToVectorPassOptions &options) {
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  if (options.vectorWidth == 0 ||
+      (options.vectorWidth & (options.vectorWidth - 1)) != 0)
+    os << "vector-width must be a power of two, got " << options.vectorWidth;
+  else if (options.rowsPerTask == 0)
+    os << "rows-per-task must be positive";
+  else if (options.streamingMinBytes < 0)
+    os << "streaming-min-bytes must not be negative, got "
+       << options.streamingMinBytes;
+  else if (options.sourcesPerLoop == 0)
+    os << "sources-per-loop must be positive";
+  return message;
+}
+
 void mlir::attnres::populateAttnResToVectorConversionPatterns(
-    RewritePatternSet &patterns, const AttnResVectorKernelOptions &options) {
+    RewritePatternSet &patterns, const ConvertAttnResToVectorPassOptions &options) {
   patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
                DepthAttnMergeToVector, DepthAttnGradToVector,
                DepthAttnMergeGradToVector, RMSNormGradToVector,

@@ -20,30 +20,21 @@ namespace attnres {
 // `kStreamingStoresAttrName` (AttnResDialect.h): the unit attribute on an
 // `scf.for` whose stores may become non-temporal (attnres-streaming-stores).
 
-/// Tuning of the vectorized kernels.
-struct AttnResVectorKernelOptions {
-  /// f32 lanes per vector; lowered to the largest power of two dividing D.
-  unsigned vectorWidth = 16;
-  /// Token rows per `scf.forall` iteration.
-  unsigned rowsPerTask = 8;
-  /// Most sources whose accumulators share one hidden-dim loop (register
-  /// budget: two vectors each); more are split into balanced groups.
-  unsigned sourcesPerLoop = 12;
-  /// Output loops of kernels whose static output has at least this many
-  /// bytes are tagged with `kStreamingStoresAttrName`; 0: never.
-  int64_t streamingMinBytes = 4 << 20;
-  /// bf16 sources: load 2·vectorWidth elements and split them into even and
-  /// odd f32 vectors with integer shifts/masks (no shuffles), round the
-  /// output back the same way.
-  bool bf16Pairs = true;
-};
-
 /// Adds patterns rewriting `depth_attn`, `depth_attn_stats` and
 /// `depth_attn_merge` with a static hidden size into row-tiled, vectorized
 /// `scf.forall`/`scf.for`/`vector` code on tensors that reads every source
-/// once per row.
+/// once per row. The tuning knobs are the pass's options (ODS-generated
+/// struct, one default each; `vector-width`, `rows-per-task`,
+/// `sources-per-loop`, `bf16-pairs`, `streaming-min-bytes`), valid as checked
+/// by `verifyAttnResToVectorOptions`.
 void populateAttnResToVectorConversionPatterns(
-    RewritePatternSet &patterns, const AttnResVectorKernelOptions &options);
+    RewritePatternSet &patterns,
+    const ConvertAttnResToVectorPassOptions &options = {});
+
+/// Checks the options of `convert-attnres-to-vector`: an error message, or ""
+/// when they are valid.
+std::string
+verifyAttnResToVectorOptions(const ConvertAttnResToVectorPassOptions &options);
 
 /// Adds the pattern behind `attnres-streaming-stores`: versions every
 /// `scf.for` tagged with `kStreamingStoresAttrName` (on memrefs) on the

@@ -67,10 +67,11 @@ class AttnRes_Op<string mnemonic, list<Trait> traits = []>
 // Type constraints
 //===----------------------------------------------------------------------===//
 
+/// The element types of sources, values, keys and outputs.
 def AttnRes_Float : AnyTypeOf<[F32, F16, BF16]>;
 
 /// A source, value, key or output: a ranked tensor of f32, f16 or bf16.
-def AttnRes_Tensor : RankedTensorOf<[F32, F16, BF16]>;
+def AttnRes_Tensor : RankedTensorOf<[AttnRes_Float]>;
 
 /// Logits, softmax weights and LSE: ranked f32 tensors.
 def AttnRes_F32Tensor : RankedTensorOf<[F32]>;
