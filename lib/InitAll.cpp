@@ -2,6 +2,7 @@
 
 #include "attnres/InitAll.h"
 
+#include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
@@ -18,6 +19,7 @@ void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
 
 void mlir::attnres::registerAllAttnResPasses() {
   registerAttnResConversionPasses();
+  registerAttnResCompatPasses();
   registerAttnResTransformsPasses();
 }
 

@@ -22,6 +22,9 @@
 /* The same for attnres/Conversion/Passes.td (prefix AttnResConversion), e.g.
  * mlirCreateAttnResConversionConvertAttnResToLinalgPass(). */
 #include "attnres/Conversion/Passes.capi.h.inc"
+/* And for attnres/Compat/Passes.td (prefix AttnResCompat), e.g.
+ * mlirCreateAttnResCompatAttnResConvertMPIToLLVMPass(). */
+#include "attnres/Compat/Passes.capi.h.inc"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,7 +34,7 @@ extern "C" {
 /// attnres-raise-tosa and attnres-export-linalg (docs/pipelines.md).
 MLIR_CAPI_EXPORTED void mlirRegisterAttnResPipelines(void);
 
-/// Registers every attnres pass (both groups) and pipeline.
+/// Registers every attnres pass (all groups) and pipeline.
 MLIR_CAPI_EXPORTED void mlirRegisterAllAttnResPasses(void);
 
 #ifdef __cplusplus

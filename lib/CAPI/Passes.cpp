@@ -2,6 +2,7 @@
 
 #include "attnres-c/Passes.h"
 
+#include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/InitAll.h"
@@ -15,6 +16,7 @@ using namespace mlir::attnres;
 extern "C" {
 #endif
 
+#include "attnres/Compat/Passes.capi.cpp.inc"
 #include "attnres/Conversion/Passes.capi.cpp.inc"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.capi.cpp.inc"
 

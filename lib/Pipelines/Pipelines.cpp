@@ -2,6 +2,7 @@
 
 #include "attnres/Pipelines/Pipelines.h"
 
+#include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
@@ -118,9 +119,9 @@ void buildLLVMPipeline(OpPassManager &pm,
   memref.indexBitwidth = options.indexBitwidth;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
   // No-op without mpi ops (attnres-pipeline-partition output has them).
-  ConvertMPIToLLVMPassOptions mpi;
+  AttnResConvertMPIToLLVMPassOptions mpi;
   mpi.indexBitwidth = options.indexBitwidth;
-  pm.addPass(createConvertMPIToLLVMPass(mpi));
+  pm.addPass(createAttnResConvertMPIToLLVMPass(mpi));
   // After the memref lowering: `memref.alloca_scope` (from the OpenMP
   // conversion) must keep a single-block region until it is lowered.
   pm.addPass(createSCFToControlFlowPass());

@@ -3,6 +3,7 @@
 // RUN: FileCheck %s --check-prefix=CHECK-OPS < %attnres_obj_root/docs/Dialects/AttnResDialect.md
 // RUN: FileCheck %s --check-prefix=CHECK-CONV < %attnres_obj_root/docs/AttnResConversionPasses.md
 // RUN: FileCheck %s --check-prefix=CHECK-TRANSFORMS < %attnres_obj_root/docs/AttnResTransformsPasses.md
+// RUN: FileCheck %s --check-prefix=CHECK-COMPAT < %attnres_obj_root/docs/AttnResCompatPasses.md
 // RUN: attnres-opt --help | FileCheck %s --check-prefix=CHECK-HELP
 
 // CHECK-OPS-DAG: ### `attnres.depth_attn`
@@ -26,6 +27,8 @@
 // CHECK-CONV-DAG: `-attnres-streaming-stores`
 // CHECK-CONV-DAG: `-attnres-legalize-nontemporal-stores`
 
+// CHECK-COMPAT: `-attnres-convert-mpi-to-llvm`
+
 // CHECK-TRANSFORMS-DAG: `-attnres-raise`
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
@@ -47,4 +50,4 @@
 // CHECK-HELP-DAG: --attnres-plan-buffers
 // CHECK-HELP-DAG: --attnres-stage-traffic
 // CHECK-HELP-DAG: --attnres-pipeline-partition
-// CHECK-HELP-DAG: --convert-mpi-to-llvm
+// CHECK-HELP-DAG: --attnres-convert-mpi-to-llvm

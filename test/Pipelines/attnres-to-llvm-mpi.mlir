@@ -1,5 +1,5 @@
 // Compile-only: a model partitioned by attnres-pipeline-partition lowers with
-// attnres-to-llvm (which runs convert-mpi-to-llvm) to pure LLVM dialect with
+// attnres-to-llvm (which runs attnres-convert-mpi-to-llvm) to pure LLVM dialect with
 // MPI library calls, and translates to LLVM IR. No MPI needed to run this.
 //
 // RUN: attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm | FileCheck %s
@@ -8,7 +8,7 @@
 // RUN: attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 // MPI calls need 64-bit indices (the upstream lowering reads offsets as i64):
 // RUN: not attnres-opt %s --attnres-pipeline-partition="stages=2 virtual-stages=2" --attnres-to-llvm="index-bitwidth=32 fast-kernels=false parallel=false" -o /dev/null 2>&1 | FileCheck %s --check-prefix=INDEX32
-// INDEX32: error: convert-mpi-to-llvm: the MPI lowering reads memref offsets as i64; index-bitwidth 32 is not supported
+// INDEX32: error: attnres-convert-mpi-to-llvm: the MPI lowering reads memref offsets as i64; index-bitwidth 32 is not supported
 
 // ONLY-LLVM-NOT: {{^ *(%[^=]+= )?"?(mpi|attnres|linalg|tensor|memref|bufferization|arith|math|scf|cf|vector|func)\.}}
 // ONLY-LLVM-NOT: unrealized_conversion_cast

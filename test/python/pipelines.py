@@ -91,11 +91,11 @@ print("fused at module level:", "attnres.depth_attn" in str(m), "attnres.depth_c
 # CHECK: fused at module level: True False
 # A pass restricted to another op is still an error, not a crash.
 try:
-    attnres.Module.parse(CHAIN).run_pipeline("builtin.module(func.func(convert-mpi-to-llvm))")
+    attnres.Module.parse(CHAIN).run_pipeline("builtin.module(func.func(attnres-convert-mpi-to-llvm))")
     raise AssertionError("expected attnres.Error")
 except attnres.Error as e:
     print("unschedulable:", str(e).splitlines()[0])
-# CHECK: unschedulable: {{.*}}Can't add pass 'ConvertMPIToLLVMPass' restricted to 'builtin.module' on a PassManager intended to run on 'func.func'
+# CHECK: unschedulable: {{.*}}Can't add pass 'AttnResConvertMPIToLLVMPass' restricted to 'builtin.module' on a PassManager intended to run on 'func.func'
 
 for spec in ["", "   "]:
     try:

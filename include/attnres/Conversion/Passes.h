@@ -6,7 +6,6 @@
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
-#include "attnres/Conversion/MPIToLLVM/MPIToLLVM.h"
 
 namespace mlir {
 namespace attnres {

@@ -296,35 +296,4 @@ def AttnResValidateNVVMTargetPass
   ];
 }
 
-//===----------------------------------------------------------------------===//
-// MPIToLLVM
-//===----------------------------------------------------------------------===//
-
-def ConvertMPIToLLVMPass : Pass<"convert-mpi-to-llvm", "mlir::ModuleOp"> {
-  let summary = "Lower the upstream mpi dialect to MPI library calls";
-  let description = [{
-    Applies upstream's `mpi::populateMPIToLLVMConversionPatterns` (MLIR 22.1
-    exposes them only through `convert-to-llvm`, whose `filter-dialects=mpi`
-    fails when the module has no mpi ops). A no-op on modules without mpi
-    ops, so `attnres-to-llvm` always runs it. The MPI ABI (MPICH or Open MPI)
-    comes from the module's `dlti.map` entry `"MPI:Implementation"`.
-
-    A module pass: the lowering declares `MPI_*` functions in the module.
-
-    Checked before rewriting (the upstream patterns assume them): `send` and
-    `recv` buffers are rank-1 memrefs with an identity layout (upstream
-    counts dimension 0 only) of f32, f64 or 8/16/32/64-bit integers; every
-    mpi op has a lowering (`init`, `finalize`, `comm_world`, `comm_rank`,
-    `comm_split`, `send`, `recv`, `allreduce`); indices are 64-bit.
-  }];
-  let options = [
-    Option<"indexBitwidth", "index-bitwidth", "unsigned", /*default=*/"0",
-           "bitwidth of index in the LLVM dialect (0: from the data layout; "
-           "the upstream patterns need 64)">,
-  ];
-  let dependentDialects = [
-    "mlir::LLVM::LLVMDialect",
-  ];
-}
-
 #endif // ATTNRES_CONVERSION_PASSES_TD

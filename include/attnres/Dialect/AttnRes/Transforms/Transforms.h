@@ -104,13 +104,6 @@ struct BufferPlanSummary {
 /// 64 bits, with a located error.
 FailureOr<BufferPlanSummary> planBuffers(Operation *func, BufferArena arena);
 
-/// Attaches memory effects to the upstream `mpi` ops that
-/// `attnres-pipeline-partition` emits (`init`, `finalize`, `send`, `recv`
-/// declare none in MLIR 22.1), so that buffer deallocation and the
-/// canonicalizer handle them: `send` reads its buffer, `recv` writes it, and
-/// all of them read and write the MPI library state.
-void registerMPIMemoryEffectModels(DialectRegistry &registry);
-
 } // namespace attnres
 } // namespace mlir
 

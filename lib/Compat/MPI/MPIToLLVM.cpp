@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Conversion/MPIToLLVM/MPIToLLVM.h"
+#include "attnres/Compat/MPI/MPI.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Conversion/MPIToLLVM/MPIToLLVM.h"
@@ -18,8 +18,8 @@
 
 namespace mlir {
 namespace attnres {
-#define GEN_PASS_DEF_CONVERTMPITOLLVMPASS
-#include "attnres/Conversion/Passes.h.inc"
+#define GEN_PASS_DEF_ATTNRESCONVERTMPITOLLVMPASS
+#include "attnres/Compat/Passes.h.inc"
 } // namespace attnres
 } // namespace mlir
 
@@ -33,7 +33,7 @@ LogicalResult checkBuffer(Operation *op, Value buffer) {
   auto type = dyn_cast<MemRefType>(buffer.getType());
   if (!type || type.getRank() != 1 || !type.getLayout().isIdentity())
     return op->emitError()
-           << "convert-mpi-to-llvm: buffer of type " << buffer.getType()
+           << "attnres-convert-mpi-to-llvm: buffer of type " << buffer.getType()
            << " must be a rank-1 memref with an identity layout (the MPI "
               "lowering counts dimension 0 only)";
   Type elem = type.getElementType();
@@ -42,14 +42,15 @@ LogicalResult checkBuffer(Operation *op, Value buffer) {
       elem.isF32() || elem.isF64() ||
       (intType && llvm::is_contained({8u, 16u, 32u, 64u}, intType.getWidth()));
   if (!supported)
-    return op->emitError() << "convert-mpi-to-llvm: element type " << elem
+    return op->emitError() << "attnres-convert-mpi-to-llvm: element type " << elem
                            << " has no MPI datatype in the MPI lowering "
                               "(f32, f64, 8/16/32/64-bit integers)";
   return success();
 }
 
-struct ConvertMPIToLLVMPass
-    : attnres::impl::ConvertMPIToLLVMPassBase<ConvertMPIToLLVMPass> {
+struct AttnResConvertMPIToLLVMPass
+    : attnres::impl::AttnResConvertMPIToLLVMPassBase<
+          AttnResConvertMPIToLLVMPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -71,7 +72,7 @@ struct ConvertMPIToLLVMPass
     LLVMTypeConverter converter(ctx, options);
     if (converter.getIndexTypeBitwidth() != 64) {
       mlir::emitError(module.getLoc())
-          << "convert-mpi-to-llvm: the MPI lowering reads "
+          << "attnres-convert-mpi-to-llvm: the MPI lowering reads "
              "memref offsets as i64; index-bitwidth "
           << converter.getIndexTypeBitwidth() << " is not supported";
       return signalPassFailure();
@@ -109,7 +110,7 @@ LogicalResult mlir::attnres::checkMPIToLLVMPreconditions(Operation *root) {
                 [](Operation *) { return success(); })
             .Default([](Operation *other) {
               return other->emitError()
-                     << "convert-mpi-to-llvm: " << other->getName()
+                     << "attnres-convert-mpi-to-llvm: " << other->getName()
                      << " has no lowering to LLVM in MLIR 22.1";
             });
     ok &= succeeded(result);

@@ -1,6 +1,7 @@
 //===- MPIMemoryEffects.cpp - memory effects of the upstream mpi ops ------===//
 //
-// MLIR 22.1's `mpi.send`/`mpi.recv` declare no memory effects, so upstream's
+// MLIR 22.1's `mpi.send`/`mpi.recv` declare no memory effects (fixed upstream
+// by llvm/llvm-project#186158, after 22.1; delete this file then), so upstream's
 // ownership-based buffer deallocation (part of `attnres-to-llvm`) rejects
 // them ("ops with unknown memory side effects are not supported"). These
 // external models state what the blocking calls do: `send` reads its buffer,
@@ -9,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Transforms/Transforms.h"
+#include "attnres/Compat/MPI/MPI.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"

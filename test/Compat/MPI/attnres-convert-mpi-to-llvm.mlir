@@ -1,4 +1,4 @@
-// RUN: attnres-opt %s --convert-mpi-to-llvm -split-input-file | FileCheck %s
+// RUN: attnres-opt %s --attnres-convert-mpi-to-llvm -split-input-file | FileCheck %s
 
 // Upstream's MPI patterns as a pass: MPICH ABI (integer handles).
 // CHECK: module attributes {dlti.map = #dlti.map<"MPI:Implementation" = "MPICH">}
