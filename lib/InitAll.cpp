@@ -6,6 +6,7 @@
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -20,6 +21,7 @@ void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
 void mlir::attnres::registerAllAttnResPasses() {
   registerAttnResConversionPasses();
   registerAttnResCompatPasses();
+  registerAttnResCodegenPasses();
   registerAttnResTransformsPasses();
 }
 

@@ -25,6 +25,9 @@
 /* And for attnres/Compat/Passes.td (prefix AttnResCompat), e.g.
  * mlirCreateAttnResCompatAttnResConvertMPIToLLVMPass(). */
 #include "attnres/Compat/Passes.capi.h.inc"
+/* And for attnres/Transforms/Passes.td (prefix AttnResCodegen), e.g.
+ * mlirCreateAttnResCodegenAttnResStreamingStoresPass(). */
+#include "attnres/Transforms/Passes.capi.h.inc"
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,6 +6,7 @@
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/InitAll.h"
+#include "attnres/Transforms/Passes.h"
 #include "mlir/CAPI/Pass.h"
 #include "mlir/Pass/Pass.h"
 
@@ -19,6 +20,7 @@ extern "C" {
 #include "attnres/Compat/Passes.capi.cpp.inc"
 #include "attnres/Conversion/Passes.capi.cpp.inc"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.capi.cpp.inc"
+#include "attnres/Transforms/Passes.capi.cpp.inc"
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 
 #include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
+#include "attnres/Transforms/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"

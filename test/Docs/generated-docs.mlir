@@ -3,6 +3,7 @@
 // RUN: FileCheck %s --check-prefix=CHECK-OPS < %attnres_obj_root/docs/Dialects/AttnResDialect.md
 // RUN: FileCheck %s --check-prefix=CHECK-CONV < %attnres_obj_root/docs/AttnResConversionPasses.md
 // RUN: FileCheck %s --check-prefix=CHECK-TRANSFORMS < %attnres_obj_root/docs/AttnResTransformsPasses.md
+// RUN: FileCheck %s --check-prefix=CHECK-CODEGEN < %attnres_obj_root/docs/AttnResCodegenPasses.md
 // RUN: FileCheck %s --check-prefix=CHECK-COMPAT < %attnres_obj_root/docs/AttnResCompatPasses.md
 // RUN: attnres-opt --help | FileCheck %s --check-prefix=CHECK-HELP
 
@@ -24,10 +25,11 @@
 // CHECK-CONV-DAG: `-convert-attnres-to-gpu`
 // CHECK-CONV-DAG: `-attnres-gpu-finalize-kernels`
 // CHECK-CONV-DAG: `-attnres-validate-nvvm-target`
-// CHECK-CONV-DAG: `-attnres-streaming-stores`
-// CHECK-CONV-DAG: `-attnres-legalize-nontemporal-stores`
 
 // CHECK-COMPAT: `-attnres-convert-mpi-to-llvm`
+
+// CHECK-CODEGEN-DAG: `-attnres-streaming-stores`
+// CHECK-CODEGEN-DAG: `-attnres-legalize-nontemporal-stores`
 
 // CHECK-TRANSFORMS-DAG: `-attnres-raise`
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`

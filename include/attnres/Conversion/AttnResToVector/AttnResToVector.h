@@ -13,12 +13,11 @@ class RewritePatternSet;
 namespace attnres {
 
 #define GEN_PASS_DECL_CONVERTATTNRESTOVECTORPASS
-#define GEN_PASS_DECL_ATTNRESSTREAMINGSTORESPASS
-#define GEN_PASS_DECL_ATTNRESLEGALIZENONTEMPORALSTORESPASS
 #include "attnres/Conversion/Passes.h.inc"
 
-// `kStreamingStoresAttrName` (AttnResDialect.h): the unit attribute on an
-// `scf.for` whose stores may become non-temporal (attnres-streaming-stores).
+// `kStreamingStoresAttrName` (AttnResDialect.h): the unit attribute the
+// kernels put on an `scf.for` whose stores may become non-temporal
+// (attnres-streaming-stores, include/attnres/Transforms/Passes.h).
 
 /// Adds patterns rewriting `depth_attn`, `depth_attn_stats` and
 /// `depth_attn_merge` with a static hidden size into row-tiled, vectorized
@@ -35,18 +34,6 @@ void populateAttnResToVectorConversionPatterns(
 /// when they are valid.
 std::string
 verifyAttnResToVectorOptions(const ConvertAttnResToVectorPassOptions &options);
-
-/// Adds the pattern behind `attnres-streaming-stores`: versions every
-/// `scf.for` tagged with `kStreamingStoresAttrName` (on memrefs) on the
-/// alignment of its vector writes, with non-temporal `vector.store`s in the
-/// aligned version.
-void populateAttnResStreamingStorePatterns(RewritePatternSet &patterns);
-
-/// Adds the pattern behind `attnres-legalize-nontemporal-stores`: the value
-/// of a non-temporal `llvm.store` of a bf16/f16 vector is bitcast to an i16
-/// vector (LLVM's x86 backend keeps the hint only for the latter).
-void populateAttnResLegalizeNontemporalStorePatterns(
-    RewritePatternSet &patterns);
 
 } // namespace attnres
 } // namespace mlir

@@ -1,4 +1,4 @@
-//===- AttnResStreamingStores.cpp - non-temporal output stores ------------===//
+//===- StreamingStores.cpp - non-temporal output stores -------------------===//
 //
 // Versions the output loops of the CPU kernels (tagged by
 // convert-attnres-to-vector) on the alignment of their stores; the aligned
@@ -9,7 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
-#include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -22,7 +23,7 @@
 namespace mlir {
 namespace attnres {
 #define GEN_PASS_DEF_ATTNRESSTREAMINGSTORESPASS
-#include "attnres/Conversion/Passes.h.inc"
+#include "attnres/Transforms/Passes.h.inc"
 } // namespace attnres
 } // namespace mlir
 

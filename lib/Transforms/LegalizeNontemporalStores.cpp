@@ -1,4 +1,4 @@
-//===- AttnResLegalizeNontemporalStores.cpp - i16 non-temporal stores -----===//
+//===- LegalizeNontemporalStores.cpp - i16 non-temporal stores ------------===//
 //
 // LLVM's x86 instruction selection has non-temporal store patterns for
 // integer and f32/f64 vectors but not for bf16/f16 vectors: the hint is
@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+#include "attnres/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
@@ -15,7 +15,7 @@
 namespace mlir {
 namespace attnres {
 #define GEN_PASS_DEF_ATTNRESLEGALIZENONTEMPORALSTORESPASS
-#include "attnres/Conversion/Passes.h.inc"
+#include "attnres/Transforms/Passes.h.inc"
 } // namespace attnres
 } // namespace mlir
 
