@@ -1,12 +1,12 @@
 //===- TwoPhaseTrafficTest.cpp - estimateTwoPhaseTraffic ------------------===//
 //
 // The traffic model `attnres-two-phase` decides with
-// (attnres/Dialect/AttnRes/Transforms/Transforms.h), against byte counts
+// (attnres/Dialect/AttnRes/Analysis/TwoPhaseTraffic.h), against byte counts
 // worked by hand from math §4's description of the two schedules.
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Transforms/Transforms.h"
+#include "attnres/Dialect/AttnRes/Analysis/TwoPhaseTraffic.h"
 
 #include "gtest/gtest.h"
 
@@ -63,6 +63,16 @@ TEST(TwoPhaseTrafficTest, SaturatesInsteadOfOverflowing) {
   TwoPhaseTraffic edge = estimateTwoPhaseTraffic(1, 1, 0, 1 << 20, 4);
   EXPECT_EQ(edge.perSiteBytes, 2 * (int64_t(1) << 22));
   EXPECT_LT(edge.twoPhaseBytes, kMax);
+}
+
+TEST(TwoPhaseTrafficTest, DecisionAgreesWithTheCountsWhenSaturated) {
+  // Saturated byte counts fall back to rows moved: per site S(n + 1) + M,
+  // two-phase n + S + 3M.
+  const int64_t huge = int64_t(1) << 62;
+  EXPECT_TRUE(isTwoPhaseCheaper(8, 8, 8, huge, 4));  // 8+8+24 < 72+8
+  EXPECT_FALSE(isTwoPhaseCheaper(3, 1, 1, huge, 2)); // 3+1+3 > 4+1
+  EXPECT_TRUE(isTwoPhaseCheaper(8, 8, 8, 4096, 4));
+  EXPECT_FALSE(isTwoPhaseCheaper(3, 1, 1, 2048, 2));
 }
 
 } // namespace

@@ -37,48 +37,7 @@ namespace attnres {
 using namespace mlir;
 using namespace mlir::attnres;
 
-TwoPhaseTraffic mlir::attnres::estimateTwoPhaseTraffic(int64_t shared,
-                                                       int64_t sites,
-                                                       int64_t merges,
-                                                       int64_t hidden,
-                                                       int64_t elementBytes) {
-  // Checked arithmetic: a count past INT64_MAX saturates there.
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  auto mul = [](std::optional<int64_t> a, std::optional<int64_t> b) {
-    return a && b ? llvm::checkedMul(*a, *b) : std::nullopt;
-  };
-  auto add = [](std::optional<int64_t> a, std::optional<int64_t> b) {
-    return a && b ? llvm::checkedAdd(*a, *b) : std::nullopt;
-  };
-  std::optional<int64_t> row = mul(hidden, elementBytes);
-  TwoPhaseTraffic traffic;
-  // Per site: read every source, write h.
-  traffic.perSiteBytes =
-      mul(add(mul(sites, add(shared, 1)), merges), row).value_or(kMax);
-  // Phase 1 reads the shared sources once and writes one row + an f32 LSE
-  // per query; each merge reads its phase-1 row, its LSE and u, writes h.
-  traffic.twoPhaseBytes = add(add(mul(shared, row), mul(sites, add(row, 4))),
-                              mul(merges, add(mul(3, row), 4)))
-                              .value_or(kMax);
-  return traffic;
-}
-
 namespace {
-
-/// Whether the two-phase form of a group moves fewer bytes than its sites.
-/// Where the estimate saturates (rows of exabytes), the 4-byte LSE terms are
-/// negligible and the number of rows moved decides.
-bool twoPhaseIsCheaper(int64_t shared, int64_t sites, int64_t merges,
-                       int64_t hidden, int64_t elementBytes) {
-  TwoPhaseTraffic traffic =
-      estimateTwoPhaseTraffic(shared, sites, merges, hidden, elementBytes);
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  if (traffic.perSiteBytes < kMax && traffic.twoPhaseBytes < kMax)
-    return traffic.twoPhaseBytes < traffic.perSiteBytes;
-  // Rows of D elements per token (see estimateTwoPhaseTraffic): per site
-  // S(n+1) + M, two-phase n + S + 3M. Counts of ops, far from overflowing.
-  return shared + sites + 3 * merges < sites * (shared + 1) + merges;
-}
 
 /// Whether `value` is available right before `op` (defined in an enclosing
 /// block before it, or an argument of an enclosing block).
@@ -210,7 +169,7 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
         hidden = 1; // Byte ratios do not depend on D.
       int64_t elementBytes =
           std::max<int64_t>(1, srcType.getElementTypeBitWidth() / 8);
-      if (!twoPhaseIsCheaper(key.size(), numSites, numMerges, hidden,
+      if (!isTwoPhaseCheaper(key.size(), numSites, numMerges, hidden,
                              elementBytes))
         return rewriter.notifyMatchFailure(site,
                                            "two-phase moves more bytes");

@@ -8,6 +8,7 @@
 #ifndef ATTNRES_DIALECT_ATTNRES_TRANSFORMS_TRANSFORMS_H
 #define ATTNRES_DIALECT_ATTNRES_TRANSFORMS_TRANSFORMS_H
 
+#include "attnres/Dialect/AttnRes/Analysis/TwoPhaseTraffic.h"
 #include "mlir/Support/LLVM.h"
 #include "mlir/Support/LogicalResult.h"
 #include <cstdint>
@@ -53,18 +54,6 @@ FailureOr<int64_t> raiseAttnResSites(Operation *op, unsigned maxSources = 64);
 
 /// When `attnres-two-phase` rewrites a group of sites.
 enum class TwoPhaseMode { Auto, Force, Off };
-
-/// Traffic, in bytes per token row, of one group of sites sharing `shared`
-/// sources: `sites` sites of which `merges` add one more source; rows of
-/// `hidden` elements of `elementBytes` bytes each. Computed with checked
-/// arithmetic: a count that does not fit in `int64_t` saturates at INT64_MAX.
-struct TwoPhaseTraffic {
-  int64_t perSiteBytes = 0;
-  int64_t twoPhaseBytes = 0;
-};
-TwoPhaseTraffic estimateTwoPhaseTraffic(int64_t shared, int64_t sites,
-                                        int64_t merges, int64_t hidden,
-                                        int64_t elementBytes);
 
 /// Patterns of `attnres-two-phase`: rooted at the first site of each group of
 /// `depth_attn` ops that share a source prefix, they rewrite the whole group
