@@ -9,6 +9,7 @@ load count, bytes moved per token row and the roofline time at H100
 
   gpu_kernel_report.py ptxas IN.mlir --chip sm_90   # ptxas -v on every kernel
   gpu_kernel_report.py report [--output docs/benchmarks.md]
+  gpu_kernel_report.py ptx-loads IN.mlir              # global/local loads per kernel
   gpu_kernel_report.py grad-report [--output docs/gpu.md]   # the gradient kernels
 """
 import argparse
@@ -122,6 +123,20 @@ def cmd_ptxas(args):
         sys.stdout.write(ptxas(ptx.decode(), args.chip))
 
 
+def cmd_ptx_loads(args):
+    """Per kernel: 128-bit global loads, other global loads (with their
+    kinds), local memory accesses; the loads a kernel's PTX text contains."""
+    text = open(args.input).read() if args.input != "-" else sys.stdin.read()
+    for ptx in extract_ptx.objects(text):
+        for name, body in ptx_entries(ptx.decode()).items():
+            loads = re.findall(r"ld\.global(?:\.nc)?\.([a-z0-9.]+)", body)
+            v4 = sum(1 for kind in loads if kind.startswith("v4."))
+            other = sorted(set(kind for kind in loads if not kind.startswith("v4.")))
+            local = len(re.findall(r"\b(?:ld|st)\.local", body))
+            print(f"{name}: ld.global.v4 {v4}, other ld.global {len(loads) - v4}"
+                  f"{' (' + ', '.join(other) + ')' if other else ''}, local {local}")
+
+
 def cmd_report(args):
     opt = os.path.join(args.build_dir, "bin", "attnres-opt")
     rows = []
@@ -227,6 +242,8 @@ def main():
     p = sub.add_parser("ptxas")
     p.add_argument("input")
     p.add_argument("--chip", default="sm_90")
+    pl = sub.add_parser("ptx-loads")
+    pl.add_argument("input")
     r = sub.add_parser("report")
     r.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     r.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
@@ -240,7 +257,7 @@ def main():
     args = ap.parse_args()
     if not find_ptxas():
         sys.exit("gpu_kernel_report: ptxas not found (CUDA toolkit)")
-    {"ptxas": cmd_ptxas, "report": cmd_report, "grad-report": cmd_grad_report}[args.cmd](args)
+    {"ptxas": cmd_ptxas, "ptx-loads": cmd_ptx_loads, "report": cmd_report, "grad-report": cmd_grad_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

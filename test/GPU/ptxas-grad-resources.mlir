@@ -4,7 +4,7 @@
 // sm_80: no spills, no stack frame, at most 128 registers per thread (the
 // budget: a row kernel has at most 512 threads, 128 x 512 registers fill an
 // SM's register file), 128-bit global loads of every row (ld.global.v4; the
-// only scalar loads are the merge's per-row lse), shuffles and barriers.
+// only scalar load is the merge's per-row lse).
 // Each op is a row-group kernel plus a column-sum kernel (16 kernels).
 // REQUIRES: ptxas
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa chip=sm_90 features=+ptx80" > %t.sm90.mlir
@@ -12,19 +12,35 @@
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa chip=sm_80 features=+ptx70" > %t.sm80.mlir
 // RUN: %python %attnres_src_root/scripts/gpu_kernel_report.py ptxas %t.sm80.mlir --chip sm_80 | FileCheck %s --check-prefix=CHECK-RES
 // RUN: %extract_ptx --all %t.sm90.mlir | FileCheck %s --check-prefix=CHECK-PTX
+// RUN: %python %attnres_src_root/scripts/gpu_kernel_report.py ptx-loads %t.sm90.mlir | FileCheck %s --check-prefix=CHECK-LOADS
 // RUN: attnres-opt %s --attnres-to-nvvm="format=bin chip=sm_90 features=+ptx80" | FileCheck %s --check-prefix=CHECK-BIN --dump-input=never
 
 // CHECK-RES-COUNT-16: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // CHECK-RES-NOT: bytes spill
 // CHECK-RES-NOT: Used {{(129|1[3-9][0-9]|2[0-9][0-9])}} registers
 
+// Per kernel (row-group kernel, then its column-sum kernel): every row is
+// moved by 128-bit loads (q, g and the sources' chunks, 8 bf16 or 4 f32 per
+// load); the merge's per-row lse is its one scalar load; nothing in local
+// memory.
 // CHECK-PTX-COUNT-16: .visible .entry
-// CHECK-PTX-NOT: ld.local
-// CHECK-PTX-NOT: st.local
-// CHECK-PTX-NOT: ld.global.b16
-// CHECK-PTX-NOT: ld.global.u16
-// CHECK-PTX-NOT: ld.global.v2
-// CHECK-PTX-NOT: ld.global.nc.v2
+// CHECK-LOADS: site_grad_f32_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_f32_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_bf16_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_bf16_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_f32_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_f32_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_bf16_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: site_grad_bf16_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: norm_grad_f32_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: norm_grad_f32_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: norm_grad_bf16_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: norm_grad_bf16_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: merge_grad_f32_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 1 (b32), local 0
+// CHECK-LOADS-NEXT: merge_grad_f32_4096_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NEXT: merge_grad_bf16_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 1 (b32), local 0
+// CHECK-LOADS-NEXT: merge_grad_bf16_7168_kernel: ld.global.v4 {{[1-9][0-9]*}}, other ld.global 0, local 0
+// CHECK-LOADS-NOT: kernel
 
 // CHECK-BIN: gpu.binary @
 // CHECK-BIN-NOT: assembly =

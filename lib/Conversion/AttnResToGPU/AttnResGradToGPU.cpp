@@ -409,32 +409,47 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     GroupPartials partials(rewriter, loc, io.rows, D, plan->vectorWidth,
                            options.gradRowGroups);
 
+    // Where D does not split into 2 chunks per thread within 512 threads
+    // (D = 7168 f32: 448 threads x 4 chunks), the dq chunks live in shared
+    // memory (each thread only touches its own chunks: no barrier) instead
+    // of registers, which would spill. Shared words: [dq (D) if so | the
+    // per-source statistics (3n)].
+    bool sharedAcc = plan->chunks > kGradChunks;
+    int64_t statBase = sharedAcc ? D : 0;
     LaunchShape shape;
     shape.threads = plan->threads;
     shape.reduceValues = 3;
-    shape.extraFloats = 3 * n;
+    shape.extraFloats = statBase + 3 * n;
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
         emulate, [&](OpBuilder &b, const CTAContext &cta) {
           if (!emulate) {
             Value tid = cta.tid;
-            SmallVector<Value> qs, zeros(plan->chunks, km.zero(b, loc));
-            for (int64_t k = 0; k < plan->chunks; ++k)
-              qs.push_back(km.load(b, loc, query, {}, tid, k));
+            SmallVector<Value> zeros;
+            for (int64_t k = 0; k < plan->chunks; ++k) {
+              if (sharedAcc)
+                km.store(b, loc, km.zero(b, loc), cta.extra, {}, tid, k);
+              else
+                zeros.push_back(km.zero(b, loc));
+            }
             auto stat = [&](OpBuilder &nb, Value j, int64_t field) {
               Value idx = arith::AddIOp::create(
                   nb, loc,
                   arith::MulIOp::create(nb, loc, j, cIndex(nb, loc, 3)),
-                  cIndex(nb, loc, field));
+                  cIndex(nb, loc, statBase + field));
               return memref::LoadOp::create(nb, loc, cta.extra, idx)
                   .getResult();
             };
             auto rowLoop = forEachRowOfGroup(
                 b, loc, cta.x, io.rows, partials.groups, zeros,
                 [&](OpBuilder &rb, Value row, ValueRange acc) {
-                  SmallVector<Value> gs;
-                  for (int64_t k = 0; k < plan->chunks; ++k)
+                  // q per row (L1 after the first): held during pass 1
+                  // only.
+                  SmallVector<Value> qs, gs;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    qs.push_back(km.load(rb, loc, query, {}, tid, k));
                     gs.push_back(km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                  }
                   // Pass 1: the statistics of every source.
                   forEachSource(
                       rb, loc, km, io.sources, row, tid, ValueRange{},
@@ -452,8 +467,11 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                             cIndex(nb, loc, 0));
                         scf::IfOp::create(
                             nb, loc, isFirst, [&](OpBuilder &ib, Location il) {
-                              Value base = arith::MulIOp::create(
-                                  ib, il, j, cIndex(ib, il, 3));
+                              Value base = arith::AddIOp::create(
+                                  ib, il,
+                                  arith::MulIOp::create(ib, il, j,
+                                                        cIndex(ib, il, 3)),
+                                  cIndex(ib, il, statBase));
                               SmallVector<Value> stats = {s, rho, tot[2]};
                               for (auto [f, v] : llvm::enumerate(stats))
                                 memref::StoreOp::create(
@@ -479,12 +497,24 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                         SiteGradCoefs c =
                             siteGradCoefs(nb, loc, m, stat(nb, j, 0),
                                           stat(nb, j, 1), stat(nb, j, 2), D);
+                        // q and g again (from L1: read by this thread in
+                        // pass 1): only the dq chunks and the source stay
+                        // in registers across the loop.
                         SmallVector<Value> ds, next;
                         for (int64_t k = 0; k < plan->chunks; ++k) {
-                          ds.push_back(
-                              dvChunk(nb, loc, km, c, gs[k], qs[k], xs[k]));
-                          next.push_back(vector::FMAOp::create(
-                              nb, loc, splat(nb, loc, km, c.c), xs[k], cur[k]));
+                          Value q = km.load(nb, loc, query, {}, tid, k);
+                          Value g =
+                              km.load(nb, loc, grad, ValueRange{row}, tid, k);
+                          ds.push_back(dvChunk(nb, loc, km, c, g, q, xs[k]));
+                          Value dq =
+                              sharedAcc ? km.load(nb, loc, cta.extra, {}, tid, k)
+                                        : cur[k];
+                          dq = vector::FMAOp::create(
+                              nb, loc, splat(nb, loc, km, c.c), xs[k], dq);
+                          if (sharedAcc)
+                            km.store(nb, loc, dq, cta.extra, {}, tid, k);
+                          else
+                            next.push_back(dq);
                         }
                         switchOnIndex(nb, loc, j, n,
                                       [&](OpBuilder &sb, int64_t i) {
@@ -500,6 +530,9 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                   return SmallVector<Value>(pass2.getResults());
                 });
             SmallVector<Value> acc(rowLoop.getResults());
+            if (sharedAcc)
+              for (int64_t k = 0; k < plan->chunks; ++k)
+                acc.push_back(km.load(b, loc, cta.extra, {}, tid, k));
             storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
             return;
           }
@@ -653,14 +686,13 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
         emulate, [&](OpBuilder &b, const CTAContext &cta) {
           if (!emulate) {
             Value tid = cta.tid;
-            SmallVector<Value> gammas, zeros(plan->chunks, km.zero(b, loc));
-            for (int64_t k = 0; k < plan->chunks; ++k)
-              gammas.push_back(km.load(b, loc, gain, {}, tid, k));
+            SmallVector<Value> zeros(plan->chunks, km.zero(b, loc));
             auto rowLoop = forEachRowOfGroup(
                 b, loc, cta.x, rows, partials.groups, zeros,
                 [&](OpBuilder &rb, Value row, ValueRange acc) {
-                  SmallVector<Value> xs, gs;
+                  SmallVector<Value> gammas, xs, gs;
                   for (int64_t k = 0; k < plan->chunks; ++k) {
+                    gammas.push_back(km.load(rb, loc, gain, {}, tid, k));
                     xs.push_back(km.load(rb, loc, x, ValueRange{row}, tid, k));
                     gs.push_back(km.load(rb, loc, grad, ValueRange{row}, tid, k));
                   }
@@ -673,7 +705,9 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
                   Value kk = scaleOf(rb, rho, tot[1]);
                   SmallVector<Value> next;
                   for (int64_t k = 0; k < plan->chunks; ++k) {
-                    auto [d, term] = outputs(rb, rho, kk, xs[k], gs[k], gammas[k]);
+                    // γ again (L1) rather than held across the reduction.
+                    Value gamma = km.load(rb, loc, gain, {}, tid, k);
+                    auto [d, term] = outputs(rb, rho, kk, xs[k], gs[k], gamma);
                     km.store(rb, loc, d, dx, ValueRange{row}, tid, k);
                     next.push_back(arith::AddFOp::create(rb, loc, acc[k], term));
                   }
@@ -858,14 +892,13 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
         emulate, [&](OpBuilder &b, const CTAContext &cta) {
           if (!emulate) {
             Value tid = cta.tid;
-            SmallVector<Value> qs, zeros(plan->chunks, km.zero(b, loc));
-            for (int64_t k = 0; k < plan->chunks; ++k)
-              qs.push_back(km.load(b, loc, query, {}, tid, k));
+            SmallVector<Value> zeros(plan->chunks, km.zero(b, loc));
             auto rowLoop = forEachRowOfGroup(
                 b, loc, cta.x, rows, partials.groups, zeros,
                 [&](OpBuilder &rb, Value row, ValueRange acc) {
-                  SmallVector<Value> us, os, gs;
+                  SmallVector<Value> us, os, qs, gs;
                   for (int64_t k = 0; k < plan->chunks; ++k) {
+                    qs.push_back(km.load(rb, loc, query, {}, tid, k));
                     us.push_back(km.load(rb, loc, u, ValueRange{row}, tid, k));
                     os.push_back(km.load(rb, loc, o, ValueRange{row}, tid, k));
                     gs.push_back(km.load(rb, loc, grad, ValueRange{row}, tid, k));
@@ -874,11 +907,13 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
                       blockReduce(rb, loc, reducible(rb, us, os, qs, gs), tid,
                                   cta.scratch, plan->threads);
                   RowScalars r = scalars(rb, row, tot[0], tot[1], tot[2]);
+                  // q again (L1) rather than held across the reduction.
                   SmallVector<Value> next;
                   for (int64_t k = 0; k < plan->chunks; ++k)
                     next.push_back(arith::AddFOp::create(
                         rb, loc, acc[k],
-                        outputs(rb, r, row, tid, k, us[k], qs[k], gs[k])));
+                        outputs(rb, r, row, tid, k, us[k],
+                                km.load(rb, loc, query, {}, tid, k), gs[k])));
                   Value isFirst = arith::CmpIOp::create(
                       rb, loc, arith::CmpIPredicate::eq, tid,
                       cIndex(rb, loc, 0));
