@@ -69,8 +69,12 @@ bool hasStaticZeroRows(RankedTensorType type) {
   return llvm::is_contained(type.getShape().drop_back(), 0);
 }
 
-/// `min(rows, limit)`: the number of row groups (CTAs).
-Value rowGroups(OpBuilder &b, Location loc, Value rows, unsigned limit) {
+/// `min(rows, limit)`: the number of row groups (CTAs); a constant when the
+/// rows are static (`staticRows`).
+Value rowGroups(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
+                unsigned limit) {
+  if (!ShapedType::isDynamic(staticRows))
+    return cIndex(b, loc, std::min<int64_t>(staticRows, limit));
   if (std::optional<int64_t> r = getConstantIntValue(rows))
     return cIndex(b, loc, std::min<int64_t>(*r, limit));
   return arith::MinUIOp::create(b, loc, rows, cIndex(b, loc, limit));
@@ -276,10 +280,10 @@ struct GroupPartials {
   Value groups, buffer;
   int64_t width;
 
-  GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t hidden,
-                int64_t width, unsigned limit)
+  GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
+                int64_t hidden, int64_t width, unsigned limit)
       : width(width) {
-    groups = rowGroups(b, loc, rows, limit);
+    groups = rowGroups(b, loc, rows, staticRows, limit);
     std::optional<int64_t> g = getConstantIntValue(groups);
     auto type = MemRefType::get({g ? *g : ShapedType::kDynamic, hidden},
                                 b.getF32Type());
@@ -406,7 +410,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
       dvs.push_back(newBuffer(rewriter, loc, flatType,
                               flatType.isDynamicDim(0) ? ValueRange{io.rows}
                                                        : ValueRange{}));
-    GroupPartials partials(rewriter, loc, io.rows, D, plan->vectorWidth,
+    GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
+                           plan->vectorWidth,
                            options.gradRowGroups);
 
     // Where D does not split into 2 chunks per thread within 512 threads
@@ -649,8 +654,8 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     Value dx = newBuffer(rewriter, loc, flatType,
                          flatType.isDynamicDim(0) ? ValueRange{rows}
                                                   : ValueRange{});
-    GroupPartials partials(rewriter, loc, rows, D, plan->vectorWidth,
-                           options.gradRowGroups);
+    GroupPartials partials(rewriter, loc, rows, flatType.getDimSize(0), D,
+                           plan->vectorWidth, options.gradRowGroups);
     // dx chunk and dγ term from ρ and k = (ρ³/D)·Σ γ g x.
     auto outputs = [&](OpBuilder &nb, Value rho, Value kk, Value xv, Value gv,
                        Value gamma) {
@@ -827,8 +832,8 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     Value dOut = newBuffer(rewriter, loc, flatType, dyn);
     Value dU = newBuffer(rewriter, loc, flatType, dyn);
     Value dLse = newBuffer(rewriter, loc, flatLse, dyn);
-    GroupPartials partials(rewriter, loc, rows, D, plan->vectorWidth,
-                           options.gradRowGroups);
+    GroupPartials partials(rewriter, loc, rows, staticRows, D,
+                           plan->vectorWidth, options.gradRowGroups);
 
     struct RowScalars {
       Value beta, c, e, ds;
