@@ -215,10 +215,10 @@ def cmd_grad_report(args):
              f"instructions, not executions). Bytes / token: the minimum HBM traffic per token row "
              f"(inputs read once, outputs written once; depth_attn_grad's second read of the sources "
              f"is expected from L1/L2).", "",
-             "| op | dtype | D | kernel | registers | spill st/ld | stack | smem (static) | ld.global.v4 | scalar ld.global | bytes / token |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for op, dtype, d, kind, info, v4, scalar, _, per_token in rows:
-        lines.append(f"| {op} | {dtype} | {d} | {kind} | {info['registers']} | "
+             "| op | dtype | D | kernel | threads | registers | spill st/ld | stack | smem (static) | ld.global.v4 | scalar ld.global | bytes / token |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for op, dtype, d, kind, info, v4, scalar, threads, per_token in rows:
+        lines.append(f"| {op} | {dtype} | {d} | {kind} | {threads} | {info['registers']} | "
                      f"{info['spill_stores']}/{info['spill_loads']} | {info['stack']} | {info['smem']} B | "
                      f"{v4} | {scalar} | {per_token if kind == 'row groups' else '-'} |")
     lines += ["", GRAD_END]
