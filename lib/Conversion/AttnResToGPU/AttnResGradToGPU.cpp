@@ -15,7 +15,10 @@
 //     are deterministic (no atomics) and rounded once to their type;
 //   * depth_attn_grad reads each source row twice (statistics pass, then the
 //     dV/dq pass, which finds the n rows just read in L1/L2), g and q once;
-//     rms_norm_grad and depth_attn_merge_grad read every row once.
+//     rms_norm_grad and depth_attn_merge_grad read every row once;
+//     depth_attn_stats_grad (static number of queries S) reads every row
+//     from memory once and the sources again 2S times from L1/L2, and adds
+//     each row's dQ into the CTA's own [S, D] partial rows.
 //
 // With `emulate`, the same decomposition (row groups, threads, chunk
 // mapping, reduction order, the column-sum kernel) runs as CPU loops.
@@ -279,25 +282,44 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
 struct GroupPartials {
   Value groups, buffer;
   int64_t width;
+  /// Partial rows per group: 1 ([G, D]) or S queries ([G, S, D]).
+  int64_t lead;
 
   GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
-                int64_t hidden, int64_t width, unsigned limit)
-      : width(width) {
+                int64_t hidden, int64_t width, unsigned limit,
+                int64_t lead = 0)
+      : width(width), lead(lead) {
     groups = rowGroups(b, loc, rows, staticRows, limit);
     std::optional<int64_t> g = getConstantIntValue(groups);
-    auto type = MemRefType::get({g ? *g : ShapedType::kDynamic, hidden},
-                                b.getF32Type());
-    buffer = memref::AllocOp::create(b, loc, type,
+    SmallVector<int64_t> shape = {g ? *g : ShapedType::kDynamic};
+    if (lead > 0)
+      shape.push_back(lead);
+    shape.push_back(hidden);
+    buffer = memref::AllocOp::create(b, loc,
+                                     MemRefType::get(shape, b.getF32Type()),
                                      g ? ValueRange{} : ValueRange{groups});
   }
 
   Value sum(OpBuilder &b, Location loc, Type elemType,
             RankedTensorType resultType, bool emulate) const {
-    int64_t hidden = cast<MemRefType>(buffer.getType()).getDimSize(1);
-    auto flatType = RankedTensorType::get({hidden}, elemType);
-    Value out = newBuffer(b, loc, flatType, {});
-    emitColumnSum(b, loc, buffer, out, width, emulate);
-    Value t = asTensor(b, loc, out, flatType);
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t hidden = type.getShape().back();
+    Value flat = buffer;
+    int64_t cols = hidden * std::max<int64_t>(1, lead);
+    if (lead > 0)
+      flat = memref::CollapseShapeOp::create(
+          b, loc, buffer, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    auto colsType = RankedTensorType::get({cols}, elemType);
+    Value out = newBuffer(b, loc, colsType, {});
+    emitColumnSum(b, loc, flat, out, width, emulate);
+    RankedTensorType outType = colsType;
+    if (lead > 0) {
+      outType = RankedTensorType::get({lead, hidden}, elemType);
+      out = memref::ExpandShapeOp::create(
+          b, loc, ArrayRef<int64_t>{lead, hidden}, out,
+          ArrayRef<ReassociationIndices>{{0, 1}});
+    }
+    Value t = asTensor(b, loc, out, outType);
     if (t.getType() != resultType)
       t = tensor::CastOp::create(b, loc, resultType, t);
     return t;
@@ -996,10 +1018,415 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
   Options options;
 };
 
+//===----------------------------------------------------------------------===//
+// depth_attn_stats_grad
+//===----------------------------------------------------------------------===//
+
+/// The weight recomputed from the saved LSE: `α = exp(min(s − lse, 0))`
+/// (clamped to 1, flushed like the forward's weights).
+Value statsWeight(OpBuilder &b, Location loc, Value s, Value lse) {
+  return flushedExp(
+      b, loc,
+      arith::MinimumFOp::create(b, loc, arith::SubFOp::create(b, loc, s, lse),
+                                f32Constant(b, loc, 0.0)));
+}
+
+/// `α` (`statsWeight`), `ds = α (a − ā + dlse)`, `c = ds ρ`,
+/// `e = −c s ρ / D`.
+SiteGradCoefs statsGradCoefs(OpBuilder &b, Location loc, Value s, Value rho,
+                             Value a, Value abar, Value lse, Value dlse,
+                             int64_t hidden) {
+  SiteGradCoefs r;
+  r.alpha = statsWeight(b, loc, s, lse);
+  Value ds = arith::MulFOp::create(
+      b, loc, r.alpha,
+      arith::AddFOp::create(b, loc, arith::SubFOp::create(b, loc, a, abar),
+                            dlse));
+  r.c = arith::MulFOp::create(b, loc, ds, rho);
+  r.e = arith::NegFOp::create(
+      b, loc,
+      arith::MulFOp::create(
+          b, loc,
+          arith::MulFOp::create(b, loc, r.c,
+                                arith::MulFOp::create(b, loc, s, rho)),
+          f32Constant(b, loc, 1.0 / hidden)));
+  return r;
+}
+
+/// depth_attn_stats_grad with a static number of queries S, one CTA per row
+/// group. Per row: pass 1, per query (loop) and source (`forEachSource`), a
+/// CTA reduction of (Σ V_j², Q[q]·V_j, dO[q]·V_j), thread 0 keeping
+/// (s_qj, a_qj) and ρ_j in shared memory, then ā_q; pass 2 writes
+/// `dV_j = Σ_q (α_qj dO[q] + c_qj Q[q]) + (Σ_q e_qj) V_j`; pass 3, per query,
+/// sums `c_qj V_j` over the sources in registers and adds it to the CTA's
+/// partial dQ[q] row (f32, in global memory, touched by this CTA only).
+/// V_j is read from memory once per row, then from L1/L2 (2S times more);
+/// dO[q] and Q[q] per (query, source) from L1/L2 after the first read.
+struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
+  DepthAttnStatsGradToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSources().empty())
+      return failure();
+    auto srcType = dyn_cast<RankedTensorType>(op.getSources().front().getType());
+    auto qType = dyn_cast<RankedTensorType>(op.getQueries().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || !qType || qType.isDynamicDim(0) || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(
+          op, "needs a static hidden size and number of queries");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (hasStaticZeroRows(srcType) || qType.getDimSize(0) == 0)
+      return rewriter.notifyMatchFailure(op, "no token rows or queries");
+    FailureOr<GPUKernelPlan> plan = planGradKernel(
+        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t n = op.getSources().size();
+    int64_t S = qType.getDimSize(0);
+    int64_t D = *hidden;
+    bool emulate = options.emulate;
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    double eps = km.eps;
+    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+    Value queries = readBuffer(rewriter, loc, op.getQueries());
+    Value dOut = readBuffer(
+        rewriter, loc, flattenRows(rewriter, loc, op.getOutputGrad(), 1, true));
+    Value lse = readBuffer(rewriter, loc,
+                           flattenRows(rewriter, loc, op.getLse(), 1, false));
+    Value dLse = readBuffer(
+        rewriter, loc, flattenRows(rewriter, loc, op.getLseGrad(), 1, false));
+    auto flatType =
+        RankedTensorType::get({io.staticRows, D}, srcType.getElementType());
+    SmallVector<Value> dvs;
+    for (int64_t j = 0; j < n; ++j)
+      dvs.push_back(newBuffer(rewriter, loc, flatType,
+                              flatType.isDynamicDim(0) ? ValueRange{io.rows}
+                                                       : ValueRange{}));
+    GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
+                           plan->vectorWidth, options.gradRowGroups, S);
+    auto scalarAt = [&](OpBuilder &nb, Value buffer, Value q, Value row) {
+      return memref::LoadOp::create(nb, loc, buffer, ValueRange{q, row})
+          .getResult();
+    };
+
+    // Shared words: (s_qj, a_qj) at 2(q·n + j), ρ_j at 2Sn + j, ā_q at
+    // 2Sn + n + q.
+    int64_t rhoBase = 2 * S * n, abarBase = rhoBase + n;
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    shape.reduceValues = 3;
+    shape.extraFloats = abarBase + S;
+    emitGrid(
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
+        emulate, [&](OpBuilder &b, const CTAContext &cta) {
+          auto forEachQuery = [&](OpBuilder &ob, ValueRange inits,
+                                  function_ref<SmallVector<Value>(
+                                      OpBuilder &, Value, ValueRange)>
+                                      body) {
+            return scf::ForOp::create(
+                ob, loc, cIndex(ob, loc, 0), cIndex(ob, loc, S),
+                cIndex(ob, loc, 1), inits,
+                [&](OpBuilder &nb, Location nl, Value q, ValueRange args) {
+                  scf::YieldOp::create(nb, nl, body(nb, q, args));
+                });
+          };
+          if (!emulate) {
+            Value tid = cta.tid;
+            auto word = [&](OpBuilder &nb, Value idx) {
+              return memref::LoadOp::create(nb, loc, cta.extra, idx)
+                  .getResult();
+            };
+            auto at = [&](OpBuilder &nb, Value q, Value j, int64_t field) {
+              // 2(q·n + j) + field
+              Value i = arith::AddIOp::create(
+                  nb, loc, arith::MulIOp::create(nb, loc, q, cIndex(nb, loc, n)),
+                  j);
+              return arith::AddIOp::create(
+                  nb, loc, arith::MulIOp::create(nb, loc, i, cIndex(nb, loc, 2)),
+                  cIndex(nb, loc, field));
+            };
+            auto plus = [&](OpBuilder &nb, Value i, int64_t base) {
+              return arith::AddIOp::create(nb, loc, i, cIndex(nb, loc, base))
+                  .getResult();
+            };
+            auto ifFirst = [&](OpBuilder &nb,
+                               function_ref<void(OpBuilder &)> body) {
+              Value isFirst = arith::CmpIOp::create(
+                  nb, loc, arith::CmpIPredicate::eq, tid, cIndex(nb, loc, 0));
+              scf::IfOp::create(nb, loc, isFirst,
+                                [&](OpBuilder &ib, Location il) {
+                                  body(ib);
+                                  scf::YieldOp::create(ib, il);
+                                });
+            };
+            auto coefs = [&](OpBuilder &nb, Value q, Value j, Value row) {
+              return statsGradCoefs(
+                  nb, loc, word(nb, at(nb, q, j, 0)), word(nb, plus(nb, j, rhoBase)),
+                  word(nb, at(nb, q, j, 1)), word(nb, plus(nb, q, abarBase)),
+                  scalarAt(nb, lse, q, row), scalarAt(nb, dLse, q, row), D);
+            };
+            // The CTA's partial dQ rows start at zero.
+            forEachQuery(b, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+              for (int64_t k = 0; k < plan->chunks; ++k)
+                km.store(nb, loc, km.zero(nb, loc), partials.buffer,
+                         ValueRange{cta.x, q}, tid, k);
+              return SmallVector<Value>{};
+            });
+            forEachRowOfGroup(
+                b, loc, cta.x, io.rows, partials.groups, {},
+                [&](OpBuilder &rb, Value row, ValueRange) {
+                  // Pass 1: the statistics of every (query, source).
+                  forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
+                    SmallVector<Value> qs, gs;
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      qs.push_back(km.load(qb, loc, queries, ValueRange{q}, tid, k));
+                      gs.push_back(
+                          km.load(qb, loc, dOut, ValueRange{q, row}, tid, k));
+                    }
+                    forEachSource(
+                        qb, loc, km, io.sources, row, tid, {},
+                        [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                            ValueRange) -> SmallVector<Value> {
+                          auto [ss, dot] = km.partials(nb, loc, xs, qs);
+                          Value ad = dotPartial(nb, loc, km, gs, xs);
+                          SmallVector<Value> tot =
+                              blockReduce(nb, loc, ValueRange{ss, dot, ad}, tid,
+                                          cta.scratch, plan->threads);
+                          Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                          Value sv = arith::MulFOp::create(nb, loc, rho, tot[1]);
+                          ifFirst(nb, [&](OpBuilder &ib) {
+                            memref::StoreOp::create(ib, loc, sv, cta.extra,
+                                                    at(ib, q, j, 0).getResult());
+                            memref::StoreOp::create(ib, loc, tot[2], cta.extra,
+                                                    at(ib, q, j, 1).getResult());
+                            memref::StoreOp::create(ib, loc, rho, cta.extra,
+                                                    plus(ib, j, rhoBase));
+                          });
+                          return {};
+                        });
+                    return SmallVector<Value>{};
+                  });
+                  emitCTABarrier(rb, loc);
+                  // ā_q = Σ_j α_qj a_qj (thread 0).
+                  ifFirst(rb, [&](OpBuilder &ib) {
+                    forEachQuery(ib, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+                      Value rowLse = scalarAt(nb, lse, q, row);
+                      Value abar;
+                      for (int64_t j = 0; j < n; ++j) {
+                        Value jv = cIndex(nb, loc, j);
+                        Value t = arith::MulFOp::create(
+                            nb, loc,
+                            statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
+                                        rowLse),
+                            word(nb, at(nb, q, jv, 1)));
+                        abar = abar ? arith::AddFOp::create(nb, loc, abar, t)
+                                          .getResult()
+                                    : t;
+                      }
+                      memref::StoreOp::create(nb, loc, abar, cta.extra,
+                                              plus(nb, q, abarBase));
+                      return SmallVector<Value>{};
+                    });
+                  });
+                  emitCTABarrier(rb, loc);
+                  // Pass 2: dV_j.
+                  forEachSource(
+                      rb, loc, km, io.sources, row, tid, {},
+                      [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                          ValueRange) -> SmallVector<Value> {
+                        SmallVector<Value> inits(plan->chunks, km.zero(nb, loc));
+                        inits.push_back(f32Constant(nb, loc, 0.0));
+                        scf::ForOp sum = forEachQuery(
+                            nb, inits, [&](OpBuilder &ib, Value q, ValueRange a) {
+                              SiteGradCoefs c = coefs(ib, q, j, row);
+                              SmallVector<Value> next;
+                              for (int64_t k = 0; k < plan->chunks; ++k) {
+                                Value g = km.load(ib, loc, dOut,
+                                                  ValueRange{q, row}, tid, k);
+                                Value qv = km.load(ib, loc, queries,
+                                                   ValueRange{q}, tid, k);
+                                Value d = vector::FMAOp::create(
+                                    ib, loc, splat(ib, loc, km, c.alpha), g, a[k]);
+                                next.push_back(vector::FMAOp::create(
+                                    ib, loc, splat(ib, loc, km, c.c), qv, d));
+                              }
+                              next.push_back(arith::AddFOp::create(
+                                  ib, loc, a[plan->chunks], c.e));
+                              return next;
+                            });
+                        Value eV = splat(nb, loc, km, sum.getResult(plan->chunks));
+                        SmallVector<Value> ds;
+                        for (int64_t k = 0; k < plan->chunks; ++k)
+                          ds.push_back(vector::FMAOp::create(
+                              nb, loc, eV, xs[k], sum.getResult(k)));
+                        switchOnIndex(nb, loc, j, n,
+                                      [&](OpBuilder &sb, int64_t i) {
+                                        for (int64_t k = 0; k < plan->chunks;
+                                             ++k)
+                                          km.store(sb, loc, ds[k], dvs[i],
+                                                   ValueRange{row}, tid, k);
+                                      });
+                        return {};
+                      });
+                  // Pass 3: dQ[q] += Σ_j c_qj V_j.
+                  forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
+                    SmallVector<Value> zeros(plan->chunks, km.zero(qb, loc));
+                    scf::ForOp acc = forEachSource(
+                        qb, loc, km, io.sources, row, tid, zeros,
+                        [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                            ValueRange cur) -> SmallVector<Value> {
+                          Value cV = splat(nb, loc, km, coefs(nb, q, j, row).c);
+                          SmallVector<Value> next;
+                          for (int64_t k = 0; k < plan->chunks; ++k)
+                            next.push_back(
+                                vector::FMAOp::create(nb, loc, cV, xs[k], cur[k]));
+                          return next;
+                        });
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      Value old = km.load(qb, loc, partials.buffer,
+                                          ValueRange{cta.x, q}, tid, k);
+                      km.store(qb, loc,
+                               arith::AddFOp::create(qb, loc, old,
+                                                     acc.getResult(k)),
+                               partials.buffer, ValueRange{cta.x, q}, tid, k);
+                    }
+                    return SmallVector<Value>{};
+                  });
+                  // The next row's pass 1 rewrites the statistics.
+                  emitCTABarrier(rb, loc);
+                  return SmallVector<Value>{};
+                });
+            return;
+          }
+          // Emulation: the same phases over the threads; statistics and
+          // coefficients are values (the queries and sources unrolled).
+          Value parts = memref::AllocaOp::create(
+              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
+          forEachThread(b, loc, *plan, [&](OpBuilder &nb, Value t) {
+            for (int64_t q = 0; q < S; ++q)
+              for (int64_t k = 0; k < plan->chunks; ++k)
+                km.store(nb, loc, km.zero(nb, loc), partials.buffer,
+                         ValueRange{cta.x, cIndex(nb, loc, q)}, t, k);
+          });
+          forEachRowOfGroup(
+              b, loc, cta.x, io.rows, partials.groups, {},
+              [&](OpBuilder &rb, Value row, ValueRange) {
+                SmallVector<SmallVector<Value>> sv(S), av(S);
+                SmallVector<Value> rho(n);
+                for (int64_t q = 0; q < S; ++q) {
+                  Value qi = cIndex(rb, loc, q);
+                  for (int64_t j = 0; j < n; ++j) {
+                    forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                      SmallVector<Value> xs, qs, gs;
+                      for (int64_t k = 0; k < plan->chunks; ++k) {
+                        xs.push_back(km.load(nb, loc, io.sources[j],
+                                             ValueRange{row}, t, k));
+                        qs.push_back(
+                            km.load(nb, loc, queries, ValueRange{qi}, t, k));
+                        gs.push_back(
+                            km.load(nb, loc, dOut, ValueRange{qi, row}, t, k));
+                      }
+                      auto [ss, dot] = km.partials(nb, loc, xs, qs);
+                      SmallVector<Value> vals = {ss, dot,
+                                                 dotPartial(nb, loc, km, gs, xs)};
+                      for (auto [f, v] : llvm::enumerate(vals))
+                        memref::StoreOp::create(
+                            nb, loc, v, parts, ValueRange{cIndex(nb, loc, f), t});
+                    });
+                    rho[j] = rhoOf(rb, loc, km,
+                                   emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                    sv[q].push_back(arith::MulFOp::create(
+                        rb, loc, rho[j], emulatedReduce(rb, loc, parts, 1, *plan)));
+                    av[q].push_back(emulatedReduce(rb, loc, parts, 2, *plan));
+                  }
+                }
+                SmallVector<SmallVector<SiteGradCoefs>> coefs(S);
+                for (int64_t q = 0; q < S; ++q) {
+                  Value qi = cIndex(rb, loc, q);
+                  Value rowLse = scalarAt(rb, lse, qi, row);
+                  Value abar;
+                  for (int64_t j = 0; j < n; ++j) {
+                    Value t = arith::MulFOp::create(
+                        rb, loc, statsWeight(rb, loc, sv[q][j], rowLse),
+                        av[q][j]);
+                    abar = abar ? arith::AddFOp::create(rb, loc, abar, t).getResult()
+                                : t;
+                  }
+                  Value rowDlse = scalarAt(rb, dLse, qi, row);
+                  for (int64_t j = 0; j < n; ++j)
+                    coefs[q].push_back(statsGradCoefs(rb, loc, sv[q][j], rho[j],
+                                                      av[q][j], abar, rowLse,
+                                                      rowDlse, D));
+                }
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  for (int64_t j = 0; j < n; ++j) {
+                    SmallVector<Value> acc(plan->chunks, km.zero(nb, loc));
+                    Value e = f32Constant(nb, loc, 0.0);
+                    for (int64_t q = 0; q < S; ++q) {
+                      Value qi = cIndex(nb, loc, q);
+                      const SiteGradCoefs &c = coefs[q][j];
+                      for (int64_t k = 0; k < plan->chunks; ++k) {
+                        Value g = km.load(nb, loc, dOut, ValueRange{qi, row}, t, k);
+                        Value qv = km.load(nb, loc, queries, ValueRange{qi}, t, k);
+                        Value d = vector::FMAOp::create(
+                            nb, loc, splat(nb, loc, km, c.alpha), g, acc[k]);
+                        acc[k] = vector::FMAOp::create(
+                            nb, loc, splat(nb, loc, km, c.c), qv, d);
+                      }
+                      e = arith::AddFOp::create(nb, loc, e, c.e);
+                    }
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row}, t, k);
+                      km.store(nb, loc,
+                               vector::FMAOp::create(nb, loc, splat(nb, loc, km, e),
+                                                     x, acc[k]),
+                               dvs[j], ValueRange{row}, t, k);
+                    }
+                  }
+                  for (int64_t q = 0; q < S; ++q) {
+                    Value qi = cIndex(nb, loc, q);
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      Value acc = km.zero(nb, loc);
+                      for (int64_t j = 0; j < n; ++j)
+                        acc = vector::FMAOp::create(
+                            nb, loc, splat(nb, loc, km, coefs[q][j].c),
+                            km.load(nb, loc, io.sources[j], ValueRange{row}, t, k),
+                            acc);
+                      Value old = km.load(nb, loc, partials.buffer,
+                                          ValueRange{cta.x, qi}, t, k);
+                      km.store(nb, loc, arith::AddFOp::create(nb, loc, old, acc),
+                               partials.buffer, ValueRange{cta.x, qi}, t, k);
+                    }
+                  }
+                });
+                return SmallVector<Value>{};
+              });
+        });
+
+    SmallVector<Value> results = {partials.sum(
+        rewriter, loc, qType.getElementType(),
+        cast<RankedTensorType>(op.getQueriesGrad().getType()), emulate)};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    for (Value dv : dvs)
+      results.push_back(unflattenRows(rewriter, loc,
+                                      asTensor(rewriter, loc, dv, flatType),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+  Options options;
+};
+
 } // namespace
 
 void mlir::attnres::gpukernel::populateGradKernelPatterns(
     RewritePatternSet &patterns, const Options &options) {
-  patterns.add<DepthAttnGradToGPU, RMSNormGradToGPU, DepthAttnMergeGradToGPU>(
+  patterns.add<DepthAttnGradToGPU, RMSNormGradToGPU, DepthAttnMergeGradToGPU,
+               DepthAttnStatsGradToGPU>(
       patterns.getContext(), options);
 }

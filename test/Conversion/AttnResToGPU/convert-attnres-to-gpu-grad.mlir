@@ -90,14 +90,38 @@ func.func @merge_grad(%o: tensor<2x3x64xf32>, %lse: tensor<2x3xf32>, %q: tensor<
 
 // -----
 
-// Left to convert-attnres-to-linalg: a dynamic hidden size, and static zero
-// token rows (dq is then zero, not empty).
+// depth_attn_stats_grad, 2 queries: [G, 2, D] partial dQ rows (each CTA
+// zeroes and updates its own), summed as [G, 2·D] by the column-sum kernel.
+// CHECK-LABEL: func.func @stats_grad
+// CHECK: %[[PART:.*]] = memref.alloc() : memref<4x2x64xf32>
+// CHECK: gpu.launch
+// CHECK: gpu.shuffle xor
+// CHECK: vector.store {{.*}}, %[[PART]]
+// CHECK: gpu.terminator
+// CHECK: memref.collapse_shape %[[PART]] {{\[}}[0], [1, 2]] : memref<4x2x64xf32> into memref<4x128xf32>
+// CHECK: gpu.launch
+// CHECK: memref.expand_shape {{.*}} : memref<128xf32> into memref<2x64xf32>
+// CHECK-NOT: attnres.
+// EMU-LABEL: func.func @stats_grad
+// EMU-NOT: attnres.
+func.func @stats_grad(%Q: tensor<2x64xf32>, %v0: tensor<4x64xf32>, %v1: tensor<4x64xf32>, %lse: tensor<2x4xf32>, %do: tensor<2x4x64xf32>, %dlse: tensor<2x4xf32>) -> (tensor<2x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) {
+  %dQ, %dv:2 = attnres.depth_attn_stats_grad %Q, [%v0, %v1], %lse, %do, %dlse : tensor<2x64xf32>, tensor<4x64xf32>, tensor<2x4xf32>, tensor<2x4x64xf32> -> tensor<2x64xf32>, tensor<4x64xf32>
+  return %dQ, %dv#0, %dv#1 : tensor<2x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// -----
+
+// Left to convert-attnres-to-linalg: a dynamic hidden size, a dynamic
+// number of queries, and static zero token rows (dq is then zero, not
+// empty).
 // CHECK-LABEL: func.func @dynamic_hidden
 // CHECK: attnres.depth_attn_grad
 // EMU-LABEL: func.func @dynamic_hidden
 // EMU: attnres.depth_attn_grad
 // CHECK-LABEL: func.func @zero_rows
 // CHECK: attnres.rms_norm_grad
+// CHECK-LABEL: func.func @dynamic_queries
+// CHECK: attnres.depth_attn_stats_grad
 func.func @dynamic_hidden(%q: tensor<?xf32>, %v0: tensor<4x?xf32>, %g: tensor<4x?xf32>) -> (tensor<?xf32>, tensor<4x?xf32>) {
   %dq, %dv = attnres.depth_attn_grad %q, [%v0], %g : tensor<?xf32>, tensor<4x?xf32>, tensor<4x?xf32> -> tensor<?xf32>, tensor<4x?xf32>
   return %dq, %dv : tensor<?xf32>, tensor<4x?xf32>
@@ -105,4 +129,8 @@ func.func @dynamic_hidden(%q: tensor<?xf32>, %v0: tensor<4x?xf32>, %g: tensor<4x
 func.func @zero_rows(%x: tensor<0x64xf32>, %gain: tensor<64xf32>, %g: tensor<0x64xf32>) -> (tensor<0x64xf32>, tensor<64xf32>) {
   %dx, %dgain = attnres.rms_norm_grad %x, %gain, %g : tensor<0x64xf32>, tensor<64xf32>
   return %dx, %dgain : tensor<0x64xf32>, tensor<64xf32>
+}
+func.func @dynamic_queries(%Q: tensor<?x64xf32>, %v0: tensor<4x64xf32>, %lse: tensor<?x4xf32>, %do: tensor<?x4x64xf32>, %dlse: tensor<?x4xf32>) -> (tensor<?x64xf32>, tensor<4x64xf32>) {
+  %dQ, %dv = attnres.depth_attn_stats_grad %Q, [%v0], %lse, %do, %dlse : tensor<?x64xf32>, tensor<4x64xf32>, tensor<?x4xf32>, tensor<?x4x64xf32> -> tensor<?x64xf32>, tensor<4x64xf32>
+  return %dQ, %dv : tensor<?x64xf32>, tensor<4x64xf32>
 }

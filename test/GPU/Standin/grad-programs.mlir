@@ -1,5 +1,6 @@
 // Gradient programs (the row-group and column-sum kernels of
-// depth_attn_grad, rms_norm_grad, depth_attn_merge_grad, and a Block AttnRes
+// depth_attn_grad, rms_norm_grad, depth_attn_merge_grad,
+// depth_attn_stats_grad, and a Block AttnRes
 // model's backward) lowered with the default attnres-to-nvvm options and run
 // against the driver stand-in: every driver call is valid, every pointer a
 // kernel gets is device or managed memory, launches and dynamic shared
@@ -23,6 +24,10 @@
 // RUN: %run_standin %t.llvm.mlir 2> %t.err > /dev/null
 // RUN: FileCheck %s --input-file %t.err
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case merge-grad --dtype f32 --rows 40 --hidden 4096 --seed 821 > %t.mlir
+// RUN: attnres-opt %t.mlir --attnres-to-nvvm > %t.llvm.mlir
+// RUN: %run_standin %t.llvm.mlir 2> %t.err > /dev/null
+// RUN: FileCheck %s --input-file %t.err
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --dtype bf16 --sources 9 --queries 4 --rows 8 --hidden 7168 --seed 841 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-nvvm > %t.llvm.mlir
 // RUN: %run_standin %t.llvm.mlir 2> %t.err > /dev/null
 // RUN: FileCheck %s --input-file %t.err

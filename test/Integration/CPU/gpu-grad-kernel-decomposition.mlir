@@ -9,7 +9,8 @@
 // (D = 1024 f32 -> 128 threads x 2 chunks of 4; D = 256 bf16 -> 32 x 1 of 8),
 // guarded tails (D = 48; D = 37: W = 1), 1 row and many (256 rows in 7 groups:
 // 37 rows in some CTAs, 36 in others), flat (zero query) and peaked softmax,
-// dynamic token dims, and a Block AttnRes model's backward.
+// dynamic token dims, depth_attn_stats_grad (after its forward, also
+// emulated; 1..4 queries), and a Block AttnRes model's backward.
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype f32 --sources 5 --rows 1 --hidden 1024 --seed 701 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype bf16 --sources 4 --rows 8 --hidden 256 --seed 702 > %t.mlir
@@ -36,6 +37,14 @@
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=6}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case merge-grad --dtype f32 --scale-q 3 --rows 3x3 --hidden 48 --seed 723 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=4}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --dtype f32 --sources 4 --queries 3 --rows 1 --hidden 1024 --seed 741 > %t.mlir
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --dtype bf16 --sources 3 --queries 2 --rows 2x3 --hidden 48 --seed 742 > %t.mlir
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=4}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --dtype f32 --scale-q 3 --sources 5 --queries 4 --rows 40 --hidden 37 --seed 743 > %t.mlir
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=6}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case stats-grad --query zero --dtype f32 --sources 3 --queries 2 --rows 8 --hidden 64 --seed 744 > %t.mlir
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=3}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case block-grad --layers 6 --block-size 2 --rows 4 --hidden 32 --seed 731 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=3}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // The harness can fail: a perturbed reference is reported.
