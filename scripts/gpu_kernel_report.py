@@ -109,6 +109,19 @@ def merge_grad_ir(d, dtype):
             f"  return %do, %dlse, %dq, %du : {t}, tensor<?xf32>, {q}, {t}\n}}\n")
 
 
+def stats_grad_ir(queries, n, d, dtype):
+    t = f"tensor<?x{d}x{dtype}>"
+    Q, O, L = f"tensor<{queries}x{d}x{dtype}>", f"tensor<{queries}x?x{d}x{dtype}>", f"tensor<{queries}x?xf32>"
+    args = ", ".join([f"%Q: {Q}"] + [f"%v{j}: {t}" for j in range(n)] + [f"%lse: {L}", f"%do: {O}", f"%dlse: {L}"])
+    srcs = ", ".join(f"%v{j}" for j in range(n))
+    res = ", ".join([Q] + [t] * n)
+    rets = ", ".join(["%dQ"] + [f"%dv#{j}" for j in range(n)])
+    return (f"func.func @stats_grad({args}) -> ({res}) {{\n"
+            f"  %dQ, %dv:{n} = attnres.depth_attn_stats_grad %Q, [{srcs}], %lse, %do, %dlse : "
+            f"{Q}, {t}, {L}, {O} -> {Q}, {t}\n"
+            f"  return {rets} : {res}\n}}\n")
+
+
 def site_ir(n, d, dtype):
     args = ", ".join([f"%q: tensor<{d}xf32>"] + [f"%v{j}: tensor<?x{d}x{dtype}>" for j in range(n)])
     srcs = ", ".join(f"%v{j}" for j in range(n))
@@ -190,7 +203,8 @@ def cmd_grad_report(args):
     for op, make, moved in [
             ("depth_attn_grad", lambda d, t: site_grad_ir(n, d, t), 2 * n + 1),
             ("rms_norm_grad", norm_grad_ir, 3),
-            ("depth_attn_merge_grad", merge_grad_ir, 5)]:
+            ("depth_attn_merge_grad", merge_grad_ir, 5),
+            ("depth_attn_stats_grad (4 queries)", lambda d, t: stats_grad_ir(4, n, d, t), 2 * n + 4)]:
         for dtype, bytes_el in [("f32", 4), ("bf16", 2)]:
             for d in (4096, 7168):
                 chip = args.chip
