@@ -418,6 +418,21 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     Location loc = op.getLoc();
     int64_t n = op.getSources().size();
     int64_t D = *hidden;
+    // Where D does not split into 2 chunks per thread within 512 threads
+    // (D = 7168 f32: 448 threads x 4 chunks), the dq chunks live in shared
+    // memory (each thread only touches its own words: no barrier) instead
+    // of registers, which would spill. Shared words: [dq (D) if so | the
+    // per-source statistics (3n)].
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    shape.reduceValues = 3;
+    shape.extraFloats = D + 3 * n;
+    bool sharedAcc = plan->chunks > kGradChunks && shape.fitsSharedMemory();
+    int64_t statBase = sharedAcc ? D : 0;
+    shape.extraFloats = statBase + 3 * n;
+    if (!shape.fitsSharedMemory())
+      return rewriter.notifyMatchFailure(
+          op, "per-source statistics exceed 48 KiB of shared memory");
     bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
@@ -436,17 +451,6 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                            plan->vectorWidth,
                            options.gradRowGroups);
 
-    // Where D does not split into 2 chunks per thread within 512 threads
-    // (D = 7168 f32: 448 threads x 4 chunks), the dq chunks live in shared
-    // memory (each thread only touches its own chunks: no barrier) instead
-    // of registers, which would spill. Shared words: [dq (D) if so | the
-    // per-source statistics (3n)].
-    bool sharedAcc = plan->chunks > kGradChunks;
-    int64_t statBase = sharedAcc ? D : 0;
-    LaunchShape shape;
-    shape.threads = plan->threads;
-    shape.reduceValues = 3;
-    shape.extraFloats = statBase + 3 * n;
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
         emulate, [&](OpBuilder &b, const CTAContext &cta) {
@@ -1088,6 +1092,16 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
     int64_t n = op.getSources().size();
     int64_t S = qType.getDimSize(0);
     int64_t D = *hidden;
+    // Shared words: (s_qj, a_qj) at 2(q·n + j), ρ_j at 2Sn + j, ā_q at
+    // 2Sn + n + q.
+    int64_t rhoBase = 2 * S * n, abarBase = rhoBase + n;
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    shape.reduceValues = 3;
+    shape.extraFloats = abarBase + S;
+    if (!shape.fitsSharedMemory())
+      return rewriter.notifyMatchFailure(
+          op, "per-(query, source) statistics exceed 48 KiB of shared memory");
     bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
@@ -1113,13 +1127,6 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
           .getResult();
     };
 
-    // Shared words: (s_qj, a_qj) at 2(q·n + j), ρ_j at 2Sn + j, ā_q at
-    // 2Sn + n + q.
-    int64_t rhoBase = 2 * S * n, abarBase = rhoBase + n;
-    LaunchShape shape;
-    shape.threads = plan->threads;
-    shape.reduceValues = 3;
-    shape.extraFloats = abarBase + S;
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
         emulate, [&](OpBuilder &b, const CTAContext &cta) {

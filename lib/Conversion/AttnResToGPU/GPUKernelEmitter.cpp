@@ -87,8 +87,8 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
   Value one = cIndex(b, loc, 1);
   int64_t reduceValues = std::max<int64_t>(1, shape.reduceValues);
   int64_t scratchBytes = reduceValues * 32 * 4;
-  int64_t sharedBytes = scratchBytes + shape.extraFloats * 4;
-  Value smemSize = arith::ConstantIntOp::create(b, loc, sharedBytes, 32);
+  Value smemSize =
+      arith::ConstantIntOp::create(b, loc, shape.sharedBytes(), 32);
   // A 2-D grid of CTAs runs as one gridDim.x of gridX · gridY CTAs (x
   // fastest, as before): gridDim.y and .z stop at 65,535, gridDim.x at
   // 2^31 - 1, and rows (tokens) exceed 65,535 in long prefills. The runtime

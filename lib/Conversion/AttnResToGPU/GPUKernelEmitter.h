@@ -213,6 +213,13 @@ struct LaunchShape {
   int64_t threads = 32;
   int64_t reduceValues = 2;
   int64_t extraFloats = 0;
+
+  /// Dynamic shared memory of the launch.
+  int64_t sharedBytes() const {
+    return std::max<int64_t>(1, reduceValues) * 32 * 4 + extraFloats * 4;
+  }
+  /// Whether it fits without the driver's opt-in above 48 KiB.
+  bool fitsSharedMemory() const { return sharedBytes() <= 48 * 1024; }
 };
 
 /// Builds `gpu.launch` over `gridX × gridY` CTAs (one linear gridDim.x when
