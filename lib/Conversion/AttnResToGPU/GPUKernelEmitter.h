@@ -284,8 +284,8 @@ void switchOnIndex(OpBuilder &b, Location loc, Value j, int64_t cases,
 struct Options {
   bool emulate;
   unsigned maxThreads;
-  /// CTAs (row groups) of the gradient kernels.
-  unsigned gradRowGroups = 256;
+  /// CTAs (row groups) of the gradient kernels (`grad-row-groups`).
+  unsigned gradRowGroups;
 };
 
 /// The gradient kernels (AttnResGradToGPU.cpp).
