@@ -113,8 +113,8 @@ Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
 /// `ρ = (ss/D + eps)^(-1/2)`.
 Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
             double eps) {
-  Value mean = arith::MulFOp::create(
-      b, loc, ss, f32Constant(b, loc, 1.0 / km.plan.hidden));
+  Value mean = arith::MulFOp::create(b, loc, ss,
+                                     f32Constant(b, loc, 1.0 / km.plan.hidden));
   return math::RsqrtOp::create(
       b, loc, arith::AddFOp::create(b, loc, mean, f32Constant(b, loc, eps)));
 }
@@ -142,8 +142,8 @@ struct EmulatedAcc {
         ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
   }
   void set(OpBuilder &b, Location loc, Value v, Value t, int64_t k) const {
-    vector::StoreOp::create(b, loc, v, buffer,
-                            ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
+    vector::StoreOp::create(
+        b, loc, v, buffer, ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
   }
 };
 
@@ -214,8 +214,8 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
     Value total;
     for (int64_t s = 0; s < kSumSlots; ++s) {
       Value part = slotSum(b, cIndex(b, loc, s), v);
-      total = total ? arith::AddFOp::create(b, loc, total, part).getResult()
-                    : part;
+      total =
+          total ? arith::AddFOp::create(b, loc, total, part).getResult() : part;
     }
     storeOut(b, total, v);
     return;
@@ -225,56 +225,52 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
   shape.reduceValues = 1;
   shape.extraFloats = 32 * kSumSlots * width;
   Value ctas = cIndex(b, loc, llvm::divideCeil(vectors, 32));
-  emitLaunch(b, loc, ctas, cIndex(b, loc, 1), shape,
-             [&](OpBuilder &nb, const CTAContext &cta) {
-               Value lane =
-                   arith::RemUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
-               Value slot =
-                   arith::DivUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
-               Value v = arith::AddIOp::create(
-                   nb, loc,
-                   arith::MulIOp::create(nb, loc, cta.x, cIndex(nb, loc, 32)),
-                   lane);
-               Value valid = arith::CmpIOp::create(
-                   nb, loc, arith::CmpIPredicate::ult, v,
-                   cIndex(nb, loc, vectors));
-               auto sum = scf::IfOp::create(
-                   nb, loc, valid,
-                   [&](OpBuilder &ib, Location il) {
-                     scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
-                   },
-                   [&](OpBuilder &ib, Location il) {
-                     scf::YieldOp::create(ib, il, zeroVec);
-                   });
-               Value at = arith::MulIOp::create(nb, loc, cta.tid,
-                                                cIndex(nb, loc, width));
-               vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra,
-                                       ValueRange{at});
-               emitCTABarrier(nb, loc);
-               Value first = arith::AndIOp::create(
-                   nb, loc, valid,
-                   arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
-                                         slot, cIndex(nb, loc, 0)));
-               scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib,
-                                                     Location il) {
-                 Value total;
-                 for (int64_t s = 0; s < kSumSlots; ++s) {
-                   Value idx = arith::MulIOp::create(
-                       ib, il,
-                       arith::AddIOp::create(ib, il, lane,
-                                             cIndex(ib, il, 32 * s)),
-                       cIndex(ib, il, width));
-                   Value part = vector::LoadOp::create(ib, il, vecType,
-                                                       cta.extra,
-                                                       ValueRange{idx});
-                   total = total ? arith::AddFOp::create(ib, il, total, part)
-                                       .getResult()
-                                 : part;
-                 }
-                 storeOut(ib, total, v);
-                 scf::YieldOp::create(ib, il);
-               });
-             });
+  emitLaunch(
+      b, loc, ctas, cIndex(b, loc, 1), shape,
+      [&](OpBuilder &nb, const CTAContext &cta) {
+        Value lane =
+            arith::RemUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
+        Value slot =
+            arith::DivUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
+        Value v = arith::AddIOp::create(
+            nb, loc, arith::MulIOp::create(nb, loc, cta.x, cIndex(nb, loc, 32)),
+            lane);
+        Value valid = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
+                                            v, cIndex(nb, loc, vectors));
+        auto sum = scf::IfOp::create(
+            nb, loc, valid,
+            [&](OpBuilder &ib, Location il) {
+              scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
+            },
+            [&](OpBuilder &ib, Location il) {
+              scf::YieldOp::create(ib, il, zeroVec);
+            });
+        Value at =
+            arith::MulIOp::create(nb, loc, cta.tid, cIndex(nb, loc, width));
+        vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra,
+                                ValueRange{at});
+        emitCTABarrier(nb, loc);
+        Value first = arith::AndIOp::create(
+            nb, loc, valid,
+            arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, slot,
+                                  cIndex(nb, loc, 0)));
+        scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib, Location il) {
+          Value total;
+          for (int64_t s = 0; s < kSumSlots; ++s) {
+            Value idx = arith::MulIOp::create(
+                ib, il,
+                arith::AddIOp::create(ib, il, lane, cIndex(ib, il, 32 * s)),
+                cIndex(ib, il, width));
+            Value part = vector::LoadOp::create(ib, il, vecType, cta.extra,
+                                                ValueRange{idx});
+            total = total
+                        ? arith::AddFOp::create(ib, il, total, part).getResult()
+                        : part;
+          }
+          storeOut(ib, total, v);
+          scf::YieldOp::create(ib, il);
+        });
+      });
 }
 
 /// The partials buffer [G, D] f32 and, after the row kernel, its column sum
@@ -286,8 +282,7 @@ struct GroupPartials {
   int64_t lead;
 
   GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
-                int64_t hidden, int64_t width, unsigned limit,
-                int64_t lead = 0)
+                int64_t hidden, int64_t width, unsigned limit, int64_t lead = 0)
       : width(width), lead(lead) {
     groups = rowGroups(b, loc, rows, staticRows, limit);
     std::optional<int64_t> g = getConstantIntValue(groups);
@@ -295,9 +290,9 @@ struct GroupPartials {
     if (lead > 0)
       shape.push_back(lead);
     shape.push_back(hidden);
-    buffer = memref::AllocOp::create(b, loc,
-                                     MemRefType::get(shape, b.getF32Type()),
-                                     g ? ValueRange{} : ValueRange{groups});
+    buffer =
+        memref::AllocOp::create(b, loc, MemRefType::get(shape, b.getF32Type()),
+                                g ? ValueRange{} : ValueRange{groups});
   }
 
   Value sum(OpBuilder &b, Location loc, Type elemType,
@@ -352,8 +347,8 @@ Moments softmaxMoments(OpBuilder &b, Location loc, ArrayRef<Value> s,
   }
   m.inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), sum);
   for (auto [e, x] : llvm::zip_equal(es, a)) {
-    Value t = arith::MulFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, e, m.inv), x);
+    Value t = arith::MulFOp::create(b, loc,
+                                    arith::MulFOp::create(b, loc, e, m.inv), x);
     m.abar = m.abar ? arith::AddFOp::create(b, loc, m.abar, t).getResult() : t;
   }
   return m;
@@ -437,8 +432,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value grad =
-        readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getGrad(), 0, true));
+    Value grad = readBuffer(rewriter, loc,
+                            flattenRows(rewriter, loc, op.getGrad(), 0, true));
     Value query = readBuffer(rewriter, loc, op.getQuery());
     auto flatType =
         RankedTensorType::get({io.staticRows, D}, srcType.getElementType());
@@ -448,8 +443,7 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                               flatType.isDynamicDim(0) ? ValueRange{io.rows}
                                                        : ValueRange{}));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
-                           plan->vectorWidth,
-                           options.gradRowGroups);
+                           plan->vectorWidth, options.gradRowGroups);
 
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
@@ -479,7 +473,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                   SmallVector<Value> qs, gs;
                   for (int64_t k = 0; k < plan->chunks; ++k) {
                     qs.push_back(km.load(rb, loc, query, {}, tid, k));
-                    gs.push_back(km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                    gs.push_back(
+                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
                   }
                   // Pass 1: the statistics of every source.
                   forEachSource(
@@ -537,9 +532,9 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                           Value g =
                               km.load(nb, loc, grad, ValueRange{row}, tid, k);
                           ds.push_back(dvChunk(nb, loc, km, c, g, q, xs[k]));
-                          Value dq =
-                              sharedAcc ? km.load(nb, loc, cta.extra, {}, tid, k)
-                                        : cur[k];
+                          Value dq = sharedAcc ? km.load(nb, loc, cta.extra, {},
+                                                         tid, k)
+                                               : cur[k];
                           dq = vector::FMAOp::create(
                               nb, loc, splat(nb, loc, km, c.c), xs[k], dq);
                           if (sharedAcc)
@@ -547,13 +542,12 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                           else
                             next.push_back(dq);
                         }
-                        switchOnIndex(nb, loc, j, n,
-                                      [&](OpBuilder &sb, int64_t i) {
-                                        for (int64_t k = 0; k < plan->chunks;
-                                             ++k)
-                                          km.store(sb, loc, ds[k], dvs[i],
-                                                   ValueRange{row}, tid, k);
-                                      });
+                        switchOnIndex(
+                            nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
+                              for (int64_t k = 0; k < plan->chunks; ++k)
+                                km.store(sb, loc, ds[k], dvs[i],
+                                         ValueRange{row}, tid, k);
+                            });
                         return next;
                       });
                   // The next row's pass 1 rewrites the statistics.
@@ -579,9 +573,11 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                   forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
                     SmallVector<Value> xs, qs, gs;
                     for (int64_t k = 0; k < plan->chunks; ++k) {
-                      xs.push_back(km.load(nb, loc, src, ValueRange{row}, t, k));
+                      xs.push_back(
+                          km.load(nb, loc, src, ValueRange{row}, t, k));
                       qs.push_back(km.load(nb, loc, query, {}, t, k));
-                      gs.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+                      gs.push_back(
+                          km.load(nb, loc, grad, ValueRange{row}, t, k));
                     }
                     auto [ss, dot] = km.partials(nb, loc, xs, qs);
                     Value gd = dotPartial(nb, loc, km, gs, xs);
@@ -590,8 +586,9 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                       memref::StoreOp::create(
                           nb, loc, v, parts, ValueRange{cIndex(nb, loc, f), t});
                   });
-                  Value r = rhoOf(rb, loc, km,
-                                  emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                  Value r =
+                      rhoOf(rb, loc, km,
+                            emulatedReduce(rb, loc, parts, 0, *plan), eps);
                   rho.push_back(r);
                   s.push_back(arith::MulFOp::create(
                       rb, loc, r, emulatedReduce(rb, loc, parts, 1, *plan)));
@@ -608,8 +605,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                     Value g = km.load(nb, loc, grad, ValueRange{row}, t, k);
                     Value dq = acc.get(nb, loc, t, k);
                     for (int64_t j = 0; j < n; ++j) {
-                      Value x =
-                          km.load(nb, loc, io.sources[j], ValueRange{row}, t, k);
+                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row},
+                                        t, k);
                       km.store(nb, loc, dvChunk(nb, loc, km, coefs[j], g, q, x),
                                dvs[j], ValueRange{row}, t, k);
                       dq = vector::FMAOp::create(
@@ -624,8 +621,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
         });
 
     auto dqType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    SmallVector<Value> results = {partials.sum(
-        rewriter, loc, dqType.getElementType(), dqType, emulate)};
+    SmallVector<Value> results = {
+        partials.sum(rewriter, loc, dqType.getElementType(), dqType, emulate)};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getGrad());
     for (Value dv : dvs)
@@ -668,18 +665,18 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
-    Value x =
-        readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getInput(), 0, true));
-    Value grad =
-        readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getGrad(), 0, true));
+    Value x = readBuffer(rewriter, loc,
+                         flattenRows(rewriter, loc, op.getInput(), 0, true));
+    Value grad = readBuffer(rewriter, loc,
+                            flattenRows(rewriter, loc, op.getGrad(), 0, true));
     Value gain = readBuffer(rewriter, loc, op.getGain());
     Value rows = memref::DimOp::create(rewriter, loc, x, 0);
-    auto flatType = RankedTensorType::get(
-        {cast<MemRefType>(x.getType()).getDimSize(0), D},
-        srcType.getElementType());
-    Value dx = newBuffer(rewriter, loc, flatType,
-                         flatType.isDynamicDim(0) ? ValueRange{rows}
-                                                  : ValueRange{});
+    auto flatType =
+        RankedTensorType::get({cast<MemRefType>(x.getType()).getDimSize(0), D},
+                              srcType.getElementType());
+    Value dx =
+        newBuffer(rewriter, loc, flatType,
+                  flatType.isDynamicDim(0) ? ValueRange{rows} : ValueRange{});
     GroupPartials partials(rewriter, loc, rows, flatType.getDimSize(0), D,
                            plan->vectorWidth, options.gradRowGroups);
     // dx chunk and dγ term from ρ and k = (ρ³/D)·Σ γ g x.
@@ -698,9 +695,9 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     auto scaleOf = [&](OpBuilder &nb, Value rho, Value p) {
       Value rho3 = arith::MulFOp::create(
           nb, loc, arith::MulFOp::create(nb, loc, rho, rho), rho);
-      return arith::MulFOp::create(
-          nb, loc, arith::MulFOp::create(nb, loc, rho3, p),
-          f32Constant(nb, loc, 1.0 / D));
+      return arith::MulFOp::create(nb, loc,
+                                   arith::MulFOp::create(nb, loc, rho3, p),
+                                   f32Constant(nb, loc, 1.0 / D));
     };
     auto gxPartial = [&](OpBuilder &nb, ArrayRef<Value> gammas,
                          ArrayRef<Value> xs, ArrayRef<Value> gs) {
@@ -725,13 +722,14 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
                     gammas.push_back(km.load(rb, loc, gain, {}, tid, k));
                     xs.push_back(km.load(rb, loc, x, ValueRange{row}, tid, k));
-                    gs.push_back(km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                    gs.push_back(
+                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
                   }
                   Value ss = km.partials(rb, loc, xs, {}).first;
                   Value p = gxPartial(rb, gammas, xs, gs);
-                  SmallVector<Value> tot = blockReduce(
-                      rb, loc, ValueRange{ss, p}, tid, cta.scratch,
-                      plan->threads);
+                  SmallVector<Value> tot =
+                      blockReduce(rb, loc, ValueRange{ss, p}, tid, cta.scratch,
+                                  plan->threads);
                   Value rho = rhoOf(rb, loc, km, tot[0], eps);
                   Value kk = scaleOf(rb, rho, tot[1]);
                   SmallVector<Value> next;
@@ -740,7 +738,8 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
                     Value gamma = km.load(rb, loc, gain, {}, tid, k);
                     auto [d, term] = outputs(rb, rho, kk, xs[k], gs[k], gamma);
                     km.store(rb, loc, d, dx, ValueRange{row}, tid, k);
-                    next.push_back(arith::AddFOp::create(rb, loc, acc[k], term));
+                    next.push_back(
+                        arith::AddFOp::create(rb, loc, acc[k], term));
                   }
                   return next;
                 });
@@ -773,19 +772,20 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
                   memref::StoreOp::create(nb, loc, p, parts,
                                           ValueRange{cIndex(nb, loc, 1), t});
                 });
-                Value rho = rhoOf(rb, loc, km,
-                                  emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                Value rho = rhoOf(
+                    rb, loc, km, emulatedReduce(rb, loc, parts, 0, *plan), eps);
                 Value kk =
                     scaleOf(rb, rho, emulatedReduce(rb, loc, parts, 1, *plan));
                 forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
                   SmallVector<Value> gammas, xs, gs;
                   loadRow(nb, row, t, gammas, xs, gs);
                   for (int64_t k = 0; k < plan->chunks; ++k) {
-                    auto [d, term] = outputs(nb, rho, kk, xs[k], gs[k], gammas[k]);
+                    auto [d, term] =
+                        outputs(nb, rho, kk, xs[k], gs[k], gammas[k]);
                     km.store(nb, loc, d, dx, ValueRange{row}, t, k);
                     acc.set(nb, loc,
-                            arith::AddFOp::create(nb, loc, acc.get(nb, loc, t, k),
-                                                  term),
+                            arith::AddFOp::create(nb, loc,
+                                                  acc.get(nb, loc, t, k), term),
                             t, k);
                   }
                 });
@@ -795,12 +795,11 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
         });
 
     auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
-    Value dgain =
-        partials.sum(rewriter, loc, gainType.getElementType(), gainType, emulate);
-    Value dxT = unflattenRows(rewriter, loc, asTensor(rewriter, loc, dx, flatType),
-                              srcType,
-                              tensor::getMixedSizes(rewriter, loc, op.getInput()),
-                              0, true);
+    Value dgain = partials.sum(rewriter, loc, gainType.getElementType(),
+                               gainType, emulate);
+    Value dxT = unflattenRows(
+        rewriter, loc, asTensor(rewriter, loc, dx, flatType), srcType,
+        tensor::getMixedSizes(rewriter, loc, op.getInput()), 0, true);
     rewriter.replaceOp(op, ValueRange{dxT, dgain});
     return success();
   }
@@ -887,9 +886,8 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
               f32Constant(nb, loc, 1.0 / D)));
       return r;
     };
-    auto reducible = [&](OpBuilder &nb, ArrayRef<Value> us,
-                         ArrayRef<Value> os, ArrayRef<Value> qs,
-                         ArrayRef<Value> gs) {
+    auto reducible = [&](OpBuilder &nb, ArrayRef<Value> us, ArrayRef<Value> os,
+                         ArrayRef<Value> qs, ArrayRef<Value> gs) {
       auto [ss, dot] = km.partials(nb, loc, us, qs);
       SmallVector<Value> diff;
       for (auto [uv, ov] : llvm::zip_equal(us, os))
@@ -932,7 +930,8 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
                     qs.push_back(km.load(rb, loc, query, {}, tid, k));
                     us.push_back(km.load(rb, loc, u, ValueRange{row}, tid, k));
                     os.push_back(km.load(rb, loc, o, ValueRange{row}, tid, k));
-                    gs.push_back(km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                    gs.push_back(
+                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
                   }
                   SmallVector<Value> tot =
                       blockReduce(rb, loc, reducible(rb, us, os, qs, gs), tid,
@@ -945,9 +944,9 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
                         rb, loc, acc[k],
                         outputs(rb, r, row, tid, k, us[k],
                                 km.load(rb, loc, query, {}, tid, k), gs[k])));
-                  Value isFirst = arith::CmpIOp::create(
-                      rb, loc, arith::CmpIPredicate::eq, tid,
-                      cIndex(rb, loc, 0));
+                  Value isFirst =
+                      arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::eq,
+                                            tid, cIndex(rb, loc, 0));
                   scf::IfOp::create(rb, loc, isFirst,
                                     [&](OpBuilder &ib, Location il) {
                                       storeDLse(ib, r, row);
@@ -1010,12 +1009,15 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
         tensor::getMixedSizes(rewriter, loc, op.getSource());
     SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
     auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
-    Value doT = unflattenRows(rewriter, loc, asTensor(rewriter, loc, dOut, flatType),
-                              srcType, sizes, 0, true);
-    Value dlT = unflattenRows(rewriter, loc, asTensor(rewriter, loc, dLse, flatLse),
-                              lseType, lseSizes, 0, false);
-    Value duT = unflattenRows(rewriter, loc, asTensor(rewriter, loc, dU, flatType),
-                              srcType, sizes, 0, true);
+    Value doT =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dOut, flatType),
+                      srcType, sizes, 0, true);
+    Value dlT =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dLse, flatLse),
+                      lseType, lseSizes, 0, false);
+    Value duT =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dU, flatType),
+                      srcType, sizes, 0, true);
     rewriter.replaceOp(op, ValueRange{doT, dlT, dq, duT});
     return success();
   }
@@ -1074,7 +1076,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.getSources().empty())
       return failure();
-    auto srcType = dyn_cast<RankedTensorType>(op.getSources().front().getType());
+    auto srcType =
+        dyn_cast<RankedTensorType>(op.getSources().front().getType());
     auto qType = dyn_cast<RankedTensorType>(op.getQueries().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || !qType || qType.isDynamicDim(0) || hasEncodedTensors(op))
@@ -1150,10 +1153,11 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
             auto at = [&](OpBuilder &nb, Value q, Value j, int64_t field) {
               // 2(q·n + j) + field
               Value i = arith::AddIOp::create(
-                  nb, loc, arith::MulIOp::create(nb, loc, q, cIndex(nb, loc, n)),
-                  j);
+                  nb, loc,
+                  arith::MulIOp::create(nb, loc, q, cIndex(nb, loc, n)), j);
               return arith::AddIOp::create(
-                  nb, loc, arith::MulIOp::create(nb, loc, i, cIndex(nb, loc, 2)),
+                  nb, loc,
+                  arith::MulIOp::create(nb, loc, i, cIndex(nb, loc, 2)),
                   cIndex(nb, loc, field));
             };
             auto plus = [&](OpBuilder &nb, Value i, int64_t base) {
@@ -1172,9 +1176,10 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
             };
             auto coefs = [&](OpBuilder &nb, Value q, Value j, Value row) {
               return statsGradCoefs(
-                  nb, loc, word(nb, at(nb, q, j, 0)), word(nb, plus(nb, j, rhoBase)),
-                  word(nb, at(nb, q, j, 1)), word(nb, plus(nb, q, abarBase)),
-                  scalarAt(nb, lse, q, row), scalarAt(nb, dLse, q, row), D);
+                  nb, loc, word(nb, at(nb, q, j, 0)),
+                  word(nb, plus(nb, j, rhoBase)), word(nb, at(nb, q, j, 1)),
+                  word(nb, plus(nb, q, abarBase)), scalarAt(nb, lse, q, row),
+                  scalarAt(nb, dLse, q, row), D);
             };
             // The CTA's partial dQ rows start at zero.
             forEachQuery(b, {}, [&](OpBuilder &nb, Value q, ValueRange) {
@@ -1190,7 +1195,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                   forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
                     SmallVector<Value> qs, gs;
                     for (int64_t k = 0; k < plan->chunks; ++k) {
-                      qs.push_back(km.load(qb, loc, queries, ValueRange{q}, tid, k));
+                      qs.push_back(
+                          km.load(qb, loc, queries, ValueRange{q}, tid, k));
                       gs.push_back(
                           km.load(qb, loc, dOut, ValueRange{q, row}, tid, k));
                     }
@@ -1204,12 +1210,15 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                               blockReduce(nb, loc, ValueRange{ss, dot, ad}, tid,
                                           cta.scratch, plan->threads);
                           Value rho = rhoOf(nb, loc, km, tot[0], eps);
-                          Value sv = arith::MulFOp::create(nb, loc, rho, tot[1]);
+                          Value sv =
+                              arith::MulFOp::create(nb, loc, rho, tot[1]);
                           ifFirst(nb, [&](OpBuilder &ib) {
-                            memref::StoreOp::create(ib, loc, sv, cta.extra,
-                                                    at(ib, q, j, 0).getResult());
-                            memref::StoreOp::create(ib, loc, tot[2], cta.extra,
-                                                    at(ib, q, j, 1).getResult());
+                            memref::StoreOp::create(
+                                ib, loc, sv, cta.extra,
+                                at(ib, q, j, 0).getResult());
+                            memref::StoreOp::create(
+                                ib, loc, tot[2], cta.extra,
+                                at(ib, q, j, 1).getResult());
                             memref::StoreOp::create(ib, loc, rho, cta.extra,
                                                     plus(ib, j, rhoBase));
                           });
@@ -1220,24 +1229,26 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                   emitCTABarrier(rb, loc);
                   // ā_q = Σ_j α_qj a_qj (thread 0).
                   ifFirst(rb, [&](OpBuilder &ib) {
-                    forEachQuery(ib, {}, [&](OpBuilder &nb, Value q, ValueRange) {
-                      Value rowLse = scalarAt(nb, lse, q, row);
-                      Value abar;
-                      for (int64_t j = 0; j < n; ++j) {
-                        Value jv = cIndex(nb, loc, j);
-                        Value t = arith::MulFOp::create(
-                            nb, loc,
-                            statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
-                                        rowLse),
-                            word(nb, at(nb, q, jv, 1)));
-                        abar = abar ? arith::AddFOp::create(nb, loc, abar, t)
-                                          .getResult()
-                                    : t;
-                      }
-                      memref::StoreOp::create(nb, loc, abar, cta.extra,
-                                              plus(nb, q, abarBase));
-                      return SmallVector<Value>{};
-                    });
+                    forEachQuery(
+                        ib, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+                          Value rowLse = scalarAt(nb, lse, q, row);
+                          Value abar;
+                          for (int64_t j = 0; j < n; ++j) {
+                            Value jv = cIndex(nb, loc, j);
+                            Value t = arith::MulFOp::create(
+                                nb, loc,
+                                statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
+                                            rowLse),
+                                word(nb, at(nb, q, jv, 1)));
+                            abar = abar
+                                       ? arith::AddFOp::create(nb, loc, abar, t)
+                                             .getResult()
+                                       : t;
+                          }
+                          memref::StoreOp::create(nb, loc, abar, cta.extra,
+                                                  plus(nb, q, abarBase));
+                          return SmallVector<Value>{};
+                        });
                   });
                   emitCTABarrier(rb, loc);
                   // Pass 2: dV_j.
@@ -1245,10 +1256,12 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                       rb, loc, km, io.sources, row, tid, {},
                       [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
                           ValueRange) -> SmallVector<Value> {
-                        SmallVector<Value> inits(plan->chunks, km.zero(nb, loc));
+                        SmallVector<Value> inits(plan->chunks,
+                                                 km.zero(nb, loc));
                         inits.push_back(f32Constant(nb, loc, 0.0));
                         scf::ForOp sum = forEachQuery(
-                            nb, inits, [&](OpBuilder &ib, Value q, ValueRange a) {
+                            nb, inits,
+                            [&](OpBuilder &ib, Value q, ValueRange a) {
                               SiteGradCoefs c = coefs(ib, q, j, row);
                               SmallVector<Value> next;
                               for (int64_t k = 0; k < plan->chunks; ++k) {
@@ -1257,7 +1270,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                                 Value qv = km.load(ib, loc, queries,
                                                    ValueRange{q}, tid, k);
                                 Value d = vector::FMAOp::create(
-                                    ib, loc, splat(ib, loc, km, c.alpha), g, a[k]);
+                                    ib, loc, splat(ib, loc, km, c.alpha), g,
+                                    a[k]);
                                 next.push_back(vector::FMAOp::create(
                                     ib, loc, splat(ib, loc, km, c.c), qv, d));
                               }
@@ -1265,18 +1279,18 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                                   ib, loc, a[plan->chunks], c.e));
                               return next;
                             });
-                        Value eV = splat(nb, loc, km, sum.getResult(plan->chunks));
+                        Value eV =
+                            splat(nb, loc, km, sum.getResult(plan->chunks));
                         SmallVector<Value> ds;
                         for (int64_t k = 0; k < plan->chunks; ++k)
-                          ds.push_back(vector::FMAOp::create(
-                              nb, loc, eV, xs[k], sum.getResult(k)));
-                        switchOnIndex(nb, loc, j, n,
-                                      [&](OpBuilder &sb, int64_t i) {
-                                        for (int64_t k = 0; k < plan->chunks;
-                                             ++k)
-                                          km.store(sb, loc, ds[k], dvs[i],
-                                                   ValueRange{row}, tid, k);
-                                      });
+                          ds.push_back(vector::FMAOp::create(nb, loc, eV, xs[k],
+                                                             sum.getResult(k)));
+                        switchOnIndex(
+                            nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
+                              for (int64_t k = 0; k < plan->chunks; ++k)
+                                km.store(sb, loc, ds[k], dvs[i],
+                                         ValueRange{row}, tid, k);
+                            });
                         return {};
                       });
                   // Pass 3: dQ[q] += Σ_j c_qj V_j.
@@ -1289,17 +1303,17 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                           Value cV = splat(nb, loc, km, coefs(nb, q, j, row).c);
                           SmallVector<Value> next;
                           for (int64_t k = 0; k < plan->chunks; ++k)
-                            next.push_back(
-                                vector::FMAOp::create(nb, loc, cV, xs[k], cur[k]));
+                            next.push_back(vector::FMAOp::create(
+                                nb, loc, cV, xs[k], cur[k]));
                           return next;
                         });
                     for (int64_t k = 0; k < plan->chunks; ++k) {
                       Value old = km.load(qb, loc, partials.buffer,
                                           ValueRange{cta.x, q}, tid, k);
-                      km.store(qb, loc,
-                               arith::AddFOp::create(qb, loc, old,
-                                                     acc.getResult(k)),
-                               partials.buffer, ValueRange{cta.x, q}, tid, k);
+                      km.store(
+                          qb, loc,
+                          arith::AddFOp::create(qb, loc, old, acc.getResult(k)),
+                          partials.buffer, ValueRange{cta.x, q}, tid, k);
                     }
                     return SmallVector<Value>{};
                   });
@@ -1338,16 +1352,19 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                             km.load(nb, loc, dOut, ValueRange{qi, row}, t, k));
                       }
                       auto [ss, dot] = km.partials(nb, loc, xs, qs);
-                      SmallVector<Value> vals = {ss, dot,
-                                                 dotPartial(nb, loc, km, gs, xs)};
+                      SmallVector<Value> vals = {
+                          ss, dot, dotPartial(nb, loc, km, gs, xs)};
                       for (auto [f, v] : llvm::enumerate(vals))
                         memref::StoreOp::create(
-                            nb, loc, v, parts, ValueRange{cIndex(nb, loc, f), t});
+                            nb, loc, v, parts,
+                            ValueRange{cIndex(nb, loc, f), t});
                     });
-                    rho[j] = rhoOf(rb, loc, km,
-                                   emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                    rho[j] =
+                        rhoOf(rb, loc, km,
+                              emulatedReduce(rb, loc, parts, 0, *plan), eps);
                     sv[q].push_back(arith::MulFOp::create(
-                        rb, loc, rho[j], emulatedReduce(rb, loc, parts, 1, *plan)));
+                        rb, loc, rho[j],
+                        emulatedReduce(rb, loc, parts, 1, *plan)));
                     av[q].push_back(emulatedReduce(rb, loc, parts, 2, *plan));
                   }
                 }
@@ -1360,7 +1377,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                     Value t = arith::MulFOp::create(
                         rb, loc, statsWeight(rb, loc, sv[q][j], rowLse),
                         av[q][j]);
-                    abar = abar ? arith::AddFOp::create(rb, loc, abar, t).getResult()
+                    abar = abar ? arith::AddFOp::create(rb, loc, abar, t)
+                                      .getResult()
                                 : t;
                   }
                   Value rowDlse = scalarAt(rb, dLse, qi, row);
@@ -1377,8 +1395,10 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                       Value qi = cIndex(nb, loc, q);
                       const SiteGradCoefs &c = coefs[q][j];
                       for (int64_t k = 0; k < plan->chunks; ++k) {
-                        Value g = km.load(nb, loc, dOut, ValueRange{qi, row}, t, k);
-                        Value qv = km.load(nb, loc, queries, ValueRange{qi}, t, k);
+                        Value g =
+                            km.load(nb, loc, dOut, ValueRange{qi, row}, t, k);
+                        Value qv =
+                            km.load(nb, loc, queries, ValueRange{qi}, t, k);
                         Value d = vector::FMAOp::create(
                             nb, loc, splat(nb, loc, km, c.alpha), g, acc[k]);
                         acc[k] = vector::FMAOp::create(
@@ -1387,10 +1407,11 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                       e = arith::AddFOp::create(nb, loc, e, c.e);
                     }
                     for (int64_t k = 0; k < plan->chunks; ++k) {
-                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row}, t, k);
+                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row},
+                                        t, k);
                       km.store(nb, loc,
-                               vector::FMAOp::create(nb, loc, splat(nb, loc, km, e),
-                                                     x, acc[k]),
+                               vector::FMAOp::create(
+                                   nb, loc, splat(nb, loc, km, e), x, acc[k]),
                                dvs[j], ValueRange{row}, t, k);
                     }
                   }
@@ -1401,11 +1422,13 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                       for (int64_t j = 0; j < n; ++j)
                         acc = vector::FMAOp::create(
                             nb, loc, splat(nb, loc, km, coefs[q][j].c),
-                            km.load(nb, loc, io.sources[j], ValueRange{row}, t, k),
+                            km.load(nb, loc, io.sources[j], ValueRange{row}, t,
+                                    k),
                             acc);
                       Value old = km.load(nb, loc, partials.buffer,
                                           ValueRange{cta.x, qi}, t, k);
-                      km.store(nb, loc, arith::AddFOp::create(nb, loc, old, acc),
+                      km.store(nb, loc,
+                               arith::AddFOp::create(nb, loc, old, acc),
                                partials.buffer, ValueRange{cta.x, qi}, t, k);
                     }
                   }
@@ -1434,6 +1457,5 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
 void mlir::attnres::gpukernel::populateGradKernelPatterns(
     RewritePatternSet &patterns, const Options &options) {
   patterns.add<DepthAttnGradToGPU, RMSNormGradToGPU, DepthAttnMergeGradToGPU,
-               DepthAttnStatsGradToGPU>(
-      patterns.getContext(), options);
+               DepthAttnStatsGradToGPU>(patterns.getContext(), options);
 }

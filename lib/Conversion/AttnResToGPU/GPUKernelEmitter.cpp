@@ -29,11 +29,10 @@ namespace gpukernel {
 /// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
 /// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
 void emitCTABarrier(OpBuilder &b, Location loc) {
-  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{},
-                            kCTABarrierAsm, "~{memory}",
+  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{}, kCTABarrierAsm,
+                            "~{memory}",
                             /*has_side_effects=*/true,
-                            /*is_align_stack=*/false,
-                            LLVM::TailCallKind::None,
+                            /*is_align_stack=*/false, LLVM::TailCallKind::None,
                             /*asm_dialect=*/LLVM::AsmDialectAttr(),
                             /*operand_attrs=*/ArrayAttr());
 }
@@ -45,8 +44,7 @@ SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
   SmallVector<Value> sums(values.begin(), values.end());
   for (int32_t offset = 16; offset >= 1; offset /= 2)
     for (Value &v : sums)
-      v = gpu::ShuffleOp::create(b, loc, v, offset, 32,
-                                 gpu::ShuffleMode::XOR)
+      v = gpu::ShuffleOp::create(b, loc, v, offset, 32, gpu::ShuffleMode::XOR)
               .getShuffleResult();
   int64_t warps = threads / 32;
   if (warps == 1)
@@ -68,8 +66,8 @@ SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
     for (int64_t w = 0; w < warps; ++w) {
       Value part = memref::LoadOp::create(
           b, loc, scratch, ValueRange{cIndex(b, loc, i), cIndex(b, loc, w)});
-      total = total ? arith::AddFOp::create(b, loc, total, part).getResult()
-                    : part;
+      total =
+          total ? arith::AddFOp::create(b, loc, total, part).getResult() : part;
     }
     totals.push_back(total);
   }
@@ -95,15 +93,15 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
   // checks the product against the device's limit before the launch.
   std::optional<int64_t> constY = getConstantIntValue(gridY);
   bool linear = !constY || *constY != 1;
-  Value ctas = linear ? arith::MulIOp::create(b, loc, gridX, gridY).getResult()
-                      : gridX;
-  auto launch = gpu::LaunchOp::create(
-      b, loc, ctas, one, one, cIndex(b, loc, shape.threads), one, one,
-      /*dynamicSharedMemorySize=*/smemSize);
+  Value ctas =
+      linear ? arith::MulIOp::create(b, loc, gridX, gridY).getResult() : gridX;
+  auto launch = gpu::LaunchOp::create(b, loc, ctas, one, one,
+                                      cIndex(b, loc, shape.threads), one, one,
+                                      /*dynamicSharedMemorySize=*/smemSize);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                                    MemRefLayoutAttrInterface(), workgroup);
   Value bytes = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
@@ -115,9 +113,8 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
   if (shape.extraFloats > 0) {
     auto extraType = MemRefType::get({shape.extraFloats}, b.getF32Type(),
                                      MemRefLayoutAttrInterface(), workgroup);
-    cta.extra = memref::ViewOp::create(b, loc, extraType, bytes,
-                                       cIndex(b, loc, scratchBytes),
-                                       ValueRange{});
+    cta.extra = memref::ViewOp::create(
+        b, loc, extraType, bytes, cIndex(b, loc, scratchBytes), ValueRange{});
   }
   cta.x = launch.getBlockIds().x;
   cta.y = launch.getBlockIds().y;
@@ -189,8 +186,7 @@ KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
   for (Value s : sources)
     io.sources.push_back(readBuffer(b, loc, flattenRows(b, loc, s, 0, true)));
   io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
-  io.staticRows =
-      cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
+  io.staticRows = cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
   return io;
 }
 
@@ -201,9 +197,9 @@ void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
     emitLaunch(b, loc, gridX, gridY, shape, cta);
     return;
   }
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{gridX, gridY}, ValueRange{}, std::nullopt,
-      nullptr);
+  auto forall =
+      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{gridX, gridY},
+                            ValueRange{}, std::nullopt, nullptr);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   CTAContext ctx;
@@ -223,12 +219,12 @@ void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
            });
 }
 
-scf::ForOp forEachSource(
-    OpBuilder &b, Location loc, const KernelMath &km, ArrayRef<Value> sources,
-    Value row, Value tid, ValueRange inits,
-    function_ref<SmallVector<Value>(OpBuilder &, Value, ArrayRef<Value>,
-                                    ValueRange)>
-        body) {
+scf::ForOp
+forEachSource(OpBuilder &b, Location loc, const KernelMath &km,
+              ArrayRef<Value> sources, Value row, Value tid, ValueRange inits,
+              function_ref<SmallVector<Value>(OpBuilder &, Value,
+                                              ArrayRef<Value>, ValueRange)>
+                  body) {
   const GPUKernelPlan &plan = km.plan;
   SmallVector<Type> chunkTypes(plan.chunks, km.vecF32());
   auto loop = scf::ForOp::create(
@@ -260,10 +256,9 @@ scf::ForOp forEachSource(
       ctx, /*disable=*/BoolAttr::get(ctx, true), /*count=*/{},
       /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
       /*followupRemainder=*/{}, /*followupAll=*/{});
-  loop->setAttr("llvm.loop_annotation",
-                LLVM::LoopAnnotationAttr::get(
-                    ctx, {}, {}, {}, unroll, {}, {}, {}, {}, {}, {}, {}, {},
-                    {}, {}, {}));
+  loop->setAttr("llvm.loop_annotation", LLVM::LoopAnnotationAttr::get(
+                                            ctx, {}, {}, {}, unroll, {}, {}, {},
+                                            {}, {}, {}, {}, {}, {}, {}, {}));
   return loop;
 }
 

@@ -27,8 +27,6 @@ namespace mlir {
 namespace attnres {
 namespace gpukernel {
 
-using namespace mlir::attnres::detail;
-
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
@@ -47,14 +45,14 @@ inline Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
 
 /// A fresh buffer of `type`'s shape with dynamic sizes `dynSizes`.
 inline Value newBuffer(OpBuilder &b, Location loc, RankedTensorType type,
-                ValueRange dynSizes) {
+                       ValueRange dynSizes) {
   return memref::AllocOp::create(
       b, loc, MemRefType::get(type.getShape(), type.getElementType()),
       dynSizes);
 }
 
 inline Value asTensor(OpBuilder &b, Location loc, Value buffer,
-               RankedTensorType type) {
+                      RankedTensorType type) {
   return bufferization::ToTensorOp::create(b, loc, type, buffer,
                                            /*restrict=*/true,
                                            /*writable=*/true);
@@ -75,8 +73,8 @@ struct KernelMath {
 
   /// Element offset of chunk `k` of thread `tid`.
   Value chunkOffset(OpBuilder &b, Location loc, Value tid, int64_t k) const {
-    Value chunk = arith::AddIOp::create(
-        b, loc, cIndex(b, loc, k * plan.threads), tid);
+    Value chunk =
+        arith::AddIOp::create(b, loc, cIndex(b, loc, k * plan.threads), tid);
     return arith::MulIOp::create(b, loc, chunk,
                                  cIndex(b, loc, plan.vectorWidth));
   }
@@ -95,9 +93,7 @@ struct KernelMath {
     return std::min<int64_t>(16, plan.vectorWidth * bytes);
   }
 
-  VectorType vecF32() const {
-    return VectorType::get({plan.vectorWidth}, f32);
-  }
+  VectorType vecF32() const { return VectorType::get({plan.vectorWidth}, f32); }
 
   /// Loads W elements of `buffer[indices..., offset]` as f32 (zeros when the
   /// chunk is outside D).
@@ -112,7 +108,7 @@ struct KernelMath {
       Value v = vector::LoadOp::create(nb, nl, vecType, buffer, idx,
                                        /*nontemporal=*/false,
                                        llvm::MaybeAlign(align));
-      return extendToF32(nb, nl, v);
+      return detail::extendToF32(nb, nl, v);
     };
     if (plan.exact)
       return emit(b, loc);
@@ -134,7 +130,7 @@ struct KernelMath {
     auto emit = [&](OpBuilder &nb, Location nl) {
       SmallVector<Value> idx(indices);
       idx.push_back(chunkOffset(nb, nl, tid, k));
-      Value v = truncateFromF32(nb, nl, vec, type.getElementType());
+      Value v = detail::truncateFromF32(nb, nl, vec, type.getElementType());
       vector::StoreOp::create(nb, nl, v, buffer, idx, /*nontemporal=*/false,
                               llvm::MaybeAlign(align));
     };
@@ -176,8 +172,9 @@ struct KernelMath {
   }
 
   Value logit(OpBuilder &b, Location loc, Value ss, Value dot) const {
-    return rmsLogit(b, loc, ss, dot, f32Constant(b, loc, 1.0 / plan.hidden),
-                    f32Constant(b, loc, eps));
+    return detail::rmsLogit(b, loc, ss, dot,
+                            detail::f32Constant(b, loc, 1.0 / plan.hidden),
+                            detail::f32Constant(b, loc, eps));
   }
 
   const GPUKernelPlan &plan;
@@ -269,12 +266,12 @@ void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
 /// yielded values. Straight-line code over all sources lets ptxas hoist
 /// every source's loads to the top (global loads move freely across
 /// `bar.sync` in a kernel without global stores), which spills at 9 sources.
-scf::ForOp forEachSource(
-    OpBuilder &b, Location loc, const KernelMath &km, ArrayRef<Value> sources,
-    Value row, Value tid, ValueRange inits,
-    function_ref<SmallVector<Value>(OpBuilder &, Value, ArrayRef<Value>,
-                                    ValueRange)>
-        body);
+scf::ForOp
+forEachSource(OpBuilder &b, Location loc, const KernelMath &km,
+              ArrayRef<Value> sources, Value row, Value tid, ValueRange inits,
+              function_ref<SmallVector<Value>(OpBuilder &, Value,
+                                              ArrayRef<Value>, ValueRange)>
+                  body);
 
 /// `scf.index_switch` on `j` over `cases` cases without results;
 /// `body(b, i)` fills case `i`.
