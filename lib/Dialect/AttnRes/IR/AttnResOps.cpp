@@ -568,16 +568,25 @@ ParseResult parseSourcesAndOuts(OpAsmParser &parser, OperationState &result,
     return parser.emitError(outsLoc)
            << "expected " << numOuts
            << (numOuts == 1 ? " destination" : " destinations");
+  // One type for all sources, or (memref form, layouts differing) a
+  // parenthesized list of them.
+  SmallVector<Type> sourceTypes;
   if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
-      parser.parseType(queryType) || parser.parseComma() ||
-      parser.parseType(sourceType))
+      parser.parseType(queryType) || parser.parseComma())
     return failure();
+  if (succeeded(parser.parseOptionalLParen())) {
+    if (parser.parseTypeList(sourceTypes) || parser.parseRParen())
+      return failure();
+  } else {
+    if (parser.parseType(sourceType))
+      return failure();
+    sourceTypes.assign(sources.size(), sourceType);
+  }
   if (succeeded(parser.parseOptionalArrow()) &&
       parser.parseTypeList(resultTypes))
     return failure();
   if (hasOuts)
     result.addAttribute("has_outs", parser.getBuilder().getUnitAttr());
-  SmallVector<Type> sourceTypes(sources.size(), sourceType);
   if (parser.resolveOperand(query, queryType, result.operands) ||
       parser.resolveOperands(sources, sourceTypes, parser.getNameLoc(),
                              result.operands) ||
@@ -595,8 +604,10 @@ void printSourcesAndOuts(OpAsmPrinter &printer, Operation *op, Value query,
   printer << " : " << query.getType() << ", ";
   if (sources.empty())
     printer << "none";
-  else
+  else if (llvm::all_equal(sources.getTypes()))
     printer << sources.front().getType();
+  else
+    printer << "(" << sources.getTypes() << ")";
   if (op->getNumResults())
     printer << " -> " << op->getResultTypes();
 }
