@@ -33,6 +33,12 @@
 // RUN: attnres-opt %t.merge.mlir --one-shot-bufferize="bufferize-function-boundaries" | FileCheck %s --check-prefix=MERGE
 // RUN: attnres-opt %t.merge.mlir --one-shot-bufferize="bufferize-function-boundaries" --attnres-to-llvm | %run_cpu | FileCheck %s
 //
+// Tiled after bufferization: upstream's tile_using_forall on the memref form
+// (tiles of 3 rows as memref.subviews).
+// RUN: attnres-opt %t.merge.mlir --one-shot-bufferize="bufferize-function-boundaries" --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter | FileCheck %s --check-prefix=TILED
+// RUN: attnres-opt %t.merge.mlir --one-shot-bufferize="bufferize-function-boundaries" --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.site.mlir --one-shot-bufferize="bufferize-function-boundaries" --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm | %run_cpu | FileCheck %s
+//
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case merge --dtype f16 --sources 2 --queries 3 --rows 5 --hidden 16 --seed 87 > %t.merge16.mlir
 // RUN: attnres-opt %t.merge16.mlir --one-shot-bufferize="bufferize-function-boundaries" --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 
@@ -59,6 +65,13 @@
 // MERGE: attnres.depth_attn_stats
 // MERGE: %[[R:.*]] = memref.subview %{{.*}}[1, 0, 0]
 // MERGE: attnres.depth_attn_merge %[[R]], %{{.*}}, %{{.*}}, %{{.*}} outs(%[[R]] : memref<?x16xf32, strided<[16, 1], offset: ?>>)
+
+// TILED-LABEL: func.func @merge(
+// TILED: scf.forall
+// TILED: memref.subview
+// TILED: attnres.depth_attn_stats {{.*}} outs({{.*}} : memref<2x?x16xf32, strided<[?, 16, 1], offset: ?>>, memref<2x?xf32, strided<[?, 1], offset: ?>>)
+// TILED: scf.forall
+// TILED: attnres.depth_attn_merge {{.*}} outs({{.*}} : memref<?x16xf32, strided<[16, 1], offset: ?>>)
 
 // CHECK: PASS
 // CHECK-NOT: FAIL

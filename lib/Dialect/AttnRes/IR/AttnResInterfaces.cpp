@@ -7,7 +7,8 @@
 // same rows of its row-shaped operands, so the iteration domain is the token
 // dimensions (all but the last, hidden, dimension), all parallel; a tile
 // takes those rows of the row-shaped operands (the hidden dimension whole)
-// and the query/gain as they are.
+// and the query/gain as they are. A destination (`outs`) is tiled like the
+// result; the memref form tiles with `memref.subview`s and has no results.
 //
 //===----------------------------------------------------------------------===//
 
@@ -135,6 +136,8 @@ static LogicalResult reifyLike(OpBuilder &b, Location loc,
 LogicalResult
 DepthAttnOp::reifyResultShapes(OpBuilder &b,
                                ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getSources().front()}, reified);
 }
 
@@ -262,6 +265,8 @@ LogicalResult BlockSummaryOp::getResultTilePosition(
 LogicalResult
 DepthAttnStatsOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   Location loc = getLoc();
   OpFoldResult queries = mixedSizes(b, loc, getQueries()).front();
   SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getSources().front());
@@ -332,6 +337,8 @@ LogicalResult DepthAttnStatsOp::getResultTilePosition(
 LogicalResult
 DepthAttnMergeOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getOutput()}, reified);
 }
 
