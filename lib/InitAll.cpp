@@ -5,6 +5,7 @@
 #include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/Transforms/BufferizableOpInterfaceImpl.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
@@ -13,6 +14,10 @@
 
 void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
   registry.insert<AttnResDialect>();
+  // Upstream drivers on attnres ops: one-shot-bufferize keeps them (memref
+  // form), transform.structured.decompose_interface decomposes them.
+  registerBufferizableOpInterfaceExternalModels(registry);
+  registerAttnResDecompositionInterfaceExternalModels(registry);
   // attnres-pipeline-partition emits mpi ops; give them memory effects.
   registry.insert<mpi::MPIDialect>();
   registerMPIMemoryEffectModels(registry);

@@ -22,6 +22,13 @@ def ConvertAttnResToLinalgPass
     elementwise over the rows, turns them into softmax weights (and LSE); a
     third forms the weighted sum of the raw sources.
 
+    Each op is replaced by its decomposition (`decomposeAttnResOp`, also the
+    ops' `linalg::AggregatedOpInterface`). Destinations (`outs`) of
+    `depth_attn`, `depth_attn_stats` and `depth_attn_merge` become the outs
+    of the last generic; their memref form (after bufferization) lowers to
+    the same generics on buffers, with `memref.alloc` temporaries that
+    upstream's buffer deallocation frees.
+
     Before rewriting anything the pass checks that it can lower every op; a
     dynamic hidden dimension is reported with the offending op and the pass
     fails. External function declarations are skipped.
@@ -47,6 +54,7 @@ def ConvertAttnResToLinalgPass
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
     "mlir::tensor::TensorDialect",
   ];
 }

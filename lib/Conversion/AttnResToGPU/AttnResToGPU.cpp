@@ -414,6 +414,9 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -475,6 +478,9 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     if (op.getSources().empty())
       return failure();
     auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
@@ -538,6 +544,9 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -622,6 +631,19 @@ struct ConvertAttnResToGPUPass
     // Ops whose tensors cannot be addressed are reported (each of them)
     // before anything is rewritten.
     if (failed(checkAddressableKernelOps(func)))
+      return signalPassFailure();
+    // The GPU kernels take value-form ops only (docs/gpu.md).
+    bool supported = true;
+    func->walk([&](Operation *op) {
+      if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+          hasDestinationsOrBuffers(op)) {
+        op->emitOpError()
+            << "cannot be lowered by convert-attnres-to-gpu: destinations "
+               "(outs) and the memref form are not supported on GPU yet";
+        supported = false;
+      }
+    });
+    if (!supported)
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     if (gradRowGroups < 1) {
