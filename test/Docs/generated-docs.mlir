@@ -31,6 +31,7 @@
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
 // CHECK-TRANSFORMS-DAG: `-attnres-plan-buffers`
 // CHECK-TRANSFORMS-DAG: `-attnres-prepare-export`
+// CHECK-TRANSFORMS-DAG: `-attnres-build-backward`
 
 // CHECK-HELP-DAG: --attnres-to-llvm
 // CHECK-HELP-DAG: --attnres-to-nvvm
@@ -44,6 +45,7 @@
 // CHECK-HELP-DAG: --attnres-raise-tosa
 // CHECK-HELP-DAG: --attnres-fuse
 // CHECK-HELP-DAG: --attnres-two-phase
+// CHECK-HELP-DAG: --attnres-build-backward
 // CHECK-HELP-DAG: --attnres-plan-buffers
 // CHECK-HELP-DAG: --attnres-stage-traffic
 // CHECK-HELP-DAG: --attnres-pipeline-partition
