@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
@@ -200,8 +201,18 @@ LogicalResult BackwardBuilder::analyze() {
     // activation) end the dependence.
     bool producesDifferentiable = llvm::any_of(
         op.getResultTypes(), [](Type t) { return isDifferentiableType(t); });
-    if (!producesDifferentiable)
+    if (!producesDifferentiable) {
+      // A pure op (tensor.dim of an activation) ends the dependence; an op
+      // that may write memory could carry it where the sweep cannot follow.
+      if (!isMemoryEffectFree(&op)) {
+        op.emitError() << "attnres-build-backward: cannot differentiate '"
+                       << op.getName()
+                       << "': it reads a value that depends on an argument "
+                          "and may write memory (the gradient would be lost)";
+        ok = false;
+      }
       continue;
+    }
     if (capturesActive || failed(checkOp(&op))) {
       if (capturesActive)
         op.emitError() << "attnres-build-backward: cannot differentiate '"

@@ -74,6 +74,16 @@ func.func @f(%x: tensor<4x16xf32>, %s: tensor<4x16xf32>) -> tensor<4x16xf32> {
 
 // -----
 
+// An activation written to memory: the gradient would not reach the result.
+func.func @f(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %m = memref.alloc() : memref<4x16xf32>
+  // expected-error @below {{cannot differentiate 'bufferization.materialize_in_destination': it reads a value that depends on an argument and may write memory}}
+  bufferization.materialize_in_destination %x in writable %m : (tensor<4x16xf32>, memref<4x16xf32>) -> ()
+  return %x : tensor<4x16xf32>
+}
+
+// -----
+
 // expected-error @below {{attnres-build-backward: argument #1 of @f has type 'index'; arguments must be ranked f32, f16 or bf16 tensors}}
 func.func @f(%x: tensor<4x16xf32>, %n: index) -> tensor<4x16xf32> {
   return %x : tensor<4x16xf32>
