@@ -19,7 +19,7 @@ called from PyTorch, PyTorch sublayers and sums). Bytes moved: every op of
 the forward and backward functions that reads or writes row tensors
 (T×D f32), counted from the IR the pass produced (sites n reads + 1 write,
 gradients n+1 reads + n writes, sums k reads + 1 write, sublayer 1 + 1, VJP
-2 + 1); the D-sized query/gain rows are not counted. Bound: one streaming
+3 + 1); the D-sized query/gain rows are not counted. Bound: one streaming
 loop per such op with the same reads and writes, in order, same run.
 
   scripts/python.sh bench/train_bench.py --sources 9 --rows 2048 --hidden 4096 \
@@ -258,6 +258,9 @@ def model_ir(L, S, T, D):
 
 
 def count_traffic(text, fn, T, D):
+    # Counted on the pass's output (before `inline`): a sublayer call is
+    # h·s (1 read, 1 write); a VJP call is dh = g·s and ds = Σ_t g·h (3
+    # reads, 1 write).
     """Row-tensor streams of function `fn` in `text`: a list of (reads,
     writes) per op, in order (see the module docstring)."""
     ht = f"tensor<{T}x{D}xf32>"
@@ -278,7 +281,7 @@ def count_traffic(text, fn, T, D):
             ops.append((m.group(1).count("%"), 1))
             continue
         if "call @sub_vjp(" in line:
-            ops.append((2, 1))
+            ops.append((3, 1))
         elif "call @sub(" in line:
             ops.append((1, 1))
     return ops
@@ -297,18 +300,23 @@ def eager_model(torch, emb, Q, s, L, S, site):
     return site(Q[L], blocks + [partial])
 
 
-def run_model(tc, L, S, T, D, reps, torch=None):
+def run_model(tc, L, S, T, D, reps, torch=None, serial=False):
     sys.path.insert(0, os.path.join(os.path.dirname(tc.opt), "..", "python_packages"))
     import attnres
     stream = tc.compile_c(os.path.join(HERE, "kernels.c"), "stream",
                           ["-O3", "-march=native", "-fopenmp"])
     m = attnres.Module.parse(model_ir(L, S, T, D))
+    # inline: the sublayer calls return fresh buffers, which attnres-plan-buffers
+    # cannot plan; inlined, every intermediate lives in the planned arena (without
+    # it the backward spends most of its time faulting in fresh pages).
     m.run_pipeline("builtin.module(attnres-build-backward{functions=model})")
+    counted = str(m)
+    m.run_pipeline("builtin.module(inline)")
     text = str(m)
     fwd = attnres.compile(text, "model")
     bwd = attnres.compile(text, "model_backward")
-    ops_f = count_traffic(text, "model", T, D)
-    ops_b = count_traffic(text, "model_backward", T, D)
+    ops_f = count_traffic(counted, "model", T, D)
+    ops_b = count_traffic(counted, "model_backward", T, D)
     unit = T * D * 4
     bytes_f = sum(r + w for r, w in ops_f) * unit
     bytes_b = sum(r + w for r, w in ops_b) * unit
@@ -370,6 +378,11 @@ def run_model(tc, L, S, T, D, reps, torch=None):
     calls = {"stream": stream_call, "forward": lambda: fwd(emb, Q, s),
              "backward": lambda: bwd(emb, Q, s, dy)}
     calls["attnres"] = lambda: (fwd(emb, Q, s), bwd(emb, Q, s, dy))
+    if serial:
+        fwd1 = attnres.compile(text, "model", options="parallel=false")
+        bwd1 = attnres.compile(text, "model_backward", options="parallel=false")
+        calls["attnres_serial"] = lambda: (fwd1(emb, Q, s), bwd1(emb, Q, s, dy))
+        calls["backward_serial"] = lambda: bwd1(emb, Q, s, dy)
     skipped = {}
     if torch is not None:
         import attnres.torch as AT
@@ -404,7 +417,8 @@ def run_model(tc, L, S, T, D, reps, torch=None):
            f"× D={D}, f32\n",
            f"`bench/train_bench.py` (`--parts train`). Sublayers f_l(h) = h·s_l (func.calls "
            f"with `attnres.vjp`); backward built by `attnres-build-backward` (recomputes the "
-           f"forward activations it reads). Bytes moved (row tensors of T·D·4 = {unit / 2**20:.0f} "
+           f"forward activations it reads), then upstream `inline` (so that attnres-plan-buffers "
+           f"plans the sublayers' intermediates too), compiled with `attnres.compile`. Bytes moved (row tensors of T·D·4 = {unit / 2**20:.0f} "
            f"MiB, counted per op from the IR: {len(ops_f)} forward ops, {len(ops_b)} backward ops): "
            f"forward {bytes_f / 1e9:.2f} GB, backward {bytes_b / 1e9:.2f} GB. Streaming loop: one "
            f"`attnres_stream`/`attnres_stream_grad` call per op with its reads and writes, in "
@@ -420,6 +434,9 @@ def run_model(tc, L, S, T, D, reps, torch=None):
             ("forward", "attnres forward (`@model`)", bytes_f),
             ("backward", "attnres backward (`@model_backward`, with recomputation)", bytes_b),
             ("attnres", "attnres forward + backward", total),
+            ("backward_serial", "attnres backward, `parallel=false` (one thread, no OpenMP)",
+             bytes_b),
+            ("attnres_serial", "attnres forward + backward, `parallel=false`", total),
             ("attnres_torch", "PyTorch model, attnres.torch compiled sites (`depth_attn` + "
                               "`depth_attn_grad`), PyTorch sublayers and sums", total),
             ("torch", "eager PyTorch forward + torch.autograd backward"
@@ -427,7 +444,8 @@ def run_model(tc, L, S, T, D, reps, torch=None):
             ("torch_compile", "torch.compile (Inductor) forward + backward", total)]
     for key, name, nbytes in rows:
         if key not in t:
-            out.append(f"| {name} | — | — | {skipped.get(key, 'not run')} |")
+            if key not in ("backward_serial", "attnres_serial"):
+                out.append(f"| {name} | — | — | {skipped.get(key, 'not run')} |")
             continue
         ratio = t["stream"] * (nbytes / total) / t[key]
         out.append(f"| {name} | {t[key] * 1e3:.1f} ms | {nbytes / t[key] / 1e9:.1f} | "
@@ -459,6 +477,8 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--only", choices=["site", "model"])
+    ap.add_argument("--serial", action="store_true",
+                    help="model: also time the parallel=false compilation")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="attnres-train-bench-")
     tc = B.Toolchain(args.build_dir, work)
@@ -470,7 +490,8 @@ def main():
               flush=True)
     if args.only != "site":
         print("\n".join(run_model(tc, args.layers, args.block_size, args.model_tokens,
-                                   args.model_hidden, args.reps, torch)[0]), flush=True)
+                                   args.model_hidden, args.reps, torch, args.serial)[0]),
+              flush=True)
 
 
 if __name__ == "__main__":

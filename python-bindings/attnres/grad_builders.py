@@ -163,7 +163,9 @@ def block_attnres_grad(layers, block_size, d, tokens=None, sublayer=None, sublay
 
     # The backward, built by the compiler.
     module = Module.parse("\n".join(lines) + "\n", name="<block_attnres_grad>")
-    module.run_pipeline("builtin.module(attnres-build-backward{functions=%s})" % fwd)
+    # inline: the sublayer calls return fresh buffers, which attnres-plan-buffers
+    # cannot plan (docs/pipelines.md, attnres-build-backward).
+    module.run_pipeline("builtin.module(attnres-build-backward{functions=%s},inline)" % fwd)
     grads = ", ".join([ht, qq] + ptypes)
     wrapper = [
         "  func.func @%s(%%emb: %s, %%queries: %s, %%dy: %s%s) -> (%s, %s) {"
