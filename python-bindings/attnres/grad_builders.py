@@ -154,7 +154,7 @@ def block_attnres_grad(layers, block_size, d, tokens=None, sublayer=None, sublay
     y = b.depth_attn(b.layer("%queries", L),
                      [_sum(b, [vals[x] for x in s_]) for s_ in blocks + [partial]])
     fwd = "%s_forward" % name
-    lines += ["  func.func private @%s(%%emb: %s, %%queries: %s%s) -> %s {"
+    lines += ["  func.func @%s(%%emb: %s, %%queries: %s%s) -> %s {"
               % (fwd, ht, qq, pargs, ht)]
     if tokens is None:
         lines += ["    %c0 = arith.constant 0 : index",
