@@ -27,8 +27,8 @@
 
 #include "GPUKernelEmitter.h"
 
-#include "../Common/AttnResScalarMath.h"
-#include "../Common/AttnResShapes.h"
+#include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

@@ -21,8 +21,8 @@
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "GPUKernelEmitter.h"
 
-#include "../Common/AttnResScalarMath.h"
-#include "../Common/AttnResShapes.h"
+#include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"

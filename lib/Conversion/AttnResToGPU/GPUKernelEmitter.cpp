@@ -6,7 +6,7 @@
 
 #include "GPUKernelEmitter.h"
 
-#include "../Common/AttnResShapes.h"
+#include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

@@ -14,7 +14,7 @@
 
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
-#include "../Common/AttnResScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

@@ -16,7 +16,7 @@
 
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 
-#include "../Common/AttnResScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -19,7 +19,7 @@
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 
-#include "../Common/AttnResScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"

@@ -18,8 +18,8 @@
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
 
-#include "../Common/AttnResScalarMath.h"
-#include "../Common/AttnResShapes.h"
+#include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"

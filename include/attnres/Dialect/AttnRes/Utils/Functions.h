@@ -1,4 +1,5 @@
-//===- Functions.h - run per-function work from op-agnostic passes -*- C++ -*-===//
+//===- Functions.h - run per-function work from op-agnostic passes -*- C++
+//-*-===//
 //
 // The attnres passes are op-agnostic (like upstream's
 // convert-elementwise-to-linalg), so `attnres-opt --attnres-fuse`, a stock

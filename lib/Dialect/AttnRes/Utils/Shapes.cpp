@@ -1,29 +1,12 @@
-//===- AttnResShapes.h - shape helpers shared by the lowerings --*- C++ -*-===//
-//
-// Flattening token dims into rows and back, and the static facts the
-// row kernels (CPU vector kernels, GPU kernels) need about an op.
-//
-//===----------------------------------------------------------------------===//
+//===- Shapes.cpp - shape helpers shared by the lowerings -----------------===//
 
-#ifndef ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSHAPES_H
-#define ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSHAPES_H
-
-#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/PatternMatch.h"
-#include <optional>
+#include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 
 namespace mlir {
 namespace attnres {
 namespace detail {
 
-/// Reshapes a source `tensor<T_0 x … x T_{k-1} x D x E>` (with `lead` leading
-/// non-token dims kept) into `lead` dims, one row dim and, if `hasHidden`, D.
-inline Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
+Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
                   bool hasHidden) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rank = type.getRank();
@@ -59,9 +42,7 @@ inline Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
   return tensor::CollapseShapeOp::create(b, loc, value, re);
 }
 
-/// Inverse of `flattenRows`: reshapes `flat` back to `type`, taking dynamic
-/// sizes from `sizes` (the mixed sizes of the unflattened result).
-inline Value unflattenRows(OpBuilder &b, Location loc, Value flat,
+Value unflattenRows(OpBuilder &b, Location loc, Value flat,
                     RankedTensorType type, ArrayRef<OpFoldResult> sizes,
                     unsigned lead, bool hasHidden) {
   int64_t rank = type.getRank();
@@ -104,10 +85,8 @@ inline Value unflattenRows(OpBuilder &b, Location loc, Value flat,
   return tensor::ExpandShapeOp::create(b, loc, type, flat, re, sizes);
 }
 
-/// The sizes of the results of a depth_attn, depth_attn_stats or
-/// depth_attn_merge, from its operands (dynamic ones as `tensor.dim`s).
-inline SmallVector<SmallVector<OpFoldResult>>
-siteResultSizes(OpBuilder &b, Operation *op) {
+SmallVector<SmallVector<OpFoldResult>> siteResultSizes(OpBuilder &b,
+                                                       Operation *op) {
   Location loc = op->getLoc();
   if (auto site = dyn_cast<DepthAttnOp>(op))
     return {tensor::getMixedSizes(b, loc, site.getSources().front())};
@@ -122,14 +101,7 @@ siteResultSizes(OpBuilder &b, Operation *op) {
   return {out, lse};
 }
 
-/// A depth_attn/depth_attn_stats/depth_attn_merge with a result dimension of
-/// static size 0 has only empty results (the token dims and the query count
-/// are shared): replaces it by `tensor.empty` ops of exactly its result
-/// types. Fails, changing nothing, when no result has a static zero size.
-/// (Row flattening cannot handle such shapes: collapsing `2x?x0` gives a
-/// static 0 that memref.collapse_shape's verifier rejects.)
-inline LogicalResult replaceEmptyResults(PatternRewriter &rewriter,
-                                         Operation *op) {
+LogicalResult replaceEmptyResults(PatternRewriter &rewriter, Operation *op) {
   if (!isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) ||
       op->getNumOperands() < 2 ||
       llvm::none_of(op->getResultTypes(), [](Type type) {
@@ -155,10 +127,7 @@ inline LogicalResult replaceEmptyResults(PatternRewriter &rewriter,
   return success();
 }
 
-/// `checkAddressableTypes` on every depth_attn/depth_attn_stats/
-/// depth_attn_merge under `root` (each failing op gets its error); fails if
-/// any does. The kernel lowerings run it before rewriting anything.
-inline LogicalResult checkAddressableKernelOps(Operation *root) {
+LogicalResult checkAddressableKernelOps(Operation *root) {
   bool ok = true;
   root->walk([&](Operation *op) {
     if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
@@ -168,9 +137,7 @@ inline LogicalResult checkAddressableKernelOps(Operation *root) {
   return success(ok);
 }
 
-/// Whether `value` is defined before `op` in its block (or is an argument of
-/// an enclosing block), so a kernel placed at `op` can read it.
-inline bool definedBefore(Value value, Operation *op) {
+bool definedBefore(Value value, Operation *op) {
   if (auto arg = dyn_cast<BlockArgument>(value))
     return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
   Operation *def = value.getDefiningOp();
@@ -178,10 +145,7 @@ inline bool definedBefore(Value value, Operation *op) {
   return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
 }
 
-/// The `rms_norm` of `result` (the next sublayer's PreNorm) that a kernel
-/// computing `result` at `op` can fuse: its gain is available at `op` and no
-/// tensor has an encoding. Null if there is none.
-inline RMSNormOp findFusableNorm(Operation *op, Value result) {
+RMSNormOp findFusableNorm(Operation *op, Value result) {
   for (Operation *user : result.getUsers())
     if (auto norm = dyn_cast<RMSNormOp>(user))
       if (norm.getInput() == result && norm.getType() == result.getType() &&
@@ -195,7 +159,7 @@ inline RMSNormOp findFusableNorm(Operation *op, Value result) {
   return {};
 }
 
-inline std::optional<int64_t> staticHidden(Type type) {
+std::optional<int64_t> staticHidden(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || tensor.getRank() < 1 ||
       ShapedType::isDynamic(tensor.getShape().back()))
@@ -203,11 +167,7 @@ inline std::optional<int64_t> staticHidden(Type type) {
   return tensor.getShape().back();
 }
 
-/// The kernels build plain tensors; ops on encoded tensors are left alone.
-/// Whether `op` (depth_attn, depth_attn_stats or depth_attn_merge) has
-/// destinations (`outs`) or is in its memref form. The fast kernels and the
-/// GPU kernels take neither: such ops lower with convert-attnres-to-linalg.
-inline bool hasDestinationsOrBuffers(Operation *op) {
+bool hasDestinationsOrBuffers(Operation *op) {
   if (llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>))
     return true;
   if (auto site = dyn_cast<DepthAttnOp>(op))
@@ -219,7 +179,7 @@ inline bool hasDestinationsOrBuffers(Operation *op) {
   return false;
 }
 
-inline bool hasEncodedTensors(Operation *op) {
+bool hasEncodedTensors(Operation *op) {
   auto encoded = [](Type type) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     return tensor && tensor.getEncoding();
@@ -228,12 +188,10 @@ inline bool hasEncodedTensors(Operation *op) {
          llvm::any_of(op->getResultTypes(), encoded);
 }
 
-inline double epsOf(FloatAttr attr) {
+double epsOf(FloatAttr attr) {
   return attr ? attr.getValue().convertToDouble() : 1.0e-5;
 }
 
 } // namespace detail
 } // namespace attnres
 } // namespace mlir
-
-#endif // ATTNRES_LIB_CONVERSION_COMMON_ATTNRESSHAPES_H
