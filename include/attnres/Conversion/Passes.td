@@ -258,8 +258,10 @@ def AttnResValidateNVVMTargetPass
              clEnumValN(mlir::attnres::NVVMBinaryFormat::Fatbin, "fatbin",
                         "cubin + PTX via ptxas and fatbinary"))}]>,
     Option<"cudaPath", "cuda-path", "std::string",
-           /*default=*/"\"/usr/local/cuda\"",
-           "CUDA toolkit root (libdevice, ptxas, fatbinary)">,
+           /*default=*/"mlir::attnres::defaultCudaPathFromEnvironment()",
+           "CUDA toolkit root (libdevice, ptxas, fatbinary); default: "
+           "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda, as "
+           "attnres-to-nvvm's cuda-path">,
   ];
 }
 

@@ -37,6 +37,10 @@ enum class NVVMBinaryFormat {
 /// "isa", "bin" or "fatbin" (gpu-module-to-binary's spelling).
 StringRef stringifyNVVMBinaryFormat(NVVMBinaryFormat format);
 
+/// $CUDA_HOME, $CUDA_ROOT or $CUDA_PATH, else /usr/local/cuda: the default
+/// `cuda-path` of attnres-validate-nvvm-target and attnres-to-nvvm.
+std::string defaultCudaPathFromEnvironment();
+
 #define GEN_PASS_DECL_CONVERTATTNRESTOGPUPASS
 #define GEN_PASS_DECL_ATTNRESGPUFINALIZEKERNELSPASS
 #define GEN_PASS_DECL_ATTNRESVALIDATENVVMTARGETPASS
@@ -78,9 +82,6 @@ void populateAttnResToGPUConversionPatterns(RewritePatternSet &patterns,
 /// LLVM code generation runs; returns an error message or "" if valid.
 std::string checkNVVMTarget(StringRef chip, StringRef features,
                             NVVMBinaryFormat format, StringRef cudaPath);
-
-/// $CUDA_HOME, $CUDA_ROOT or $CUDA_PATH, else /usr/local/cuda.
-std::string defaultCudaPathFromEnvironment();
 
 } // namespace attnres
 } // namespace mlir
