@@ -5,6 +5,7 @@
 #include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
@@ -13,6 +14,8 @@
 
 void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
   registry.insert<AttnResDialect>();
+  // Shape relations: value bounds and run-time checks of dynamic sizes.
+  registerShapeInterfaceExternalModels(registry);
   // attnres-pipeline-partition emits mpi ops; give them memory effects.
   registry.insert<mpi::MPIDialect>();
   registerMPIMemoryEffectModels(registry);
