@@ -68,19 +68,20 @@ void ShapeRelations::equal(Value a, int64_t da, StringRef nameA, Value b,
 }
 
 void ShapeRelations::sameShape(Value a, StringRef nameA, Value b,
-                               StringRef nameB) {
+                               StringRef nameB, StringRef role) {
   std::optional<int64_t> rankA = getRank(a), rankB = getRank(b);
   if (!rankA || !rankB || *rankA != *rankB)
     return;
   for (int64_t d = 0; d < *rankA; ++d)
-    equal(a, d, nameA, b, d, nameB, "same shape");
+    equal(a, d, nameA, b, d, nameB, role);
 }
 
 void ShapeRelations::sameShapes(ValueRange group, StringRef name) {
+  std::string role = ("one shape for all " + name + "s").str();
   for (auto [index, value] : llvm::enumerate(group))
     if (index > 0)
       sameShape(value, (name + " #" + Twine(index)).str(), group.front(),
-                (name + " #0").str());
+                (name + " #0").str(), role);
 }
 
 void ShapeRelations::tokens(Value source, StringRef sourceName, Value other,

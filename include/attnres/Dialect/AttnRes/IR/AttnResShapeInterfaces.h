@@ -57,7 +57,8 @@ public:
   void equal(Value a, int64_t da, StringRef nameA, Value b, int64_t db,
              StringRef nameB, StringRef role);
   /// Every dimension of `a` equals the same dimension of `b`.
-  void sameShape(Value a, StringRef nameA, Value b, StringRef nameB);
+  void sameShape(Value a, StringRef nameA, Value b, StringRef nameB,
+                 StringRef role = "same shape");
   /// Every dimension of every value of `group` (named `name #i`) equals the
   /// same dimension of the group's first value.
   void sameShapes(ValueRange group, StringRef name);
