@@ -157,9 +157,9 @@ namespace {
 /// `ShapeRelationsOpInterface` (the attnres ops, stated once in the IR
 /// library), else the generic rules every op of a kind follows: shape-
 /// preserving casts, linalg indexing maps, elementwise ops.
-class DimEquivalences {
+class SizeClasses {
 public:
-  explicit DimEquivalences(func::FuncOp func) {
+  explicit SizeClasses(func::FuncOp func) {
     func.walk([&](Operation *op) { visit(op); });
   }
 
@@ -539,7 +539,7 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
   // Which argument sizes must agree at run time, and which argument size
   // (or static size) each result size is.
   {
-    DimEquivalences equivalences(func);
+    SizeClasses equivalences(func);
     llvm::DenseMap<unsigned, std::pair<int64_t, int64_t>> firstArgumentDim;
     for (BlockArgument arg : func.getArguments()) {
       std::vector<unsigned> classes;

@@ -105,3 +105,13 @@ print("grad supports_out:", grad.supports_out)
 v = np.ones((5, 16), np.float32)
 expect("grad rows", lambda: grad(np.ones(16, np.float32), v, v, np.ones((7, 16), np.float32)))
 # CHECK: grad rows: ValueError: argument #3 of @grad (tensor<?x16xf32>): dimension 0 is 7, but @grad needs it to equal dimension 0 of argument #1, which is 5
+
+# out= computes the same gradients as the call that allocates them.
+g = rng.standard_normal((5, 16)).astype(np.float32)
+qv = rng.standard_normal(16).astype(np.float32)
+vs = [rng.standard_normal((5, 16)).astype(np.float32) for _ in range(2)]
+ref = grad(qv, *vs, g)
+outs = (np.empty(16, np.float32), np.empty((5, 16), np.float32), np.empty((5, 16), np.float32))
+grad(qv, *vs, g, out=outs)
+print("grad out=:", "PASS" if all(np.array_equal(a, b) for a, b in zip(outs, ref)) else "FAIL")
+# CHECK: grad out=: PASS
