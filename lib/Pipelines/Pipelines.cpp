@@ -233,6 +233,8 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   OpPassManager &funcPm = pm.nestAny();
   addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
                           options.twoPhase);
+  if (options.runtimeChecks)
+    funcPm.addPass(createGenerateRuntimeVerificationPass());
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
   funcPm.addPass(createConvertAttnResToGPUPass(kernels));

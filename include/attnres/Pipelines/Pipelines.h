@@ -172,6 +172,13 @@ struct AttnResToNVVMPipelineOptions
                      "and copies on the device"),
           clEnumValN(GPUMemoryMode::None, "none",
                      "buffers are left as they are"))};
+  PassOptions::Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("Check on the host, before the kernels run, the size "
+                     "relations that the types leave dynamic (as "
+                     "attnres-to-llvm's runtime-checks): a violation prints "
+                     "the op and the relation and aborts"),
+      llvm::cl::init(false)};
 };
 
 /// Lowers the same input as `attnres-to-llvm` to host LLVM IR plus a
