@@ -7,8 +7,8 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
-#include "attnres/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
+#include "attnres/Transforms/Passes.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/IR/DialectRegistry.h"
 

@@ -113,10 +113,8 @@ void ShapeRelations::nonZero(Value value, int64_t dim, StringRef name,
   std::optional<int64_t> rank = getRank(value);
   if (!rank || dim < 0 || dim >= *rank)
     return;
-  relations.push_back({ShapeRelation::Kind::NonZero,
-                       {value, dim, name.str()},
-                       {},
-                       role.str()});
+  relations.push_back(
+      {ShapeRelation::Kind::NonZero, {value, dim, name.str()}, {}, role.str()});
 }
 
 //===----------------------------------------------------------------------===//
@@ -252,8 +250,7 @@ void describe(DepthAttnStatsGradOp op, ShapeRelations &r) {
   queriesThenSource(r, op.getQueries(), source, op.getOutputGrad(),
                     "output_grad", /*withHidden=*/true);
   r.sameShape(op.getLseGrad(), "lse_grad", op.getLse(), "lse");
-  r.sameShape(op.getQueriesGrad(), "queries_grad", op.getQueries(),
-              "queries");
+  r.sameShape(op.getQueriesGrad(), "queries_grad", op.getQueries(), "queries");
   for (auto [index, grad] : llvm::enumerate(op.getSourceGrads()))
     r.sameShape(grad, ("source_grad #" + Twine(index)).str(), source,
                 "source #0");
@@ -277,8 +274,7 @@ void describe(DepthAttnMergeGradOp op, ShapeRelations &r) {
 //===----------------------------------------------------------------------===//
 
 /// The relations of `op`, an OpT.
-template <typename OpT>
-ShapeRelations getRelations(Operation *op) {
+template <typename OpT> ShapeRelations getRelations(Operation *op) {
   ShapeRelations relations;
   if (auto concrete = dyn_cast<OpT>(op))
     describe(concrete, relations);
@@ -300,8 +296,7 @@ struct ShapeRelationsModel
 /// rows of every source, not only of source #0).
 template <typename OpT>
 struct ValueBoundsModel
-    : public ValueBoundsOpInterface::ExternalModel<ValueBoundsModel<OpT>,
-                                                   OpT> {
+    : public ValueBoundsOpInterface::ExternalModel<ValueBoundsModel<OpT>, OpT> {
   void populateBoundsForShapedValueDim(Operation *op, Value value, int64_t dim,
                                        ValueBoundsConstraintSet &cstr) const {
     ShapeRelations relations = getRelations<OpT>(op);
@@ -349,13 +344,12 @@ Value materialize(OpBuilder &builder, Location loc, OpFoldResult size) {
 
 /// Checks every relation that involves a dynamic operand size.
 template <typename OpT>
-struct RuntimeChecksModel
-    : public RuntimeVerifiableOpInterface::ExternalModel<
-          RuntimeChecksModel<OpT>, OpT> {
-  void generateRuntimeVerification(
-      Operation *op, OpBuilder &builder, Location loc,
-      function_ref<std::string(Operation *, StringRef)> generateErrorMessage)
-      const {
+struct RuntimeChecksModel : public RuntimeVerifiableOpInterface::ExternalModel<
+                                RuntimeChecksModel<OpT>, OpT> {
+  void
+  generateRuntimeVerification(Operation *op, OpBuilder &builder, Location loc,
+                              function_ref<std::string(Operation *, StringRef)>
+                                  generateErrorMessage) const {
     ShapeRelations relations = getRelations<OpT>(op);
     for (const ShapeRelation &relation : relations.get()) {
       std::optional<OpFoldResult> lhs =
@@ -384,8 +378,7 @@ struct RuntimeChecksModel
   }
 };
 
-template <typename... OpTs>
-void attachModels(MLIRContext *context) {
+template <typename... OpTs> void attachModels(MLIRContext *context) {
   (OpTs::template attachInterface<ShapeRelationsModel<OpTs>,
                                   ValueBoundsModel<OpTs>,
                                   RuntimeChecksModel<OpTs>>(*context),
