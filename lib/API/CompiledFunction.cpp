@@ -25,6 +25,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -171,6 +172,13 @@ public:
     return {root, sizes[root]};
   }
 
+  /// Whether some op needs the sizes of class `root` to be non-zero (a
+  /// hidden size, a depth axis).
+  bool isNonZero(unsigned root) {
+    return llvm::any_of(nonZero,
+                        [&](unsigned node) { return find(node) == root; });
+  }
+
 private:
   using Key = std::pair<const void *, unsigned>;
 
@@ -226,10 +234,14 @@ private:
     if (auto relations = dyn_cast<ShapeRelationsOpInterface>(op)) {
       ShapeRelations list;
       relations.getShapeRelations(list);
-      for (const ShapeRelation &relation : list.get())
+      for (const ShapeRelation &relation : list.get()) {
+        std::optional<unsigned> lhs =
+            getNode(relation.lhs.value, relation.lhs.dim);
         if (relation.kind == ShapeRelation::Kind::Equal)
-          unite(getNode(relation.lhs.value, relation.lhs.dim),
-                getNode(relation.rhs.value, relation.rhs.dim));
+          unite(lhs, getNode(relation.rhs.value, relation.rhs.dim));
+        else if (lhs)
+          nonZero.push_back(*lhs);
+      }
     } else if (isa<CastOpInterface>(op) && op->getNumOperands() == 1 &&
                op->getNumResults() == 1 &&
                isa<TensorType, BaseMemRefType>(op->getOperand(0).getType()) &&
@@ -272,6 +284,8 @@ private:
   llvm::DenseMap<Key, unsigned> ids;
   SmallVector<unsigned> parents;
   SmallVector<int64_t> sizes;
+  /// Nodes whose size must be non-zero.
+  SmallVector<unsigned> nonZero;
 };
 } // namespace
 
@@ -361,6 +375,8 @@ struct CompiledFunction::Impl {
   std::vector<std::vector<unsigned>> dimClasses;
   /// Per class: the static size it must have, or kDynamic.
   llvm::DenseMap<unsigned, int64_t> classSizes;
+  /// The classes whose size must not be 0.
+  llvm::DenseSet<unsigned> nonZeroClasses;
   std::unique_ptr<ExecutionEngine> engine;
   void (*packed)(void **) = nullptr;
   /// The destination-passing variant (callInto), or null with the reason.
@@ -548,6 +564,8 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
         auto [id, size] = equivalences.classOf(arg, d);
         classes.push_back(id);
         result->classSizes[id] = size;
+        if (equivalences.isNonZero(id))
+          result->nonZeroClasses.insert(id);
         firstArgumentDim.try_emplace(id, arg.getArgNumber(), d);
       }
       result->dimClasses.push_back(std::move(classes));
@@ -708,6 +726,11 @@ CompiledFunction::checkArguments(ArrayRef<ArgumentView> args) const {
                          where + ": expected shape " + formatShape(spec.shape) +
                              ", got " + formatShape(arg.shape));
       unsigned id = impl->dimClasses[i][d];
+      if (size == 0 && impl->nonZeroClasses.contains(id))
+        return makeError(ErrorKind::Value, where + ": dimension " +
+                                               llvm::Twine(d) + " is 0, but @" +
+                                               entry +
+                                               " needs it to be non-zero");
       int64_t required = impl->classSizes.lookup(id);
       if (required != TensorSpec::kDynamic && size != required)
         return makeError(ErrorKind::Value,

@@ -115,3 +115,21 @@ outs = (np.empty(16, np.float32), np.empty((5, 16), np.float32), np.empty((5, 16
 grad(qv, *vs, g, out=outs)
 print("grad out=:", "PASS" if all(np.array_equal(a, b) for a, b in zip(outs, ref)) else "FAIL")
 # CHECK: grad out=: PASS
+
+# A dynamic depth axis may not be empty (a softmax over no logits).
+SOFTMAX = """
+func.func @softmax(%s: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %a = attnres.depth_softmax %s : tensor<?x3xf32>
+  return %a : tensor<?x3xf32>
+}
+"""
+softmax = attnres.compile(SOFTMAX, "softmax")
+for what, s in (("peaked", np.array([[30.0, 0.0, -5.0], [0.0, 1.0, -5.0], [-30.0, 0.5, -5.0]])),
+                ("flat", np.zeros((4, 3)))):
+    e = np.exp(s - s.max(axis=0))
+    ref = e / e.sum(axis=0)
+    print("softmax %s:" % what, "PASS" if close(softmax(s.astype(np.float32)), ref) else "FAIL")
+# CHECK: softmax peaked: PASS
+# CHECK: softmax flat: PASS
+expect("softmax empty", lambda: softmax(np.ones((0, 3), np.float32)))
+# CHECK: softmax empty: ValueError: argument #0 of @softmax (tensor<?x3xf32>): dimension 0 is 0, but @softmax needs it to be non-zero
