@@ -14,11 +14,11 @@
 
 void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
   registry.insert<AttnResDialect>();
-  // Shape relations: value bounds and run-time checks of dynamic sizes.
-  registerShapeInterfaceExternalModels(registry);
   // attnres-pipeline-partition emits mpi ops; give them memory effects.
   registry.insert<mpi::MPIDialect>();
   registerMPIMemoryEffectModels(registry);
+  // The attnres ops' shape relations: value bounds, run-time checks.
+  registerShapeInterfaceExternalModels(registry);
 }
 
 void mlir::attnres::registerAllAttnResPasses() {

@@ -34,7 +34,11 @@ using namespace mlir::attnres;
 // ShapeRelations
 //===----------------------------------------------------------------------===//
 
+/// The rank of a ranked tensor or memref; none for anything else, including
+/// an absent value (e.g. an optional result).
 static std::optional<int64_t> getRank(Value value) {
+  if (!value)
+    return std::nullopt;
   auto type = dyn_cast<ShapedType>(value.getType());
   if (!type || !type.hasRank())
     return std::nullopt;
