@@ -13,6 +13,9 @@ the same bytes measured in the same run. Sections:
     8192 tokens), checked against numpy on 256 rows;
   * two-phase Block AttnRes kernels (depth_attn_stats, depth_attn_merge);
   * decode sizes T = 1, 2, 4, ..., 128 (bf16 site);
+  * the backward of a fused site (depth_attn_grad: row-group kernel and
+    column-sum kernel), bf16 and f32 at the Kimi-K3 shape, dV checked
+    against numpy float64 on 64 rows;
   * a Block AttnRes model program (attnres_gen.py) through mlir-runner, which
     checks its own result (PASS/FAIL).
 
@@ -105,6 +108,39 @@ def device_descriptor(ptr, shape, itemsize):
     cls = type(f"DevMemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
     strides = [int(np.prod(shape[i + 1:])) for i in range(rank)]
     return cls(ptr, ptr, 0, (ctypes.c_int64 * rank)(*shape), (ctypes.c_int64 * rank)(*strides))
+
+
+def site_grad_ir(n, d, dtype):
+    """depth_attn_grad over n sources: dq and every dV_j into destinations."""
+    src, t = f"memref<?x{d}x{dtype}>", f"tensor<?x{d}x{dtype}>"
+    qm, qt = f"memref<{d}x{dtype}>", f"tensor<{d}x{dtype}>"
+    args = [f"%q: {qm}"] + [f"%v{j}: {src}" for j in range(n)] + [f"%g: {src}", f"%dq: {qm}"] + \
+        [f"%dv{j}: {src}" for j in range(n)]
+    lines = [f"func.func @site_grad({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{",
+             f"  %qt = bufferization.to_tensor %q restrict : {qm} to {qt}",
+             f"  %gt = bufferization.to_tensor %g restrict : {src} to {t}"]
+    for j in range(n):
+        lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
+    vals = ", ".join(f"%t{j}" for j in range(n))
+    lines.append(f"  %DQ, %DV:{n} = attnres.depth_attn_grad %qt, [{vals}], %gt : {qt}, {t}, {t} -> {qt}, {t}")
+    lines.append(f"  bufferization.materialize_in_destination %DQ in restrict writable %dq : ({qt}, {qm}) -> ()")
+    for j in range(n):
+        lines.append(f"  bufferization.materialize_in_destination %DV#{j} in restrict writable %dv{j} : ({t}, {src}) -> ()")
+    lines += ["  return", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def numpy_site_dv(vals, q, g, eps=1e-6):
+    """dV_j of depth_attn_grad in float64 (docs/semantics.md, Gradients)."""
+    d = q.shape[0]
+    rho = np.stack([1.0 / np.sqrt((v * v).mean(-1) + eps) for v in vals])
+    s = np.stack([r * (v @ q) for r, v in zip(rho, vals)])
+    a = np.stack([(v * g).sum(-1) for v in vals])
+    e = np.exp(s - s.max(0))
+    al = e / e.sum(0)
+    ds = al * (a - (al * a).sum(0))
+    return [al[j][:, None] * g + (ds[j] * rho[j])[:, None] * q
+            - (ds[j] * s[j] * rho[j] ** 2 / d)[:, None] * vals[j] for j in range(len(vals))]
 
 
 def site_merge_ir(d, dtype):
@@ -260,6 +296,48 @@ def main():
         for p in dsrc + [dq, dout]:
             rt.lib.mgpuMemFree(p, None)
         print(f"gpu_bench: {kind} T={tokens} {dtype} done", flush=True)
+
+    # The backward of a fused site (depth_attn_grad), bf16 and f32.
+    for dtype in ("bf16", "f32"):
+        n, d, tokens = 9, 7168, tokens_full
+        lib = compile_so(args, runtime_path, work, f"site_grad_{dtype}", site_grad_ir(n, d, dtype))
+        item = 4 if dtype == "f32" else 2
+        q64 = rng.standard_normal(d) / np.sqrt(d)
+        q_host = q64.astype(np.float32) if dtype == "f32" else to_bf16_bits(q64)
+        q_val = q_host.astype(np.float64) if dtype == "f32" else from_bf16_bits(q_host).astype(np.float64)
+        host, vals = random_sources(rng, n + 1, tokens, d, dtype)
+        dq_dev = rt.to_device(q_host)
+        dsrc = [rt.to_device(h) for h in host]
+        ddq = rt.lib.mgpuMemAlloc(d * item, None, False)
+        ddv = [rt.lib.mgpuMemAlloc(tokens * d * item, None, False) for _ in range(n)]
+        descs = [device_descriptor(dq_dev, (d,), item)] + \
+            [device_descriptor(p, (tokens, d), item) for p in dsrc] + \
+            [device_descriptor(ddq, (d,), item)] + [device_descriptor(p, (tokens, d), item) for p in ddv]
+        argv = [ctypes.byref(x) for x in descs]
+        fn = lib._mlir_ciface_site_grad
+        t = rt.timed(lambda: fn(*argv), args.reps)
+        err = None
+        if not args.host_flow:
+            k = min(tokens, 64)
+            ref = numpy_site_dv([v[:k].astype(np.float64) for v in vals[:n]], q_val,
+                                vals[n][:k].astype(np.float64))
+            err = 0.0
+            for j in range(n):
+                got = np.empty((k, d), np.float32 if dtype == "f32" else np.uint16)
+                rt.lib.mgpuMemcpy(got.ctypes.data, ddv[j], got.nbytes, None)
+                rt.lib.mgpuStreamSynchronize(None)
+                got = got if dtype == "f32" else from_bf16_bits(got)
+                scale = float(np.abs(ref[j]).max()) or 1.0
+                err = max(err, float(np.max(np.abs(got - ref[j]))) / scale)
+            if not err < (1e-4 if dtype == "f32" else 1e-2):
+                failures.append(f"site-grad {dtype}: max err / max|ref| {err:.1e}")
+        # Sources and g read, every dV_j written (the sources' second read is
+        # expected from L1/L2), the dq partials written and read.
+        nbytes = (2 * n + 1) * tokens * d * item + 2 * min(tokens, 256) * d * 4
+        rows.append(row("site-grad", n, tokens, d, dtype, t, nbytes, copy_time(nbytes), err))
+        for p in dsrc + ddv + [dq_dev, ddq]:
+            rt.lib.mgpuMemFree(p, None)
+        print(f"gpu_bench: site-grad {dtype} done", flush=True)
 
     # Two-phase Block AttnRes: stats (4 queries over 9 completed blocks), merge.
     queries, n, d, dtype, tokens = 4, 9, 7168, "bf16", tokens_full

@@ -377,6 +377,20 @@ def tensor_type(shape, dtype):
     return "tensor<%s%s>" % (dims, dtype)
 
 
+def empty_like(var, dims, dt, src, src_t, src_dim):
+    """Lines defining `%var = tensor.empty(...)` of `dims` (None: dynamic),
+    the dynamic sizes read with tensor.dim from `src` (of type `src_t`):
+    result dim i is dim src_dim(i) of `src`."""
+    lines, dyn = [], []
+    for i, d in enumerate(dims):
+        if d is None:
+            lines.append("    %%%s_i%d = arith.constant %d : index" % (var, i, src_dim(i)))
+            lines.append("    %%%s_d%d = tensor.dim %s, %%%s_i%d : %s" % (var, i, src, var, i, src_t))
+            dyn.append("%%%s_d%d" % (var, i))
+    lines.append("    %%%s = tensor.empty(%s) : %s" % (var, ", ".join(dyn), tensor_type(dims, dt)))
+    return lines
+
+
 def parse_rows(spec):
     spec = spec.strip()
     if spec in ("", "none", "scalar"):
@@ -783,11 +797,19 @@ def emit_site(args, em, rng, unfused=False):
             # bit-exact checks where the f32 result is exact (e.g. the mean
             # of two sources).
             ref = round_to(dt, ref)
+        outs, pre = "", []
+        if args.outs == "empty":
+            pre = empty_like("init", dyn, dt, names[0], src_t, lambda i: i)
+            outs = " outs(%%init : %s)" % src_t
+        elif args.outs == "inplace":
+            # The destination is the last source (read by the op, then
+            # overwritten in place after bufferization).
+            outs = " outs(%s : %s)" % (names[-1], src_t)
         body = [
             "  // Function under test: one fused AttnRes site over %d sources." % n,
-            "  func.func @site(%%q: %s, %s) -> %s {" % (q_t, params, src_t),
-            "    %%h = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
-            % (", ".join(names), eps_attr(eps), q_t, src_t, src_t)]
+            "  func.func @site(%%q: %s, %s) -> %s {" % (q_t, params, src_t)] + pre + [
+            "    %%h = attnres.depth_attn %%q, [%s]%s %s : %s, %s -> %s"
+            % (", ".join(names), outs, eps_attr(eps), q_t, src_t, src_t)]
         K = args.output_column_offset
         if args.then_norm:
             return emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps)
@@ -913,8 +935,14 @@ def emit_stats(args, em, rng, merge=False):
     lse_t = tensor_type([S] + dyn[:-1], "f32")
     names = ["%%v%d" % j for j in range(n)]
     params = ", ".join("%s: %s" % (v, src_t) for v in names)
-    stats = ("    %%o, %%lse = attnres.depth_attn_stats %%Q, [%s] %s : %s, %s -> %s, %s"
-             % (", ".join(names), eps_attr(eps), Q_t, src_t, o_t, lse_t))
+    outs, pre = "", []
+    if args.outs != "none":
+        pre = (empty_like("oinit", [S] + dyn, dt, names[0], src_t, lambda i: i - 1) +
+               empty_like("linit", [S] + dyn[:-1], "f32", names[0], src_t, lambda i: i - 1))
+        outs = " outs(%%oinit, %%linit : %s, %s)" % (o_t, lse_t)
+    stats = "\n".join(pre + [
+        "    %%o, %%lse = attnres.depth_attn_stats %%Q, [%s]%s %s : %s, %s -> %s, %s"
+        % (", ".join(names), outs, eps_attr(eps), Q_t, src_t, o_t, lse_t)])
     Qc = em.constant(Q, qdt, "Q")
     vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
     tol = site_tol(args, dt, V)
@@ -978,8 +1006,17 @@ def emit_stats(args, em, rng, merge=False):
                ", ".join(["1"] * (k + 1)), lse_t, tensor_type(dyn[:-1], "f32")),
             "    %%q%d = tensor.extract_slice %%Q[%d, 0] [1, %d] [1, 1] : %s to %s"
             % (s, s, D, Q_t, tensor_type([D], qdt)),
-            "    %%h%d = attnres.depth_attn_merge %%o%d, %%l%d, %%q%d, %%u %s : %s, %s, %s, %s"
-            % (s, s, s, s, eps_attr(eps), src_t, tensor_type(dyn[:-1], "f32"),
+        ]
+        outs = ""
+        if args.outs == "empty":
+            lines += empty_like("hinit%d" % s, dyn, dt, "%u", src_t, lambda i: i)
+            outs = " outs(%%hinit%d : %s)" % (s, src_t)
+        elif args.outs == "inplace":
+            # The destination is the phase-1 output row the op also reads.
+            outs = " outs(%%o%d : %s)" % (s, src_t)
+        lines += [
+            "    %%h%d = attnres.depth_attn_merge %%o%d, %%l%d, %%q%d, %%u%s %s : %s, %s, %s, %s"
+            % (s, s, s, s, outs, eps_attr(eps), src_t, tensor_type(dyn[:-1], "f32"),
                tensor_type([D], qdt), src_t),
         ]
         rets.append("%%h%d" % s)
@@ -1273,6 +1310,10 @@ def build_parser():
     ap.add_argument("--output-column-offset", type=int, default=0,
                     help="site: compute the output in place into a wider "
                          "buffer, this many elements into each row")
+    ap.add_argument("--outs", choices=["none", "empty", "inplace"], default="none",
+                    help="site/stats/merge: give the ops destinations (outs): a tensor.empty, "
+                         "or (inplace) a tensor the op reads: depth_attn's last source, "
+                         "merge's phase-1 output (stats: tensor.empty)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eps", type=float, default=1e-6, help="site epsilon")
     ap.add_argument("--query", choices=["random", "zero"], default="random")

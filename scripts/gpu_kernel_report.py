@@ -9,6 +9,8 @@ load count, bytes moved per token row and the roofline time at H100
 
   gpu_kernel_report.py ptxas IN.mlir --chip sm_90   # ptxas -v on every kernel
   gpu_kernel_report.py report [--output docs/benchmarks.md]
+  gpu_kernel_report.py ptx-loads IN.mlir              # global/local loads per kernel
+  gpu_kernel_report.py grad-report [--output docs/gpu.md]   # the gradient kernels
 """
 import argparse
 import os
@@ -66,6 +68,60 @@ def parse_ptxas(text):
             "spill_loads": int(m.group(3)), "smem": int(smem.group(1)) if smem else 0}
 
 
+def parse_ptxas_entries(text):
+    """[(kernel name, parse_ptxas info)] for every entry ptxas -v reports."""
+    parts = re.split(r"Compiling entry function '([^']+)'", text)
+    return [(name, parse_ptxas(body)) for name, body in zip(parts[1::2], parts[2::2])]
+
+
+def ptx_entries(ptx):
+    """{kernel name: its PTX text} of one PTX module."""
+    parts = re.split(r"\.visible \.entry (\w+)\(", ptx)
+    return {name: body for name, body in zip(parts[1::2], parts[2::2])}
+
+
+def site_grad_ir(n, d, dtype):
+    t = f"tensor<?x{d}x{dtype}>"
+    q = f"tensor<{d}x{dtype}>"
+    args = ", ".join([f"%q: {q}"] + [f"%v{j}: {t}" for j in range(n)] + [f"%g: {t}"])
+    srcs = ", ".join(f"%v{j}" for j in range(n))
+    res = ", ".join([q] + [t] * n)
+    rets = ", ".join(["%dq"] + [f"%dv#{j}" for j in range(n)])
+    return (f"func.func @site_grad({args}) -> ({res}) {{\n"
+            f"  %dq, %dv:{n} = attnres.depth_attn_grad %q, [{srcs}], %g : {q}, {t}, {t} -> {q}, {t}\n"
+            f"  return {rets} : {res}\n}}\n")
+
+
+def norm_grad_ir(d, dtype):
+    t = f"tensor<?x{d}x{dtype}>"
+    g = f"tensor<{d}x{dtype}>"
+    return (f"func.func @norm_grad(%x: {t}, %gain: {g}, %g: {t}) -> ({t}, {g}) {{\n"
+            f"  %dx, %dgain = attnres.rms_norm_grad %x, %gain, %g : {t}, {g}\n"
+            f"  return %dx, %dgain : {t}, {g}\n}}\n")
+
+
+def merge_grad_ir(d, dtype):
+    t = f"tensor<?x{d}x{dtype}>"
+    q = f"tensor<{d}x{dtype}>"
+    return (f"func.func @merge_grad(%o: {t}, %lse: tensor<?xf32>, %q: {q}, %u: {t}, %g: {t}) -> "
+            f"({t}, tensor<?xf32>, {q}, {t}) {{\n"
+            f"  %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g : {t}, tensor<?xf32>, {q}\n"
+            f"  return %do, %dlse, %dq, %du : {t}, tensor<?xf32>, {q}, {t}\n}}\n")
+
+
+def stats_grad_ir(queries, n, d, dtype):
+    t = f"tensor<?x{d}x{dtype}>"
+    Q, O, L = f"tensor<{queries}x{d}x{dtype}>", f"tensor<{queries}x?x{d}x{dtype}>", f"tensor<{queries}x?xf32>"
+    args = ", ".join([f"%Q: {Q}"] + [f"%v{j}: {t}" for j in range(n)] + [f"%lse: {L}", f"%do: {O}", f"%dlse: {L}"])
+    srcs = ", ".join(f"%v{j}" for j in range(n))
+    res = ", ".join([Q] + [t] * n)
+    rets = ", ".join(["%dQ"] + [f"%dv#{j}" for j in range(n)])
+    return (f"func.func @stats_grad({args}) -> ({res}) {{\n"
+            f"  %dQ, %dv:{n} = attnres.depth_attn_stats_grad %Q, [{srcs}], %lse, %do, %dlse : "
+            f"{Q}, {t}, {L}, {O} -> {Q}, {t}\n"
+            f"  return {rets} : {res}\n}}\n")
+
+
 def site_ir(n, d, dtype):
     args = ", ".join([f"%q: tensor<{d}xf32>"] + [f"%v{j}: tensor<?x{d}x{dtype}>" for j in range(n)])
     srcs = ", ".join(f"%v{j}" for j in range(n))
@@ -78,6 +134,20 @@ def cmd_ptxas(args):
     text = open(args.input).read() if args.input != "-" else sys.stdin.read()
     for ptx in extract_ptx.objects(text):
         sys.stdout.write(ptxas(ptx.decode(), args.chip))
+
+
+def cmd_ptx_loads(args):
+    """Per kernel: 128-bit global loads, other global loads (with their
+    kinds), local memory accesses; the loads a kernel's PTX text contains."""
+    text = open(args.input).read() if args.input != "-" else sys.stdin.read()
+    for ptx in extract_ptx.objects(text):
+        for name, body in ptx_entries(ptx.decode()).items():
+            loads = re.findall(r"ld\.global(?:\.nc)?\.([a-z0-9.]+)", body)
+            v4 = sum(1 for kind in loads if kind.startswith("v4."))
+            other = sorted(set(kind for kind in loads if not kind.startswith("v4.")))
+            local = len(re.findall(r"\b(?:ld|st)\.local", body))
+            print(f"{name}: ld.global.v4 {v4}, other ld.global {len(loads) - v4}"
+                  f"{' (' + ', '.join(other) + ')' if other else ''}, local {local}")
 
 
 def cmd_report(args):
@@ -122,21 +192,86 @@ def cmd_report(args):
             f.write(text)
 
 
+GRAD_BEGIN = "<!-- gpu-grad-kernel-report:begin -->"
+GRAD_END = "<!-- gpu-grad-kernel-report:end -->"
+
+
+def cmd_grad_report(args):
+    opt = os.path.join(args.build_dir, "bin", "attnres-opt")
+    n = args.sources
+    rows = []
+    for op, make, moved in [
+            ("depth_attn_grad", lambda d, t: site_grad_ir(n, d, t), 2 * n + 1),
+            ("rms_norm_grad", norm_grad_ir, 3),
+            ("depth_attn_merge_grad", merge_grad_ir, 5),
+            ("depth_attn_stats_grad (4 queries)", lambda d, t: stats_grad_ir(4, n, d, t), 2 * n + 4)]:
+        for dtype, bytes_el in [("f32", 4), ("bf16", 2)]:
+            for d in (4096, 7168):
+                chip = args.chip
+                ptx = lower(opt, make(d, dtype), chip)
+                for module in ptx:
+                    entries = ptx_entries(module)
+                    for name, info in parse_ptxas_entries(ptxas(module, chip)):
+                        body = entries.get(name, "")
+                        threads = re.search(r"\.maxntid (\d+)", body)
+                        v4 = len(re.findall(r"ld\.global(?:\.nc)?\.v4", body))
+                        scalar = len(re.findall(r"ld\.global(?:\.nc)?\.(?:f32|b32|u16|b16)", body))
+                        # The row-group kernels reduce with warp shuffles, the
+                        # column-sum kernel does not.
+                        kind = "row groups" if "shfl" in body else "column sum"
+                        rows.append((op, dtype, d, kind, info, v4, scalar,
+                                     threads.group(1) if threads else "-", moved * d * bytes_el))
+    lines = [GRAD_BEGIN, "",
+             f"Produced by `scripts/gpu_kernel_report.py grad-report` ({args.chip}; depth_attn_grad with "
+             f"{n} sources). Registers, spills and shared memory (static; the dynamic shared memory of "
+             f"each launch is in the text above) are `ptxas -v` of the PTX `attnres-to-nvvm` emits; "
+             f"loads are counted in each kernel's PTX text (loops are not unrolled, so this counts load "
+             f"instructions, not executions). Bytes / token: the minimum HBM traffic per token row "
+             f"(inputs read once, outputs written once; depth_attn_grad's second read of the sources "
+             f"is expected from L1/L2).", "",
+             "| op | dtype | D | kernel | threads | registers | spill st/ld | stack | smem (static) | ld.global.v4 | scalar ld.global | bytes / token |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for op, dtype, d, kind, info, v4, scalar, threads, per_token in rows:
+        lines.append(f"| {op} | {dtype} | {d} | {kind} | {threads} | {info['registers']} | "
+                     f"{info['spill_stores']}/{info['spill_loads']} | {info['stack']} | {info['smem']} B | "
+                     f"{v4} | {scalar} | {per_token if kind == 'row groups' else '-'} |")
+    lines += ["", GRAD_END]
+    section = "\n".join(lines) + "\n"
+    print(section)
+    if args.output:
+        text = open(args.output).read() if os.path.exists(args.output) else ""
+        if GRAD_BEGIN in text:
+            pre, rest = text.split(GRAD_BEGIN, 1)
+            post = rest.split(GRAD_END, 1)[1] if GRAD_END in rest else ""
+            text = pre + section + post.lstrip("\n")
+        else:
+            text = text.rstrip("\n") + "\n\n" + section
+        with open(args.output, "w") as f:
+            f.write(text)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("ptxas")
     p.add_argument("input")
     p.add_argument("--chip", default="sm_90")
+    pl = sub.add_parser("ptx-loads")
+    pl.add_argument("input")
     r = sub.add_parser("report")
     r.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     r.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
     r.add_argument("--sources", type=int, default=9)
     r.add_argument("--tokens", type=int, default=8192)
+    g = sub.add_parser("grad-report")
+    g.add_argument("--build-dir", default=os.path.join(REPO, "build"))
+    g.add_argument("--output", default=os.path.join(REPO, "docs", "gpu.md"))
+    g.add_argument("--sources", type=int, default=9)
+    g.add_argument("--chip", default="sm_90", choices=sorted(PTX_FEATURES))
     args = ap.parse_args()
     if not find_ptxas():
         sys.exit("gpu_kernel_report: ptxas not found (CUDA toolkit)")
-    {"ptxas": cmd_ptxas, "report": cmd_report}[args.cmd](args)
+    {"ptxas": cmd_ptxas, "ptx-loads": cmd_ptx_loads, "report": cmd_report, "grad-report": cmd_grad_report}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -155,6 +155,12 @@ void buildNVVMPipeline(OpPassManager &pm,
                        const AttnResToNVVMPipelineOptions &options) {
   // Outline kernels and lower the host-side common parts.
   pm.addPass(createConvertNVGPUToNVVMPass());
+  // Constants the canonicalizer hoisted out of the launches go back in
+  // before outlining (MLIR 22's outlining no longer sinks them): otherwise
+  // every chunk offset, vector width and zero vector is a kernel parameter,
+  // addresses are computed with run-time multiplies instead of immediate
+  // offsets, and the kernels need more registers.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());

@@ -4,6 +4,9 @@
 // RUN: %host_preload mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse))' | FileCheck %s --check-prefix=CHECK-FUSE
 // RUN: %host_preload mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),attnres-to-llvm)' | FileCheck %s --check-prefix=CHECK-LLVM
 // RUN: %host_preload mlir-opt %s --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --help | FileCheck %s --check-prefix=CHECK-HELP
+// The plugin registers the attnres BufferizableOpInterface models: stock
+// mlir-opt's one-shot-bufferize keeps the fused site in its memref form.
+// RUN: %host_preload mlir-opt %s --load-pass-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-fuse),one-shot-bufferize{bufferize-function-boundaries})' | FileCheck %s --check-prefix=CHECK-BUF
 // A torch-mlir export raised by stock mlir-opt (the frontend corpus):
 // RUN: %host_preload mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.linalg.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(func.func(attnres-raise))' | FileCheck %s --check-prefix=CHECK-RAISE
 // RUN: %host_preload mlir-opt %S/../Frontend/Inputs/site-stack-rsqrt-einsum.tosa.mlir --load-dialect-plugin=%attnres_lib_dir/AttnResPlugin%shlibext --pass-pipeline='builtin.module(attnres-raise-tosa)' | FileCheck %s --check-prefix=CHECK-RAISE
@@ -13,6 +16,9 @@
 // CHECK-FUSE-NOT: attnres.depth_combine
 // CHECK-LLVM: llvm.func @chain
 // CHECK-LLVM-NOT: attnres.
+// CHECK-BUF-LABEL: func.func @chain
+// CHECK-BUF: %[[A:.*]] = memref.alloc() {{.*}} : memref<4x8xf32>
+// CHECK-BUF: attnres.depth_attn %{{.*}}, [%{{.*}}, %{{.*}}] outs(%[[A]] : memref<4x8xf32>)
 // CHECK-RAISE: attnres.depth_attn %{{.*}}, [%arg0, %arg1, %arg2] {eps = 9.99999997E-7 : f32}
 // CHECK-RAISE-NOT: math.exp
 // CHECK-HELP-DAG: --attnres-raise

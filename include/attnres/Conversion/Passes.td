@@ -22,6 +22,13 @@ def ConvertAttnResToLinalgPass
     elementwise over the rows, turns them into softmax weights (and LSE); a
     third forms the weighted sum of the raw sources.
 
+    Each op is replaced by its decomposition (`decomposeAttnResOp`, also the
+    ops' `linalg::AggregatedOpInterface`). Destinations (`outs`) of
+    `depth_attn`, `depth_attn_stats` and `depth_attn_merge` become the outs
+    of the last generic; their memref form (after bufferization) lowers to
+    the same generics on buffers, with `memref.alloc` temporaries that
+    upstream's buffer deallocation frees.
+
     Before rewriting anything the pass checks that it can lower every op; a
     dynamic hidden dimension is reported with the offending op and the pass
     fails. External function declarations are skipped.
@@ -47,6 +54,7 @@ def ConvertAttnResToLinalgPass
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
     "mlir::tensor::TensorDialect",
   ];
 }
@@ -144,12 +152,26 @@ def ConvertAttnResToGPUPass
     T = 224). With `emulate=true` the same decomposition (grid, threads,
     chunk mapping, reduction order, online softmax) is emitted as sequential
     loops over CTAs and threads that run on the CPU.
+
+    The gradient ops `depth_attn_grad`, `rms_norm_grad`,
+    `depth_attn_merge_grad` and `depth_attn_stats_grad` (static hidden size;
+    static number of queries) become a row-group kernel
+    (`min(rows, grad-row-groups)` CTAs of at most 512 threads with about 2
+    chunks per thread; CTA `b` takes rows `b, b + G, ...` and keeps the
+    gradient of the row-independent operand, dq or dγ, in registers) and a
+    column-sum kernel that adds the CTAs' [G, D] f32 partials in a fixed
+    order (deterministic, no atomics). Every row is read from memory once;
+    `depth_attn_grad` reads the sources a second time from L1/L2
+    (statistics, then dV_j and dq), `depth_attn_stats_grad` 2S more times.
   }];
   let options = [
     Option<"emulate", "emulate", "bool", /*default=*/"false",
            "Emit the kernels' decomposition as CPU loops instead of gpu.launch">,
     Option<"maxThreads", "max-threads", "unsigned", /*default=*/"1024",
            "Upper bound on threads per CTA (a multiple of 32)">,
+    Option<"gradRowGroups", "grad-row-groups", "unsigned", /*default=*/"256",
+           "CTAs (row groups) of the gradient kernels: each takes every G-th "
+           "token row and writes one partial dq/dgain row">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",

@@ -19,6 +19,7 @@
 
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
+#include "GPUKernelEmitter.h"
 
 #include "../Common/AttnResScalarMath.h"
 #include "../Common/AttnResShapes.h"
@@ -46,11 +47,14 @@ namespace attnres {
 using namespace mlir;
 using namespace mlir::attnres;
 using namespace mlir::attnres::detail;
+using namespace mlir::attnres::gpukernel;
 
 FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
                                                       unsigned elementBits,
-                                                      unsigned maxThreads) {
-  if (hidden <= 0 || elementBits == 0 || elementBits > 128 || maxThreads < 32)
+                                                      unsigned maxThreads,
+                                                      int64_t targetChunks) {
+  if (hidden <= 0 || elementBits == 0 || elementBits > 128 ||
+      maxThreads < 32 || targetChunks < 1)
     return failure();
   GPUKernelPlan plan;
   plan.hidden = hidden;
@@ -59,13 +63,15 @@ FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
   while (plan.vectorWidth > 1 && hidden % plan.vectorWidth != 0)
     plan.vectorWidth /= 2;
   int64_t vectors = hidden / plan.vectorWidth;
-  // Prefer an exact split into warps with about 4 chunks per thread.
+  // Prefer an exact split into warps with about `targetChunks` chunks per
+  // thread.
   int64_t best = -1, bestScore = 0;
   for (int64_t threads = 32; threads <= int64_t(maxThreads); threads += 32) {
     if (vectors % threads != 0)
       continue;
     int64_t chunks = vectors / threads;
-    int64_t score = std::abs(chunks - 4) * 4 + (chunks > 8 ? 100 : 0);
+    int64_t score = std::abs(chunks - targetChunks) * 4 +
+                    (chunks > 2 * targetChunks ? 100 : 0);
     if (best < 0 || score < bestScore) {
       best = threads;
       bestScore = score;
@@ -77,7 +83,7 @@ FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
     plan.exact = true;
   } else {
     // No exact split: round up to whole warps and guard the tail.
-    int64_t chunks = 4;
+    int64_t chunks = targetChunks;
     int64_t threads = llvm::divideCeil(llvm::divideCeil(vectors, chunks), 32) * 32;
     threads = std::min<int64_t>(std::max<int64_t>(threads, 32), maxThreads);
     plan.threads = threads;
@@ -88,163 +94,6 @@ FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
 }
 
 namespace {
-
-//===----------------------------------------------------------------------===//
-// Helpers
-//===----------------------------------------------------------------------===//
-
-Value cIndex(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// The buffer of a tensor operand, read only.
-Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*read_only=*/true);
-}
-
-/// A fresh buffer of `type`'s shape with dynamic sizes `dynSizes`.
-Value newBuffer(OpBuilder &b, Location loc, RankedTensorType type,
-                ValueRange dynSizes) {
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-      dynSizes);
-}
-
-Value asTensor(OpBuilder &b, Location loc, Value buffer,
-               RankedTensorType type) {
-  return bufferization::ToTensorOp::create(b, loc, type, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
-}
-
-//===----------------------------------------------------------------------===//
-// SIMT kernel emitter
-//===----------------------------------------------------------------------===//
-
-/// Emits the body of one CTA for a thread `tid` of block `row`. In GPU mode
-/// the body is the gpu.launch region and cross-thread reductions use
-/// shuffles + shared memory. In emulation mode the body is emitted once per
-/// *phase* inside sequential loops over threads, with per-thread state in
-/// buffers: see `Emulation` below.
-struct KernelMath {
-  KernelMath(const GPUKernelPlan &plan, double eps, Type f32)
-      : plan(plan), eps(eps), f32(f32) {}
-
-  /// Element offset of chunk `k` of thread `tid`.
-  Value chunkOffset(OpBuilder &b, Location loc, Value tid, int64_t k) const {
-    Value chunk = arith::AddIOp::create(
-        b, loc, cIndex(b, loc, k * plan.threads), tid);
-    return arith::MulIOp::create(b, loc, chunk,
-                                 cIndex(b, loc, plan.vectorWidth));
-  }
-
-  /// Whether chunk `k` of `tid` is inside D (always, for exact plans).
-  Value chunkValid(OpBuilder &b, Location loc, Value tid, int64_t k) const {
-    Value offset = chunkOffset(b, loc, tid, k);
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, offset,
-                                 cIndex(b, loc, plan.hidden));
-  }
-
-  /// Byte alignment of a W-element access of `type` (at most 16: rows are
-  /// D·B bytes apart and D·B is a multiple of the access size).
-  int64_t alignmentOf(MemRefType type) const {
-    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
-    return std::min<int64_t>(16, plan.vectorWidth * bytes);
-  }
-
-  VectorType vecF32() const {
-    return VectorType::get({plan.vectorWidth}, f32);
-  }
-
-  /// Loads W elements of `buffer[indices..., offset]` as f32 (zeros when the
-  /// chunk is outside D).
-  Value load(OpBuilder &b, Location loc, Value buffer, ValueRange indices,
-             Value tid, int64_t k) const {
-    auto type = cast<MemRefType>(buffer.getType());
-    auto vecType = VectorType::get({plan.vectorWidth}, type.getElementType());
-    int64_t align = alignmentOf(type);
-    auto emit = [&](OpBuilder &nb, Location nl) -> Value {
-      SmallVector<Value> idx(indices);
-      idx.push_back(chunkOffset(nb, nl, tid, k));
-      Value v = vector::LoadOp::create(nb, nl, vecType, buffer, idx,
-                                       /*nontemporal=*/false,
-                                       llvm::MaybeAlign(align));
-      return extendToF32(nb, nl, v);
-    };
-    if (plan.exact)
-      return emit(b, loc);
-    auto ifOp = scf::IfOp::create(
-        b, loc, chunkValid(b, loc, tid, k),
-        [&](OpBuilder &nb, Location nl) {
-          scf::YieldOp::create(nb, nl, emit(nb, nl));
-        },
-        [&](OpBuilder &nb, Location nl) {
-          scf::YieldOp::create(nb, nl, zero(nb, nl));
-        });
-    return ifOp.getResult(0);
-  }
-
-  void store(OpBuilder &b, Location loc, Value vec, Value buffer,
-             ValueRange indices, Value tid, int64_t k) const {
-    auto type = cast<MemRefType>(buffer.getType());
-    int64_t align = alignmentOf(type);
-    auto emit = [&](OpBuilder &nb, Location nl) {
-      SmallVector<Value> idx(indices);
-      idx.push_back(chunkOffset(nb, nl, tid, k));
-      Value v = truncateFromF32(nb, nl, vec, type.getElementType());
-      vector::StoreOp::create(nb, nl, v, buffer, idx, /*nontemporal=*/false,
-                              llvm::MaybeAlign(align));
-    };
-    if (plan.exact) {
-      emit(b, loc);
-      return;
-    }
-    scf::IfOp::create(b, loc, chunkValid(b, loc, tid, k),
-                      [&](OpBuilder &nb, Location nl) {
-                        emit(nb, nl);
-                        scf::YieldOp::create(nb, nl);
-                      });
-  }
-
-  Value zero(OpBuilder &b, Location loc) const {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vecF32(), b.getF32FloatAttr(0.0)));
-  }
-
-  Value hsum(OpBuilder &b, Location loc, Value v) const {
-    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v,
-                                       Value(), arith::FastMathFlags::reassoc);
-  }
-
-  /// Per-thread partial Σ x² and Σ q·x over the thread's chunks.
-  std::pair<Value, Value> partials(OpBuilder &b, Location loc,
-                                   ArrayRef<Value> xs,
-                                   ArrayRef<Value> qs) const {
-    Value ss, dot;
-    for (auto [i, x] : llvm::enumerate(xs)) {
-      Value sq = hsum(b, loc, arith::MulFOp::create(b, loc, x, x));
-      ss = ss ? arith::AddFOp::create(b, loc, ss, sq).getResult() : sq;
-      if (!qs.empty()) {
-        Value p = hsum(b, loc, arith::MulFOp::create(b, loc, qs[i], x));
-        dot = dot ? arith::AddFOp::create(b, loc, dot, p).getResult() : p;
-      }
-    }
-    return {ss, dot};
-  }
-
-  Value logit(OpBuilder &b, Location loc, Value ss, Value dot) const {
-    return rmsLogit(b, loc, ss, dot, f32Constant(b, loc, 1.0 / plan.hidden),
-                    f32Constant(b, loc, eps));
-  }
-
-  const GPUKernelPlan &plan;
-  double eps;
-  Type f32;
-};
-
 /// Online-softmax state of one CTA: running max, sum and output row chunks.
 struct OnlineState {
   Value max, sum;
@@ -278,226 +127,32 @@ OnlineState initialState(OpBuilder &b, Location loc, const KernelMath &km) {
   return st;
 }
 
-/// Streams over the sources in an `scf.for` (not unrolled: the loop carries
-/// an LLVM `unroll disable` annotation) that picks source `j`'s chunks with an
-/// `scf.index_switch`. Straight-line code over all sources lets ptxas hoist
-/// every source's loads to the top (global loads move freely across
-/// `bar.sync` in a kernel without global stores), which spills at 9 sources.
+/// Streams over the sources (`forEachSource`) with an online softmax.
 OnlineState streamSources(
     OpBuilder &b, Location loc, const KernelMath &km, ArrayRef<Value> sources,
     Value row, Value tid,
     function_ref<OnlineState(OpBuilder &, ArrayRef<Value>, const OnlineState &)>
         step) {
-  const GPUKernelPlan &plan = km.plan;
   OnlineState init = initialState(b, loc, km);
   SmallVector<Value> inits = {init.max, init.sum};
   llvm::append_range(inits, init.acc);
-  SmallVector<Type> chunkTypes(plan.chunks, km.vecF32());
-  auto loop = scf::ForOp::create(
-      b, loc, cIndex(b, loc, 0), cIndex(b, loc, sources.size()),
-      cIndex(b, loc, 1), inits,
-      [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-        SmallVector<int64_t> cases;
-        for (size_t i = 0; i < sources.size(); ++i)
-          cases.push_back(i);
-        auto sw = scf::IndexSwitchOp::create(nb, nl, chunkTypes, j, cases,
-                                             cases.size());
-        auto fill = [&](Region &region, Value src) {
-          OpBuilder::InsertionGuard guard(nb);
-          nb.setInsertionPointToStart(&region.emplaceBlock());
-          SmallVector<Value> xs;
-          for (int64_t k = 0; k < plan.chunks; ++k)
-            xs.push_back(src ? km.load(nb, nl, src, ValueRange{row}, tid, k)
-                             : km.zero(nb, nl));
-          scf::YieldOp::create(nb, nl, xs);
-        };
-        for (auto [i, region] : llvm::enumerate(sw.getCaseRegions()))
-          fill(region, sources[i]);
-        fill(sw.getDefaultRegion(), Value());
+  scf::ForOp loop = forEachSource(
+      b, loc, km, sources, row, tid, inits,
+      [&](OpBuilder &nb, Value, ArrayRef<Value> xs, ValueRange args) {
         OnlineState cur;
         cur.max = args[0];
         cur.sum = args[1];
         cur.acc.assign(args.begin() + 2, args.end());
-        SmallVector<Value> xs(sw.getResults());
         OnlineState next = step(nb, xs, cur);
         SmallVector<Value> yields = {next.max, next.sum};
         llvm::append_range(yields, next.acc);
-        scf::YieldOp::create(nb, nl, yields);
+        return yields;
       });
-  MLIRContext *ctx = b.getContext();
-  auto unroll = LLVM::LoopUnrollAttr::get(
-      ctx, /*disable=*/BoolAttr::get(ctx, true), /*count=*/{},
-      /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
-      /*followupRemainder=*/{}, /*followupAll=*/{});
-  loop->setAttr("llvm.loop_annotation",
-                LLVM::LoopAnnotationAttr::get(
-                    ctx, {}, {}, {}, unroll, {}, {}, {}, {}, {}, {}, {}, {},
-                    {}, {}, {}));
   OnlineState result;
   result.max = loop.getResult(0);
   result.sum = loop.getResult(1);
   result.acc.assign(loop.result_begin() + 2, loop.result_end());
   return result;
-}
-
-//===----------------------------------------------------------------------===//
-// GPU mode: gpu.launch with shuffles and shared memory
-//===----------------------------------------------------------------------===//
-
-/// A CTA barrier that survives bufferization: upstream's ownership-based
-/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
-/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
-/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
-void emitCTABarrier(OpBuilder &b, Location loc) {
-  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{},
-                            kCTABarrierAsm, "~{memory}",
-                            /*has_side_effects=*/true,
-                            /*is_align_stack=*/false,
-                            LLVM::TailCallKind::None,
-                            /*asm_dialect=*/LLVM::AsmDialectAttr(),
-                            /*operand_attrs=*/ArrayAttr());
-}
-
-/// Sums `values` over the CTA: xor-shuffles within each warp, then one word
-/// per warp and value in shared memory `scratch` ([values, warps]).
-SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
-                               Value tid, Value scratch, int64_t threads) {
-  SmallVector<Value> sums(values.begin(), values.end());
-  for (int32_t offset = 16; offset >= 1; offset /= 2)
-    for (Value &v : sums)
-      v = gpu::ShuffleOp::create(b, loc, v, offset, 32,
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-  int64_t warps = threads / 32;
-  if (warps == 1)
-    return sums;
-  Value lane = arith::RemUIOp::create(b, loc, tid, cIndex(b, loc, 32));
-  Value warp = arith::DivUIOp::create(b, loc, tid, cIndex(b, loc, 32));
-  Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                         cIndex(b, loc, 0));
-  scf::IfOp::create(b, loc, isLeader, [&](OpBuilder &nb, Location nl) {
-    for (auto [i, v] : llvm::enumerate(sums))
-      memref::StoreOp::create(nb, nl, v, scratch,
-                              ValueRange{cIndex(nb, nl, i), warp});
-    scf::YieldOp::create(nb, nl);
-  });
-  emitCTABarrier(b, loc);
-  SmallVector<Value> totals;
-  for (size_t i = 0; i < sums.size(); ++i) {
-    Value total;
-    for (int64_t w = 0; w < warps; ++w) {
-      Value part = memref::LoadOp::create(
-          b, loc, scratch, ValueRange{cIndex(b, loc, i), cIndex(b, loc, w)});
-      total = total ? arith::AddFOp::create(b, loc, total, part).getResult()
-                    : part;
-    }
-    totals.push_back(total);
-  }
-  // The scratch words are rewritten by the next reduction.
-  emitCTABarrier(b, loc);
-  return totals;
-}
-
-/// Builds `gpu.launch` over `gridX × gridY` CTAs of `plan.threads` threads
-/// with a [2, 32] f32 shared scratch; `body(b, blockX, blockY, tid, scratch)`.
-/// The scratch is dynamic shared memory viewed as f32 (a workgroup
-/// attribution would become a block argument that upstream's buffer
-/// deallocation gives an ownership operand).
-void emitLaunch(
-    OpBuilder &b, Location loc, Value gridX, Value gridY,
-    const GPUKernelPlan &plan,
-    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body) {
-  Value one = cIndex(b, loc, 1);
-  constexpr int64_t scratchBytes = 2 * 32 * 4;
-  Value smemSize = arith::ConstantIntOp::create(b, loc, scratchBytes, 32);
-  // A 2-D grid of CTAs runs as one gridDim.x of gridX · gridY CTAs (x
-  // fastest, as before): gridDim.y and .z stop at 65,535, gridDim.x at
-  // 2^31 - 1, and rows (tokens) exceed 65,535 in long prefills. The runtime
-  // checks the product against the device's limit before the launch.
-  std::optional<int64_t> constY = getConstantIntValue(gridY);
-  bool linear = !constY || *constY != 1;
-  Value ctas = linear ? arith::MulIOp::create(b, loc, gridX, gridY).getResult()
-                      : gridX;
-  auto launch = gpu::LaunchOp::create(
-      b, loc, ctas, one, one, cIndex(b, loc, plan.threads), one, one,
-      /*dynamicSharedMemorySize=*/smemSize);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
-  auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                                   MemRefLayoutAttrInterface(), workgroup);
-  Value bytes = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
-  auto scratchType = MemRefType::get({2, 32}, b.getF32Type(),
-                                     MemRefLayoutAttrInterface(), workgroup);
-  Value scratch = memref::ViewOp::create(b, loc, scratchType, bytes,
-                                         cIndex(b, loc, 0), ValueRange{});
-  Value ctaX = launch.getBlockIds().x, ctaY = launch.getBlockIds().y;
-  if (linear) {
-    Value id = launch.getBlockIds().x;
-    ctaX = arith::RemUIOp::create(b, loc, id, gridX);
-    ctaY = arith::DivUIOp::create(b, loc, id, gridX);
-  }
-  body(b, ctaX, ctaY, launch.getThreadIds().x, scratch);
-  gpu::TerminatorOp::create(b, loc);
-}
-
-//===----------------------------------------------------------------------===//
-// Emulation mode: the same CTA, one phase at a time over all its threads
-//===----------------------------------------------------------------------===//
-
-/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
-void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
-                   function_ref<void(OpBuilder &, Value)> perThread) {
-  scf::ForOp::create(b, loc, cIndex(b, loc, 0), cIndex(b, loc, plan.threads),
-                     cIndex(b, loc, 1), ValueRange{},
-                     [&](OpBuilder &nb, Location nl, Value tid, ValueRange) {
-                       perThread(nb, tid);
-                       scf::YieldOp::create(nb, nl);
-                     });
-}
-
-/// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
-/// (xor tree within warps, then warps in order).
-Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
-                     const GPUKernelPlan &plan) {
-  // Tree within each warp: after the xor steps every lane holds the same
-  // sum; summing lanes pairwise in the xor order gives the same rounding.
-  Value total;
-  for (int64_t w = 0; w < plan.threads / 32; ++w) {
-    SmallVector<Value> lanes;
-    for (int64_t l = 0; l < 32; ++l)
-      lanes.push_back(memref::LoadOp::create(
-          b, loc, parts,
-          ValueRange{cIndex(b, loc, i), cIndex(b, loc, w * 32 + l)}));
-    for (int64_t width = 16; width >= 1; width /= 2)
-      for (int64_t l = 0; l < width; ++l)
-        lanes[l] = arith::AddFOp::create(b, loc, lanes[l], lanes[l + width]);
-    total = total ? arith::AddFOp::create(b, loc, total, lanes[0]).getResult()
-                  : lanes[0];
-  }
-  return total;
-}
-
-//===----------------------------------------------------------------------===//
-// The three kernels
-//===----------------------------------------------------------------------===//
-
-/// Common operands of a kernel after moving to buffers.
-struct KernelIO {
-  SmallVector<Value> sources; // [rows, D] buffers
-  Value rows;
-  int64_t staticRows = ShapedType::kDynamic;
-};
-
-KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
-  KernelIO io;
-  for (Value s : sources)
-    io.sources.push_back(readBuffer(b, loc, flattenRows(b, loc, s, 0, true)));
-  io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
-  io.staticRows =
-      cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
-  return io;
 }
 
 /// depth_attn (one query) or one query of depth_attn_stats. `queryIndex`
@@ -750,29 +405,6 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   });
 }
 
-/// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs
-/// (independent, as on the GPU) whose body runs the CTA.
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const GPUKernelPlan &plan, bool emulate,
-              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta) {
-  if (!emulate) {
-    emitLaunch(b, loc, gridX, gridY, plan, cta);
-    return;
-  }
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{gridX, gridY}, ValueRange{}, std::nullopt,
-      nullptr);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  cta(b, forall.getInductionVars()[0], forall.getInductionVars()[1], Value(),
-      Value());
-}
-
-struct Options {
-  bool emulate;
-  unsigned maxThreads;
-};
-
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
@@ -782,6 +414,9 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -843,6 +478,9 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     if (op.getSources().empty())
       return failure();
     auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
@@ -906,6 +544,9 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -991,8 +632,27 @@ struct ConvertAttnResToGPUPass
     // before anything is rewritten.
     if (failed(checkAddressableKernelOps(func)))
       return signalPassFailure();
+    // The GPU kernels take value-form ops only (docs/gpu.md).
+    bool supported = true;
+    func->walk([&](Operation *op) {
+      if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+          hasDestinationsOrBuffers(op)) {
+        op->emitOpError()
+            << "cannot be lowered by convert-attnres-to-gpu: destinations "
+               "(outs) and the memref form are not supported on GPU yet";
+        supported = false;
+      }
+    });
+    if (!supported)
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads);
+    if (gradRowGroups < 1) {
+      func.emitError() << "convert-attnres-to-gpu: grad-row-groups must be at "
+                          "least 1";
+      return signalPassFailure();
+    }
+    populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads,
+                                           gradRowGroups);
     // Greedy (not the walk driver): a destination-passing site also erases
     // the materialization that follows it.
     GreedyRewriteConfig config;
@@ -1005,8 +665,10 @@ struct ConvertAttnResToGPUPass
 } // namespace
 
 void mlir::attnres::populateAttnResToGPUConversionPatterns(
-    RewritePatternSet &patterns, bool emulate, unsigned maxThreads) {
-  Options options{emulate, maxThreads};
+    RewritePatternSet &patterns, bool emulate, unsigned maxThreads,
+    unsigned gradRowGroups) {
+  Options options{emulate, maxThreads, std::max(1u, gradRowGroups)};
   patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU, DepthAttnMergeToGPU>(
       patterns.getContext(), options);
+  populateGradKernelPatterns(patterns, options);
 }

@@ -591,6 +591,9 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
 
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -665,6 +668,9 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
 
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     std::optional<int64_t> hidden =
@@ -786,6 +792,9 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
 
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");

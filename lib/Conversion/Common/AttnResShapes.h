@@ -204,6 +204,21 @@ inline std::optional<int64_t> staticHidden(Type type) {
 }
 
 /// The kernels build plain tensors; ops on encoded tensors are left alone.
+/// Whether `op` (depth_attn, depth_attn_stats or depth_attn_merge) has
+/// destinations (`outs`) or is in its memref form. The fast kernels and the
+/// GPU kernels take neither: such ops lower with convert-attnres-to-linalg.
+inline bool hasDestinationsOrBuffers(Operation *op) {
+  if (llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>))
+    return true;
+  if (auto site = dyn_cast<DepthAttnOp>(op))
+    return bool(site.getInit());
+  if (auto stats = dyn_cast<DepthAttnStatsOp>(op))
+    return !stats.getInits().empty();
+  if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
+    return bool(merge.getInit());
+  return false;
+}
+
 inline bool hasEncodedTensors(Operation *op) {
   auto encoded = [](Type type) {
     auto tensor = dyn_cast<RankedTensorType>(type);

@@ -127,3 +127,28 @@ func.func @summary_and_grad(%o0: tensor<?x8xf32>, %o1: tensor<?x8xf32>, %o2: ten
   %dq, %dv = attnres.depth_attn_grad %q, [%v], %g : tensor<8xf32>, tensor<?x8xf32>, tensor<?x8xf32> -> tensor<8xf32>, tensor<?x8xf32>
   return %b, %dq, %dv : tensor<?x8xf32>, tensor<8xf32>, tensor<?x8xf32>
 }
+
+// -----
+
+// Destinations: an init has the result's shape, so its dynamic rows must be
+// the sources' (depth_attn, depth_attn_merge) or, behind the query count, the
+// sources' (depth_attn_stats).
+// CHECK-LABEL: func.func @destinations(
+// CHECK: cf.assert %{{.*}}, "{{.*}}dimension 0 of init must equal dimension 0 of source #0 (same shape)
+// CHECK-NOT: cf.assert
+// CHECK: attnres.depth_attn %{{.*}} outs(
+// CHECK: cf.assert %{{.*}}, "{{.*}}dimension 1 of output init must equal dimension 0 of source #0 (token dimension)
+// CHECK: cf.assert %{{.*}}, "{{.*}}dimension 1 of lse init must equal dimension 0 of source #0 (token dimension)
+// CHECK-NOT: cf.assert
+// CHECK: attnres.depth_attn_stats
+// CHECK: cf.assert %{{.*}}, "{{.*}}dimension 0 of output must equal dimension 0 of source (same shape)
+// CHECK: cf.assert %{{.*}}, "{{.*}}dimension 0 of lse must equal dimension 0 of source (token dimension)
+// CHECK: cf.assert %{{.*}}, "{{.*}}dimension 0 of init must equal dimension 0 of source (same shape)
+// CHECK-NOT: cf.assert
+// CHECK: attnres.depth_attn_merge
+func.func @destinations(%q: tensor<8xf32>, %qs: tensor<2x8xf32>, %v: tensor<?x8xf32>, %i: tensor<?x8xf32>, %oi: tensor<2x?x8xf32>, %li: tensor<2x?xf32>, %o2: tensor<?x8xf32>, %lse: tensor<?xf32>, %u: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<2x?x8xf32>, tensor<2x?xf32>, tensor<?x8xf32>) {
+  %h = attnres.depth_attn %q, [%v] outs(%i : tensor<?x8xf32>) : tensor<8xf32>, tensor<?x8xf32> -> tensor<?x8xf32>
+  %o, %l = attnres.depth_attn_stats %qs, [%v] outs(%oi, %li : tensor<2x?x8xf32>, tensor<2x?xf32>) : tensor<2x8xf32>, tensor<?x8xf32> -> tensor<2x?x8xf32>, tensor<2x?xf32>
+  %m = attnres.depth_attn_merge %o2, %lse, %q, %u outs(%i : tensor<?x8xf32>) : tensor<?x8xf32>, tensor<?xf32>, tensor<8xf32>, tensor<?x8xf32>
+  return %h, %o, %l, %m : tensor<?x8xf32>, tensor<2x?x8xf32>, tensor<2x?xf32>, tensor<?x8xf32>
+}

@@ -11,6 +11,13 @@
 // RUN: attnres-opt %t.site.mlir --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.site.mlir --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm="fast-kernels=false" | %run_cpu | FileCheck %s
 //
+// With destinations: each tile writes the rows of the destination.
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --sources 3 --rows 10 --hidden 16 --outs empty --seed 77 > %t.outs.mlir
+// RUN: attnres-opt %t.outs.mlir --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter | FileCheck %s --check-prefix=OUTS
+// RUN: attnres-opt %t.outs.mlir --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case merge --sources 2 --queries 2 --rows 7 --hidden 16 --outs inplace --seed 78 > %t.mergeouts.mlir
+// RUN: attnres-opt %t.mergeouts.mlir --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm | %run_cpu | FileCheck %s
+//
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --dtype bf16 --sources 3 --rows 2x5 --hidden 32 --dynamic-rows --seed 72 > %t.bf16.mlir
 // RUN: attnres-opt %t.bf16.mlir --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows.mlir" --transform-interpreter --attnres-to-llvm | %run_cpu | FileCheck %s
 //
@@ -30,6 +37,11 @@
 // TILED-COUNT-4: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [%{{.*}}, 32] [1, 1] : tensor<10x32xf32> to tensor<?x32xf32>
 // TILED: attnres.depth_attn {{.*}} : tensor<32xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
 // TILED: tensor.parallel_insert_slice
+
+// OUTS: %[[INIT:.*]] = tensor.empty() : tensor<10x16xf32>
+// OUTS: scf.forall
+// OUTS: %[[TILE:.*]] = tensor.extract_slice %[[INIT]][%{{.*}}, 0] [%{{.*}}, 16] [1, 1] : tensor<10x16xf32> to tensor<?x16xf32>
+// OUTS: attnres.depth_attn {{.*}} outs(%[[TILE]] : tensor<?x16xf32>) {{.*}} -> tensor<?x16xf32>
 
 // CHECK: PASS
 // CHECK-NOT: FAIL

@@ -57,16 +57,22 @@ struct GPUKernelPlan {
 /// bufferization (see `attnres-gpu-finalize-kernels`).
 inline constexpr const char *kCTABarrierAsm = "bar.sync 0;";
 
-/// The plan for rows of `hidden` elements of `elementBits` bits.
+/// The plan for rows of `hidden` elements of `elementBits` bits, with about
+/// `targetChunks` chunks per thread (the forward kernels: 4; the gradient
+/// kernels, which hold more rows in registers: 2).
 FailureOr<GPUKernelPlan> planGPUKernel(int64_t hidden, unsigned elementBits,
-                                       unsigned maxThreads = 1024);
+                                       unsigned maxThreads = 1024,
+                                       int64_t targetChunks = 4);
 
 /// Patterns rewriting depth_attn, depth_attn_stats and depth_attn_merge
-/// (static D) into one `gpu.launch` each (or, with `emulate`, the same
-/// decomposition as sequential CPU loops).
+/// (static D) into one `gpu.launch` each, and depth_attn_grad, rms_norm_grad
+/// and depth_attn_merge_grad into a row-group kernel plus a column-sum
+/// kernel (or, with `emulate`, the same decomposition as sequential CPU
+/// loops). `gradRowGroups` bounds the CTAs of the gradient kernels.
 void populateAttnResToGPUConversionPatterns(RewritePatternSet &patterns,
                                             bool emulate,
-                                            unsigned maxThreads = 1024);
+                                            unsigned maxThreads = 1024,
+                                            unsigned gradRowGroups = 256);
 
 /// Checks an NVVM target (chip, PTX features, binary format) before any
 /// LLVM code generation runs; returns an error message or "" if valid.

@@ -8,6 +8,8 @@
 
 namespace mlir {
 class ConversionTarget;
+class DialectRegistry;
+class OpBuilder;
 class RewritePatternSet;
 
 namespace attnres {
@@ -29,6 +31,21 @@ void populateAttnResGradToLinalgConversionPatterns(RewritePatternSet &patterns);
 /// The source type whose hidden size the lowering of a gradient op needs
 /// static; a null type for other ops.
 Type getGradOpSourceType(Operation *op);
+
+/// Builds, before `op`, the linalg ops (on tensors, or on buffers for the
+/// memref form of depth_attn, depth_attn_stats and depth_attn_merge) that
+/// compute the forward attnres op `op`, and returns the values that replace
+/// its results (none in the memref form): the lowering of
+/// `convert-attnres-to-linalg` and the ops' `linalg::AggregatedOpInterface`.
+/// Fails, building nothing, for other ops and ops the lowering cannot handle
+/// (a dynamic hidden size, no sources).
+FailureOr<SmallVector<Value>> decomposeAttnResOp(OpBuilder &b, Operation *op);
+
+/// Attaches `linalg::AggregatedOpInterface` (`decomposeAttnResOp`) to the
+/// eight forward attnres ops, so upstream's
+/// `transform.structured.decompose_interface` decomposes them.
+void registerAttnResDecompositionInterfaceExternalModels(
+    DialectRegistry &registry);
 
 /// Marks the attnres dialect illegal and the dialects the patterns produce
 /// legal.

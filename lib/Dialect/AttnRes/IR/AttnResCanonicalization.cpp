@@ -23,11 +23,15 @@ Operation *AttnResDialect::materializeConstant(OpBuilder &builder,
 }
 
 /// depth_attn over one source: the softmax weight is exactly 1 and
-/// `trunc(ext(v)·1) = v`.
-OpFoldResult DepthAttnOp::fold(FoldAdaptor) {
-  if (getSources().size() == 1 && getSources()[0].getType() == getType())
-    return getSources()[0];
-  return {};
+/// `trunc(ext(v)·1) = v`. (A destination only says where the result goes;
+/// the memref form has no result to fold.)
+LogicalResult DepthAttnOp::fold(FoldAdaptor,
+                                SmallVectorImpl<OpFoldResult> &results) {
+  if (hasBufferSemantics() || getSources().size() != 1 ||
+      getSources()[0].getType() != getType())
+    return failure();
+  results.push_back(getSources()[0]);
+  return success();
 }
 
 /// Softmax over a depth axis of length 1 is exactly 1 (exp(0)/exp(0)).

@@ -7,12 +7,14 @@
 // same rows of its row-shaped operands, so the iteration domain is the token
 // dimensions (all but the last, hidden, dimension), all parallel; a tile
 // takes those rows of the row-shaped operands (the hidden dimension whole)
-// and the query/gain as they are.
+// and the query/gain as they are. A destination (`outs`) is tiled like the
+// result; the memref form tiles with `memref.subview`s and has no results.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Builders.h"
@@ -24,15 +26,28 @@ using namespace mlir::attnres;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// The sizes of `value` (a ranked tensor) as folded results.
-static SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc,
-                                            Value value) {
-  return tensor::getMixedSizes(b, loc, value);
+/// Size `dim` of `value` (a ranked tensor, or a memref in the ops' memref
+/// form) as a folded result.
+static OpFoldResult mixedSize(OpBuilder &b, Location loc, Value value,
+                              int64_t dim) {
+  if (isa<MemRefType>(value.getType()))
+    return memref::getMixedSize(b, loc, value, dim);
+  return tensor::getMixedSize(b, loc, value, dim);
 }
 
-/// The token dimensions of a row-shaped tensor (all but the last).
+/// The sizes of `value` as folded results.
+static SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc,
+                                            Value value) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0, e = cast<ShapedType>(value.getType()).getRank(); d < e;
+       ++d)
+    sizes.push_back(mixedSize(b, loc, value, d));
+  return sizes;
+}
+
+/// The token dimensions of a row-shaped value (all but the last).
 static int64_t tokenRank(Value rows) {
-  return cast<RankedTensorType>(rows.getType()).getRank() - 1;
+  return cast<ShapedType>(rows.getType()).getRank() - 1;
 }
 
 /// [0, size) for every token dimension of `rows`.
@@ -59,30 +74,44 @@ static void rowTile(OpBuilder &b, Location loc, Value leadingFrom,
   tileSizes.clear();
   if (leading) {
     tileOffsets.push_back(b.getIndexAttr(0));
-    tileSizes.push_back(tensor::getMixedSize(b, loc, leadingFrom, 0));
+    tileSizes.push_back(mixedSize(b, loc, leadingFrom, 0));
   }
   llvm::append_range(tileOffsets, offsets);
   llvm::append_range(tileSizes, sizes);
   if (hidden) {
-    int64_t last = cast<RankedTensorType>(hiddenFrom.getType()).getRank() - 1;
+    int64_t last = cast<ShapedType>(hiddenFrom.getType()).getRank() - 1;
     tileOffsets.push_back(b.getIndexAttr(0));
-    tileSizes.push_back(tensor::getMixedSize(b, loc, hiddenFrom, last));
+    tileSizes.push_back(mixedSize(b, loc, hiddenFrom, last));
   }
 }
 
-/// `tensor.extract_slice` of a token-row tile of `rows`.
+/// `tensor.extract_slice` (`memref.subview` in the memref form) of a
+/// token-row tile of `rows`, whole along a leading query dim with
+/// `leading` (depth_attn_stats' destinations).
 static Value sliceRows(OpBuilder &b, Location loc, Value rows,
                        ArrayRef<OpFoldResult> offsets,
                        ArrayRef<OpFoldResult> sizes, bool hidden,
-                       SmallVectorImpl<Operation *> &slices) {
+                       SmallVectorImpl<Operation *> &slices,
+                       bool leading = false) {
   SmallVector<OpFoldResult> tileOffsets, tileSizes;
-  rowTile(b, loc, Value(), /*leading=*/false, offsets, sizes, rows, hidden,
-          tileOffsets, tileSizes);
+  rowTile(b, loc, rows, leading, offsets, sizes, rows, hidden, tileOffsets,
+          tileSizes);
   SmallVector<OpFoldResult> strides(tileOffsets.size(), b.getIndexAttr(1));
+  if (isa<MemRefType>(rows.getType())) {
+    auto view = memref::SubViewOp::create(b, loc, rows, tileOffsets, tileSizes,
+                                          strides);
+    slices.push_back(view);
+    return view.getResult();
+  }
   auto slice = tensor::ExtractSliceOp::create(b, loc, rows, tileOffsets,
                                               tileSizes, strides);
   slices.push_back(slice);
   return slice.getResult();
+}
+
+/// The tiled op's results (none in the memref form).
+static SmallVector<Value> resultsOf(Operation *op) {
+  return SmallVector<Value>(op->getResults());
 }
 
 static SmallVector<utils::IteratorType> parallelLoops(Value rows) {
@@ -107,11 +136,13 @@ static LogicalResult reifyLike(OpBuilder &b, Location loc,
 LogicalResult
 DepthAttnOp::reifyResultShapes(OpBuilder &b,
                                ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getSources().front()}, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnOp::getLoopIteratorTypes() {
-  return parallelLoops(getResult());
+  return parallelLoops(getSources().front());
 }
 
 SmallVector<Range> DepthAttnOp::getIterationDomain(OpBuilder &b) {
@@ -127,9 +158,17 @@ DepthAttnOp::getTiledImplementation(OpBuilder &b,
   SmallVector<Value> sources;
   for (Value source : getSources())
     sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
-  auto tiled = DepthAttnOp::create(b, loc, sources.front().getType(),
-                                   getQuery(), sources, getEpsAttr());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  // A destination is tiled like the result (its tile is where the tile's
+  // result goes).
+  DepthAttnOp tiled;
+  if (Value init = getInit())
+    tiled = DepthAttnOp::create(
+        b, loc, getQuery(), sources,
+        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
+  else
+    tiled = DepthAttnOp::create(b, loc, sources.front().getType(), getQuery(),
+                                sources, getEpsAttr());
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
 }
 
 LogicalResult DepthAttnOp::getResultTilePosition(
@@ -226,6 +265,8 @@ LogicalResult BlockSummaryOp::getResultTilePosition(
 LogicalResult
 DepthAttnStatsOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   Location loc = getLoc();
   OpFoldResult queries = mixedSizes(b, loc, getQueries()).front();
   SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getSources().front());
@@ -255,6 +296,15 @@ DepthAttnStatsOp::getTiledImplementation(OpBuilder &b,
   SmallVector<Value> sources;
   for (Value source : getSources())
     sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
+  if (getHasOuts()) {
+    OperandRange inits = getInits();
+    Value output =
+        sliceRows(b, loc, inits[0], offsets, sizes, true, slices, true);
+    Value lse = sliceRows(b, loc, inits[1], offsets, sizes, false, slices, true);
+    auto tiled = DepthAttnStatsOp::create(b, loc, getQueries(), sources, output,
+                                          lse, getEpsAttr());
+    return TilingResult{{tiled}, resultsOf(tiled), slices};
+  }
   // Result types: the tile's rows behind the query dim.
   auto sourceType = cast<RankedTensorType>(sources.front().getType());
   auto outputType = cast<RankedTensorType>(getOutput().getType());
@@ -287,11 +337,13 @@ LogicalResult DepthAttnStatsOp::getResultTilePosition(
 LogicalResult
 DepthAttnMergeOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getOutput()}, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnMergeOp::getLoopIteratorTypes() {
-  return parallelLoops(getResult());
+  return parallelLoops(getOutput());
 }
 
 SmallVector<Range> DepthAttnMergeOp::getIterationDomain(OpBuilder &b) {
@@ -307,9 +359,15 @@ DepthAttnMergeOp::getTiledImplementation(OpBuilder &b,
   Value output = sliceRows(b, loc, getOutput(), offsets, sizes, true, slices);
   Value lse = sliceRows(b, loc, getLse(), offsets, sizes, false, slices);
   Value source = sliceRows(b, loc, getSource(), offsets, sizes, true, slices);
-  auto tiled = DepthAttnMergeOp::create(b, loc, output.getType(), output, lse,
-                                        getQuery(), source, getEpsAttr());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  DepthAttnMergeOp tiled;
+  if (Value init = getInit())
+    tiled = DepthAttnMergeOp::create(
+        b, loc, output, lse, getQuery(), source,
+        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
+  else
+    tiled = DepthAttnMergeOp::create(b, loc, output.getType(), output, lse,
+                                     getQuery(), source, getEpsAttr());
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
 }
 
 LogicalResult DepthAttnMergeOp::getResultTilePosition(

@@ -74,13 +74,31 @@ static void printUniformTypesAndResult(OpAsmPrinter &printer, Operation *op,
 
 namespace {
 /// The token dimensions of a source type: all but the last.
-ArrayRef<int64_t> tokenShape(RankedTensorType type) {
+ArrayRef<int64_t> tokenShape(ShapedType type) {
   return type.getShape().drop_back();
+}
+
+/// A ranked tensor, or (the ops' memref form) a memref.
+ShapedType rankedShaped(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor;
+  return dyn_cast<MemRefType>(type);
+}
+
+/// Types that must agree: equal tensor types; memrefs of equal shape and
+/// element type (their layouts may differ: a subview is strided).
+bool sameShapedType(Type a, Type b) {
+  if (a == b)
+    return true;
+  auto ma = dyn_cast<MemRefType>(a), mb = dyn_cast<MemRefType>(b);
+  return ma && mb && ma.getShape() == mb.getShape() &&
+         ma.getElementType() == mb.getElementType() &&
+         ma.getMemorySpace() == mb.getMemorySpace();
 }
 
 /// Checks a source-like type: rank >= 1 and a non-zero hidden size.
 LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
+  ShapedType tensor = rankedShaped(type);
   if (!tensor)
     return op->emitOpError() << "expects " << what
                              << " to be a ranked tensor, got " << type;
@@ -97,13 +115,12 @@ LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
 
 /// Checks a non-empty variadic group of source-like operands sharing one type
 /// and returns that type.
-FailureOr<RankedTensorType> verifyUniformSources(Operation *op,
-                                                 TypeRange types,
-                                                 StringRef what) {
+FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
+                                           StringRef what) {
   if (types.empty())
     return op->emitOpError() << "expects at least one " << what;
   for (auto [index, type] : llvm::enumerate(types)) {
-    if (type != types.front())
+    if (!sameShapedType(type, types.front()))
       return op->emitOpError()
              << "expects all " << what << "s to have the same type, but "
              << what << " #" << index << " has type " << type << " and " << what
@@ -111,14 +128,14 @@ FailureOr<RankedTensorType> verifyUniformSources(Operation *op,
   }
   if (failed(verifySourceLike(op, types.front(), what)))
     return failure();
-  return cast<RankedTensorType>(types.front());
+  return rankedShaped(types.front());
 }
 
 /// Checks a vector of length D (query or gain) against a source type: rank 1,
 /// element type equal to the source's or f32, length D.
-LogicalResult verifyVector(Operation *op, Type type, RankedTensorType source,
+LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
                            StringRef what) {
-  auto vec = dyn_cast<RankedTensorType>(type);
+  ShapedType vec = rankedShaped(type);
   if (!vec || vec.getRank() != 1)
     return op->emitOpError() << "expects " << what
                              << " to be a 1-D tensor of the hidden size, got "
@@ -143,7 +160,7 @@ LogicalResult verifyVector(Operation *op, Type type, RankedTensorType source,
 LogicalResult verifyTokenShaped(Operation *op, Type type,
                                 ArrayRef<int64_t> leading,
                                 ArrayRef<int64_t> tokens, StringRef what) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
+  ShapedType tensor = rankedShaped(type);
   SmallVector<int64_t> expected(leading);
   llvm::append_range(expected, tokens);
   if (!tensor || tensor.getShape() != ArrayRef<int64_t>(expected)) {
@@ -157,6 +174,54 @@ LogicalResult verifyTokenShaped(Operation *op, Type type,
     return diag << "], got " << type;
   }
   return success();
+}
+
+/// The two forms of the ops with destinations: every shaped operand a
+/// tensor and `numResults` results (the value form, destinations
+/// optional), or every one a memref, the destinations present and no
+/// results (the memref form, after bufferization).
+LogicalResult verifyForm(Operation *op, bool hasOuts, unsigned numResults) {
+  bool anyMemRef = llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
+  bool anyTensor = llvm::any_of(op->getOperandTypes(), llvm::IsaPred<TensorType>);
+  if (anyMemRef && anyTensor)
+    return op->emitOpError()
+           << "expects all operands to be tensors or all to be memrefs (the "
+              "form after bufferization)";
+  if (anyMemRef) {
+    if (op->getNumResults() != 0)
+      return op->emitOpError()
+             << "expects no results in the memref form, got "
+             << op->getNumResults();
+    if (!hasOuts)
+      return op->emitOpError()
+             << "expects destinations (outs) in the memref form";
+    return success();
+  }
+  if (op->getNumResults() != numResults)
+    return op->emitOpError() << "expects " << numResults
+                             << (numResults == 1 ? " result" : " results")
+                             << " on tensors, got " << op->getNumResults();
+  return success();
+}
+
+/// A destination: the result's type on tensors; on memrefs the shape and
+/// element type of `expected` (any layout).
+LogicalResult verifyInit(Operation *op, Type init, ShapedType expected,
+                         StringRef what) {
+  if (isa<MemRefType>(init)) {
+    auto memref = cast<MemRefType>(init);
+    if (memref.getShape() == expected.getShape() &&
+        memref.getElementType() == expected.getElementType())
+      return success();
+    return op->emitOpError() << "expects the destination to have the shape "
+                                "and element type of "
+                             << what << " " << expected << ", got " << init;
+  }
+  if (init == expected)
+    return success();
+  return op->emitOpError() << "expects the destination type to equal the "
+                              "result type "
+                           << expected << ", got " << init;
 }
 
 LogicalResult verifyEps(Operation *op, FloatAttr eps) {
@@ -178,15 +243,19 @@ LogicalResult verifyEps(Operation *op, FloatAttr eps) {
 LogicalResult DepthAttnOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
-  FailureOr<RankedTensorType> src =
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
+  FailureOr<ShapedType> src =
       verifyUniformSources(*this, getSources().getTypes(), "source");
   if (failed(src))
     return failure();
   if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
     return failure();
-  if (getResult().getType() != *src)
+  if (getResult() && getResult().getType() != *src)
     return emitOpError() << "expects the result type to equal the source type "
                          << *src << ", got " << getResult().getType();
+  if (Value init = getInit())
+    return verifyInit(*this, init.getType(), *src, "the source type");
   return success();
 }
 
@@ -208,7 +277,7 @@ LogicalResult RMSNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthLogitsOp::verify() {
-  FailureOr<RankedTensorType> src =
+  FailureOr<ShapedType> src =
       verifyUniformSources(*this, getKeys().getTypes(), "key");
   if (failed(src))
     return failure();
@@ -239,7 +308,7 @@ LogicalResult DepthSoftmaxOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthCombineOp::verify() {
-  FailureOr<RankedTensorType> src =
+  FailureOr<ShapedType> src =
       verifyUniformSources(*this, getValues().getTypes(), "value");
   if (failed(src))
     return failure();
@@ -259,7 +328,7 @@ LogicalResult DepthCombineOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult BlockSummaryOp::verify() {
-  FailureOr<RankedTensorType> src =
+  FailureOr<ShapedType> src =
       verifyUniformSources(*this, getOutputs().getTypes(), "output");
   if (failed(src))
     return failure();
@@ -276,11 +345,16 @@ LogicalResult BlockSummaryOp::verify() {
 LogicalResult DepthAttnStatsOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
-  FailureOr<RankedTensorType> src =
+  if (getHasOuts() && getInits().size() != 2)
+    return emitOpError() << "expects two destinations (output, lse), got "
+                         << getInits().size();
+  if (failed(verifyForm(*this, getHasOuts(), 2)))
+    return failure();
+  FailureOr<ShapedType> src =
       verifyUniformSources(*this, getSources().getTypes(), "source");
   if (failed(src))
     return failure();
-  auto queries = cast<RankedTensorType>(getQueries().getType());
+  auto queries = rankedShaped(getQueries().getType());
   if (queries.getRank() != 2)
     return emitOpError() << "expects queries of shape [S, D], got " << queries;
   Type qElem = queries.getElementType();
@@ -295,18 +369,32 @@ LogicalResult DepthAttnStatsOp::verify() {
       qLen != hidden)
     return emitOpError() << "expects query length " << qLen
                          << " to equal the hidden size " << hidden;
+  // The output and LSE: the results (tensor form) or the destinations
+  // (memref form).
+  ValueRange outs = getNumResults() ? ValueRange(getResults()) : getInits();
   int64_t s = queries.getDimSize(0);
   SmallVector<int64_t> outShape(src->getShape());
-  if (failed(verifyTokenShaped(*this, getOutput().getType(), {s}, outShape,
+  if (failed(verifyTokenShaped(*this, outs[0].getType(), {s}, outShape,
                                "the output (queries, then source shape)")))
     return failure();
-  Type outElem = cast<RankedTensorType>(getOutput().getType()).getElementType();
+  Type outElem = rankedShaped(outs[0].getType()).getElementType();
   if (outElem != src->getElementType())
     return emitOpError() << "expects the output element type to be the source "
                             "element type "
                          << src->getElementType() << ", got " << outElem;
-  return verifyTokenShaped(*this, getLse().getType(), {s}, tokenShape(*src),
-                           "lse (queries, then token dims)");
+  if (failed(verifyTokenShaped(*this, outs[1].getType(), {s}, tokenShape(*src),
+                               "lse (queries, then token dims)")))
+    return failure();
+  if (!rankedShaped(outs[1].getType()).getElementType().isF32())
+    return emitOpError() << "expects lse to have element type f32, got "
+                         << outs[1].getType();
+  if (getNumResults() && getHasOuts())
+    for (auto [init, result] : llvm::zip_equal(getInits(), getResults()))
+      if (init.getType() != result.getType())
+        return emitOpError()
+               << "expects each destination to have its result's type "
+               << result.getType() << ", got " << init.getType();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -316,13 +404,25 @@ LogicalResult DepthAttnStatsOp::verify() {
 LogicalResult DepthAttnMergeOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
+  if (failed(verifyForm(*this, bool(getInit()), 1)))
+    return failure();
+  Type outputType = getOutput().getType();
+  if (!sameShapedType(outputType, getSource().getType()) ||
+      (getResult() && getResult().getType() != outputType))
+    return emitOpError()
+           << "failed to verify that all of {output, source, result} have "
+              "same type";
   if (failed(verifySourceLike(*this, getSource().getType(), "source")))
     return failure();
-  auto src = cast<RankedTensorType>(getSource().getType());
+  ShapedType src = rankedShaped(getSource().getType());
   if (failed(verifyVector(*this, getQuery().getType(), src, "query")))
     return failure();
-  return verifyTokenShaped(*this, getLse().getType(), {}, tokenShape(src),
-                           "lse (token dims of the source)");
+  if (failed(verifyTokenShaped(*this, getLse().getType(), {}, tokenShape(src),
+                               "lse (token dims of the source)")))
+    return failure();
+  if (Value init = getInit())
+    return verifyInit(*this, init.getType(), src, "the source type");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -370,6 +470,383 @@ LogicalResult mlir::attnres::checkAddressableTypes(Operation *op) {
     if (failed(check(type, "result", i)))
       return failure();
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Destinations, forms, builders and assembly of the ops with destinations
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Operand index range [begin, end) of the sources in a sources-then-outs
+/// group starting at operand `first`, with `numOuts` trailing destinations.
+std::pair<unsigned, unsigned> sourceRange(Operation *op, unsigned first,
+                                          unsigned numOuts) {
+  unsigned end = op->getNumOperands();
+  unsigned outs = std::min(numOuts, end - first);
+  return {first, end - outs};
+}
+
+bool operandsAreMemRefs(Operation *op) {
+  return llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
+}
+
+/// Memory effects of the memref form: reads every memref operand but the
+/// destinations, writes the destinations. The value form has none.
+void bufferEffects(
+    Operation *op, ValueRange inits,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (operand.getOperandNumber() >= op->getNumOperands() - inits.size()) {
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+      continue;
+    }
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  }
+}
+
+void addEps(OperationState &state, FloatAttr eps) {
+  if (eps)
+    state.addAttribute("eps", eps);
+}
+
+/// Parses `outs(%a, %b : T, U)` if present.
+ParseResult
+parseOptionalOuts(OpAsmParser &parser,
+                  SmallVectorImpl<OpAsmParser::UnresolvedOperand> &outs,
+                  SmallVectorImpl<Type> &outTypes, bool &present) {
+  present = succeeded(parser.parseOptionalKeyword("outs"));
+  if (!present)
+    return success();
+  if (parser.parseLParen() || parser.parseOperandList(outs) ||
+      parser.parseColonTypeList(outTypes) || parser.parseRParen())
+    return failure();
+  if (outs.size() != outTypes.size())
+    return parser.emitError(parser.getCurrentLocation())
+           << "expected as many destination types as destinations";
+  return success();
+}
+
+void printOuts(OpAsmPrinter &printer, ValueRange outs) {
+  if (outs.empty())
+    return;
+  printer << " outs(" << outs << " : " << outs.getTypes() << ")";
+}
+
+/// The attribute dictionary without `has_outs` (printed as `outs(...)`) and
+/// without a default `eps`, as the generated printers elide it.
+void printAttrs(OpAsmPrinter &printer, Operation *op, FloatAttr eps) {
+  SmallVector<StringRef> elided = {"has_outs"};
+  if (!eps || eps == Builder(op->getContext()).getF32FloatAttr(1.0e-5f))
+    elided.push_back("eps");
+  printer.printOptionalAttrDict(op->getAttrDictionary().getValue(), elided);
+}
+
+/// `%q, [%v, ...] outs(...)? attr-dict : T_q, T_v (-> results)?`, the
+/// assembly of depth_attn and depth_attn_stats.
+template <typename OpTy>
+ParseResult parseSourcesAndOuts(OpAsmParser &parser, OperationState &result,
+                                unsigned numOuts) {
+  OpAsmParser::UnresolvedOperand query;
+  SmallVector<OpAsmParser::UnresolvedOperand> sources, outs;
+  SmallVector<Type> outTypes, resultTypes;
+  Type queryType, sourceType;
+  bool hasOuts = false;
+  SMLoc outsLoc;
+  if (parser.parseOperand(query) || parser.parseComma() ||
+      parser.parseLSquare() || parser.parseOperandList(sources) ||
+      parser.parseRSquare())
+    return failure();
+  outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != numOuts)
+    return parser.emitError(outsLoc)
+           << "expected " << numOuts
+           << (numOuts == 1 ? " destination" : " destinations");
+  // One type for all sources, or (memref form, layouts differing) a
+  // parenthesized list of them.
+  SmallVector<Type> sourceTypes;
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseType(queryType) || parser.parseComma())
+    return failure();
+  if (succeeded(parser.parseOptionalLParen())) {
+    if (parser.parseTypeList(sourceTypes) || parser.parseRParen())
+      return failure();
+  } else {
+    if (parser.parseType(sourceType))
+      return failure();
+    sourceTypes.assign(sources.size(), sourceType);
+  }
+  if (succeeded(parser.parseOptionalArrow()) &&
+      parser.parseTypeList(resultTypes))
+    return failure();
+  if (hasOuts)
+    result.addAttribute("has_outs", parser.getBuilder().getUnitAttr());
+  if (parser.resolveOperand(query, queryType, result.operands) ||
+      parser.resolveOperands(sources, sourceTypes, parser.getNameLoc(),
+                             result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  result.addTypes(resultTypes);
+  return success();
+}
+
+void printSourcesAndOuts(OpAsmPrinter &printer, Operation *op, Value query,
+                         ValueRange sources, ValueRange outs, FloatAttr eps) {
+  printer << " " << query << ", [" << sources << "]";
+  printOuts(printer, outs);
+  printAttrs(printer, op, eps);
+  printer << " : " << query.getType() << ", ";
+  if (sources.empty())
+    printer << "none";
+  else if (llvm::all_equal(sources.getTypes()))
+    printer << sources.front().getType();
+  else
+    printer << "(" << sources.getTypes() << ")";
+  if (op->getNumResults())
+    printer << " -> " << op->getResultTypes();
+}
+} // namespace
+
+// depth_attn
+
+void DepthAttnOp::build(OpBuilder &b, OperationState &state, Type result,
+                        Value query, ValueRange sources, FloatAttr eps) {
+  state.addOperands(query);
+  state.addOperands(sources);
+  addEps(state, eps);
+  state.addTypes(result);
+}
+
+void DepthAttnOp::build(OpBuilder &b, OperationState &state, Value query,
+                        ValueRange sources, Value init, FloatAttr eps) {
+  state.addOperands(query);
+  state.addOperands(sources);
+  state.addOperands(init);
+  addEps(state, eps);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange DepthAttnOp::getSources() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange DepthAttnOp::getSourcesMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value DepthAttnOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 2)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType DepthAttnOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthAttnOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthAttnOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthAttnOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+ParseResult DepthAttnOp::parse(OpAsmParser &parser, OperationState &result) {
+  return parseSourcesAndOuts<DepthAttnOp>(parser, result, 1);
+}
+
+void DepthAttnOp::print(OpAsmPrinter &printer) {
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printSourcesAndOuts(printer, *this, getQuery(), getSources(), outs,
+                      getEpsAttr());
+}
+
+// depth_attn_stats
+
+void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state, Type output,
+                             Type lse, Value queries, ValueRange sources,
+                             FloatAttr eps) {
+  state.addOperands(queries);
+  state.addOperands(sources);
+  addEps(state, eps);
+  state.addTypes({output, lse});
+}
+
+void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state,
+                             Value queries, ValueRange sources,
+                             Value outputInit, Value lseInit, FloatAttr eps) {
+  state.addOperands(queries);
+  state.addOperands(sources);
+  state.addOperands({outputInit, lseInit});
+  addEps(state, eps);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(outputInit.getType()))
+    state.addTypes({outputInit.getType(), lseInit.getType()});
+}
+
+OperandRange DepthAttnStatsOp::getSources() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange DepthAttnStatsOp::getSourcesMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+OperandRange DepthAttnStatsOp::getInits() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
+  return getOperands().drop_front(end);
+}
+
+MutableOperandRange DepthAttnStatsOp::getInitsMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
+  return MutableOperandRange(*this, end, getNumOperands() - end);
+}
+
+Value DepthAttnStatsOp::getOutput() {
+  return getNumResults() == 2 ? getResult(0) : Value();
+}
+
+Value DepthAttnStatsOp::getLse() {
+  return getNumResults() == 2 ? getResult(1) : Value();
+}
+
+/// `%output, %lse = ...` (the names of the results before destinations).
+void DepthAttnStatsOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  if (getNumResults() != 2)
+    return;
+  setNameFn(getResult(0), "output");
+  setNameFn(getResult(1), "lse");
+}
+
+bool DepthAttnStatsOp::hasBufferSemantics() {
+  return operandsAreMemRefs(*this);
+}
+
+void DepthAttnStatsOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  bufferEffects(*this, getInits(), effects);
+}
+
+Speculation::Speculatability DepthAttnStatsOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+ParseResult DepthAttnStatsOp::parse(OpAsmParser &parser,
+                                    OperationState &result) {
+  return parseSourcesAndOuts<DepthAttnStatsOp>(parser, result, 2);
+}
+
+void DepthAttnStatsOp::print(OpAsmPrinter &printer) {
+  printSourcesAndOuts(printer, *this, getQueries(), getSources(), getInits(),
+                      getEpsAttr());
+}
+
+// depth_attn_merge
+
+void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Type result,
+                             Value output, Value lse, Value query,
+                             Value source, FloatAttr eps) {
+  state.addOperands({output, lse, query, source});
+  addEps(state, eps);
+  state.addTypes(result);
+}
+
+void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state,
+                             Value output, Value lse, Value query,
+                             Value source, Value init, FloatAttr eps) {
+  state.addOperands({output, lse, query, source, init});
+  addEps(state, eps);
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+RankedTensorType DepthAttnMergeOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthAttnMergeOp::hasBufferSemantics() {
+  return operandsAreMemRefs(*this);
+}
+
+void DepthAttnMergeOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthAttnMergeOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+/// `%o, %lse, %q, %u outs(%init : T)? attr-dict : T_o, T_lse, T_q, T_u`; on
+/// tensors the result has the type of `%o`.
+ParseResult DepthAttnMergeOp::parse(OpAsmParser &parser,
+                                    OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> operands, outs;
+  SmallVector<Type> types, outTypes;
+  bool hasOuts = false;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands))
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseTypeList(types))
+    return failure();
+  if (operands.size() != 4 || types.size() != 4)
+    return parser.emitError(loc)
+           << "expected 4 operands (output, lse, query, source) and their "
+              "types";
+  if (parser.resolveOperands(operands, types, loc, result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(types.front()))
+    result.addTypes(types.front());
+  return success();
+}
+
+void DepthAttnMergeOp::print(OpAsmPrinter &printer) {
+  printer << " " << getOutput() << ", " << getLse() << ", " << getQuery()
+          << ", " << getSource();
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, getEpsAttr());
+  printer << " : " << getOutput().getType() << ", " << getLse().getType()
+          << ", " << getQuery().getType() << ", " << getSource().getType();
 }
 
 #define GET_OP_CLASSES

@@ -139,6 +139,7 @@ void describe(DepthAttnOp op, ShapeRelations &r) {
   r.nonZeroHidden(source, "source #0");
   r.hidden(source, "source #0", op.getQuery(), "query", 0);
   r.sameShape(op.getResult(), "result", source, "source #0");
+  r.sameShape(op.getInit(), "init", source, "source #0");
 }
 
 void describe(RMSNormOp op, ShapeRelations &r) {
@@ -209,6 +210,12 @@ void describe(DepthAttnStatsOp op, ShapeRelations &r) {
                     /*withHidden=*/true);
   queriesThenSource(r, op.getQueries(), source, op.getLse(), "lse",
                     /*withHidden=*/false);
+  if (op.getInits().size() == 2) {
+    queriesThenSource(r, op.getQueries(), source, op.getInits()[0],
+                      "output init", /*withHidden=*/true);
+    queriesThenSource(r, op.getQueries(), source, op.getInits()[1], "lse init",
+                      /*withHidden=*/false);
+  }
 }
 
 void describe(DepthAttnMergeOp op, ShapeRelations &r) {
@@ -218,6 +225,7 @@ void describe(DepthAttnMergeOp op, ShapeRelations &r) {
   r.tokens(source, "source", op.getLse(), "lse", 0);
   r.hidden(source, "source", op.getQuery(), "query", 0);
   r.sameShape(op.getResult(), "result", source, "source");
+  r.sameShape(op.getInit(), "init", source, "source");
 }
 
 void describe(DepthAttnGradOp op, ShapeRelations &r) {

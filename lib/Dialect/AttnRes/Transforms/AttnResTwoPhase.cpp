@@ -106,7 +106,9 @@ SmallVector<Member> collectGroup(DepthAttnOp site, ArrayRef<Value> key) {
   llvm::SmallPtrSet<Operation *, 16> seen;
   for (Operation *user : key.back().getUsers()) {
     auto other = dyn_cast<DepthAttnOp>(user);
-    if (!other || !seen.insert(other).second ||
+    // Sites with a destination or in the memref form keep their own op.
+    if (!other || other.getInit() || other.hasBufferSemantics() ||
+        !seen.insert(other).second ||
         other->getBlock() != site->getBlock() ||
         other.getEpsAttr() != site.getEpsAttr() ||
         other.getQuery().getType() != site.getQuery().getType() ||
@@ -134,7 +136,8 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
 
   LogicalResult matchAndRewrite(DepthAttnOp site,
                                 PatternRewriter &rewriter) const override {
-    if (mode == TwoPhaseMode::Off || site.getSources().empty())
+    if (mode == TwoPhaseMode::Off || site.getSources().empty() ||
+        site.getInit() || site.hasBufferSemantics())
       return failure();
     SmallVector<Value> key = chooseKey(site);
     SmallVector<Member> members = collectGroup(site, key);
@@ -243,7 +246,8 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
       Value h = DepthAttnMergeOp::create(rewriter, siteLoc, srcType, row, lse,
                                          m.site.getQuery(),
                                          m.site.getSources().back(),
-                                         m.site.getEpsAttr());
+                                         m.site.getEpsAttr())
+                    .getResult();
       rewriter.replaceOp(m.site, h);
     }
     return success();

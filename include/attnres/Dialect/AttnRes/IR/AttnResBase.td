@@ -76,6 +76,18 @@ def AttnRes_Tensor : RankedTensorOf<[AttnRes_Float]>;
 /// Logits, softmax weights and LSE: ranked f32 tensors.
 def AttnRes_F32Tensor : RankedTensorOf<[F32]>;
 
+/// The memref form of a source, value or output (after bufferization): a
+/// ranked memref of f32, f16 or bf16 with any layout.
+def AttnRes_MemRef : MemRefOf<[F32, F16, BF16]>;
+
+/// An operand of the ops that have a memref form (depth_attn,
+/// depth_attn_stats, depth_attn_merge): a tensor before bufferization, a
+/// memref after it (docs/semantics.md, "Destinations and bufferization").
+def AttnRes_Shaped : AnyTypeOf<[AttnRes_Tensor, AttnRes_MemRef]>;
+
+/// The f32 counterpart (LSE operands) of AttnRes_Shaped.
+def AttnRes_F32Shaped : AnyTypeOf<[AttnRes_F32Tensor, MemRefOf<[F32]>]>;
+
 /// The epsilon inside the RMS square root: an f32 attribute, default 1e-5.
 def AttnRes_EpsAttr : DefaultValuedAttr<F32Attr, "1.0e-05">;
 

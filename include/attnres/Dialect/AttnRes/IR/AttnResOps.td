@@ -9,6 +9,7 @@
 #define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD
 
 include "attnres/Dialect/AttnRes/IR/AttnResBase.td"
+include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/TilingInterface.td"
@@ -18,7 +19,9 @@ include "mlir/Interfaces/TilingInterface.td"
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
-    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
@@ -41,20 +44,51 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
     computed in `f32`; the result has the sources' type. The query has the
     sources' element type or `f32`. With one source the result is that source.
 
+    An optional destination `outs(%init : type)` (the result's type) is where
+    the result is written when the op is bufferized; its values are never
+    read. After bufferization the op has a memref form: memref operands, a
+    memref `outs` (required) and no result. The operands are stored as one
+    group (the sources, then the destination) and the `has_outs` property
+    says whether the last one is the destination, so the generic form of an
+    op without destination is the same as before destinations existed.
+
     Example:
 
     ```mlir
     %h = attnres.depth_attn %q, [%v0, %v1] {eps = 1.0e-06 : f32}
         : tensor<64xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    %h2 = attnres.depth_attn %q, [%v0, %v1] outs(%init : tensor<8x64xf32>)
+        : tensor<64xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    attnres.depth_attn %qm, [%m0, %m1] outs(%out : memref<8x64xf32>)
+        : memref<64xf32>, memref<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$query,
-                       Variadic<AttnRes_Tensor>:$sources,
-                       AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    $query `,` `[` $sources `]` attr-dict `:` type($query) `,`
-    custom<UniformTypes>(ref($sources), type($sources)) `->` type($result)
+  let arguments = (ins AttnRes_Shaped:$query,
+                       Variadic<AttnRes_Shaped>:$sourcesAndOuts,
+                       AttnRes_EpsAttr:$eps,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$query, "ValueRange":$sources,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With a destination: a tensor `init` gives a result of its type, a
+    // memref one none.
+    OpBuilder<(ins "Value":$query, "ValueRange":$sources, "Value":$init,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The sources (the operands between the query and the destination).
+    ::mlir::OperandRange getSources();
+    ::mlir::MutableOperandRange getSourcesMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    /// Whether the operands are memrefs (the op has no result).
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -218,7 +252,10 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
-    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
@@ -239,6 +276,10 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
 
     `o : tensor<S x T... x D x E>`, `lse : tensor<S x T... x f32>`.
 
+    Optional destinations `outs(%o, %l : type, type)` (the results' types);
+    after bufferization the memref form has memref operands, two memref
+    destinations and no results (as `depth_attn`; property `has_outs`).
+
     Example:
 
     ```mlir
@@ -246,14 +287,32 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
         : tensor<4x64xf32>, tensor<8x64xf32> -> tensor<4x8x64xf32>, tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$queries,
-                       Variadic<AttnRes_Tensor>:$sources,
-                       AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$output, AttnRes_F32Tensor:$lse);
-  let assemblyFormat = [{
-    $queries `,` `[` $sources `]` attr-dict `:` type($queries) `,`
-    custom<UniformTypes>(ref($sources), type($sources)) `->` type($output) `,`
-    type($lse)
+  let arguments = (ins AttnRes_Shaped:$queries,
+                       Variadic<AttnRes_Shaped>:$sourcesAndOuts,
+                       AttnRes_EpsAttr:$eps,
+                       UnitAttr:$has_outs);
+  let results = (outs Variadic<AttnRes_Tensor>:$results);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destinations).
+    OpBuilder<(ins "Type":$output, "Type":$lse, "Value":$queries,
+                   "ValueRange":$sources, CArg<"FloatAttr", "{}">:$eps)>,
+    // With destinations (tensors: results of their types; memrefs: none).
+    OpBuilder<(ins "Value":$queries, "ValueRange":$sources,
+                   "Value":$outputInit, "Value":$lseInit,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    ::mlir::OperandRange getSources();
+    ::mlir::MutableOperandRange getSourcesMutable();
+    /// The destinations (none, or the output's and the LSE's).
+    ::mlir::OperandRange getInits();
+    ::mlir::MutableOperandRange getInitsMutable();
+    /// The results (null in the memref form).
+    ::mlir::Value getOutput();
+    ::mlir::Value getLse();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -263,7 +322,8 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
-    [Pure, AllTypesMatch<["output", "source", "result"]>,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -282,6 +342,11 @@ def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
     `o`, `u` and the result share one type `tensor<T... x D x E>`;
     `lse : tensor<T... x f32>`; `q : tensor<D x E'>`.
 
+    An optional destination `outs(%init : type)` has the result's type; the
+    memref form (after bufferization) has memref operands, a memref `outs`
+    and no result. The destination may be `o` or `u` itself (the result is
+    computed row by row, element by element).
+
     Example:
 
     ```mlir
@@ -289,13 +354,27 @@ def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
         : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$output, AttnRes_F32Tensor:$lse,
-                       AttnRes_Tensor:$query, AttnRes_Tensor:$source,
+  let arguments = (ins AttnRes_Shaped:$output, AttnRes_F32Shaped:$lse,
+                       AttnRes_Shaped:$query, AttnRes_Shaped:$source,
+                       Optional<AttnRes_Shaped>:$init,
                        AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    $output `,` $lse `,` $query `,` $source attr-dict `:` type($output) `,`
-    type($lse) `,` type($query) `,` type($source)
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$output, "Value":$lse,
+                   "Value":$query, "Value":$source,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$output, "Value":$lse, "Value":$query,
+                   "Value":$source, "Value":$init,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }

@@ -1,0 +1,1461 @@
+//===- AttnResGradToGPU.cpp - fused GPU kernels for the attnres gradients -===//
+//
+// The backward kernels of convert-attnres-to-gpu (docs/gpu.md, "Gradient
+// kernels"), built from the same pieces as the forward kernels
+// (GPUKernelEmitter.h): the chunk mapping of a row over the threads of a CTA
+// (128-bit accesses where D allows), CTA reductions by warp shuffles and one
+// shared word per warp, f32 arithmetic for every element type.
+//
+//   * one CTA per *row group*: CTA `b` of `G = min(rows, grad-row-groups)`
+//     takes rows b, b + G, b + 2G, ...; the gradient of the row-independent
+//     operand (dq, dγ) is accumulated in the CTA's registers over its rows
+//     and written once per CTA ([G, D] f32 partials);
+//   * a second, small kernel sums the partials over the groups per column
+//     (8 partial rows per thread slot, then the 8 slots in order): dq/dγ
+//     are deterministic (no atomics) and rounded once to their type;
+//   * depth_attn_grad reads each source row twice (statistics pass, then the
+//     dV/dq pass, which finds the n rows just read in L1/L2), g and q once;
+//     rms_norm_grad and depth_attn_merge_grad read every row once;
+//     depth_attn_stats_grad (static number of queries S) reads every row
+//     from memory once and the sources again 2S times from L1/L2, and adds
+//     each row's dQ into the CTA's own [S, D] partial rows.
+//
+// With `emulate`, the same decomposition (row groups, threads, chunk
+// mapping, reduction order, the column-sum kernel) runs as CPU loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GPUKernelEmitter.h"
+
+#include "../Common/AttnResScalarMath.h"
+#include "../Common/AttnResShapes.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::attnres;
+using namespace mlir::attnres::detail;
+using namespace mlir::attnres::gpukernel;
+
+namespace {
+
+/// Chunks per thread the gradient kernels aim at (the forward: 4). They keep
+/// three or four rows' chunks in registers (q, g, the dq accumulator and a
+/// source; u, o, g, q and dq for the merge), so fewer chunks per thread keep
+/// them within the 128-register budget (D=7168 bf16: 448 threads × 2 chunks
+/// of 8).
+constexpr int64_t kGradChunks = 2;
+/// At most this many threads per CTA: 128 registers × 512 threads fill an SM's
+/// register file.
+constexpr unsigned kGradMaxThreads = 512;
+/// Threads of the column-sum kernel: 32 column vectors × 8 group slots.
+constexpr int64_t kSumSlots = 8;
+
+FailureOr<GPUKernelPlan> planGradKernel(int64_t hidden, unsigned elementBits,
+                                        unsigned maxThreads) {
+  return planGPUKernel(hidden, elementBits,
+                       std::min(maxThreads, kGradMaxThreads), kGradChunks);
+}
+
+/// Whether a static token dim is 0 (such ops are left to the linalg
+/// lowering, as in the CPU kernels: their dq is zero, not empty).
+bool hasStaticZeroRows(RankedTensorType type) {
+  return llvm::is_contained(type.getShape().drop_back(), 0);
+}
+
+/// `min(rows, limit)`: the number of row groups (CTAs); a constant when the
+/// rows are static (`staticRows`).
+Value rowGroups(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
+                unsigned limit) {
+  if (!ShapedType::isDynamic(staticRows))
+    return cIndex(b, loc, std::min<int64_t>(staticRows, limit));
+  if (std::optional<int64_t> r = getConstantIntValue(rows))
+    return cIndex(b, loc, std::min<int64_t>(*r, limit));
+  return arith::MinUIOp::create(b, loc, rows, cIndex(b, loc, limit));
+}
+
+/// `scf.for row = group; row < rows; row += groups` carrying `inits`.
+scf::ForOp forEachRowOfGroup(
+    OpBuilder &b, Location loc, Value group, Value rows, Value groups,
+    ValueRange inits,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+  return scf::ForOp::create(
+      b, loc, group, rows, groups, inits,
+      [&](OpBuilder &nb, Location nl, Value row, ValueRange args) {
+        scf::YieldOp::create(nb, nl, body(nb, row, args));
+      });
+}
+
+/// Σ_k hsum(xs[k] · ys[k]) (a thread's partial dot product).
+Value dotPartial(OpBuilder &b, Location loc, const KernelMath &km,
+                 ArrayRef<Value> xs, ArrayRef<Value> ys) {
+  Value sum;
+  for (auto [x, y] : llvm::zip_equal(xs, ys)) {
+    Value p = km.hsum(b, loc, arith::MulFOp::create(b, loc, x, y));
+    sum = sum ? arith::AddFOp::create(b, loc, sum, p).getResult() : p;
+  }
+  return sum;
+}
+
+Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
+  return vector::BroadcastOp::create(b, loc, km.vecF32(), s);
+}
+
+/// `ρ = (ss/D + eps)^(-1/2)`.
+Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
+            double eps) {
+  Value mean = arith::MulFOp::create(b, loc, ss,
+                                     f32Constant(b, loc, 1.0 / km.plan.hidden));
+  return math::RsqrtOp::create(
+      b, loc, arith::AddFOp::create(b, loc, mean, f32Constant(b, loc, eps)));
+}
+
+/// The per-thread accumulator of a CTA (dq or dγ chunks): registers carried
+/// by the row loop on the GPU, a [threads, chunks, W] buffer in emulation
+/// (registers do not survive between the emulated phases).
+struct EmulatedAcc {
+  Value buffer;
+  const KernelMath &km;
+  EmulatedAcc(OpBuilder &b, Location loc, const KernelMath &km) : km(km) {
+    const GPUKernelPlan &plan = km.plan;
+    buffer = memref::AllocaOp::create(
+        b, loc,
+        MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth},
+                        b.getF32Type()));
+    forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+      for (int64_t k = 0; k < plan.chunks; ++k)
+        set(nb, loc, km.zero(nb, loc), t, k);
+    });
+  }
+  Value get(OpBuilder &b, Location loc, Value t, int64_t k) const {
+    return vector::LoadOp::create(
+        b, loc, km.vecF32(), buffer,
+        ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
+  }
+  void set(OpBuilder &b, Location loc, Value v, Value t, int64_t k) const {
+    vector::StoreOp::create(
+        b, loc, v, buffer, ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
+  }
+};
+
+/// Writes the accumulator chunks of thread `tid` to row `group` of the
+/// [G, D] f32 partials.
+void storePartial(OpBuilder &b, Location loc, const KernelMath &km,
+                  ArrayRef<Value> acc, Value partial, Value group, Value tid) {
+  for (auto [k, v] : llvm::enumerate(acc))
+    km.store(b, loc, v, partial, ValueRange{group}, tid, k);
+}
+
+void storePartial(OpBuilder &b, Location loc, const KernelMath &km,
+                  const EmulatedAcc &acc, Value partial, Value group) {
+  forEachThread(b, loc, km.plan, [&](OpBuilder &nb, Value t) {
+    for (int64_t k = 0; k < km.plan.chunks; ++k)
+      km.store(nb, loc, acc.get(nb, loc, t, k), partial, ValueRange{group}, t,
+               k);
+  });
+}
+
+/// The column-sum kernel: `out[c] = Σ_g partial[g, c]` (f32 sums, rounded
+/// once to `out`'s element type). CTAs of 256 threads: thread (slot, lane)
+/// sums vector `32·cta + lane` (W floats) over the groups `g ≡ slot (mod 8)`,
+/// then slot 0 adds the 8 slots in order (through shared memory).
+void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
+                   int64_t width, bool emulate) {
+  auto partialType = cast<MemRefType>(partial.getType());
+  auto outType = cast<MemRefType>(out.getType());
+  int64_t cols = partialType.getDimSize(1);
+  int64_t vectors = cols / width;
+  VectorType vecType = VectorType::get({width}, b.getF32Type());
+  auto align = [&](MemRefType type) {
+    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    return llvm::MaybeAlign(std::min<int64_t>(16, width * bytes));
+  };
+  Value groups = memref::DimOp::create(b, loc, partial, 0);
+  Value zeroVec = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0.0)));
+  // Σ over the groups g = slot, slot + 8, ... of column vector `v`.
+  auto slotSum = [&](OpBuilder &nb, Value slot, Value v) -> Value {
+    Value col = arith::MulIOp::create(nb, loc, v, cIndex(nb, loc, width));
+    return scf::ForOp::create(
+               nb, loc, slot, groups, cIndex(nb, loc, kSumSlots),
+               ValueRange{zeroVec},
+               [&](OpBuilder &ib, Location il, Value g, ValueRange acc) {
+                 Value x = vector::LoadOp::create(
+                     ib, il, vecType, partial, ValueRange{g, col},
+                     /*nontemporal=*/false, align(partialType));
+                 scf::YieldOp::create(
+                     ib, il,
+                     ValueRange{arith::AddFOp::create(ib, il, acc[0], x)});
+               })
+        .getResult(0);
+  };
+  auto storeOut = [&](OpBuilder &nb, Value total, Value v) {
+    Value col = arith::MulIOp::create(nb, loc, v, cIndex(nb, loc, width));
+    vector::StoreOp::create(
+        nb, loc, truncateFromF32(nb, loc, total, outType.getElementType()), out,
+        ValueRange{col}, /*nontemporal=*/false, align(outType));
+  };
+  if (emulate) {
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(vectors)}, ValueRange{},
+        std::nullopt, nullptr);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value v = forall.getInductionVars()[0];
+    Value total;
+    for (int64_t s = 0; s < kSumSlots; ++s) {
+      Value part = slotSum(b, cIndex(b, loc, s), v);
+      total =
+          total ? arith::AddFOp::create(b, loc, total, part).getResult() : part;
+    }
+    storeOut(b, total, v);
+    return;
+  }
+  LaunchShape shape;
+  shape.threads = 32 * kSumSlots;
+  shape.reduceValues = 1;
+  shape.extraFloats = 32 * kSumSlots * width;
+  Value ctas = cIndex(b, loc, llvm::divideCeil(vectors, 32));
+  emitLaunch(
+      b, loc, ctas, cIndex(b, loc, 1), shape,
+      [&](OpBuilder &nb, const CTAContext &cta) {
+        Value lane =
+            arith::RemUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
+        Value slot =
+            arith::DivUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
+        Value v = arith::AddIOp::create(
+            nb, loc, arith::MulIOp::create(nb, loc, cta.x, cIndex(nb, loc, 32)),
+            lane);
+        Value valid = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
+                                            v, cIndex(nb, loc, vectors));
+        auto sum = scf::IfOp::create(
+            nb, loc, valid,
+            [&](OpBuilder &ib, Location il) {
+              scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
+            },
+            [&](OpBuilder &ib, Location il) {
+              scf::YieldOp::create(ib, il, zeroVec);
+            });
+        Value at =
+            arith::MulIOp::create(nb, loc, cta.tid, cIndex(nb, loc, width));
+        vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra,
+                                ValueRange{at});
+        emitCTABarrier(nb, loc);
+        Value first = arith::AndIOp::create(
+            nb, loc, valid,
+            arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, slot,
+                                  cIndex(nb, loc, 0)));
+        scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib, Location il) {
+          Value total;
+          for (int64_t s = 0; s < kSumSlots; ++s) {
+            Value idx = arith::MulIOp::create(
+                ib, il,
+                arith::AddIOp::create(ib, il, lane, cIndex(ib, il, 32 * s)),
+                cIndex(ib, il, width));
+            Value part = vector::LoadOp::create(ib, il, vecType, cta.extra,
+                                                ValueRange{idx});
+            total = total
+                        ? arith::AddFOp::create(ib, il, total, part).getResult()
+                        : part;
+          }
+          storeOut(ib, total, v);
+          scf::YieldOp::create(ib, il);
+        });
+      });
+}
+
+/// The partials buffer [G, D] f32 and, after the row kernel, its column sum
+/// into a fresh [D] buffer of `elemType`, as a tensor of `resultType`.
+struct GroupPartials {
+  Value groups, buffer;
+  int64_t width;
+  /// Partial rows per group: 1 ([G, D]) or S queries ([G, S, D]).
+  int64_t lead;
+
+  GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
+                int64_t hidden, int64_t width, unsigned limit, int64_t lead = 0)
+      : width(width), lead(lead) {
+    groups = rowGroups(b, loc, rows, staticRows, limit);
+    std::optional<int64_t> g = getConstantIntValue(groups);
+    SmallVector<int64_t> shape = {g ? *g : ShapedType::kDynamic};
+    if (lead > 0)
+      shape.push_back(lead);
+    shape.push_back(hidden);
+    buffer =
+        memref::AllocOp::create(b, loc, MemRefType::get(shape, b.getF32Type()),
+                                g ? ValueRange{} : ValueRange{groups});
+  }
+
+  Value sum(OpBuilder &b, Location loc, Type elemType,
+            RankedTensorType resultType, bool emulate) const {
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t hidden = type.getShape().back();
+    Value flat = buffer;
+    int64_t cols = hidden * std::max<int64_t>(1, lead);
+    if (lead > 0)
+      flat = memref::CollapseShapeOp::create(
+          b, loc, buffer, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    auto colsType = RankedTensorType::get({cols}, elemType);
+    Value out = newBuffer(b, loc, colsType, {});
+    emitColumnSum(b, loc, flat, out, width, emulate);
+    RankedTensorType outType = colsType;
+    if (lead > 0) {
+      outType = RankedTensorType::get({lead, hidden}, elemType);
+      out = memref::ExpandShapeOp::create(
+          b, loc, ArrayRef<int64_t>{lead, hidden}, out,
+          ArrayRef<ReassociationIndices>{{0, 1}});
+    }
+    Value t = asTensor(b, loc, out, outType);
+    if (t.getType() != resultType)
+      t = tensor::CastOp::create(b, loc, resultType, t);
+    return t;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// depth_attn_grad
+//===----------------------------------------------------------------------===//
+
+/// Softmax moments of a row from its logits `s_j` and `a_j = g·V_j`: the max,
+/// `1/Σ_j e_j` (`e_j = exp(s_j − max)`, flushed like the forward's weights)
+/// and `ā = Σ_j α_j a_j`.
+struct Moments {
+  Value max, inv, abar;
+};
+
+Moments softmaxMoments(OpBuilder &b, Location loc, ArrayRef<Value> s,
+                       ArrayRef<Value> a) {
+  Moments m;
+  m.max = s.front();
+  for (Value x : s.drop_front())
+    m.max = arith::MaximumFOp::create(b, loc, m.max, x);
+  SmallVector<Value> es;
+  Value sum;
+  for (Value x : s) {
+    es.push_back(flushedExp(b, loc, arith::SubFOp::create(b, loc, x, m.max)));
+    sum = sum ? arith::AddFOp::create(b, loc, sum, es.back()).getResult()
+              : es.back();
+  }
+  m.inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), sum);
+  for (auto [e, x] : llvm::zip_equal(es, a)) {
+    Value t = arith::MulFOp::create(b, loc,
+                                    arith::MulFOp::create(b, loc, e, m.inv), x);
+    m.abar = m.abar ? arith::AddFOp::create(b, loc, m.abar, t).getResult() : t;
+  }
+  return m;
+}
+
+/// The coefficients of `dV_j = α_j g + c_j q + e_j V_j` and of
+/// `dq += c_j V_j`: `α_j`, `c_j = ds_j ρ_j`, `e_j = −c_j s_j ρ_j / D`.
+struct SiteGradCoefs {
+  Value alpha, c, e;
+};
+
+SiteGradCoefs siteGradCoefs(OpBuilder &b, Location loc, const Moments &m,
+                            Value s, Value rho, Value a, int64_t hidden) {
+  SiteGradCoefs r;
+  r.alpha = arith::MulFOp::create(
+      b, loc, flushedExp(b, loc, arith::SubFOp::create(b, loc, s, m.max)),
+      m.inv);
+  Value ds = arith::MulFOp::create(b, loc, r.alpha,
+                                   arith::SubFOp::create(b, loc, a, m.abar));
+  r.c = arith::MulFOp::create(b, loc, ds, rho);
+  r.e = arith::NegFOp::create(
+      b, loc,
+      arith::MulFOp::create(
+          b, loc,
+          arith::MulFOp::create(b, loc, r.c,
+                                arith::MulFOp::create(b, loc, s, rho)),
+          f32Constant(b, loc, 1.0 / hidden)));
+  return r;
+}
+
+/// `α g + c q + e x` per chunk.
+Value dvChunk(OpBuilder &b, Location loc, const KernelMath &km,
+              const SiteGradCoefs &k, Value g, Value q, Value x) {
+  Value d = arith::MulFOp::create(b, loc, splat(b, loc, km, k.alpha), g);
+  d = vector::FMAOp::create(b, loc, splat(b, loc, km, k.c), q, d);
+  return vector::FMAOp::create(b, loc, splat(b, loc, km, k.e), x, d);
+}
+
+/// depth_attn_grad, one CTA per row group. Per row: pass 1 streams the
+/// sources (`forEachSource`) reducing Σ V_j², q·V_j and g·V_j over the CTA,
+/// thread 0 keeps (s_j, ρ_j, a_j) in shared memory; every thread derives
+/// the softmax moments from them; pass 2 streams the sources again, writes
+/// dV_j and adds c_j V_j into the dq chunks in registers.
+struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
+  DepthAttnGradToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (hasStaticZeroRows(srcType))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    FailureOr<GPUKernelPlan> plan = planGradKernel(
+        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t n = op.getSources().size();
+    int64_t D = *hidden;
+    // Where D does not split into 2 chunks per thread within 512 threads
+    // (D = 7168 f32: 448 threads x 4 chunks), the dq chunks live in shared
+    // memory (each thread only touches its own words: no barrier) instead
+    // of registers, which would spill. Shared words: [dq (D) if so | the
+    // per-source statistics (3n)].
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    shape.reduceValues = 3;
+    shape.extraFloats = D + 3 * n;
+    bool sharedAcc = plan->chunks > kGradChunks && shape.fitsSharedMemory();
+    int64_t statBase = sharedAcc ? D : 0;
+    shape.extraFloats = statBase + 3 * n;
+    if (!shape.fitsSharedMemory())
+      return rewriter.notifyMatchFailure(
+          op, "per-source statistics exceed 48 KiB of shared memory");
+    bool emulate = options.emulate;
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    double eps = km.eps;
+    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+    Value grad = readBuffer(rewriter, loc,
+                            flattenRows(rewriter, loc, op.getGrad(), 0, true));
+    Value query = readBuffer(rewriter, loc, op.getQuery());
+    auto flatType =
+        RankedTensorType::get({io.staticRows, D}, srcType.getElementType());
+    SmallVector<Value> dvs;
+    for (int64_t j = 0; j < n; ++j)
+      dvs.push_back(newBuffer(rewriter, loc, flatType,
+                              flatType.isDynamicDim(0) ? ValueRange{io.rows}
+                                                       : ValueRange{}));
+    GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
+                           plan->vectorWidth, options.gradRowGroups);
+
+    emitGrid(
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
+        emulate, [&](OpBuilder &b, const CTAContext &cta) {
+          if (!emulate) {
+            Value tid = cta.tid;
+            SmallVector<Value> zeros;
+            for (int64_t k = 0; k < plan->chunks; ++k) {
+              if (sharedAcc)
+                km.store(b, loc, km.zero(b, loc), cta.extra, {}, tid, k);
+              else
+                zeros.push_back(km.zero(b, loc));
+            }
+            auto stat = [&](OpBuilder &nb, Value j, int64_t field) {
+              Value idx = arith::AddIOp::create(
+                  nb, loc,
+                  arith::MulIOp::create(nb, loc, j, cIndex(nb, loc, 3)),
+                  cIndex(nb, loc, statBase + field));
+              return memref::LoadOp::create(nb, loc, cta.extra, idx)
+                  .getResult();
+            };
+            auto rowLoop = forEachRowOfGroup(
+                b, loc, cta.x, io.rows, partials.groups, zeros,
+                [&](OpBuilder &rb, Value row, ValueRange acc) {
+                  // q per row (L1 after the first): held during pass 1
+                  // only.
+                  SmallVector<Value> qs, gs;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    qs.push_back(km.load(rb, loc, query, {}, tid, k));
+                    gs.push_back(
+                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                  }
+                  // Pass 1: the statistics of every source.
+                  forEachSource(
+                      rb, loc, km, io.sources, row, tid, ValueRange{},
+                      [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                          ValueRange) -> SmallVector<Value> {
+                        auto [ss, dot] = km.partials(nb, loc, xs, qs);
+                        Value gd = dotPartial(nb, loc, km, gs, xs);
+                        SmallVector<Value> tot =
+                            blockReduce(nb, loc, ValueRange{ss, dot, gd}, tid,
+                                        cta.scratch, plan->threads);
+                        Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                        Value s = arith::MulFOp::create(nb, loc, rho, tot[1]);
+                        Value isFirst = arith::CmpIOp::create(
+                            nb, loc, arith::CmpIPredicate::eq, tid,
+                            cIndex(nb, loc, 0));
+                        scf::IfOp::create(
+                            nb, loc, isFirst, [&](OpBuilder &ib, Location il) {
+                              Value base = arith::AddIOp::create(
+                                  ib, il,
+                                  arith::MulIOp::create(ib, il, j,
+                                                        cIndex(ib, il, 3)),
+                                  cIndex(ib, il, statBase));
+                              SmallVector<Value> stats = {s, rho, tot[2]};
+                              for (auto [f, v] : llvm::enumerate(stats))
+                                memref::StoreOp::create(
+                                    ib, il, v, cta.extra,
+                                    ValueRange{arith::AddIOp::create(
+                                        ib, il, base, cIndex(ib, il, f))});
+                              scf::YieldOp::create(ib, il);
+                            });
+                        return {};
+                      });
+                  emitCTABarrier(rb, loc);
+                  SmallVector<Value> s, a;
+                  for (int64_t j = 0; j < n; ++j) {
+                    s.push_back(stat(rb, cIndex(rb, loc, j), 0));
+                    a.push_back(stat(rb, cIndex(rb, loc, j), 2));
+                  }
+                  Moments m = softmaxMoments(rb, loc, s, a);
+                  // Pass 2: dV_j and the dq chunks.
+                  scf::ForOp pass2 = forEachSource(
+                      rb, loc, km, io.sources, row, tid, acc,
+                      [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                          ValueRange cur) -> SmallVector<Value> {
+                        SiteGradCoefs c =
+                            siteGradCoefs(nb, loc, m, stat(nb, j, 0),
+                                          stat(nb, j, 1), stat(nb, j, 2), D);
+                        // q and g again (from L1: read by this thread in
+                        // pass 1): only the dq chunks and the source stay
+                        // in registers across the loop.
+                        SmallVector<Value> ds, next;
+                        for (int64_t k = 0; k < plan->chunks; ++k) {
+                          Value q = km.load(nb, loc, query, {}, tid, k);
+                          Value g =
+                              km.load(nb, loc, grad, ValueRange{row}, tid, k);
+                          ds.push_back(dvChunk(nb, loc, km, c, g, q, xs[k]));
+                          Value dq = sharedAcc ? km.load(nb, loc, cta.extra, {},
+                                                         tid, k)
+                                               : cur[k];
+                          dq = vector::FMAOp::create(
+                              nb, loc, splat(nb, loc, km, c.c), xs[k], dq);
+                          if (sharedAcc)
+                            km.store(nb, loc, dq, cta.extra, {}, tid, k);
+                          else
+                            next.push_back(dq);
+                        }
+                        switchOnIndex(
+                            nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
+                              for (int64_t k = 0; k < plan->chunks; ++k)
+                                km.store(sb, loc, ds[k], dvs[i],
+                                         ValueRange{row}, tid, k);
+                            });
+                        return next;
+                      });
+                  // The next row's pass 1 rewrites the statistics.
+                  emitCTABarrier(rb, loc);
+                  return SmallVector<Value>(pass2.getResults());
+                });
+            SmallVector<Value> acc(rowLoop.getResults());
+            if (sharedAcc)
+              for (int64_t k = 0; k < plan->chunks; ++k)
+                acc.push_back(km.load(b, loc, cta.extra, {}, tid, k));
+            storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
+            return;
+          }
+          // Emulation.
+          EmulatedAcc acc(b, loc, km);
+          Value parts = memref::AllocaOp::create(
+              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
+          forEachRowOfGroup(
+              b, loc, cta.x, io.rows, partials.groups, ValueRange{},
+              [&](OpBuilder &rb, Value row, ValueRange) {
+                SmallVector<Value> s, rho, a;
+                for (Value src : io.sources) {
+                  forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                    SmallVector<Value> xs, qs, gs;
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      xs.push_back(
+                          km.load(nb, loc, src, ValueRange{row}, t, k));
+                      qs.push_back(km.load(nb, loc, query, {}, t, k));
+                      gs.push_back(
+                          km.load(nb, loc, grad, ValueRange{row}, t, k));
+                    }
+                    auto [ss, dot] = km.partials(nb, loc, xs, qs);
+                    Value gd = dotPartial(nb, loc, km, gs, xs);
+                    SmallVector<Value> vals = {ss, dot, gd};
+                    for (auto [f, v] : llvm::enumerate(vals))
+                      memref::StoreOp::create(
+                          nb, loc, v, parts, ValueRange{cIndex(nb, loc, f), t});
+                  });
+                  Value r =
+                      rhoOf(rb, loc, km,
+                            emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                  rho.push_back(r);
+                  s.push_back(arith::MulFOp::create(
+                      rb, loc, r, emulatedReduce(rb, loc, parts, 1, *plan)));
+                  a.push_back(emulatedReduce(rb, loc, parts, 2, *plan));
+                }
+                Moments m = softmaxMoments(rb, loc, s, a);
+                SmallVector<SiteGradCoefs> coefs;
+                for (int64_t j = 0; j < n; ++j)
+                  coefs.push_back(
+                      siteGradCoefs(rb, loc, m, s[j], rho[j], a[j], D));
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    Value q = km.load(nb, loc, query, {}, t, k);
+                    Value g = km.load(nb, loc, grad, ValueRange{row}, t, k);
+                    Value dq = acc.get(nb, loc, t, k);
+                    for (int64_t j = 0; j < n; ++j) {
+                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row},
+                                        t, k);
+                      km.store(nb, loc, dvChunk(nb, loc, km, coefs[j], g, q, x),
+                               dvs[j], ValueRange{row}, t, k);
+                      dq = vector::FMAOp::create(
+                          nb, loc, splat(nb, loc, km, coefs[j].c), x, dq);
+                    }
+                    acc.set(nb, loc, dq, t, k);
+                  }
+                });
+                return SmallVector<Value>{};
+              });
+          storePartial(b, loc, km, acc, partials.buffer, cta.x);
+        });
+
+    auto dqType = cast<RankedTensorType>(op.getQueryGrad().getType());
+    SmallVector<Value> results = {
+        partials.sum(rewriter, loc, dqType.getElementType(), dqType, emulate)};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getGrad());
+    for (Value dv : dvs)
+      results.push_back(unflattenRows(rewriter, loc,
+                                      asTensor(rewriter, loc, dv, flatType),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+  Options options;
+};
+
+//===----------------------------------------------------------------------===//
+// rms_norm_grad
+//===----------------------------------------------------------------------===//
+
+/// rms_norm_grad, one CTA per row group: per row one CTA reduction of
+/// (Σ x², Σ γ g x), `dx = ρ γ g − (ρ³/D)(Σ γ g x) x`, and `ρ x g` into the
+/// dγ chunks in registers. x and g are read once.
+struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
+  RMSNormGradToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(RMSNormGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (hasStaticZeroRows(srcType))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    FailureOr<GPUKernelPlan> plan = planGradKernel(
+        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t D = *hidden;
+    bool emulate = options.emulate;
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    double eps = km.eps;
+    Value x = readBuffer(rewriter, loc,
+                         flattenRows(rewriter, loc, op.getInput(), 0, true));
+    Value grad = readBuffer(rewriter, loc,
+                            flattenRows(rewriter, loc, op.getGrad(), 0, true));
+    Value gain = readBuffer(rewriter, loc, op.getGain());
+    Value rows = memref::DimOp::create(rewriter, loc, x, 0);
+    auto flatType =
+        RankedTensorType::get({cast<MemRefType>(x.getType()).getDimSize(0), D},
+                              srcType.getElementType());
+    Value dx =
+        newBuffer(rewriter, loc, flatType,
+                  flatType.isDynamicDim(0) ? ValueRange{rows} : ValueRange{});
+    GroupPartials partials(rewriter, loc, rows, flatType.getDimSize(0), D,
+                           plan->vectorWidth, options.gradRowGroups);
+    // dx chunk and dγ term from ρ and k = (ρ³/D)·Σ γ g x.
+    auto outputs = [&](OpBuilder &nb, Value rho, Value kk, Value xv, Value gv,
+                       Value gamma) {
+      Value rhoV = splat(nb, loc, km, rho);
+      Value d = arith::MulFOp::create(
+          nb, loc, arith::MulFOp::create(nb, loc, rhoV, gamma), gv);
+      d = arith::SubFOp::create(
+          nb, loc, d,
+          arith::MulFOp::create(nb, loc, splat(nb, loc, km, kk), xv));
+      Value term = arith::MulFOp::create(
+          nb, loc, arith::MulFOp::create(nb, loc, rhoV, xv), gv);
+      return std::make_pair(d, term);
+    };
+    auto scaleOf = [&](OpBuilder &nb, Value rho, Value p) {
+      Value rho3 = arith::MulFOp::create(
+          nb, loc, arith::MulFOp::create(nb, loc, rho, rho), rho);
+      return arith::MulFOp::create(nb, loc,
+                                   arith::MulFOp::create(nb, loc, rho3, p),
+                                   f32Constant(nb, loc, 1.0 / D));
+    };
+    auto gxPartial = [&](OpBuilder &nb, ArrayRef<Value> gammas,
+                         ArrayRef<Value> xs, ArrayRef<Value> gs) {
+      SmallVector<Value> gx;
+      for (auto [gm, gv] : llvm::zip_equal(gammas, gs))
+        gx.push_back(arith::MulFOp::create(nb, loc, gm, gv));
+      return dotPartial(nb, loc, km, gx, xs);
+    };
+
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    emitGrid(
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
+        emulate, [&](OpBuilder &b, const CTAContext &cta) {
+          if (!emulate) {
+            Value tid = cta.tid;
+            SmallVector<Value> zeros(plan->chunks, km.zero(b, loc));
+            auto rowLoop = forEachRowOfGroup(
+                b, loc, cta.x, rows, partials.groups, zeros,
+                [&](OpBuilder &rb, Value row, ValueRange acc) {
+                  SmallVector<Value> gammas, xs, gs;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    gammas.push_back(km.load(rb, loc, gain, {}, tid, k));
+                    xs.push_back(km.load(rb, loc, x, ValueRange{row}, tid, k));
+                    gs.push_back(
+                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                  }
+                  Value ss = km.partials(rb, loc, xs, {}).first;
+                  Value p = gxPartial(rb, gammas, xs, gs);
+                  SmallVector<Value> tot =
+                      blockReduce(rb, loc, ValueRange{ss, p}, tid, cta.scratch,
+                                  plan->threads);
+                  Value rho = rhoOf(rb, loc, km, tot[0], eps);
+                  Value kk = scaleOf(rb, rho, tot[1]);
+                  SmallVector<Value> next;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    // γ again (L1) rather than held across the reduction.
+                    Value gamma = km.load(rb, loc, gain, {}, tid, k);
+                    auto [d, term] = outputs(rb, rho, kk, xs[k], gs[k], gamma);
+                    km.store(rb, loc, d, dx, ValueRange{row}, tid, k);
+                    next.push_back(
+                        arith::AddFOp::create(rb, loc, acc[k], term));
+                  }
+                  return next;
+                });
+            SmallVector<Value> acc(rowLoop.getResults());
+            storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
+            return;
+          }
+          EmulatedAcc acc(b, loc, km);
+          Value parts = memref::AllocaOp::create(
+              b, loc, MemRefType::get({2, plan->threads}, b.getF32Type()));
+          auto loadRow = [&](OpBuilder &nb, Value row, Value t,
+                             SmallVector<Value> &gammas, SmallVector<Value> &xs,
+                             SmallVector<Value> &gs) {
+            for (int64_t k = 0; k < plan->chunks; ++k) {
+              gammas.push_back(km.load(nb, loc, gain, {}, t, k));
+              xs.push_back(km.load(nb, loc, x, ValueRange{row}, t, k));
+              gs.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+            }
+          };
+          forEachRowOfGroup(
+              b, loc, cta.x, rows, partials.groups, ValueRange{},
+              [&](OpBuilder &rb, Value row, ValueRange) {
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  SmallVector<Value> gammas, xs, gs;
+                  loadRow(nb, row, t, gammas, xs, gs);
+                  Value ss = km.partials(nb, loc, xs, {}).first;
+                  Value p = gxPartial(nb, gammas, xs, gs);
+                  memref::StoreOp::create(nb, loc, ss, parts,
+                                          ValueRange{cIndex(nb, loc, 0), t});
+                  memref::StoreOp::create(nb, loc, p, parts,
+                                          ValueRange{cIndex(nb, loc, 1), t});
+                });
+                Value rho = rhoOf(
+                    rb, loc, km, emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                Value kk =
+                    scaleOf(rb, rho, emulatedReduce(rb, loc, parts, 1, *plan));
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  SmallVector<Value> gammas, xs, gs;
+                  loadRow(nb, row, t, gammas, xs, gs);
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    auto [d, term] =
+                        outputs(nb, rho, kk, xs[k], gs[k], gammas[k]);
+                    km.store(nb, loc, d, dx, ValueRange{row}, t, k);
+                    acc.set(nb, loc,
+                            arith::AddFOp::create(nb, loc,
+                                                  acc.get(nb, loc, t, k), term),
+                            t, k);
+                  }
+                });
+                return SmallVector<Value>{};
+              });
+          storePartial(b, loc, km, acc, partials.buffer, cta.x);
+        });
+
+    auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
+    Value dgain = partials.sum(rewriter, loc, gainType.getElementType(),
+                               gainType, emulate);
+    Value dxT = unflattenRows(
+        rewriter, loc, asTensor(rewriter, loc, dx, flatType), srcType,
+        tensor::getMixedSizes(rewriter, loc, op.getInput()), 0, true);
+    rewriter.replaceOp(op, ValueRange{dxT, dgain});
+    return success();
+  }
+  Options options;
+};
+
+//===----------------------------------------------------------------------===//
+// depth_attn_merge_grad
+//===----------------------------------------------------------------------===//
+
+/// depth_attn_merge_grad, one CTA per row group: per row one CTA reduction
+/// of (Σ u², q·u, g·(u − o)), then `do = (1 − β) g`, `du = β g + c q + e u`,
+/// `dlse = −ds` (thread 0) and `c u` into the dq chunks in registers. u, o
+/// and g are read once.
+struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
+  DepthAttnMergeGradToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (hasStaticZeroRows(srcType))
+      return rewriter.notifyMatchFailure(op, "no token rows");
+    FailureOr<GPUKernelPlan> plan = planGradKernel(
+        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t D = *hidden;
+    bool emulate = options.emulate;
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    double eps = km.eps;
+    auto rowsOf = [&](Value v, bool hasHidden) {
+      return readBuffer(rewriter, loc,
+                        flattenRows(rewriter, loc, v, 0, hasHidden));
+    };
+    Value o = rowsOf(op.getOutput(), true);
+    Value u = rowsOf(op.getSource(), true);
+    Value grad = rowsOf(op.getGrad(), true);
+    Value lse = rowsOf(op.getLse(), false);
+    Value query = readBuffer(rewriter, loc, op.getQuery());
+    Value rows = memref::DimOp::create(rewriter, loc, u, 0);
+    int64_t staticRows = cast<MemRefType>(u.getType()).getDimSize(0);
+    auto flatType =
+        RankedTensorType::get({staticRows, D}, srcType.getElementType());
+    auto flatLse = RankedTensorType::get({staticRows}, rewriter.getF32Type());
+    SmallVector<Value> dyn;
+    if (flatType.isDynamicDim(0))
+      dyn.push_back(rows);
+    Value dOut = newBuffer(rewriter, loc, flatType, dyn);
+    Value dU = newBuffer(rewriter, loc, flatType, dyn);
+    Value dLse = newBuffer(rewriter, loc, flatLse, dyn);
+    GroupPartials partials(rewriter, loc, rows, staticRows, D,
+                           plan->vectorWidth, options.gradRowGroups);
+
+    struct RowScalars {
+      Value beta, c, e, ds;
+    };
+    auto scalars = [&](OpBuilder &nb, Value row, Value ss, Value dot,
+                       Value gd) {
+      RowScalars r;
+      Value rho = rhoOf(nb, loc, km, ss, eps);
+      Value s = arith::MulFOp::create(nb, loc, rho, dot);
+      Value rowLse = memref::LoadOp::create(nb, loc, lse, ValueRange{row});
+      r.beta = mergeWeight(nb, loc, s, rowLse);
+      Value one = f32Constant(nb, loc, 1.0);
+      r.ds = arith::MulFOp::create(
+          nb, loc,
+          arith::MulFOp::create(nb, loc, r.beta,
+                                arith::SubFOp::create(nb, loc, one, r.beta)),
+          gd);
+      r.c = arith::MulFOp::create(nb, loc, r.ds, rho);
+      r.e = arith::NegFOp::create(
+          nb, loc,
+          arith::MulFOp::create(
+              nb, loc,
+              arith::MulFOp::create(nb, loc, r.c,
+                                    arith::MulFOp::create(nb, loc, s, rho)),
+              f32Constant(nb, loc, 1.0 / D)));
+      return r;
+    };
+    auto reducible = [&](OpBuilder &nb, ArrayRef<Value> us, ArrayRef<Value> os,
+                         ArrayRef<Value> qs, ArrayRef<Value> gs) {
+      auto [ss, dot] = km.partials(nb, loc, us, qs);
+      SmallVector<Value> diff;
+      for (auto [uv, ov] : llvm::zip_equal(us, os))
+        diff.push_back(arith::SubFOp::create(nb, loc, uv, ov));
+      return SmallVector<Value>{ss, dot, dotPartial(nb, loc, km, gs, diff)};
+    };
+    // Writes do and du of chunk k; returns the dq term c·u.
+    auto outputs = [&](OpBuilder &nb, const RowScalars &r, Value row, Value t,
+                       int64_t k, Value uv, Value qv, Value gv) {
+      Value one = f32Constant(nb, loc, 1.0);
+      Value keep = arith::SubFOp::create(nb, loc, one, r.beta);
+      km.store(nb, loc,
+               arith::MulFOp::create(nb, loc, splat(nb, loc, km, keep), gv),
+               dOut, ValueRange{row}, t, k);
+      SiteGradCoefs coefs{r.beta, r.c, r.e};
+      km.store(nb, loc, dvChunk(nb, loc, km, coefs, gv, qv, uv), dU,
+               ValueRange{row}, t, k);
+      return arith::MulFOp::create(nb, loc, splat(nb, loc, km, r.c), uv)
+          .getResult();
+    };
+    auto storeDLse = [&](OpBuilder &nb, const RowScalars &r, Value row) {
+      memref::StoreOp::create(nb, loc, arith::NegFOp::create(nb, loc, r.ds),
+                              dLse, ValueRange{row});
+    };
+
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    shape.reduceValues = 3;
+    emitGrid(
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
+        emulate, [&](OpBuilder &b, const CTAContext &cta) {
+          if (!emulate) {
+            Value tid = cta.tid;
+            SmallVector<Value> zeros(plan->chunks, km.zero(b, loc));
+            auto rowLoop = forEachRowOfGroup(
+                b, loc, cta.x, rows, partials.groups, zeros,
+                [&](OpBuilder &rb, Value row, ValueRange acc) {
+                  SmallVector<Value> us, os, qs, gs;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    qs.push_back(km.load(rb, loc, query, {}, tid, k));
+                    us.push_back(km.load(rb, loc, u, ValueRange{row}, tid, k));
+                    os.push_back(km.load(rb, loc, o, ValueRange{row}, tid, k));
+                    gs.push_back(
+                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                  }
+                  SmallVector<Value> tot =
+                      blockReduce(rb, loc, reducible(rb, us, os, qs, gs), tid,
+                                  cta.scratch, plan->threads);
+                  RowScalars r = scalars(rb, row, tot[0], tot[1], tot[2]);
+                  // q again (L1) rather than held across the reduction.
+                  SmallVector<Value> next;
+                  for (int64_t k = 0; k < plan->chunks; ++k)
+                    next.push_back(arith::AddFOp::create(
+                        rb, loc, acc[k],
+                        outputs(rb, r, row, tid, k, us[k],
+                                km.load(rb, loc, query, {}, tid, k), gs[k])));
+                  Value isFirst =
+                      arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::eq,
+                                            tid, cIndex(rb, loc, 0));
+                  scf::IfOp::create(rb, loc, isFirst,
+                                    [&](OpBuilder &ib, Location il) {
+                                      storeDLse(ib, r, row);
+                                      scf::YieldOp::create(ib, il);
+                                    });
+                  return next;
+                });
+            SmallVector<Value> acc(rowLoop.getResults());
+            storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
+            return;
+          }
+          EmulatedAcc acc(b, loc, km);
+          Value parts = memref::AllocaOp::create(
+              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
+          auto loadRow = [&](OpBuilder &nb, Value row, Value t,
+                             SmallVector<Value> &us, SmallVector<Value> &os,
+                             SmallVector<Value> &qs, SmallVector<Value> &gs) {
+            for (int64_t k = 0; k < plan->chunks; ++k) {
+              us.push_back(km.load(nb, loc, u, ValueRange{row}, t, k));
+              os.push_back(km.load(nb, loc, o, ValueRange{row}, t, k));
+              qs.push_back(km.load(nb, loc, query, {}, t, k));
+              gs.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+            }
+          };
+          forEachRowOfGroup(
+              b, loc, cta.x, rows, partials.groups, ValueRange{},
+              [&](OpBuilder &rb, Value row, ValueRange) {
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  SmallVector<Value> us, os, qs, gs;
+                  loadRow(nb, row, t, us, os, qs, gs);
+                  for (auto [f, v] :
+                       llvm::enumerate(reducible(nb, us, os, qs, gs)))
+                    memref::StoreOp::create(nb, loc, v, parts,
+                                            ValueRange{cIndex(nb, loc, f), t});
+                });
+                RowScalars r =
+                    scalars(rb, row, emulatedReduce(rb, loc, parts, 0, *plan),
+                            emulatedReduce(rb, loc, parts, 1, *plan),
+                            emulatedReduce(rb, loc, parts, 2, *plan));
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  SmallVector<Value> us, os, qs, gs;
+                  loadRow(nb, row, t, us, os, qs, gs);
+                  for (int64_t k = 0; k < plan->chunks; ++k)
+                    acc.set(nb, loc,
+                            arith::AddFOp::create(
+                                nb, loc, acc.get(nb, loc, t, k),
+                                outputs(nb, r, row, t, k, us[k], qs[k], gs[k])),
+                            t, k);
+                });
+                storeDLse(rb, r, row);
+                return SmallVector<Value>{};
+              });
+          storePartial(b, loc, km, acc, partials.buffer, cta.x);
+        });
+
+    auto dqType = cast<RankedTensorType>(op.getQueryGrad().getType());
+    Value dq =
+        partials.sum(rewriter, loc, dqType.getElementType(), dqType, emulate);
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSource());
+    SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
+    auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
+    Value doT =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dOut, flatType),
+                      srcType, sizes, 0, true);
+    Value dlT =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dLse, flatLse),
+                      lseType, lseSizes, 0, false);
+    Value duT =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dU, flatType),
+                      srcType, sizes, 0, true);
+    rewriter.replaceOp(op, ValueRange{doT, dlT, dq, duT});
+    return success();
+  }
+  Options options;
+};
+
+//===----------------------------------------------------------------------===//
+// depth_attn_stats_grad
+//===----------------------------------------------------------------------===//
+
+/// The weight recomputed from the saved LSE: `α = exp(min(s − lse, 0))`
+/// (clamped to 1, flushed like the forward's weights).
+Value statsWeight(OpBuilder &b, Location loc, Value s, Value lse) {
+  return flushedExp(
+      b, loc,
+      arith::MinimumFOp::create(b, loc, arith::SubFOp::create(b, loc, s, lse),
+                                f32Constant(b, loc, 0.0)));
+}
+
+/// `α` (`statsWeight`), `ds = α (a − ā + dlse)`, `c = ds ρ`,
+/// `e = −c s ρ / D`.
+SiteGradCoefs statsGradCoefs(OpBuilder &b, Location loc, Value s, Value rho,
+                             Value a, Value abar, Value lse, Value dlse,
+                             int64_t hidden) {
+  SiteGradCoefs r;
+  r.alpha = statsWeight(b, loc, s, lse);
+  Value ds = arith::MulFOp::create(
+      b, loc, r.alpha,
+      arith::AddFOp::create(b, loc, arith::SubFOp::create(b, loc, a, abar),
+                            dlse));
+  r.c = arith::MulFOp::create(b, loc, ds, rho);
+  r.e = arith::NegFOp::create(
+      b, loc,
+      arith::MulFOp::create(
+          b, loc,
+          arith::MulFOp::create(b, loc, r.c,
+                                arith::MulFOp::create(b, loc, s, rho)),
+          f32Constant(b, loc, 1.0 / hidden)));
+  return r;
+}
+
+/// depth_attn_stats_grad with a static number of queries S, one CTA per row
+/// group. Per row: pass 1, per query (loop) and source (`forEachSource`), a
+/// CTA reduction of (Σ V_j², Q[q]·V_j, dO[q]·V_j), thread 0 keeping
+/// (s_qj, a_qj) and ρ_j in shared memory, then ā_q; pass 2 writes
+/// `dV_j = Σ_q (α_qj dO[q] + c_qj Q[q]) + (Σ_q e_qj) V_j`; pass 3, per query,
+/// sums `c_qj V_j` over the sources in registers and adds it to the CTA's
+/// partial dQ[q] row (f32, in global memory, touched by this CTA only).
+/// V_j is read from memory once per row, then from L1/L2 (2S times more);
+/// dO[q] and Q[q] per (query, source) from L1/L2 after the first read.
+struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
+  DepthAttnStatsGradToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSources().empty())
+      return failure();
+    auto srcType =
+        dyn_cast<RankedTensorType>(op.getSources().front().getType());
+    auto qType = dyn_cast<RankedTensorType>(op.getQueries().getType());
+    std::optional<int64_t> hidden = staticHidden(srcType);
+    if (!hidden || !qType || qType.isDynamicDim(0) || hasEncodedTensors(op))
+      return rewriter.notifyMatchFailure(
+          op, "needs a static hidden size and number of queries");
+    if (!hasAddressableTypes(op))
+      return rewriter.notifyMatchFailure(op, "tensors too large to address");
+    if (hasStaticZeroRows(srcType) || qType.getDimSize(0) == 0)
+      return rewriter.notifyMatchFailure(op, "no token rows or queries");
+    FailureOr<GPUKernelPlan> plan = planGradKernel(
+        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (failed(plan))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t n = op.getSources().size();
+    int64_t S = qType.getDimSize(0);
+    int64_t D = *hidden;
+    // Shared words: (s_qj, a_qj) at 2(q·n + j), ρ_j at 2Sn + j, ā_q at
+    // 2Sn + n + q.
+    int64_t rhoBase = 2 * S * n, abarBase = rhoBase + n;
+    LaunchShape shape;
+    shape.threads = plan->threads;
+    shape.reduceValues = 3;
+    shape.extraFloats = abarBase + S;
+    if (!shape.fitsSharedMemory())
+      return rewriter.notifyMatchFailure(
+          op, "per-(query, source) statistics exceed 48 KiB of shared memory");
+    bool emulate = options.emulate;
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    double eps = km.eps;
+    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+    Value queries = readBuffer(rewriter, loc, op.getQueries());
+    Value dOut = readBuffer(
+        rewriter, loc, flattenRows(rewriter, loc, op.getOutputGrad(), 1, true));
+    Value lse = readBuffer(rewriter, loc,
+                           flattenRows(rewriter, loc, op.getLse(), 1, false));
+    Value dLse = readBuffer(
+        rewriter, loc, flattenRows(rewriter, loc, op.getLseGrad(), 1, false));
+    auto flatType =
+        RankedTensorType::get({io.staticRows, D}, srcType.getElementType());
+    SmallVector<Value> dvs;
+    for (int64_t j = 0; j < n; ++j)
+      dvs.push_back(newBuffer(rewriter, loc, flatType,
+                              flatType.isDynamicDim(0) ? ValueRange{io.rows}
+                                                       : ValueRange{}));
+    GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
+                           plan->vectorWidth, options.gradRowGroups, S);
+    auto scalarAt = [&](OpBuilder &nb, Value buffer, Value q, Value row) {
+      return memref::LoadOp::create(nb, loc, buffer, ValueRange{q, row})
+          .getResult();
+    };
+
+    emitGrid(
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
+        emulate, [&](OpBuilder &b, const CTAContext &cta) {
+          auto forEachQuery = [&](OpBuilder &ob, ValueRange inits,
+                                  function_ref<SmallVector<Value>(
+                                      OpBuilder &, Value, ValueRange)>
+                                      body) {
+            return scf::ForOp::create(
+                ob, loc, cIndex(ob, loc, 0), cIndex(ob, loc, S),
+                cIndex(ob, loc, 1), inits,
+                [&](OpBuilder &nb, Location nl, Value q, ValueRange args) {
+                  scf::YieldOp::create(nb, nl, body(nb, q, args));
+                });
+          };
+          if (!emulate) {
+            Value tid = cta.tid;
+            auto word = [&](OpBuilder &nb, Value idx) {
+              return memref::LoadOp::create(nb, loc, cta.extra, idx)
+                  .getResult();
+            };
+            auto at = [&](OpBuilder &nb, Value q, Value j, int64_t field) {
+              // 2(q·n + j) + field
+              Value i = arith::AddIOp::create(
+                  nb, loc,
+                  arith::MulIOp::create(nb, loc, q, cIndex(nb, loc, n)), j);
+              return arith::AddIOp::create(
+                  nb, loc,
+                  arith::MulIOp::create(nb, loc, i, cIndex(nb, loc, 2)),
+                  cIndex(nb, loc, field));
+            };
+            auto plus = [&](OpBuilder &nb, Value i, int64_t base) {
+              return arith::AddIOp::create(nb, loc, i, cIndex(nb, loc, base))
+                  .getResult();
+            };
+            auto ifFirst = [&](OpBuilder &nb,
+                               function_ref<void(OpBuilder &)> body) {
+              Value isFirst = arith::CmpIOp::create(
+                  nb, loc, arith::CmpIPredicate::eq, tid, cIndex(nb, loc, 0));
+              scf::IfOp::create(nb, loc, isFirst,
+                                [&](OpBuilder &ib, Location il) {
+                                  body(ib);
+                                  scf::YieldOp::create(ib, il);
+                                });
+            };
+            auto coefs = [&](OpBuilder &nb, Value q, Value j, Value row) {
+              return statsGradCoefs(
+                  nb, loc, word(nb, at(nb, q, j, 0)),
+                  word(nb, plus(nb, j, rhoBase)), word(nb, at(nb, q, j, 1)),
+                  word(nb, plus(nb, q, abarBase)), scalarAt(nb, lse, q, row),
+                  scalarAt(nb, dLse, q, row), D);
+            };
+            // The CTA's partial dQ rows start at zero.
+            forEachQuery(b, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+              for (int64_t k = 0; k < plan->chunks; ++k)
+                km.store(nb, loc, km.zero(nb, loc), partials.buffer,
+                         ValueRange{cta.x, q}, tid, k);
+              return SmallVector<Value>{};
+            });
+            forEachRowOfGroup(
+                b, loc, cta.x, io.rows, partials.groups, {},
+                [&](OpBuilder &rb, Value row, ValueRange) {
+                  // Pass 1: the statistics of every (query, source).
+                  forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
+                    SmallVector<Value> qs, gs;
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      qs.push_back(
+                          km.load(qb, loc, queries, ValueRange{q}, tid, k));
+                      gs.push_back(
+                          km.load(qb, loc, dOut, ValueRange{q, row}, tid, k));
+                    }
+                    forEachSource(
+                        qb, loc, km, io.sources, row, tid, {},
+                        [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                            ValueRange) -> SmallVector<Value> {
+                          auto [ss, dot] = km.partials(nb, loc, xs, qs);
+                          Value ad = dotPartial(nb, loc, km, gs, xs);
+                          SmallVector<Value> tot =
+                              blockReduce(nb, loc, ValueRange{ss, dot, ad}, tid,
+                                          cta.scratch, plan->threads);
+                          Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                          Value sv =
+                              arith::MulFOp::create(nb, loc, rho, tot[1]);
+                          ifFirst(nb, [&](OpBuilder &ib) {
+                            memref::StoreOp::create(
+                                ib, loc, sv, cta.extra,
+                                at(ib, q, j, 0).getResult());
+                            memref::StoreOp::create(
+                                ib, loc, tot[2], cta.extra,
+                                at(ib, q, j, 1).getResult());
+                            memref::StoreOp::create(ib, loc, rho, cta.extra,
+                                                    plus(ib, j, rhoBase));
+                          });
+                          return {};
+                        });
+                    return SmallVector<Value>{};
+                  });
+                  emitCTABarrier(rb, loc);
+                  // ā_q = Σ_j α_qj a_qj (thread 0).
+                  ifFirst(rb, [&](OpBuilder &ib) {
+                    forEachQuery(
+                        ib, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+                          Value rowLse = scalarAt(nb, lse, q, row);
+                          Value abar;
+                          for (int64_t j = 0; j < n; ++j) {
+                            Value jv = cIndex(nb, loc, j);
+                            Value t = arith::MulFOp::create(
+                                nb, loc,
+                                statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
+                                            rowLse),
+                                word(nb, at(nb, q, jv, 1)));
+                            abar = abar
+                                       ? arith::AddFOp::create(nb, loc, abar, t)
+                                             .getResult()
+                                       : t;
+                          }
+                          memref::StoreOp::create(nb, loc, abar, cta.extra,
+                                                  plus(nb, q, abarBase));
+                          return SmallVector<Value>{};
+                        });
+                  });
+                  emitCTABarrier(rb, loc);
+                  // Pass 2: dV_j.
+                  forEachSource(
+                      rb, loc, km, io.sources, row, tid, {},
+                      [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                          ValueRange) -> SmallVector<Value> {
+                        SmallVector<Value> inits(plan->chunks,
+                                                 km.zero(nb, loc));
+                        inits.push_back(f32Constant(nb, loc, 0.0));
+                        scf::ForOp sum = forEachQuery(
+                            nb, inits,
+                            [&](OpBuilder &ib, Value q, ValueRange a) {
+                              SiteGradCoefs c = coefs(ib, q, j, row);
+                              SmallVector<Value> next;
+                              for (int64_t k = 0; k < plan->chunks; ++k) {
+                                Value g = km.load(ib, loc, dOut,
+                                                  ValueRange{q, row}, tid, k);
+                                Value qv = km.load(ib, loc, queries,
+                                                   ValueRange{q}, tid, k);
+                                Value d = vector::FMAOp::create(
+                                    ib, loc, splat(ib, loc, km, c.alpha), g,
+                                    a[k]);
+                                next.push_back(vector::FMAOp::create(
+                                    ib, loc, splat(ib, loc, km, c.c), qv, d));
+                              }
+                              next.push_back(arith::AddFOp::create(
+                                  ib, loc, a[plan->chunks], c.e));
+                              return next;
+                            });
+                        Value eV =
+                            splat(nb, loc, km, sum.getResult(plan->chunks));
+                        SmallVector<Value> ds;
+                        for (int64_t k = 0; k < plan->chunks; ++k)
+                          ds.push_back(vector::FMAOp::create(nb, loc, eV, xs[k],
+                                                             sum.getResult(k)));
+                        switchOnIndex(
+                            nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
+                              for (int64_t k = 0; k < plan->chunks; ++k)
+                                km.store(sb, loc, ds[k], dvs[i],
+                                         ValueRange{row}, tid, k);
+                            });
+                        return {};
+                      });
+                  // Pass 3: dQ[q] += Σ_j c_qj V_j.
+                  forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
+                    SmallVector<Value> zeros(plan->chunks, km.zero(qb, loc));
+                    scf::ForOp acc = forEachSource(
+                        qb, loc, km, io.sources, row, tid, zeros,
+                        [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
+                            ValueRange cur) -> SmallVector<Value> {
+                          Value cV = splat(nb, loc, km, coefs(nb, q, j, row).c);
+                          SmallVector<Value> next;
+                          for (int64_t k = 0; k < plan->chunks; ++k)
+                            next.push_back(vector::FMAOp::create(
+                                nb, loc, cV, xs[k], cur[k]));
+                          return next;
+                        });
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      Value old = km.load(qb, loc, partials.buffer,
+                                          ValueRange{cta.x, q}, tid, k);
+                      km.store(
+                          qb, loc,
+                          arith::AddFOp::create(qb, loc, old, acc.getResult(k)),
+                          partials.buffer, ValueRange{cta.x, q}, tid, k);
+                    }
+                    return SmallVector<Value>{};
+                  });
+                  // The next row's pass 1 rewrites the statistics.
+                  emitCTABarrier(rb, loc);
+                  return SmallVector<Value>{};
+                });
+            return;
+          }
+          // Emulation: the same phases over the threads; statistics and
+          // coefficients are values (the queries and sources unrolled).
+          Value parts = memref::AllocaOp::create(
+              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
+          forEachThread(b, loc, *plan, [&](OpBuilder &nb, Value t) {
+            for (int64_t q = 0; q < S; ++q)
+              for (int64_t k = 0; k < plan->chunks; ++k)
+                km.store(nb, loc, km.zero(nb, loc), partials.buffer,
+                         ValueRange{cta.x, cIndex(nb, loc, q)}, t, k);
+          });
+          forEachRowOfGroup(
+              b, loc, cta.x, io.rows, partials.groups, {},
+              [&](OpBuilder &rb, Value row, ValueRange) {
+                SmallVector<SmallVector<Value>> sv(S), av(S);
+                SmallVector<Value> rho(n);
+                for (int64_t q = 0; q < S; ++q) {
+                  Value qi = cIndex(rb, loc, q);
+                  for (int64_t j = 0; j < n; ++j) {
+                    forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                      SmallVector<Value> xs, qs, gs;
+                      for (int64_t k = 0; k < plan->chunks; ++k) {
+                        xs.push_back(km.load(nb, loc, io.sources[j],
+                                             ValueRange{row}, t, k));
+                        qs.push_back(
+                            km.load(nb, loc, queries, ValueRange{qi}, t, k));
+                        gs.push_back(
+                            km.load(nb, loc, dOut, ValueRange{qi, row}, t, k));
+                      }
+                      auto [ss, dot] = km.partials(nb, loc, xs, qs);
+                      SmallVector<Value> vals = {
+                          ss, dot, dotPartial(nb, loc, km, gs, xs)};
+                      for (auto [f, v] : llvm::enumerate(vals))
+                        memref::StoreOp::create(
+                            nb, loc, v, parts,
+                            ValueRange{cIndex(nb, loc, f), t});
+                    });
+                    rho[j] =
+                        rhoOf(rb, loc, km,
+                              emulatedReduce(rb, loc, parts, 0, *plan), eps);
+                    sv[q].push_back(arith::MulFOp::create(
+                        rb, loc, rho[j],
+                        emulatedReduce(rb, loc, parts, 1, *plan)));
+                    av[q].push_back(emulatedReduce(rb, loc, parts, 2, *plan));
+                  }
+                }
+                SmallVector<SmallVector<SiteGradCoefs>> coefs(S);
+                for (int64_t q = 0; q < S; ++q) {
+                  Value qi = cIndex(rb, loc, q);
+                  Value rowLse = scalarAt(rb, lse, qi, row);
+                  Value abar;
+                  for (int64_t j = 0; j < n; ++j) {
+                    Value t = arith::MulFOp::create(
+                        rb, loc, statsWeight(rb, loc, sv[q][j], rowLse),
+                        av[q][j]);
+                    abar = abar ? arith::AddFOp::create(rb, loc, abar, t)
+                                      .getResult()
+                                : t;
+                  }
+                  Value rowDlse = scalarAt(rb, dLse, qi, row);
+                  for (int64_t j = 0; j < n; ++j)
+                    coefs[q].push_back(statsGradCoefs(rb, loc, sv[q][j], rho[j],
+                                                      av[q][j], abar, rowLse,
+                                                      rowDlse, D));
+                }
+                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
+                  for (int64_t j = 0; j < n; ++j) {
+                    SmallVector<Value> acc(plan->chunks, km.zero(nb, loc));
+                    Value e = f32Constant(nb, loc, 0.0);
+                    for (int64_t q = 0; q < S; ++q) {
+                      Value qi = cIndex(nb, loc, q);
+                      const SiteGradCoefs &c = coefs[q][j];
+                      for (int64_t k = 0; k < plan->chunks; ++k) {
+                        Value g =
+                            km.load(nb, loc, dOut, ValueRange{qi, row}, t, k);
+                        Value qv =
+                            km.load(nb, loc, queries, ValueRange{qi}, t, k);
+                        Value d = vector::FMAOp::create(
+                            nb, loc, splat(nb, loc, km, c.alpha), g, acc[k]);
+                        acc[k] = vector::FMAOp::create(
+                            nb, loc, splat(nb, loc, km, c.c), qv, d);
+                      }
+                      e = arith::AddFOp::create(nb, loc, e, c.e);
+                    }
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row},
+                                        t, k);
+                      km.store(nb, loc,
+                               vector::FMAOp::create(
+                                   nb, loc, splat(nb, loc, km, e), x, acc[k]),
+                               dvs[j], ValueRange{row}, t, k);
+                    }
+                  }
+                  for (int64_t q = 0; q < S; ++q) {
+                    Value qi = cIndex(nb, loc, q);
+                    for (int64_t k = 0; k < plan->chunks; ++k) {
+                      Value acc = km.zero(nb, loc);
+                      for (int64_t j = 0; j < n; ++j)
+                        acc = vector::FMAOp::create(
+                            nb, loc, splat(nb, loc, km, coefs[q][j].c),
+                            km.load(nb, loc, io.sources[j], ValueRange{row}, t,
+                                    k),
+                            acc);
+                      Value old = km.load(nb, loc, partials.buffer,
+                                          ValueRange{cta.x, qi}, t, k);
+                      km.store(nb, loc,
+                               arith::AddFOp::create(nb, loc, old, acc),
+                               partials.buffer, ValueRange{cta.x, qi}, t, k);
+                    }
+                  }
+                });
+                return SmallVector<Value>{};
+              });
+        });
+
+    SmallVector<Value> results = {partials.sum(
+        rewriter, loc, qType.getElementType(),
+        cast<RankedTensorType>(op.getQueriesGrad().getType()), emulate)};
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    for (Value dv : dvs)
+      results.push_back(unflattenRows(rewriter, loc,
+                                      asTensor(rewriter, loc, dv, flatType),
+                                      srcType, sizes, 0, true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+  Options options;
+};
+
+} // namespace
+
+void mlir::attnres::gpukernel::populateGradKernelPatterns(
+    RewritePatternSet &patterns, const Options &options) {
+  patterns.add<DepthAttnGradToGPU, RMSNormGradToGPU, DepthAttnMergeGradToGPU,
+               DepthAttnStatsGradToGPU>(patterns.getContext(), options);
+}

@@ -1,0 +1,283 @@
+//===- GPUKernelEmitter.cpp - building blocks of the GPU kernels ----------===//
+//
+// See GPUKernelEmitter.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GPUKernelEmitter.h"
+
+#include "../Common/AttnResShapes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mlir::attnres;
+using namespace mlir::attnres::detail;
+
+namespace mlir {
+namespace attnres {
+namespace gpukernel {
+
+//===----------------------------------------------------------------------===//
+// GPU mode: gpu.launch with shuffles and shared memory
+//===----------------------------------------------------------------------===//
+
+/// A CTA barrier that survives bufferization: upstream's ownership-based
+/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
+/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
+/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
+void emitCTABarrier(OpBuilder &b, Location loc) {
+  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{}, kCTABarrierAsm,
+                            "~{memory}",
+                            /*has_side_effects=*/true,
+                            /*is_align_stack=*/false, LLVM::TailCallKind::None,
+                            /*asm_dialect=*/LLVM::AsmDialectAttr(),
+                            /*operand_attrs=*/ArrayAttr());
+}
+
+/// Sums `values` over the CTA: xor-shuffles within each warp, then one word
+/// per warp and value in shared memory `scratch` ([values, warps]).
+SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
+                               Value tid, Value scratch, int64_t threads) {
+  SmallVector<Value> sums(values.begin(), values.end());
+  for (int32_t offset = 16; offset >= 1; offset /= 2)
+    for (Value &v : sums)
+      v = gpu::ShuffleOp::create(b, loc, v, offset, 32, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+  int64_t warps = threads / 32;
+  if (warps == 1)
+    return sums;
+  Value lane = arith::RemUIOp::create(b, loc, tid, cIndex(b, loc, 32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, cIndex(b, loc, 32));
+  Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                         cIndex(b, loc, 0));
+  scf::IfOp::create(b, loc, isLeader, [&](OpBuilder &nb, Location nl) {
+    for (auto [i, v] : llvm::enumerate(sums))
+      memref::StoreOp::create(nb, nl, v, scratch,
+                              ValueRange{cIndex(nb, nl, i), warp});
+    scf::YieldOp::create(nb, nl);
+  });
+  emitCTABarrier(b, loc);
+  SmallVector<Value> totals;
+  for (size_t i = 0; i < sums.size(); ++i) {
+    Value total;
+    for (int64_t w = 0; w < warps; ++w) {
+      Value part = memref::LoadOp::create(
+          b, loc, scratch, ValueRange{cIndex(b, loc, i), cIndex(b, loc, w)});
+      total =
+          total ? arith::AddFOp::create(b, loc, total, part).getResult() : part;
+    }
+    totals.push_back(total);
+  }
+  // The scratch words are rewritten by the next reduction.
+  emitCTABarrier(b, loc);
+  return totals;
+}
+
+/// The scratch and the extra words are dynamic shared memory viewed as f32
+/// (a workgroup attribution would become a block argument that upstream's
+/// buffer deallocation gives an ownership operand).
+void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
+                const LaunchShape &shape,
+                function_ref<void(OpBuilder &, const CTAContext &)> body) {
+  Value one = cIndex(b, loc, 1);
+  int64_t reduceValues = std::max<int64_t>(1, shape.reduceValues);
+  int64_t scratchBytes = reduceValues * 32 * 4;
+  Value smemSize =
+      arith::ConstantIntOp::create(b, loc, shape.sharedBytes(), 32);
+  // A 2-D grid of CTAs runs as one gridDim.x of gridX · gridY CTAs (x
+  // fastest, as before): gridDim.y and .z stop at 65,535, gridDim.x at
+  // 2^31 - 1, and rows (tokens) exceed 65,535 in long prefills. The runtime
+  // checks the product against the device's limit before the launch.
+  std::optional<int64_t> constY = getConstantIntValue(gridY);
+  bool linear = !constY || *constY != 1;
+  Value ctas =
+      linear ? arith::MulIOp::create(b, loc, gridX, gridY).getResult() : gridX;
+  auto launch = gpu::LaunchOp::create(b, loc, ctas, one, one,
+                                      cIndex(b, loc, shape.threads), one, one,
+                                      /*dynamicSharedMemorySize=*/smemSize);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                                   MemRefLayoutAttrInterface(), workgroup);
+  Value bytes = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
+  auto scratchType = MemRefType::get({reduceValues, 32}, b.getF32Type(),
+                                     MemRefLayoutAttrInterface(), workgroup);
+  CTAContext cta;
+  cta.scratch = memref::ViewOp::create(b, loc, scratchType, bytes,
+                                       cIndex(b, loc, 0), ValueRange{});
+  if (shape.extraFloats > 0) {
+    auto extraType = MemRefType::get({shape.extraFloats}, b.getF32Type(),
+                                     MemRefLayoutAttrInterface(), workgroup);
+    cta.extra = memref::ViewOp::create(
+        b, loc, extraType, bytes, cIndex(b, loc, scratchBytes), ValueRange{});
+  }
+  cta.x = launch.getBlockIds().x;
+  cta.y = launch.getBlockIds().y;
+  if (linear) {
+    Value id = launch.getBlockIds().x;
+    cta.x = arith::RemUIOp::create(b, loc, id, gridX);
+    cta.y = arith::DivUIOp::create(b, loc, id, gridX);
+  }
+  cta.tid = launch.getThreadIds().x;
+  body(b, cta);
+  gpu::TerminatorOp::create(b, loc);
+}
+
+void emitLaunch(
+    OpBuilder &b, Location loc, Value gridX, Value gridY,
+    const GPUKernelPlan &plan,
+    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body) {
+  LaunchShape shape;
+  shape.threads = plan.threads;
+  emitLaunch(b, loc, gridX, gridY, shape,
+             [&](OpBuilder &nb, const CTAContext &cta) {
+               body(nb, cta.x, cta.y, cta.tid, cta.scratch);
+             });
+}
+
+//===----------------------------------------------------------------------===//
+// Emulation mode: the same CTA, one phase at a time over all its threads
+//===----------------------------------------------------------------------===//
+
+/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
+void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
+                   function_ref<void(OpBuilder &, Value)> perThread) {
+  scf::ForOp::create(b, loc, cIndex(b, loc, 0), cIndex(b, loc, plan.threads),
+                     cIndex(b, loc, 1), ValueRange{},
+                     [&](OpBuilder &nb, Location nl, Value tid, ValueRange) {
+                       perThread(nb, tid);
+                       scf::YieldOp::create(nb, nl);
+                     });
+}
+
+/// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
+/// (xor tree within warps, then warps in order).
+Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
+                     const GPUKernelPlan &plan) {
+  // Tree within each warp: after the xor steps every lane holds the same
+  // sum; summing lanes pairwise in the xor order gives the same rounding.
+  Value total;
+  for (int64_t w = 0; w < plan.threads / 32; ++w) {
+    SmallVector<Value> lanes;
+    for (int64_t l = 0; l < 32; ++l)
+      lanes.push_back(memref::LoadOp::create(
+          b, loc, parts,
+          ValueRange{cIndex(b, loc, i), cIndex(b, loc, w * 32 + l)}));
+    for (int64_t width = 16; width >= 1; width /= 2)
+      for (int64_t l = 0; l < width; ++l)
+        lanes[l] = arith::AddFOp::create(b, loc, lanes[l], lanes[l + width]);
+    total = total ? arith::AddFOp::create(b, loc, total, lanes[0]).getResult()
+                  : lanes[0];
+  }
+  return total;
+}
+
+//===----------------------------------------------------------------------===//
+// The three kernels
+//===----------------------------------------------------------------------===//
+
+KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
+  KernelIO io;
+  for (Value s : sources)
+    io.sources.push_back(readBuffer(b, loc, flattenRows(b, loc, s, 0, true)));
+  io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
+  io.staticRows = cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
+  return io;
+}
+
+void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
+              const LaunchShape &shape, bool emulate,
+              function_ref<void(OpBuilder &, const CTAContext &)> cta) {
+  if (!emulate) {
+    emitLaunch(b, loc, gridX, gridY, shape, cta);
+    return;
+  }
+  auto forall =
+      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{gridX, gridY},
+                            ValueRange{}, std::nullopt, nullptr);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  CTAContext ctx;
+  ctx.x = forall.getInductionVars()[0];
+  ctx.y = forall.getInductionVars()[1];
+  cta(b, ctx);
+}
+
+void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
+              const GPUKernelPlan &plan, bool emulate,
+              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta) {
+  LaunchShape shape;
+  shape.threads = plan.threads;
+  emitGrid(b, loc, gridX, gridY, shape, emulate,
+           [&](OpBuilder &nb, const CTAContext &ctx) {
+             cta(nb, ctx.x, ctx.y, ctx.tid, ctx.scratch);
+           });
+}
+
+scf::ForOp
+forEachSource(OpBuilder &b, Location loc, const KernelMath &km,
+              ArrayRef<Value> sources, Value row, Value tid, ValueRange inits,
+              function_ref<SmallVector<Value>(OpBuilder &, Value,
+                                              ArrayRef<Value>, ValueRange)>
+                  body) {
+  const GPUKernelPlan &plan = km.plan;
+  SmallVector<Type> chunkTypes(plan.chunks, km.vecF32());
+  auto loop = scf::ForOp::create(
+      b, loc, cIndex(b, loc, 0), cIndex(b, loc, sources.size()),
+      cIndex(b, loc, 1), inits,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+        SmallVector<int64_t> cases;
+        for (size_t i = 0; i < sources.size(); ++i)
+          cases.push_back(i);
+        auto sw = scf::IndexSwitchOp::create(nb, nl, chunkTypes, j, cases,
+                                             cases.size());
+        auto fill = [&](Region &region, Value src) {
+          OpBuilder::InsertionGuard guard(nb);
+          nb.setInsertionPointToStart(&region.emplaceBlock());
+          SmallVector<Value> xs;
+          for (int64_t k = 0; k < plan.chunks; ++k)
+            xs.push_back(src ? km.load(nb, nl, src, ValueRange{row}, tid, k)
+                             : km.zero(nb, nl));
+          scf::YieldOp::create(nb, nl, xs);
+        };
+        for (auto [i, region] : llvm::enumerate(sw.getCaseRegions()))
+          fill(region, sources[i]);
+        fill(sw.getDefaultRegion(), Value());
+        SmallVector<Value> xs(sw.getResults());
+        scf::YieldOp::create(nb, nl, body(nb, j, xs, args));
+      });
+  MLIRContext *ctx = b.getContext();
+  auto unroll = LLVM::LoopUnrollAttr::get(
+      ctx, /*disable=*/BoolAttr::get(ctx, true), /*count=*/{},
+      /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
+      /*followupRemainder=*/{}, /*followupAll=*/{});
+  loop->setAttr("llvm.loop_annotation", LLVM::LoopAnnotationAttr::get(
+                                            ctx, {}, {}, {}, unroll, {}, {}, {},
+                                            {}, {}, {}, {}, {}, {}, {}, {}));
+  return loop;
+}
+
+void switchOnIndex(OpBuilder &b, Location loc, Value j, int64_t cases,
+                   function_ref<void(OpBuilder &, int64_t)> body) {
+  SmallVector<int64_t> values;
+  for (int64_t i = 0; i < cases; ++i)
+    values.push_back(i);
+  auto sw = scf::IndexSwitchOp::create(b, loc, TypeRange{}, j, values, cases);
+  OpBuilder::InsertionGuard guard(b);
+  for (auto [i, region] : llvm::enumerate(sw.getCaseRegions())) {
+    b.setInsertionPointToStart(&region.emplaceBlock());
+    body(b, i);
+    scf::YieldOp::create(b, loc);
+  }
+  b.setInsertionPointToStart(&sw.getDefaultRegion().emplaceBlock());
+  scf::YieldOp::create(b, loc);
+}
+
+} // namespace gpukernel
+} // namespace attnres
+} // namespace mlir

@@ -1,0 +1,296 @@
+//===- GPUKernelEmitter.h - building blocks of the GPU kernels --*- C++ -*-===//
+//
+// The pieces every attnres GPU kernel is made of (convert-attnres-to-gpu):
+// the chunk mapping of a row over a CTA (`KernelMath`), CTA reductions
+// (warp shuffles + shared memory), the launch, the loop over the sources,
+// and their CPU emulation (`emulate=true`: one phase at a time over all the
+// threads of a CTA, reductions in the GPU's order). Shared by the forward
+// kernels (AttnResToGPU.cpp) and the gradient kernels (AttnResGradToGPU.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_LIB_CONVERSION_ATTNRESTOGPU_GPUKERNELEMITTER_H
+#define ATTNRES_LIB_CONVERSION_ATTNRESTOGPU_GPUKERNELEMITTER_H
+
+#include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
+
+#include "../Common/AttnResScalarMath.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace attnres {
+namespace gpukernel {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+inline Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The buffer of a tensor operand, read only.
+inline Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// A fresh buffer of `type`'s shape with dynamic sizes `dynSizes`.
+inline Value newBuffer(OpBuilder &b, Location loc, RankedTensorType type,
+                       ValueRange dynSizes) {
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      dynSizes);
+}
+
+inline Value asTensor(OpBuilder &b, Location loc, Value buffer,
+                      RankedTensorType type) {
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// SIMT kernel emitter
+//===----------------------------------------------------------------------===//
+
+/// Emits the body of one CTA for a thread `tid` of block `row`. In GPU mode
+/// the body is the gpu.launch region and cross-thread reductions use
+/// shuffles + shared memory. In emulation mode the body is emitted once per
+/// *phase* inside sequential loops over threads, with per-thread state in
+/// buffers: see `Emulation` below.
+struct KernelMath {
+  KernelMath(const GPUKernelPlan &plan, double eps, Type f32)
+      : plan(plan), eps(eps), f32(f32) {}
+
+  /// Element offset of chunk `k` of thread `tid`.
+  Value chunkOffset(OpBuilder &b, Location loc, Value tid, int64_t k) const {
+    Value chunk =
+        arith::AddIOp::create(b, loc, cIndex(b, loc, k * plan.threads), tid);
+    return arith::MulIOp::create(b, loc, chunk,
+                                 cIndex(b, loc, plan.vectorWidth));
+  }
+
+  /// Whether chunk `k` of `tid` is inside D (always, for exact plans).
+  Value chunkValid(OpBuilder &b, Location loc, Value tid, int64_t k) const {
+    Value offset = chunkOffset(b, loc, tid, k);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, offset,
+                                 cIndex(b, loc, plan.hidden));
+  }
+
+  /// Byte alignment of a W-element access of `type` (at most 16: rows are
+  /// D·B bytes apart and D·B is a multiple of the access size).
+  int64_t alignmentOf(MemRefType type) const {
+    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    return std::min<int64_t>(16, plan.vectorWidth * bytes);
+  }
+
+  VectorType vecF32() const { return VectorType::get({plan.vectorWidth}, f32); }
+
+  /// Loads W elements of `buffer[indices..., offset]` as f32 (zeros when the
+  /// chunk is outside D).
+  Value load(OpBuilder &b, Location loc, Value buffer, ValueRange indices,
+             Value tid, int64_t k) const {
+    auto type = cast<MemRefType>(buffer.getType());
+    auto vecType = VectorType::get({plan.vectorWidth}, type.getElementType());
+    int64_t align = alignmentOf(type);
+    auto emit = [&](OpBuilder &nb, Location nl) -> Value {
+      SmallVector<Value> idx(indices);
+      idx.push_back(chunkOffset(nb, nl, tid, k));
+      Value v = vector::LoadOp::create(nb, nl, vecType, buffer, idx,
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(align));
+      return detail::extendToF32(nb, nl, v);
+    };
+    if (plan.exact)
+      return emit(b, loc);
+    auto ifOp = scf::IfOp::create(
+        b, loc, chunkValid(b, loc, tid, k),
+        [&](OpBuilder &nb, Location nl) {
+          scf::YieldOp::create(nb, nl, emit(nb, nl));
+        },
+        [&](OpBuilder &nb, Location nl) {
+          scf::YieldOp::create(nb, nl, zero(nb, nl));
+        });
+    return ifOp.getResult(0);
+  }
+
+  void store(OpBuilder &b, Location loc, Value vec, Value buffer,
+             ValueRange indices, Value tid, int64_t k) const {
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t align = alignmentOf(type);
+    auto emit = [&](OpBuilder &nb, Location nl) {
+      SmallVector<Value> idx(indices);
+      idx.push_back(chunkOffset(nb, nl, tid, k));
+      Value v = detail::truncateFromF32(nb, nl, vec, type.getElementType());
+      vector::StoreOp::create(nb, nl, v, buffer, idx, /*nontemporal=*/false,
+                              llvm::MaybeAlign(align));
+    };
+    if (plan.exact) {
+      emit(b, loc);
+      return;
+    }
+    scf::IfOp::create(b, loc, chunkValid(b, loc, tid, k),
+                      [&](OpBuilder &nb, Location nl) {
+                        emit(nb, nl);
+                        scf::YieldOp::create(nb, nl);
+                      });
+  }
+
+  Value zero(OpBuilder &b, Location loc) const {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecF32(), b.getF32FloatAttr(0.0)));
+  }
+
+  Value hsum(OpBuilder &b, Location loc, Value v) const {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v,
+                                       Value(), arith::FastMathFlags::reassoc);
+  }
+
+  /// Per-thread partial Σ x² and Σ q·x over the thread's chunks.
+  std::pair<Value, Value> partials(OpBuilder &b, Location loc,
+                                   ArrayRef<Value> xs,
+                                   ArrayRef<Value> qs) const {
+    Value ss, dot;
+    for (auto [i, x] : llvm::enumerate(xs)) {
+      Value sq = hsum(b, loc, arith::MulFOp::create(b, loc, x, x));
+      ss = ss ? arith::AddFOp::create(b, loc, ss, sq).getResult() : sq;
+      if (!qs.empty()) {
+        Value p = hsum(b, loc, arith::MulFOp::create(b, loc, qs[i], x));
+        dot = dot ? arith::AddFOp::create(b, loc, dot, p).getResult() : p;
+      }
+    }
+    return {ss, dot};
+  }
+
+  Value logit(OpBuilder &b, Location loc, Value ss, Value dot) const {
+    return detail::rmsLogit(b, loc, ss, dot,
+                            detail::f32Constant(b, loc, 1.0 / plan.hidden),
+                            detail::f32Constant(b, loc, eps));
+  }
+
+  const GPUKernelPlan &plan;
+  double eps;
+  Type f32;
+};
+
+//===----------------------------------------------------------------------===//
+// CTAs, reductions and launches (GPUKernelEmitter.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A CTA barrier that survives bufferization: upstream's ownership-based
+/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
+/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
+/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
+void emitCTABarrier(OpBuilder &b, Location loc);
+
+/// Sums `values` over the CTA: xor-shuffles within each warp, then one word
+/// per warp and value in shared memory `scratch` ([values, warps]).
+SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
+                               Value tid, Value scratch, int64_t threads);
+
+/// What the body of a CTA gets: its coordinates in the grid, and in GPU mode
+/// its thread id, the reduction scratch (`[reduceValues, 32]` f32 in shared
+/// memory) and `extra` shared f32 words (null in emulation or when none).
+struct CTAContext {
+  Value x, y, tid, scratch, extra;
+};
+
+/// The shape of a launch: threads per CTA, values per `blockReduce` and
+/// extra shared f32 words.
+struct LaunchShape {
+  int64_t threads = 32;
+  int64_t reduceValues = 2;
+  int64_t extraFloats = 0;
+
+  /// Dynamic shared memory of the launch.
+  int64_t sharedBytes() const {
+    return std::max<int64_t>(1, reduceValues) * 32 * 4 + extraFloats * 4;
+  }
+  /// Whether it fits without the driver's opt-in above 48 KiB.
+  bool fitsSharedMemory() const { return sharedBytes() <= 48 * 1024; }
+};
+
+/// Builds `gpu.launch` over `gridX × gridY` CTAs (one linear gridDim.x when
+/// gridY is not the constant 1) with dynamic shared memory for the
+/// reduction scratch and the extra words.
+void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
+                const LaunchShape &shape,
+                function_ref<void(OpBuilder &, const CTAContext &)> body);
+
+/// `gpu.launch` of `plan.threads` threads with a [2, 32] scratch;
+/// `body(b, blockX, blockY, tid, scratch)`.
+void emitLaunch(
+    OpBuilder &b, Location loc, Value gridX, Value gridY,
+    const GPUKernelPlan &plan,
+    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body);
+
+/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
+void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
+                   function_ref<void(OpBuilder &, Value)> perThread);
+
+/// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
+/// (xor tree within warps, then warps in order).
+Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
+                     const GPUKernelPlan &plan);
+
+/// Common operands of a kernel after moving to buffers.
+struct KernelIO {
+  SmallVector<Value> sources; // [rows, D] buffers
+  Value rows;
+  int64_t staticRows = ShapedType::kDynamic;
+};
+
+KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources);
+
+/// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs
+/// (independent, as on the GPU) whose body runs the CTA.
+void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
+              const LaunchShape &shape, bool emulate,
+              function_ref<void(OpBuilder &, const CTAContext &)> cta);
+void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
+              const GPUKernelPlan &plan, bool emulate,
+              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta);
+
+/// An `scf.for` over the sources (not unrolled: the loop carries an LLVM
+/// `unroll disable` annotation) that picks source `j`'s chunks of `row`
+/// with an `scf.index_switch`; `body(b, j, chunks, iterArgs)` returns the
+/// yielded values. Straight-line code over all sources lets ptxas hoist
+/// every source's loads to the top (global loads move freely across
+/// `bar.sync` in a kernel without global stores), which spills at 9 sources.
+scf::ForOp
+forEachSource(OpBuilder &b, Location loc, const KernelMath &km,
+              ArrayRef<Value> sources, Value row, Value tid, ValueRange inits,
+              function_ref<SmallVector<Value>(OpBuilder &, Value,
+                                              ArrayRef<Value>, ValueRange)>
+                  body);
+
+/// `scf.index_switch` on `j` over `cases` cases without results;
+/// `body(b, i)` fills case `i`.
+void switchOnIndex(OpBuilder &b, Location loc, Value j, int64_t cases,
+                   function_ref<void(OpBuilder &, int64_t)> body);
+
+struct Options {
+  bool emulate;
+  unsigned maxThreads;
+  /// CTAs (row groups) of the gradient kernels (`grad-row-groups`).
+  unsigned gradRowGroups;
+};
+
+/// The gradient kernels (AttnResGradToGPU.cpp).
+void populateGradKernelPatterns(RewritePatternSet &patterns,
+                                const Options &options);
+
+} // namespace gpukernel
+} // namespace attnres
+} // namespace mlir
+
+#endif // ATTNRES_LIB_CONVERSION_ATTNRESTOGPU_GPUKERNELEMITTER_H

@@ -1,0 +1,157 @@
+//===- BufferizableOpInterfaceImpl.cpp - bufferization of attnres ---------===//
+//
+// BufferizableOpInterface for depth_attn, depth_attn_stats and
+// depth_attn_merge, following upstream's Linalg model: destinations are
+// written (never read) and their results are equivalent to them; every
+// other operand is read. `bufferize` creates the same op in its memref form.
+// Results without a destination get a new allocation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attnres/Dialect/AttnRes/Transforms/BufferizableOpInterfaceImpl.h"
+
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/DialectRegistry.h"
+
+using namespace mlir;
+using namespace mlir::attnres;
+using namespace mlir::bufferization;
+
+namespace {
+
+/// The number of destinations of `op` (its trailing operands).
+unsigned numInits(Operation *op) {
+  if (auto attn = dyn_cast<DepthAttnOp>(op))
+    return attn.getInit() ? 1 : 0;
+  if (auto stats = dyn_cast<DepthAttnStatsOp>(op))
+    return stats.getInits().size();
+  if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
+    return merge.getInit() ? 1 : 0;
+  return 0;
+}
+
+/// The result a destination operand is tied to, if `operand` is one.
+std::optional<unsigned> initResult(Operation *op, OpOperand &operand) {
+  unsigned inits = numInits(op);
+  unsigned first = op->getNumOperands() - inits;
+  if (operand.getOperandNumber() < first)
+    return std::nullopt;
+  return operand.getOperandNumber() - first;
+}
+
+/// Creates the memref form of `op` over `operands` (the buffers of its
+/// operands, then one destination buffer per result).
+Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
+                            ArrayRef<Value> operands) {
+  Location loc = op->getLoc();
+  Operation *created = nullptr;
+  if (auto attn = dyn_cast<DepthAttnOp>(op)) {
+    created = DepthAttnOp::create(rewriter, loc, operands.front(),
+                                  operands.drop_front().drop_back(),
+                                  operands.back(), attn.getEpsAttr());
+  } else if (auto stats = dyn_cast<DepthAttnStatsOp>(op)) {
+    created = DepthAttnStatsOp::create(
+        rewriter, loc, operands.front(), operands.drop_front().drop_back(2),
+        operands[operands.size() - 2], operands.back(), stats.getEpsAttr());
+  } else if (auto merge = dyn_cast<DepthAttnMergeOp>(op)) {
+    created = DepthAttnMergeOp::create(rewriter, loc, operands[0], operands[1],
+                                       operands[2], operands[3], operands[4],
+                                       merge.getEpsAttr());
+  }
+  if (created)
+    created->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  return created;
+}
+
+template <typename OpTy>
+struct AttnResOpInterface
+    : BufferizableOpInterface::ExternalModel<AttnResOpInterface<OpTy>, OpTy> {
+  bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
+                              const AnalysisState &) const {
+    // Destinations are overwritten, never read.
+    return !initResult(op, operand).has_value();
+  }
+
+  bool bufferizesToMemoryWrite(Operation *op, OpOperand &operand,
+                               const AnalysisState &) const {
+    return initResult(op, operand).has_value();
+  }
+
+  AliasingValueList getAliasingValues(Operation *op, OpOperand &operand,
+                                      const AnalysisState &) const {
+    std::optional<unsigned> result = initResult(op, operand);
+    if (!result || *result >= op->getNumResults())
+      return {};
+    return {{op->getResult(*result), BufferRelation::Equivalent,
+             /*isDefinite=*/true}};
+  }
+
+  /// depth_attn and depth_attn_merge read every source-shaped operand at
+  /// the element they write, after their row statistics have read the rows
+  /// whole: the destination may be a source (or merge's `output`).
+  bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
+                                     ArrayRef<OpOperand *> operands) const {
+    if (isa<DepthAttnStatsOp>(op))
+      return false;
+    Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
+    return resultType && llvm::all_of(operands, [&](OpOperand *operand) {
+             return operand->get().getType() == resultType;
+           });
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    if (op->getNumResults() == 0)
+      return success(); // Already the memref form.
+    SmallVector<Value> operands;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<TensorType>(operand.get().getType())) {
+        operands.push_back(operand.get());
+        continue;
+      }
+      FailureOr<Value> buffer =
+          getBuffer(rewriter, operand.get(), options, state);
+      if (failed(buffer))
+        return failure();
+      operands.push_back(*buffer);
+    }
+    // Results without a destination: new buffers.
+    if (numInits(op) == 0) {
+      for (OpResult result : op->getResults()) {
+        FailureOr<Value> alloc = allocateTensorForShapedValue(
+            rewriter, op->getLoc(), result, options, state, /*copy=*/false);
+        if (failed(alloc))
+          return failure();
+        FailureOr<Value> buffer = getBuffer(rewriter, *alloc, options, state);
+        if (failed(buffer))
+          return failure();
+        operands.push_back(*buffer);
+      }
+    }
+    SmallVector<Value> results(operands.end() - op->getNumResults(),
+                               operands.end());
+    rewriter.setInsertionPoint(op);
+    if (!createMemRefForm(rewriter, op, operands))
+      return op->emitOpError() << "cannot be bufferized";
+    replaceOpWithBufferizedValues(rewriter, op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
+    DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, AttnResDialect *) {
+    DepthAttnOp::attachInterface<AttnResOpInterface<DepthAttnOp>>(*ctx);
+    DepthAttnStatsOp::attachInterface<AttnResOpInterface<DepthAttnStatsOp>>(
+        *ctx);
+    DepthAttnMergeOp::attachInterface<AttnResOpInterface<DepthAttnMergeOp>>(
+        *ctx);
+    ctx->loadDialect<bufferization::BufferizationDialect>();
+  });
+}
