@@ -1131,9 +1131,12 @@ def main():
     ap.add_argument("--model-tokens", type=int, default=1024)
     ap.add_argument("--depths", default="32,64,128,256")
     ap.add_argument("--quick", action="store_true", help="small shapes, few reps")
-    ap.add_argument("--parts", default="sites,cache,decode,model,memory,python,compile,grad",
+    ap.add_argument("--train-block-size", type=int, default=8,
+                    help="block size (sublayers) of the train part's Block model")
+    ap.add_argument("--parts",
+                    default="sites,cache,decode,model,memory,python,compile,grad,train",
                     help="comma-separated subset of sites,cache,decode,model,memory,python,"
-                    "compile")
+                    "compile,grad,train")
     args = ap.parse_args()
     if args.quick:
         args.reps, args.runs, args.tokens, args.hidden, args.model_tokens = 3, 1, 256, 512, 128
@@ -1221,6 +1224,14 @@ def main():
         import grad_bench
         out += grad_bench.run(tc, args.sources, args.tokens, args.hidden,
                               max(3, args.reps // 3), with_torch=torch is not None)
+    if "train" in parts:
+        # Forward + backward of a site and of a Block model (issue 15):
+        # bench/train_bench.py.
+        import train_bench
+        out += train_bench.run(tc, args.sources, args.tokens, args.hidden,
+                               args.model_layers, args.train_block_size, args.model_tokens,
+                               args.hidden, max(3, args.reps // 3),
+                               with_torch=torch is not None)
 
     out.append("\n## Targets\n")
     out.append("| target | measured | met |")

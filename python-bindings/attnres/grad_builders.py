@@ -20,6 +20,11 @@ every query. The reverse sweep is built from the rules of docs/semantics.md
 
 The default sublayer is linear, f_l(h) = h @ W_l (parameter `W` [layers, d,
 d]), with dh = dout @ W_l^T. f32 only.
+
+The reverse sweep is not built here: the builder writes the forward model
+with each sublayer a function whose `attnres.vjp` names its VJP, and the
+compiler pass `attnres-build-backward` builds the backward (one home for the
+construction; docs/pipelines.md).
 """
 
 from .builders import Argument, IRBuilder, Model, _check_eps, _check_positive, \
@@ -60,7 +65,16 @@ def block_attnres_grad(layers, block_size, d, tokens=None, sublayer=None, sublay
     Function arguments: `emb` [tokens, d], `queries` [layers + 1, d], `dy`
     [tokens, d] (all f32), then the sublayer's parameters. Results: `d_emb`
     [tokens, d] and `d_queries` [layers + 1, d] (rows of sites with a single
-    source, whose query has no effect, are 0)."""
+    source, whose query has no effect, are 0).
+
+    Built by the compiler: the forward model `@<name>_forward(emb, queries,
+    params...)` calls one private function per sublayer whose `attnres.vjp`
+    names a function built from `sublayer_vjp` (which returns dh; the
+    parameters' gradients it returns are zeros: they are the caller's), the
+    pass `attnres-build-backward` adds `@<name>_forward_backward`, and
+    `@<name>` calls it and keeps the gradients of emb and queries."""
+    from . import Module  # the native module, imported late (no cycle)
+
     L = _check_positive(layers, "layers")
     S = _check_positive(block_size, "block_size")
     d = _check_positive(d, "d")
@@ -77,81 +91,96 @@ def block_attnres_grad(layers, block_size, d, tokens=None, sublayer=None, sublay
     b = IRBuilder(L, d, "f32", tokens, eps)
     b.fixed_argument("emb", b.hidden_shape, "f32")
     b.fixed_argument("queries", [L + 1, d], "f32")
-    b.fixed_argument("dy", b.hidden_shape, "f32")
-    ht, qt = b.hidden_type, tensor_type([d], "f32")
-    eps_attr = "{eps = %s : f32}" % _f32_literal(eps)
+    ht, qq = b.hidden_type, tensor_type([L + 1, d], "f32")
 
-    # Forward, recording the leaves (sublayer outputs) of every source.
+    # Sublayer and VJP bodies first: they declare the parameters, which every
+    # function then takes (in declaration order).
+    X, DOUT = "%x_0", "%dout_0"   # never a fresh name (_<n>, n >= 1) or a parameter name
+    bodies = []
+    for l in range(L):
+        b._body = []
+        out = sublayer(b, l, X)
+        if not isinstance(out, str) or not out.startswith("%"):
+            raise TypeError("sublayer(b, l, h) must return an SSA name, got %r" % (out,))
+        f_body = b._body
+        b._body = []
+        dh = sublayer_vjp(b, l, X, DOUT)
+        if not isinstance(dh, str) or not dh.startswith("%"):
+            raise TypeError("sublayer_vjp(b, l, h, dout) must return an SSA name, got %r" % (dh,))
+        bodies.append((f_body, out, b._body, dh))
+    params = [Argument(n, s_, t) for n, (s_, t) in b._params.items()]
+    ptypes = [tensor_type(a.shape, a.dtype) for a in params]
+    pargs = "".join(", %%%s: %s" % (a.name, t) for a, t in zip(params, ptypes))
+    pnames = "".join(", %" + a.name for a in params)
+    prologue = ["    %zero = arith.constant 0.0 : f32"]
+    if tokens is None:
+        prologue += ["    %c0 = arith.constant 0 : index",
+                     "    %%tokens = tensor.dim %s, %%c0 : %s" % (X, ht)]
+    lines = ["module {"]
+    for l, (f_body, out, v_body, dh) in enumerate(bodies):
+        sub = "@%s_sublayer_%d" % (name, l)
+        lines += ["  func.func private %s(%s: %s%s) -> %s attributes {attnres.vjp = %s_vjp} {"
+                  % (sub, X, ht, pargs, ht, sub)]
+        lines += prologue + f_body + ["    return %s : %s" % (out, ht), "  }"]
+        zeros = []
+        for a, t in zip(params, ptypes):
+            z = "%%zero_%s_0" % a.name
+            zeros.append(z)
+            v_body = v_body + ["    %s = arith.constant dense<0.0> : %s" % (z, t)]
+        lines += ["  func.func private %s_vjp(%s: %s%s, %s: %s) -> (%s) {"
+                  % (sub, X, ht, pargs, DOUT, ht, ", ".join([ht] + ptypes))]
+        lines += prologue + v_body
+        lines += ["    return %s : %s" % (", ".join([dh] + zeros), ", ".join([ht] + ptypes)),
+                  "  }"]
+
+    # The forward model: Block AttnRes (attnres-math.md §3) with the
+    # sublayers as calls; sources are block summaries of the sublayer outputs.
+    b._body = []
     b.comment("forward: Block AttnRes, %d sublayers, block size %d" % (L, S))
     vals = {"emb": "%emb"}
-    blocks, partial, sites, hs = [["emb"]], None, [], []
+    blocks, partial = [["emb"]], None
     for l in range(L):
         if l > 0 and l % S == 0:
             blocks.append(partial)
             partial = None
         src = blocks + ([partial] if partial is not None else [])
-        sites.append(src)
-        srcv = [_sum(b, [vals[x] for x in s]) for s in src]
+        srcv = [_sum(b, [vals[x] for x in s_]) for s_ in src]
         h = srcv[0] if len(src) == 1 else b.depth_attn(b.layer("%queries", l), srcv)
-        hs.append(h)
-        out = sublayer(b, l, h)
-        if not isinstance(out, str) or not out.startswith("%"):
-            raise TypeError("sublayer(b, l, h) must return an SSA name, got %r" % (out,))
+        out = b.fresh("f")
+        b.emit("%s = func.call @%s_sublayer_%d(%s%s) : (%s) -> %s"
+               % (out, name, l, h, pnames, ", ".join([ht] + ptypes), ht))
         vals["o%d" % l] = out
         partial = ["o%d" % l] if partial is None else partial + ["o%d" % l]
-    out_src = blocks + [partial]
-
-    # Reverse sweep.
-    grads = {k: [] for k in vals}
-    dqs = {}
-
-    def site_back(l, src, grad):
-        srcv = [_sum(b, [vals[x] for x in s]) for s in src]
-        r = b.fresh("grad")
-        b.emit("%s:%d = attnres.depth_attn_grad %s, [%s], %s %s : %s, %s, %s -> %s, %s"
-               % (r, len(src) + 1, b.layer("%queries", l), ", ".join(srcv), grad, eps_attr,
-                  qt, ht, ht, qt, ht))
-        dqs[l] = r + "#0"
-        for j, s in enumerate(src):
-            for leaf in s:
-                grads[leaf].append("%s#%d" % (r, j + 1))
-
-    b.comment("backward: output site")
-    site_back(L, out_src, "%dy")
-    for l in reversed(range(L)):
-        b.comment("backward: sublayer %d" % l)
-        dh = sublayer_vjp(b, l, hs[l], _sum(b, grads["o%d" % l]))
-        if not isinstance(dh, str) or not dh.startswith("%"):
-            raise TypeError("sublayer_vjp(b, l, h, dout) must return an SSA name, got %r" % (dh,))
-        if len(sites[l]) == 1:
-            for leaf in sites[l][0]:
-                grads[leaf].append(dh)
-        else:
-            site_back(l, sites[l], dh)
-    d_emb = _sum(b, grads["emb"])
-    # Stack the query gradients into [L + 1, d].
-    qq = tensor_type([L + 1, d], "f32")
-    e, acc = b.fresh("dq_init"), b.fresh("dq")
-    b.emit("%s = tensor.empty() : %s" % (e, qq))
-    b.emit("%s = linalg.fill ins(%%zero_dq : f32) outs(%s : %s) -> %s" % (acc, e, qq, qq))
-    for l in sorted(dqs):
-        nxt = b.fresh("dq")
-        b.emit("%s = tensor.insert_slice %s into %s[%d, 0] [1, %d] [1, 1] : %s into %s"
-               % (nxt, dqs[l], acc, l, d, qt, qq))
-        acc = nxt
-
-    args = [Argument(n, s, t) for n, (s, t) in b._fixed.items()]
-    args += [Argument(n, s, t) for n, (s, t) in b._params.items()]
-    params = ", ".join("%%%s: %s" % (a.name, tensor_type(a.shape, a.dtype)) for a in args)
-    prologue = ["    %zero_dq = arith.constant 0.0 : f32"]
+    y = b.depth_attn(b.layer("%queries", L),
+                     [_sum(b, [vals[x] for x in s_]) for s_ in blocks + [partial]])
+    fwd = "%s_forward" % name
+    lines += ["  func.func @%s(%%emb: %s, %%queries: %s%s) -> %s {"
+              % (fwd, ht, qq, pargs, ht)]
     if tokens is None:
-        prologue += ["    %c0 = arith.constant 0 : index",
-                     "    %%tokens = tensor.dim %%emb, %%c0 : %s" % ht]
-    if b._needs_zero:
-        prologue.append("    %zero = arith.constant 0.0 : f32")
-    lines = ["module {", "  func.func @%s(%s) -> (%s, %s) {" % (name, params, ht, qq)]
-    lines += prologue + b._body
-    lines += ["    return %s, %s : %s, %s" % (d_emb, acc, ht, qq), "  }", "}"]
+        lines += ["    %c0 = arith.constant 0 : index",
+                  "    %%tokens = tensor.dim %%emb, %%c0 : %s" % ht]
+    lines += b._body + ["    return %s : %s" % (y, ht), "  }", "}"]
+
+    # The backward, built by the compiler.
+    module = Module.parse("\n".join(lines) + "\n", name="<block_attnres_grad>")
+    # inline: the sublayer calls return fresh buffers, which attnres-plan-buffers
+    # cannot plan (docs/pipelines.md, attnres-build-backward).
+    module.run_pipeline("builtin.module(attnres-build-backward{functions=%s},inline)" % fwd)
+    grads = ", ".join([ht, qq] + ptypes)
+    wrapper = [
+        "  func.func @%s(%%emb: %s, %%queries: %s, %%dy: %s%s) -> (%s, %s) {"
+        % (name, ht, qq, ht, pargs, ht, qq),
+        "    %%g:%d = func.call @%s_backward(%%emb, %%queries%s, %%dy) : (%s) -> (%s)"
+        % (2 + len(params), fwd, pnames, ", ".join([ht, qq] + ptypes + [ht]), grads),
+        "    return %%g#0, %%g#1 : %s, %s" % (ht, qq),
+        "  }",
+    ]
+    text = str(module).rstrip()
+    if not text.endswith("}"):
+        raise AssertionError("unexpected module text from attnres-build-backward")
+    text = text[:-1].rstrip() + "\n" + "\n".join(wrapper) + "\n}\n"
+    args = [Argument("emb", list(b.hidden_shape), "f32"), Argument("queries", [L + 1, d], "f32"),
+            Argument("dy", list(b.hidden_shape), "f32")] + params
     results = [Argument("d_emb", list(b.hidden_shape), "f32"),
                Argument("d_queries", [L + 1, d], "f32")]
-    return Model("\n".join(lines) + "\n", name, args, results)
+    return Model(text, name, args, results)

@@ -36,6 +36,7 @@
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
 // CHECK-TRANSFORMS-DAG: `-attnres-plan-buffers`
 // CHECK-TRANSFORMS-DAG: `-attnres-prepare-export`
+// CHECK-TRANSFORMS-DAG: `-attnres-build-backward`
 
 // CHECK-HELP-DAG: --attnres-to-llvm
 // CHECK-HELP-DAG: --attnres-to-nvvm
@@ -49,6 +50,7 @@
 // CHECK-HELP-DAG: --attnres-raise-tosa
 // CHECK-HELP-DAG: --attnres-fuse
 // CHECK-HELP-DAG: --attnres-two-phase
+// CHECK-HELP-DAG: --attnres-build-backward
 // CHECK-HELP-DAG: --attnres-plan-buffers
 // CHECK-HELP-DAG: --attnres-stage-traffic
 // CHECK-HELP-DAG: --attnres-pipeline-partition

@@ -6,7 +6,7 @@
 // RUN: attnres-opt %s -split-input-file -verify-diagnostics
 
 func.func @misspelled(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @below {{unknown attnres attribute 'attnres.chnk' (the dialect defines attnres.chunk, attnres.streaming_stores, attnres.chunks, attnres.pipeline and attnres.stage_traffic)}}
+  // expected-error @below {{unknown attnres attribute 'attnres.chnk' (the dialect defines attnres.chunk, attnres.streaming_stores, attnres.chunks, attnres.pipeline, attnres.stage_traffic and attnres.vjp)}}
   %a = arith.addf %x, %x {attnres.chnk = 1 : i64} : tensor<4x8xf32>
   return %a : tensor<4x8xf32>
 }
@@ -52,6 +52,19 @@ func.func @traffic_not_dict() attributes {attnres.stage_traffic = "x"} {
 
 // -----
 
+// expected-error @below {{'attnres.vjp' must be a flat symbol reference (@function), got "f_vjp"}}
+func.func private @vjp_not_symbol(tensor<4x8xf32>) -> tensor<4x8xf32> attributes {attnres.vjp = "f_vjp"}
+
+// -----
+
+func.func @vjp_not_on_function(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'attnres.vjp' must be on a function (the sublayer whose vector-Jacobian product it names)}}
+  %a = arith.addf %x, %x {attnres.vjp = @f_vjp} : tensor<4x8xf32>
+  return %a : tensor<4x8xf32>
+}
+
+// -----
+
 // The declared attributes with the right kinds verify.
 func.func @valid(%x: tensor<4x8xf32>, %n: index) -> tensor<4x8xf32>
     attributes {attnres.chunks = array<i64: 0, 2>, attnres.pipeline = {stages = 2 : i64},
@@ -63,3 +76,10 @@ func.func @valid(%x: tensor<4x8xf32>, %n: index) -> tensor<4x8xf32>
   %a = arith.addf %x, %x {attnres.chunk = 1 : i64} : tensor<4x8xf32>
   return %a : tensor<4x8xf32>
 }
+
+// -----
+
+// A sublayer naming its vector-Jacobian product (resolved and checked by
+// attnres-build-backward, not by the verifier, which is local).
+func.func private @sublayer(tensor<4x8xf32>) -> tensor<4x8xf32> attributes {attnres.vjp = @sublayer_vjp}
+func.func private @sublayer_vjp(tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>

@@ -4,6 +4,7 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -22,7 +23,9 @@ void AttnResDialect::initialize() {
 /// 0 <= c <= INT64_MAX (the rules that need the whole function, chunks do not
 /// decrease, are the stage-traffic analysis's), `attnres.streaming_stores`
 /// unit, `attnres.chunks` array<i64>, `attnres.pipeline` and
-/// `attnres.stage_traffic` dictionaries.
+/// `attnres.stage_traffic` dictionaries, `attnres.vjp` a flat symbol reference
+/// on a function (that it names a function of the right signature is checked
+/// by attnres-build-backward, which resolves it).
 LogicalResult
 AttnResDialect::verifyOperationAttribute(Operation *op,
                                          NamedAttribute attribute) {
@@ -46,12 +49,22 @@ AttnResDialect::verifyOperationAttribute(Operation *op,
   }
   if (name == kPipelineAttrName || name == kStageTrafficAttrName)
     return expect(isa<DictionaryAttr>(value), "a dictionary");
+  if (name == kVJPAttrName) {
+    if (failed(expect(isa<FlatSymbolRefAttr>(value),
+                      "a flat symbol reference (@function)")))
+      return failure();
+    if (!isa<FunctionOpInterface>(op))
+      return op->emitError() << "'" << name
+                             << "' must be on a function (the sublayer whose "
+                                "vector-Jacobian product it names)";
+    return success();
+  }
   if (name != kChunkAttrName)
     return op->emitError()
            << "unknown attnres attribute '" << name << "' (the dialect defines "
            << kChunkAttrName << ", " << kStreamingStoresAttrName << ", "
-           << kChunksAttrName << ", " << kPipelineAttrName << " and "
-           << kStageTrafficAttrName << ")";
+           << kChunksAttrName << ", " << kPipelineAttrName << ", "
+           << kStageTrafficAttrName << " and " << kVJPAttrName << ")";
   auto chunk = dyn_cast<IntegerAttr>(attribute.getValue());
   if (!chunk || !isa<IntegerType, IndexType>(chunk.getType()))
     return op->emitError()

@@ -53,7 +53,10 @@ def AttnRes_Dialect : Dialect {
     // attnres-pipeline-partition's summary on the dispatching function.
     "::mlir::DictionaryAttr":$pipeline,
     // attnres-stage-traffic's result on the analyzed function.
-    "::mlir::DictionaryAttr":$stage_traffic
+    "::mlir::DictionaryAttr":$stage_traffic,
+    // On a function (a sublayer): its vector-Jacobian product, which
+    // attnres-build-backward calls at every func.call of that function.
+    "::mlir::FlatSymbolRefAttr":$vjp
   );
   let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",

@@ -34,6 +34,10 @@ inline constexpr llvm::StringLiteral kPipelineAttrName =
 /// attnres-stage-traffic's result (dictionary).
 inline constexpr llvm::StringLiteral kStageTrafficAttrName =
     AttnResDialect::StageTrafficAttrHelper::getNameStr();
+/// On a function: its vector-Jacobian product (a flat symbol reference), see
+/// attnres-build-backward.
+inline constexpr llvm::StringLiteral kVJPAttrName =
+    AttnResDialect::VjpAttrHelper::getNameStr();
 } // namespace attnres
 } // namespace mlir
 

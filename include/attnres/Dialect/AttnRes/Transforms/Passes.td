@@ -370,4 +370,71 @@ def AttnResPrepareExportPass : Pass<"attnres-prepare-export", "::mlir::ModuleOp"
   }];
 }
 
+def AttnResBuildBackwardPass
+    : Pass<"attnres-build-backward", "::mlir::ModuleOp"> {
+  let summary = "Build the backward (vector-Jacobian product) of a model "
+                "function made of attnres ops, glue and sublayer calls";
+  let description = [{
+    For every `func.func` named in `functions`, adds a function
+    `@<name>_backward` that takes the forward's arguments followed by one
+    cotangent per forward result, recomputes the forward (the gradient ops
+    recompute their statistics from their inputs; nothing is saved), and
+    returns the gradient of every argument (queries and gains included):
+
+    ```mlir
+    func.func @f(%q: tensor<16xf32>, %v0: tensor<4x16xf32>,
+                 %v1: tensor<4x16xf32>) -> tensor<4x16xf32> {
+      %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>,
+          tensor<4x16xf32> -> tensor<4x16xf32>
+      return %h : tensor<4x16xf32>
+    }
+    // added:
+    func.func @f_backward(%q: ..., %v0: ..., %v1: ..., %dh: tensor<4x16xf32>)
+        -> (tensor<16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) {
+      %h = attnres.depth_attn ...          // forward, recomputed (DCE'd if unused)
+      %dq, %dv:2 = attnres.depth_attn_grad %q, [%v0, %v1], %dh ...
+      return %dq, %dv#0, %dv#1 : ...
+    }
+    ```
+
+    Reverse-mode rules (docs/semantics.md, "Gradients"): `depth_attn`,
+    `rms_norm`, `depth_attn_stats` and `depth_attn_merge` get their
+    gradient ops; `block_summary` passes its cotangent to every summand, so
+    the gradient of a Block AttnRes sublayer output is the sum of what
+    reaches it through every running partial and block summary that
+    contains it; the gradients that reach one value are added with one
+    `attnres.block_summary`. Glue: `tensor.extract_slice` (e.g. a row of
+    stacked queries), `tensor.insert_slice`, `tensor.collapse_shape` /
+    `expand_shape`, `linalg.transpose`, `linalg.matmul` (default maps),
+    and elementwise `arith.addf` / `subf` / `mulf` / `negf` on tensors.
+
+    Sublayers are `func.call`s whose callee names its vector-Jacobian
+    product with the discardable attribute `attnres.vjp = @callee_vjp`:
+    `@callee_vjp(callee arguments..., result cotangents...) -> (argument
+    cotangents...)`. The caller provides them (with the gradients of the
+    sublayer's own parameters when those are arguments), because a sublayer
+    is arbitrary code (attention, MLP, fused kernels) whose backward the
+    model's author already has; the attnres ops are what a compiler must
+    differentiate. A value that depends on an argument and is computed by
+    anything else (a `linalg.generic`, a call without `attnres.vjp`, the
+    unfused `depth_logits` / `depth_softmax` / `depth_combine`) is a
+    located error naming the op, before anything is built.
+
+    Arguments and results must be ranked f32 / f16 / bf16 tensors. A
+    result that depends on no argument, or an argument that no result
+    depends on, gets a zero gradient.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "the func.func ops to differentiate (by symbol name)">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::attnres::AttnResDialect",
+    "mlir::func::FuncDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // ATTNRES_DIALECT_ATTNRES_TRANSFORMS_PASSES_TD

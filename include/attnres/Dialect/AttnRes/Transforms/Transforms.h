@@ -12,6 +12,7 @@
 #include "mlir/Support/LLVM.h"
 #include "mlir/Support/LogicalResult.h"
 #include <cstdint>
+#include <string>
 
 namespace mlir {
 class DialectRegistry;
@@ -19,7 +20,24 @@ class ModuleOp;
 class Operation;
 class RewritePatternSet;
 
+namespace func {
+class FuncOp;
+} // namespace func
+
 namespace attnres {
+
+/// Adds `@name(args..., result cotangents...) -> (argument gradients...)`,
+/// the backward of `forward` (see `attnres-build-backward`), right after it.
+/// Every op that depends on an argument must have a reverse rule (attnres
+/// ops, glue, calls of functions with `attnres.vjp`); otherwise errors are
+/// emitted at those ops and nothing is built.
+FailureOr<func::FuncOp> buildAttnResBackward(func::FuncOp forward,
+                                             StringRef name);
+
+/// `buildAttnResBackward(f, "<f>_backward")` for every function of `module`
+/// named in `functions` (all resolved before anything is built).
+LogicalResult buildAttnResBackwards(ModuleOp module,
+                                    ArrayRef<std::string> functions);
 
 /// Which `rms_norm → ... → depth_combine` chains `attnres-fuse` fuses.
 enum class FuseKeyRounding {
