@@ -5,10 +5,11 @@
 #include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 #include "attnres/Dialect/AttnRes/Transforms/BufferizableOpInterfaceImpl.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
-#include "attnres/Transforms/Passes.h"
 #include "attnres/Pipelines/Pipelines.h"
+#include "attnres/Transforms/Passes.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/IR/DialectRegistry.h"
 
@@ -21,6 +22,8 @@ void mlir::attnres::registerAllAttnResDialects(DialectRegistry &registry) {
   // attnres-pipeline-partition emits mpi ops; give them memory effects.
   registry.insert<mpi::MPIDialect>();
   registerMPIMemoryEffectModels(registry);
+  // The attnres ops' shape relations: value bounds, run-time checks.
+  registerShapeInterfaceExternalModels(registry);
 }
 
 void mlir::attnres::registerAllAttnResPasses() {

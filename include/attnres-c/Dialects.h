@@ -22,8 +22,9 @@ extern "C" {
 MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(AttnRes, attnres);
 
 /// Everything the C++ `registerAllAttnResDialects` adds to a registry: the
-/// attnres dialect, the upstream `mpi` dialect that attnres-pipeline-partition
-/// emits, and the memory-effect models of its ops.
+/// attnres dialect with its shape-relation models (value bounds, run-time
+/// checks), the upstream `mpi` dialect that attnres-pipeline-partition emits,
+/// and the memory-effect models of its ops.
 MLIR_CAPI_EXPORTED void
 mlirAttnResRegisterAllDialects(MlirDialectRegistry registry);
 

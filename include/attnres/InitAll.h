@@ -11,7 +11,9 @@ namespace mlir {
 class DialectRegistry;
 namespace attnres {
 
-/// Adds the attnres dialect to `registry`.
+/// Adds the attnres dialect to `registry`, with the external models of its
+/// ops (shape relations, value bounds, run-time checks) and of the `mpi` ops
+/// attnres-pipeline-partition emits.
 void registerAllAttnResDialects(DialectRegistry &registry);
 
 /// Registers every attnres pass (conversions and transforms) with the global

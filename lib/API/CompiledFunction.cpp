@@ -12,20 +12,20 @@
 
 #include "APIInternal.h"
 
-#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 #include "attnres/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -153,9 +153,14 @@ namespace {
 /// function; the argument check uses it so that, e.g., two sources of one
 /// `depth_attn` with dynamic row counts must get the same number of rows
 /// (the compiled code would read out of bounds otherwise).
-class DimEquivalences {
+///
+/// What an op requires of its sizes comes from the op: the relations of
+/// `ShapeRelationsOpInterface` (the attnres ops, stated once in the IR
+/// library), else the generic rules every op of a kind follows: shape-
+/// preserving casts, linalg indexing maps, elementwise ops.
+class SizeClasses {
 public:
-  explicit DimEquivalences(func::FuncOp func) {
+  explicit SizeClasses(func::FuncOp func) {
     func.walk([&](Operation *op) { visit(op); });
   }
 
@@ -165,6 +170,13 @@ public:
     std::optional<unsigned> node = getNode(value, dim);
     unsigned root = find(*node);
     return {root, sizes[root]};
+  }
+
+  /// Whether some op needs the sizes of class `root` to be non-zero (a
+  /// hidden size, a depth axis).
+  bool isNonZero(unsigned root) {
+    return llvm::any_of(nonZero,
+                        [&](unsigned node) { return find(node) == root; });
   }
 
 private:
@@ -207,10 +219,6 @@ private:
       sizes[ra] = sizes[rb];
   }
 
-  void uniteDims(Value a, unsigned da, Value b, unsigned db) {
-    unite(getNode(a, da), getNode(b, db));
-  }
-
   /// All dimensions of two values of equal rank.
   void uniteShapes(Value a, Value b) {
     auto ta = dyn_cast<ShapedType>(a.getType());
@@ -219,82 +227,27 @@ private:
         ta.getRank() != tb.getRank())
       return;
     for (unsigned d = 0, e = ta.getRank(); d < e; ++d)
-      uniteDims(a, d, b, d);
-  }
-
-  /// The token dimensions of `source` (all but the last) with dimensions
-  /// `leading..` of `other`.
-  void uniteTokens(Value source, Value other, unsigned leading) {
-    auto type = dyn_cast<ShapedType>(source.getType());
-    if (!type || !type.hasRank())
-      return;
-    for (unsigned d = 0; d + 1 < type.getRank(); ++d)
-      uniteDims(source, d, other, d + leading);
-  }
-
-  /// The hidden size (last dimension) of `source` with dimension `dim` of a
-  /// query or gain.
-  void uniteHidden(Value source, Value vector, unsigned dim) {
-    auto type = dyn_cast<ShapedType>(source.getType());
-    if (!type || !type.hasRank() || type.getRank() == 0)
-      return;
-    uniteDims(source, type.getRank() - 1, vector, dim);
-  }
-
-  void uniteAll(ValueRange values) {
-    for (Value v : values.drop_front())
-      uniteShapes(values.front(), v);
+      unite(getNode(a, d), getNode(b, d));
   }
 
   void visit(Operation *op) {
-    if (auto attn = dyn_cast<DepthAttnOp>(op)) {
-      uniteAll(attn.getSources());
-      if (!attn.getSources().empty()) {
-        uniteShapes(attn.getSources().front(), attn.getResult());
-        uniteHidden(attn.getSources().front(), attn.getQuery(), 0);
+    if (auto relations = dyn_cast<ShapeRelationsOpInterface>(op)) {
+      ShapeRelations list;
+      relations.getShapeRelations(list);
+      for (const ShapeRelation &relation : list.get()) {
+        std::optional<unsigned> lhs =
+            getNode(relation.lhs.value, relation.lhs.dim);
+        if (relation.kind == ShapeRelation::Kind::Equal)
+          unite(lhs, getNode(relation.rhs.value, relation.rhs.dim));
+        else if (lhs)
+          nonZero.push_back(*lhs);
       }
-    } else if (auto norm = dyn_cast<RMSNormOp>(op)) {
-      uniteShapes(norm.getInput(), norm.getResult());
-      uniteHidden(norm.getInput(), norm.getGain(), 0);
-    } else if (auto logits = dyn_cast<DepthLogitsOp>(op)) {
-      uniteAll(logits.getKeys());
-      if (!logits.getKeys().empty()) {
-        uniteTokens(logits.getKeys().front(), logits.getResult(), 1);
-        uniteHidden(logits.getKeys().front(), logits.getQuery(), 0);
-      }
-    } else if (auto softmax = dyn_cast<DepthSoftmaxOp>(op)) {
-      uniteShapes(softmax.getLogits(), softmax.getResult());
-    } else if (auto combine = dyn_cast<DepthCombineOp>(op)) {
-      uniteAll(combine.getValues());
-      if (!combine.getValues().empty()) {
-        uniteShapes(combine.getValues().front(), combine.getResult());
-        uniteTokens(combine.getValues().front(), combine.getWeights(), 1);
-      }
-    } else if (auto summary = dyn_cast<BlockSummaryOp>(op)) {
-      uniteAll(summary.getOutputs());
-      if (!summary.getOutputs().empty())
-        uniteShapes(summary.getOutputs().front(), summary.getResult());
-    } else if (auto stats = dyn_cast<DepthAttnStatsOp>(op)) {
-      uniteAll(stats.getSources());
-      uniteDims(stats.getQueries(), 0, stats.getOutput(), 0);
-      uniteDims(stats.getQueries(), 0, stats.getLse(), 0);
-      if (!stats.getSources().empty()) {
-        Value source = stats.getSources().front();
-        auto type = cast<ShapedType>(source.getType());
-        for (unsigned d = 0, e = type.getRank(); d < e; ++d)
-          uniteDims(source, d, stats.getOutput(), d + 1);
-        uniteTokens(source, stats.getLse(), 1);
-        uniteHidden(source, stats.getQueries(), 1);
-      }
-    } else if (auto merge = dyn_cast<DepthAttnMergeOp>(op)) {
-      uniteShapes(merge.getOutput(), merge.getSource());
-      uniteShapes(merge.getOutput(), merge.getResult());
-      uniteTokens(merge.getSource(), merge.getLse(), 0);
-      uniteHidden(merge.getSource(), merge.getQuery(), 0);
-    } else if (auto cast = dyn_cast<tensor::CastOp>(op)) {
-      uniteShapes(cast.getSource(), cast.getResult());
-    } else if (auto cast = dyn_cast<memref::CastOp>(op)) {
-      uniteShapes(cast.getSource(), cast.getResult());
+    } else if (isa<CastOpInterface>(op) && op->getNumOperands() == 1 &&
+               op->getNumResults() == 1 &&
+               isa<TensorType, BaseMemRefType>(op->getOperand(0).getType()) &&
+               isa<TensorType, BaseMemRefType>(op->getResult(0).getType())) {
+      // tensor.cast, memref.cast: the same sizes, more or less static.
+      uniteShapes(op->getOperand(0), op->getResult(0));
     } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
       visitLinalg(linalgOp);
     } else if (op->hasTrait<OpTrait::Elementwise>()) {
@@ -302,8 +255,8 @@ private:
       for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
         if (isa<ShapedType>(v.getType()))
           shaped.push_back(v);
-      if (!shaped.empty())
-        uniteAll(shaped);
+      for (Value v : shaped)
+        uniteShapes(shaped.front(), v);
     }
   }
 
@@ -331,6 +284,8 @@ private:
   llvm::DenseMap<Key, unsigned> ids;
   SmallVector<unsigned> parents;
   SmallVector<int64_t> sizes;
+  /// Nodes whose size must be non-zero.
+  SmallVector<unsigned> nonZero;
 };
 } // namespace
 
@@ -420,6 +375,8 @@ struct CompiledFunction::Impl {
   std::vector<std::vector<unsigned>> dimClasses;
   /// Per class: the static size it must have, or kDynamic.
   llvm::DenseMap<unsigned, int64_t> classSizes;
+  /// The classes whose size must not be 0.
+  llvm::DenseSet<unsigned> nonZeroClasses;
   std::unique_ptr<ExecutionEngine> engine;
   void (*packed)(void **) = nullptr;
   /// The destination-passing variant (callInto), or null with the reason.
@@ -598,7 +555,7 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
   // Which argument sizes must agree at run time, and which argument size
   // (or static size) each result size is.
   {
-    DimEquivalences equivalences(func);
+    SizeClasses equivalences(func);
     llvm::DenseMap<unsigned, std::pair<int64_t, int64_t>> firstArgumentDim;
     for (BlockArgument arg : func.getArguments()) {
       std::vector<unsigned> classes;
@@ -607,6 +564,8 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
         auto [id, size] = equivalences.classOf(arg, d);
         classes.push_back(id);
         result->classSizes[id] = size;
+        if (equivalences.isNonZero(id))
+          result->nonZeroClasses.insert(id);
         firstArgumentDim.try_emplace(id, arg.getArgNumber(), d);
       }
       result->dimClasses.push_back(std::move(classes));
@@ -767,6 +726,11 @@ CompiledFunction::checkArguments(ArrayRef<ArgumentView> args) const {
                          where + ": expected shape " + formatShape(spec.shape) +
                              ", got " + formatShape(arg.shape));
       unsigned id = impl->dimClasses[i][d];
+      if (size == 0 && impl->nonZeroClasses.contains(id))
+        return makeError(ErrorKind::Value, where + ": dimension " +
+                                               llvm::Twine(d) + " is 0, but @" +
+                                               entry +
+                                               " needs it to be non-zero");
       int64_t required = impl->classSizes.lookup(id);
       if (required != TensorSpec::kDynamic && size != required)
         return makeError(ErrorKind::Value,

@@ -51,6 +51,10 @@ void buildTensorPipeline(OpPassManager &pm,
   OpPassManager &funcPm = pm.nestAny();
   addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
                           options.twoPhase);
+  // Run-time checks of the dynamic sizes of the ops about to be lowered
+  // (RuntimeVerifiableOpInterface: attnres, tensor and linalg ops).
+  if (options.runtimeChecks)
+    funcPm.addPass(createGenerateRuntimeVerificationPass());
   if (options.fastKernels) {
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;
@@ -235,6 +239,8 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   OpPassManager &funcPm = pm.nestAny();
   addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
                           options.twoPhase);
+  if (options.runtimeChecks)
+    funcPm.addPass(createGenerateRuntimeVerificationPass());
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
   funcPm.addPass(createConvertAttnResToGPUPass(kernels));

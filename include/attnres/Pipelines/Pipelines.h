@@ -108,6 +108,15 @@ struct AttnResToLLVMPipelineOptions
           clEnumValN(BufferArena::PerCall, "per-call",
                      "one arena allocation per call"),
           clEnumValN(BufferArena::Off, "off", "no arena"))};
+  PassOptions::Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("Check at run time the size relations that the types "
+                     "leave dynamic (equal row counts of all sources, a "
+                     "query as long as the hidden size, ...) with upstream "
+                     "generate-runtime-verification before the attnres ops "
+                     "are lowered: a violation prints the op and the "
+                     "relation and aborts"),
+      llvm::cl::init(false)};
 };
 
 /// The CUDA toolkit root from the environment, else /usr/local/cuda.
@@ -163,6 +172,13 @@ struct AttnResToNVVMPipelineOptions
                      "and copies on the device"),
           clEnumValN(GPUMemoryMode::None, "none",
                      "buffers are left as they are"))};
+  PassOptions::Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("Check on the host, before the kernels run, the size "
+                     "relations that the types leave dynamic (as "
+                     "attnres-to-llvm's runtime-checks): a violation prints "
+                     "the op and the relation and aborts"),
+      llvm::cl::init(false)};
 };
 
 /// Lowers the same input as `attnres-to-llvm` to host LLVM IR plus a
