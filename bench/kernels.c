@@ -15,8 +15,8 @@
 // runtime-K inner loop were 25-50 % slower here).
 #define ATTNRES_STREAM_K(KK)                                                   \
   static void stream_##KK(const uint32_t **s, uint32_t *d, long n) {           \
-    _Pragma("omp parallel for schedule(static)")                               \
-    for (long b = 0; b < n; b += 4096) {                                       \
+    _Pragma("omp parallel for schedule(static)") for (long b = 0; b < n;       \
+                                                      b += 4096) {             \
       long e = b + 4096 < n ? b + 4096 : n;                                    \
       for (long i = b; i < e; ++i) {                                           \
         uint32_t a = 0;                                                        \
@@ -57,8 +57,8 @@ ATTNRES_STREAM_K(16)
 typedef uint32_t attnres_v16u __attribute__((vector_size(64)));
 #define ATTNRES_STREAM_NT_K(KK)                                                \
   static void stream_nt_##KK(const uint32_t **s, uint32_t *d, long n) {        \
-    _Pragma("omp parallel for schedule(static)")                               \
-    for (long b = 0; b < n; b += 4096) {                                       \
+    _Pragma("omp parallel for schedule(static)") for (long b = 0; b < n;       \
+                                                      b += 4096) {             \
       long e = b + 4096 < n ? b + 4096 : n;                                    \
       for (long i = b; i < e; i += 16) {                                       \
         attnres_v16u a = {0};                                                  \
@@ -235,8 +235,8 @@ double attnres_time_stream(int serial, int K, const void **src, void *dst,
 // dV_j) once, on all cores; every written element depends on all K reads.
 #define ATTNRES_STREAM_GRAD_K(KK)                                              \
   static void stream_grad_##KK(const uint32_t **s, uint32_t **d, long n) {     \
-    _Pragma("omp parallel for schedule(static)")                               \
-    for (long b = 0; b < n; b += 4096) {                                       \
+    _Pragma("omp parallel for schedule(static)") for (long b = 0; b < n;       \
+                                                      b += 4096) {             \
       long e = b + 4096 < n ? b + 4096 : n;                                    \
       for (long i = b; i < e; ++i) {                                           \
         uint32_t a = 0;                                                        \
@@ -270,6 +270,8 @@ void attnres_stream_grad(int K, const void **src, void **dst, long bytes) {
       stream_grad_6,  stream_grad_7,  stream_grad_8,  stream_grad_9,
       stream_grad_10, stream_grad_11, stream_grad_12, stream_grad_13,
       stream_grad_14, stream_grad_15, stream_grad_16};
-  fns[(K < 2 ? 2 : K > 16 ? 16 : K) - 2]((const uint32_t **)src,
-                                         (uint32_t **)dst, n);
+  fns[(K < 2    ? 2
+       : K > 16 ? 16
+                : K) -
+      2]((const uint32_t **)src, (uint32_t **)dst, n);
 }

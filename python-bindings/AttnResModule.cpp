@@ -184,9 +184,9 @@ api::ArgumentView viewOf(py::handle arg, api::ElementType expected,
                          const std::string &contiguousReason,
                          std::vector<py::array> &keep) {
   if (!py::isinstance<py::array>(arg))
-    throw py::type_error(
-        where + ": expected a numpy.ndarray of " + acceptedDtypes(expected) +
-        ", got " + std::string(py::str(arg.get_type().attr("__name__"))));
+    throw py::type_error(where + ": expected a numpy.ndarray of " +
+                         acceptedDtypes(expected) + ", got " +
+                         std::string(py::str(arg.get_type().attr("__name__"))));
   auto array = py::reinterpret_borrow<py::array>(arg);
   py::dtype dtype = array.dtype();
   std::optional<api::ElementType> type = elementTypeOf(dtype, expected);
@@ -311,9 +311,8 @@ py::array pooledArray(const api::TensorSpec &spec,
   for (int64_t size : shape)
     bytes *= static_cast<size_t>(size);
   auto *buffer = new PooledBuffer{ResultPool::get().take(bytes), bytes};
-  py::capsule owner(buffer, [](void *p) {
-    delete static_cast<PooledBuffer *>(p);
-  });
+  py::capsule owner(buffer,
+                    [](void *p) { delete static_cast<PooledBuffer *>(p); });
   return py::array(dtype, dims, contiguousStrides(dims, dtype), buffer->data,
                    owner);
 }
@@ -338,9 +337,8 @@ py::object wrapResults(std::vector<api::ResultBuffer> buffers) {
     if (!owner && buffer.isOwned()) {
       const void *allocation = buffer.getAllocatedPointer();
       auto *held = new api::ResultBuffer(std::move(buffer));
-      owner = py::capsule(held, [](void *p) {
-        delete static_cast<api::ResultBuffer *>(p);
-      });
+      owner = py::capsule(
+          held, [](void *p) { delete static_cast<api::ResultBuffer *>(p); });
       owners.emplace_back(allocation, *owner);
       api::ResultBuffer &kept = *held;
       std::vector<ssize_t> strides;
@@ -409,8 +407,8 @@ py::object callCompiled(const api::CompiledFunction &function,
     if (!function.hasDestinationEntry())
       throw py::value_error("out= is not available for @" + entry + ": " +
                             function.getDestinationUnavailableReason().str());
-    bool single = !py::isinstance<py::tuple>(out) &&
-                  !py::isinstance<py::list>(out);
+    bool single =
+        !py::isinstance<py::tuple>(out) && !py::isinstance<py::list>(out);
     py::sequence outs =
         single ? py::sequence(py::make_tuple(out)) : py::sequence(out);
     if (outs.size() != results.size())

@@ -50,8 +50,8 @@ static inline void softmax_weights(const __m512 *ss, const __m512 *dt,
     w[j] = _mm512_set1_ps(l[j] / s);
 }
 
-static inline void stats_f32(const float *const *v, const float *q,
-                             __m512 *ss, __m512 *dt) {
+static inline void stats_f32(const float *const *v, const float *q, __m512 *ss,
+                             __m512 *dt) {
   for (int j = 0; j < K; ++j)
     ss[j] = dt[j] = _mm512_setzero_ps();
   for (long c = 0; c < D; c += 16) {
@@ -153,9 +153,9 @@ void online(const float **src, const float *q, float *out, long rows) {
       m = nm;
       __m512 A = _mm512_set1_ps(a), P = _mm512_set1_ps(p);
       for (long c = 0; c < D; c += 16)
-        _mm512_storeu_ps(o + c,
-                         _mm512_fmadd_ps(_mm512_loadu_ps(o + c), A,
-                                         _mm512_mul_ps(P, _mm512_loadu_ps(v + c))));
+        _mm512_storeu_ps(
+            o + c, _mm512_fmadd_ps(_mm512_loadu_ps(o + c), A,
+                                   _mm512_mul_ps(P, _mm512_loadu_ps(v + c))));
     }
     __m512 inv = _mm512_set1_ps(1.0f / s);
     for (long c = 0; c < D; c += 16)
@@ -232,7 +232,8 @@ static inline __m512 odd_half(__m512i x) {
 }
 static inline __m512i round_bits(__m512 a) {
   __m512i x = _mm512_castps_si512(a);
-  __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
+  __m512i lsb =
+      _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1));
   return _mm512_add_epi32(x, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7FFF)));
 }
 
@@ -304,7 +305,8 @@ void bf16_pairs(const uint16_t **src, const float *q, uint16_t *out,
     for (int j = 0; j < K; ++j)
       ss[j] = dt[j] = _mm512_setzero_ps();
     for (long c = 0; c < D; c += 32) {
-      __m512 qe = _mm512_load_ps(q_even + c / 2), qo = _mm512_load_ps(q_odd + c / 2);
+      __m512 qe = _mm512_load_ps(q_even + c / 2),
+             qo = _mm512_load_ps(q_odd + c / 2);
       for (int j = 0; j < K; ++j) {
         __m512i x = _mm512_loadu_si512(v[j] + c);
         __m512 e = even_half(x), o = odd_half(x);
@@ -345,7 +347,8 @@ void bf16_dpbf16(const uint16_t **src, const float *q, uint16_t *out,
       for (int j = 0; j < K; ++j) {
         __m512bh x = (__m512bh)_mm512_loadu_si512(v[j] + c);
         ss[j] = _mm512_dpbf16_ps(ss[j], x, x);
-        dt[j] = _mm512_dpbf16_ps(_mm512_dpbf16_ps(_mm512_dpbf16_ps(dt[j], h, x), m, x), l, x);
+        dt[j] = _mm512_dpbf16_ps(
+            _mm512_dpbf16_ps(_mm512_dpbf16_ps(dt[j], h, x), m, x), l, x);
       }
     }
     softmax_weights(ss, dt, w);

@@ -466,8 +466,7 @@ static void addDestinationVariant(func::FuncOp func) {
   SmallVector<Value> outs;
   for (Value value : ret.getOperands()) {
     auto tensor = cast<RankedTensorType>(value.getType());
-    auto memref =
-        MemRefType::get(tensor.getShape(), tensor.getElementType());
+    auto memref = MemRefType::get(tensor.getShape(), tensor.getElementType());
     inputs.push_back(memref);
     outs.push_back(body.addArgument(memref, ret.getLoc()));
   }
@@ -571,7 +570,8 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
       result->dimClasses.push_back(std::move(classes));
     }
     result->intoUnavailable = checkDestinationForm(
-        func, result->results, [&](Value value, unsigned dim) {
+        func, result->results,
+        [&](Value value, unsigned dim) {
           auto [id, size] = equivalences.classOf(value, dim);
           if (size != TensorSpec::kDynamic)
             return std::optional<std::pair<int64_t, int64_t>>({-1, size});
@@ -579,7 +579,8 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
           if (it == firstArgumentDim.end())
             return std::optional<std::pair<int64_t, int64_t>>();
           return std::optional<std::pair<int64_t, int64_t>>(it->second);
-        }, result->resultDims);
+        },
+        result->resultDims);
   }
 
   // Compile the entry and what it calls, nothing else: other functions
@@ -661,8 +662,8 @@ CompiledFunction::compileForCPU(StringRef irText, StringRef entry,
                      "JIT compilation of @" + entry +
                          " failed: " + llvm::toString(packed.takeError()));
   if (result->intoUnavailable.empty()) {
-    auto into = (*engine)->lookupPacked(
-        "_mlir_ciface_" + destinationEntryName(entry));
+    auto into =
+        (*engine)->lookupPacked("_mlir_ciface_" + destinationEntryName(entry));
     if (!into)
       return makeError(ErrorKind::Diagnostic,
                        "JIT compilation of @" + destinationEntryName(entry) +
@@ -894,8 +895,7 @@ llvm::Error CompiledFunction::callInto(ArrayRef<ArgumentView> args,
     return err;
   if (outs.size() != impl->results.size())
     return makeError(ErrorKind::Value,
-                     "@" + entry + " has " +
-                         llvm::Twine(impl->results.size()) +
+                     "@" + entry + " has " + llvm::Twine(impl->results.size()) +
                          " results; out= got " + llvm::Twine(outs.size()) +
                          " destinations");
   for (auto [i, out] : llvm::enumerate(outs)) {
@@ -913,10 +913,10 @@ llvm::Error CompiledFunction::callInto(ArrayRef<ArgumentView> args,
     for (auto [argIndex, size] : impl->resultDims[i])
       expected.push_back(argIndex < 0 ? size : args[argIndex].shape[size]);
     if (out.shape != expected)
-      return makeError(ErrorKind::Value,
-                       where + ": expected shape " + formatShape(expected) +
-                           " for these arguments, got " +
-                           formatShape(out.shape));
+      return makeError(ErrorKind::Value, where + ": expected shape " +
+                                             formatShape(expected) +
+                                             " for these arguments, got " +
+                                             formatShape(out.shape));
     for (auto [j, arg] : llvm::enumerate(args))
       if (overlap(out, arg))
         return makeError(ErrorKind::Value,
@@ -925,9 +925,8 @@ llvm::Error CompiledFunction::callInto(ArrayRef<ArgumentView> args,
                              "arguments");
     for (size_t j = 0; j < i; ++j)
       if (overlap(out, outs[j]))
-        return makeError(ErrorKind::Value,
-                         where + " overlaps out[" + llvm::Twine(j) +
-                             "] in memory");
+        return makeError(ErrorKind::Value, where + " overlaps out[" +
+                                               llvm::Twine(j) + "] in memory");
   }
   std::vector<std::vector<int64_t>> descriptors;
   for (const ArgumentView &view : args)

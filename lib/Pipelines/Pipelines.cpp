@@ -4,18 +4,18 @@
 
 #include "attnres/Compat/Passes.h"
 #include "attnres/Conversion/Passes.h"
-#include "attnres/Transforms/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -306,7 +306,7 @@ void registerCheckedPipeline(
   registerPassPipeline(
       arg, description,
       [arg, build, verify](OpPassManager &pm, StringRef text,
-                      function_ref<LogicalResult(const Twine &)> onError) {
+                           function_ref<LogicalResult(const Twine &)> onError) {
         Options options;
         std::string parseErrors;
         llvm::raw_string_ostream parseStream(parseErrors);
@@ -343,9 +343,7 @@ void mlir::attnres::registerAttnResPipelines() {
       "tosa-to-tensor, tosa-to-arith), then attnres-raise",
       buildAttnResRaiseTosaPipeline,
       [](const AttnResRaiseTosaPipelineOptions &,
-         llvm::function_ref<void(const llvm::Twine &)>) {
-        return success();
-      });
+         llvm::function_ref<void(const llvm::Twine &)>) { return success(); });
   registerCheckedPipeline<AttnResToLLVMPipelineOptions>(
       "attnres-to-llvm",
       "Lower attnres and linalg/tensor/arith/math on tensors to the LLVM "
@@ -358,16 +356,12 @@ void mlir::attnres::registerAttnResPipelines() {
       "declarations, public functions on ranked tensors",
       buildAttnResExportLinalgPipeline,
       [](const AttnResExportLinalgPipelineOptions &,
-         llvm::function_ref<void(const llvm::Twine &)>) {
-        return success();
-      });
+         llvm::function_ref<void(const llvm::Twine &)>) { return success(); });
   registerCheckedPipeline<AttnResToNVVMPipelineOptions>(
       "attnres-to-nvvm",
       "Lower attnres and linalg/tensor on tensors to NVIDIA GPUs: fused "
       "kernels, NVVM, host LLVM IR and a gpu.binary (PTX, cubin or fatbin)",
       buildAttnResToNVVMPipeline,
       [](const AttnResToNVVMPipelineOptions &,
-         llvm::function_ref<void(const llvm::Twine &)>) {
-        return success();
-      });
+         llvm::function_ref<void(const llvm::Twine &)>) { return success(); });
 }

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -58,9 +58,8 @@ Value invariantMemref(scf::ForOp loop, Value memref) {
 }
 
 /// Checks that `write` can become an aligned non-temporal store in `loop`.
-std::optional<StreamingWrite> analyzeWrite(scf::ForOp loop,
-                                           vector::TransferWriteOp write,
-                                           int64_t step) {
+std::optional<StreamingWrite>
+analyzeWrite(scf::ForOp loop, vector::TransferWriteOp write, int64_t step) {
   auto memrefType = dyn_cast<MemRefType>(write.getBase().getType());
   VectorType vecType = write.getVectorType();
   if (!memrefType || write.getMask() || vecType.getRank() != 1 ||
@@ -106,15 +105,14 @@ Value isAligned(OpBuilder &b, Location loc, const StreamingWrite &write,
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, write.memref);
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, write.memref);
   Value linear = meta.getOffset();
-  for (auto [index, stride] :
-       llvm::zip(write.outerIndices, meta.getStrides()))
+  for (auto [index, stride] : llvm::zip(write.outerIndices, meta.getStrides()))
     linear = arith::AddIOp::create(
         b, loc, linear, arith::MulIOp::create(b, loc, index, stride));
   linear = arith::AddIOp::create(b, loc, linear, first);
   Value address = arith::AddIOp::create(
       b, loc, base,
-      arith::MulIOp::create(
-          b, loc, linear, arith::ConstantIndexOp::create(b, loc, elemBytes)));
+      arith::MulIOp::create(b, loc, linear,
+                            arith::ConstantIndexOp::create(b, loc, elemBytes)));
   Value low = arith::AndIOp::create(
       b, loc, address, arith::ConstantIndexOp::create(b, loc, write.bytes - 1));
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, low,
@@ -166,8 +164,8 @@ struct VersionStreamingLoop : OpRewritePattern<scf::ForOp> {
       aligned = aligned ? arith::AndIOp::create(rewriter, loc, aligned, check)
                         : check;
     }
-    auto ifOp = scf::IfOp::create(rewriter, loc, loop.getResultTypes(),
-                                  aligned, /*addThenBlock=*/true,
+    auto ifOp = scf::IfOp::create(rewriter, loc, loop.getResultTypes(), aligned,
+                                  /*addThenBlock=*/true,
                                   /*addElseBlock=*/true);
     // Aligned: a copy of the loop whose writes are non-temporal stores.
     rewriter.setInsertionPointToStart(ifOp.thenBlock());

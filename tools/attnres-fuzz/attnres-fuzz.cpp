@@ -5,7 +5,8 @@
 // pass pipeline chosen by the selector runs. Invalid input and pass failures
 // are fine (diagnostics are dropped); what the fuzzer looks for is a crash,
 // an abort (LLVM ERROR), a hang, a sanitizer report, or a pipeline that
-// succeeds but leaves IR that does not verify. Build with ATTNRES_ENABLE_FUZZING=ON (scripts/fuzz.sh).
+// succeeds but leaves IR that does not verify. Build with
+// ATTNRES_ENABLE_FUZZING=ON (scripts/fuzz.sh).
 //
 // The custom mutator knows the shape of attnres IR: it rewrites the sizes in
 // tensor/memref types (0, 1, dynamic, huge), swaps element types, duplicates
@@ -113,7 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 
   MLIRContext context(registry(), MLIRContext::Threading::DISABLED);
-  ScopedDiagnosticHandler drop(&context, [](Diagnostic &) { return success(); });
+  ScopedDiagnosticHandler drop(&context,
+                               [](Diagnostic &) { return success(); });
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &context);
   if (!module)
     return 0;
@@ -137,7 +139,9 @@ namespace {
 
 /// Structure-aware mutations of the MLIR text (after the selector byte).
 std::string mutateText(std::string text, std::mt19937 &rng) {
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  auto pick = [&](size_t n) {
+    return std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+  };
   auto replaceMatch = [&](const std::regex &re, auto &&make) {
     std::vector<std::pair<size_t, size_t>> hits;
     for (auto it = std::sregex_iterator(text.begin(), text.end(), re);
@@ -153,22 +157,29 @@ std::string mutateText(std::string text, std::mt19937 &rng) {
   static const std::regex dimRe(R"((?:tensor|memref)<([0-9?]+)x)");
   static const std::regex innerDimRe(R"(x([0-9?]+)x(?:f|bf|i)[0-9])");
   static const std::regex elemRe(R"(x(f32|bf16|f16|f64)>)");
-  static const std::regex listRe(R"(\[(%[A-Za-z0-9_#]+(?:, %[A-Za-z0-9_#]+)*)\])");
+  static const std::regex listRe(
+      R"(\[(%[A-Za-z0-9_#]+(?:, %[A-Za-z0-9_#]+)*)\])");
   static const std::regex epsRe(R"(eps = ([-0-9.eE+]+) : f32)");
-  static const char *const sizes[] = {"0", "1", "2", "3", "5", "16", "17", "?",
-                                      "4611686018427387904", "65536"};
+  static const char *const sizes[] = {
+      "0", "1", "2", "3", "5", "16", "17", "?", "4611686018427387904", "65536"};
   static const char *const elems[] = {"f32", "bf16", "f16", "f64", "i32"};
-  static const char *const epss[] = {"0.0", "-1.0", "1.0e+30", "1.0e-45",
-                                     "0x7FC00000", "1.0e-05"};
+  static const char *const epss[] = {"0.0",     "-1.0",       "1.0e+30",
+                                     "1.0e-45", "0x7FC00000", "1.0e-05"};
   switch (pick(7)) {
   case 0:
-    replaceMatch(dimRe, [&](const std::string &) { return std::string(sizes[pick(10)]); });
+    replaceMatch(dimRe, [&](const std::string &) {
+      return std::string(sizes[pick(10)]);
+    });
     break;
   case 1:
-    replaceMatch(innerDimRe, [&](const std::string &) { return std::string(sizes[pick(10)]); });
+    replaceMatch(innerDimRe, [&](const std::string &) {
+      return std::string(sizes[pick(10)]);
+    });
     break;
   case 2:
-    replaceMatch(elemRe, [&](const std::string &) { return std::string(elems[pick(5)]); });
+    replaceMatch(elemRe, [&](const std::string &) {
+      return std::string(elems[pick(5)]);
+    });
     break;
   case 3:
     replaceMatch(listRe, [&](const std::string &list) {
@@ -193,7 +204,8 @@ std::string mutateText(std::string text, std::mt19937 &rng) {
     });
     break;
   case 4:
-    replaceMatch(epsRe, [&](const std::string &) { return std::string(epss[pick(6)]); });
+    replaceMatch(
+        epsRe, [&](const std::string &) { return std::string(epss[pick(6)]); });
     break;
   case 5: {
     // Group-aware: one leading dimension size changed in every type that has

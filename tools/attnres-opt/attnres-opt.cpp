@@ -8,7 +8,8 @@
 // mlir-opt, and so do nested pipelines:
 //
 //   attnres-opt m.mlir --attnres-fuse --attnres-to-llvm
-//   attnres-opt m.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse))'
+//   attnres-opt m.mlir
+//   --pass-pipeline='builtin.module(func.func(attnres-fuse))'
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +21,6 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();

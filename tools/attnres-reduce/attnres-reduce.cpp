@@ -10,7 +10,8 @@
 //
 //   attnres-reduce model.mlir \
 //     -reduction-tree='traversal-mode=0 test=/bin/sh test-arg=still-fails.sh' \
-//     -opt-reduction-pass='opt-pass=canonicalize test=/bin/sh test-arg=still-fails.sh'
+//     -opt-reduction-pass='opt-pass=canonicalize test=/bin/sh
+//     test-arg=still-fails.sh'
 //
 // (the script gets the candidate file as its last argument and exits 1 while
 // it is still interesting; the second pass removes what the first left dead).
@@ -40,7 +41,7 @@ using namespace mlir;
 /// failure, the root's module is dropped and the next variant is cloned from
 /// it, which crashes. So every pattern here checks before it rewrites.)
 static bool stillInteresting(Operation *op, const Tester &tester,
-                      function_ref<void(Operation *)> change) {
+                             function_ref<void(Operation *)> change) {
   auto module = op->getParentOfType<ModuleOp>();
   if (!module)
     return false;

@@ -42,12 +42,11 @@ struct AttnResOptimizationOptions : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
                      "(attnres-two-phase's mode)"),
       llvm::cl::init(TwoPhaseMode::Auto),
-      llvm::cl::values(
-          clEnumValN(TwoPhaseMode::Auto, "auto",
-                     "groups the traffic model favours"),
-          clEnumValN(TwoPhaseMode::Force, "force",
-                     "every group of at least two sites"),
-          clEnumValN(TwoPhaseMode::Off, "off", "none"))};
+      llvm::cl::values(clEnumValN(TwoPhaseMode::Auto, "auto",
+                                  "groups the traffic model favours"),
+                       clEnumValN(TwoPhaseMode::Force, "force",
+                                  "every group of at least two sites"),
+                       clEnumValN(TwoPhaseMode::Off, "off", "none"))};
 };
 
 /// Options of `attnres-to-llvm`.
@@ -102,12 +101,11 @@ struct AttnResToLLVMPipelineOptions
                      "allocation per call) or off (only free each buffer "
                      "after its last use)"),
       llvm::cl::init(BufferArena::Static),
-      llvm::cl::values(
-          clEnumValN(BufferArena::Static, "static",
-                     "a private global arena per function"),
-          clEnumValN(BufferArena::PerCall, "per-call",
-                     "one arena allocation per call"),
-          clEnumValN(BufferArena::Off, "off", "no arena"))};
+      llvm::cl::values(clEnumValN(BufferArena::Static, "static",
+                                  "a private global arena per function"),
+                       clEnumValN(BufferArena::PerCall, "per-call",
+                                  "one arena allocation per call"),
+                       clEnumValN(BufferArena::Off, "off", "no arena"))};
   PassOptions::Option<bool> runtimeChecks{
       *this, "runtime-checks",
       llvm::cl::desc("Check at run time the size relations that the types "
@@ -226,8 +224,7 @@ void buildAttnResRaiseTosaPipeline(
 
 /// Options of `attnres-export-linalg`.
 struct AttnResExportLinalgPipelineOptions
-    : public AttnResOptimizationOptions<AttnResExportLinalgPipelineOptions> {
-};
+    : public AttnResOptimizationOptions<AttnResExportLinalgPipelineOptions> {};
 
 /// Lowers attnres to portable linalg on tensors for a compiler that cannot
 /// load attnres (IREE, which bundles its own MLIR): the attnres

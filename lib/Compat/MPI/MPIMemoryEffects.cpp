@@ -1,12 +1,12 @@
 //===- MPIMemoryEffects.cpp - memory effects of the upstream mpi ops ------===//
 //
 // MLIR 22.1's `mpi.send`/`mpi.recv` declare no memory effects (fixed upstream
-// by llvm/llvm-project#186158, after 22.1; delete this file then), so upstream's
-// ownership-based buffer deallocation (part of `attnres-to-llvm`) rejects
-// them ("ops with unknown memory side effects are not supported"). These
-// external models state what the blocking calls do: `send` reads its buffer,
-// `recv` writes it, and every call (also `init`/`finalize`) reads and writes
-// an MPI resource, which keeps the calls alive and in order.
+// by llvm/llvm-project#186158, after 22.1; delete this file then), so
+// upstream's ownership-based buffer deallocation (part of `attnres-to-llvm`)
+// rejects them ("ops with unknown memory side effects are not supported").
+// These external models state what the blocking calls do: `send` reads its
+// buffer, `recv` writes it, and every call (also `init`/`finalize`) reads and
+// writes an MPI resource, which keeps the calls alive and in order.
 //
 //===----------------------------------------------------------------------===//
 

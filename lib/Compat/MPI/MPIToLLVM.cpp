@@ -42,7 +42,8 @@ LogicalResult checkBuffer(Operation *op, Value buffer) {
       elem.isF32() || elem.isF64() ||
       (intType && llvm::is_contained({8u, 16u, 32u, 64u}, intType.getWidth()));
   if (!supported)
-    return op->emitError() << "attnres-convert-mpi-to-llvm: element type " << elem
+    return op->emitError() << "attnres-convert-mpi-to-llvm: element type "
+                           << elem
                            << " has no MPI datatype in the MPI lowering "
                               "(f32, f64, 8/16/32/64-bit integers)";
   return success();

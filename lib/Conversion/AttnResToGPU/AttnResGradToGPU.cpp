@@ -27,9 +27,9 @@
 
 #include "GPUKernelEmitter.h"
 
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
-#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

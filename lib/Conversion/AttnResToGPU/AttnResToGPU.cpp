@@ -17,13 +17,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "GPUKernelEmitter.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
-#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -53,8 +53,8 @@ FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
                                                       unsigned elementBits,
                                                       unsigned maxThreads,
                                                       int64_t targetChunks) {
-  if (hidden <= 0 || elementBits == 0 || elementBits > 128 ||
-      maxThreads < 32 || targetChunks < 1)
+  if (hidden <= 0 || elementBits == 0 || elementBits > 128 || maxThreads < 32 ||
+      targetChunks < 1)
     return failure();
   GPUKernelPlan plan;
   plan.hidden = hidden;
@@ -84,7 +84,8 @@ FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
   } else {
     // No exact split: round up to whole warps and guard the tail.
     int64_t chunks = targetChunks;
-    int64_t threads = llvm::divideCeil(llvm::divideCeil(vectors, chunks), 32) * 32;
+    int64_t threads =
+        llvm::divideCeil(llvm::divideCeil(vectors, chunks), 32) * 32;
     threads = std::min<int64_t>(std::max<int64_t>(threads, 32), maxThreads);
     plan.threads = threads;
     plan.chunks = llvm::divideCeil(vectors, threads);
@@ -179,8 +180,8 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
           auto [ss, dot] = km.partials(nb, loc, xs, qs);
           SmallVector<Value> tot = blockReduce(nb, loc, ValueRange{ss, dot},
                                                tid, scratch, plan.threads);
-          return onlineStep(nb, loc, cur, xs,
-                            km.logit(nb, loc, tot[0], tot[1]), vecType);
+          return onlineStep(nb, loc, cur, xs, km.logit(nb, loc, tot[0], tot[1]),
+                            vecType);
         });
     Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), st.sum);
     Value invV = vector::BroadcastOp::create(b, loc, vecType, inv);
@@ -202,21 +203,20 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
 
   // Emulation: the per-thread registers live in buffers indexed by tid.
   Type f32 = b.getF32Type();
-  auto accType = MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth},
-                                 f32);
+  auto accType =
+      MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth}, f32);
   Value acc = memref::AllocaOp::create(b, loc, accType);
-  Value parts = memref::AllocaOp::create(
-      b, loc, MemRefType::get({2, plan.threads}, f32));
+  Value parts =
+      memref::AllocaOp::create(b, loc, MemRefType::get({2, plan.threads}, f32));
   auto vecBufType = MemRefType::get({plan.vectorWidth}, f32);
   auto loadAcc = [&](OpBuilder &nb, Location nl, Value t, int64_t k) {
     return vector::LoadOp::create(
         nb, nl, vecType, acc,
         ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
   };
-  auto storeAcc = [&](OpBuilder &nb, Location nl, Value v, Value t,
-                      int64_t k) {
-    vector::StoreOp::create(nb, nl, v, acc,
-                            ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
+  auto storeAcc = [&](OpBuilder &nb, Location nl, Value v, Value t, int64_t k) {
+    vector::StoreOp::create(
+        nb, nl, v, acc, ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
   };
   (void)vecBufType;
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
@@ -252,7 +252,8 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
     Value newMax = arith::MaximumFOp::create(b, loc, oldMax, s);
     Value alpha = math::ExpOp::create(
         b, loc, arith::SubFOp::create(b, loc, oldMax, newMax));
-    Value p = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, newMax));
+    Value p =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, newMax));
     Value oldSum = memref::LoadOp::create(b, loc, sumBuf);
     memref::StoreOp::create(
         b, loc,
@@ -268,8 +269,8 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
         Value x = km.load(nb, loc, src, ValueRange{row}, t, k);
         Value a = loadAcc(nb, loc, t, k);
         storeAcc(nb, loc,
-                 vector::FMAOp::create(nb, loc, pV, x,
-                                       arith::MulFOp::create(nb, loc, a, alphaV)),
+                 vector::FMAOp::create(
+                     nb, loc, pV, x, arith::MulFOp::create(nb, loc, a, alphaV)),
                  t, k);
       }
     });
@@ -315,10 +316,10 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
         nb, loc, sumSq, f32Constant(nb, loc, 1.0 / plan.hidden));
     return math::RsqrtOp::create(
         nb, loc,
-        arith::AddFOp::create(nb, loc, meanSq, f32Constant(nb, loc, norm->eps)));
+        arith::AddFOp::create(nb, loc, meanSq,
+                              f32Constant(nb, loc, norm->eps)));
   };
-  auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t,
-                       int64_t k) {
+  auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t, int64_t k) {
     Value g = km.load(nb, loc, norm->gain, {}, t, k);
     Value y = arith::MulFOp::create(nb, loc,
                                     arith::MulFOp::create(nb, loc, h, rhoV), g);
@@ -348,17 +349,17 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
       return;
     auto [hss, unused] = km.partials(b, loc, hs, {});
     (void)unused;
-    Value total = blockReduce(b, loc, ValueRange{hss}, tid, scratch,
-                              plan.threads)[0];
-    Value rhoV = vector::BroadcastOp::create(b, loc, vecType,
-                                             normScale(b, total));
+    Value total =
+        blockReduce(b, loc, ValueRange{hss}, tid, scratch, plan.threads)[0];
+    Value rhoV =
+        vector::BroadcastOp::create(b, loc, vecType, normScale(b, total));
     for (int64_t k = 0; k < plan.chunks; ++k)
       storeNorm(b, hs[k], rhoV, tid, k);
     return;
   }
   Type f32 = b.getF32Type();
-  Value parts = memref::AllocaOp::create(
-      b, loc, MemRefType::get({2, plan.threads}, f32));
+  Value parts =
+      memref::AllocaOp::create(b, loc, MemRefType::get({2, plan.threads}, f32));
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
     SmallVector<Value> us, qs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
@@ -366,8 +367,10 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
       qs.push_back(km.load(nb, loc, query, {}, t, k));
     }
     auto [ss, dot] = km.partials(nb, loc, us, qs);
-    memref::StoreOp::create(nb, loc, ss, parts, ValueRange{cIndex(nb, loc, 0), t});
-    memref::StoreOp::create(nb, loc, dot, parts, ValueRange{cIndex(nb, loc, 1), t});
+    memref::StoreOp::create(nb, loc, ss, parts,
+                            ValueRange{cIndex(nb, loc, 0), t});
+    memref::StoreOp::create(nb, loc, dot, parts,
+                            ValueRange{cIndex(nb, loc, 1), t});
   });
   Value ss = emulatedReduce(b, loc, parts, 0, plan);
   Value dot = emulatedReduce(b, loc, parts, 1, plan);
@@ -416,7 +419,8 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
-          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -464,10 +468,10 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
     }
     Value flat = asTensor(rewriter, loc, out, flatType);
     rewriter.replaceOp(
-        op, unflattenRows(rewriter, loc, flat, op.getType(),
-                     tensor::getMixedSizes(rewriter, loc,
-                                           op.getSources().front()),
-                     0, true));
+        op, unflattenRows(
+                rewriter, loc, flat, op.getType(),
+                tensor::getMixedSizes(rewriter, loc, op.getSources().front()),
+                0, true));
     return success();
   }
   Options options;
@@ -480,7 +484,8 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
-          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     if (op.getSources().empty())
       return failure();
     auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
@@ -502,9 +507,9 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
     Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     auto lseType = cast<RankedTensorType>(op.getLse().getType());
-    auto flatOut = RankedTensorType::get(
-        {outType.getDimSize(0), io.staticRows, *hidden},
-        srcType.getElementType());
+    auto flatOut =
+        RankedTensorType::get({outType.getDimSize(0), io.staticRows, *hidden},
+                              srcType.getElementType());
     auto flatLse = RankedTensorType::get({outType.getDimSize(0), io.staticRows},
                                          rewriter.getF32Type());
     SmallVector<Value> outDyn, lseDyn;
@@ -529,10 +534,12 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
                                      rewriter, loc, op.getSources().front()));
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
-    Value o = unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
-                       outType, outSizes, 1, true);
-    Value l = unflattenRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
-                       lseType, lseSizes, 1, false);
+    Value o =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
+                      outType, outSizes, 1, true);
+    Value l =
+        unflattenRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
+                      lseType, lseSizes, 1, false);
     rewriter.replaceOp(op, ValueRange{o, l});
     return success();
   }
@@ -546,7 +553,8 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
-          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -563,15 +571,17 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
     bool needH = !norm || !op->hasOneUse();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    Value src = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getSource(), 0, true));
-    Value prev = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getOutput(), 0, true));
-    Value lse = readBuffer(rewriter, loc, flattenRows(rewriter, loc, op.getLse(), 0, false));
+    Value src = readBuffer(rewriter, loc,
+                           flattenRows(rewriter, loc, op.getSource(), 0, true));
+    Value prev = readBuffer(
+        rewriter, loc, flattenRows(rewriter, loc, op.getOutput(), 0, true));
+    Value lse = readBuffer(rewriter, loc,
+                           flattenRows(rewriter, loc, op.getLse(), 0, false));
     Value query = readBuffer(rewriter, loc, op.getQuery());
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    auto flatType =
-        RankedTensorType::get({cast<MemRefType>(src.getType()).getDimSize(0),
-                               *hidden},
-                              op.getType().getElementType());
+    auto flatType = RankedTensorType::get(
+        {cast<MemRefType>(src.getType()).getDimSize(0), *hidden},
+        op.getType().getElementType());
     SmallVector<Value> dyn;
     if (flatType.isDynamicDim(0))
       dyn.push_back(rows);
@@ -599,9 +609,9 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
       rewriter.eraseOp(op);
       return success();
     }
-    rewriter.replaceOp(
-        op, unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatType),
-                          op.getType(), sizes, 0, true));
+    rewriter.replaceOp(op, unflattenRows(rewriter, loc,
+                                         asTensor(rewriter, loc, out, flatType),
+                                         op.getType(), sizes, 0, true));
     return success();
   }
   Options options;
@@ -615,8 +625,8 @@ struct ConvertAttnResToGPUPass
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                    [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {
@@ -634,15 +644,16 @@ struct ConvertAttnResToGPUPass
       return signalPassFailure();
     // The GPU kernels take value-form ops only (docs/gpu.md).
     bool supported = true;
-    func->walk([&](Operation *op) {
-      if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
-          hasDestinationsOrBuffers(op)) {
-        op->emitOpError()
-            << "cannot be lowered by convert-attnres-to-gpu: destinations "
-               "(outs) and the memref form are not supported on GPU yet";
-        supported = false;
-      }
-    });
+    func->walk(
+        [&](Operation *op) {
+          if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+              hasDestinationsOrBuffers(op)) {
+            op->emitOpError()
+                << "cannot be lowered by convert-attnres-to-gpu: destinations "
+                   "(outs) and the memref form are not supported on GPU yet";
+            supported = false;
+          }
+        });
     if (!supported)
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

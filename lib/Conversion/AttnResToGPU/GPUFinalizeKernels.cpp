@@ -1,15 +1,15 @@
 //===- GPUFinalizeKernels.cpp - barriers and device-reachable buffers -----===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
-#include "mlir/Interfaces/CallInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -84,9 +84,9 @@ void emitDealloc(OpBuilder &b, Location loc, Value buffer) {
   auto tokenType = gpu::AsyncTokenType::get(b.getContext());
   Value ready =
       gpu::WaitOp::create(b, loc, tokenType, ValueRange{}).getAsyncToken();
-  Value done = gpu::DeallocOp::create(b, loc, tokenType, ValueRange{ready},
-                                      buffer)
-                   .getAsyncToken();
+  Value done =
+      gpu::DeallocOp::create(b, loc, tokenType, ValueRange{ready}, buffer)
+          .getAsyncToken();
   gpu::WaitOp::create(b, loc, Type(), ValueRange{done});
 }
 
@@ -94,8 +94,7 @@ void emitDealloc(OpBuilder &b, Location loc, Value buffer) {
 SmallVector<Operation *> functionReturns(FunctionOpInterface func) {
   SmallVector<Operation *> returns;
   for (Block &block : func.getFunctionBody())
-    if (!block.empty() &&
-        block.back().hasTrait<OpTrait::ReturnLike>())
+    if (!block.empty() && block.back().hasTrait<OpTrait::ReturnLike>())
       returns.push_back(&block.back());
   return returns;
 }
@@ -164,16 +163,15 @@ LogicalResult copyConstants(IRRewriter &rewriter, FunctionOpInterface func,
       continue;
     Location loc = first.getLoc();
     rewriter.setInsertionPointToStart(&entry);
-    Value source = memref::GetGlobalOp::create(rewriter, loc, type,
-                                               first.getNameAttr());
-    Value copy = createAlloc(rewriter, loc, type, ValueRange{}, ValueRange{},
-                             managed);
+    Value source =
+        memref::GetGlobalOp::create(rewriter, loc, type, first.getNameAttr());
+    Value copy =
+        createAlloc(rewriter, loc, type, ValueRange{}, ValueRange{}, managed);
     if (managed) {
       memref::CopyOp::create(rewriter, loc, source, copy);
     } else {
-      Value ready =
-          gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange{})
-              .getAsyncToken();
+      Value ready = gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange{})
+                        .getAsyncToken();
       Value done = gpu::MemcpyOp::create(rewriter, loc, tokenType,
                                          ValueRange{ready}, copy, source)
                        .getAsyncToken();
@@ -205,8 +203,8 @@ struct AttnResGPUFinalizeKernelsPass
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                             [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {
@@ -238,10 +236,9 @@ struct AttnResGPUFinalizeKernelsPass
     });
     for (memref::AllocOp alloc : allocs) {
       rewriter.setInsertionPoint(alloc);
-      Value buffer =
-          createAlloc(rewriter, alloc.getLoc(), alloc.getType(),
-                      alloc.getDynamicSizes(), alloc.getSymbolOperands(),
-                      managed);
+      Value buffer = createAlloc(rewriter, alloc.getLoc(), alloc.getType(),
+                                 alloc.getDynamicSizes(),
+                                 alloc.getSymbolOperands(), managed);
       rewriter.replaceAllUsesWith(alloc.getResult(), buffer);
       rewriter.eraseOp(alloc);
     }
@@ -276,10 +273,10 @@ struct AttnResGPUFinalizeKernelsPass
         Value ready =
             gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange{})
                 .getAsyncToken();
-        Value done = gpu::MemcpyOp::create(rewriter, loc, tokenType,
-                                           ValueRange{ready}, copy.getTarget(),
-                                           copy.getSource())
-                         .getAsyncToken();
+        Value done =
+            gpu::MemcpyOp::create(rewriter, loc, tokenType, ValueRange{ready},
+                                  copy.getTarget(), copy.getSource())
+                .getAsyncToken();
         gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
         rewriter.eraseOp(copy);
       }

@@ -3,10 +3,10 @@
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/Support/Process.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 
 namespace mlir {

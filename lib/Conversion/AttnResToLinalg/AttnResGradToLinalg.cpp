@@ -55,8 +55,8 @@ Value subf(OpBuilder &b, Location loc, Value x, Value y) {
 
 /// `ρ = (ss·invD + eps)^(-1/2)`.
 Value invRms(OpBuilder &b, Location loc, Value sumSq, Value invD, Value eps) {
-  return math::RsqrtOp::create(b, loc, addf(b, loc, mulf(b, loc, sumSq, invD),
-                                            eps));
+  return math::RsqrtOp::create(b, loc,
+                               addf(b, loc, mulf(b, loc, sumSq, invD), eps));
 }
 
 AffineMap mapTo(MLIRContext *ctx, unsigned numDims,
@@ -129,9 +129,8 @@ Value toResultType(OpBuilder &b, Location loc, Value f32Tensor,
 
 /// Coefficients of one source's gradient from its recomputed scalars:
 /// `ds·ρ` and `−ds·s·ρ²/D`.
-std::pair<Value, Value> sourceCoefficients(OpBuilder &b, Location loc,
-                                           Value ds, Value rho, Value s,
-                                           Value invD) {
+std::pair<Value, Value> sourceCoefficients(OpBuilder &b, Location loc, Value ds,
+                                           Value rho, Value s, Value invD) {
   Value dsRho = mulf(b, loc, ds, rho);
   Value e = mulf(b, loc, mulf(b, loc, dsRho, mulf(b, loc, s, rho)), invD);
   return {dsRho, arith::NegFOp::create(b, loc, e)};
@@ -373,8 +372,8 @@ struct RMSNormGradLowering : OpConversionPattern<RMSNormGradOp> {
             ValueRange{x, sumSq, grad}, ValueRange{dgInit},
             ArrayRef<AffineMap>{ident, rowMap, ident, chanMap}, reduceRows,
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Value rho = invRms(b, l, args[1], cst(b, l, invDValue),
-                                 cst(b, l, eps));
+              Value rho =
+                  invRms(b, l, args[1], cst(b, l, invDValue), cst(b, l, eps));
               Value t = mulf(b, l, mulf(b, l, rho, extendToF32(b, l, args[0])),
                              extendToF32(b, l, args[2]));
               linalg::YieldOp::create(b, l, addf(b, l, args[3], t));
@@ -410,12 +409,13 @@ struct DepthAttnStatsGradLowering : OpConversionPattern<DepthAttnStatsGradOp> {
     unsigned r = srcType.getRank(), L = r + 1;
     double eps = epsValue(op.getEpsAttr());
     double invDValue = 1.0 / double(*hidden);
-    SmallVector<OpFoldResult> rows = sizesOf(rewriter, loc, sources[0], 0, r - 1);
+    SmallVector<OpFoldResult> rows =
+        sizesOf(rewriter, loc, sources[0], 0, r - 1);
     SmallVector<OpFoldResult> qRows = {
         tensor::getMixedSize(rewriter, loc, queries, 0)};
     llvm::append_range(qRows, rows);
-    AffineMap srcMap = mapTo(ctx, L, dimRange(1, L));  // V_j[t, c]
-    AffineMap qMap = mapTo(ctx, L, {0, r});            // Q[s, c]
+    AffineMap srcMap = mapTo(ctx, L, dimRange(1, L)); // V_j[t, c]
+    AffineMap qMap = mapTo(ctx, L, {0, r});           // Q[s, c]
     AffineMap fullMap = AffineMap::getMultiDimIdentityMap(L, ctx);
     AffineMap qRowMap = mapTo(ctx, L, dimRange(0, r)); // [s, t]
 
@@ -430,8 +430,8 @@ struct DepthAttnStatsGradLowering : OpConversionPattern<DepthAttnStatsGradOp> {
     SmallVector<IT> reduceLastR(r - 1, IT::parallel);
     reduceLastR.push_back(IT::reduction);
     auto ssOp = linalg::GenericOp::create(
-        rewriter, loc, ValueRange(ssInits).getTypes(), sources, ssInits,
-        ssMaps, reduceLastR, [&](OpBuilder &b, Location l, ValueRange args) {
+        rewriter, loc, ValueRange(ssInits).getTypes(), sources, ssInits, ssMaps,
+        reduceLastR, [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> yields;
           for (size_t j = 0; j < n; ++j) {
             Value v = extendToF32(b, l, args[j]);
@@ -501,9 +501,9 @@ struct DepthAttnStatsGradLowering : OpConversionPattern<DepthAttnStatsGradOp> {
           }
           SmallVector<Value> yields(alpha), es;
           for (size_t j = 0; j < n; ++j) {
-            Value ds = mulf(
-                b, l, alpha[j],
-                addf(b, l, subf(b, l, args[2 * n + j], mean), dlseV));
+            Value ds =
+                mulf(b, l, alpha[j],
+                     addf(b, l, subf(b, l, args[2 * n + j], mean), dlseV));
             auto [c, e] = sourceCoefficients(b, l, ds, rho[j], logits[j], invD);
             yields.push_back(c);
             es.push_back(e);
@@ -552,9 +552,9 @@ struct DepthAttnStatsGradLowering : OpConversionPattern<DepthAttnStatsGradOp> {
     SmallVector<AffineMap> dqMaps(n, qRowMap);
     dqMaps.append(n, srcMap);
     dqMaps.push_back(qMap);
-    Value dqInit = zerosF32(rewriter, loc,
-                            {qRows.front(),
-                             OpFoldResult(rewriter.getIndexAttr(*hidden))});
+    Value dqInit =
+        zerosF32(rewriter, loc,
+                 {qRows.front(), OpFoldResult(rewriter.getIndexAttr(*hidden))});
     SmallVector<IT> reduceRows(L, IT::reduction);
     reduceRows.front() = IT::parallel;
     reduceRows.back() = IT::parallel;
@@ -571,9 +571,9 @@ struct DepthAttnStatsGradLowering : OpConversionPattern<DepthAttnStatsGradOp> {
             })
             ->getResult(0);
 
-    SmallVector<Value> results = {toResultType(
-        rewriter, loc, dQ,
-        cast<RankedTensorType>(op.getQueriesGrad().getType()))};
+    SmallVector<Value> results = {
+        toResultType(rewriter, loc, dQ,
+                     cast<RankedTensorType>(op.getQueriesGrad().getType()))};
     for (Value dv : dvOp->getResults())
       results.push_back(toResultType(rewriter, loc, dv, srcType));
     rewriter.replaceOp(op, results);
@@ -626,10 +626,10 @@ struct DepthAttnMergeGradLowering : OpConversionPattern<DepthAttnMergeGradOp> {
           Value g = extendToF32(b, l, args[3]);
           linalg::YieldOp::create(
               b, l,
-              ValueRange{addf(b, l, args[4], mulf(b, l, uv, uv)),
-                         addf(b, l, args[5], mulf(b, l, q, uv)),
-                         addf(b, l, args[6],
-                              mulf(b, l, g, subf(b, l, uv, ov)))});
+              ValueRange{
+                  addf(b, l, args[4], mulf(b, l, uv, uv)),
+                  addf(b, l, args[5], mulf(b, l, q, uv)),
+                  addf(b, l, args[6], mulf(b, l, g, subf(b, l, uv, ov)))});
         });
 
     // 2. Per row: β, dlse = −ds, ds·ρ, −ds·s·ρ²/D.
@@ -649,9 +649,9 @@ struct DepthAttnMergeGradLowering : OpConversionPattern<DepthAttnMergeGradOp> {
           Value rho = invRms(b, l, args[0], invD, cst(b, l, eps));
           Value s = mulf(b, l, rho, args[1]);
           Value beta = mergeWeight(b, l, s, args[3]);
-          Value ds = mulf(b, l, mulf(b, l, beta,
-                                     subf(b, l, cst(b, l, 1.0), beta)),
-                          args[2]);
+          Value ds =
+              mulf(b, l, mulf(b, l, beta, subf(b, l, cst(b, l, 1.0), beta)),
+                   args[2]);
           auto [c, e] = sourceCoefficients(b, l, ds, rho, s, invD);
           linalg::YieldOp::create(
               b, l, ValueRange{beta, arith::NegFOp::create(b, l, ds), c, e});
@@ -690,22 +690,21 @@ struct DepthAttnMergeGradLowering : OpConversionPattern<DepthAttnMergeGradOp> {
         zerosF32(rewriter, loc, {OpFoldResult(rewriter.getIndexAttr(*hidden))});
     SmallVector<IT> reduceRows(r - 1, IT::reduction);
     reduceRows.push_back(IT::parallel);
-    Value dq =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{dqInit.getType()}, ValueRange{cq, u},
-            ValueRange{dqInit}, ArrayRef<AffineMap>{rowMap, ident, chanMap},
-            reduceRows,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(
-                  b, l,
-                  addf(b, l, args[2],
-                       mulf(b, l, args[0], extendToF32(b, l, args[1]))));
-            })
-            ->getResult(0);
+    Value dq = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{dqInit.getType()},
+                   ValueRange{cq, u}, ValueRange{dqInit},
+                   ArrayRef<AffineMap>{rowMap, ident, chanMap}, reduceRows,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, l,
+                         addf(b, l, args[2],
+                              mulf(b, l, args[0], extendToF32(b, l, args[1]))));
+                   })
+                   ->getResult(0);
     dq = toResultType(rewriter, loc, dq,
                       cast<RankedTensorType>(op.getQueryGrad().getType()));
-    rewriter.replaceOp(op, ValueRange{outOp->getResult(0), dlse, dq,
-                                      outOp->getResult(1)});
+    rewriter.replaceOp(
+        op, ValueRange{outOp->getResult(0), dlse, dq, outOp->getResult(1)});
     return success();
   }
 };

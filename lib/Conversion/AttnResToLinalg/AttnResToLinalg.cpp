@@ -16,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 
@@ -132,8 +132,7 @@ SmallVector<OpFoldResult> dimSizes(OpBuilder &b, Location loc, Value value,
 }
 
 /// Token-dim sizes of a source (all but the last dim).
-SmallVector<OpFoldResult> tokenSizes(OpBuilder &b, Location loc,
-                                     Value source) {
+SmallVector<OpFoldResult> tokenSizes(OpBuilder &b, Location loc, Value source) {
   int64_t rank = cast<ShapedType>(source.getType()).getRank();
   return dimSizes(b, loc, source, 0, rank - 1);
 }
@@ -228,19 +227,18 @@ Value weightedSum(Emitter &e, ValueRange weights, ValueRange sources,
   maps.push_back(AffineMap::getMultiDimIdentityMap(numLoops, ctx));
   SmallVector<IT> iterators(numLoops, IT::parallel);
   return e
-      .generic(inputs, ValueRange{init}, maps, iterators,
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 Value acc;
-                 for (size_t j = 0; j < n; ++j) {
-                   Value term = arith::MulFOp::create(
-                       nb, nl, args[j], toF32(nb, nl, args[n + j]));
-                   acc = acc ? arith::AddFOp::create(nb, nl, acc, term)
-                                   .getResult()
-                             : term;
-                 }
-                 linalg::YieldOp::create(nb, nl,
-                                         fromF32(nb, nl, acc, elemType));
-               })
+      .generic(
+          inputs, ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value acc;
+            for (size_t j = 0; j < n; ++j) {
+              Value term = arith::MulFOp::create(nb, nl, args[j],
+                                                 toF32(nb, nl, args[n + j]));
+              acc = acc ? arith::AddFOp::create(nb, nl, acc, term).getResult()
+                        : term;
+            }
+            linalg::YieldOp::create(nb, nl, fromF32(nb, nl, acc, elemType));
+          })
       .front();
 }
 
@@ -348,10 +346,10 @@ Values decomposeRMSNorm(OpBuilder &b, RMSNormOp op) {
   unsigned rank = op.getType().getRank();
   Value sumSq = rowStatistics(e, input, Value(), true).front();
   Value init = e.empty(e.sizes(input), op.getType().getElementType());
-  SmallVector<AffineMap> maps = {
-      AffineMap::getMultiDimIdentityMap(rank, ctx),
-      dimsMap(ctx, rank, range(0, rank - 1)), dimsMap(ctx, rank, {rank - 1}),
-      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 dimsMap(ctx, rank, range(0, rank - 1)),
+                                 dimsMap(ctx, rank, {rank - 1}),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
   double eps = epsOf(op.getEpsAttr());
   Type elemType = op.getType().getElementType();
   return e.generic(
@@ -433,8 +431,8 @@ Values decomposeDepthSoftmax(OpBuilder &b, DepthSoftmaxOp op) {
           })
           ->getResult(0);
   // a[j,t] = exp(s[j,t] - m[t]) / l[t]
-  Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, logits),
-                                       b.getF32Type());
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, logits), b.getF32Type());
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{op.getType()}, ValueRange{logits, max, sum},
       ValueRange{init}, ArrayRef<AffineMap>{identity, rowMap, rowMap, identity},
@@ -472,8 +470,8 @@ Values decomposeDepthCombine(OpBuilder &b, DepthCombineOp op) {
     }
     SmallVector<OpFoldResult> offsets(wRank, b.getIndexAttr(0));
     offsets[0] = b.getIndexAttr(j);
-    slices.push_back(tensor::ExtractSliceOp::create(
-        b, loc, sliceType, weights, offsets, sizes, strides));
+    slices.push_back(tensor::ExtractSliceOp::create(b, loc, sliceType, weights,
+                                                    offsets, sizes, strides));
   }
   Value init = e.empty(e.sizes(values[0]), op.getType().getElementType());
   return SmallVector<Value>{weightedSum(e, slices, values, init, rank,
@@ -489,16 +487,14 @@ Values decomposeBlockSummary(OpBuilder &b, BlockSummaryOp op) {
   Value init = e.empty(e.sizes(outputs[0]), elemType);
   SmallVector<AffineMap> maps(outputs.size() + 1,
                               AffineMap::getMultiDimIdentityMap(rank, ctx));
-  return e.generic(outputs, ValueRange{init}, maps,
-                   SmallVector<IT>(rank, IT::parallel),
-                   [&](OpBuilder &b, Location l, ValueRange args) {
-                     Value acc = toF32(b, l, args[0]);
-                     for (size_t j = 1; j < outputs.size(); ++j)
-                       acc = arith::AddFOp::create(b, l, acc,
-                                                   toF32(b, l, args[j]));
-                     linalg::YieldOp::create(b, l,
-                                             fromF32(b, l, acc, elemType));
-                   });
+  return e.generic(
+      outputs, ValueRange{init}, maps, SmallVector<IT>(rank, IT::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value acc = toF32(b, l, args[0]);
+        for (size_t j = 1; j < outputs.size(); ++j)
+          acc = arith::AddFOp::create(b, l, acc, toF32(b, l, args[j]));
+        linalg::YieldOp::create(b, l, fromF32(b, l, acc, elemType));
+      });
 }
 
 Values decomposeDepthAttnStats(OpBuilder &b, DepthAttnStatsOp op) {
@@ -553,9 +549,9 @@ Values decomposeDepthAttnStats(OpBuilder &b, DepthAttnStatsOp op) {
   // o[s, t, c] = Σ_j a_j[s, t] · v_j[t, c]
   SmallVector<OpFoldResult> outSizes = qRows;
   outSizes.push_back(b.getIndexAttr(*hidden));
-  Value init = destination(
-      e, inits.empty() ? Value() : inits[0], outSizes,
-      cast<ShapedType>(sources[0].getType()).getElementType());
+  Value init =
+      destination(e, inits.empty() ? Value() : inits[0], outSizes,
+                  cast<ShapedType>(sources[0].getType()).getElementType());
   Value output = weightedSum(e, weights, sources, init, r + 1, range(0, r),
                              range(1, r + 1));
   return resultsOf(e, {output, lse});
@@ -577,26 +573,25 @@ Values decomposeDepthAttnMerge(OpBuilder &b, DepthAttnMergeOp op) {
   AffineMap rowMap = dimsMap(ctx, rank, range(0, rank - 1));
   double eps = epsOf(op.getEpsAttr());
   return resultsOf(
-      e, e.generic(
-             ValueRange{op.getOutput(), op.getLse(), stats[0], stats[1],
-                        source},
-             ValueRange{init},
-             ArrayRef<AffineMap>{identity, rowMap, rowMap, rowMap, identity,
-                                 identity},
-             SmallVector<IT>(rank, IT::parallel),
-             [&](OpBuilder &b, Location l, ValueRange args) {
-               Value s = rmsLogit(b, l, args[2], args[3],
-                                  f32Const(b, l, 1.0 / double(*hidden)),
-                                  f32Const(b, l, eps));
-               Value w = mergeWeight(b, l, s, args[1]);
-               Value o = toF32(b, l, args[0]);
-               Value u = toF32(b, l, args[4]);
-               Value h = arith::AddFOp::create(
-                   b, l, o,
-                   arith::MulFOp::create(b, l, w,
-                                         arith::SubFOp::create(b, l, u, o)));
-               linalg::YieldOp::create(b, l, fromF32(b, l, h, elemType));
-             }));
+      e, e.generic(ValueRange{op.getOutput(), op.getLse(), stats[0], stats[1],
+                              source},
+                   ValueRange{init},
+                   ArrayRef<AffineMap>{identity, rowMap, rowMap, rowMap,
+                                       identity, identity},
+                   SmallVector<IT>(rank, IT::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value s = rmsLogit(b, l, args[2], args[3],
+                                        f32Const(b, l, 1.0 / double(*hidden)),
+                                        f32Const(b, l, eps));
+                     Value w = mergeWeight(b, l, s, args[1]);
+                     Value o = toF32(b, l, args[0]);
+                     Value u = toF32(b, l, args[4]);
+                     Value h = arith::AddFOp::create(
+                         b, l, o,
+                         arith::MulFOp::create(
+                             b, l, w, arith::SubFOp::create(b, l, u, o)));
+                     linalg::YieldOp::create(b, l, fromF32(b, l, h, elemType));
+                   }));
 }
 
 //===----------------------------------------------------------------------===//
@@ -612,8 +607,8 @@ struct DecompositionLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     // The decomposition reads the op's operands: give it the converted ones.
     if (ValueRange(adaptor.getOperands()) != ValueRange(op->getOperands()))
-      rewriter.modifyOpInPlace(
-          op, [&] { op->setOperands(adaptor.getOperands()); });
+      rewriter.modifyOpInPlace(op,
+                               [&] { op->setOperands(adaptor.getOperands()); });
     FailureOr<SmallVector<Value>> values =
         decomposeAttnResOp(rewriter, op.getOperation());
     if (failed(values))
@@ -648,8 +643,8 @@ struct ConvertAttnResToLinalgPass
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                    [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {
@@ -663,15 +658,16 @@ struct ConvertAttnResToLinalgPass
     populateAttnResToLinalgConversionPatterns(patterns);
     ConversionConfig config;
     config.allowPatternRollback = false;
-    if (failed(applyPartialConversion(func, target, std::move(patterns),
-                                      config)))
+    if (failed(
+            applyPartialConversion(func, target, std::move(patterns), config)))
       signalPassFailure();
   }
 };
 
 } // namespace
 
-LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
+LogicalResult
+mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
   bool ok = true;
   root->walk([&](Operation *op) {
     if (!isa<AttnResDialect>(op->getDialect()))
@@ -681,9 +677,9 @@ LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) 
       auto tensor = dyn_cast<RankedTensorType>(type);
       return tensor && tensor.getEncoding();
     };
-    for (Type type : llvm::concat<const Type>(
-             llvm::to_vector(op->getOperandTypes()),
-             llvm::to_vector(op->getResultTypes()))) {
+    for (Type type :
+         llvm::concat<const Type>(llvm::to_vector(op->getOperandTypes()),
+                                  llvm::to_vector(op->getResultTypes()))) {
       if (hasEncoding(type)) {
         op->emitOpError() << "cannot be lowered: tensor encodings are not "
                              "supported, got "
@@ -734,19 +730,19 @@ void mlir::attnres::configureAttnResToLinalgConversionTarget(
 
 void mlir::attnres::populateAttnResToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<DecompositionLowering<DepthAttnOp>,
-               DecompositionLowering<RMSNormOp>,
-               DecompositionLowering<DepthLogitsOp>,
-               DecompositionLowering<DepthSoftmaxOp>,
-               DecompositionLowering<DepthCombineOp>,
-               DecompositionLowering<BlockSummaryOp>,
-               DecompositionLowering<DepthAttnStatsOp>,
-               DecompositionLowering<DepthAttnMergeOp>>(patterns.getContext());
+  patterns
+      .add<DecompositionLowering<DepthAttnOp>, DecompositionLowering<RMSNormOp>,
+           DecompositionLowering<DepthLogitsOp>,
+           DecompositionLowering<DepthSoftmaxOp>,
+           DecompositionLowering<DepthCombineOp>,
+           DecompositionLowering<BlockSummaryOp>,
+           DecompositionLowering<DepthAttnStatsOp>,
+           DecompositionLowering<DepthAttnMergeOp>>(patterns.getContext());
   populateAttnResGradToLinalgConversionPatterns(patterns);
 }
 
-FailureOr<SmallVector<Value>>
-mlir::attnres::decomposeAttnResOp(OpBuilder &b, Operation *op) {
+FailureOr<SmallVector<Value>> mlir::attnres::decomposeAttnResOp(OpBuilder &b,
+                                                                Operation *op) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(op);
   return llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)

@@ -15,16 +15,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
-#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -72,8 +72,7 @@ bool wantsStreamingStores(Type type, int64_t minBytes) {
 /// Tags `loop` for `attnres-streaming-stores` when `streaming`.
 void tagStreaming(scf::ForOp loop, bool streaming) {
   if (streaming)
-    loop->setAttr(kStreamingStoresAttrName,
-                  UnitAttr::get(loop->getContext()));
+    loop->setAttr(kStreamingStoresAttrName, UnitAttr::get(loop->getContext()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -151,8 +150,7 @@ public:
     auto i32Type = VectorType::get({width}, nb.getI32Type());
     Value bits = vector::BitCastOp::create(nb, loc, i32Type, v);
     Value even = arith::ShLIOp::create(nb, loc, bits, i32Splat(nb, 16));
-    Value odd =
-        arith::AndIOp::create(nb, loc, bits, i32Splat(nb, 0xFFFF0000u));
+    Value odd = arith::AndIOp::create(nb, loc, bits, i32Splat(nb, 0xFFFF0000u));
     return {arith::BitcastOp::create(nb, loc, vecType, even),
             arith::BitcastOp::create(nb, loc, vecType, odd)};
   }
@@ -297,8 +295,8 @@ public:
     dots.assign(numQueries, {});
     // The register budget of `sources-per-loop` (two accumulators per
     // source) shared by 1 + numQueries accumulators per source.
-    size_t group = std::max<size_t>(
-        1, 2 * size_t(options.sourcesPerLoop) / size_t(numQueries + 1));
+    size_t group = std::max<size_t>(1, 2 * size_t(options.sourcesPerLoop) /
+                                           size_t(numQueries + 1));
     bool pairs = usePairs(sources);
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
@@ -309,8 +307,8 @@ public:
           inits, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
             SmallVector<SmallVector<Value, 2>> qs;
             for (int64_t qi = 0; qi < numQueries; ++qi)
-              qs.push_back(readQueryParts(nb, queries,
-                                          ValueRange{index(qi), c}, pairs));
+              qs.push_back(
+                  readQueryParts(nb, queries, ValueRange{index(qi), c}, pairs));
             SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
               SmallVector<Value, 2> x =
@@ -346,8 +344,7 @@ public:
     bool pairs = usePairs(sources, out);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
-        ValueRange{out},
-        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+        ValueRange{out}, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           SmallVector<SmallVector<Value, 2>> xs;
           for (Value src : sources)
             xs.push_back(readParts(nb, src, ValueRange{row, c}, pairs));
@@ -381,15 +378,13 @@ public:
     bool pairs = usePairs(sources, out);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
-        ValueRange{out},
-        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+        ValueRange{out}, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           SmallVector<SmallVector<Value, 2>> xs;
           for (Value src : sources)
             xs.push_back(readParts(nb, src, ValueRange{row, c}, pairs));
           SmallVector<Value> idx(outIndices);
           idx.push_back(c);
-          Value tile =
-              writeParts(nb, weightParts(nb, splats, xs), acc[0], idx);
+          Value tile = writeParts(nb, weightParts(nb, splats, xs), acc[0], idx);
           scf::YieldOp::create(nb, loc, tile);
         });
     tagStreaming(loop, streaming);
@@ -407,13 +402,15 @@ public:
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
           scf::YieldOp::create(
-              nb, loc, ValueRange{vector::FMAOp::create(nb, loc, v, v, acc[0])});
+              nb, loc,
+              ValueRange{vector::FMAOp::create(nb, loc, v, v, acc[0])});
         });
-    Value meanSq = arith::MulFOp::create(
-        b, loc, sum(b, ssLoop.getResult(0)),
-        f32Constant(b, loc, 1.0 / double(hidden)));
+    Value meanSq =
+        arith::MulFOp::create(b, loc, sum(b, ssLoop.getResult(0)),
+                              f32Constant(b, loc, 1.0 / double(hidden)));
     Value rho = math::RsqrtOp::create(
-        b, loc, arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, eps)));
+        b, loc,
+        arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, eps)));
     Value rhoV = vector::BroadcastOp::create(b, loc, vecType, rho);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(width), ValueRange{out},
@@ -422,8 +419,8 @@ public:
           Value g = read(nb, gain, ValueRange{c});
           Value y = arith::MulFOp::create(
               nb, loc, arith::MulFOp::create(nb, loc, v, rhoV), g);
-          scf::YieldOp::create(
-              nb, loc, write(nb, y, acc[0], ValueRange{local, c}));
+          scf::YieldOp::create(nb, loc,
+                               write(nb, y, acc[0], ValueRange{local, c}));
         });
     tagStreaming(loop, streaming);
     return loop.getResult(0);
@@ -476,9 +473,9 @@ public:
 
   /// `scf.forall` over tiles of `rows-per-task` rows (OpenMP threads in the
   /// pipeline), each running `body` on its slices of `shared`.
-  SmallVector<Value> rowTiles(
-      Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
-      function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+  SmallVector<Value>
+  rowTiles(Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
+           function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
     // Small tiles only for calls of a few rows (up to 4 full tasks); big
     // calls keep `rows-per-task` rows per task.
     int64_t small = rowsPerTask();
@@ -496,9 +493,9 @@ public:
                                 index(4 * full)),
           index(small), index(full));
     Value numTasks = arith::CeilDivUIOp::create(b, loc, rows, tileV);
-    auto forall = scf::ForallOp::create(
-        b, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
-        nullptr);
+    auto forall =
+        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks}, shared,
+                              std::nullopt, nullptr);
     OpBuilder::InsertionGuard guard(b);
     Block *bodyBlock = forall.getBody();
     b.setInsertionPointToStart(bodyBlock);
@@ -512,13 +509,11 @@ public:
          llvm::zip_equal(forall.getRegionIterArgs(), rowDims)) {
       auto type = cast<RankedTensorType>(out.getType());
       SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0));
-      SmallVector<OpFoldResult> sz =
-          tensor::getMixedSizes(b, loc, out);
+      SmallVector<OpFoldResult> sz = tensor::getMixedSizes(b, loc, out);
       SmallVector<OpFoldResult> st(type.getRank(), b.getIndexAttr(1));
       off[rowDim] = start;
       sz[rowDim] = size;
-      tiles.push_back(
-          tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
+      tiles.push_back(tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
       offsets.push_back(off);
       sizes.push_back(sz);
       strides.push_back(st);
@@ -534,9 +529,9 @@ public:
   }
 
   /// Emits `scf.for` over the `size` rows of a tile carrying `tiles`.
-  SmallVector<Value> forEachRow(
-      Value size, ValueRange tiles,
-      function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  SmallVector<Value>
+  forEachRow(Value size, ValueRange tiles,
+             function_ref<SmallVector<Value>(Value, ValueRange)> body) {
     auto loop = scf::ForOp::create(
         b, loc, index(0), size, index(1), tiles,
         [&](OpBuilder &nb, Location, Value localRow, ValueRange acc) {
@@ -581,19 +576,21 @@ uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
   uint64_t bytes = elem.isIntOrFloat()
                        ? llvm::divideCeil(elem.getIntOrFloatBitWidth(), 8)
                        : 4;
-  return llvm::SaturatingMultiply(
-      llvm::SaturatingMultiply(bytes, count), static_cast<uint64_t>(hidden));
+  return llvm::SaturatingMultiply(llvm::SaturatingMultiply(bytes, count),
+                                  static_cast<uint64_t>(hidden));
 }
 
 struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
-  DepthAttnToVector(MLIRContext *ctx, const ConvertAttnResToVectorPassOptions &options)
+  DepthAttnToVector(MLIRContext *ctx,
+                    const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
-          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -604,7 +601,8 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
       return success();
     KernelBuilder kb(rewriter, loc, *hidden, options);
     // Every source's row and the output row.
-    kb.rowBytes = rowsOfBytes(op.getType(), op.getSources().size() + 1, *hidden);
+    kb.rowBytes =
+        rowsOfBytes(op.getType(), op.getSources().size() + 1, *hidden);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
@@ -642,19 +640,19 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
                 sources, row, sm.weights, acc[0], {local}, streaming)};
             if (norm)
               tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
-                                              epsOf(norm.getEpsAttr()),
-                                              acc[1], streaming));
+                                              epsOf(norm.getEpsAttr()), acc[1],
+                                              streaming));
             return tiles;
           });
         });
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
     if (norm)
-      rewriter.replaceAllUsesWith(
-          norm.getResult(), unflattenRows(rewriter, loc, result[1],
-                                          op.getType(), sizes, 0, true));
-    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0],
-                                         op.getType(), sizes, 0, true));
+      rewriter.replaceAllUsesWith(norm.getResult(),
+                                  unflattenRows(rewriter, loc, result[1],
+                                                op.getType(), sizes, 0, true));
+    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0], op.getType(),
+                                         sizes, 0, true));
     return success();
   }
 
@@ -670,7 +668,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
-          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     std::optional<int64_t> hidden =
@@ -685,7 +684,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     KernelBuilder kb(rewriter, loc, *hidden, options);
     // Every source's row, plus the outputs of statically known queries.
     {
-      int64_t s = cast<RankedTensorType>(op.getQueries().getType()).getDimSize(0);
+      int64_t s =
+          cast<RankedTensorType>(op.getQueries().getType()).getDimSize(0);
       kb.rowBytes = llvm::SaturatingAdd(
           rowsOfBytes(op.getSources().front().getType(), op.getSources().size(),
                       *hidden),
@@ -698,7 +698,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
     Value queries = op.getQueries();
     Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
-    OpFoldResult numQueriesOfr = tensor::getMixedSize(rewriter, loc, queries, 0);
+    OpFoldResult numQueriesOfr =
+        tensor::getMixedSize(rewriter, loc, queries, 0);
     OpFoldResult rowsOfr = tensor::getMixedSize(rewriter, loc, sources[0], 0);
     Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
@@ -730,20 +731,19 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
             if (batched) {
               SmallVector<Value> sumSq;
               SmallVector<SmallVector<Value>> dots;
-              kb.batchedStatistics(sources, row, queries, staticQueries,
-                                   sumSq, dots);
+              kb.batchedStatistics(sources, row, queries, staticQueries, sumSq,
+                                   dots);
               SmallVector<SmallVector<Value>> weights;
               Value lseTile = acc[1];
               for (int64_t qi = 0; qi < staticQueries; ++qi) {
                 SoftmaxScalars sm = kb.softmax(sumSq, dots[qi], eps, true);
                 weights.push_back(sm.weights);
-                lseTile = tensor::InsertOp::create(
-                    rewriter, loc, sm.lse, lseTile,
-                    ValueRange{kb.index(qi), local});
+                lseTile =
+                    tensor::InsertOp::create(rewriter, loc, sm.lse, lseTile,
+                                             ValueRange{kb.index(qi), local});
               }
-              Value out =
-                  kb.batchedWeightedSum(sources, row, weights, acc[0], local,
-                                        streaming);
+              Value out = kb.batchedWeightedSum(sources, row, weights, acc[0],
+                                                local, streaming);
               return SmallVector<Value>{out, lseTile};
             }
             SmallVector<Value> sumSq;
@@ -760,9 +760,8 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
                   SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
                   Value lse = tensor::InsertOp::create(
                       rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
-                  Value out =
-                      kb.weightedSum(sources, row, sm.weights, qAcc[0],
-                                     ValueRange{s, local}, streaming);
+                  Value out = kb.weightedSum(sources, row, sm.weights, qAcc[0],
+                                             ValueRange{s, local}, streaming);
                   scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
                 });
             return SmallVector<Value>(perQuery.getResults());
@@ -794,7 +793,8 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
-          op, "destinations or memref form: lowered by convert-attnres-to-linalg");
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     std::optional<int64_t> hidden = staticHidden(op.getType());
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -835,10 +835,10 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(source, row, query, {}, &sumSq, &dot);
-            Value logit = rmsLogit(
-                rewriter, loc, sumSq[0], dot[0],
-                f32Constant(rewriter, loc, 1.0 / double(*hidden)),
-                f32Constant(rewriter, loc, eps));
+            Value logit =
+                rmsLogit(rewriter, loc, sumSq[0], dot[0],
+                         f32Constant(rewriter, loc, 1.0 / double(*hidden)),
+                         f32Constant(rewriter, loc, eps));
             Value rowLse =
                 tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
             Value w = vector::BroadcastOp::create(
@@ -859,19 +859,19 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
             SmallVector<Value> tiles = {loop.getResult(0)};
             if (norm)
               tiles.push_back(kb.normalizeRow(tiles[0], local, norm.getGain(),
-                                              epsOf(norm.getEpsAttr()),
-                                              acc[1], streaming));
+                                              epsOf(norm.getEpsAttr()), acc[1],
+                                              streaming));
             return tiles;
           });
         });
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
     if (norm)
-      rewriter.replaceAllUsesWith(
-          norm.getResult(), unflattenRows(rewriter, loc, result[1],
-                                          op.getType(), sizes, 0, true));
-    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0],
-                                         op.getType(), sizes, 0, true));
+      rewriter.replaceAllUsesWith(norm.getResult(),
+                                  unflattenRows(rewriter, loc, result[1],
+                                                op.getType(), sizes, 0, true));
+    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0], op.getType(),
+                                         sizes, 0, true));
     return success();
   }
 
@@ -952,21 +952,24 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     shared.push_back(tensor::EmptyOp::create(
         rewriter, loc,
         ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)}, f32));
-    auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
-        nullptr);
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
+                              shared, std::nullopt, nullptr);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       Value iv = forall.getInductionVars().front();
       Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
       Value size = arith::MinUIOp::create(
-          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+          rewriter, loc, tile,
+          arith::SubIOp::create(rewriter, loc, rows, start));
       ValueRange outs = forall.getRegionIterArgs();
       SmallVector<Value> tiles;
-      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult zero = rewriter.getIndexAttr(0),
+                   one = rewriter.getIndexAttr(1);
       OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> rowOff = {start, zero},
+                                rowSz = {size, hiddenOfr};
       SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
       SmallVector<OpFoldResult> strides = {one, one};
       for (size_t j = 0; j < n; ++j)
@@ -979,15 +982,14 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{acc},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(
-                      nb, loc,
-                      kb.write(nb, kb.zeroVec(nb), a[0],
-                               ValueRange{kb.index(0), c}));
+                  scf::YieldOp::create(nb, loc,
+                                       kb.write(nb, kb.zeroVec(nb), a[0],
+                                                ValueRange{kb.index(0), c}));
                 })
                 .getResult(0);
       tiles.push_back(acc);
-      SmallVector<Value> done = kb.forEachRow(
-          size, tiles, [&](Value local, ValueRange cur) {
+      SmallVector<Value> done =
+          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Pass 1: Σ v², q·v, g·v in groups of sources (registers).
             SmallVector<Value> sumSq, dot, gdot;
@@ -1007,9 +1009,10 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                     Value g = kb.read(nb, grad, ValueRange{row, c});
                     SmallVector<Value> ys;
                     for (size_t j = 0; j < count; ++j) {
-                      Value v = kb.read(nb, sources[first + j],
-                                        ValueRange{row, c});
-                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[3 * j]));
+                      Value v =
+                          kb.read(nb, sources[first + j], ValueRange{row, c});
+                      ys.push_back(
+                          vector::FMAOp::create(nb, loc, v, v, a[3 * j]));
                       ys.push_back(
                           vector::FMAOp::create(nb, loc, q, v, a[3 * j + 1]));
                       ys.push_back(
@@ -1056,13 +1059,13 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                   rewriter, loc,
                   arith::MulFOp::create(
                       rewriter, loc,
-                      arith::MulFOp::create(
-                          rewriter, loc, c,
-                          arith::MulFOp::create(rewriter, loc, logits[j],
-                                                rho[j])),
+                      arith::MulFOp::create(rewriter, loc, c,
+                                            arith::MulFOp::create(rewriter, loc,
+                                                                  logits[j],
+                                                                  rho[j])),
                       invD));
-              aV.push_back(
-                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, alpha[j]));
+              aV.push_back(vector::BroadcastOp::create(rewriter, loc,
+                                                       kb.vecType, alpha[j]));
               cV.push_back(
                   vector::BroadcastOp::create(rewriter, loc, kb.vecType, c));
               eV.push_back(
@@ -1098,7 +1101,8 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                         nb, loc, cV[j],
                         kb.read(nb, sources[j], ValueRange{row, c}), dq);
                   scf::YieldOp::create(
-                      nb, loc, kb.write(nb, dq, a[0], ValueRange{kb.index(0), c}));
+                      nb, loc,
+                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), c}));
                 });
             SmallVector<Value> results(loop.getResults());
             results.push_back(accLoop.getResult(0));
@@ -1216,20 +1220,23 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
             rewriter, loc,
             ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
             f32)};
-    auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
-        nullptr);
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
+                              shared, std::nullopt, nullptr);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       Value iv = forall.getInductionVars().front();
       Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
       Value size = arith::MinUIOp::create(
-          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+          rewriter, loc, tile,
+          arith::SubIOp::create(rewriter, loc, rows, start));
       ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult zero = rewriter.getIndexAttr(0),
+                   one = rewriter.getIndexAttr(1);
       OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> rowOff = {start, zero},
+                                rowSz = {size, hiddenOfr};
       SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
       SmallVector<OpFoldResult> strides = {one, one};
       SmallVector<OpFoldResult> lseOff = {start}, lseSz = {size}, lseSt = {one};
@@ -1246,15 +1253,14 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{acc},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(
-                      nb, loc,
-                      kb.write(nb, kb.zeroVec(nb), a[0],
-                               ValueRange{kb.index(0), c}));
+                  scf::YieldOp::create(nb, loc,
+                                       kb.write(nb, kb.zeroVec(nb), a[0],
+                                                ValueRange{kb.index(0), c}));
                 })
                 .getResult(0);
       tiles.push_back(acc);
-      SmallVector<Value> done = kb.forEachRow(
-          size, tiles, [&](Value local, ValueRange cur) {
+      SmallVector<Value> done =
+          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
@@ -1267,12 +1273,12 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                   Value g = kb.read(nb, grad, ValueRange{row, c});
                   scf::YieldOp::create(
                       nb, loc,
-                      ValueRange{
-                          vector::FMAOp::create(nb, loc, u, u, a[0]),
-                          vector::FMAOp::create(nb, loc, q, u, a[1]),
-                          vector::FMAOp::create(
-                              nb, loc, g, arith::SubFOp::create(nb, loc, u, o),
-                              a[2])});
+                      ValueRange{vector::FMAOp::create(nb, loc, u, u, a[0]),
+                                 vector::FMAOp::create(nb, loc, q, u, a[1]),
+                                 vector::FMAOp::create(
+                                     nb, loc, g,
+                                     arith::SubFOp::create(nb, loc, u, o),
+                                     a[2])});
                 });
             Value sumSq = kb.sum(rewriter, stats.getResult(0));
             Value dot = kb.sum(rewriter, stats.getResult(1));
@@ -1291,8 +1297,8 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
             Value oneF = f32Constant(rewriter, loc, 1.0);
             Value oneMinus = arith::SubFOp::create(rewriter, loc, oneF, beta);
             Value ds = arith::MulFOp::create(
-                rewriter, loc, arith::MulFOp::create(rewriter, loc, beta, oneMinus),
-                gdiff);
+                rewriter, loc,
+                arith::MulFOp::create(rewriter, loc, beta, oneMinus), gdiff);
             Value c = arith::MulFOp::create(rewriter, loc, ds, rho);
             Value e = arith::NegFOp::create(
                 rewriter, loc,
@@ -1323,8 +1329,9 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                   dU = vector::FMAOp::create(nb, loc, eV, u, dU);
                   scf::YieldOp::create(
                       nb, loc,
-                      ValueRange{kb.write(nb, dO, a[0], ValueRange{local, ch}),
-                                 kb.write(nb, dU, a[1], ValueRange{local, ch})});
+                      ValueRange{
+                          kb.write(nb, dO, a[0], ValueRange{local, ch}),
+                          kb.write(nb, dU, a[1], ValueRange{local, ch})});
                 });
             tagStreaming(loop, streaming);
             auto accLoop = scf::ForOp::create(
@@ -1333,7 +1340,8 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                 [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
                   dq = vector::FMAOp::create(
-                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}), dq);
+                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}),
+                      dq);
                   scf::YieldOp::create(
                       nb, loc,
                       kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
@@ -1405,7 +1413,8 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
 /// `ρ x g` into the task's dγ accumulator. `x` and `g` are read from memory
 /// once, `dx` written once.
 struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
-  RMSNormGradToVector(MLIRContext *ctx, const ConvertAttnResToVectorPassOptions &options)
+  RMSNormGradToVector(MLIRContext *ctx,
+                      const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(RMSNormGradOp op,
@@ -1443,27 +1452,29 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
           kb.index(kb.rowsPerTask()), kb.index(full));
     Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
     SmallVector<Value> shared = {
-        tensor::EmptyOp::create(rewriter, loc,
-                                tensor::getMixedSizes(rewriter, loc, x),
-                                elemType),
+        tensor::EmptyOp::create(
+            rewriter, loc, tensor::getMixedSizes(rewriter, loc, x), elemType),
         tensor::EmptyOp::create(
             rewriter, loc,
             ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
             f32)};
-    auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
-        nullptr);
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
+                              shared, std::nullopt, nullptr);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       Value iv = forall.getInductionVars().front();
       Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
       Value size = arith::MinUIOp::create(
-          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+          rewriter, loc, tile,
+          arith::SubIOp::create(rewriter, loc, rows, start));
       ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult zero = rewriter.getIndexAttr(0),
+                   one = rewriter.getIndexAttr(1);
       OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> rowOff = {start, zero},
+                                rowSz = {size, hiddenOfr};
       SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
       SmallVector<OpFoldResult> strides = {one, one};
       Value dxTile = tensor::ExtractSliceOp::create(rewriter, loc, outs[0],
@@ -1474,10 +1485,9 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{acc},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(
-                      nb, loc,
-                      kb.write(nb, kb.zeroVec(nb), a[0],
-                               ValueRange{kb.index(0), c}));
+                  scf::YieldOp::create(nb, loc,
+                                       kb.write(nb, kb.zeroVec(nb), a[0],
+                                                ValueRange{kb.index(0), c}));
                 })
                 .getResult(0);
       SmallVector<Value> done = kb.forEachRow(
@@ -1511,8 +1521,8 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
             Value corr = arith::NegFOp::create(
                 rewriter, loc,
                 arith::MulFOp::create(
-                    rewriter, loc, arith::MulFOp::create(rewriter, loc, rho3, invD),
-                    dot));
+                    rewriter, loc,
+                    arith::MulFOp::create(rewriter, loc, rho3, invD), dot));
             Value rhoV =
                 vector::BroadcastOp::create(rewriter, loc, kb.vecType, rho);
             Value corrV =
@@ -1582,10 +1592,10 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
       dgain = tensor::CastOp::create(rewriter, loc, gainType, dgain);
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getInput());
-    rewriter.replaceOp(op, ValueRange{unflattenRows(rewriter, loc,
-                                                    forall.getResult(0), srcType,
-                                                    sizes, 0, true),
-                                      dgain});
+    rewriter.replaceOp(
+        op, ValueRange{unflattenRows(rewriter, loc, forall.getResult(0),
+                                     srcType, sizes, 0, true),
+                       dgain});
     return success();
   }
 
@@ -1613,7 +1623,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
-    auto srcType = dyn_cast<RankedTensorType>(op.getSources().front().getType());
+    auto srcType =
+        dyn_cast<RankedTensorType>(op.getSources().front().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden)
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
@@ -1665,23 +1676,27 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
         ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(S),
                                rewriter.getIndexAttr(*hidden)},
         f32));
-    auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{numTasks}, shared, std::nullopt,
-        nullptr);
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
+                              shared, std::nullopt, nullptr);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       Value iv = forall.getInductionVars().front();
       Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
       Value size = arith::MinUIOp::create(
-          rewriter, loc, tile, arith::SubIOp::create(rewriter, loc, rows, start));
+          rewriter, loc, tile,
+          arith::SubIOp::create(rewriter, loc, rows, start));
       ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+      OpFoldResult zero = rewriter.getIndexAttr(0),
+                   one = rewriter.getIndexAttr(1);
       OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero}, rowSz = {size, hiddenOfr};
+      SmallVector<OpFoldResult> rowOff = {start, zero},
+                                rowSz = {size, hiddenOfr};
       SmallVector<OpFoldResult> strides = {one, one};
       SmallVector<OpFoldResult> accOff = {iv, zero, zero},
-                                accSz = {one, rewriter.getIndexAttr(S), hiddenOfr},
+                                accSz = {one, rewriter.getIndexAttr(S),
+                                         hiddenOfr},
                                 accSt = {one, one, one};
       SmallVector<Value> tiles;
       for (size_t j = 0; j < n; ++j)
@@ -1691,8 +1706,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                                                  accSz, accSt);
       for (int64_t qi = 0; qi < S; ++qi)
         acc = scf::ForOp::create(
-                  rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                  ValueRange{acc},
+                  rewriter, loc, kb.index(0), kb.index(*hidden),
+                  kb.index(width), ValueRange{acc},
                   [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                     scf::YieldOp::create(
                         nb, loc,
@@ -1701,13 +1716,13 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                   })
                   .getResult(0);
       tiles.push_back(acc);
-      SmallVector<Value> done = kb.forEachRow(
-          size, tiles, [&](Value local, ValueRange cur) {
+      SmallVector<Value> done =
+          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Statistics: per source Σv², and Q_s·v, dO_s·v for every s.
             size_t perSource = 1 + 2 * S;
-            size_t maxGroup =
-                std::max<size_t>(1, 2 * size_t(options.sourcesPerLoop) / perSource);
+            size_t maxGroup = std::max<size_t>(
+                1, 2 * size_t(options.sourcesPerLoop) / perSource);
             size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
             SmallVector<Value> sumSq;
             SmallVector<SmallVector<Value>> dots(S), gdots(S);
@@ -1715,18 +1730,20 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
               size_t count = std::min(group, n - first);
               SmallVector<Value> inits(count * perSource, kb.zeroVec(rewriter));
               auto loop = scf::ForOp::create(
-                  rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                  inits, [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                  rewriter, loc, kb.index(0), kb.index(*hidden),
+                  kb.index(width), inits,
+                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                     SmallVector<Value> qs, gs;
                     for (int64_t qi = 0; qi < S; ++qi) {
                       qs.push_back(
                           kb.read(nb, queries, ValueRange{kb.index(qi), c}));
-                      gs.push_back(kb.read(nb, dOut,
-                                           ValueRange{kb.index(qi), row, c}));
+                      gs.push_back(
+                          kb.read(nb, dOut, ValueRange{kb.index(qi), row, c}));
                     }
                     SmallVector<Value> ys;
                     for (size_t j = 0; j < count; ++j) {
-                      Value v = kb.read(nb, sources[first + j], ValueRange{row, c});
+                      Value v =
+                          kb.read(nb, sources[first + j], ValueRange{row, c});
                       size_t k = j * perSource;
                       ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[k]));
                       for (int64_t qi = 0; qi < S; ++qi) {
@@ -1778,8 +1795,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                     arith::SubFOp::create(rewriter, loc, logit[j], rowLse),
                     zeroF);
                 alpha.push_back(flushedExp(rewriter, loc, x));
-                Value t =
-                    arith::MulFOp::create(rewriter, loc, alpha[j], gdots[qi][j]);
+                Value t = arith::MulFOp::create(rewriter, loc, alpha[j],
+                                                gdots[qi][j]);
                 mean = mean ? arith::AddFOp::create(rewriter, loc, mean, t)
                                   .getResult()
                             : t;
@@ -1787,10 +1804,11 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
               for (size_t j = 0; j < n; ++j) {
                 Value ds = arith::MulFOp::create(
                     rewriter, loc, alpha[j],
-                    arith::AddFOp::create(
-                        rewriter, loc,
-                        arith::SubFOp::create(rewriter, loc, gdots[qi][j], mean),
-                        rowDlse));
+                    arith::AddFOp::create(rewriter, loc,
+                                          arith::SubFOp::create(rewriter, loc,
+                                                                gdots[qi][j],
+                                                                mean),
+                                          rowDlse));
                 Value c = arith::MulFOp::create(rewriter, loc, ds, rho[j]);
                 Value e = arith::NegFOp::create(
                     rewriter, loc,
@@ -1813,8 +1831,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
             }
             SmallVector<Value> eV;
             for (size_t j = 0; j < n; ++j)
-              eV.push_back(
-                  vector::BroadcastOp::create(rewriter, loc, kb.vecType, eSum[j]));
+              eV.push_back(vector::BroadcastOp::create(rewriter, loc,
+                                                       kb.vecType, eSum[j]));
             // The dV_j rows.
             auto loop = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
@@ -1822,7 +1840,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   SmallVector<Value> qs, gs;
                   for (int64_t qi = 0; qi < S; ++qi) {
-                    qs.push_back(kb.read(nb, queries, ValueRange{kb.index(qi), c}));
+                    qs.push_back(
+                        kb.read(nb, queries, ValueRange{kb.index(qi), c}));
                     gs.push_back(
                         kb.read(nb, dOut, ValueRange{kb.index(qi), row, c}));
                   }
@@ -1926,8 +1945,8 @@ struct ConvertAttnResToVectorPass
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                    [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {
@@ -1974,10 +1993,11 @@ std::string mlir::attnres::verifyAttnResToVectorOptions(
 }
 
 void mlir::attnres::populateAttnResToVectorConversionPatterns(
-    RewritePatternSet &patterns, const ConvertAttnResToVectorPassOptions &options) {
-  patterns.add<DepthAttnToVector, DepthAttnStatsToVector,
-               DepthAttnMergeToVector, DepthAttnGradToVector,
-               DepthAttnMergeGradToVector, RMSNormGradToVector,
-               DepthAttnStatsGradToVector>(
-      patterns.getContext(), options);
+    RewritePatternSet &patterns,
+    const ConvertAttnResToVectorPassOptions &options) {
+  patterns
+      .add<DepthAttnToVector, DepthAttnStatsToVector, DepthAttnMergeToVector,
+           DepthAttnGradToVector, DepthAttnMergeGradToVector,
+           RMSNormGradToVector, DepthAttnStatsGradToVector>(
+          patterns.getContext(), options);
 }

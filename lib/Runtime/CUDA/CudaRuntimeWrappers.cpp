@@ -28,10 +28,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <dlfcn.h>
 #include <map>
@@ -93,9 +93,9 @@ struct Driver {
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -159,12 +159,11 @@ std::string driverVersion() {
   int v = 0;
   if (!d.cuDriverGetVersion || d.cuDriverGetVersion(&v) != CUDA_SUCCESS)
     return "unknown";
-  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10) +
-         " (" + std::to_string(v) + ")";
+  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10) + " (" +
+         std::to_string(v) + ")";
 }
 
-template <typename Fn>
-void resolve(void *lib, Fn &fn, const char *name) {
+template <typename Fn> void resolve(void *lib, Fn &fn, const char *name) {
   fn = reinterpret_cast<Fn>(dlsym(lib, name));
   if (!fn)
     fatal(std::string("libcuda.so.1 lacks a required entry point: ") + name);
@@ -223,8 +222,8 @@ void initialize() {
           std::to_string(count) + " found)");
   if ((r = d.cuDeviceGet(&device, defaultDevice)) != CUDA_SUCCESS ||
       (r = d.cuDevicePrimaryCtxRetain(&context, device)) != CUDA_SUCCESS)
-    fatal("cannot create a context on device " +
-          std::to_string(defaultDevice) + ": " + describe(r));
+    fatal("cannot create a context on device " + std::to_string(defaultDevice) +
+          ": " + describe(r));
   auto attribute = [](int *value, int which) {
     if (CUresult r = d.cuDeviceGetAttribute(value, which, device))
       fatal("cuDeviceGetAttribute(" + std::to_string(which) +
@@ -303,8 +302,8 @@ const char *imageKind(const void *data) {
                          device);
   d.cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
                          device);
-  std::string what = std::string("cannot load the GPU module (") +
-                     imageKind(data);
+  std::string what =
+      std::string("cannot load the GPU module (") + imageKind(data);
   if (size)
     what += ", " + std::to_string(size) + " bytes";
   what += "): " + describe(result) + "; driver " + driverVersion() + ", " +
@@ -363,8 +362,8 @@ ATTNRES_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
                                      intptr_t gridY, intptr_t gridZ,
                                      intptr_t blockX, intptr_t blockY,
                                      intptr_t blockZ, int32_t smem,
-                                     void *stream, void **params,
-                                     void **extra, size_t /*paramsCount*/) {
+                                     void *stream, void **params, void **extra,
+                                     size_t /*paramsCount*/) {
   const Driver &drv = driver();
   auto fn = static_cast<CUfunction>(function);
   // A grid without CTAs has no work (e.g. zero dynamic rows).
@@ -380,18 +379,18 @@ ATTNRES_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
              std::to_string(grid[i]) + " (limit " +
              std::to_string(limits.grid[i]) + ")";
     if (block[i] < 1 || block[i] > limits.block[i])
-      bad += std::string(bad.empty() ? "" : ", ") + "blockDim." + axis +
-             " = " + std::to_string(block[i]) + " (limit " +
+      bad += std::string(bad.empty() ? "" : ", ") + "blockDim." + axis + " = " +
+             std::to_string(block[i]) + " (limit " +
              std::to_string(limits.block[i]) + ")";
   }
   if (bad.empty() && blockX * blockY * blockZ > limits.threads)
     bad = "threads per block = " + std::to_string(blockX * blockY * blockZ) +
           " (limit " + std::to_string(limits.threads) + ")";
-  if (smem < 0 || smem > std::max(limits.sharedOptin,
-                                  kDefaultDynamicSharedBytes))
-    bad += std::string(bad.empty() ? "" : ", ") + "dynamic shared memory = " +
-           std::to_string(smem) + " bytes (limit " +
-           std::to_string(limits.sharedOptin) + ")";
+  if (smem < 0 ||
+      smem > std::max(limits.sharedOptin, kDefaultDynamicSharedBytes))
+    bad += std::string(bad.empty() ? "" : ", ") +
+           "dynamic shared memory = " + std::to_string(smem) +
+           " bytes (limit " + std::to_string(limits.sharedOptin) + ")";
   if (!bad.empty()) {
     std::string name = "?";
     {
@@ -400,16 +399,15 @@ ATTNRES_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
       if (it != functionNames.end())
         name = it->second;
     }
-    fatal("launch of kernel '" + name + "' exceeds the device's limits: " +
-          bad);
+    fatal("launch of kernel '" + name +
+          "' exceeds the device's limits: " + bad);
   }
   // Kernels above the 48 KiB default must opt in to more dynamic smem.
   if (smem > kDefaultDynamicSharedBytes)
     CHECK(drv.cuFuncSetAttribute(
         fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem));
   CHECK(drv.cuLaunchKernel(fn, gridX, gridY, gridZ, blockX, blockY, blockZ,
-                           smem, static_cast<CUstream>(stream), params,
-                           extra));
+                           smem, static_cast<CUstream>(stream), params, extra));
 }
 
 ATTNRES_EXPORT void *mgpuStreamCreate() {
@@ -484,8 +482,8 @@ ATTNRES_EXPORT void mgpuMemset32(void *dst, unsigned value, size_t count,
                                   count, static_cast<CUstream>(stream)));
 }
 
-ATTNRES_EXPORT void mgpuMemset16(void *dst, unsigned short value,
-                                 size_t count, void *stream) {
+ATTNRES_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                                 void *stream) {
   CHECK(driver().cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
                                   count, static_cast<CUstream>(stream)));
 }
@@ -521,8 +519,10 @@ ATTNRES_EXPORT void mgpuMemHostRegister(void *ptr, uint64_t bytes) {
       char where[32];
       snprintf(where, sizeof(where), "%p", ptr);
       fatal(std::string("cannot make host buffer ") + where + " (" +
-            std::to_string(bytes) + " bytes) reachable by kernels: "
-            "cuMemHostRegister failed: " + describe(r) +
+            std::to_string(bytes) +
+            " bytes) reachable by kernels: "
+            "cuMemHostRegister failed: " +
+            describe(r) +
             "; with CU_MEMHOSTREGISTER_READ_ONLY: " + describe(readOnly) +
             " (pass device or managed memory, e.g. memory=device)");
     }
@@ -593,11 +593,10 @@ ATTNRES_EXPORT int attnresCudaDeviceCount() {
   if (!lib)
     return -1;
   auto init = reinterpret_cast<CUresult (*)(unsigned)>(dlsym(lib, "cuInit"));
-  auto count = reinterpret_cast<CUresult (*)(int *)>(
-      dlsym(lib, "cuDeviceGetCount"));
+  auto count =
+      reinterpret_cast<CUresult (*)(int *)>(dlsym(lib, "cuDeviceGetCount"));
   int n = 0;
-  if (!init || !count || init(0) != CUDA_SUCCESS ||
-      count(&n) != CUDA_SUCCESS)
+  if (!init || !count || init(0) != CUDA_SUCCESS || count(&n) != CUDA_SUCCESS)
     n = 0;
   dlclose(lib);
   return n;
@@ -624,8 +623,8 @@ ATTNRES_EXPORT int attnresCudaDescribe(char *buffer, size_t size,
                            device);
   drv.cuDeviceGetAttribute(&clockKHz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE,
                            device);
-  drv.cuDeviceGetAttribute(&busBits, CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH,
-                           device);
+  drv.cuDeviceGetAttribute(&busBits,
+                           CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, device);
   size_t memory = 0;
   drv.cuDeviceTotalMem(&memory, device);
   // Double data rate: two transfers per memory clock.

@@ -34,11 +34,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <csignal>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <csignal>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -90,10 +90,8 @@ const ErrorText kErrors[] = {
     {INVALID_CONTEXT, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
     {NO_BINARY_FOR_GPU, "CUDA_ERROR_NO_BINARY_FOR_GPU",
      "no kernel image is available for execution on the device"},
-    {INVALID_PTX, "CUDA_ERROR_INVALID_PTX",
-     "a PTX JIT compilation failed"},
-    {INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE",
-     "invalid resource handle"},
+    {INVALID_PTX, "CUDA_ERROR_INVALID_PTX", "a PTX JIT compilation failed"},
+    {INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"},
     {NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
     {ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS",
      "an illegal memory access was encountered"},
@@ -121,8 +119,8 @@ struct Device {
 };
 const Device kH100 = {"NVIDIA H100 80GB HBM3 (attnres cuda-standin)", 132,
                       2619000, 5120, 80ull << 30};
-const Device kH200 = {"NVIDIA H200 (attnres cuda-standin)", 132, 3125000,
-                      6144, 141ull << 30};
+const Device kH200 = {"NVIDIA H200 (attnres cuda-standin)", 132, 3125000, 6144,
+                      141ull << 30};
 // Hopper launch limits (CUDA C Programming Guide, compute capability 9.0).
 constexpr int kMaxGrid[3] = {2147483647, 65535, 65535};
 constexpr int kMaxBlock[3] = {1024, 1024, 64};
@@ -196,12 +194,12 @@ void onSegv(int sig, siginfo_t *info, void *context) {
   auto *r = findRange(s, uintptr_t(info->si_addr), 1);
   if (r && r->second.kind == Memory::Device) {
     char line[256];
-    int n = snprintf(line, sizeof(line),
-                     "cuda-standin: error: host code accessed device memory "
-                     "at %p (device allocation 0x%llx of %zu bytes) -> "
-                     "SIGSEGV\n",
-                     info->si_addr, (unsigned long long)r->first,
-                     r->second.size);
+    int n =
+        snprintf(line, sizeof(line),
+                 "cuda-standin: error: host code accessed device memory "
+                 "at %p (device allocation 0x%llx of %zu bytes) -> "
+                 "SIGSEGV\n",
+                 info->si_addr, (unsigned long long)r->first, r->second.size);
     if (write(2, line, n) < 0)
       _exit(3);
     _exit(3);
@@ -306,8 +304,8 @@ std::string mappingOf(uintptr_t p, bool *writable = nullptr,
     unsigned long lo, hi;
     char perms[8] = "";
     int pathAt = 0;
-    if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms,
-               &pathAt) < 3)
+    if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &pathAt) <
+        3)
       continue;
     if (p < lo || p >= hi)
       continue;
@@ -352,9 +350,8 @@ void parsePTX(const std::string &ptx, Module &m) {
     size_t p = 0;
     while ((p = params.find(".param", p)) != std::string::npos) {
       size_t endp = params.find(',', p);
-      std::string decl = params.substr(p, endp == std::string::npos
-                                              ? std::string::npos
-                                              : endp - p);
+      std::string decl = params.substr(
+          p, endp == std::string::npos ? std::string::npos : endp - p);
       p += 6;
       // `.param .u64 .ptr .align 1 x`, `.param .align 8 .b8 x[16]`.
       int size = 0, count = 1;
@@ -378,9 +375,21 @@ void parsePTX(const std::string &ptx, Module &m) {
 /// Kernels and parameter sizes of a cubin (EIATTR_KPARAM_INFO records of its
 /// .nv.info.<kernel> sections).
 bool parseCubin(const unsigned char *elf, size_t size, Module &m) {
-  auto rd16 = [&](size_t o) { uint16_t v; memcpy(&v, elf + o, 2); return v; };
-  auto rd32 = [&](size_t o) { uint32_t v; memcpy(&v, elf + o, 4); return v; };
-  auto rd64 = [&](size_t o) { uint64_t v; memcpy(&v, elf + o, 8); return v; };
+  auto rd16 = [&](size_t o) {
+    uint16_t v;
+    memcpy(&v, elf + o, 2);
+    return v;
+  };
+  auto rd32 = [&](size_t o) {
+    uint32_t v;
+    memcpy(&v, elf + o, 4);
+    return v;
+  };
+  auto rd64 = [&](size_t o) {
+    uint64_t v;
+    memcpy(&v, elf + o, 8);
+    return v;
+  };
   if (size < 64 || elf[4] != 2)
     return false;
   uint64_t shoff = rd64(0x28);
@@ -454,9 +463,9 @@ CUresult loadImage(State &s, const void *image, Module **out) {
         if (!plain)
           m->format = "fatbin (compressed PTX)";
         else if (m->kernels.empty())
-          parsePTX(std::string(reinterpret_cast<const char *>(data),
-                               strnlen(reinterpret_cast<const char *>(data),
-                                       payload)),
+          parsePTX(std::string(
+                       reinterpret_cast<const char *>(data),
+                       strnlen(reinterpret_cast<const char *>(data), payload)),
                    *m);
       }
       p += entryHeader + payload;
@@ -486,8 +495,7 @@ CUresult loadImage(State &s, const void *image, Module **out) {
   if (s.failLoad) {
     std::string f = m->format;
     delete m;
-    return fail(INVALID_IMAGE, "injected failure: module load (%s)",
-                f.c_str());
+    return fail(INVALID_IMAGE, "injected failure: module load (%s)", f.c_str());
   }
   if (s.oldDriver && !hasPTX) {
     std::string f = m->format;
@@ -580,16 +588,40 @@ EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
   if (!value || device != 0)
     return fail(INVALID_VALUE, "bad cuDeviceGetAttribute arguments");
   switch (attribute) {
-  case 1: *value = kMaxThreads; break;
-  case 2: case 3: case 4: *value = kMaxBlock[attribute - 2]; break;
-  case 5: case 6: case 7: *value = kMaxGrid[attribute - 5]; break;
-  case 8: *value = kDefaultSmem; break;
-  case 16: *value = s.device->smCount; break;
-  case 36: *value = s.device->memoryClockKHz; break;
-  case 37: *value = s.device->busBits; break;
-  case 75: *value = 9; break;
-  case 76: *value = 0; break;
-  case 97: *value = kOptinSmem; break;
+  case 1:
+    *value = kMaxThreads;
+    break;
+  case 2:
+  case 3:
+  case 4:
+    *value = kMaxBlock[attribute - 2];
+    break;
+  case 5:
+  case 6:
+  case 7:
+    *value = kMaxGrid[attribute - 5];
+    break;
+  case 8:
+    *value = kDefaultSmem;
+    break;
+  case 16:
+    *value = s.device->smCount;
+    break;
+  case 36:
+    *value = s.device->memoryClockKHz;
+    break;
+  case 37:
+    *value = s.device->busBits;
+    break;
+  case 75:
+    *value = 9;
+    break;
+  case 76:
+    *value = 0;
+    break;
+  case 97:
+    *value = kOptinSmem;
+    break;
   default:
     return fail(INVALID_VALUE, "device attribute %d is not modelled",
                 attribute);
@@ -636,8 +668,12 @@ EXPORT CUresult cuModuleLoadDataEx(void **module, const void *image,
   size_t errorLogSize = 0;
   for (unsigned i = 0; i < numOptions; ++i) {
     switch (options[i]) {
-    case 5: errorLog = static_cast<char *>(values[i]); break;
-    case 6: errorLogSize = reinterpret_cast<uintptr_t>(values[i]); break;
+    case 5:
+      errorLog = static_cast<char *>(values[i]);
+      break;
+    case 6:
+      errorLogSize = reinterpret_cast<uintptr_t>(values[i]);
+      break;
     case 7: {
       auto level = reinterpret_cast<uintptr_t>(values[i]);
       if (level > 4)
@@ -736,13 +772,15 @@ EXPORT CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy,
   if (stream && !s.streams.count(stream))
     return fail(INVALID_HANDLE, "%s: stream %p does not exist", name, stream);
   if (extra)
-    return fail(INVALID_VALUE, "%s: `extra` launch arguments are not used by "
-                               "the runtime", name);
+    return fail(INVALID_VALUE,
+                "%s: `extra` launch arguments are not used by "
+                "the runtime",
+                name);
   if (!k->paramsKnown)
     return fail(INVALID_IMAGE, "%s: parameter sizes unknown", name);
   if (!k->paramSizes.empty() && !params)
-    return fail(INVALID_VALUE, "%s: %zu parameters expected, none passed",
-                name, k->paramSizes.size());
+    return fail(INVALID_VALUE, "%s: %zu parameters expected, none passed", name,
+                k->paramSizes.size());
   // Every address of this process a kernel gets must be reachable by the
   // device: device or managed memory, or registered host memory.
   for (size_t i = 0; i < k->paramSizes.size(); ++i) {
@@ -957,8 +995,7 @@ EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t n,
 
 EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t n,
                                  void *stream) {
-  ENTER("cuMemsetD32Async(0x%llx, %u, %zu)", (unsigned long long)dst, value,
-        n);
+  ENTER("cuMemsetD32Async(0x%llx, %u, %zu)", (unsigned long long)dst, value, n);
   if (CUresult r = checkStream(s, stream))
     return r;
   if (CUresult r = checkAccess(s, dst, 4 * n, "destination", true))
@@ -972,8 +1009,7 @@ EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t n,
 
 EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value,
                                  size_t n, void *stream) {
-  ENTER("cuMemsetD16Async(0x%llx, %u, %zu)", (unsigned long long)dst, value,
-        n);
+  ENTER("cuMemsetD16Async(0x%llx, %u, %zu)", (unsigned long long)dst, value, n);
   if (CUresult r = checkStream(s, stream))
     return r;
   if (CUresult r = checkAccess(s, dst, 2 * n, "destination", true))
@@ -1027,8 +1063,8 @@ EXPORT CUresult cuMemHostUnregister(void *p) {
   return SUCCESS;
 }
 
-EXPORT CUresult cuPointerGetAttributes(unsigned n, int *attributes,
-                                       void **data, CUdeviceptr p) {
+EXPORT CUresult cuPointerGetAttributes(unsigned n, int *attributes, void **data,
+                                       CUdeviceptr p) {
   ENTER("cuPointerGetAttributes(%u, 0x%llx)", n, (unsigned long long)p);
   if (n && (!attributes || !data))
     return fail(INVALID_VALUE, "null attribute arrays");
@@ -1036,8 +1072,10 @@ EXPORT CUresult cuPointerGetAttributes(unsigned n, int *attributes,
   for (unsigned i = 0; i < n; ++i) {
     switch (attributes[i]) {
     case 2: // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
-      *static_cast<unsigned *>(data[i]) =
-          !r ? 0 : r->second.kind == Memory::Registered ? 1 : 2;
+      *static_cast<unsigned *>(data[i]) = !r ? 0
+                                          : r->second.kind == Memory::Registered
+                                              ? 1
+                                              : 2;
       break;
     case 8: // CU_POINTER_ATTRIBUTE_IS_MANAGED
       *static_cast<int *>(data[i]) = r && r->second.kind == Memory::Managed;

@@ -24,8 +24,8 @@ namespace attnres {
 #include "attnres/Compat/Passes.h.inc"
 
 /// Checks the preconditions of upstream's MPI-to-LLVM patterns on every mpi
-/// op under `root` (see `attnres-convert-mpi-to-llvm`), emitting an error at each
-/// op that violates one.
+/// op under `root` (see `attnres-convert-mpi-to-llvm`), emitting an error at
+/// each op that violates one.
 LogicalResult checkMPIToLLVMPreconditions(Operation *root);
 
 /// Attaches memory effects to the upstream `mpi` ops that

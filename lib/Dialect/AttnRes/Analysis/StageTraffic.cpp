@@ -193,8 +193,8 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
         if (negative)
           fail(&top, Twine("'") + kChunkAttrName + "' must be >= 0");
         else if (chunk < 0)
-          fail(&top, Twine("'") + kChunkAttrName +
-                         "' must be at most 2^63 - 1");
+          fail(&top,
+               Twine("'") + kChunkAttrName + "' must be at most 2^63 - 1");
         else if (chunk < current)
           fail(&top, Twine("'") + kChunkAttrName + "' decreases from " +
                          Twine(current) + " to " + Twine(chunk) +
@@ -251,10 +251,10 @@ StageTrafficAnalysis::StageTrafficAnalysis(Operation *op) : funcOp(op) {
     if (top->getNumResults() == 0 || top->hasTrait<OpTrait::IsTerminator>() ||
         isa_and_present<AttnResDialect>(top->getDialect()))
       continue;
-    bool foldable = top->hasTrait<OpTrait::ConstantLike>() ||
-                    (!top->hasAttr(kChunkAttrName) && isParameterFold(top) &&
-                     isMemoryEffectFree(top) &&
-                     usesOnlyParameters(top, parameters));
+    bool foldable =
+        top->hasTrait<OpTrait::ConstantLike>() ||
+        (!top->hasAttr(kChunkAttrName) && isParameterFold(top) &&
+         isMemoryEffectFree(top) && usesOnlyParameters(top, parameters));
     if (!foldable)
       continue;
     if (llvm::any_of(top->getResults(), isSiteSource)) {
@@ -364,11 +364,10 @@ StageTrafficAnalysis::getTraffic(const StageTrafficOptions &options) const {
   for (const TravellingValue &tv : travelling) {
     if (!tv.bytesOverflow)
       continue;
-    InFlightDiagnostic diag =
-        mlir::emitError(tv.value.getLoc())
-        << "the byte count of a value of type " << tv.value.getType()
-        << " that crosses chunk " << tv.defChunk
-        << " does not fit in 64 bits";
+    InFlightDiagnostic diag = mlir::emitError(tv.value.getLoc())
+                              << "the byte count of a value of type "
+                              << tv.value.getType() << " that crosses chunk "
+                              << tv.defChunk << " does not fit in 64 bits";
     diag.attachNote(funcOp->getLoc())
         << "in the stage traffic of this function";
     return failure();

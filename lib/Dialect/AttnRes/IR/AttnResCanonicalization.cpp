@@ -40,7 +40,8 @@ OpFoldResult DepthSoftmaxOp::fold(FoldAdaptor) {
   if (!type || !type.hasStaticShape() || type.getRank() < 1 ||
       type.getDimSize(0) != 1)
     return {};
-  return DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 1.0));
+  return DenseElementsAttr::get(type,
+                                FloatAttr::get(type.getElementType(), 1.0));
 }
 
 /// Combining one value with a weight that is exactly 1 gives the value.

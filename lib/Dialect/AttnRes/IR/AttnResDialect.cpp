@@ -60,11 +60,12 @@ AttnResDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   if (name != kChunkAttrName)
-    return op->emitError()
-           << "unknown attnres attribute '" << name << "' (the dialect defines "
-           << kChunkAttrName << ", " << kStreamingStoresAttrName << ", "
-           << kChunksAttrName << ", " << kPipelineAttrName << ", "
-           << kStageTrafficAttrName << " and " << kVJPAttrName << ")";
+    return op->emitError() << "unknown attnres attribute '" << name
+                           << "' (the dialect defines " << kChunkAttrName
+                           << ", " << kStreamingStoresAttrName << ", "
+                           << kChunksAttrName << ", " << kPipelineAttrName
+                           << ", " << kStageTrafficAttrName << " and "
+                           << kVJPAttrName << ")";
   auto chunk = dyn_cast<IntegerAttr>(attribute.getValue());
   if (!chunk || !isa<IntegerType, IndexType>(chunk.getType()))
     return op->emitError()

@@ -72,9 +72,9 @@ LogicalResult verifyGradVector(Operation *op, Type type,
                                RankedTensorType source, StringRef what) {
   auto vec = dyn_cast<RankedTensorType>(type);
   if (!vec || vec.getRank() != 1)
-    return op->emitOpError() << "expects " << what
-                             << " to be a 1-D tensor of the hidden size, got "
-                             << type;
+    return op->emitOpError()
+           << "expects " << what
+           << " to be a 1-D tensor of the hidden size, got " << type;
   if (failed(verifyGradElement(op, vec.getElementType(),
                                source.getElementType(), what)))
     return failure();
@@ -111,9 +111,9 @@ LogicalResult verifySourceGrads(Operation *op, TypeRange grads,
                              << numSources << "), got " << grads.size();
   for (auto [index, type] : llvm::enumerate(grads))
     if (type != source)
-      return op->emitOpError() << "expects source gradient #" << index
-                               << " to have the source type " << source
-                               << ", got " << type;
+      return op->emitOpError()
+             << "expects source gradient #" << index
+             << " to have the source type " << source << ", got " << type;
   return success();
 }
 

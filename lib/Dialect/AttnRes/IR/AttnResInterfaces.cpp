@@ -65,10 +65,10 @@ static SmallVector<Range> tokenDomain(OpBuilder &b, Location loc, Value rows) {
 /// taken from dim 0 of `leadingFrom`) and, with `hidden`, the trailing hidden
 /// dim (size taken from the last dim of `hiddenFrom`). The sizes come from
 /// operands so that they are available inside a tile loop.
-static void rowTile(OpBuilder &b, Location loc, Value leadingFrom,
-                    bool leading, ArrayRef<OpFoldResult> offsets,
-                    ArrayRef<OpFoldResult> sizes, Value hiddenFrom,
-                    bool hidden, SmallVectorImpl<OpFoldResult> &tileOffsets,
+static void rowTile(OpBuilder &b, Location loc, Value leadingFrom, bool leading,
+                    ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes, Value hiddenFrom, bool hidden,
+                    SmallVectorImpl<OpFoldResult> &tileOffsets,
                     SmallVectorImpl<OpFoldResult> &tileSizes) {
   tileOffsets.clear();
   tileSizes.clear();
@@ -184,8 +184,9 @@ LogicalResult DepthAttnOp::getResultTilePosition(
 // rms_norm
 //===----------------------------------------------------------------------===//
 
-LogicalResult RMSNormOp::reifyResultShapes(OpBuilder &b,
-                                           ReifiedRankedShapedTypeDims &reified) {
+LogicalResult
+RMSNormOp::reifyResultShapes(OpBuilder &b,
+                             ReifiedRankedShapedTypeDims &reified) {
   return reifyLike(b, getLoc(), {getInput()}, reified);
 }
 
@@ -300,7 +301,8 @@ DepthAttnStatsOp::getTiledImplementation(OpBuilder &b,
     OperandRange inits = getInits();
     Value output =
         sliceRows(b, loc, inits[0], offsets, sizes, true, slices, true);
-    Value lse = sliceRows(b, loc, inits[1], offsets, sizes, false, slices, true);
+    Value lse =
+        sliceRows(b, loc, inits[1], offsets, sizes, false, slices, true);
     auto tiled = DepthAttnStatsOp::create(b, loc, getQueries(), sources, output,
                                           lse, getEpsAttr());
     return TilingResult{{tiled}, resultsOf(tiled), slices};
@@ -313,20 +315,18 @@ DepthAttnStatsOp::getTiledImplementation(OpBuilder &b,
   llvm::append_range(outputShape, sourceType.getShape());
   SmallVector<int64_t> lseShape(outputShape.begin(), outputShape.end() - 1);
   auto tiled = DepthAttnStatsOp::create(
-      b, loc,
-      RankedTensorType::get(outputShape, outputType.getElementType()),
+      b, loc, RankedTensorType::get(outputShape, outputType.getElementType()),
       RankedTensorType::get(lseShape, lseType.getElementType()), getQueries(),
       sources, getEpsAttr());
-  return TilingResult{
-      {tiled}, {tiled.getOutput(), tiled.getLse()}, slices};
+  return TilingResult{{tiled}, {tiled.getOutput(), tiled.getLse()}, slices};
 }
 
 LogicalResult DepthAttnStatsOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), getQueries(), true, offsets, sizes,
-          getSources().front(), resultNumber == 0, resultOffsets, resultSizes);
+  rowTile(b, getLoc(), getQueries(), true, offsets, sizes, getSources().front(),
+          resultNumber == 0, resultOffsets, resultSizes);
   return success();
 }
 

@@ -36,8 +36,8 @@ parseUniformTypes(OpAsmParser &parser,
   return success();
 }
 
-static void printUniformTypes(OpAsmPrinter &printer, Operation *,
-                              OperandRange, TypeRange types) {
+static void printUniformTypes(OpAsmPrinter &printer, Operation *, OperandRange,
+                              TypeRange types) {
   if (types.empty()) {
     printer << "none";
     return;
@@ -46,9 +46,10 @@ static void printUniformTypes(OpAsmPrinter &printer, Operation *,
 }
 
 /// Like UniformTypes, and the op's single result has the same type.
-static ParseResult parseUniformTypesAndResult(
-    OpAsmParser &parser, ArrayRef<OpAsmParser::UnresolvedOperand> operands,
-    SmallVectorImpl<Type> &types, Type &resultType) {
+static ParseResult
+parseUniformTypesAndResult(OpAsmParser &parser,
+                           ArrayRef<OpAsmParser::UnresolvedOperand> operands,
+                           SmallVectorImpl<Type> &types, Type &resultType) {
   if (parseUniformTypes(parser, operands, types))
     return failure();
   if (!types.empty()) {
@@ -100,8 +101,8 @@ bool sameShapedType(Type a, Type b) {
 LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
   ShapedType tensor = rankedShaped(type);
   if (!tensor)
-    return op->emitOpError() << "expects " << what
-                             << " to be a ranked tensor, got " << type;
+    return op->emitOpError()
+           << "expects " << what << " to be a ranked tensor, got " << type;
   if (tensor.getRank() < 1)
     return op->emitOpError()
            << "expects " << what
@@ -137,9 +138,9 @@ LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
                            StringRef what) {
   ShapedType vec = rankedShaped(type);
   if (!vec || vec.getRank() != 1)
-    return op->emitOpError() << "expects " << what
-                             << " to be a 1-D tensor of the hidden size, got "
-                             << type;
+    return op->emitOpError()
+           << "expects " << what
+           << " to be a 1-D tensor of the hidden size, got " << type;
   Type elem = vec.getElementType();
   if (elem != source.getElementType() && !elem.isF32()) {
     auto diag = op->emitOpError()
@@ -181,17 +182,18 @@ LogicalResult verifyTokenShaped(Operation *op, Type type,
 /// optional), or every one a memref, the destinations present and no
 /// results (the memref form, after bufferization).
 LogicalResult verifyForm(Operation *op, bool hasOuts, unsigned numResults) {
-  bool anyMemRef = llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
-  bool anyTensor = llvm::any_of(op->getOperandTypes(), llvm::IsaPred<TensorType>);
+  bool anyMemRef =
+      llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
+  bool anyTensor =
+      llvm::any_of(op->getOperandTypes(), llvm::IsaPred<TensorType>);
   if (anyMemRef && anyTensor)
     return op->emitOpError()
            << "expects all operands to be tensors or all to be memrefs (the "
               "form after bufferization)";
   if (anyMemRef) {
     if (op->getNumResults() != 0)
-      return op->emitOpError()
-             << "expects no results in the memref form, got "
-             << op->getNumResults();
+      return op->emitOpError() << "expects no results in the memref form, got "
+                               << op->getNumResults();
     if (!hasOuts)
       return op->emitOpError()
              << "expects destinations (outs) in the memref form";
@@ -693,9 +695,9 @@ void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state, Type output,
   state.addTypes({output, lse});
 }
 
-void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state,
-                             Value queries, ValueRange sources,
-                             Value outputInit, Value lseInit, FloatAttr eps) {
+void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state, Value queries,
+                             ValueRange sources, Value outputInit,
+                             Value lseInit, FloatAttr eps) {
   state.addOperands(queries);
   state.addOperands(sources);
   state.addOperands({outputInit, lseInit});
@@ -769,16 +771,16 @@ void DepthAttnStatsOp::print(OpAsmPrinter &printer) {
 // depth_attn_merge
 
 void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Type result,
-                             Value output, Value lse, Value query,
-                             Value source, FloatAttr eps) {
+                             Value output, Value lse, Value query, Value source,
+                             FloatAttr eps) {
   state.addOperands({output, lse, query, source});
   addEps(state, eps);
   state.addTypes(result);
 }
 
-void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state,
-                             Value output, Value lse, Value query,
-                             Value source, Value init, FloatAttr eps) {
+void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Value output,
+                             Value lse, Value query, Value source, Value init,
+                             FloatAttr eps) {
   state.addOperands({output, lse, query, source, init});
   addEps(state, eps);
   if (isa<RankedTensorType>(init.getType()))

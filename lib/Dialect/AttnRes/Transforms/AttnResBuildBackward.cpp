@@ -39,8 +39,8 @@ using namespace mlir::attnres;
 /// f32, f16 or bf16.
 static bool isDifferentiableType(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && isa<Float32Type, Float16Type, BFloat16Type>(
-                       tensor.getElementType());
+  return tensor &&
+         isa<Float32Type, Float16Type, BFloat16Type>(tensor.getElementType());
 }
 
 /// The VJP function a call's callee names with `attnres.vjp`, checked:
@@ -66,12 +66,12 @@ static FailureOr<func::FuncOp> resolveVJP(func::CallOp call,
   FunctionType calleeType = callee.getFunctionType();
   SmallVector<Type> inputs(calleeType.getInputs());
   llvm::append_range(inputs, calleeType.getResults());
-  FunctionType expected = FunctionType::get(call.getContext(), inputs,
-                                            calleeType.getInputs());
+  FunctionType expected =
+      FunctionType::get(call.getContext(), inputs, calleeType.getInputs());
   if (vjp.getFunctionType() != expected)
     return call.emitError()
-           << "attnres-build-backward: the vector-Jacobian product "
-           << vjpRef << " of @" << call.getCallee() << " has type "
+           << "attnres-build-backward: the vector-Jacobian product " << vjpRef
+           << " of @" << call.getCallee() << " has type "
            << vjp.getFunctionType() << ", expected " << expected
            << " (the callee's arguments and result cotangents in, the "
               "arguments' gradients out)";
@@ -192,9 +192,8 @@ LogicalResult BackwardBuilder::analyze() {
         capturesActive |= isActive(use->get());
       });
     bool usesActive =
-        capturesActive || llvm::any_of(op.getOperands(), [&](Value v) {
-          return isActive(v);
-        });
+        capturesActive ||
+        llvm::any_of(op.getOperands(), [&](Value v) { return isActive(v); });
     if (!usesActive)
       continue;
     // Results that carry no gradient (indices, integers: tensor.dim of an
@@ -278,8 +277,8 @@ Value BackwardBuilder::transpose(Value v, ArrayRef<int64_t> permutation,
   SmallVector<OpFoldResult> sizes;
   for (int64_t p : permutation)
     sizes.push_back(tensor::getMixedSize(builder, loc, v, p));
-  Value init = tensor::EmptyOp::create(builder, loc, sizes,
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
   return linalg::TransposeOp::create(builder, loc, v, init, permutation)
       .getResult()
       .front();
@@ -290,8 +289,8 @@ Value BackwardBuilder::matmul(Value a, Value b, Location loc) {
   auto aType = cast<RankedTensorType>(a.getType());
   SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(builder, loc, a, 0),
                                      tensor::getMixedSize(builder, loc, b, 1)};
-  Value init = tensor::EmptyOp::create(builder, loc, sizes,
-                                       aType.getElementType());
+  Value init =
+      tensor::EmptyOp::create(builder, loc, sizes, aType.getElementType());
   Value zero = arith::ConstantOp::create(
       builder, loc, builder.getZeroAttr(aType.getElementType()));
   Value acc = linalg::FillOp::create(builder, loc, zero, init).getResult(0);
@@ -505,8 +504,7 @@ func::FuncOp BackwardBuilder::build(StringRef name) {
 
   // The forward, recomputed (ops nothing uses are erased at the end).
   Block &body = forward.getBody().front();
-  for (auto [from, to] :
-       llvm::zip(body.getArguments(), entry->getArguments()))
+  for (auto [from, to] : llvm::zip(body.getArguments(), entry->getArguments()))
     mapping.map(from, to);
   for (Operation &op : body.without_terminator())
     builder.clone(op, mapping);
@@ -563,8 +561,9 @@ mlir::attnres::buildAttnResBackward(func::FuncOp forward, StringRef name) {
   return builder.build(name);
 }
 
-LogicalResult mlir::attnres::buildAttnResBackwards(ModuleOp module,
-                                                   ArrayRef<std::string> names) {
+LogicalResult
+mlir::attnres::buildAttnResBackwards(ModuleOp module,
+                                     ArrayRef<std::string> names) {
   if (names.empty())
     return module.emitError()
            << "attnres-build-backward: no function to differentiate (set "

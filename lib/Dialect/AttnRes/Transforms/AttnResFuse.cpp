@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -59,12 +59,12 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
                                 PatternRewriter &rewriter) const override {
     auto softmax = combine.getWeights().getDefiningOp<DepthSoftmaxOp>();
     if (!softmax || !softmax->hasOneUse())
-      return rewriter.notifyMatchFailure(combine,
-                                         "weights are not a single-use softmax");
+      return rewriter.notifyMatchFailure(
+          combine, "weights are not a single-use softmax");
     auto logits = softmax.getLogits().getDefiningOp<DepthLogitsOp>();
     if (!logits || !logits->hasOneUse())
-      return rewriter.notifyMatchFailure(combine,
-                                         "softmax input is not single-use logits");
+      return rewriter.notifyMatchFailure(
+          combine, "softmax input is not single-use logits");
     if (logits.getKeys().size() != combine.getValues().size() ||
         combine.getValues().empty())
       return rewriter.notifyMatchFailure(combine, "key/value count mismatch");
@@ -90,9 +90,9 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
     Location loc = combine.getLoc();
     Value query = foldGainIntoQuery(rewriter, loc, norms.front().getGain(),
                                     logits.getQuery());
-    auto fused = DepthAttnOp::create(rewriter, loc, combine.getType(), query,
-                                     combine.getValues(),
-                                     norms.front().getEpsAttr());
+    auto fused =
+        DepthAttnOp::create(rewriter, loc, combine.getType(), query,
+                            combine.getValues(), norms.front().getEpsAttr());
     rewriter.replaceOp(combine, fused.getResult());
     rewriter.eraseOp(softmax);
     rewriter.eraseOp(logits);
@@ -107,16 +107,15 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
   }
 };
 
-struct AttnResFusePass
-    : attnres::impl::AttnResFusePassBase<AttnResFusePass> {
+struct AttnResFusePass : attnres::impl::AttnResFusePassBase<AttnResFusePass> {
   using Base::Base;
   bool canScheduleOn(RegisteredOperationName name) const override {
     return attnres::canScheduleOnFunctionsOrModules(name);
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                    [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {

@@ -170,11 +170,10 @@ bool overlapsInTime(const Buffer *a, const Buffer *b) {
 /// (in `candidates(buffer, placed)` order, then first fit) that overlaps no
 /// placed buffer whose live range overlaps its own. Returns the arena size,
 /// or nullopt on overflow.
-std::optional<int64_t>
-placeInOrder(ArrayRef<Buffer *> order,
-             function_ref<void(Buffer *, ArrayRef<Buffer *>,
-                               SmallVectorImpl<int64_t> &)>
-                 candidates) {
+std::optional<int64_t> placeInOrder(
+    ArrayRef<Buffer *> order,
+    function_ref<void(Buffer *, ArrayRef<Buffer *>, SmallVectorImpl<int64_t> &)>
+        candidates) {
   SmallVector<Buffer *> placed;
   int64_t arena = 0;
   for (Buffer *buffer : order) {
@@ -192,8 +191,8 @@ placeInOrder(ArrayRef<Buffer *> order,
     for (Buffer *other : live) {
       std::optional<int64_t> after =
           llvm::checkedAdd(other->offset, *other->bytes);
-      if (!after || *after > std::numeric_limits<int64_t>::max() -
-                                 buffer->alignment)
+      if (!after ||
+          *after > std::numeric_limits<int64_t>::max() - buffer->alignment)
         return std::nullopt;
       offsets.push_back(llvm::alignTo(*after, buffer->alignment));
     }
@@ -228,9 +227,9 @@ std::optional<int64_t> assignOffsets(MutableArrayRef<Buffer *> buffers) {
   llvm::stable_sort(byStart, [](const Buffer *a, const Buffer *b) {
     return a->start < b->start;
   });
-  std::optional<int64_t> recent = placeInOrder(
-      byStart, [](Buffer *buffer, ArrayRef<Buffer *> placed,
-                  SmallVectorImpl<int64_t> &offsets) {
+  std::optional<int64_t> recent =
+      placeInOrder(byStart, [](Buffer *buffer, ArrayRef<Buffer *> placed,
+                               SmallVectorImpl<int64_t> &offsets) {
         SmallVector<Buffer *> dead;
         for (Buffer *other : placed)
           if (other->end < buffer->start)
@@ -282,8 +281,8 @@ Value createArena(OpBuilder &builder, Operation *func, Block &body,
   IntegerAttr align = builder.getI64IntegerAttr(alignment);
   builder.setInsertionPointToStart(&body);
   if (kind == BufferArena::PerCall) {
-    Value arena = memref::AllocOp::create(builder, loc, arenaType,
-                                          ValueRange(), ValueRange(), align);
+    Value arena = memref::AllocOp::create(builder, loc, arenaType, ValueRange(),
+                                          ValueRange(), align);
     builder.setInsertionPoint(terminator);
     memref::DeallocOp::create(builder, loc, arena);
     return arena;
@@ -337,11 +336,10 @@ Value createArena(OpBuilder &builder, Operation *func, Block &body,
 
   // Release: clear the flag, or free the own arena.
   builder.setInsertionPoint(terminator);
-  auto release =
-      scf::IfOp::create(builder, loc, mine, /*withElseRegion=*/true);
+  auto release = scf::IfOp::create(builder, loc, mine, /*withElseRegion=*/true);
   builder.setInsertionPoint(release.thenBlock()->getTerminator());
-  memref::AtomicRMWOp::create(builder, loc, arith::AtomicRMWKind::assign,
-                              clear, flag, ValueRange{zero});
+  memref::AtomicRMWOp::create(builder, loc, arith::AtomicRMWKind::assign, clear,
+                              flag, ValueRange{zero});
   builder.setInsertionPoint(release.elseBlock()->getTerminator());
   memref::DeallocOp::create(builder, loc, arena);
   return arena;
@@ -422,9 +420,8 @@ FailureOr<BufferPlanSummary> mlir::attnres::planBuffers(Operation *func,
     builder.setInsertionPoint(alloc);
     Value offset =
         arith::ConstantIndexOp::create(builder, alloc.getLoc(), buffer.offset);
-    Value view = memref::ViewOp::create(builder, alloc.getLoc(),
-                                        alloc.getType(), arena, offset,
-                                        ValueRange());
+    Value view = memref::ViewOp::create(
+        builder, alloc.getLoc(), alloc.getType(), arena, offset, ValueRange());
     // The dealloc goes, with the `scf.if %true` around it if any.
     if (buffer.deallocHolder != buffer.dealloc.getOperation())
       buffer.deallocHolder->erase();
@@ -457,13 +454,13 @@ struct AttnResPlanBuffersPass
         continue;
       }
       if (report && (summary->planned || summary->left))
-        func->emitRemark()
-            << "attnres-plan-buffers: " << summary->planned
-            << " buffers of " << summary->plannedBytes
-            << " bytes in an arena of " << summary->arenaBytes
-            << " bytes; " << summary->left
-            << " left to the allocator (" << summary->movedDeallocs
-            << " freed after their last use)";
+        func->emitRemark() << "attnres-plan-buffers: " << summary->planned
+                           << " buffers of " << summary->plannedBytes
+                           << " bytes in an arena of " << summary->arenaBytes
+                           << " bytes; " << summary->left
+                           << " left to the allocator ("
+                           << summary->movedDeallocs
+                           << " freed after their last use)";
     }
     if (failed)
       signalPassFailure();

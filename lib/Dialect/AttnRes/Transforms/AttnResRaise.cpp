@@ -41,9 +41,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -381,7 +381,8 @@ SmallVector<int64_t, 4> Evaluator::freeVars(Expr *e) {
     for (int64_t v : freeVars(o))
       add(v);
   if (e->kind == Kind::Reduce)
-    llvm::erase_if(vs, [&](int64_t v) { return llvm::is_contained(e->vars, v); });
+    llvm::erase_if(vs,
+                   [&](int64_t v) { return llvm::is_contained(e->vars, v); });
   return free[e] = vs;
 }
 
@@ -412,10 +413,10 @@ Expr *Evaluator::mapDigits(Expr *e,
   }
   case Kind::Select: {
     if (e->vars[0] == constVar) {
-      result = constValue < (int64_t)e->ops.size()
-                   ? mapDigits(e->ops[constValue], f, memo, constVar,
-                               constValue)
-                   : opaque(Value());
+      result =
+          constValue < (int64_t)e->ops.size()
+              ? mapDigits(e->ops[constValue], f, memo, constVar, constValue)
+              : opaque(Value());
       break;
     }
     SmallVector<Expr *> cases;
@@ -1145,8 +1146,7 @@ LogicalResult SiteMatcher::maxTerms(Expr *m, size_t n,
     // -inf, or the lowest finite float (TOSA's reduce_max starts there).
     if (init->kind != Kind::Const ||
         init->cst > -static_cast<double>(std::numeric_limits<float>::max()))
-      return fail(Stage::Combine,
-                  "the softmax maximum does not start at -inf");
+      return fail(Stage::Combine, "the softmax maximum does not start at -inf");
     for (int64_t k = 0; k < (int64_t)n; ++k)
       out.push_back(ev.peel(ev.substitute(m->ops[0], m->vars[0], k)));
     return success();
@@ -1282,8 +1282,8 @@ LogicalResult SiteMatcher::matchLogit(unsigned k, Expr *logit, Expr *source,
       continue;
     }
     SmallVector<int64_t, 4> vars = ev.freeVars(f);
-    bool onlyR = !vars.empty() &&
-                 llvm::all_of(vars, [&](int64_t v) { return v == r; });
+    bool onlyR =
+        !vars.empty() && llvm::all_of(vars, [&](int64_t v) { return v == r; });
     if (onlyR || ev.peel(f)->kind == Kind::Const) {
       q.push_back(f);
       continue;
@@ -1323,8 +1323,8 @@ LogicalResult SiteMatcher::matchLogit(unsigned k, Expr *logit, Expr *source,
     eps = e;
   } else {
     if (e != eps)
-      return fail(Stage::Logits, "source " + Twine(k) +
-                                     " is normalized with a different eps");
+      return fail(Stage::Logits,
+                  "source " + Twine(k) + " is normalized with a different eps");
     if (renamed != ArrayRef<Expr *>(qFactors))
       return fail(Stage::Logits,
                   "source " + Twine(k) +
@@ -1489,14 +1489,15 @@ FailureOr<SiteMatch> SiteMatcher::match() {
   }
   for (auto [k, src] : llvm::enumerate(sources)) {
     if (src->kind != Kind::Leaf) {
-      (void)fail(Stage::Softmax, "source " + Twine(k) +
-                                     " is computed inside the weighted sum");
+      (void)fail(Stage::Softmax,
+                 "source " + Twine(k) + " is computed inside the weighted sum");
       return mlir::failure();
     }
     // The source tensor: the leaf itself or a view it was read through,
     // indexed exactly like the result.
     Value value;
-    SmallVector<std::pair<Value, Index>, 2> candidates = {{src->value, src->index}};
+    SmallVector<std::pair<Value, Index>, 2> candidates = {
+        {src->value, src->index}};
     llvm::append_range(candidates, ev.viewsOf(src));
     for (auto &[v, idx] : candidates) {
       auto st = dyn_cast<RankedTensorType>(v.getType());
@@ -1532,7 +1533,8 @@ FailureOr<SiteMatch> SiteMatcher::match() {
   // rounding, over the original sources.
   if (root.hasOneUse()) {
     Operation *user = *root.getUsers().begin();
-    if (user->getNumResults() == 1 && convertedFrom(user->getResult(0)) == root) {
+    if (user->getNumResults() == 1 &&
+        convertedFrom(user->getResult(0)) == root) {
       Type narrow = getElementTypeOrSelf(user->getResult(0));
       if (llvm::all_of(site.sources, [&](Value s) {
             Value orig = convertedFrom(s);
@@ -1705,9 +1707,9 @@ FailureOr<Value> materializeQuery(OpBuilder &b, Location loc, Evaluator &ev,
         Value product;
         for (Expr *f : site.queryFactors) {
           Value v = em.emit(nb, nl, f, args, next);
-          product = product ? arith::MulFOp::create(nb, nl, product, v)
-                                  .getResult()
-                            : v;
+          product = product
+                        ? arith::MulFOp::create(nb, nl, product, v).getResult()
+                        : v;
         }
         linalg::YieldOp::create(nb, nl, product);
       });
@@ -1728,8 +1730,8 @@ struct RaiseAttnResSite : RewritePattern {
                                 PatternRewriter &rewriter) const override {
     if (op->getNumResults() != 1 || isa<AttnResDialect>(op->getDialect()))
       return failure();
-    if (!isa<linalg::LinalgOp, tensor::CollapseShapeOp,
-             tensor::ExpandShapeOp, tensor::CastOp>(op))
+    if (!isa<linalg::LinalgOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+             tensor::CastOp>(op))
       return failure();
     Value root = op->getResult(0);
     SiteMatcher matcher(root, maxSources);
@@ -1746,8 +1748,9 @@ struct RaiseAttnResSite : RewritePattern {
                                               type.getElementType());
     if (failed(query)) {
       if (observer)
-        observer(op, false, "the query is not a vector over the hidden "
-                            "dimension that can be materialized");
+        observer(op, false,
+                 "the query is not a vector over the hidden "
+                 "dimension that can be materialized");
       return rewriter.notifyMatchFailure(op, "query not materializable");
     }
     // Sources share one type: the result's (static sizes where known).
@@ -1785,7 +1788,7 @@ void mlir::attnres::populateAttnResRaisePatterns(RewritePatternSet &patterns,
 }
 
 FailureOr<int64_t> mlir::attnres::raiseAttnResSites(Operation *op,
-                                                   unsigned maxSources) {
+                                                    unsigned maxSources) {
   int64_t raised = 0;
   RewritePatternSet patterns(op->getContext());
   patterns.add<RaiseAttnResSite>(
@@ -1806,8 +1809,8 @@ struct AttnResRaisePass
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                    [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/Analysis/StageTraffic.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 namespace mlir {

@@ -17,9 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -84,8 +84,7 @@ SmallVector<Value> chooseKey(DepthAttnOp site) {
   SmallVector<Value> full(sources.begin(), sources.end());
   for (Operation *user : full.back().getUsers()) {
     auto other = dyn_cast<DepthAttnOp>(user);
-    if (other && other != site &&
-        other->getBlock() == site->getBlock() &&
+    if (other && other != site && other->getBlock() == site->getBlock() &&
         other.getSources().size() == full.size() + 1 &&
         startsWith(other.getSources(), full))
       return full;
@@ -108,8 +107,7 @@ SmallVector<Member> collectGroup(DepthAttnOp site, ArrayRef<Value> key) {
     auto other = dyn_cast<DepthAttnOp>(user);
     // Sites with a destination or in the memref form keep their own op.
     if (!other || other.getInit() || other.hasBufferSemantics() ||
-        !seen.insert(other).second ||
-        other->getBlock() != site->getBlock() ||
+        !seen.insert(other).second || other->getBlock() != site->getBlock() ||
         other.getEpsAttr() != site.getEpsAttr() ||
         other.getQuery().getType() != site.getQuery().getType() ||
         other.getType() != site.getType())
@@ -149,9 +147,8 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
     llvm::erase_if(members, [&](Member &m) {
       return m.site != site && !hoistableBefore(m.site.getQuery(), site);
     });
-    int64_t numMerges = llvm::count_if(members, [](const Member &m) {
-      return m.merges;
-    });
+    int64_t numMerges =
+        llvm::count_if(members, [](const Member &m) { return m.merges; });
     int64_t numSites = members.size();
     if (numSites < 2)
       return rewriter.notifyMatchFailure(site, "group has a single site");
@@ -174,8 +171,7 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
           std::max<int64_t>(1, srcType.getElementTypeBitWidth() / 8);
       if (!isTwoPhaseCheaper(key.size(), numSites, numMerges, hidden,
                              elementBytes))
-        return rewriter.notifyMatchFailure(site,
-                                           "two-phase moves more bytes");
+        return rewriter.notifyMatchFailure(site, "two-phase moves more bytes");
     }
 
     // Phase 1 for all queries of the group, right before its first site.
@@ -243,10 +239,9 @@ struct TwoPhaseGroup : OpRewritePattern<DepthAttnOp> {
           ArrayRef<OpFoldResult>(offsets).drop_back(),
           ArrayRef<OpFoldResult>(sizes).drop_back(),
           ArrayRef<OpFoldResult>(strides).drop_back());
-      Value h = DepthAttnMergeOp::create(rewriter, siteLoc, srcType, row, lse,
-                                         m.site.getQuery(),
-                                         m.site.getSources().back(),
-                                         m.site.getEpsAttr())
+      Value h = DepthAttnMergeOp::create(
+                    rewriter, siteLoc, srcType, row, lse, m.site.getQuery(),
+                    m.site.getSources().back(), m.site.getEpsAttr())
                     .getResult();
       rewriter.replaceOp(m.site, h);
     }
@@ -265,8 +260,8 @@ struct AttnResTwoPhasePass
   }
 
   void runOnOperation() override {
-    attnres::forEachFunction(getOperation(),
-                    [&](FunctionOpInterface func) { runOnFunction(func); });
+    attnres::forEachFunction(
+        getOperation(), [&](FunctionOpInterface func) { runOnFunction(func); });
   }
 
   void runOnFunction(FunctionOpInterface func) {

@@ -13,11 +13,11 @@
 #ifndef ATTNRES_DIALECT_ATTNRES_ANALYSIS_STAGETRAFFIC_H
 #define ATTNRES_DIALECT_ATTNRES_ANALYSIS_STAGETRAFFIC_H
 
+#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
-#include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
@@ -27,7 +27,6 @@ namespace mlir {
 class DictionaryAttr;
 
 namespace attnres {
-
 
 /// What a value that crosses a chunk boundary is, structurally.
 enum class TravelKind {
