@@ -98,9 +98,10 @@ void buildLLVMPipeline(OpPassManager &pm,
     funcPm.addPass(createAttnResStreamingStoresPass());
   // Elementwise and reduction ops outside the kernels (sublayers, block sums)
   // get parallel loops over their parallel dims when running on all cores.
-  if (options.parallel)
+  if (options.parallel) {
+    funcPm.addPass(createAttnResSerialOuterReductionsPass());
     funcPm.addPass(createConvertLinalgToParallelLoopsPass());
-  else
+  } else
     funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createForallToParallelLoopPass());

@@ -33,6 +33,10 @@ void populateAttnResStreamingStorePatterns(RewritePatternSet &patterns);
 void populateAttnResLegalizeNontemporalStorePatterns(
     RewritePatternSet &patterns);
 
+/// Adds the pattern behind `attnres-serial-outer-reductions`: a linalg op on
+/// buffers whose outermost iterator is a reduction becomes sequential loops.
+void populateAttnResSerialOuterReductionPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "attnres/Transforms/Passes.h.inc"
 

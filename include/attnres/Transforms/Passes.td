@@ -65,4 +65,27 @@ def AttnResStreamingStoresPass
   ];
 }
 
+def AttnResSerialOuterReductionsPass
+    : Pass<"attnres-serial-outer-reductions"> {
+  let summary = "Lower linalg ops whose outermost loop is a reduction to "
+                "sequential loops";
+  let description = [{
+    `convert-linalg-to-parallel-loops` keeps a linalg op's loop order: an op
+    whose outermost iterator is a reduction (e.g. a sublayer gradient
+    `ds[d] = sum_t g[t, d] * h[t, d]` over `[T, D]`) becomes a sequential
+    loop around an `scf.parallel`, and `convert-scf-to-openmp` then opens a
+    parallel region once per outer iteration (1,024 times for 1,024
+    tokens): measured 32 ms instead of 1.7 ms sequentially for
+    1024 x 4096 f32 on 2 cores. Interchanging the loops instead would make
+    the inner loop strided. This pass lowers such ops (on buffers) to
+    sequential `scf.for` loops in their own order, which LLVM vectorizes
+    along the contiguous inner dimension. `attnres-to-llvm` runs it before
+    `convert-linalg-to-parallel-loops` when `parallel` is on; ops whose
+    outermost iterator is parallel still get parallel loops.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // ATTNRES_TRANSFORMS_PASSES_TD
