@@ -30,6 +30,7 @@
 
 // CHECK-CODEGEN-DAG: `-attnres-streaming-stores`
 // CHECK-CODEGEN-DAG: `-attnres-legalize-nontemporal-stores`
+// CHECK-CODEGEN-DAG: `-attnres-serial-outer-reductions`
 
 // CHECK-TRANSFORMS-DAG: `-attnres-raise`
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
