@@ -9,6 +9,8 @@
 #define ATTNRES_PIPELINES_PIPELINES_H
 
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
+#include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Dialect/AttnRes/Transforms/Transforms.h"
 #include "mlir/Pass/PassOptions.h"
 #include <string>
@@ -19,6 +21,10 @@ namespace attnres {
 
 /// The target-independent attnres optimizations every lowering pipeline runs
 /// (`attnres-fuse`, `attnres-two-phase`): their options, stated once.
+///
+/// A pipeline option that forwards a pass option takes its default from the
+/// pass's ODS-generated options struct, so every knob has one default (the
+/// pass declaration's).
 template <typename Derived>
 struct AttnResOptimizationOptions : public PassPipelineOptions<Derived> {
   using Opts = mlir::detail::PassOptions;
@@ -32,7 +38,7 @@ struct AttnResOptimizationOptions : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Which chains attnres-fuse fuses: f32 (all; the fused "
                      "keys stay in f32) or chain (only chains with f32 keys, "
                      "so bf16/f16 chains keep their results)"),
-      llvm::cl::init(FuseKeyRounding::F32),
+      llvm::cl::init(AttnResFusePassOptions{}.keyRounding),
       llvm::cl::values(clEnumValN(FuseKeyRounding::F32, "f32",
                                   "fuse every chain (keys in f32)"),
                        clEnumValN(FuseKeyRounding::Chain, "chain",
@@ -41,7 +47,7 @@ struct AttnResOptimizationOptions : public PassPipelineOptions<Derived> {
       *this, "two-phase",
       llvm::cl::desc("Two-phase scheduling of Block AttnRes sites "
                      "(attnres-two-phase's mode)"),
-      llvm::cl::init(TwoPhaseMode::Auto),
+      llvm::cl::init(AttnResTwoPhasePassOptions{}.mode),
       llvm::cl::values(clEnumValN(TwoPhaseMode::Auto, "auto",
                                   "groups the traffic model favours"),
                        clEnumValN(TwoPhaseMode::Force, "force",
@@ -71,28 +77,28 @@ struct AttnResToLLVMPipelineOptions
   PassOptions::Option<unsigned> vectorWidth{
       *this, "vector-width",
       llvm::cl::desc("f32 lanes per vector in the fast kernels"),
-      llvm::cl::init(16)};
+      llvm::cl::init(ConvertAttnResToVectorPassOptions{}.vectorWidth)};
   PassOptions::Option<unsigned> rowsPerTask{
       *this, "rows-per-task",
       llvm::cl::desc("Token rows per parallel task in the fast kernels"),
-      llvm::cl::init(8)};
+      llvm::cl::init(ConvertAttnResToVectorPassOptions{}.rowsPerTask)};
   PassOptions::Option<unsigned> sourcesPerLoop{
       *this, "sources-per-loop",
       llvm::cl::desc("Most sources whose statistics share one loop over D "
                      "in the fast kernels (register budget)"),
-      llvm::cl::init(12)};
+      llvm::cl::init(ConvertAttnResToVectorPassOptions{}.sourcesPerLoop)};
   PassOptions::Option<bool> bf16Pairs{
       *this, "bf16-pairs",
       llvm::cl::desc("bf16 sources in the fast kernels: even/odd f32 halves "
                      "by integer shifts and masks instead of per-element "
                      "extension (no shuffles)"),
-      llvm::cl::init(true)};
+      llvm::cl::init(ConvertAttnResToVectorPassOptions{}.bf16Pairs)};
   PassOptions::Option<int64_t> streamingMinBytes{
       *this, "streaming-min-bytes",
       llvm::cl::desc("Fast kernels whose static output has at least this "
                      "many bytes write it with non-temporal stores when it "
                      "is aligned (attnres-streaming-stores); 0: never"),
-      llvm::cl::init(4 << 20)};
+      llvm::cl::init(ConvertAttnResToVectorPassOptions{}.streamingMinBytes)};
   PassOptions::Option<BufferArena> planBuffers{
       *this, "plan-buffers",
       llvm::cl::desc("Place statically shaped intermediates in one arena by "
@@ -100,7 +106,7 @@ struct AttnResToLLVMPipelineOptions
                      "function, reused across calls), per-call (one "
                      "allocation per call) or off (only free each buffer "
                      "after its last use)"),
-      llvm::cl::init(BufferArena::Static),
+      llvm::cl::init(AttnResPlanBuffersPassOptions{}.arena),
       llvm::cl::values(clEnumValN(BufferArena::Static, "static",
                                   "a private global arena per function"),
                        clEnumValN(BufferArena::PerCall, "per-call",
@@ -125,14 +131,14 @@ struct AttnResToNVVMPipelineOptions
     : public AttnResOptimizationOptions<AttnResToNVVMPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU chip, e.g. sm_80, sm_90"),
-      llvm::cl::init("sm_90")};
+      llvm::cl::init(AttnResValidateNVVMTargetPassOptions{}.chip)};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features, e.g. +ptx80 (sm_90 needs +ptx78 or newer)"),
-      llvm::cl::init("+ptx80")};
+      llvm::cl::init(AttnResValidateNVVMTargetPassOptions{}.features)};
   PassOptions::Option<NVVMBinaryFormat> format{
       *this, "format", llvm::cl::desc("Binary format of the kernels"),
-      llvm::cl::init(NVVMBinaryFormat::Isa),
+      llvm::cl::init(AttnResValidateNVVMTargetPassOptions{}.format),
       llvm::cl::values(
           clEnumValN(NVVMBinaryFormat::Isa, "isa",
                      "PTX, compiled by the driver when the module loads: "
@@ -149,17 +155,17 @@ struct AttnResToNVVMPipelineOptions
       llvm::cl::desc("CUDA toolkit root (ptxas, fatbinary, libdevice); "
                      "default: $CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or "
                      "/usr/local/cuda"),
-      llvm::cl::init(defaultCudaPath())};
+      llvm::cl::init(AttnResValidateNVVMTargetPassOptions{}.cudaPath)};
   PassOptions::Option<int> optLevel{
       *this, "opt-level", llvm::cl::desc("Optimization level of NVVM codegen"),
       llvm::cl::init(3)};
   PassOptions::Option<unsigned> maxThreads{
       *this, "max-threads",
       llvm::cl::desc("Upper bound on threads per CTA of the fused kernels"),
-      llvm::cl::init(1024)};
+      llvm::cl::init(ConvertAttnResToGPUPassOptions{}.maxThreads)};
   PassOptions::Option<GPUMemoryMode> memory{
       *this, "memory", llvm::cl::desc("Where the program's buffers live"),
-      llvm::cl::init(GPUMemoryMode::Managed),
+      llvm::cl::init(AttnResGPUFinalizeKernelsPassOptions{}.memory),
       llvm::cl::values(
           clEnumValN(GPUMemoryMode::Managed, "managed",
                      "host code and kernels share managed memory; constants "
