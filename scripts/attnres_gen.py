@@ -730,8 +730,7 @@ def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
     gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
     body[1] = body[1].replace(") -> %s {" % src_t,
                               ", %%gn: %s) -> (%s, %s) {" % (g_t, src_t, src_t))
-    body += ["    %%n = attnres.rms_norm %%h, %%gn %s : %s, %s"
-             % (eps_attr(NORM_EPS), src_t, g_t),
+    body += ["    " + IR.rms_norm("%n", "%h", "%gn", NORM_EPS, src_t, g_t),
              "    return %%h, %%n : %s, %s" % (src_t, src_t), "  }"]
     em.funcs.append("\n".join(body))
     qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
@@ -789,19 +788,18 @@ def emit_site(args, em, rng, unfused=False):
             # bit-exact checks where the f32 result is exact (e.g. the mean
             # of two sources).
             ref = round_to(dt, ref)
-        outs, pre = "", []
+        outs, pre = None, []
         if args.outs == "empty":
             pre = empty_like("init", dyn, dt, names[0], src_t, lambda i: i)
-            outs = " outs(%%init : %s)" % src_t
+            outs = [("%init", src_t)]
         elif args.outs == "inplace":
             # The destination is the last source (read by the op, then
             # overwritten in place after bufferization).
-            outs = " outs(%s : %s)" % (names[-1], src_t)
+            outs = [(names[-1], src_t)]
         body = [
             "  // Function under test: one fused AttnRes site over %d sources." % n,
             "  func.func @site(%%q: %s, %s) -> %s {" % (q_t, params, src_t)] + pre + [
-            "    %%h = attnres.depth_attn %%q, [%s]%s %s : %s, %s -> %s"
-            % (", ".join(names), outs, eps_attr(eps), q_t, src_t, src_t)]
+            "    " + IR.depth_attn("%h", "%q", names, eps, q_t, src_t, outs=outs)]
         K = args.output_column_offset
         if args.then_norm:
             return emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps)
@@ -866,17 +864,13 @@ def emit_site(args, em, rng, unfused=False):
     ]
     keys = []
     for j, v in enumerate(names):
-        lines.append("    %%k%d = attnres.rms_norm %s, %%gamma %s : %s, %s"
-                     % (j, v, eps_attr(eps), src_t, g_t))
+        lines.append("    " + IR.rms_norm("%%k%d" % j, v, "%gamma", eps, src_t, g_t))
         keys.append("%%k%d" % j)
     lines += [
-        "    %%s = attnres.depth_logits %%w, [%s] : %s, %s -> %s"
-        % (", ".join(keys), w_t, src_t, lg_t),
-        "    %%a = attnres.depth_softmax %%s : %s" % lg_t,
-        "    %%h = attnres.depth_combine %%a, [%s] : %s, %s -> %s"
-        % (", ".join(names), lg_t, src_t, src_t),
-        "    %%f = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
-        % (", ".join(names), eps_attr(eps), tensor_type([D], "f32"), src_t, src_t),
+        "    " + IR.depth_logits("%s", "%w", keys, w_t, src_t, lg_t),
+        "    " + IR.depth_softmax("%a", "%s", lg_t),
+        "    " + IR.depth_combine("%h", "%a", names, lg_t, src_t),
+        "    " + IR.depth_attn("%f", "%q", names, eps, tensor_type([D], "f32"), src_t),
         "    return %%h, %%f : %s, %s" % (src_t, src_t),
         "  }",
     ]
@@ -927,14 +921,14 @@ def emit_stats(args, em, rng, merge=False):
     lse_t = tensor_type([S] + dyn[:-1], "f32")
     names = ["%%v%d" % j for j in range(n)]
     params = ", ".join("%s: %s" % (v, src_t) for v in names)
-    outs, pre = "", []
+    outs, pre = None, []
     if args.outs != "none":
         pre = (empty_like("oinit", [S] + dyn, dt, names[0], src_t, lambda i: i - 1) +
                empty_like("linit", [S] + dyn[:-1], "f32", names[0], src_t, lambda i: i - 1))
-        outs = " outs(%%oinit, %%linit : %s, %s)" % (o_t, lse_t)
+        outs = [("%oinit", o_t), ("%linit", lse_t)]
     stats = "\n".join(pre + [
-        "    %%o, %%lse = attnres.depth_attn_stats %%Q, [%s]%s %s : %s, %s -> %s, %s"
-        % (", ".join(names), outs, eps_attr(eps), Q_t, src_t, o_t, lse_t)])
+        "    " + IR.depth_attn_stats(["%o", "%lse"], "%Q", names, eps, Q_t, src_t, o_t, lse_t,
+                                     outs=outs)])
     Qc = em.constant(Q, qdt, "Q")
     vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
     tol = site_tol(args, dt, V)
@@ -999,18 +993,16 @@ def emit_stats(args, em, rng, merge=False):
             "    %%q%d = tensor.extract_slice %%Q[%d, 0] [1, %d] [1, 1] : %s to %s"
             % (s, s, D, Q_t, tensor_type([D], qdt)),
         ]
-        outs = ""
+        outs = None
         if args.outs == "empty":
             lines += empty_like("hinit%d" % s, dyn, dt, "%u", src_t, lambda i: i)
-            outs = " outs(%%hinit%d : %s)" % (s, src_t)
+            outs = [("%%hinit%d" % s, src_t)]
         elif args.outs == "inplace":
             # The destination is the phase-1 output row the op also reads.
-            outs = " outs(%%o%d : %s)" % (s, src_t)
-        lines += [
-            "    %%h%d = attnres.depth_attn_merge %%o%d, %%l%d, %%q%d, %%u%s %s : %s, %s, %s, %s"
-            % (s, s, s, s, outs, eps_attr(eps), src_t, tensor_type(dyn[:-1], "f32"),
-               tensor_type([D], qdt), src_t),
-        ]
+            outs = [("%%o%d" % s, src_t)]
+        lines.append("    " + IR.depth_attn_merge(
+            "%%h%d" % s, "%%o%d" % s, "%%l%d" % s, "%%q%d" % s, "%u", eps, src_t,
+            tensor_type(dyn[:-1], "f32"), tensor_type([D], qdt), src_t, outs=outs))
         rets.append("%%h%d" % s)
     lines += ["    return %s : %s" % (", ".join(rets), ", ".join([src_t] * S)), "  }"]
     em.funcs.append("\n".join(lines))
