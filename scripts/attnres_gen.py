@@ -1241,6 +1241,12 @@ def build_parser():
                     help="check a run of an --example file against the reference")
     ap.add_argument("--self-test", action="store_true",
                     help="check the reference itself against math §1-§4")
+    ap.add_argument("--check-input", metavar="FILE",
+                    help="regenerate FILE (a checked-in test input, e.g. under "
+                    "test/Integration/CPU/Inputs) from the arguments in its header, with "
+                    "this script or attnres_grad_gen.py, and fail on any difference")
+    ap.add_argument("--update-input", metavar="FILE",
+                    help="rewrite FILE from the arguments in its header")
     return ap
 
 
@@ -1347,6 +1353,58 @@ def verify_output(example, output):
     return 1 if bad.any() else 0
 
 
+GRAD_TAG = "// attnres_grad_gen.py "
+
+
+def regenerate(path):
+    """What the generator named in FILE's header writes for the arguments
+    recorded there, and FILE's text."""
+    import contextlib
+    import io
+    text = open(path).read()
+    for line in text.splitlines()[:4]:
+        if line.startswith(GEN_TAG):
+            argv, gen = shlex.split(line[len(GEN_TAG):]), main
+            break
+        if line.startswith(GRAD_TAG):
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import attnres_grad_gen
+            argv, gen = shlex.split(line[len(GRAD_TAG):]), attnres_grad_gen.main
+            break
+    else:
+        sys.exit("%s: no '%s' or '%s' header line: not a generated input"
+                 % (path, GEN_TAG, GRAD_TAG.strip()))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = gen(argv)
+    if rc:
+        sys.exit("%s: the generator failed (exit %d) for the arguments in its header" % (path, rc))
+    return out.getvalue(), text
+
+
+def check_input(path, update=False):
+    """A checked-in generated input must be exactly the generator's output
+    for the arguments in its header (so it cannot drift from the generator
+    and its reference)."""
+    import difflib
+    regen, text = regenerate(path)
+    if regen == text:
+        print("%s: reproduced by the generator" % path)
+        return 0
+    if update:
+        with open(path, "w") as f:
+            f.write(regen)
+        print("%s: updated" % path)
+        return 0
+    diff = list(difflib.unified_diff(text.splitlines(), regen.splitlines(), path,
+                                     "generated now", lineterm="", n=1))
+    print("\n".join(diff[:40]))
+    print("%s: differs from what the generator writes now for the arguments in its header; "
+          "if the generator's change is intended: scripts/attnres_gen.py --update-input %s"
+          % (path, path))
+    return 1
+
+
 def self_test():
     """The reference against the checks of math §1-§4 (float64)."""
     ok = True
@@ -1408,6 +1466,8 @@ def main(argv):
         args.scale_q = 2.0 / np.sqrt(args.hidden)
     if args.self_test:
         return self_test()
+    if args.check_input or args.update_input:
+        return check_input(args.update_input or args.check_input, update=bool(args.update_input))
     if args.verify_output:
         return verify_output(*args.verify_output)
     if not args.case:
