@@ -25,6 +25,12 @@
 // EDITED: +++ generated now
 // EDITED: differs from what the generator writes now
 //
+// The generators need no build: they load attnres.ir and attnres.builders
+// from python-bindings/ without the package's __init__ (no native module),
+// whatever PYTHONPATH holds.
+// RUN: env PYTHONPATH= %python -c "import sys; sys.path.insert(0, '%attnres_src_root/scripts'); import attnres_gen; print('loaded', attnres_gen.IR.__name__, attnres_gen.B.__name__, 'attnres' in sys.modules, any(m.endswith('_attnres') for m in sys.modules))" | FileCheck %s --check-prefix=NOBUILD
+// NOBUILD: loaded _attnres_pure.ir _attnres_pure.builders False False
+//
 // A file without a generator header is rejected.
 // RUN: not %python %attnres_src_root/scripts/attnres_gen.py --check-input %s 2>&1 | FileCheck %s --check-prefix=NOHEADER
 // NOHEADER: no '// attnres_gen.py args:' or '// attnres_grad_gen.py' header line
