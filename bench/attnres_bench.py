@@ -122,14 +122,17 @@ def mlir_dtype(dtype):
     return {"f32": "f32", "bf16": "bf16"}[dtype]
 
 
-def site_ir(n, rows, d, dtype, form):
+def site_ir(n, rows, d, dtype, form, dynamic=False):
     """A destination-passing site: memrefs in, result written into %out.
 
     form: "fused" (depth_attn with q = γ⊙w precomputed) or "unfused"
-    (rms_norm → depth_logits → depth_softmax → depth_combine)."""
+    (rms_norm → depth_logits → depth_softmax → depth_combine).
+    dynamic=True: the token count is dynamic (`memref<?xDxE>`), so the
+    sources' equal row counts are a run-time relation (`runtime-checks`)."""
     et = mlir_dtype(dtype)
-    src = f"memref<{rows}x{d}x{et}>"
-    srct = f"tensor<{rows}x{d}x{et}>"
+    r = "?" if dynamic else rows
+    src = f"memref<{r}x{d}x{et}>"
+    srct = f"tensor<{r}x{d}x{et}>"
     args = [f"%q: memref<{d}xf32>", f"%g: memref<{d}xf32>"]
     args += [f"%v{j}: {src}" for j in range(n)] + [f"%out: {src}"]
     lines = [f"func.func @site({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{",
@@ -152,15 +155,18 @@ def site_ir(n, rows, d, dtype, form):
     return "\n".join(lines) + "\n"
 
 
-def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False):
+def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False, dynamic=False):
     """A Block AttnRes model (math §3) whose sublayers are cheap elementwise
     maps (f_l(h) = h·c_l), so its time is the residual machinery's. Queries
     are a parameter memref [layers + 1, D]; the output site is included.
     tensors=True: the same model as `(emb, qs) -> h` on tensors (for
-    attnres.compile) instead of writing into a memref destination."""
+    attnres.compile) instead of writing into a memref destination.
+    dynamic=True: the token count is dynamic (`memref<?xDxE>`; memref form
+    only), so the sites' row relations are run-time checks (`runtime-checks`)."""
     et = mlir_dtype(dtype)
-    t = f"tensor<{rows}x{d}x{et}>"
-    m = f"memref<{rows}x{d}x{et}>"
+    r = "?" if dynamic else rows
+    t = f"tensor<{r}x{d}x{et}>"
+    m = f"memref<{r}x{d}x{et}>"
     qm = f"memref<{layers + 1}x{d}xf32>"
     if tensors:
         out = [f"#id = affine_map<(i, j) -> (i, j)>",
@@ -170,6 +176,9 @@ def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False):
                f"func.func @model(%emb_m: {m}, %qs_m: {qm}, %out: {m}) attributes {{llvm.emit_c_interface}} {{",
                f"  %emb = bufferization.to_tensor %emb_m restrict : {m} to {t}",
                f"  %qs = bufferization.to_tensor %qs_m restrict : {qm} to tensor<{layers + 1}x{d}xf32>"]
+        if dynamic:
+            out += ["  %c0 = arith.constant 0 : index",
+                    f"  %rows = tensor.dim %emb, %c0 : {t}"]
     counter = [0]
 
     def fresh(prefix):
@@ -193,7 +202,7 @@ def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False):
         init = fresh("e")
         v = fresh("o")
         c = 0.5 + 0.01 * l
-        out.append(f"  {init} = tensor.empty() : {t}")
+        out.append(f"  {init} = tensor.empty({'%rows' if dynamic else ''}) : {t}")
         out.append(f"  {v} = linalg.generic {{indexing_maps = [#id, #id], iterator_types = [\"parallel\", \"parallel\"]}} ins({h} : {t}) outs({init} : {t}) {{")
         out.append(f"  ^bb0(%x: {et}, %y: {et}):")
         out.append(f"    %c = arith.constant {c} : {et}")
@@ -494,6 +503,9 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
         "fused": "attnres fused (depth_attn, fast kernels)",
         "fused_plain_stores": "attnres fused, streaming-min-bytes=0 (ordinary stores)",
         "fused_no_pairs": "attnres fused, bf16-pairs=false (per-element extension)",
+        "fused_runtime_checks": "attnres fused, runtime-checks=true",
+        "fused_dynamic": "attnres fused, dynamic token count (memref<?xDxE>)",
+        "fused_dynamic_checks": "attnres fused, dynamic token count, runtime-checks=true",
         "unfused": "attnres unfused chain (rms_norm→logits→softmax→combine)",
         "linalg": "attnres fused, plain linalg lowering",
         "scalar": "plain scalar C reference (1 thread)",
@@ -503,6 +515,12 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
     variants = [
         ("fused", "fused", "--attnres-to-llvm"),
         ("fused_plain_stores", "fused", "--attnres-to-llvm=streaming-min-bytes=0"),
+        # The cost of `runtime-checks` (docs/pipelines.md): static shapes (every
+        # relation holds by type) and a dynamic token count (the sources' row
+        # counts compared at run time), each next to its unchecked build.
+        ("fused_runtime_checks", "fused", "--attnres-to-llvm=runtime-checks=true"),
+        ("fused_dynamic", "fused_dynamic", "--attnres-to-llvm"),
+        ("fused_dynamic_checks", "fused_dynamic", "--attnres-to-llvm=runtime-checks=true"),
     ]
     if dtype == "bf16":
         variants.append(("fused_no_pairs", "fused", "--attnres-to-llvm=bf16-pairs=false"))
@@ -512,7 +530,9 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
     ]
     calls = {"stream": stream, "stream_nt": stream_nt}
     for key, form, pipeline in variants:
-        lib = tc.compile(site_ir(n, rows, d, dtype, form), pipeline, f"site_{dtype}_{key}")
+        ir = site_ir(n, rows, d, dtype, form.replace("_dynamic", ""),
+                     dynamic=form.endswith("_dynamic"))
+        lib = tc.compile(ir, pipeline, f"site_{dtype}_{key}")
         gate = g if form == "unfused" else gq
         qarg = w if form == "unfused" else q
         calls[key] = bind(lib, "site", [qarg, gate] + buf + [res])
@@ -582,7 +602,7 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
     fast_keys = ["stream", "stream_nt", "fused", "fused_plain_stores"]
     if dtype == "bf16":
         fast_keys.append("fused_no_pairs")
-    fast_keys.append("unfused")
+    fast_keys += ["fused_runtime_checks", "fused_dynamic", "fused_dynamic_checks", "unfused"]
     slow_calls = {"stream": stream, "fused": calls["fused"], "linalg": calls["linalg"]}
     slow_calls.update(slow)
     measured = []
@@ -630,6 +650,10 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
         "vs_stream": median_ratio(fast["stream"], fast["fused"]),
         "vs_stream_nt": median_ratio(fast["stream_nt"], fast["fused"]),
         "nt_gain": median_ratio(fast["fused_plain_stores"], fast["fused"]),
+        # Time with runtime-checks over time without (1.0: free), same rounds.
+        "checks_cost": median_ratio(fast["fused_runtime_checks"], fast["fused"]),
+        "checks_cost_dynamic": median_ratio(fast["fused_dynamic_checks"],
+                                            fast["fused_dynamic"]),
         "torch_speedup": (median_ratio(slow_t["torch"], slow_t["fused"])
                           if "torch" in slow_t else None),
         "torch_ceiling": (median_ratio(slow_t["torch"], slow_t["stream"])
@@ -838,14 +862,27 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     schedules = [("per-site (two-phase off)", "off", "off", ""),
                  ("two-phase (auto)", "auto", "auto", ""),
                  ("two-phase (auto), streaming-min-bytes=0 (ordinary stores)", "auto_plain",
-                  "auto", " streaming-min-bytes=0")]
+                  "auto", " streaming-min-bytes=0"),
+                 # The cost of `runtime-checks`: static shapes, and a dynamic token
+                 # count (every site's row relations checked at run time) next to
+                 # the same dynamic model without checks.
+                 ("two-phase (auto), runtime-checks=true", "auto_checks", "auto",
+                  " runtime-checks=true"),
+                 ("two-phase (auto), dynamic token count", "auto_dynamic", "auto", ""),
+                 ("two-phase (auto), dynamic token count, runtime-checks=true",
+                  "auto_dynamic_checks", "auto", " runtime-checks=true")]
+    dyn_ir = block_model_ir(layers, block, rows, d, dynamic=True)
     for name, key, mode, extra in schedules:
-        scheduled = subprocess.run(
-            [tc.opt, "-", f"--pass-pipeline=builtin.module(func.func(canonicalize,attnres-two-phase{{mode={mode}}}))",
-             "--mlir-print-op-generic"], input=ir, capture_output=True, text=True, check=True).stdout
-        info[key] = (count_schedule_bytes(scheduled, rows, d, 4),
-                     scheduled.count('"attnres.depth_attn_stats"'))
-        lib = tc.compile(ir, f"--attnres-to-llvm=two-phase={mode}{extra}", f"model_{key}")
+        if "dynamic" in key:  # same schedule as the static model's
+            info[key] = info["auto"]
+        else:
+            scheduled = subprocess.run(
+                [tc.opt, "-", f"--pass-pipeline=builtin.module(func.func(canonicalize,attnres-two-phase{{mode={mode}}}))",
+                 "--mlir-print-op-generic"], input=ir, capture_output=True, text=True, check=True).stdout
+            info[key] = (count_schedule_bytes(scheduled, rows, d, 4),
+                         scheduled.count('"attnres.depth_attn_stats"'))
+        lib = tc.compile(dyn_ir if "dynamic" in key else ir,
+                         f"--attnres-to-llvm=two-phase={mode}{extra}", f"model_{key}")
         res = aligned_empty((rows, d), np.float32)
         calls[key] = bind(lib, "model", [emb, qs, res])
         calls[key]()
@@ -856,6 +893,11 @@ def bench_model(tc, layers, block, rows, d, reps, out):
         rows_out.append((name, statistics.median(times[key]), nbytes, n_stats))
     speedup = median_ratio(times["off"], times["auto"])
     nt_gain = median_ratio(times["auto_plain"], times["auto"])
+    checks = median_ratio(times["auto_checks"], times["auto"])
+    checks_dyn = median_ratio(times["auto_dynamic_checks"], times["auto_dynamic"])
+    for key in ("auto_checks", "auto_dynamic", "auto_dynamic_checks"):
+        if not np.array_equal(outs[key], outs["auto"]):
+            raise SystemExit(f"benchmark result off (model {key}): differs from two-phase (auto)")
     floor = per_block_floor_bytes(layers, block, rows, d, 4)
     diff = float(np.max(np.abs(outs["auto"] - outs["off"]) / (1 + np.abs(outs["off"]))))
     out.append(f"\n### Block AttnRes model: {layers} sublayers, {layers // block} blocks of {block}, "
@@ -874,7 +916,11 @@ def bench_model(tc, layers, block, rows, d, reps, out):
     out.append(f"\nModel minimum: {floor / 1e6:.0f} MB. The schedules were timed "
                f"round-robin ({reps} rounds); two-phase is {speedup:.2f}x as fast as per-site, "
                f"and non-temporal stores make it {nt_gain:.2f}x as fast as with ordinary stores "
-               f"(medians of same-round ratios). Two-phase vs per-site output: max rel "
+               f"(medians of same-round ratios). With `runtime-checks=true` it takes "
+               f"{checks:.3f}x the time without for static shapes (the types prove every "
+               f"relation: no check is emitted, the same code, so this ratio is the run's "
+               f"noise), and {checks_dyn:.3f}x with a dynamic token count (a `tensor.dim` "
+               f"comparison per relation and call). Two-phase vs per-site output: max rel "
                f"difference {diff:.1e}.\n")
     return rows_out, floor
 
@@ -1243,6 +1289,10 @@ def main():
                    f"{len(s['runs'])} runs ({min(s['runs']):.2f}-{max(s['runs']):.2f}); vs the "
                    f"non-temporal-store loop: {s['vs_stream_nt']:.2f} | "
                    f"{'yes' if r >= 0.9 else 'no'} |")
+        out.append(f"| fused site with runtime-checks=true within 2 % of without, dynamic "
+                   f"token count ({dtype}) | {s['checks_cost_dynamic']:.3f}x (static shapes, "
+                   f"where no check is emitted: {s['checks_cost']:.3f}x, the run's noise) | "
+                   f"{'yes' if s['checks_cost_dynamic'] <= 1.02 else 'no'} |")
         if s.get("compile_speedup"):
             x = s["compile_speedup"]
             out.append(f"| fused site ≥ 5x torch.compile ({dtype}) | {x:.1f}x | "

@@ -33,14 +33,44 @@ sizes may be 0 (zero-size constants are `dense<>`), except where the program sli
 static zero-size dimension (merge, --two-phase, --output-column-offset), which MLIR's
 tensor.extract_slice/insert_slice verifier rejects: use --dynamic-rows there.
 Only Python 3 and numpy are needed.
+
+The IR is written with the attnres Python package's pure-Python modules,
+loaded from the source tree (python-bindings/attnres; no build needed): the
+op text from `attnres.ir`, the models' structure (the Block AttnRes state
+machine, two-phase, running sums, pipeline chunks) from
+`attnres.builders.block_attnres`/`full_attnres`. This script adds what the
+tests need on top: random inputs, the float64 references, the data as
+constants, and the in-IR checks of @main.
 """
 
 import argparse
+import importlib
+import importlib.util
+import os
 import re
 import shlex
 import sys
 
 import numpy as np
+
+
+def load_package_modules():
+    """`attnres.ir` and `attnres.builders` from python-bindings/attnres of
+    this source tree, without the package's __init__ (which loads the
+    native module `_attnres` of a build). They import each other relatively,
+    so they are loaded as the submodules of a stand-in package."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    pkg_dir = os.path.join(os.path.dirname(here), "python-bindings", "attnres")
+    pkg = "_attnres_pure"
+    if pkg not in sys.modules:
+        spec = importlib.util.spec_from_loader(pkg, loader=None, is_package=True)
+        mod = importlib.util.module_from_spec(spec)
+        mod.__path__ = [pkg_dir]
+        sys.modules[pkg] = mod
+    return (importlib.import_module(pkg + ".ir"), importlib.import_module(pkg + ".builders"))
+
+
+IR, B = load_package_modules()
 
 # ===========================================================================
 # Part 1: float64 reference (attnres-math.md; "math §N" below)
@@ -333,48 +363,10 @@ def round_to(dtype, x):
     raise ValueError(dtype)
 
 
-def _fix_literal(s):
-    if "." not in s:  # '1e-05' -> '1.0e-05', '3' -> '3.0'
-        s = s.replace("e", ".0e") if "e" in s else s + ".0"
-    return s
-
-
-def lit(v, dtype="f64"):
-    """An MLIR float literal that the parser (decimal -> double -> `dtype`,
-    round to nearest even) turns into exactly the value v of type `dtype`.
-    Prefers the shortest decimal of the f32/f16 value; falls back to the
-    double's repr, which denotes v exactly."""
-    v = float(v)
-    if not np.isfinite(v):
-        raise ValueError("non-finite constant")
-    short = {"f32": np.float32, "f16": np.float16}.get(dtype)
-    if short is not None:
-        s = str(short(v))
-        if float(short(float(s))) == v:
-            return _fix_literal(s)
-    return _fix_literal(repr(v))
-
-
-def dense(a, dtype="f64"):
-    """`dense<...>` literal of an array whose values are representable in
-    `dtype` (parsed back exactly). A zero-size array is `dense<>` (a nested
-    `[]` would not match a type with a zero dimension before others)."""
-    a = np.asarray(a, np.float64)
-    if a.size == 0:
-        # A zero-element tensor (zero token rows): MLIR spells it `dense<>`.
-        return "dense<>"
-
-    def rec(x):
-        if x.ndim == 0:
-            return lit(x, dtype)
-        return "[" + ", ".join(rec(y) for y in x) + "]"
-
-    return "dense<" + rec(a) + ">"
-
-
-def tensor_type(shape, dtype):
-    dims = "".join(("?" if d is None else str(d)) + "x" for d in shape)
-    return "tensor<%s%s>" % (dims, dtype)
+# MLIR literals and types: attnres.ir.
+lit = IR.float_literal
+dense = IR.dense_literal
+tensor_type = IR.tensor_type
 
 
 def empty_like(var, dims, dt, src, src_t, src_dim):
@@ -667,7 +659,7 @@ def cast_out(em, value, shape, dtype, dyn_shape):
 
 
 def eps_attr(eps):
-    return "{eps = %s : f32}" % lit(np.float32(eps), "f32")
+    return IR.attr_dict(eps).strip()
 
 
 # ---------------------------------------------------------------------------
@@ -738,8 +730,7 @@ def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
     gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
     body[1] = body[1].replace(") -> %s {" % src_t,
                               ", %%gn: %s) -> (%s, %s) {" % (g_t, src_t, src_t))
-    body += ["    %%n = attnres.rms_norm %%h, %%gn %s : %s, %s"
-             % (eps_attr(NORM_EPS), src_t, g_t),
+    body += ["    " + IR.rms_norm("%n", "%h", "%gn", NORM_EPS, src_t, g_t),
              "    return %%h, %%n : %s, %s" % (src_t, src_t), "  }"]
     em.funcs.append("\n".join(body))
     qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
@@ -797,19 +788,18 @@ def emit_site(args, em, rng, unfused=False):
             # bit-exact checks where the f32 result is exact (e.g. the mean
             # of two sources).
             ref = round_to(dt, ref)
-        outs, pre = "", []
+        outs, pre = None, []
         if args.outs == "empty":
             pre = empty_like("init", dyn, dt, names[0], src_t, lambda i: i)
-            outs = " outs(%%init : %s)" % src_t
+            outs = [("%init", src_t)]
         elif args.outs == "inplace":
             # The destination is the last source (read by the op, then
             # overwritten in place after bufferization).
-            outs = " outs(%s : %s)" % (names[-1], src_t)
+            outs = [(names[-1], src_t)]
         body = [
             "  // Function under test: one fused AttnRes site over %d sources." % n,
             "  func.func @site(%%q: %s, %s) -> %s {" % (q_t, params, src_t)] + pre + [
-            "    %%h = attnres.depth_attn %%q, [%s]%s %s : %s, %s -> %s"
-            % (", ".join(names), outs, eps_attr(eps), q_t, src_t, src_t)]
+            "    " + IR.depth_attn("%h", "%q", names, eps, q_t, src_t, outs=outs)]
         K = args.output_column_offset
         if args.then_norm:
             return emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps)
@@ -874,17 +864,13 @@ def emit_site(args, em, rng, unfused=False):
     ]
     keys = []
     for j, v in enumerate(names):
-        lines.append("    %%k%d = attnres.rms_norm %s, %%gamma %s : %s, %s"
-                     % (j, v, eps_attr(eps), src_t, g_t))
+        lines.append("    " + IR.rms_norm("%%k%d" % j, v, "%gamma", eps, src_t, g_t))
         keys.append("%%k%d" % j)
     lines += [
-        "    %%s = attnres.depth_logits %%w, [%s] : %s, %s -> %s"
-        % (", ".join(keys), w_t, src_t, lg_t),
-        "    %%a = attnres.depth_softmax %%s : %s" % lg_t,
-        "    %%h = attnres.depth_combine %%a, [%s] : %s, %s -> %s"
-        % (", ".join(names), lg_t, src_t, src_t),
-        "    %%f = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
-        % (", ".join(names), eps_attr(eps), tensor_type([D], "f32"), src_t, src_t),
+        "    " + IR.depth_logits("%s", "%w", keys, w_t, src_t, lg_t),
+        "    " + IR.depth_softmax("%a", "%s", lg_t),
+        "    " + IR.depth_combine("%h", "%a", names, lg_t, src_t),
+        "    " + IR.depth_attn("%f", "%q", names, eps, tensor_type([D], "f32"), src_t),
         "    return %%h, %%f : %s, %s" % (src_t, src_t),
         "  }",
     ]
@@ -935,14 +921,14 @@ def emit_stats(args, em, rng, merge=False):
     lse_t = tensor_type([S] + dyn[:-1], "f32")
     names = ["%%v%d" % j for j in range(n)]
     params = ", ".join("%s: %s" % (v, src_t) for v in names)
-    outs, pre = "", []
+    outs, pre = None, []
     if args.outs != "none":
         pre = (empty_like("oinit", [S] + dyn, dt, names[0], src_t, lambda i: i - 1) +
                empty_like("linit", [S] + dyn[:-1], "f32", names[0], src_t, lambda i: i - 1))
-        outs = " outs(%%oinit, %%linit : %s, %s)" % (o_t, lse_t)
+        outs = [("%oinit", o_t), ("%linit", lse_t)]
     stats = "\n".join(pre + [
-        "    %%o, %%lse = attnres.depth_attn_stats %%Q, [%s]%s %s : %s, %s -> %s, %s"
-        % (", ".join(names), outs, eps_attr(eps), Q_t, src_t, o_t, lse_t)])
+        "    " + IR.depth_attn_stats(["%o", "%lse"], "%Q", names, eps, Q_t, src_t, o_t, lse_t,
+                                     outs=outs)])
     Qc = em.constant(Q, qdt, "Q")
     vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
     tol = site_tol(args, dt, V)
@@ -1007,18 +993,16 @@ def emit_stats(args, em, rng, merge=False):
             "    %%q%d = tensor.extract_slice %%Q[%d, 0] [1, %d] [1, 1] : %s to %s"
             % (s, s, D, Q_t, tensor_type([D], qdt)),
         ]
-        outs = ""
+        outs = None
         if args.outs == "empty":
             lines += empty_like("hinit%d" % s, dyn, dt, "%u", src_t, lambda i: i)
-            outs = " outs(%%hinit%d : %s)" % (s, src_t)
+            outs = [("%%hinit%d" % s, src_t)]
         elif args.outs == "inplace":
             # The destination is the phase-1 output row the op also reads.
-            outs = " outs(%%o%d : %s)" % (s, src_t)
-        lines += [
-            "    %%h%d = attnres.depth_attn_merge %%o%d, %%l%d, %%q%d, %%u%s %s : %s, %s, %s, %s"
-            % (s, s, s, s, outs, eps_attr(eps), src_t, tensor_type(dyn[:-1], "f32"),
-               tensor_type([D], qdt), src_t),
-        ]
+            outs = [("%%o%d" % s, src_t)]
+        lines.append("    " + IR.depth_attn_merge(
+            "%%h%d" % s, "%%o%d" % s, "%%l%d" % s, "%%q%d" % s, "%u", eps, src_t,
+            tensor_type(dyn[:-1], "f32"), tensor_type([D], qdt), src_t, outs=outs))
         rets.append("%%h%d" % s)
     lines += ["    return %s : %s" % (", ".join(rets), ", ".join([src_t] * S)), "  }"]
     em.funcs.append("\n".join(lines))
@@ -1085,6 +1069,9 @@ def model_reference(args):
 
 
 def emit_model(args, em):
+    """The model under test, built by attnres.builders (the same builder as
+    the Python API's models) with its parameters as constants; @main passes
+    the embedding (or, with --embedding constant, the function has none)."""
     L, D, M = args.layers, args.hidden, args.rows_model
     full = args.case == "full"
     S = 1 if full else args.block_size
@@ -1095,8 +1082,6 @@ def emit_model(args, em):
     if args.stages is not None and args.two_phase:
         sys.exit("attnres_gen.py: --stages does not combine with --two-phase")
     y_ref, emb, p = model_reference(args)
-    eps_s = eps_attr(MODEL_SITE_EPS)
-    eps_n = eps_attr(MODEL_NORM_EPS)
     # Pipeline mode (--stages): sublayers are split into C = P*V chunks of
     # consecutive sublayers (attnres.chunk on every attnres op, the output site
     # in the last chunk), block sums are running partials, and the function
@@ -1105,157 +1090,62 @@ def emit_model(args, em):
     C = args.stages * args.virtual_stages if pipeline else 1
     chunk_of = model_chunks(L, C)
     incremental = args.incremental or pipeline
-
-    def ann(attrs, l):
-        """Attribute dict `attrs` ("{...}" or "") with sublayer l's chunk."""
-        if not pipeline:
-            return attrs
-        c = C - 1 if l == "out" else chunk_of[l]
-        entry = "attnres.chunk = %d : i64" % c
-        return "{%s, %s" % (entry, attrs[1:]) if attrs else "{%s}" % entry
-    x_t, v_t, w_t = tensor_type([M, D], "f32"), tensor_type([D], "f32"), tensor_type([D, D], "f32")
-    # --dynamic-query: the sites see their queries as tensor<?xf32>.
-    q_t = tensor_type([None], "f32") if args.dynamic_query else v_t
-
-    def query_constant(name, value):
-        if not args.dynamic_query:
-            b.append("    %s = arith.constant %s : %s" % (name, dense(value, "f32"), v_t))
-            return
-        b.append("    %s_s = arith.constant %s : %s" % (name, dense(value, "f32"), v_t))
-        b.append("    %s = tensor.cast %s_s : %s to %s" % (name, name, v_t, q_t))
+    x_t = tensor_type([M, D], "f32")
     fname = "full_attnres" if full else "block_attnres"
-    b = []  # function body
-    b.append("  // %s: L = %d sublayers, block size S = %d (%s), D = %d, %d tokens;"
-             % ("Full AttnRes" if full else "Block AttnRes", L, S,
-                "blocks %s" % [list(range(s, min(s + S, L))) for s in range(0, L, S)]
-                if not full else "every sublayer its own block", D, M))
-    b.append("  // sublayer f_l(h) = tanh(rms_norm(h, g_l) @ W_l), l 0-based; sources as in the")
-    b.append("  // state machine of math §3 (%b<n>: block summary, %p<l>: running partial).")
+    em.funcs.append(
+        "  // %s: L = %d sublayers, block size S = %d (%s), D = %d, %d tokens;\n"
+        "  // sublayer f_l(h) = tanh(rms_norm(h, g_l) @ W_l), l 0-based; sources as in the\n"
+        "  // state machine of math §3, written by attnres.builders.%s; W, g and the\n"
+        "  // queries are constants of the function%s."
+        % ("Full AttnRes" if full else "Block AttnRes", L, S,
+           "blocks %s" % [list(range(s, min(s + S, L))) for s in range(0, L, S)]
+           if not full else "every sublayer its own block", D, M, fname,
+           ", and so is the embedding b_0" if args.embedding == "constant" else ""))
     if incremental:
-        b.append("  // Block sums are running: %p<l> = block_summary [previous partial, %f<l>].")
+        em.funcs.append("  // Block sums are running: block_summary [previous partial, f_l].")
     if pipeline:
-        b.append("  // Pipeline: P = %d stages, V = %d virtual stages, C = %d chunks of sublayers %s"
-                 % (args.stages, args.virtual_stages, C,
-                    [[l for l in range(L) if chunk_of[l] == c] for c in range(C)]))
-        b.append("  // (chunk c on rank c mod P); the output site, the print and the check run")
-        b.append("  // in chunk %d." % (C - 1))
+        em.funcs.append(
+            "  // Pipeline: P = %d stages, V = %d virtual stages, C = %d chunks of sublayers %s\n"
+            "  // (chunk c on rank c mod P); the output site, the print and the check run\n"
+            "  // in chunk %d."
+            % (args.stages, args.virtual_stages, C,
+               [[l for l in range(L) if chunk_of[l] == c] for c in range(C)], C - 1))
+    constants = {"queries": np.stack(p["q"] + [p["q_out"]]), "W": np.stack(p["W"]),
+                 "g": np.stack(p["g"])}
     const_emb = args.embedding == "constant"
     if const_emb:
-        # The embedding is baked into the model (the usual shape of a program
-        # with fixed inputs): a dense constant in the body, before chunk 0.
-        b.append("  // The embedding b_0 is a constant of the function, not an argument.")
-        b.append("  func.func @%s() -> %s attributes {llvm.emit_c_interface} {"
-                 % (fname, x_t))
-        b.append("    %%emb = arith.constant %s : %s" % (dense(emb, "f32"), x_t))
-    else:
-        b.append("  func.func @%s(%%emb: %s) -> %s attributes {llvm.emit_c_interface} {"
-                 % (fname, x_t, x_t))
-    for l in range(L):
-        b.append("    %%W%d = arith.constant %s : %s" % (l, dense(p["W"][l], "f32"), w_t))
-        b.append("    %%g%d = arith.constant %s : %s" % (l, dense(p["g"][l], "f32"), v_t))
-        if l > 0:  # the first sublayer has one source and no site
-            query_constant("%%q%d" % l, p["q"][l])
-    query_constant("%q_out", p["q_out"])
-    b.append("    %zero = arith.constant 0.0 : f32")
+        constants["emb"] = emb
 
-    def attn(res, srcs, q, l):
-        b.append("    %s = attnres.depth_attn %s, [%s] %s : %s, %s -> %s"
-                 % (res, q, ", ".join(srcs), ann(eps_s, l), q_t, x_t, x_t))
-
-    def two_phase(srcs, queries, tag):
-        """Phase 1 for the block's queries over the completed blocks."""
-        Qn = len(queries)
-        qn = "%%Q_%s" % tag
-        vals = [p["q_out"] if q == "out" else p["q"][q] for q in queries]
-        b.append("    %s = arith.constant %s : %s" % (qn, dense(np.stack(vals), "f32"),
-                                                      tensor_type([Qn, D], "f32")))
-        b.append("    %%o_%s, %%lse_%s = attnres.depth_attn_stats %s, [%s] %s : %s, %s -> %s, %s"
-                 % (tag, tag, qn, ", ".join(srcs), eps_s, tensor_type([Qn, D], "f32"),
-                    x_t, tensor_type([Qn, M, D], "f32"), tensor_type([Qn, M], "f32")))
-
-    def slices(tag, i, Qn):
-        o, ls = "%%o_%s_%d" % (tag, i), "%%lse_%s_%d" % (tag, i)
-        b.append("    %s = tensor.extract_slice %%o_%s[%d, 0, 0] [1, %d, %d] [1, 1, 1] : %s to %s"
-                 % (o, tag, i, M, D, tensor_type([Qn, M, D], "f32"), x_t))
-        b.append("    %s = tensor.extract_slice %%lse_%s[%d, 0] [1, %d] [1, 1] : %s to %s"
-                 % (ls, tag, i, M, tensor_type([Qn, M], "f32"), tensor_type([M], "f32")))
-        return o, ls
-
-    def merge(res, o, ls, q, u):
-        b.append("    %s = attnres.depth_attn_merge %s, %s, %s, %s %s : %s, %s, %s, %s"
-                 % (res, o, ls, q, u, eps_s, x_t, tensor_type([M], "f32"), q_t, x_t))
-
-    blocks = ["%emb"]
-    outs = []  # outputs of the current block
-    partial = None
-    for l in range(L):
-        if l > 0 and l % S == 0:
-            blocks.append(partial)
-            outs, partial = [], None
-        b.append("    // sublayer %d (block %d): sources [%s]"
-                 % (l, l // S + 1, ", ".join(blocks + ([partial] if partial else []))))
-        # Two-phase: the queries of the block's sublayers that have a site
-        # (sublayer 0 has one source, h = v_0), batched in one phase 1.
-        first = l - l % S + (1 if l < S else 0)
-        Qn = min(S * (l // S + 1), L) - first
-        if args.two_phase and l == first:
-            two_phase(blocks, list(range(first, first + Qn)), "b%d" % (l // S))
-        if partial is None and len(blocks) == 1:
-            h = "%emb"  # one source: h = v_0
-        elif args.two_phase:
-            o, ls = slices("b%d" % (l // S), l - first, Qn)
-            if partial is None:
-                h = o
-            else:
-                h = "%%h%d" % l
-                merge(h, o, ls, "%%q%d" % l, partial)
-        else:
-            h = "%%h%d" % l
-            attn(h, blocks + ([partial] if partial else []), "%%q%d" % l, l)
-        b.append("    %%n%d = attnres.rms_norm %s, %%g%d %s : %s, %s"
-                 % (l, h, l, ann(eps_n, l), x_t, v_t))
-        b.append("    %%e%d = tensor.empty() : %s" % (l, x_t))
-        b.append("    %%z%d = linalg.fill ins(%%zero : f32) outs(%%e%d : %s) -> %s"
-                 % (l, l, x_t, x_t))
-        b.append("    %%mm%d = linalg.matmul ins(%%n%d, %%W%d : %s, %s) outs(%%z%d : %s) -> %s"
-                 % (l, l, l, x_t, w_t, l, x_t, x_t))
-        b.append("    %%f%d = linalg.map { math.tanh } ins(%%mm%d : %s) outs(%%e%d : %s)"
-                 % (l, l, x_t, l, x_t))
-        outs.append("%%f%d" % l)
-        if len(outs) == 1:
-            partial = outs[0]
-        else:
-            done = (l + 1) % S == 0 or l == L - 1  # the summary b_n of a whole block
-            summed = [partial, outs[-1]] if incremental else outs
-            partial = ("%%b%d" % (l // S + 1)) if done else ("%%p%d" % l)
-            b.append("    %s = attnres.block_summary [%s] %s: %s"
-                     % (partial, ", ".join(summed), ann("", l) + " " if pipeline else "", x_t))
-    b.append("    // output site: sources [%s]" % ", ".join(blocks + [partial]))
-    if args.two_phase:
-        two_phase(blocks, ["out"], "out")
-        o, ls = slices("out", 0, 1)
-        merge("%y", o, ls, "%q_out", partial)
-    else:
-        attn("%y", blocks + [partial], "%q_out", "out")
-    if pipeline:
-        # Print and check inside the function: these ops follow the output
-        # site, so they belong to the last chunk and run on its rank only.
-        # The print only reads its argument (y is also checked and returned).
+    def epilogue(b, y):
+        """Pipeline mode: print and check inside the function. These ops
+        follow the output site, so they belong to the last chunk and run on
+        its rank only. The print only reads its argument."""
+        if not pipeline:
+            return
         em.funcs.append('  func.func private @printMemrefF32(tensor<*xf32> '
                         '{bufferization.access = "read"})')
         saved, em.main = em.main, []
         u = em.fresh("u")
-        em.m("%s = tensor.cast %%y : %s to tensor<*xf32>" % (u, x_t))
+        em.m("%s = tensor.cast %s : %s to tensor<*xf32>" % (u, y, x_t))
         em.m("func.call @printMemrefF32(%s) : (tensor<*xf32>) -> ()" % u)
         if not args.example:
-            em.check("%y", [M, D], "f32", y_ref, MODEL_TOL, "model output vs reference")
+            em.check(y, [M, D], "f32", y_ref, MODEL_TOL, "model output vs reference")
             em.finish_checks()
             em.checks_done = True
-        b += em.main
+        for line in em.main:
+            b.emit(line[4:])
         em.main = saved
-    b.append("    return %%y : %s" % x_t)
-    b.append("  }")
-    em.funcs.append("\n".join(b))
+
+    build = B.full_attnres if full else B.block_attnres
+    kwargs = dict(tokens=M, dtype="f32", sublayer=B.TanhRMSNormMatmul(MODEL_NORM_EPS),
+                  eps=float(np.float32(MODEL_SITE_EPS)), name=fname, constants=constants,
+                  two_phase=args.two_phase, chunks=chunk_of + [C - 1] if pipeline else None,
+                  dynamic_query=args.dynamic_query, attributes=["llvm.emit_c_interface"],
+                  epilogue=epilogue)
+    if not full:
+        kwargs["running_sums"] = incremental
+    model = build(L, S, D, **kwargs) if not full else build(L, D, **kwargs)
+    em.funcs.append(model.function)
 
     if const_emb:
         y = em.fresh("y")
@@ -1351,6 +1241,12 @@ def build_parser():
                     help="check a run of an --example file against the reference")
     ap.add_argument("--self-test", action="store_true",
                     help="check the reference itself against math §1-§4")
+    ap.add_argument("--check-input", metavar="FILE",
+                    help="regenerate FILE (a checked-in test input, e.g. under "
+                    "test/Integration/CPU/Inputs) from the arguments in its header, with "
+                    "this script or attnres_grad_gen.py, and fail on any difference")
+    ap.add_argument("--update-input", metavar="FILE",
+                    help="rewrite FILE from the arguments in its header")
     return ap
 
 
@@ -1457,6 +1353,58 @@ def verify_output(example, output):
     return 1 if bad.any() else 0
 
 
+GRAD_TAG = "// attnres_grad_gen.py "
+
+
+def regenerate(path):
+    """What the generator named in FILE's header writes for the arguments
+    recorded there, and FILE's text."""
+    import contextlib
+    import io
+    text = open(path).read()
+    for line in text.splitlines()[:4]:
+        if line.startswith(GEN_TAG):
+            argv, gen = shlex.split(line[len(GEN_TAG):]), main
+            break
+        if line.startswith(GRAD_TAG):
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import attnres_grad_gen
+            argv, gen = shlex.split(line[len(GRAD_TAG):]), attnres_grad_gen.main
+            break
+    else:
+        sys.exit("%s: no '%s' or '%s' header line: not a generated input"
+                 % (path, GEN_TAG, GRAD_TAG.strip()))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = gen(argv)
+    if rc:
+        sys.exit("%s: the generator failed (exit %d) for the arguments in its header" % (path, rc))
+    return out.getvalue(), text
+
+
+def check_input(path, update=False):
+    """A checked-in generated input must be exactly the generator's output
+    for the arguments in its header (so it cannot drift from the generator
+    and its reference)."""
+    import difflib
+    regen, text = regenerate(path)
+    if regen == text:
+        print("%s: reproduced by the generator" % path)
+        return 0
+    if update:
+        with open(path, "w") as f:
+            f.write(regen)
+        print("%s: updated" % path)
+        return 0
+    diff = list(difflib.unified_diff(text.splitlines(), regen.splitlines(), path,
+                                     "generated now", lineterm="", n=1))
+    print("\n".join(diff[:40]))
+    print("%s: differs from what the generator writes now for the arguments in its header; "
+          "if the generator's change is intended: scripts/attnres_gen.py --update-input %s"
+          % (path, path))
+    return 1
+
+
 def self_test():
     """The reference against the checks of math §1-§4 (float64)."""
     ok = True
@@ -1518,6 +1466,8 @@ def main(argv):
         args.scale_q = 2.0 / np.sqrt(args.hidden)
     if args.self_test:
         return self_test()
+    if args.check_input or args.update_input:
+        return check_input(args.update_input or args.check_input, update=bool(args.update_input))
     if args.verify_output:
         return verify_output(*args.verify_output)
     if not args.case:

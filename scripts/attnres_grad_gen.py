@@ -335,8 +335,8 @@ def emit(args, em):
             "  func.func @grad(%%q: %s, %s, %%g: %s) -> (%s, %s) {"
             % (q_t, ", ".join("%s: %s" % (v, src_t) for v in names), src_t, q_t,
                ", ".join([src_t] * n)),
-            "    %%dq, %%dv:%d = attnres.depth_attn_grad %%q, [%s], %%g %s : %s, %s, %s -> %s, %s"
-            % (n, ", ".join(names), G.eps_attr(eps), q_t, src_t, src_t, q_t, src_t),
+            "    " + G.IR.depth_attn_grad("%%dq, %%dv:%d" % n, "%q", names, "%g", eps, q_t, src_t,
+                                     src_t),
             "    return %%dq, %s : %s, %s" % (", ".join("%%dv#%d" % j for j in range(n)),
                                              q_t, ", ".join([src_t] * n)),
             "  }"]))
@@ -362,8 +362,7 @@ def emit(args, em):
             "  // Function under test: the gradient of rms_norm.",
             "  func.func @grad(%%x: %s, %%gain: %s, %%g: %s) -> (%s, %s) {"
             % (src_t, q_t, src_t, src_t, q_t),
-            "    %%dx, %%dgain = attnres.rms_norm_grad %%x, %%gain, %%g %s : %s, %s"
-            % (G.eps_attr(eps), src_t, q_t),
+            "    " + G.IR.rms_norm_grad("%dx, %dgain", "%x", "%gain", "%g", eps, src_t, q_t),
             "    return %%dx, %%dgain : %s, %s" % (src_t, q_t),
             "  }"]))
         xc, gnc, gc = (em.constant(x, dt, "x"), em.constant(gain, dt, "gain"),
@@ -389,11 +388,9 @@ def emit(args, em):
             "  func.func @grad(%%Q: %s, %s, %%do: %s, %%dlse: %s) -> (%s, %s) {"
             % (Q_t, ", ".join("%s: %s" % (v, src_t) for v in names), o_t, l_t, Q_t,
                ", ".join([src_t] * n)),
-            "    %%o, %%lse = attnres.depth_attn_stats %%Q, [%s] %s : %s, %s -> %s, %s"
-            % (", ".join(names), G.eps_attr(eps), Q_t, src_t, o_t, l_t),
-            "    %%dQ, %%dv:%d = attnres.depth_attn_stats_grad %%Q, [%s], %%lse, %%do, %%dlse %s"
-            " : %s, %s, %s, %s -> %s, %s"
-            % (n, ", ".join(names), G.eps_attr(eps), Q_t, src_t, l_t, o_t, Q_t, src_t),
+            "    " + G.IR.depth_attn_stats("%o, %lse", "%Q", names, eps, Q_t, src_t, o_t, l_t),
+            "    " + G.IR.depth_attn_stats_grad("%%dQ, %%dv:%d" % n, "%Q", names, "%lse", "%do",
+                                           "%dlse", eps, Q_t, src_t, l_t, o_t),
             "    return %%dQ, %s : %s, %s" % (", ".join("%%dv#%d" % j for j in range(n)),
                                              Q_t, ", ".join([src_t] * n)),
             "  }"]))
@@ -422,8 +419,8 @@ def emit(args, em):
             "  // Function under test: the gradient of depth_attn_merge.",
             "  func.func @grad(%%o: %s, %%lse: %s, %%q: %s, %%u: %s, %%g: %s) -> (%s, %s, %s, %s) {"
             % (src_t, l_t, q_t, src_t, src_t, src_t, l_t, q_t, src_t),
-            "    %%do, %%dlse, %%dq, %%du = attnres.depth_attn_merge_grad %%o, %%lse, %%q, %%u, %%g %s"
-            " : %s, %s, %s" % (G.eps_attr(eps), src_t, l_t, q_t),
+            "    " + G.IR.depth_attn_merge_grad("%do, %dlse, %dq, %du", "%o", "%lse", "%q", "%u",
+                                           "%g", eps, src_t, l_t, q_t),
             "    return %%do, %%dlse, %%dq, %%du : %s, %s, %s, %s" % (src_t, l_t, q_t, src_t),
             "  }"]))
         oc, lc, qc, uc, gc = (em.constant(o, dt, "o"), em.constant(lse, "f32", "lse"),
@@ -470,7 +467,7 @@ def emit_block(args, em):
         if len(names) == 1:
             return names[0]
         v = fresh("sum")
-        body.append("    %s = attnres.block_summary [%s] : %s" % (v, ", ".join(names), ht))
+        body.append("    " + G.IR.block_summary(v, names, ht))
         return v
 
     def matmul(x, w):
@@ -490,8 +487,7 @@ def emit_block(args, em):
             h = srcv[0]
         else:
             h = fresh("h")
-            body.append("    %s = attnres.depth_attn %%q%d, [%s] %s : %s, %s -> %s"
-                        % (h, l, ", ".join(srcv), G.eps_attr(eps), qt, ht, ht))
+            body.append("    " + G.IR.depth_attn(h, "%%q%d" % l, srcv, eps, qt, ht))
         vals["o%d" % l] = matmul(h, "%%w%d" % l)
     # Backward.
     grads = {k: [] for k in vals}
@@ -500,9 +496,8 @@ def emit_block(args, em):
     def site_back(l, src, grad):
         srcv = [total([vals[x] for x in s]) for s in src]
         r = fresh("g")
-        body.append("    %s:%d = attnres.depth_attn_grad %%q%d, [%s], %s %s : %s, %s, %s -> %s, %s"
-                    % (r, len(src) + 1, l, ", ".join(srcv), grad, G.eps_attr(eps), qt, ht, ht,
-                       qt, ht))
+        body.append("    " + G.IR.depth_attn_grad("%s:%d" % (r, len(src) + 1), "%%q%d" % l, srcv,
+                                                 grad, eps, qt, ht, ht))
         dqs[l] = r + "#0"
         for j, s in enumerate(src):
             for leaf in s:

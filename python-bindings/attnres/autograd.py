@@ -17,6 +17,7 @@ summaries (sums) flow through PyTorch's own autograd.
 """
 
 from . import compile as _compile
+from . import ir
 from . import torch_interop as _ti
 
 _DTYPES = {"float32": "f32", "bfloat16": "bf16"}
@@ -38,10 +39,6 @@ def _tensor_type(shape, elem):
     return "tensor<%s%s>" % ("".join("%dx" % d for d in shape), elem)
 
 
-def _eps_literal(eps):
-    return "%.9e" % float(eps)
-
-
 def site_ir(n, shape, elem, query_elem, eps):
     """MLIR text of @forward(q, v_0..v_{n-1}) -> h and
     @backward(q, v_0..v_{n-1}, g) -> (dq, dv_0..dv_{n-1})."""
@@ -50,19 +47,16 @@ def site_ir(n, shape, elem, query_elem, eps):
     qt = _tensor_type([D], query_elem)
     vs = ["%%v%d" % j for j in range(n)]
     params = ", ".join("%s: %s" % (v, src) for v in vs)
-    eps_attr = "{eps = %s : f32}" % _eps_literal(eps)
     dvs = ", ".join("%%dv#%d" % j for j in range(n)) if n > 1 else "%dv"
     dv_lhs = "%%dv:%d" % n if n > 1 else "%dv"
     return "\n".join([
         "func.func @forward(%%q: %s, %s) -> %s {" % (qt, params, src),
-        "  %%h = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
-        % (", ".join(vs), eps_attr, qt, src, src),
+        "  " + ir.depth_attn("%h", "%q", vs, eps, qt, src),
         "  return %%h : %s" % src,
         "}",
         "func.func @backward(%%q: %s, %s, %%g: %s) -> (%s, %s) {"
         % (qt, params, src, qt, ", ".join([src] * n)),
-        "  %%dq, %s = attnres.depth_attn_grad %%q, [%s], %%g %s : %s, %s, %s -> %s, %s"
-        % (dv_lhs, ", ".join(vs), eps_attr, qt, src, src, qt, src),
+        "  " + ir.depth_attn_grad("%%dq, %s" % dv_lhs, "%q", vs, "%g", eps, qt, src, src),
         "  return %%dq, %s : %s, %s" % (dvs, qt, ", ".join([src] * n)),
         "}",
     ]) + "\n"

@@ -15,6 +15,18 @@ and returns the SSA name of f_l(h), of the same type, after emitting IR with
 function argument (once per name, stacked over the sublayers by convention)
 and `b.layer(param, l)` slices sublayer l's part. The default sublayer is
 `TanhRMSNormMatmul`: f_l(h) = tanh(rms_norm(h, g_l) @ W_l).
+
+Options of the model builders (all off by default): `constants` bakes
+arguments into the function as dense constants (the test generator
+scripts/attnres_gen.py builds its models this way), `two_phase` computes the
+sites with `depth_attn_stats` per block and `depth_attn_merge`
+(attnres-math.md §4), `running_sums` keeps each block's sum as a running
+`block_summary [partial, f_l]`, `chunks` annotates the ops with pipeline
+chunks (`attnres.chunk`), `dynamic_query` gives the sites `tensor<?xf32>`
+queries.
+
+The op text itself is written by `attnres.ir` (one function per op); this
+module, `ir` and `dtypes` need only Python and numpy.
 """
 
 import collections
@@ -22,6 +34,7 @@ import re
 
 import numpy as np
 
+from . import ir
 from .dtypes import FLOAT_TYPES
 
 DEFAULT_EPS = 1e-5
@@ -35,21 +48,8 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def _f32_literal(x):
-    """An MLIR float literal that parses to the f32 value nearest to x: the
-    shortest decimal of that f32 value."""
-    f = np.float32(x)
-    if not np.isfinite(f):
-        raise ValueError("non-finite constant %r" % (x,))
-    s = np.format_float_positional(f, unique=True, trim="0") \
-        if 1e-4 <= abs(f) < 1e7 or f == 0 else np.format_float_scientific(f, unique=True, trim="0")
-    mantissa, _, exponent = s.partition("e")
-    if "." not in mantissa:
-        mantissa += ".0"
-    elif mantissa.endswith("."):
-        mantissa += "0"
-    s = mantissa + ("e" + exponent if exponent else "")
-    assert np.float32(float(s)) == f
-    return s
+    """An MLIR float literal that parses to the f32 value nearest to x."""
+    return ir.f32_literal(x)
 
 
 def _check_eps(eps, what="eps"):
@@ -81,23 +81,23 @@ def _check_tokens(tokens, allow_tuple=False):
     return [int(tokens)]
 
 
-def tensor_type(shape, dtype):
-    """`tensor<...>` text; None stands for a dynamic size."""
-    dims = "".join(("?" if s is None else str(s)) + "x" for s in shape)
-    return "tensor<%s%s>" % (dims, dtype)
+tensor_type = ir.tensor_type
 
 
 class Model:
     """MLIR text of one function plus its signature.
 
     Attributes: `ir` (the module text), `entry` (the function name),
-    `arguments` and `results` (lists of `Argument`)."""
+    `arguments` and `results` (lists of `Argument`), `function` (the
+    `func.func` text without its module)."""
 
-    def __init__(self, ir, entry, arguments, results):
+    def __init__(self, ir, entry, arguments, results, function=None):
         self.ir = ir
         self.entry = entry
         self.arguments = arguments
         self.results = results
+        #: The `func.func` text alone (to place it in another module).
+        self.function = function
 
     def compile(self, target="cpu", options=""):
         """`attnres.compile(self.ir, self.entry, target, options)`."""
@@ -123,17 +123,27 @@ class IRBuilder:
 
     Attributes: `layers`, `d`, `dtype` (the model's element type), `tokens`
     (an int, or None when the token count is dynamic), `hidden_type` (the
-    type of h and of f_l(h): `tensor<tokens x d x dtype>`)."""
+    type of h and of f_l(h): `tensor<tokens x d x dtype>`), `chunk` (None,
+    or the pipeline chunk the attnres ops emitted now are annotated with).
 
-    def __init__(self, layers, d, dtype, tokens, eps):
+    `constants` (name -> array): those parameters (and fixed arguments such
+    as `emb` and `queries`) are not function arguments but dense constants
+    at the top of the body; the values must be representable in their
+    dtype. A constant parameter is read by rows (`layer`, `rows`)."""
+
+    def __init__(self, layers, d, dtype, tokens, eps, constants=None):
         self.layers = layers
         self.d = d
         self.dtype = dtype
         self.tokens = tokens
         self.eps = eps
+        self.chunk = None
         self._body = []
+        self._prologue = []  # constants (and their casts), before the body
         self._params = collections.OrderedDict()  # name -> (shape, dtype)
-        self._fixed = {}  # the model's own arguments (emb, queries)
+        self._fixed = collections.OrderedDict()  # the model's own arguments (emb, queries)
+        self._constants = {k: np.asarray(v) for k, v in (constants or {}).items()}
+        self._defined = {}  # constant rows already emitted: key -> SSA name
         self._count = 0
         self._needs_zero = False
 
@@ -164,9 +174,23 @@ class IRBuilder:
     def comment(self, text):
         self.emit("// " + text)
 
+    def attrs(self):
+        """The attributes every attnres op emitted now carries (the chunk)."""
+        return ir.chunk_attr(self.chunk)
+
+    def _check_constant(self, name, shape, dtype):
+        if name not in self._constants:
+            return False
+        value = self._constants[name]
+        if None in shape or list(value.shape) != list(shape):
+            raise ValueError("constant %r has shape %s, the function needs %s"
+                             % (name, list(value.shape), tensor_type(shape, dtype)))
+        return True
+
     def param(self, name, shape, dtype="f32"):
         """Declares (once) a function argument `%name` of `shape` and returns
-        its SSA name. Later calls with the same name must agree."""
+        its SSA name. Later calls with the same name must agree. A name in
+        `constants` is a constant instead (read it with `layer`/`rows`)."""
         if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED \
                 or re.search(r"_\d+$", name):
             raise ValueError("invalid parameter name %r (an identifier, not %s, not "
@@ -180,6 +204,7 @@ class IRBuilder:
                                  % (name, tensor_type(*self._params[name]),
                                     tensor_type(shape, dtype)))
         else:
+            self._check_constant(name, shape, dtype)
             self._params[name] = (shape, dtype)
         return "%" + name
 
@@ -195,20 +220,56 @@ class IRBuilder:
         """The tensor type of a declared parameter."""
         return tensor_type(*self._lookup(name))
 
+    def _constant_rows(self, name, start, count, reduce):
+        """A constant of rows [start, start + count) of constant `name`
+        (rank-reduced when `reduce`), in the prologue, emitted once."""
+        key = (name, start, count, reduce)
+        if key not in self._defined:
+            _, dtype = self._lookup(name)
+            rows = self._constants[name][start:start + count]
+            v = ("%%%s_row%d" % (name, start) if reduce
+                 else "%%%s_rows%d_%d" % (name, start, count))
+            self._prologue.append("    " + ir.constant(v, rows[0] if reduce else rows, dtype))
+            self._defined[key] = v
+        return self._defined[key]
+
     def layer(self, param, l):
         """Row `l` of a stacked parameter (rank-reduced slice along dim 0)."""
         name = param.lstrip("%")
         shape, dtype = self._lookup(name)
         if not shape or shape[0] is None or not 0 <= l < shape[0]:
             raise ValueError("cannot take row %d of parameter %r of shape %s" % (l, name, shape))
-        rest = shape[1:]
+        if name in self._constants:
+            return self._constant_rows(name, l, 1, True)
         v = self.fresh(name)
-        offsets = ", ".join([str(l)] + ["0"] * len(rest))
-        sizes = ", ".join(["1"] + [str(s) for s in rest])
-        strides = ", ".join(["1"] * len(shape))
+        self.emit(ir.extract_row(v, param, l, shape, dtype))
+        return v
+
+    def rows(self, param, start, count):
+        """Rows [start, start + count) of a stacked parameter (not reduced)."""
+        name = param.lstrip("%")
+        shape, dtype = self._lookup(name)
+        if not shape or shape[0] is None or not 0 <= start <= start + count <= shape[0]:
+            raise ValueError("cannot take rows %d..%d of parameter %r of shape %s"
+                             % (start, start + count, name, shape))
+        if name in self._constants:
+            return self._constant_rows(name, start, count, False)
+        v = self.fresh(name)
+        rest = shape[1:]
         self.emit("%s = tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
-                  % (v, param, offsets, sizes, strides, tensor_type(shape, dtype),
-                     tensor_type(rest, dtype)))
+                  % (v, param, ", ".join([str(start)] + ["0"] * len(rest)),
+                     ", ".join(str(x) for x in [count] + rest), ", ".join(["1"] * len(shape)),
+                     tensor_type(shape, dtype), tensor_type([count] + rest, dtype)))
+        return v
+
+    def cast(self, value, from_type, to_type):
+        """`tensor.cast`; a cast of a constant goes with the constants."""
+        v = self.fresh("cast")
+        line = ir.cast(v, value, from_type, to_type)
+        if value in self._defined.values():
+            self._prologue.append("    " + line)
+        else:
+            self.emit(line)
         return v
 
     def empty(self, dtype=None):
@@ -220,26 +281,55 @@ class IRBuilder:
 
     # -- attnres ops ---------------------------------------------------------
 
-    def depth_attn(self, query, sources, eps=None):
-        """`attnres.depth_attn` of an f32 query over hidden-typed sources."""
+    def depth_attn(self, query, sources, eps=None, query_type=None):
+        """`attnres.depth_attn` of a query (default type f32 [d]) over
+        hidden-typed sources."""
         v = self.fresh("h")
-        self.emit("%s = attnres.depth_attn %s, [%s] {eps = %s : f32} : %s, %s -> %s"
-                  % (v, query, ", ".join(sources), _f32_literal(self.eps if eps is None else eps),
-                     tensor_type([self.d], "f32"), self.hidden_type, self.hidden_type))
+        self.emit(ir.depth_attn(v, query, sources, self.eps if eps is None else eps,
+                                query_type or tensor_type([self.d], "f32"), self.hidden_type,
+                                attrs=self.attrs()))
+        return v
+
+    def depth_attn_stats(self, queries, count, sources, eps=None):
+        """`attnres.depth_attn_stats` of `count` f32 queries [count, d] over
+        hidden-typed sources; returns (o, lse) of types [count, tokens, d]
+        and [count, tokens] f32."""
+        o, lse = self.fresh("o"), self.fresh("lse")
+        self.emit(ir.depth_attn_stats([o, lse], queries, sources, self.eps if eps is None else eps,
+                                      tensor_type([count, self.d], "f32"), self.hidden_type,
+                                      tensor_type([count] + self.hidden_shape, self.dtype),
+                                      tensor_type([count, self.tokens], "f32"),
+                                      attrs=self.attrs()))
+        return o, lse
+
+    def stats_row(self, o, lse, i, count):
+        """Query i's (o [tokens, d], lse [tokens]) of a depth_attn_stats."""
+        ro, rl = self.fresh("o"), self.fresh("lse")
+        t = "%tokens" if self.tokens is None else self.tokens
+        self.emit(ir.extract_row(ro, o, i, [count, t, self.d], self.dtype))
+        self.emit(ir.extract_row(rl, lse, i, [count, t], "f32"))
+        return ro, rl
+
+    def depth_attn_merge(self, o, lse, query, source, eps=None, query_type=None):
+        """`attnres.depth_attn_merge` of a phase-1 row (o, lse) with one more
+        hidden-typed source."""
+        v = self.fresh("h")
+        self.emit(ir.depth_attn_merge(v, o, lse, query, source, self.eps if eps is None else eps,
+                                      self.hidden_type, tensor_type([self.tokens], "f32"),
+                                      query_type or tensor_type([self.d], "f32"),
+                                      self.hidden_type, attrs=self.attrs()))
         return v
 
     def block_summary(self, values, stem="b"):
         v = self.fresh(stem)
-        self.emit("%s = attnres.block_summary [%s] : %s"
-                  % (v, ", ".join(values), self.hidden_type))
+        self.emit(ir.block_summary(v, values, self.hidden_type, attrs=self.attrs()))
         return v
 
     def rms_norm(self, x, gain, eps=DEFAULT_EPS, gain_dtype="f32"):
         """`attnres.rms_norm` of a hidden-typed x with a [d] gain."""
         v = self.fresh("n")
-        self.emit("%s = attnres.rms_norm %s, %s {eps = %s : f32} : %s, %s"
-                  % (v, x, gain, _f32_literal(eps), self.hidden_type,
-                     tensor_type([self.d], gain_dtype)))
+        self.emit(ir.rms_norm(v, x, gain, eps, self.hidden_type, tensor_type([self.d], gain_dtype),
+                              attrs=self.attrs()))
         return v
 
     # -- linalg helpers ------------------------------------------------------
@@ -290,31 +380,46 @@ class IRBuilder:
 
     def fixed_argument(self, name, shape, dtype):
         """Declares one of the model's own leading arguments (not listed
-        among the sublayer parameters)."""
-        self._fixed[name] = ([None if s is None else int(s) for s in shape], dtype)
+        among the sublayer parameters); in `constants`, a constant of the
+        function instead."""
+        shape = [None if s is None else int(s) for s in shape]
+        self._fixed[name] = (shape, dtype)
+        if self._check_constant(name, shape, dtype) and name != "queries":
+            # Read whole (the embedding): defined once, under its own name.
+            self._prologue.append("    " + ir.constant("%" + name, self._constants[name], dtype))
         return "%" + name
 
-    def finish(self, name, results):
-        """The module text of `func.func @name` with the fixed arguments
-        first, then the declared parameters; returns a `Model`."""
-        args = [Argument(n, s, t) for n, (s, t) in self._fixed.items()]
-        args += [Argument(n, s, t) for n, (s, t) in self._params.items()]
+    def function_text(self, name, results, attributes=None):
+        """The `func.func @name` text: the fixed arguments first, then the
+        declared parameters (constants are neither)."""
+        args = [Argument(n, s, t) for n, (s, t) in self._fixed.items()
+                if n not in self._constants]
+        args += [Argument(n, s, t) for n, (s, t) in self._params.items()
+                 if n not in self._constants]
         params = ", ".join("%%%s: %s" % (a.name, tensor_type(a.shape, a.dtype)) for a in args)
         res_types = [self.hidden_type] * len(results)
         prologue = []
         if self.tokens is None:
             prologue += ["    %c0 = arith.constant 0 : index",
                          "    %%tokens = tensor.dim %%emb, %%c0 : %s" % self.hidden_type]
+        prologue += self._prologue
         if self._needs_zero:
             prologue.append("    %zero = arith.constant 0.0 : f32")
-        lines = ["module {",
-                 "  func.func @%s(%s) -> (%s) {" % (name, params, ", ".join(res_types))]
+        attrs = " attributes {%s}" % ", ".join(attributes) if attributes else ""
+        lines = ["  func.func @%s(%s) -> (%s)%s {"
+                 % (name, params, ", ".join(res_types), attrs)]
         lines += prologue + self._body
         lines.append("    return %s : %s" % (", ".join(results), ", ".join(res_types)))
-        lines += ["  }", "}"]
+        lines.append("  }")
+        return "\n".join(lines), args
+
+    def finish(self, name, results, attributes=None):
+        """The module text of `func.func @name` (`function_text`); returns a
+        `Model`."""
+        function, args = self.function_text(name, results, attributes)
         out = [Argument("result" if len(results) == 1 else "result%d" % i,
                         list(self.hidden_shape), self.dtype) for i in range(len(results))]
-        return Model("\n".join(lines) + "\n", name, args, out)
+        return Model("module {\n" + function + "\n}\n", name, args, out, function)
 
 
 class TanhRMSNormMatmul:
@@ -345,7 +450,7 @@ def _run_sublayer(sublayer, b, l, h):
     return out
 
 
-def _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site):
+def _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site, constants=None):
     layers = _check_positive(layers, "layers")
     d = _check_positive(d, "d")
     tokens = _check_tokens(tokens)[0]
@@ -355,76 +460,146 @@ def _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site):
         sublayer = TanhRMSNormMatmul()
     if not callable(sublayer):
         raise TypeError("sublayer must be callable as sublayer(b, l, h)")
-    b = IRBuilder(layers, d, dtype, tokens, eps)
+    if constants is not None and not isinstance(constants, dict):
+        raise TypeError("constants must be a dict name -> array")
+    b = IRBuilder(layers, d, dtype, tokens, eps, constants)
     b.fixed_argument("emb", b.hidden_shape, dtype)
     b.fixed_argument("queries", [layers + 1 if output_site else layers, d], "f32")
     return b, sublayer
 
 
-def block_attnres(layers, block_size, d, tokens=None, dtype="f32", output_site=True,
-                  sublayer=None, eps=DEFAULT_EPS, name="block_attnres"):
-    """Block AttnRes (math §3) with `layers` sublayers in blocks of
-    `block_size`; block_size=1 is Full AttnRes. Arguments: `emb` [tokens, d]
-    (dtype), `queries` [layers + 1, d] f32 (without the output site
-    [layers, d]), then the sublayer's parameters. Returns the output site's
-    result, or without it the completed block summaries and the last partial
-    sum [b_0 = emb, ..., b_{N-1}, partial]."""
-    block_size = _check_positive(block_size, "block_size")
-    b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site)
+def _chunk_list(chunks, layers, output_site):
+    """None, or one chunk per sublayer (plus the output site's)."""
+    if chunks is None:
+        return None
+    chunks = list(chunks)
+    want = layers + (1 if output_site else 0)
+    if len(chunks) != want or any(isinstance(c, bool) or not isinstance(c, (int, np.integer))
+                                  or c < 0 for c in chunks):
+        raise ValueError("chunks must list %d integers >= 0 (one per sublayer%s), got %r"
+                         % (want, " and the output site" if output_site else "", chunks))
+    return [int(c) for c in chunks]
+
+
+def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, chunks,
+                 dynamic_query, epilogue):
+    """The Block AttnRes state machine (math §3) in IR; block_size = 1 is
+    Full AttnRes. Returns the function's results."""
     L = b.layers
-    b.comment("Block AttnRes: %d sublayers, block size %d, d = %d, %s" % (L, block_size, b.d, dtype))
+    q_type = tensor_type([None if dynamic_query else b.d], "f32")
+
+    def query(l):
+        q = b.layer("%queries", l)
+        if dynamic_query:
+            q = b.cast(q, tensor_type([b.d], "f32"), q_type)
+        return q
+
     blocks, outs, partial = ["%emb"], [], None
+    phase1 = None  # two-phase: (o, lse, first sublayer, count) of the block
     for l in range(L):
+        b.chunk = None if chunks is None else chunks[l]
         if l > 0 and l % block_size == 0:
             blocks.append(partial)
             outs, partial = [], None
         sources = blocks + ([partial] if partial else [])
         b.comment("sublayer %d (block %d): sources [%s]"
                   % (l, l // block_size + 1, ", ".join(sources)))
+        if two_phase and l % block_size == 0:
+            # Phase 1 for the block's sublayers that have a site (sublayer 0
+            # has one source) over the completed blocks.
+            first = l + (1 if l == 0 else 0)
+            count = min(l + block_size, L) - first
+            phase1 = None
+            if count > 0:
+                o, lse = b.depth_attn_stats(b.rows("%queries", first, count), count, blocks)
+                phase1 = (o, lse, first, count)
         if len(sources) == 1:
             h = sources[0]
+        elif two_phase:
+            o, lse, first, count = phase1
+            ro, rl = b.stats_row(o, lse, l - first, count)
+            h = ro if partial is None else b.depth_attn_merge(ro, rl, query(l), partial,
+                                                              query_type=q_type)
         else:
-            h = b.depth_attn(b.layer("%queries", l), sources)
+            h = b.depth_attn(query(l), sources, query_type=q_type)
         outs.append(_run_sublayer(sublayer, b, l, h))
         if len(outs) == 1:
             partial = outs[0]
         else:
             done = (l + 1) % block_size == 0 or l == L - 1
-            partial = b.block_summary(outs, "b" if done else "p")
+            summed = [partial, outs[-1]] if running_sums else outs
+            partial = b.block_summary(summed, "b" if done else "p")
     sources = blocks + [partial]
-    if output_site:
-        b.comment("output site: sources [%s]" % ", ".join(sources))
-        results = [b.depth_attn(b.layer("%queries", L), sources)]
+    if not output_site:
+        b.chunk = None
+        return sources
+    b.chunk = None if chunks is None else chunks[L]
+    b.comment("output site: sources [%s]" % ", ".join(sources))
+    if two_phase:
+        o, lse = b.depth_attn_stats(b.rows("%queries", L, 1), 1, blocks)
+        ro, rl = b.stats_row(o, lse, 0, 1)
+        y = b.depth_attn_merge(ro, rl, query(L), partial, query_type=q_type)
     else:
-        results = sources
-    return _finish(b, name, results)
+        y = b.depth_attn(query(L), sources, query_type=q_type)
+    b.chunk = None
+    if epilogue is not None:
+        epilogue(b, y)
+    return [y]
+
+
+def block_attnres(layers, block_size, d, tokens=None, dtype="f32", output_site=True,
+                  sublayer=None, eps=DEFAULT_EPS, name="block_attnres", constants=None,
+                  two_phase=False, running_sums=False, chunks=None, dynamic_query=False,
+                  attributes=None, epilogue=None):
+    """Block AttnRes (math §3) with `layers` sublayers in blocks of
+    `block_size`; block_size=1 is Full AttnRes. Arguments: `emb` [tokens, d]
+    (dtype), `queries` [layers + 1, d] f32 (without the output site
+    [layers, d]), then the sublayer's parameters. Returns the output site's
+    result, or without it the completed block summaries and the last partial
+    sum [b_0 = emb, ..., b_{N-1}, partial].
+
+    Options (module docstring): `constants` (name -> array: arguments baked
+    in as constants), `two_phase` (phase 1 per block over the completed
+    blocks, then merges; needs the output site), `running_sums`, `chunks`
+    (one pipeline chunk per sublayer and one for the output site),
+    `dynamic_query`, `attributes` (entries of the function's attribute
+    dictionary, e.g. ["llvm.emit_c_interface"]), `epilogue(b, y)` (emits IR
+    after the output site, before the return)."""
+    block_size = _check_positive(block_size, "block_size")
+    b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site,
+                                 constants)
+    chunks = _chunk_list(chunks, b.layers, output_site)
+    if two_phase and not output_site:
+        raise ValueError("two_phase needs the output site")
+    b.comment("Block AttnRes: %d sublayers, block size %d, d = %d, %s"
+              % (b.layers, block_size, b.d, dtype))
+    results = _block_model(b, sublayer, block_size, output_site, two_phase, running_sums,
+                           chunks, dynamic_query, epilogue)
+    return _finish(b, name, results, attributes)
 
 
 def full_attnres(layers, d, tokens=None, dtype="f32", output_site=True, sublayer=None,
-                 eps=DEFAULT_EPS, name="full_attnres"):
+                 eps=DEFAULT_EPS, name="full_attnres", constants=None, two_phase=False,
+                 chunks=None, dynamic_query=False, attributes=None, epilogue=None):
     """Full AttnRes (math §2): sublayer l attends over [v_0 = emb, v_1, ...,
-    v_l] (the raw outputs of the earlier sublayers). Arguments as for
-    `block_attnres`; without the output site returns [v_0, ..., v_L]."""
-    b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site)
-    L = b.layers
-    b.comment("Full AttnRes: %d sublayers, d = %d, %s" % (L, b.d, dtype))
-    v = ["%emb"]
-    for l in range(L):
-        b.comment("sublayer %d: sources [%s]" % (l, ", ".join(v)))
-        h = v[0] if len(v) == 1 else b.depth_attn(b.layer("%queries", l), v)
-        v.append(_run_sublayer(sublayer, b, l, h))
-    if output_site:
-        b.comment("output site: sources [%s]" % ", ".join(v))
-        results = [b.depth_attn(b.layer("%queries", L), v)]
-    else:
-        results = v
-    return _finish(b, name, results)
+    v_l] (the raw outputs of the earlier sublayers): Block AttnRes with
+    blocks of one sublayer. Arguments and options as for `block_attnres`;
+    without the output site returns [v_0, ..., v_L]."""
+    b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site,
+                                 constants)
+    chunks = _chunk_list(chunks, b.layers, output_site)
+    if two_phase and not output_site:
+        raise ValueError("two_phase needs the output site")
+    b.comment("Full AttnRes: %d sublayers, d = %d, %s" % (b.layers, b.d, dtype))
+    results = _block_model(b, sublayer, 1, output_site, two_phase, False, chunks,
+                           dynamic_query, epilogue)
+    return _finish(b, name, results, attributes)
 
 
-def _finish(b, name, results):
+def _finish(b, name, results, attributes=None):
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError("invalid function name %r" % (name,))
-    return b.finish(name, results)
+    return b.finish(name, results, attributes)
 
 
 def site(sources, d, tokens=None, dtype="f32", query_dtype="f32", eps=DEFAULT_EPS,
@@ -446,16 +621,14 @@ def site(sources, d, tokens=None, dtype="f32", query_dtype="f32", eps=DEFAULT_EP
     src_t = tensor_type(dims + [d], dtype)
     q_t = tensor_type([d], query_dtype)
     names = ["%%v%d" % j for j in range(n)]
-    ir = "\n".join([
-        "module {",
+    function = "\n".join([
         "  func.func @%s(%%q: %s, %s) -> %s {"
         % (name, q_t, ", ".join("%s: %s" % (v, src_t) for v in names), src_t),
-        "    %%h = attnres.depth_attn %%q, [%s] {eps = %s : f32} : %s, %s -> %s"
-        % (", ".join(names), _f32_literal(eps), q_t, src_t, src_t),
+        "    " + ir.depth_attn("%h", "%q", names, eps, q_t, src_t),
         "    return %%h : %s" % src_t,
         "  }",
-        "}",
-    ]) + "\n"
+    ])
     args = [Argument("q", [d], query_dtype)]
     args += [Argument("v%d" % j, dims + [d], dtype) for j in range(n)]
-    return Model(ir, name, args, [Argument("result", dims + [d], dtype)])
+    return Model("module {\n" + function + "\n}\n", name, args,
+                 [Argument("result", dims + [d], dtype)], function)

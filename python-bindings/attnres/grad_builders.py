@@ -27,8 +27,8 @@ compiler pass `attnres-build-backward` builds the backward (one home for the
 construction; docs/pipelines.md).
 """
 
-from .builders import Argument, IRBuilder, Model, _check_eps, _check_positive, \
-    _check_tokens, _f32_literal, _NAME, tensor_type, DEFAULT_EPS
+from .builders import Argument, IRBuilder, Model, _block_model, _check_eps, _check_positive, \
+    _check_tokens, _NAME, tensor_type, DEFAULT_EPS
 
 
 class LinearSublayer:
@@ -48,14 +48,6 @@ class LinearSublayer:
         b.emit("%s = linalg.transpose ins(%s : %s) outs(%s : %s) permutation = [1, 0]"
                % (t, w, dd, e, dd))
         return b.matmul(dout, t)
-
-
-def _sum(b, values):
-    if len(values) == 1:
-        return values[0]
-    v = b.fresh("gsum")
-    b.emit("%s = attnres.block_summary [%s] : %s" % (v, ", ".join(values), b.hidden_type))
-    return v
 
 
 def block_attnres_grad(layers, block_size, d, tokens=None, sublayer=None, sublayer_vjp=None,
@@ -133,26 +125,18 @@ def block_attnres_grad(layers, block_size, d, tokens=None, sublayer=None, sublay
         lines += ["    return %s : %s" % (", ".join([dh] + zeros), ", ".join([ht] + ptypes)),
                   "  }"]
 
-    # The forward model: Block AttnRes (attnres-math.md §3) with the
-    # sublayers as calls; sources are block summaries of the sublayer outputs.
+    # The forward model: Block AttnRes (attnres-math.md §3), the state
+    # machine of builders.block_attnres, with the sublayers as calls.
     b._body = []
     b.comment("forward: Block AttnRes, %d sublayers, block size %d" % (L, S))
-    vals = {"emb": "%emb"}
-    blocks, partial = [["emb"]], None
-    for l in range(L):
-        if l > 0 and l % S == 0:
-            blocks.append(partial)
-            partial = None
-        src = blocks + ([partial] if partial is not None else [])
-        srcv = [_sum(b, [vals[x] for x in s_]) for s_ in src]
-        h = srcv[0] if len(src) == 1 else b.depth_attn(b.layer("%queries", l), srcv)
+
+    def call_sublayer(b, l, h):
         out = b.fresh("f")
         b.emit("%s = func.call @%s_sublayer_%d(%s%s) : (%s) -> %s"
                % (out, name, l, h, pnames, ", ".join([ht] + ptypes), ht))
-        vals["o%d" % l] = out
-        partial = ["o%d" % l] if partial is None else partial + ["o%d" % l]
-    y = b.depth_attn(b.layer("%queries", L),
-                     [_sum(b, [vals[x] for x in s_]) for s_ in blocks + [partial]])
+        return out
+    y = _block_model(b, call_sublayer, S, output_site=True, two_phase=False,
+                     running_sums=False, chunks=None, dynamic_query=False, epilogue=None)[0]
     fwd = "%s_forward" % name
     lines += ["  func.func @%s(%%emb: %s, %%queries: %s%s) -> %s {"
               % (fwd, ht, qq, pargs, ht)]

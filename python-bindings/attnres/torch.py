@@ -32,8 +32,9 @@ package always means PyTorch), and so does this module.
 import importlib
 
 from attnres import compile as _compile
+from attnres import ir
 from attnres import torch_interop as _ti
-from attnres.autograd import (_elem, _eps_literal, _tensor_type, block_attnres, depth_attn,
+from attnres.autograd import (_elem, _tensor_type, block_attnres, depth_attn,
                               depth_attn_eager)
 
 _real_torch = None
@@ -46,10 +47,6 @@ def _torch():
     return _real_torch
 
 
-def _eps_attr(eps):
-    return "{eps = %s : f32}" % _eps_literal(eps)
-
-
 # ---------------------------------------------------------------------------
 # IR of the compiled forward/backward pairs
 # ---------------------------------------------------------------------------
@@ -58,14 +55,13 @@ def rms_norm_ir(shape, elem, gain_elem, eps):
     """@forward(x, gain) -> y and @backward(x, gain, g) -> (dx, dgain)."""
     xt = _tensor_type(shape, elem)
     gt = _tensor_type([shape[-1]], gain_elem)
-    e = _eps_attr(eps)
     return "\n".join([
         "func.func @forward(%%x: %s, %%gain: %s) -> %s {" % (xt, gt, xt),
-        "  %%y = attnres.rms_norm %%x, %%gain %s : %s, %s" % (e, xt, gt),
+        "  " + ir.rms_norm("%y", "%x", "%gain", eps, xt, gt),
         "  return %%y : %s" % xt,
         "}",
         "func.func @backward(%%x: %s, %%gain: %s, %%g: %s) -> (%s, %s) {" % (xt, gt, xt, xt, gt),
-        "  %%dx, %%dgain = attnres.rms_norm_grad %%x, %%gain, %%g %s : %s, %s" % (e, xt, gt),
+        "  " + ir.rms_norm_grad("%dx, %dgain", "%x", "%gain", "%g", eps, xt, gt),
         "  return %%dx, %%dgain : %s, %s" % (xt, gt),
         "}",
     ]) + "\n"
@@ -81,19 +77,17 @@ def stats_ir(n, S, shape, elem, query_elem, eps):
     lt = _tensor_type([S] + list(shape[:-1]), "f32")
     vs = ["%%v%d" % j for j in range(n)]
     params = ", ".join("%s: %s" % (v, src) for v in vs)
-    e = _eps_attr(eps)
     dv_lhs = "%%dv:%d" % n if n > 1 else "%dv"
     dvs = ", ".join("%%dv#%d" % j for j in range(n)) if n > 1 else "%dv"
     return "\n".join([
         "func.func @forward(%%Q: %s, %s) -> (%s, %s) {" % (Qt, params, ot, lt),
-        "  %%o, %%lse = attnres.depth_attn_stats %%Q, [%s] %s : %s, %s -> %s, %s"
-        % (", ".join(vs), e, Qt, src, ot, lt),
+        "  " + ir.depth_attn_stats("%o, %lse", "%Q", vs, eps, Qt, src, ot, lt),
         "  return %%o, %%lse : %s, %s" % (ot, lt),
         "}",
         "func.func @backward(%%Q: %s, %s, %%lse: %s, %%dO: %s, %%dlse: %s) -> (%s, %s) {"
         % (Qt, params, lt, ot, lt, Qt, ", ".join([src] * n)),
-        "  %%dQ, %s = attnres.depth_attn_stats_grad %%Q, [%s], %%lse, %%dO, %%dlse %s : "
-        "%s, %s, %s, %s -> %s, %s" % (dv_lhs, ", ".join(vs), e, Qt, src, lt, ot, Qt, src),
+        "  " + ir.depth_attn_stats_grad("%%dQ, %s" % dv_lhs, "%Q", vs, "%lse", "%dO", "%dlse", eps,
+                                       Qt, src, lt, ot),
         "  return %%dQ, %s : %s, %s" % (dvs, Qt, ", ".join([src] * n)),
         "}",
     ]) + "\n"
@@ -106,17 +100,15 @@ def merge_ir(shape, elem, query_elem, eps):
     src = _tensor_type(shape, elem)
     lt = _tensor_type(list(shape[:-1]), "f32")
     qt = _tensor_type([D], query_elem)
-    e = _eps_attr(eps)
     return "\n".join([
         "func.func @forward(%%o: %s, %%lse: %s, %%q: %s, %%u: %s) -> %s {" % (src, lt, qt, src, src),
-        "  %%h = attnres.depth_attn_merge %%o, %%lse, %%q, %%u %s : %s, %s, %s, %s"
-        % (e, src, lt, qt, src),
+        "  " + ir.depth_attn_merge("%h", "%o", "%lse", "%q", "%u", eps, src, lt, qt, src),
         "  return %%h : %s" % src,
         "}",
         "func.func @backward(%%o: %s, %%lse: %s, %%q: %s, %%u: %s, %%g: %s) -> (%s, %s, %s, %s) {"
         % (src, lt, qt, src, src, src, lt, qt, src),
-        "  %%do, %%dlse, %%dq, %%du = attnres.depth_attn_merge_grad %%o, %%lse, %%q, %%u, %%g %s "
-        ": %s, %s, %s" % (e, src, lt, qt),
+        "  " + ir.depth_attn_merge_grad("%do, %dlse, %dq, %du", "%o", "%lse", "%q", "%u", "%g",
+                                       eps, src, lt, qt),
         "  return %%do, %%dlse, %%dq, %%du : %s, %s, %s, %s" % (src, lt, qt, src),
         "}",
     ]) + "\n"

@@ -34,9 +34,10 @@ def params(rng, L, D, T, nq):
     return emb, queries, W, g
 
 
-def run_block(L, S, D, T, tokens="static", output_site=True, dtype="f32", seed=0, full=False):
+def run_block(L, S, D, T, tokens="static", output_site=True, dtype="f32", seed=0, full=False,
+              **opts):
     kwargs = dict(d=D, tokens=T if tokens == "static" else None, dtype=dtype,
-                  output_site=output_site)
+                  output_site=output_site, **opts)
     model = (attnres.full_attnres(L, **kwargs) if full
              else attnres.block_attnres(L, S, **kwargs))
     f = attnres.compile(model.ir, model.entry)
@@ -63,8 +64,9 @@ def run_block(L, S, D, T, tokens="static", output_site=True, dtype="f32", seed=0
     else:
         ref = ref64.block_model(emb_v, queries, sub, S, SITE_EPS, output_site, round_state=rnd)
     tol = {"f32": (5e-5, 5e-5), "f16": (2e-3, 4e-3), "bf16": (2e-2, 3e-2)}[dtype]
-    name = "%s L=%d S=%d D=%d T=%d %s %s%s" % ("full" if full else "block", L, S, D, T, tokens,
-                                             dtype, "" if output_site else " no-output-site")
+    name = "%s L=%d S=%d D=%d T=%d %s %s%s%s" % (
+        "full" if full else "block", L, S, D, T, tokens, dtype,
+        "" if output_site else " no-output-site", "".join(" " + k for k in sorted(opts)))
     if output_site:
         ok = ref64.check(name, value(out), ref, *tol)
     else:
@@ -107,6 +109,59 @@ run_block(6, 2, 32, 8, dtype="f16", seed=6)
 # CHECK: block L=6 S=2 D=32 T=8 static f16: {{.*}} -> PASS
 run_block(6, 2, 32, 8, dtype="bf16", tokens="dynamic", seed=7)
 # CHECK: block L=6 S=2 D=32 T=8 dynamic bf16: {{.*}} -> PASS
+
+# The builder's options (the test generator's models use them): two-phase
+# (depth_attn_stats per block + depth_attn_merge), running block sums,
+# queries of dynamic length; static and dynamic token counts, a last block
+# that is partial, Full AttnRes two-phase. (f32 only: in f16/bf16 phase 1
+# stores ô in the element type, one rounding more than ref64's model.)
+run_block(7, 3, 16, 5, seed=10, two_phase=True)
+# CHECK: block L=7 S=3 D=16 T=5 static f32 two_phase: {{.*}} -> PASS
+run_block(8, 4, 16, 6, tokens="dynamic", seed=11, two_phase=True)
+# CHECK: block L=8 S=4 D=16 T=6 dynamic f32 two_phase: {{.*}} -> PASS
+run_block(5, 1, 16, 4, full=True, seed=12, two_phase=True)
+# CHECK: full L=5 S=1 D=16 T=4 static f32 two_phase: {{.*}} -> PASS
+run_block(7, 3, 16, 5, seed=13, running_sums=True, dynamic_query=True)
+# CHECK: block L=7 S=3 D=16 T=5 static f32 dynamic_query running_sums: {{.*}} -> PASS
+# Pipeline chunks annotate every attnres op (the output site in the last chunk).
+chunked = attnres.block_attnres(4, 2, 8, tokens=3, chunks=[0, 0, 1, 1, 1])
+print(chunked.ir)
+# CHECK: // Block AttnRes: 4 sublayers, block size 2, d = 8, f32
+# CHECK: attnres.rms_norm {{.*}} {attnres.chunk = 0 : i64, eps
+# CHECK: attnres.block_summary {{.*}} {attnres.chunk = 1 : i64} :
+# CHECK: output site
+# CHECK-NEXT: tensor.extract_slice %queries[4, 0]
+# CHECK-NEXT: attnres.depth_attn {{.*}} {attnres.chunk = 1 : i64, eps
+
+# Parameters as constants: the function takes the embedding only; same
+# numbers as with the parameters as arguments.
+rng = np.random.default_rng(15)
+emb, queries, W, g = params(rng, 5, 16, 4, 6)
+emb = emb.astype(np.float32)
+with_args = attnres.block_attnres(5, 2, 16, tokens=4)
+baked = attnres.block_attnres(5, 2, 16, tokens=4, constants={"queries": queries, "W": W, "g": g},
+                              attributes=["llvm.emit_c_interface"])
+print(baked.signature())
+# CHECK: @block_attnres(emb: tensor<4x16xf32>) -> (tensor<4x16xf32>)
+assert "llvm.emit_c_interface" in baked.function and baked.function in baked.ir
+y_baked = baked.compile()(emb)
+y_args = with_args.compile()(emb, queries, W, g)
+assert ref64.check("constants vs arguments", y_baked, y_args, 1e-6, 1e-6)
+# CHECK: constants vs arguments: {{.*}} -> PASS
+for what, call in [
+    ("constant shape", lambda: attnres.block_attnres(5, 2, 16, tokens=4,
+                                                     constants={"W": W[:2]})),
+    ("chunks", lambda: attnres.block_attnres(4, 2, 8, chunks=[0, 1])),
+    ("two_phase", lambda: attnres.block_attnres(4, 2, 8, two_phase=True, output_site=False)),
+]:
+    try:
+        call()
+        raise AssertionError("expected an error for " + what)
+    except ValueError as e:
+        print("ValueError: %s" % e)
+# CHECK: ValueError: constant 'W' has shape [2, 16, 16], the function needs tensor<5x16x16xf32>
+# CHECK: ValueError: chunks must list 5 integers >= 0 (one per sublayer and the output site), got [0, 1]
+# CHECK: ValueError: two_phase needs the output site
 
 # Block size 1 is Full AttnRes: both builders give the same numbers.
 _, y_block = run_block(5, 1, 16, 4, seed=8)

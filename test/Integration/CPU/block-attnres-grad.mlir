@@ -1,4 +1,8 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-block-grad.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-block-grad.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-block-grad.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case block-grad --layers 6 --block-size 2 --rows 4 --hidden 16 --seed 541 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s

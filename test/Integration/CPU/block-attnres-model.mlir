@@ -1,4 +1,9 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-block-model.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-block-model.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-block-model.mlir --attnres-to-llvm="two-phase=off" | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-block-model.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case block --layers 12 --block-size 4 --hidden 16 --rows 4 --seed 241 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="two-phase=force" | %run_cpu | FileCheck %s

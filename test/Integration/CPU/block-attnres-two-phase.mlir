@@ -1,4 +1,8 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-block-two-phase.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-block-two-phase.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-block-two-phase.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case block --two-phase --layers 12 --block-size 4 --hidden 16 --rows 4 --seed 271 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case block --two-phase --layers 13 --block-size 4 --hidden 16 --rows 4 --seed 272 > %t.mlir

@@ -1,4 +1,8 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-stats.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-stats.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-stats.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case stats --dtype f32 --sources 3 --queries 4 --rows 4 --hidden 32 --seed 211 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s

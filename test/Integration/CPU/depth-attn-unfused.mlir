@@ -1,4 +1,8 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-unfused.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-unfused.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-unfused.mlir --attnres-to-llvm="fuse=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case unfused --dtype f32 --sources 4 --rows 4 --hidden 32 --seed 201 > %t.mlir
 // RUN: attnres-opt %t.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.mlir --attnres-to-llvm="fuse=false" | %run_cpu | FileCheck %s

@@ -1,4 +1,7 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-site-grad.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-site-grad.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // The GPU gradient kernels' decomposition (row groups: CTA b of G takes rows
 // b, b + G, ...; T threads × C chunks of W elements; warp-order CTA
 // reductions; dq/dgain partials per CTA summed by the column-sum kernel in a

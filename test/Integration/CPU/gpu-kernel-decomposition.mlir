@@ -1,4 +1,11 @@
 // REQUIRES: numpy
+// Visible input: Inputs/gen-site-f32.mlir, Inputs/gen-site-bf16.mlir, Inputs/gen-stats.mlir, Inputs/gen-merge.mlir, Inputs/gen-block-model.mlir, the generator's output checked in (kept equal to
+// it by attnres-gen-check-input.mlir), run like the generated ones below.
+// RUN: attnres-opt %S/Inputs/gen-site-f32.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-site-bf16.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-stats.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-merge.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %S/Inputs/gen-block-model.mlir --pass-pipeline='builtin.module(func.func(canonicalize,attnres-two-phase{mode=force},convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // The GPU kernels' decomposition (one CTA per row, T threads × C chunks of
 // W elements, warp-order reductions, online softmax over sources) emitted as
 // CPU loops by convert-attnres-to-gpu{emulate=true}, executed here and
