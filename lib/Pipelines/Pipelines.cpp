@@ -56,6 +56,9 @@ void buildTensorPipeline(OpPassManager &pm,
   if (options.runtimeChecks)
     funcPm.addPass(createGenerateRuntimeVerificationPass());
   if (options.fastKernels) {
+    // The next sublayer's PreNorm of a site's or merge's result runs in its
+    // kernel (after two-phase scheduling, which groups the plain sites).
+    funcPm.addPass(createAttnResFuseNormEpiloguesPass());
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;
     vector.rowsPerTask = options.rowsPerTask;
@@ -242,6 +245,11 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
                           options.twoPhase);
   if (options.runtimeChecks)
     funcPm.addPass(createGenerateRuntimeVerificationPass());
+  // The merge kernel normalizes the merged rows for the next PreNorm (the
+  // site kernel has no norm epilogue).
+  AttnResFuseNormEpiloguesPassOptions epilogues;
+  epilogues.producers = NormEpilogueProducers::Merges;
+  funcPm.addPass(createAttnResFuseNormEpiloguesPass(epilogues));
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
   funcPm.addPass(createConvertAttnResToGPUPass(kernels));

@@ -546,29 +546,45 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
   Options options;
 };
 
-struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
+/// depth_attn_merge, and depth_attn_merge_norm: the merge CTA then
+/// normalizes the row it merged (h is written only when it is a result).
+template <typename OpTy> struct DepthAttnMergeToGPU : OpRewritePattern<OpTy> {
   DepthAttnMergeToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
-  LogicalResult matchAndRewrite(DepthAttnMergeOp op,
+      : OpRewritePattern<OpTy>(ctx), options(options) {}
+  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
-    std::optional<int64_t> hidden = staticHidden(op.getType());
+    RankedTensorType type;
+    if constexpr (kFused)
+      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
+    else
+      type = op.getType();
+    std::optional<int64_t> hidden = staticHidden(type);
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
+        *hidden, type.getElementTypeBitWidth(), options.maxThreads);
     if (failed(plan))
       return failure();
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if constexpr (kFused) {
+      if (llvm::is_contained(type.getShape(), 0))
+        return rewriter.notifyMatchFailure(
+            op, "no rows: lowered by convert-attnres-to-linalg");
+    } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
-    // The next PreNorm of the merged value fuses into the kernel.
-    RMSNormOp norm = findFusableNorm(op, op.getResult());
-    bool needH = !norm || !op->hasOneUse();
+    }
+    // depth_attn_merge_norm: the next PreNorm of the merged value runs in
+    // the kernel; h is written only when it is a result.
+    bool fusedNorm = kFused;
+    bool needH = true;
+    if constexpr (kFused)
+      needH = op.keepsMerged();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     Value src = readBuffer(rewriter, loc,
@@ -581,37 +597,35 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
     auto flatType = RankedTensorType::get(
         {cast<MemRefType>(src.getType()).getDimSize(0), *hidden},
-        op.getType().getElementType());
+        type.getElementType());
     SmallVector<Value> dyn;
     if (flatType.isDynamicDim(0))
       dyn.push_back(rows);
     Value out = needH ? newBuffer(rewriter, loc, flatType, dyn) : Value();
     FusedNorm fused;
-    if (norm) {
-      fused.gain = readBuffer(rewriter, loc, norm.getGain());
+    if constexpr (kFused) {
+      fused.gain = readBuffer(rewriter, loc, op.getGain());
       fused.out = newBuffer(rewriter, loc, flatType, dyn);
-      fused.eps = epsOf(norm.getEpsAttr());
+      fused.eps = epsOf(op.getNormEpsAttr());
     }
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
-             options.emulate,
-             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
-               emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
-                            scratch, options.emulate, norm ? &fused : nullptr);
-             });
+    emitGrid(
+        rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan, options.emulate,
+        [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
+          emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
+                       scratch, options.emulate, fusedNorm ? &fused : nullptr);
+        });
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
-    if (norm)
-      rewriter.replaceOp(
-          norm, unflattenRows(rewriter, loc,
-                              asTensor(rewriter, loc, fused.out, flatType),
-                              op.getType(), sizes, 0, true));
-    if (!needH) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    rewriter.replaceOp(op, unflattenRows(rewriter, loc,
-                                         asTensor(rewriter, loc, out, flatType),
-                                         op.getType(), sizes, 0, true));
+    SmallVector<Value> results;
+    if (fusedNorm)
+      results.push_back(unflattenRows(
+          rewriter, loc, asTensor(rewriter, loc, fused.out, flatType), type,
+          sizes, 0, true));
+    if (needH)
+      results.push_back(unflattenRows(rewriter, loc,
+                                      asTensor(rewriter, loc, out, flatType),
+                                      type, sizes, 0, true));
+    rewriter.replaceOp(op, results);
     return success();
   }
   Options options;
@@ -646,7 +660,8 @@ struct ConvertAttnResToGPUPass
     bool supported = true;
     func->walk(
         [&](Operation *op) {
-          if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+          if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp,
+                  DepthAttnNormOp, DepthAttnMergeNormOp>(op) &&
               hasDestinationsOrBuffers(op)) {
             op->emitOpError()
                 << "cannot be lowered by convert-attnres-to-gpu: destinations "
@@ -679,7 +694,9 @@ void mlir::attnres::populateAttnResToGPUConversionPatterns(
     RewritePatternSet &patterns, bool emulate, unsigned maxThreads,
     unsigned gradRowGroups) {
   Options options{emulate, maxThreads, std::max(1u, gradRowGroups)};
-  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU, DepthAttnMergeToGPU>(
-      patterns.getContext(), options);
+  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU,
+               DepthAttnMergeToGPU<DepthAttnMergeOp>,
+               DepthAttnMergeToGPU<DepthAttnMergeNormOp>>(patterns.getContext(),
+                                                          options);
   populateGradKernelPatterns(patterns, options);
 }

@@ -131,30 +131,40 @@ func.func @dps_site(%q: memref<256xf32>, %v0: memref<?x256xf32>, %v1: memref<?x2
 
 // -----
 
-// The next PreNorm of a merged value (math §4: phase 2 is elementwise per
-// row) is computed in the merge kernel: one launch, a second CTA reduction
-// for Σ h², the normalized row written; h itself is not written when the
-// norm is its only user.
+// depth_attn_merge_norm (the next PreNorm of a merged value, from
+// attnres-fuse-norm-epilogues; math §4: phase 2 is elementwise per row) is
+// one merge kernel: one launch, a second CTA reduction for Σ h², the
+// normalized row written; h itself is not written (not a result).
 // CHECK-LABEL: func.func @merge_then_norm
 // CHECK-COUNT-1: gpu.launch
 // CHECK-NOT: gpu.launch
-// CHECK-NOT: attnres.rms_norm
-// CHECK-NOT: attnres.depth_attn_merge
+// CHECK-NOT: attnres.
 func.func @merge_then_norm(%o: tensor<?x512xbf16>, %lse: tensor<?xf32>, %q: tensor<512xf32>, %u: tensor<?x512xbf16>, %g: tensor<512xbf16>) -> tensor<?x512xbf16> {
-  %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<?x512xbf16>, tensor<?xf32>, tensor<512xf32>, tensor<?x512xbf16>
-  %y = attnres.rms_norm %h, %g : tensor<?x512xbf16>, tensor<512xbf16>
+  %y = attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g : tensor<?x512xbf16>, tensor<?xf32>, tensor<512xf32>, tensor<?x512xbf16>, tensor<512xbf16> -> tensor<?x512xbf16>
   return %y : tensor<?x512xbf16>
 }
 
 // -----
 
-// The norm's gain is computed after the merge: no fusion.
-// CHECK-LABEL: func.func @negative_merge_norm_late_gain
+// h kept as a result: the same launch also writes it.
+// CHECK-LABEL: func.func @merge_then_norm_keeps_h
+// CHECK-COUNT-1: gpu.launch
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: attnres.
+func.func @merge_then_norm_keeps_h(%o: tensor<?x512xf32>, %lse: tensor<?xf32>, %q: tensor<512xf32>, %u: tensor<?x512xf32>, %g: tensor<512xf32>) -> (tensor<?x512xf32>, tensor<?x512xf32>) {
+  %y:2 = attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g : tensor<?x512xf32>, tensor<?xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<512xf32> -> tensor<?x512xf32>, tensor<?x512xf32>
+  return %y#0, %y#1 : tensor<?x512xf32>, tensor<?x512xf32>
+}
+
+// -----
+
+// The kernels do not look at users: an unfused merge + rms_norm stays two
+// ops (the norm is lowered by linalg).
+// CHECK-LABEL: func.func @unfused_merge_then_norm
 // CHECK: gpu.launch
 // CHECK: attnres.rms_norm
-func.func @negative_merge_norm_late_gain(%o: tensor<?x512xf32>, %lse: tensor<?xf32>, %q: tensor<512xf32>, %u: tensor<?x512xf32>) -> tensor<?x512xf32> {
+func.func @unfused_merge_then_norm(%o: tensor<?x512xf32>, %lse: tensor<?xf32>, %q: tensor<512xf32>, %u: tensor<?x512xf32>, %g: tensor<512xf32>) -> tensor<?x512xf32> {
   %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<?x512xf32>, tensor<?xf32>, tensor<512xf32>, tensor<?x512xf32>
-  %g = math.exp %q : tensor<512xf32>
   %y = attnres.rms_norm %h, %g : tensor<?x512xf32>, tensor<512xf32>
   return %y : tensor<?x512xf32>
 }

@@ -27,7 +27,10 @@
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case merge --dtype f32 --sources 3 --rows 4 --hidden 128 --seed 507 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case block --layers 12 --block-size 4 --hidden 32 --rows 4 --seed 508 > %t.mlir
-// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(canonicalize,attnres-two-phase{mode=force},convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(canonicalize,attnres-two-phase{mode=force},attnres-fuse-norm-epilogues{producers=merges},convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// The merge kernel's norm epilogue (depth_attn_merge_norm) in the model above.
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(canonicalize,attnres-two-phase{mode=force},attnres-fuse-norm-epilogues{producers=merges}))' | FileCheck %s --check-prefix=FUSED
+// FUSED: attnres.depth_attn_merge_norm
 
 // CHECK: max_abs_err = {{[0-9.e+-]+}}
 // CHECK-NEXT: mismatches = 0
