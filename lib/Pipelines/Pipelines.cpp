@@ -244,12 +244,32 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
     funcPm.addPass(createGenerateRuntimeVerificationPass());
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
+  // The gradient kernels still take the tensor form (their ops have no
+  // memref form yet); the forward ops are left for after bufferization.
   funcPm.addPass(createConvertAttnResToGPUPass(kernels));
-  funcPm.addPass(createConvertAttnResToLinalgPass());
+  // Ops without a memref form become linalg on tensors; the ops with one
+  // survive bufferization.
+  ConvertAttnResToLinalgPassOptions beforeBuffers;
+  beforeBuffers.keepBufferizable = true;
+  funcPm.addPass(createConvertAttnResToLinalgPass(beforeBuffers));
   funcPm.addPass(createCanonicalizerPass());
-  pm.addPass(createAttnResCheckLoweredPass());
+  AttnResCheckLoweredPassOptions reached;
+  reached.keepBufferizable = true;
+  pm.addPass(createAttnResCheckLoweredPass(reached));
 
+  // Bufferization keeps the attnres ops (memref form: their outs are the
+  // kernels' outputs), deallocation runs on them, and only then they become
+  // kernels: `gpu.barrier` has no memory effects, which upstream's
+  // ownership-based deallocation rejects.
   buildBufferizationPipeline(pm);
+  OpPassManager &afterBuffers = pm.nestAny();
+  afterBuffers.addPass(createConvertAttnResToGPUPass(kernels));
+  // What the kernels do not take (e.g. a buffer layout without aligned
+  // rows) becomes linalg on buffers, its temporaries freed after it.
+  ConvertAttnResToLinalgPassOptions fallback;
+  fallback.freeTemporaries = true;
+  afterBuffers.addPass(createConvertAttnResToLinalgPass(fallback));
+  pm.addPass(createAttnResCheckLoweredPass());
 
   // Everything else (sublayers, block sums) as GPU loops.
   OpPassManager &loops = pm.nestAny();

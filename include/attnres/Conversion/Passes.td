@@ -33,6 +33,16 @@ def ConvertAttnResToLinalgPass
     dynamic hidden dimension is reported with the offending op and the pass
     fails. External function declarations are skipped.
 
+    With `keep-bufferizable`, ops that implement
+    `bufferization::BufferizableOpInterface` (the ops with a memref form) are
+    left alone, for a lowering after bufferization (`attnres-to-nvvm` lowers
+    them with `convert-attnres-to-gpu` on their memref form); every other
+    attnres op is lowered. With `free-temporaries`, the temporaries
+    (`memref.alloc`) of a memref-form op's decomposition are deallocated
+    right after it: for IR whose buffer deallocation already ran
+    (`attnres-to-nvvm` lowers the memref-form ops the GPU kernels do not
+    take this way).
+
     Example:
 
     ```mlir
@@ -50,6 +60,15 @@ def ConvertAttnResToLinalgPass
         ins(%w#0, %w#1, %v0, %v1 : ...) outs(%init : tensor<8x64xf32>) {...}
     ```
   }];
+  let options = [
+    Option<"keepBufferizable", "keep-bufferizable", "bool",
+           /*default=*/"false",
+           "Leave the ops that implement BufferizableOpInterface (those with "
+           "a memref form) alone, for a lowering after bufferization">,
+    Option<"freeTemporaries", "free-temporaries", "bool", /*default=*/"false",
+           "Deallocate the temporaries of a memref-form op's decomposition "
+           "right after it (IR whose buffer deallocation already ran)">,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",

@@ -412,47 +412,67 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
 // Patterns
 //===----------------------------------------------------------------------===//
 
+/// Checks shared by the three kernels: the memref form (after
+/// bufferization: the outs are the kernel's outputs), a static hidden size
+/// with a kernel plan, addressable types, and buffers whose rows views have
+/// a kernel layout (`buffers`: value, leading dims, has a hidden dim).
+FailureOr<GPUKernelPlan>
+matchKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
+              const Options &options,
+              ArrayRef<std::tuple<Value, unsigned, bool>> buffers) {
+  if (op->getNumResults() != 0)
+    return rewriter.notifyMatchFailure(
+        op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");
+  std::optional<int64_t> hidden = staticHiddenOf(hiddenType);
+  if (!hidden)
+    return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+  FailureOr<GPUKernelPlan> plan = planGPUKernel(
+      *hidden, cast<ShapedType>(hiddenType).getElementTypeBitWidth(),
+      options.maxThreads);
+  if (failed(plan))
+    return rewriter.notifyMatchFailure(op, "no kernel plan");
+  if (!hasAddressableTypes(op))
+    return rewriter.notifyMatchFailure(op, "buffers too large to address");
+  for (auto [buffer, lead, hasHidden] : buffers)
+    if (!isKernelBuffer(buffer, lead, hasHidden, plan->vectorWidth))
+      return rewriter.notifyMatchFailure(
+          op, "a buffer's layout does not allow the kernel's row view and "
+              "aligned vector accesses: lowered by convert-attnres-to-linalg");
+  return plan;
+}
+
+/// Whether a buffer has a dim of static size 0 (nothing to write).
+bool hasEmptyBuffer(ValueRange buffers) {
+  return llvm::any_of(buffers, [](Value v) {
+    return llvm::is_contained(cast<MemRefType>(v.getType()).getShape(), 0);
+  });
+}
+
 struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
   DepthAttnToGPU(MLIRContext *ctx, Options options)
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
-    std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
+    if (op.getSources().empty() || !op.getInit())
+      return rewriter.notifyMatchFailure(op, "needs sources and a buffer");
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getQuery(), 0, true}, {op.getInit(), 0, true}};
+    for (Value s : op.getSources())
+      buffers.push_back({s, 0, true});
+    FailureOr<GPUKernelPlan> plan = matchKernelOp(
+        rewriter, op, op.getInit().getType(), options, buffers);
     if (failed(plan))
       return failure();
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if (hasEmptyBuffer(op.getInit())) {
+      rewriter.eraseOp(op);
       return success();
+    }
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value query = readBuffer(rewriter, loc, op.getQuery());
-    auto flatType = RankedTensorType::get({io.staticRows, *hidden},
-                                          op.getType().getElementType());
-    // Destination passing: when the result only goes into a [rows, D]
-    // destination buffer, the kernel writes it there (no temporary + copy).
-    bufferization::MaterializeInDestinationOp sink;
-    if (op->hasOneUse() && op.getType().getRank() == 2)
-      if (auto m = dyn_cast<bufferization::MaterializeInDestinationOp>(
-              *op->user_begin()))
-        if (auto dest = dyn_cast<MemRefType>(m.getDest().getType()))
-          if (dest.getShape() == op.getType().getShape() &&
-              dest.getLayout().isIdentity() &&
-              dest.getElementType() == op.getType().getElementType())
-            sink = m;
-    Value out = sink ? sink.getDest()
-                     : newBuffer(rewriter, loc, flatType,
-                                 flatType.isDynamicDim(0) ? ValueRange{io.rows}
-                                                          : ValueRange{});
+    Value query = op.getQuery();
+    // The kernel writes the destination: no temporary, no copy.
+    Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
     emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,
              [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
@@ -460,18 +480,7 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
                            ValueRange{row}, Value(), {}, tid, scratch,
                            options.emulate);
              });
-    if (sink) {
-      // The kernel wrote the destination: the materialization and the op go.
-      rewriter.eraseOp(sink);
-      rewriter.eraseOp(op);
-      return success();
-    }
-    Value flat = asTensor(rewriter, loc, out, flatType);
-    rewriter.replaceOp(
-        op, unflattenRows(
-                rewriter, loc, flat, op.getType(),
-                tensor::getMixedSizes(rewriter, loc, op.getSources().front()),
-                0, true));
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -482,44 +491,28 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
-    if (op.getSources().empty())
-      return failure();
-    auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (op.getSources().empty() || op.getInits().size() != 2)
+      return rewriter.notifyMatchFailure(op, "needs sources and buffers");
+    Value outBuf = op.getInits()[0], lseBuf = op.getInits()[1];
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getQueries(), 0, true}, {outBuf, 1, true}, {lseBuf, 1, false}};
+    for (Value s : op.getSources())
+      buffers.push_back({s, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, outBuf.getType(), options, buffers);
     if (failed(plan))
       return failure();
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if (hasEmptyBuffer({outBuf, lseBuf})) {
+      rewriter.eraseOp(op);
       return success();
+    }
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value queries = readBuffer(rewriter, loc, op.getQueries());
+    Value queries = op.getQueries();
     Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    auto lseType = cast<RankedTensorType>(op.getLse().getType());
-    auto flatOut =
-        RankedTensorType::get({outType.getDimSize(0), io.staticRows, *hidden},
-                              srcType.getElementType());
-    auto flatLse = RankedTensorType::get({outType.getDimSize(0), io.staticRows},
-                                         rewriter.getF32Type());
-    SmallVector<Value> outDyn, lseDyn;
-    if (flatOut.isDynamicDim(0))
-      outDyn.push_back(numQueries);
-    if (flatOut.isDynamicDim(1))
-      outDyn.push_back(io.rows);
-    lseDyn = outDyn;
-    Value out = newBuffer(rewriter, loc, flatOut, outDyn);
-    Value lse = newBuffer(rewriter, loc, flatLse, lseDyn);
+    Value out = rowsView(rewriter, loc, outBuf, 1, true);
+    Value lse = rowsView(rewriter, loc, lseBuf, 1, false);
     // CTAs (query, row) with the query fastest: the CTAs of one row run
     // side by side and share its sources through L2.
     emitGrid(rewriter, loc, numQueries, io.rows, *plan, options.emulate,
@@ -528,19 +521,7 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
                            ValueRange{s, row}, lse, ValueRange{s, row}, tid,
                            scratch, options.emulate);
              });
-    SmallVector<OpFoldResult> outSizes = {
-        tensor::getMixedSize(rewriter, loc, op.getQueries(), 0)};
-    llvm::append_range(outSizes, tensor::getMixedSizes(
-                                     rewriter, loc, op.getSources().front()));
-    SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
-                                       std::prev(outSizes.end()));
-    Value o =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
-                      outType, outSizes, 1, true);
-    Value l =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
-                      lseType, lseSizes, 1, false);
-    rewriter.replaceOp(op, ValueRange{o, l});
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -551,67 +532,37 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
-    std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
+    if (!op.getInit())
+      return rewriter.notifyMatchFailure(op, "needs a buffer");
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getOutput(), 0, true},
+        {op.getLse(), 0, false},
+        {op.getQuery(), 0, true},
+        {op.getSource(), 0, true},
+        {op.getInit(), 0, true}};
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, op.getInit().getType(), options, buffers);
     if (failed(plan))
       return failure();
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if (hasEmptyBuffer(op.getInit())) {
+      rewriter.eraseOp(op);
       return success();
-    // The next PreNorm of the merged value fuses into the kernel.
-    RMSNormOp norm = findFusableNorm(op, op.getResult());
-    bool needH = !norm || !op->hasOneUse();
+    }
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    Value src = readBuffer(rewriter, loc,
-                           flattenRows(rewriter, loc, op.getSource(), 0, true));
-    Value prev = readBuffer(
-        rewriter, loc, flattenRows(rewriter, loc, op.getOutput(), 0, true));
-    Value lse = readBuffer(rewriter, loc,
-                           flattenRows(rewriter, loc, op.getLse(), 0, false));
-    Value query = readBuffer(rewriter, loc, op.getQuery());
+    Value src = rowsView(rewriter, loc, op.getSource(), 0, true);
+    Value prev = rowsView(rewriter, loc, op.getOutput(), 0, true);
+    Value lse = rowsView(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    auto flatType = RankedTensorType::get(
-        {cast<MemRefType>(src.getType()).getDimSize(0), *hidden},
-        op.getType().getElementType());
-    SmallVector<Value> dyn;
-    if (flatType.isDynamicDim(0))
-      dyn.push_back(rows);
-    Value out = needH ? newBuffer(rewriter, loc, flatType, dyn) : Value();
-    FusedNorm fused;
-    if (norm) {
-      fused.gain = readBuffer(rewriter, loc, norm.getGain());
-      fused.out = newBuffer(rewriter, loc, flatType, dyn);
-      fused.eps = epsOf(norm.getEpsAttr());
-    }
     emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,
              [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
                emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
-                            scratch, options.emulate, norm ? &fused : nullptr);
+                            scratch, options.emulate, /*norm=*/nullptr);
              });
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSource());
-    if (norm)
-      rewriter.replaceOp(
-          norm, unflattenRows(rewriter, loc,
-                              asTensor(rewriter, loc, fused.out, flatType),
-                              op.getType(), sizes, 0, true));
-    if (!needH) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    rewriter.replaceOp(op, unflattenRows(rewriter, loc,
-                                         asTensor(rewriter, loc, out, flatType),
-                                         op.getType(), sizes, 0, true));
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -642,20 +593,6 @@ struct ConvertAttnResToGPUPass
     // before anything is rewritten.
     if (failed(checkAddressableKernelOps(func)))
       return signalPassFailure();
-    // The GPU kernels take value-form ops only (docs/gpu.md).
-    bool supported = true;
-    func->walk(
-        [&](Operation *op) {
-          if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
-              hasDestinationsOrBuffers(op)) {
-            op->emitOpError()
-                << "cannot be lowered by convert-attnres-to-gpu: destinations "
-                   "(outs) and the memref form are not supported on GPU yet";
-            supported = false;
-          }
-        });
-    if (!supported)
-      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     if (gradRowGroups < 1) {
       func.emitError() << "convert-attnres-to-gpu: grad-row-groups must be at "
@@ -664,8 +601,6 @@ struct ConvertAttnResToGPUPass
     }
     populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads,
                                            gradRowGroups);
-    // Greedy (not the walk driver): a destination-passing site also erases
-    // the materialization that follows it.
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
     if (failed(applyPatternsGreedily(func, std::move(patterns), config)))

@@ -59,6 +59,36 @@ inline Value asTensor(OpBuilder &b, Location loc, Value buffer,
 }
 
 //===----------------------------------------------------------------------===//
+// Kernel buffers (the memref form of the ops, after bufferization)
+//===----------------------------------------------------------------------===//
+
+/// The static hidden size (last dim) of a ranked shaped type, if any.
+std::optional<int64_t> staticHiddenOf(Type type);
+
+/// The type of `type` with its token dims (`lead` leading dims and, with
+/// `hasHidden`, the last dim kept) as one row dim: a `memref.collapse_shape`
+/// when its layout allows it (upstream's `isGuaranteedCollapsible`), a
+/// unit row inserted (`memref.expand_shape`) when there is no token dim.
+/// Null when the layout does not allow it.
+MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden);
+
+/// The view of `buffer` of type `rowsTypeOf(...)` (non-null).
+Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
+               bool hasHidden);
+
+/// Whether the kernels may access a rows view of `type` with aligned
+/// `vectorWidth`-element vectors: the identity layout, or a strided layout
+/// with a static offset and static strides, unit innermost stride and every
+/// other stride and the offset multiples of `vectorWidth` (a view at whole
+/// vectors of an aligned buffer: the alignment the kernels state holds).
+bool hasKernelLayout(MemRefType type, int64_t vectorWidth);
+
+/// Whether `buffer`'s rows view exists and, with a hidden dim, has a kernel
+/// layout.
+bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
+                    int64_t vectorWidth);
+
+//===----------------------------------------------------------------------===//
 // SIMT kernel emitter
 //===----------------------------------------------------------------------===//
 
@@ -249,6 +279,8 @@ struct KernelIO {
   int64_t staticRows = ShapedType::kDynamic;
 };
 
+/// The rows views of the source buffers (of the read-only buffers of
+/// source tensors: the gradient kernels' tensor form).
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources);
 
 /// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs

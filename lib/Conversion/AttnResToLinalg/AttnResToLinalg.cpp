@@ -23,6 +23,7 @@
 
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -598,10 +599,14 @@ Values decomposeDepthAttnMerge(OpBuilder &b, DepthAttnMergeOp op) {
 // Patterns
 //===----------------------------------------------------------------------===//
 
-/// Replaces a forward attnres op by its decomposition.
+/// Replaces a forward attnres op by its decomposition. With
+/// `freeTemporaries`, the temporaries the decomposition of a memref-form op
+/// allocates are deallocated right after it (for IR whose buffer
+/// deallocation already ran).
 template <typename OpTy>
 struct DecompositionLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  DecompositionLowering(MLIRContext *ctx, bool freeTemporaries)
+      : OpConversionPattern<OpTy>(ctx), freeTemporaries(freeTemporaries) {}
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -609,13 +614,29 @@ struct DecompositionLowering : OpConversionPattern<OpTy> {
     if (ValueRange(adaptor.getOperands()) != ValueRange(op->getOperands()))
       rewriter.modifyOpInPlace(op,
                                [&] { op->setOperands(adaptor.getOperands()); });
+    Operation *before = op->getPrevNode();
     FailureOr<SmallVector<Value>> values =
         decomposeAttnResOp(rewriter, op.getOperation());
     if (failed(values))
       return rewriter.notifyMatchFailure(op, "cannot be decomposed");
+    if (freeTemporaries && op->getNumResults() == 0) {
+      // The decomposition is built right before the op, its temporaries
+      // (`memref.alloc`) at its top level.
+      SmallVector<Value> temporaries;
+      Block *block = op->getBlock();
+      for (Operation &built : llvm::make_range(
+               before ? std::next(before->getIterator()) : block->begin(),
+               op->getIterator()))
+        if (auto alloc = dyn_cast<memref::AllocOp>(built))
+          temporaries.push_back(alloc);
+      rewriter.setInsertionPointAfter(op);
+      for (Value temporary : temporaries)
+        memref::DeallocOp::create(rewriter, op.getLoc(), temporary);
+    }
     rewriter.replaceOp(op, *values);
     return success();
   }
+  bool freeTemporaries;
 };
 
 /// The AggregatedOpInterface model: the decomposition above.
@@ -638,6 +659,7 @@ struct DecompositionModel
 struct ConvertAttnResToLinalgPass
     : attnres::impl::ConvertAttnResToLinalgPassBase<
           ConvertAttnResToLinalgPass> {
+  using Base::Base;
   bool canScheduleOn(RegisteredOperationName name) const override {
     return attnres::canScheduleOnFunctionsOrModules(name);
   }
@@ -650,12 +672,15 @@ struct ConvertAttnResToLinalgPass
   void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
-    if (failed(checkAttnResToLinalgPreconditions(func)))
+    if (failed(checkAttnResToLinalgPreconditions(func, keepBufferizable)))
       return signalPassFailure();
     ConversionTarget target(getContext());
-    configureAttnResToLinalgConversionTarget(target);
+    configureAttnResToLinalgConversionTarget(target, keepBufferizable);
     RewritePatternSet patterns(&getContext());
-    populateAttnResToLinalgConversionPatterns(patterns);
+    ConvertAttnResToLinalgPassOptions options;
+    options.keepBufferizable = keepBufferizable;
+    options.freeTemporaries = freeTemporaries;
+    populateAttnResToLinalgConversionPatterns(patterns, options);
     ConversionConfig config;
     config.allowPatternRollback = false;
     if (failed(
@@ -666,11 +691,19 @@ struct ConvertAttnResToLinalgPass
 
 } // namespace
 
+/// Whether `keepBufferizable` leaves `op` alone: it survives bufferization
+/// (a BufferizableOpInterface model) for a lowering after it.
+static bool keptForBufferization(Operation *op, bool keepBufferizable) {
+  return keepBufferizable && isa<bufferization::BufferizableOpInterface>(op);
+}
+
 LogicalResult
-mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
+mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root,
+                                                 bool keepBufferizable) {
   bool ok = true;
   root->walk([&](Operation *op) {
-    if (!isa<AttnResDialect>(op->getDialect()))
+    if (!isa<AttnResDialect>(op->getDialect()) ||
+        keptForBufferization(op, keepBufferizable))
       return;
     // The lowering builds plain tensors; it cannot carry encodings.
     auto hasEncoding = [](Type type) {
@@ -720,8 +753,11 @@ mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
 }
 
 void mlir::attnres::configureAttnResToLinalgConversionTarget(
-    ConversionTarget &target) {
-  target.addIllegalDialect<AttnResDialect>();
+    ConversionTarget &target, bool keepBufferizable) {
+  target.addDynamicallyLegalDialect<AttnResDialect>(
+      [keepBufferizable](Operation *op) {
+        return keptForBufferization(op, keepBufferizable);
+      });
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          math::MathDialect, memref::MemRefDialect,
                          tensor::TensorDialect>();
@@ -729,7 +765,8 @@ void mlir::attnres::configureAttnResToLinalgConversionTarget(
 }
 
 void mlir::attnres::populateAttnResToLinalgConversionPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns,
+    const ConvertAttnResToLinalgPassOptions &options) {
   patterns
       .add<DecompositionLowering<DepthAttnOp>, DecompositionLowering<RMSNormOp>,
            DecompositionLowering<DepthLogitsOp>,
@@ -737,7 +774,8 @@ void mlir::attnres::populateAttnResToLinalgConversionPatterns(
            DecompositionLowering<DepthCombineOp>,
            DecompositionLowering<BlockSummaryOp>,
            DecompositionLowering<DepthAttnStatsOp>,
-           DecompositionLowering<DepthAttnMergeOp>>(patterns.getContext());
+           DecompositionLowering<DepthAttnMergeOp>>(patterns.getContext(),
+                                                    options.freeTemporaries);
   populateAttnResGradToLinalgConversionPatterns(patterns);
 }
 

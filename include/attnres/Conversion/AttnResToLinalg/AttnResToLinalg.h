@@ -18,9 +18,15 @@ namespace attnres {
 #include "attnres/Conversion/Passes.h.inc"
 
 /// Adds the patterns that rewrite every attnres op into linalg/tensor/arith/
-/// math ops on tensors. Patterns fail to match (and change nothing) on ops
-/// they cannot lower; see `checkAttnResToLinalgPreconditions`.
-void populateAttnResToLinalgConversionPatterns(RewritePatternSet &patterns);
+/// math ops on tensors (on buffers for the memref form). Patterns fail to
+/// match (and change nothing) on ops they cannot lower; see
+/// `checkAttnResToLinalgPreconditions`. `options.freeTemporaries`: the
+/// decomposition of a memref-form op deallocates its temporaries after it.
+/// (`options.keepBufferizable` is the conversion target's business:
+/// `configureAttnResToLinalgConversionTarget`.)
+void populateAttnResToLinalgConversionPatterns(
+    RewritePatternSet &patterns,
+    const ConvertAttnResToLinalgPassOptions &options = {});
 
 /// Adds the patterns that rewrite the gradient ops (`depth_attn_grad`,
 /// `rms_norm_grad`, `depth_attn_stats_grad`, `depth_attn_merge_grad`) into
@@ -48,12 +54,17 @@ void registerAttnResDecompositionInterfaceExternalModels(
     DialectRegistry &registry);
 
 /// Marks the attnres dialect illegal and the dialects the patterns produce
-/// legal.
-void configureAttnResToLinalgConversionTarget(ConversionTarget &target);
+/// legal. With `keepBufferizable`, attnres ops that implement
+/// `bufferization::BufferizableOpInterface` stay legal (a lowering after
+/// bufferization takes their memref form).
+void configureAttnResToLinalgConversionTarget(ConversionTarget &target,
+                                              bool keepBufferizable = false);
 
 /// Emits an error on every attnres op under `root` that the patterns cannot
-/// lower (e.g. a dynamic hidden dimension) and fails if there was one.
-LogicalResult checkAttnResToLinalgPreconditions(Operation *root);
+/// lower (e.g. a dynamic hidden dimension) and fails if there was one; with
+/// `keepBufferizable`, ops the conversion keeps are not checked.
+LogicalResult checkAttnResToLinalgPreconditions(Operation *root,
+                                                bool keepBufferizable = false);
 
 } // namespace attnres
 } // namespace mlir
