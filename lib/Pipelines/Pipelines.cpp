@@ -240,6 +240,11 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   OpPassManager &funcPm = pm.nestAny();
   addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
                           options.twoPhase);
+  // The merge kernel computes the next PreNorm of its result
+  // (depth_attn_merge_norm); plain sites keep their own kernel.
+  AttnResFuseNormEpiloguesPassOptions epilogues;
+  epilogues.producers = NormEpilogueProducers::Merges;
+  funcPm.addPass(createAttnResFuseNormEpiloguesPass(epilogues));
   if (options.runtimeChecks)
     funcPm.addPass(createGenerateRuntimeVerificationPass());
   ConvertAttnResToGPUPassOptions kernels;

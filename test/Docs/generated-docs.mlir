@@ -19,6 +19,8 @@
 // CHECK-OPS-DAG: ### `attnres.rms_norm_grad`
 // CHECK-OPS-DAG: ### `attnres.depth_attn_stats_grad`
 // CHECK-OPS-DAG: ### `attnres.depth_attn_merge_grad`
+// CHECK-OPS-DAG: ### `attnres.depth_attn_norm`
+// CHECK-OPS-DAG: ### `attnres.depth_attn_merge_norm`
 
 // CHECK-CONV-DAG: `-convert-attnres-to-linalg`
 // CHECK-CONV-DAG: `-convert-attnres-to-vector`
@@ -34,6 +36,7 @@
 
 // CHECK-TRANSFORMS-DAG: `-attnres-raise`
 // CHECK-TRANSFORMS-DAG: `-attnres-fuse`
+// CHECK-TRANSFORMS-DAG: `-attnres-fuse-norm-epilogues`
 // CHECK-TRANSFORMS-DAG: `-attnres-two-phase`
 // CHECK-TRANSFORMS-DAG: `-attnres-plan-buffers`
 // CHECK-TRANSFORMS-DAG: `-attnres-prepare-export`
@@ -50,6 +53,7 @@
 // CHECK-HELP-DAG: --attnres-raise
 // CHECK-HELP-DAG: --attnres-raise-tosa
 // CHECK-HELP-DAG: --attnres-fuse
+// CHECK-HELP-DAG: --attnres-fuse-norm-epilogues
 // CHECK-HELP-DAG: --attnres-two-phase
 // CHECK-HELP-DAG: --attnres-build-backward
 // CHECK-HELP-DAG: --attnres-plan-buffers

@@ -293,17 +293,21 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
   }
 }
 
-/// The PreNorm that follows a merged site, computed in the same kernel:
-/// `out = h · ((1/D)·Σ h² + eps)^(-1/2) · gain` (math §4: phase 2 is
-/// elementwise per row, so it fuses with the next RMSNorm).
+/// The PreNorm that follows a merged site, computed in the same kernel
+/// (`attnres.depth_attn_merge_norm`): `out = h · ((1/D)·Σ h² + eps)^(-1/2) ·
+/// gain` (math §4: phase 2 is elementwise per row, so it fuses with the next
+/// RMSNorm). `h` is rounded to `rowType` first, as the unfused ops do.
 struct FusedNorm {
   Value gain; // [D] buffer
   Value out;  // [rows, D] buffer
   double eps = 1e-5;
+  Type rowType; // element type of h
 };
 
 /// depth_attn_merge for one row; writes h to `result` (if set) and, with a
-/// fused norm, its RMSNorm to `norm->out`.
+/// fused norm, its RMSNorm to `norm->out`. `result` and `norm->out` may be
+/// `out` or `src` (in place): each thread reads its chunks before it writes
+/// them, and the emulation keeps h in per-thread buffers.
 void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
                   Value lse, Value query, Value src, Value result, Value row,
                   Value tid, Value scratch, bool emulate,
@@ -318,6 +322,12 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
         nb, loc,
         arith::AddFOp::create(nb, loc, meanSq,
                               f32Constant(nb, loc, norm->eps)));
+  };
+  // h as the unfused depth_attn_merge returns it (rounded to its type).
+  auto rounded = [&](OpBuilder &nb, Value h) -> Value {
+    if (!norm || norm->rowType.isF32())
+      return h;
+    return extendToF32(nb, loc, truncateFromF32(nb, loc, h, norm->rowType));
   };
   auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t, int64_t k) {
     Value g = km.load(nb, loc, norm->gain, {}, t, k);
@@ -341,7 +351,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
       Value o = km.load(b, loc, out, ValueRange{row}, tid, k);
       Value h = vector::FMAOp::create(
           b, loc, wV, arith::SubFOp::create(b, loc, us[k], o), o);
-      hs.push_back(h);
+      hs.push_back(rounded(b, h));
       if (result)
         km.store(b, loc, h, result, ValueRange{row}, tid, k);
     }
@@ -375,21 +385,29 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   Value ss = emulatedReduce(b, loc, parts, 0, plan);
   Value dot = emulatedReduce(b, loc, parts, 1, plan);
   Value w = mergeWeight(b, loc, km.logit(b, loc, ss, dot), rowLse);
-  // h per chunk (recomputed in the norm phase: thread registers do not
-  // survive between the emulated phases).
-  auto mergedChunk = [&](OpBuilder &nb, Value t, int64_t k) -> Value {
-    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
-    Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
-    Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
-    return vector::FMAOp::create(nb, loc, wV,
-                                 arith::SubFOp::create(nb, loc, u, o), o);
+  // The threads' h registers, kept between the emulated phases (the
+  // destinations may be `out` or `src`: h cannot be recomputed from them).
+  Value hBuf;
+  if (norm)
+    hBuf = memref::AllocaOp::create(
+        b, loc,
+        MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth}, f32));
+  auto hIndex = [&](OpBuilder &nb, Value t, int64_t k) {
+    return SmallVector<Value>{t, cIndex(nb, loc, k), cIndex(nb, loc, 0)};
   };
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
     SmallVector<Value> hs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
-      hs.push_back(mergedChunk(nb, t, k));
+      Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
+      Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
+      Value h = vector::FMAOp::create(nb, loc, wV,
+                                      arith::SubFOp::create(nb, loc, u, o), o);
+      hs.push_back(rounded(nb, h));
+      if (norm)
+        vector::StoreOp::create(nb, loc, hs.back(), hBuf, hIndex(nb, t, k));
       if (result)
-        km.store(nb, loc, hs.back(), result, ValueRange{row}, t, k);
+        km.store(nb, loc, h, result, ValueRange{row}, t, k);
     }
     if (norm) {
       auto [hss, unused] = km.partials(nb, loc, hs, {});
@@ -404,7 +422,10 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
     Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
     for (int64_t k = 0; k < plan.chunks; ++k)
-      storeNorm(nb, mergedChunk(nb, t, k), rhoV, t, k);
+      storeNorm(nb,
+                vector::LoadOp::create(nb, loc, vecType, hBuf,
+                                       hIndex(nb, t, k)),
+                rhoV, t, k);
   });
 }
 
@@ -568,6 +589,57 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
   Options options;
 };
 
+/// `attnres.depth_attn_merge_norm` (built by attnres-fuse-norm-epilogues):
+/// the merge kernel with a second CTA reduction for Σ h², writing the
+/// normalized row, and h only when the op keeps it.
+struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
+  DepthAttnMergeNormToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+  LogicalResult matchAndRewrite(DepthAttnMergeNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Value normedInit = op.getNormedInit(), mergedInit = op.getMergedInit();
+    if (!normedInit)
+      return rewriter.notifyMatchFailure(op, "needs a buffer");
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getOutput(), 0, true}, {op.getLse(), 0, false},
+        {op.getQuery(), 0, true},  {op.getSource(), 0, true},
+        {op.getGain(), 0, true},   {normedInit, 0, true}};
+    if (mergedInit)
+      buffers.push_back({mergedInit, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, normedInit.getType(), options, buffers);
+    if (failed(plan))
+      return failure();
+    if (hasEmptyBuffer(normedInit)) {
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Location loc = op.getLoc();
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    Value src = rowsView(rewriter, loc, op.getSource(), 0, true);
+    Value prev = rowsView(rewriter, loc, op.getOutput(), 0, true);
+    Value lse = rowsView(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value merged =
+        mergedInit ? rowsView(rewriter, loc, mergedInit, 0, true) : Value();
+    FusedNorm fused;
+    fused.gain = op.getGain();
+    fused.out = rowsView(rewriter, loc, normedInit, 0, true);
+    fused.eps = epsOf(op.getNormEpsAttr());
+    fused.rowType = op.getRowType().getElementType();
+    Value rows = memref::DimOp::create(rewriter, loc, src, 0);
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
+             options.emulate,
+             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
+               emitMergeCTA(b, loc, km, prev, lse, query, src, merged, row,
+                            tid, scratch, options.emulate, &fused);
+             });
+    rewriter.eraseOp(op);
+    return success();
+  }
+  Options options;
+};
+
 struct ConvertAttnResToGPUPass
     : attnres::impl::ConvertAttnResToGPUPassBase<ConvertAttnResToGPUPass> {
   using Base::Base;
@@ -614,7 +686,7 @@ void mlir::attnres::populateAttnResToGPUConversionPatterns(
     RewritePatternSet &patterns, bool emulate, unsigned maxThreads,
     unsigned gradRowGroups) {
   Options options{emulate, maxThreads, std::max(1u, gradRowGroups)};
-  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU, DepthAttnMergeToGPU>(
-      patterns.getContext(), options);
+  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU, DepthAttnMergeToGPU,
+               DepthAttnMergeNormToGPU>(patterns.getContext(), options);
   populateGradKernelPatterns(patterns, options);
 }

@@ -337,34 +337,90 @@ Values decomposeDepthAttn(OpBuilder &b, DepthAttnOp op) {
                                   range(0, rank - 1), range(0, rank)));
 }
 
+/// `y = x · ((1/D)·Σ x² + eps)^(-1/2) · gain` row by row into `init` (of
+/// `input`'s shape): a tensor, or a buffer in the memref form.
+Value normRows(Emitter &e, Value input, Value gain, double eps, int64_t hidden,
+               Value init) {
+  MLIRContext *ctx = e.b.getContext();
+  auto type = cast<ShapedType>(input.getType());
+  unsigned rank = type.getRank();
+  Value sumSq = rowStatistics(e, input, Value(), true).front();
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 dimsMap(ctx, rank, range(0, rank - 1)),
+                                 dimsMap(ctx, rank, {rank - 1}),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  Type elemType = type.getElementType();
+  return e
+      .generic(
+          ValueRange{input, sumSq, gain}, ValueRange{init}, maps,
+          SmallVector<IT>(rank, IT::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value meanSq = arith::MulFOp::create(
+                b, l, args[1], f32Const(b, l, 1.0 / double(hidden)));
+            Value rho = math::RsqrtOp::create(
+                b, l, arith::AddFOp::create(b, l, meanSq, f32Const(b, l, eps)));
+            Value y = arith::MulFOp::create(b, l, toF32(b, l, args[0]), rho);
+            y = arith::MulFOp::create(b, l, y, toF32(b, l, args[2]));
+            linalg::YieldOp::create(b, l, fromF32(b, l, y, elemType));
+          })
+      .front();
+}
+
 Values decomposeRMSNorm(OpBuilder &b, RMSNormOp op) {
   FailureOr<int64_t> hidden = staticHidden(op.getType());
   if (failed(hidden))
     return failure();
   Emitter e{b, op.getLoc()};
-  MLIRContext *ctx = b.getContext();
   Value input = op.getInput();
-  unsigned rank = op.getType().getRank();
-  Value sumSq = rowStatistics(e, input, Value(), true).front();
   Value init = e.empty(e.sizes(input), op.getType().getElementType());
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                 dimsMap(ctx, rank, range(0, rank - 1)),
-                                 dimsMap(ctx, rank, {rank - 1}),
-                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  double eps = epsOf(op.getEpsAttr());
-  Type elemType = op.getType().getElementType();
-  return e.generic(
-      ValueRange{input, sumSq, op.getGain()}, ValueRange{init}, maps,
-      SmallVector<IT>(rank, IT::parallel),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value meanSq = arith::MulFOp::create(
-            b, l, args[1], f32Const(b, l, 1.0 / double(*hidden)));
-        Value rho = math::RsqrtOp::create(
-            b, l, arith::AddFOp::create(b, l, meanSq, f32Const(b, l, eps)));
-        Value y = arith::MulFOp::create(b, l, toF32(b, l, args[0]), rho);
-        y = arith::MulFOp::create(b, l, y, toF32(b, l, args[2]));
-        linalg::YieldOp::create(b, l, fromF32(b, l, y, elemType));
-      });
+  return SmallVector<Value>{
+      normRows(e, input, op.getGain(), epsOf(op.getEpsAttr()), *hidden, init)};
+}
+
+/// depth_attn_norm / depth_attn_merge_norm: without destinations, the site
+/// and the rms_norm it fuses (`buildUnfusedNormEpilogue`), which lower on
+/// their own; with destinations or in the memref form, the site writing `h`
+/// (into its destination, or a new tensor or buffer) and the norm's
+/// generics writing the normalized destination.
+template <typename OpTy> Values decomposeNormEpilogue(OpBuilder &b, OpTy op) {
+  FailureOr<int64_t> hidden = staticHidden(op.getRowType());
+  if (failed(hidden))
+    return failure();
+  Location loc = op.getLoc();
+  if (op.getInits().empty()) {
+    FailureOr<std::pair<Value, Value>> unfused =
+        buildUnfusedNormEpilogue(b, op);
+    if (failed(unfused))
+      return failure();
+    SmallVector<Value> results = {unfused->first};
+    if (op.keepsMerged())
+      results.push_back(unfused->second);
+    return results;
+  }
+  Emitter e{b, loc, op.hasBufferSemantics()};
+  Value row = op->getOperand(0);
+  if constexpr (std::is_same_v<OpTy, DepthAttnNormOp>)
+    row = op.getSources().front();
+  Value hInit = op.getMergedInit();
+  if (!hInit)
+    hInit = e.empty(e.sizes(row), op.getRowType().getElementType());
+  Value h;
+  if constexpr (std::is_same_v<OpTy, DepthAttnNormOp>) {
+    auto site = DepthAttnOp::create(b, loc, op.getQuery(), op.getSources(),
+                                    hInit, op.getEpsAttr());
+    h = e.buffers ? hInit : site.getResult();
+  } else {
+    auto site = DepthAttnMergeOp::create(b, loc, op.getOutput(), op.getLse(),
+                                         op.getQuery(), op.getSource(), hInit,
+                                         op.getEpsAttr());
+    h = e.buffers ? hInit : site.getResult();
+  }
+  Value normed = normRows(e, h, op.getGain(), epsOf(op.getNormEpsAttr()),
+                          *hidden, op.getNormedInit());
+  SmallVector<Value> results = {normed};
+  if (op.keepsMerged())
+    results.push_back(h);
+  return resultsOf(e, results);
 }
 
 Values decomposeDepthLogits(OpBuilder &b, DepthLogitsOp op) {
@@ -741,6 +797,10 @@ mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root,
                        : stats.getSources().front().getType();
     else if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
       sourceType = merge.getSource().getType();
+    else if (auto fused = dyn_cast<DepthAttnNormOp>(op))
+      sourceType = fused.getRowType();
+    else if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))
+      sourceType = fused.getRowType();
     else
       sourceType = getGradOpSourceType(op);
     if (sourceType && failed(staticHidden(sourceType))) {
@@ -774,8 +834,10 @@ void mlir::attnres::populateAttnResToLinalgConversionPatterns(
            DecompositionLowering<DepthCombineOp>,
            DecompositionLowering<BlockSummaryOp>,
            DecompositionLowering<DepthAttnStatsOp>,
-           DecompositionLowering<DepthAttnMergeOp>>(patterns.getContext(),
-                                                    options.freeTemporaries);
+           DecompositionLowering<DepthAttnMergeOp>,
+           DecompositionLowering<DepthAttnNormOp>,
+           DecompositionLowering<DepthAttnMergeNormOp>>(
+          patterns.getContext(), options.freeTemporaries);
   populateAttnResGradToLinalgConversionPatterns(patterns);
 }
 
@@ -792,6 +854,9 @@ FailureOr<SmallVector<Value>> mlir::attnres::decomposeAttnResOp(OpBuilder &b,
       .Case([&](BlockSummaryOp op) { return decomposeBlockSummary(b, op); })
       .Case([&](DepthAttnStatsOp op) { return decomposeDepthAttnStats(b, op); })
       .Case([&](DepthAttnMergeOp op) { return decomposeDepthAttnMerge(b, op); })
+      .Case([&](DepthAttnNormOp op) { return decomposeNormEpilogue(b, op); })
+      .Case(
+          [&](DepthAttnMergeNormOp op) { return decomposeNormEpilogue(b, op); })
       .Default([](Operation *) { return failure(); });
 }
 
@@ -808,6 +873,9 @@ void mlir::attnres::registerAttnResDecompositionInterfaceExternalModels(
         *ctx);
     DepthAttnMergeOp::attachInterface<DecompositionModel<DepthAttnMergeOp>>(
         *ctx);
+    DepthAttnNormOp::attachInterface<DecompositionModel<DepthAttnNormOp>>(*ctx);
+    DepthAttnMergeNormOp::attachInterface<
+        DecompositionModel<DepthAttnMergeNormOp>>(*ctx);
     // The decompositions build these.
     ctx->loadDialect<arith::ArithDialect, linalg::LinalgDialect,
                      math::MathDialect, memref::MemRefDialect,

@@ -199,3 +199,34 @@ func.func @negative_tensor_form(%q: tensor<64xf32>, %v: tensor<8x64xf32>) -> (te
   %b = attnres.depth_attn %q, [%v, %v] outs(%e : tensor<8x64xf32>) : tensor<64xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
   return %a, %b : tensor<8x64xf32>, tensor<8x64xf32>
 }
+
+// -----
+
+// depth_attn_merge_norm (attnres-fuse-norm-epilogues): the merge kernel with
+// the next PreNorm: one launch, a second CTA reduction for Σ h², the
+// normalized row written; h (rounded to bf16 first, as the unfused ops do)
+// is written only when the op keeps it.
+// CHECK-LABEL: func.func @merge_norm
+// CHECK-SAME: %[[N:[^:]*]]: memref<?x512xbf16>)
+// CHECK-COUNT-1: gpu.launch
+// CHECK-COUNT-10: gpu.shuffle xor
+// CHECK: math.rsqrt
+// CHECK: vector.store %{{.*}}, %[[N]]
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: attnres.depth_attn_merge_norm
+// CHECK-LABEL: func.func @merge_norm_keep
+// CHECK-SAME: %[[N:[^:]*]]: memref<?x512xbf16>, %[[H:[^:]*]]: memref<?x512xbf16>)
+// CHECK: gpu.launch
+// CHECK: vector.store %{{.*}}, %[[H]]
+// CHECK: vector.store %{{.*}}, %[[N]]
+// EMU-LABEL: func.func @merge_norm
+// EMU: scf.forall
+// EMU: memref.alloca() : memref<32x2x8xf32>
+func.func @merge_norm(%o: memref<?x512xbf16>, %lse: memref<?xf32>, %q: memref<512xf32>, %u: memref<?x512xbf16>, %g: memref<512xbf16>, %n: memref<?x512xbf16>) {
+  attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g outs(%n : memref<?x512xbf16>) : memref<?x512xbf16>, memref<?xf32>, memref<512xf32>, memref<?x512xbf16>, memref<512xbf16>
+  return
+}
+func.func @merge_norm_keep(%o: memref<?x512xbf16>, %lse: memref<?xf32>, %q: memref<512xf32>, %u: memref<?x512xbf16>, %g: memref<512xbf16>, %n: memref<?x512xbf16>, %h: memref<?x512xbf16>) {
+  attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g outs(%n, %h : memref<?x512xbf16>, memref<?x512xbf16>) : memref<?x512xbf16>, memref<?xf32>, memref<512xf32>, memref<?x512xbf16>, memref<512xbf16>
+  return
+}

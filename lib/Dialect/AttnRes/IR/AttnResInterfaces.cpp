@@ -406,3 +406,114 @@ DepthCombineOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
   return reifyLike(b, getLoc(), {getValues().front()}, reified);
 }
+
+//===----------------------------------------------------------------------===//
+// depth_attn_norm, depth_attn_merge_norm
+//===----------------------------------------------------------------------===//
+//
+// Every result (the normalized value and, when kept, `h`) has the sources'
+// shape, row for row; the destinations are tiled like the results.
+
+/// The tiles of the destinations of a fused op.
+static SmallVector<Value> sliceInits(OpBuilder &b, Location loc,
+                                     ValueRange inits,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes,
+                                     SmallVectorImpl<Operation *> &slices) {
+  SmallVector<Value> tiles;
+  for (Value init : inits)
+    tiles.push_back(sliceRows(b, loc, init, offsets, sizes, true, slices));
+  return tiles;
+}
+
+LogicalResult
+DepthAttnNormOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &reified) {
+  SmallVector<Value> likes(getNumResults(), getSources().front());
+  return reifyLike(b, getLoc(), likes, reified);
+}
+
+SmallVector<utils::IteratorType> DepthAttnNormOp::getLoopIteratorTypes() {
+  return parallelLoops(getSources().front());
+}
+
+SmallVector<Range> DepthAttnNormOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getSources().front());
+}
+
+FailureOr<TilingResult>
+DepthAttnNormOp::getTiledImplementation(OpBuilder &b,
+                                        ArrayRef<OpFoldResult> offsets,
+                                        ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  SmallVector<Value> sources;
+  for (Value source : getSources())
+    sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
+  DepthAttnNormOp tiled;
+  if (!getInits().empty())
+    tiled = DepthAttnNormOp::create(
+        b, loc, getQuery(), sources, getGain(),
+        sliceInits(b, loc, getInits(), offsets, sizes, slices), getEpsAttr(),
+        getNormEpsAttr());
+  else
+    tiled =
+        DepthAttnNormOp::create(b, loc, getQuery(), sources, getGain(),
+                                keepsMerged(), getEpsAttr(), getNormEpsAttr());
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
+}
+
+LogicalResult DepthAttnNormOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), Value(), false, offsets, sizes, getSources().front(),
+          true, resultOffsets, resultSizes);
+  return success();
+}
+
+LogicalResult
+DepthAttnMergeNormOp::reifyResultShapes(OpBuilder &b,
+                                        ReifiedRankedShapedTypeDims &reified) {
+  SmallVector<Value> likes(getNumResults(), getSource());
+  return reifyLike(b, getLoc(), likes, reified);
+}
+
+SmallVector<utils::IteratorType> DepthAttnMergeNormOp::getLoopIteratorTypes() {
+  return parallelLoops(getSource());
+}
+
+SmallVector<Range> DepthAttnMergeNormOp::getIterationDomain(OpBuilder &b) {
+  return tokenDomain(b, getLoc(), getSource());
+}
+
+FailureOr<TilingResult>
+DepthAttnMergeNormOp::getTiledImplementation(OpBuilder &b,
+                                             ArrayRef<OpFoldResult> offsets,
+                                             ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  Value output = sliceRows(b, loc, getOutput(), offsets, sizes, true, slices);
+  Value lse = sliceRows(b, loc, getLse(), offsets, sizes, false, slices);
+  Value source = sliceRows(b, loc, getSource(), offsets, sizes, true, slices);
+  DepthAttnMergeNormOp tiled;
+  if (!getInits().empty())
+    tiled = DepthAttnMergeNormOp::create(
+        b, loc, output, lse, getQuery(), source, getGain(),
+        sliceInits(b, loc, getInits(), offsets, sizes, slices), getEpsAttr(),
+        getNormEpsAttr());
+  else
+    tiled = DepthAttnMergeNormOp::create(b, loc, output, lse, getQuery(),
+                                         source, getGain(), keepsMerged(),
+                                         getEpsAttr(), getNormEpsAttr());
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
+}
+
+LogicalResult DepthAttnMergeNormOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  rowTile(b, getLoc(), Value(), false, offsets, sizes, getSource(), true,
+          resultOffsets, resultSizes);
+  return success();
+}

@@ -851,5 +851,214 @@ void DepthAttnMergeOp::print(OpAsmPrinter &printer) {
           << ", " << getQuery().getType() << ", " << getSource().getType();
 }
 
+//===----------------------------------------------------------------------===//
+// Sites with a fused RMSNorm epilogue (depth_attn_norm, depth_attn_merge_norm)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The forms of a fused op: on tensors one result (the normalized value) or
+/// two (it and `h`), destinations none or one per result; in the memref form
+/// no results and one or two destinations.
+LogicalResult verifyNormEpilogue(Operation *op, ValueRange inits,
+                                 ShapedType rowType, Value gain,
+                                 FloatAttr normEps) {
+  if (failed(verifyEps(op, normEps)))
+    return failure();
+  bool anyMemRef =
+      llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
+  bool anyTensor =
+      llvm::any_of(op->getOperandTypes(), llvm::IsaPred<TensorType>);
+  if (anyMemRef && anyTensor)
+    return op->emitOpError()
+           << "expects all operands to be tensors or all to be memrefs (the "
+              "form after bufferization)";
+  if (anyMemRef) {
+    if (op->getNumResults() != 0)
+      return op->emitOpError() << "expects no results in the memref form, got "
+                               << op->getNumResults();
+    if (inits.empty() || inits.size() > 2)
+      return op->emitOpError()
+             << "expects 1 or 2 destinations (outs) in the memref form, got "
+             << inits.size();
+  } else {
+    if (op->getNumResults() < 1 || op->getNumResults() > 2)
+      return op->emitOpError()
+             << "expects 1 result (the normalized value) or 2 (and the "
+                "site's value) on tensors, got "
+             << op->getNumResults();
+    if (!inits.empty() && inits.size() != op->getNumResults())
+      return op->emitOpError()
+             << "expects one destination per result (" << op->getNumResults()
+             << "), got " << inits.size();
+  }
+  for (Type type : op->getResultTypes())
+    if (type != rowType)
+      return op->emitOpError()
+             << "expects every result type to equal the source type " << rowType
+             << ", got " << type;
+  for (Value init : inits)
+    if (failed(verifyInit(op, init.getType(), rowType, "the source type")))
+      return failure();
+  return verifyVector(op, gain.getType(), rowType, "gain");
+}
+
+void addNormEpilogueAttrs(OperationState &state, FloatAttr eps,
+                          FloatAttr normEps) {
+  addEps(state, eps);
+  if (normEps)
+    state.addAttribute("norm_eps", normEps);
+}
+} // namespace
+
+// depth_attn_norm
+
+void DepthAttnNormOp::build(OpBuilder &b, OperationState &state, Value query,
+                            ValueRange sources, Value gain, bool keepMerged,
+                            FloatAttr eps, FloatAttr normEps) {
+  build(b, state, query, sources, gain, ValueRange(), eps, normEps);
+  Type type = sources.empty() ? Type() : sources.front().getType();
+  state.addTypes(type);
+  if (keepMerged)
+    state.addTypes(type);
+}
+
+void DepthAttnNormOp::build(OpBuilder &b, OperationState &state, Value query,
+                            ValueRange sources, Value gain, ValueRange inits,
+                            FloatAttr eps, FloatAttr normEps) {
+  state.addOperands(query);
+  state.addOperands(sources);
+  state.addOperands(gain);
+  state.addOperands(inits);
+  state.getOrAddProperties<Properties>().operandSegmentSizes = {
+      1, static_cast<int32_t>(sources.size()), 1,
+      static_cast<int32_t>(inits.size())};
+  addNormEpilogueAttrs(state, eps, normEps);
+  for (Value init : inits)
+    if (isa<RankedTensorType>(init.getType()))
+      state.addTypes(init.getType());
+}
+
+ShapedType DepthAttnNormOp::getRowType() {
+  return getSources().empty() ? ShapedType()
+                              : rankedShaped(getSources().front().getType());
+}
+
+bool DepthAttnNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+LogicalResult DepthAttnNormOp::verify() {
+  if (failed(verifyEps(*this, getEpsAttr())))
+    return failure();
+  FailureOr<ShapedType> src =
+      verifyUniformSources(*this, getSources().getTypes(), "source");
+  if (failed(src))
+    return failure();
+  if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
+    return failure();
+  return verifyNormEpilogue(*this, getInits(), *src, getGain(),
+                            getNormEpsAttr());
+}
+
+void DepthAttnNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (hasBufferSemantics())
+    bufferEffects(*this, getInits(), effects);
+}
+
+Speculation::Speculatability DepthAttnNormOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+// depth_attn_merge_norm
+
+void DepthAttnMergeNormOp::build(OpBuilder &b, OperationState &state,
+                                 Value output, Value lse, Value query,
+                                 Value source, Value gain, bool keepMerged,
+                                 FloatAttr eps, FloatAttr normEps) {
+  build(b, state, output, lse, query, source, gain, ValueRange(), eps, normEps);
+  state.addTypes(output.getType());
+  if (keepMerged)
+    state.addTypes(output.getType());
+}
+
+void DepthAttnMergeNormOp::build(OpBuilder &b, OperationState &state,
+                                 Value output, Value lse, Value query,
+                                 Value source, Value gain, ValueRange inits,
+                                 FloatAttr eps, FloatAttr normEps) {
+  state.addOperands({output, lse, query, source, gain});
+  state.addOperands(inits);
+  addNormEpilogueAttrs(state, eps, normEps);
+  for (Value init : inits)
+    if (isa<RankedTensorType>(init.getType()))
+      state.addTypes(init.getType());
+}
+
+ShapedType DepthAttnMergeNormOp::getRowType() {
+  return rankedShaped(getSource().getType());
+}
+
+bool DepthAttnMergeNormOp::hasBufferSemantics() {
+  return operandsAreMemRefs(*this);
+}
+
+LogicalResult DepthAttnMergeNormOp::verify() {
+  if (failed(verifyEps(*this, getEpsAttr())))
+    return failure();
+  if (!sameShapedType(getOutput().getType(), getSource().getType()))
+    return emitOpError()
+           << "failed to verify that all of {output, source} have same type";
+  if (failed(verifySourceLike(*this, getSource().getType(), "source")))
+    return failure();
+  ShapedType src = rankedShaped(getSource().getType());
+  if (failed(verifyVector(*this, getQuery().getType(), src, "query")))
+    return failure();
+  if (failed(verifyTokenShaped(*this, getLse().getType(), {}, tokenShape(src),
+                               "lse (token dims of the source)")))
+    return failure();
+  return verifyNormEpilogue(*this, getInits(), src, getGain(),
+                            getNormEpsAttr());
+}
+
+void DepthAttnMergeNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (hasBufferSemantics())
+    bufferEffects(*this, getInits(), effects);
+}
+
+Speculation::Speculatability DepthAttnMergeNormOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+FailureOr<std::pair<Value, Value>>
+mlir::attnres::buildUnfusedNormEpilogue(OpBuilder &b, Operation *op) {
+  if (auto fused = dyn_cast<DepthAttnNormOp>(op)) {
+    if (!fused.getInits().empty() || fused.hasBufferSemantics())
+      return failure();
+    Type type = fused.getNormed().getType();
+    Value h = DepthAttnOp::create(b, op->getLoc(), type, fused.getQuery(),
+                                  fused.getSources(), fused.getEpsAttr())
+                  .getResult();
+    Value normed = RMSNormOp::create(b, op->getLoc(), type, h, fused.getGain(),
+                                     fused.getNormEpsAttr());
+    return std::make_pair(normed, h);
+  }
+  if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op)) {
+    if (!fused.getInits().empty() || fused.hasBufferSemantics())
+      return failure();
+    Type type = fused.getNormed().getType();
+    Value h = DepthAttnMergeOp::create(b, op->getLoc(), type, fused.getOutput(),
+                                       fused.getLse(), fused.getQuery(),
+                                       fused.getSource(), fused.getEpsAttr())
+                  .getResult();
+    Value normed = RMSNormOp::create(b, op->getLoc(), type, h, fused.getGain(),
+                                     fused.getNormEpsAttr());
+    return std::make_pair(normed, h);
+  }
+  return failure();
+}
+
 #define GET_OP_CLASSES
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.cpp.inc"

@@ -228,6 +228,39 @@ void describe(DepthAttnMergeOp op, ShapeRelations &r) {
   r.sameShape(op.getInit(), "init", source, "source");
 }
 
+/// The RMSNorm epilogue of a fused op: the gain has the hidden size, every
+/// result and destination the shape of `source`.
+void describeNormEpilogue(Operation *op, ValueRange inits, Value gain,
+                          Value source, StringRef sourceName,
+                          ShapeRelations &r) {
+  r.hidden(source, sourceName, gain, "gain", 0);
+  for (OpResult result : op->getResults())
+    r.sameShape(result, result.getResultNumber() == 0 ? "normed" : "merged",
+                source, sourceName);
+  for (auto [i, init] : llvm::enumerate(inits))
+    r.sameShape(init, i == 0 ? "normed init" : "merged init", source,
+                sourceName);
+}
+
+void describe(DepthAttnNormOp op, ShapeRelations &r) {
+  if (op.getSources().empty())
+    return;
+  Value source = op.getSources().front();
+  r.sameShapes(op.getSources(), "source");
+  r.nonZeroHidden(source, "source #0");
+  r.hidden(source, "source #0", op.getQuery(), "query", 0);
+  describeNormEpilogue(op, op.getInits(), op.getGain(), source, "source #0", r);
+}
+
+void describe(DepthAttnMergeNormOp op, ShapeRelations &r) {
+  Value source = op.getSource();
+  r.nonZeroHidden(source, "source");
+  r.sameShape(op.getOutput(), "output", source, "source");
+  r.tokens(source, "source", op.getLse(), "lse", 0);
+  r.hidden(source, "source", op.getQuery(), "query", 0);
+  describeNormEpilogue(op, op.getInits(), op.getGain(), source, "source", r);
+}
+
 void describe(DepthAttnGradOp op, ShapeRelations &r) {
   if (op.getSources().empty())
     return;
@@ -406,6 +439,7 @@ void mlir::attnres::registerShapeInterfaceExternalModels(
                  DepthCombineOp, BlockSummaryOp, DepthAttnStatsOp,
                  DepthAttnMergeOp, DepthAttnGradOp, RMSNormGradOp,
                  DepthAttnStatsGradOp, DepthAttnMergeGradOp>(context);
+    attachModels<DepthAttnNormOp, DepthAttnMergeNormOp>(context);
     // The run-time checks build arith, cf and tensor ops.
     context->loadDialect<arith::ArithDialect, cf::ControlFlowDialect,
                          tensor::TensorDialect>();

@@ -135,6 +135,20 @@ LogicalResult BackwardBuilder::checkOp(Operation *op) {
           tensor::CollapseShapeOp, tensor::ExpandShapeOp, linalg::TransposeOp,
           arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp>(op))
     return success();
+  if (isa<DepthAttnNormOp, DepthAttnMergeNormOp>(op)) {
+    // Differentiated as the site followed by its rms_norm.
+    bool withInits =
+        llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>) ||
+        op->getNumResults() == 0;
+    if (auto fused = dyn_cast<DepthAttnNormOp>(op))
+      withInits |= !fused.getInits().empty();
+    if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))
+      withInits |= !fused.getInits().empty();
+    if (withInits)
+      return fail("destinations (outs) and the memref form are not "
+                  "differentiated");
+    return success();
+  }
   if (isa<DepthLogitsOp, DepthSoftmaxOp, DepthCombineOp>(op))
     return fail("the unfused site has no gradient ops; run attnres-fuse "
                 "first (its gradient is depth_attn_grad)");
@@ -356,6 +370,63 @@ void BackwardBuilder::differentiate(Operation *op) {
         builder, loc, mapped(merge.getOutput()), mapped(merge.getLse()),
         mapped(merge.getQuery()), mapped(merge.getSource()), g,
         merge.getEpsAttr());
+    accumulate(merge.getOutput(), grad.getOutputGrad());
+    accumulate(merge.getLse(), grad.getLseGrad());
+    accumulate(merge.getQuery(), grad.getQueryGrad());
+    accumulate(merge.getSource(), grad.getSourceGrad());
+    return;
+  }
+
+  if (isa<DepthAttnNormOp, DepthAttnMergeNormOp>(op)) {
+    // The site, then the rms_norm of its result h: h is the recomputed
+    // second result when kept, else the site rebuilt from the fused op's
+    // operands (the unused norm it comes with is erased at the end).
+    Value h = op->getNumResults() == 2 ? mapped(op->getResult(1)) : Value();
+    if (!h) {
+      FailureOr<std::pair<Value, Value>> unfused = buildUnfusedNormEpilogue(
+          builder, mapped(op->getResult(0)).getDefiningOp());
+      if (failed(unfused))
+        return;
+      h = unfused->second;
+    }
+    Value gain = isa<DepthAttnNormOp>(op)
+                     ? cast<DepthAttnNormOp>(op).getGain()
+                     : cast<DepthAttnMergeNormOp>(op).getGain();
+    SmallVector<Value> parts;
+    if (Value gNormed = gradientOf(op->getResult(0), loc)) {
+      auto normGrad = RMSNormGradOp::create(
+          builder, loc, h.getType(), gain.getType(), h, mapped(gain), gNormed,
+          op->getAttrOfType<FloatAttr>("norm_eps"));
+      accumulate(gain, normGrad.getGainGrad());
+      parts.push_back(normGrad.getInputGrad());
+    }
+    if (op->getNumResults() == 2)
+      if (Value gMerged = gradientOf(op->getResult(1), loc))
+        parts.push_back(gMerged);
+    if (parts.empty())
+      return;
+    Value g = parts.size() == 1
+                  ? parts.front()
+                  : BlockSummaryOp::create(builder, loc, h.getType(), parts)
+                        .getResult();
+    auto eps = op->getAttrOfType<FloatAttr>("eps");
+    if (auto site = dyn_cast<DepthAttnNormOp>(op)) {
+      SmallVector<Value> sources;
+      for (Value s : site.getSources())
+        sources.push_back(mapped(s));
+      SmallVector<Type> sourceTypes(site.getSources().getTypes());
+      auto grad = DepthAttnGradOp::create(
+          builder, loc, site.getQuery().getType(), sourceTypes,
+          mapped(site.getQuery()), sources, g, eps);
+      accumulate(site.getQuery(), grad.getQueryGrad());
+      for (auto [s, d] : llvm::zip(site.getSources(), grad.getSourceGrads()))
+        accumulate(s, d);
+      return;
+    }
+    auto merge = cast<DepthAttnMergeNormOp>(op);
+    auto grad = DepthAttnMergeGradOp::create(
+        builder, loc, mapped(merge.getOutput()), mapped(merge.getLse()),
+        mapped(merge.getQuery()), mapped(merge.getSource()), g, eps);
     accumulate(merge.getOutput(), grad.getOutputGrad());
     accumulate(merge.getLse(), grad.getLseGrad());
     accumulate(merge.getQuery(), grad.getQueryGrad());

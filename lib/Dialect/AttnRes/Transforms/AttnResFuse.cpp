@@ -1,6 +1,8 @@
 //===- AttnResFuse.cpp - RMSNorm + softmax fusion -------------------------===//
 //
-// rms_norm → depth_logits → depth_softmax → depth_combine  ⇒  depth_attn.
+// rms_norm → depth_logits → depth_softmax → depth_combine  ⇒  depth_attn
+// (attnres-fuse), and the RMSNorm epilogue: depth_attn(_merge) → rms_norm
+// ⇒ depth_attn(_merge)_norm (attnres-fuse-norm-epilogues).
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +20,7 @@
 namespace mlir {
 namespace attnres {
 #define GEN_PASS_DEF_ATTNRESFUSEPASS
+#define GEN_PASS_DEF_ATTNRESFUSENORMEPILOGUESPASS
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h.inc"
 } // namespace attnres
 } // namespace mlir
@@ -129,11 +132,102 @@ struct AttnResFusePass : attnres::impl::AttnResFusePassBase<AttnResFusePass> {
   }
 };
 
+/// Whether `value` is defined before `op` (in an enclosing block, or as an
+/// argument of one), so an op placed at `op` can read it.
+bool definedBefore(Value value, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
+  Operation *def = value.getDefiningOp();
+  Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
+  return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
+}
+
+bool hasEncoding(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getEncoding();
+}
+
+/// rms_norm(h) with `h` the result of a value-form depth_attn or
+/// depth_attn_merge ⇒ depth_attn_norm / depth_attn_merge_norm at the site,
+/// keeping `h` as a result only when it has other users.
+struct FuseNormEpilogue : OpRewritePattern<RMSNormOp> {
+  FuseNormEpilogue(MLIRContext *ctx, NormEpilogueProducers producers)
+      : OpRewritePattern(ctx), producers(producers) {}
+  NormEpilogueProducers producers;
+
+  LogicalResult matchAndRewrite(RMSNormOp norm,
+                                PatternRewriter &rewriter) const override {
+    Operation *site = norm.getInput().getDefiningOp();
+    auto attn = dyn_cast_or_null<DepthAttnOp>(site);
+    auto merge = dyn_cast_or_null<DepthAttnMergeOp>(site);
+    if (!attn && !merge)
+      return rewriter.notifyMatchFailure(
+          norm, "input is not a depth_attn or depth_attn_merge result");
+    if (attn && producers == NormEpilogueProducers::Merges)
+      return rewriter.notifyMatchFailure(norm, "producers=merges");
+    if ((attn && (attn.getInit() || attn.getSources().empty())) ||
+        (merge && merge.getInit()))
+      return rewriter.notifyMatchFailure(
+          norm, "the site has destinations or is in the memref form");
+    if (llvm::any_of(site->getOperandTypes(), hasEncoding) ||
+        llvm::any_of(norm->getOperandTypes(), hasEncoding))
+      return rewriter.notifyMatchFailure(norm, "tensor encodings");
+    if (!definedBefore(norm.getGain(), site))
+      return rewriter.notifyMatchFailure(
+          norm, "the gain is not defined before the site");
+    bool keepMerged =
+        llvm::any_of(norm.getInput().getUsers(),
+                     [&](Operation *user) { return user != norm; });
+    rewriter.setInsertionPoint(site);
+    Operation *fused;
+    if (attn)
+      fused = DepthAttnNormOp::create(
+          rewriter, site->getLoc(), attn.getQuery(), attn.getSources(),
+          norm.getGain(), keepMerged, attn.getEpsAttr(), norm.getEpsAttr());
+    else
+      fused = DepthAttnMergeNormOp::create(
+          rewriter, site->getLoc(), merge.getOutput(), merge.getLse(),
+          merge.getQuery(), merge.getSource(), norm.getGain(), keepMerged,
+          merge.getEpsAttr(), norm.getEpsAttr());
+    fused->setDiscardableAttrs(site->getDiscardableAttrDictionary());
+    rewriter.replaceOp(norm, fused->getResult(0));
+    if (keepMerged)
+      rewriter.replaceOp(site, fused->getResult(1));
+    else
+      rewriter.eraseOp(site);
+    return success();
+  }
+};
+
+struct AttnResFuseNormEpiloguesPass
+    : attnres::impl::AttnResFuseNormEpiloguesPassBase<
+          AttnResFuseNormEpiloguesPass> {
+  using Base::Base;
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateAttnResFuseNormEpiloguePatterns(patterns, producers);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    attnres::forEachFunction(getOperation(), [&](FunctionOpInterface func) {
+      if (!func.isExternal() && failed(applyPatternsGreedily(func, frozen)))
+        signalPassFailure();
+    });
+  }
+};
+
 } // namespace
 
 void mlir::attnres::populateAttnResFusePatterns(RewritePatternSet &patterns,
                                                 FuseKeyRounding keyRounding) {
   patterns.add<FuseRMSNormSoftmax>(patterns.getContext(), keyRounding);
+}
+
+void mlir::attnres::populateAttnResFuseNormEpiloguePatterns(
+    RewritePatternSet &patterns, NormEpilogueProducers producers) {
+  patterns.add<FuseNormEpilogue>(patterns.getContext(), producers);
 }
 
 namespace mlir {

@@ -1,10 +1,11 @@
 //===- BufferizableOpInterfaceImpl.cpp - bufferization of attnres ---------===//
 //
-// BufferizableOpInterface for depth_attn, depth_attn_stats and
-// depth_attn_merge, following upstream's Linalg model: destinations are
-// written (never read) and their results are equivalent to them; every
-// other operand is read. `bufferize` creates the same op in its memref form.
-// Results without a destination get a new allocation.
+// BufferizableOpInterface for depth_attn, depth_attn_stats,
+// depth_attn_merge, depth_attn_norm and depth_attn_merge_norm, following
+// upstream's Linalg model: destinations are written (never read) and their
+// results are equivalent to them; every other operand is read. `bufferize`
+// creates the same op in its memref form. Results without a destination get a
+// new allocation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +31,10 @@ unsigned numInits(Operation *op) {
     return stats.getInits().size();
   if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
     return merge.getInit() ? 1 : 0;
+  if (auto fused = dyn_cast<DepthAttnNormOp>(op))
+    return fused.getInits().size();
+  if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))
+    return fused.getInits().size();
   return 0;
 }
 
@@ -60,6 +65,18 @@ Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
     created = DepthAttnMergeOp::create(rewriter, loc, operands[0], operands[1],
                                        operands[2], operands[3], operands[4],
                                        merge.getEpsAttr());
+  } else if (auto fused = dyn_cast<DepthAttnNormOp>(op)) {
+    // query, sources..., gain, then one destination per result.
+    size_t numSources = fused.getSources().size();
+    created = DepthAttnNormOp::create(
+        rewriter, loc, operands.front(), operands.slice(1, numSources),
+        operands[1 + numSources], operands.drop_front(2 + numSources),
+        fused.getEpsAttr(), fused.getNormEpsAttr());
+  } else if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op)) {
+    created = DepthAttnMergeNormOp::create(
+        rewriter, loc, operands[0], operands[1], operands[2], operands[3],
+        operands[4], operands.drop_front(5), fused.getEpsAttr(),
+        fused.getNormEpsAttr());
   }
   if (created)
     created->setDiscardableAttrs(op->getDiscardableAttrDictionary());
@@ -91,7 +108,9 @@ struct AttnResOpInterface
 
   /// depth_attn and depth_attn_merge read every source-shaped operand at
   /// the element they write, after their row statistics have read the rows
-  /// whole: the destination may be a source (or merge's `output`).
+  /// whole: the destination may be a source (or merge's `output`). The
+  /// fused ops also write a row only after reading that row of every
+  /// operand (the norm reads the row of `h` they computed).
   bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
                                      ArrayRef<OpOperand *> operands) const {
     if (isa<DepthAttnStatsOp>(op))
@@ -152,6 +171,9 @@ void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
         *ctx);
     DepthAttnMergeOp::attachInterface<AttnResOpInterface<DepthAttnMergeOp>>(
         *ctx);
+    DepthAttnNormOp::attachInterface<AttnResOpInterface<DepthAttnNormOp>>(*ctx);
+    DepthAttnMergeNormOp::attachInterface<
+        AttnResOpInterface<DepthAttnMergeNormOp>>(*ctx);
     ctx->loadDialect<bufferization::BufferizationDialect>();
   });
 }

@@ -112,3 +112,15 @@ module {
     return %x : tensor<4x16xf32>
   }
 }
+
+// -----
+
+// A fused site with destinations (or in the memref form) is not
+// differentiated.
+func.func @f(%q: tensor<16xf32>, %v0: tensor<4x16xf32>, %v1: tensor<4x16xf32>, %g: tensor<16xf32>) -> tensor<4x16xf32> {
+  %i = tensor.empty() : tensor<4x16xf32>
+  // expected-error @below {{attnres-build-backward: cannot differentiate 'attnres.depth_attn_norm': destinations (outs) and the memref form are not differentiated}}
+  %n = attnres.depth_attn_norm %q, [%v0, %v1], %g outs(%i : tensor<4x16xf32>)
+      : tensor<16xf32>, tensor<4x16xf32>, tensor<16xf32> -> tensor<4x16xf32>
+  return %n : tensor<4x16xf32>
+}

@@ -49,6 +49,13 @@ bool hasAddressableTypes(Operation *op);
 /// the attnres passes reject such ops before rewriting anything.
 LogicalResult checkAddressableTypes(Operation *op);
 
+/// The two ops that a depth_attn_norm or depth_attn_merge_norm in the value
+/// form without destinations fuses, built at `b`'s insertion point: the site
+/// (depth_attn or depth_attn_merge) and the rms_norm of its result `h`.
+/// Returns {normed, h}; fails (building nothing) for any other op or form.
+FailureOr<std::pair<Value, Value>> buildUnfusedNormEpilogue(OpBuilder &b,
+                                                            Operation *op);
+
 } // namespace attnres
 } // namespace mlir
 

@@ -382,4 +382,7 @@ def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
 // The gradient (backward) ops.
 include "attnres/Dialect/AttnRes/IR/AttnResGradOps.td"
 
+// Sites with a fused RMSNorm epilogue.
+include "attnres/Dialect/AttnRes/IR/AttnResFusedOps.td"
+
 #endif // ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_TD

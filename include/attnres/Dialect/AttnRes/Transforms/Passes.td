@@ -56,6 +56,49 @@ def AttnResFusePass : Pass<"attnres-fuse"> {
   ];
 }
 
+def AttnResFuseNormEpiloguesPass : Pass<"attnres-fuse-norm-epilogues"> {
+  let summary = "Fuse the RMSNorm of a site's or merge's result into it";
+  let description = [{
+    Rewrites a site or a two-phase merge whose result `h` feeds an
+    `attnres.rms_norm` (the next sublayer's PreNorm)
+
+    ```mlir
+    %h = attnres.depth_attn_merge %o, %lse, %q, %u : ...
+    %n = attnres.rms_norm %h, %gain {eps = 1.0e-05 : f32} : ...
+    ```
+
+    into one op that computes both, `attnres.depth_attn_norm` or
+    `attnres.depth_attn_merge_norm`:
+
+    ```mlir
+    %n = attnres.depth_attn_merge_norm %o, %lse, %q, %u, %gain
+        {norm_eps = 1.0e-05 : f32} : ...
+    ```
+
+    The kernels then normalize each row of `h` right after computing it (in
+    cache) instead of re-reading `h` from memory. `h` stays a result (the
+    fused op's second) only when something else uses it; otherwise it is
+    never written. Only ops in the value form without destinations fuse,
+    with the gain defined before the site and no tensor encodings; the
+    results are those of the two ops (same roundings).
+
+    Run it after `attnres-two-phase`, which groups plain `depth_attn`
+    sites (the pipelines do). `producers=merges` fuses only merges (the GPU
+    pipeline: its site kernel has no norm epilogue).
+  }];
+  let options = [
+    Option<"producers", "producers", "mlir::attnres::NormEpilogueProducers",
+           /*default=*/"mlir::attnres::NormEpilogueProducers::All",
+           "which ops take the norm epilogue: all (depth_attn and "
+           "depth_attn_merge) or merges (depth_attn_merge only)",
+           [{::llvm::cl::values(
+             clEnumValN(mlir::attnres::NormEpilogueProducers::All, "all",
+                        "depth_attn and depth_attn_merge"),
+             clEnumValN(mlir::attnres::NormEpilogueProducers::Merges,
+                        "merges", "depth_attn_merge only"))}]>,
+  ];
+}
+
 def AttnResRaisePass
     : Pass<"attnres-raise"> {
   let summary = "Raise AttnRes sites in frontend linalg-on-tensors into "

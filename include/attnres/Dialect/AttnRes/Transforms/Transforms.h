@@ -59,6 +59,23 @@ void populateAttnResFusePatterns(
     RewritePatternSet &patterns,
     FuseKeyRounding keyRounding = FuseKeyRounding::F32);
 
+/// Which ops `attnres-fuse-norm-epilogues` fuses an rms_norm of the result
+/// into.
+enum class NormEpilogueProducers {
+  /// depth_attn (into depth_attn_norm) and depth_attn_merge (into
+  /// depth_attn_merge_norm).
+  All,
+  /// depth_attn_merge only (the GPU site kernel has no norm epilogue).
+  Merges,
+};
+
+/// Patterns fusing `rms_norm(h)` into the value-form depth_attn or
+/// depth_attn_merge that computes `h` (see `attnres-fuse-norm-epilogues`):
+/// the result is a depth_attn_norm or depth_attn_merge_norm.
+void populateAttnResFuseNormEpiloguePatterns(
+    RewritePatternSet &patterns,
+    NormEpilogueProducers producers = NormEpilogueProducers::All);
+
 /// Patterns of `attnres-raise`: rooted at any linalg or reshape op, they
 /// rewrite an AttnRes site computed in frontend linalg-on-tensors (what
 /// torch-mlir or TOSA-to-linalg emit) into `depth_attn` with the gain folded
