@@ -1,10 +1,11 @@
 //===- BufferizableOpInterfaceImpl.cpp - bufferization of attnres ---------===//
 //
-// BufferizableOpInterface for depth_attn, depth_attn_stats and
-// depth_attn_merge, following upstream's Linalg model: destinations are
-// written (never read) and their results are equivalent to them; every
-// other operand is read. `bufferize` creates the same op in its memref form.
-// Results without a destination get a new allocation.
+// BufferizableOpInterface for the attnres ops with destinations
+// (depth_attn, depth_attn_stats, depth_attn_merge and the gradient ops),
+// following upstream's Linalg model: destinations are written (never read)
+// and their results are equivalent to them; every other operand is read.
+// `bufferize` creates the same op in its memref form. Results without a
+// destination get a new allocation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +31,14 @@ unsigned numInits(Operation *op) {
     return stats.getInits().size();
   if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
     return merge.getInit() ? 1 : 0;
+  if (auto grad = dyn_cast<DepthAttnGradOp>(op))
+    return grad.getInits().size();
+  if (auto grad = dyn_cast<RMSNormGradOp>(op))
+    return grad.getInits().size();
+  if (auto grad = dyn_cast<DepthAttnStatsGradOp>(op))
+    return grad.getInits().size();
+  if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op))
+    return grad.getInits().size();
   return 0;
 }
 
@@ -60,6 +69,28 @@ Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
     created = DepthAttnMergeOp::create(rewriter, loc, operands[0], operands[1],
                                        operands[2], operands[3], operands[4],
                                        merge.getEpsAttr());
+  } else if (auto grad = dyn_cast<DepthAttnGradOp>(op)) {
+    // q, n sources, g, n + 1 destinations.
+    size_t n = grad.getSources().size();
+    ArrayRef<Value> rest = operands.drop_front(1 + n);
+    created = DepthAttnGradOp::create(rewriter, loc, operands.front(),
+                                      operands.slice(1, n), rest.front(),
+                                      rest.drop_front(), grad.getEpsAttr());
+  } else if (auto grad = dyn_cast<RMSNormGradOp>(op)) {
+    created = RMSNormGradOp::create(rewriter, loc, operands[0], operands[1],
+                                    operands[2], operands.drop_front(3),
+                                    grad.getEpsAttr());
+  } else if (auto grad = dyn_cast<DepthAttnStatsGradOp>(op)) {
+    // Q, n sources, lse, dO, dlse, n + 1 destinations.
+    size_t n = grad.getSources().size();
+    ArrayRef<Value> rest = operands.drop_front(1 + n);
+    created = DepthAttnStatsGradOp::create(
+        rewriter, loc, operands.front(), operands.slice(1, n), rest[0], rest[1],
+        rest[2], rest.drop_front(3), grad.getEpsAttr());
+  } else if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op)) {
+    created = DepthAttnMergeGradOp::create(
+        rewriter, loc, operands[0], operands[1], operands[2], operands[3],
+        operands[4], operands.drop_front(5), grad.getEpsAttr());
   }
   if (created)
     created->setDiscardableAttrs(op->getDiscardableAttrDictionary());
@@ -91,10 +122,13 @@ struct AttnResOpInterface
 
   /// depth_attn and depth_attn_merge read every source-shaped operand at
   /// the element they write, after their row statistics have read the rows
-  /// whole: the destination may be a source (or merge's `output`).
+  /// whole: the destination may be a source (or merge's `output`). The
+  /// other ops read their operands again after writing some results (the
+  /// gradients' query sums read the sources after the source gradients are
+  /// written), so their destinations never alias what they read.
   bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
                                      ArrayRef<OpOperand *> operands) const {
-    if (isa<DepthAttnStatsOp>(op))
+    if (!isa<DepthAttnOp, DepthAttnMergeOp>(op))
       return false;
     Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
     return resultType && llvm::all_of(operands, [&](OpOperand *operand) {
@@ -152,6 +186,12 @@ void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
         *ctx);
     DepthAttnMergeOp::attachInterface<AttnResOpInterface<DepthAttnMergeOp>>(
         *ctx);
+    DepthAttnGradOp::attachInterface<AttnResOpInterface<DepthAttnGradOp>>(*ctx);
+    RMSNormGradOp::attachInterface<AttnResOpInterface<RMSNormGradOp>>(*ctx);
+    DepthAttnStatsGradOp::attachInterface<
+        AttnResOpInterface<DepthAttnStatsGradOp>>(*ctx);
+    DepthAttnMergeGradOp::attachInterface<
+        AttnResOpInterface<DepthAttnMergeGradOp>>(*ctx);
     ctx->loadDialect<bufferization::BufferizationDialect>();
   });
 }
