@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
+#include "LinalgEmitter.h"
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
@@ -64,67 +65,6 @@ Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
 Value f32Const(OpBuilder &b, Location loc, double value) {
   return f32Constant(b, loc, value);
 }
-
-/// Builds on tensors (the value form) or on buffers (the memref form of
-/// the ops with destinations): temporaries are `tensor.empty` or
-/// `memref.alloc`, generics return their results or write their outputs.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-  bool buffers = false;
-
-  OpFoldResult size(Value value, int64_t dim) {
-    if (isa<MemRefType>(value.getType()))
-      return memref::getMixedSize(b, loc, value, dim);
-    return tensor::getMixedSize(b, loc, value, dim);
-  }
-
-  /// Sizes of dims [from, to) of `value`.
-  SmallVector<OpFoldResult> sizes(Value value, int64_t from, int64_t to) {
-    SmallVector<OpFoldResult> result;
-    for (int64_t i = from; i < to; ++i)
-      result.push_back(size(value, i));
-    return result;
-  }
-
-  SmallVector<OpFoldResult> sizes(Value value) {
-    return sizes(value, 0, cast<ShapedType>(value.getType()).getRank());
-  }
-
-  /// A new tensor or buffer of `sizes`.
-  Value empty(ArrayRef<OpFoldResult> shape, Type elem) {
-    if (!buffers)
-      return tensor::EmptyOp::create(b, loc, shape, elem);
-    SmallVector<int64_t> staticShape;
-    SmallVector<Value> dynamic;
-    dispatchIndexOpFoldResults(shape, dynamic, staticShape);
-    return memref::AllocOp::create(b, loc, MemRefType::get(staticShape, elem),
-                                   dynamic);
-  }
-
-  /// A linalg.generic; returns its results (tensors) or its outputs
-  /// (buffers).
-  SmallVector<Value>
-  generic(ValueRange inputs, ValueRange outputs, ArrayRef<AffineMap> maps,
-          ArrayRef<IT> iterators,
-          function_ref<void(OpBuilder &, Location, ValueRange)> body) {
-    TypeRange resultTypes =
-        buffers ? TypeRange() : TypeRange(ValueRange(outputs).getTypes());
-    auto op = linalg::GenericOp::create(b, loc, resultTypes, inputs, outputs,
-                                        maps, iterators, body);
-    if (buffers)
-      return SmallVector<Value>(outputs);
-    return SmallVector<Value>(op->getResults());
-  }
-
-  /// `fill(value)` of a new f32 tensor or buffer of `sizes`.
-  Value filledF32(ArrayRef<OpFoldResult> shape, double value) {
-    Value target = empty(shape, b.getF32Type());
-    auto fill = linalg::FillOp::create(
-        b, loc, ValueRange{f32Constant(b, loc, value)}, ValueRange{target});
-    return buffers ? target : fill->getResult(0);
-  }
-};
 
 /// Sizes of dims [from, to) of `value` (static or `tensor.dim`).
 SmallVector<OpFoldResult> dimSizes(OpBuilder &b, Location loc, Value value,
@@ -857,7 +797,7 @@ FailureOr<SmallVector<Value>> mlir::attnres::decomposeAttnResOp(OpBuilder &b,
       .Case([&](DepthAttnNormOp op) { return decomposeNormEpilogue(b, op); })
       .Case(
           [&](DepthAttnMergeNormOp op) { return decomposeNormEpilogue(b, op); })
-      .Default([](Operation *) { return failure(); });
+      .Default([&](Operation *op) { return decomposeAttnResGradOp(b, op); });
 }
 
 void mlir::attnres::registerAttnResDecompositionInterfaceExternalModels(

@@ -39,13 +39,19 @@ void populateAttnResGradToLinalgConversionPatterns(RewritePatternSet &patterns);
 Type getGradOpSourceType(Operation *op);
 
 /// Builds, before `op`, the linalg ops (on tensors, or on buffers for the
-/// memref form of depth_attn, depth_attn_stats and depth_attn_merge) that
-/// compute the forward attnres op `op`, and returns the values that replace
-/// its results (none in the memref form): the lowering of
+/// memref form) that compute the attnres op `op`, and returns the values that
+/// replace its results (none in the memref form): the lowering of
 /// `convert-attnres-to-linalg` and the ops' `linalg::AggregatedOpInterface`.
 /// Fails, building nothing, for other ops and ops the lowering cannot handle
 /// (a dynamic hidden size, no sources).
 FailureOr<SmallVector<Value>> decomposeAttnResOp(OpBuilder &b, Operation *op);
+
+/// The same for the gradient ops (`depth_attn_grad`, `rms_norm_grad`,
+/// `depth_attn_stats_grad`, `depth_attn_merge_grad`), in their value form
+/// (results written into their destinations if they have them) or their
+/// memref form (generics on buffers); `decomposeAttnResOp` dispatches to it.
+FailureOr<SmallVector<Value>> decomposeAttnResGradOp(OpBuilder &b,
+                                                     Operation *op);
 
 /// Attaches `linalg::AggregatedOpInterface` (`decomposeAttnResOp`) to the
 /// eight forward attnres ops, so upstream's

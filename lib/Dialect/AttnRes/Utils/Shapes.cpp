@@ -160,7 +160,9 @@ RMSNormOp findFusableNorm(Operation *op, Value result) {
 }
 
 std::optional<int64_t> staticHidden(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
+  // Null for the memref form, whose source types the kernels' dyn_casts to
+  // tensors drop: the kernels take tensors only.
+  auto tensor = dyn_cast_or_null<RankedTensorType>(type);
   if (!tensor || tensor.getRank() < 1 ||
       ShapedType::isDynamic(tensor.getShape().back()))
     return std::nullopt;
@@ -176,6 +178,14 @@ bool hasDestinationsOrBuffers(Operation *op) {
     return !stats.getInits().empty();
   if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
     return bool(merge.getInit());
+  if (auto grad = dyn_cast<DepthAttnGradOp>(op))
+    return !grad.getInits().empty();
+  if (auto grad = dyn_cast<RMSNormGradOp>(op))
+    return !grad.getInits().empty();
+  if (auto grad = dyn_cast<DepthAttnStatsGradOp>(op))
+    return !grad.getInits().empty();
+  if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op))
+    return !grad.getInits().empty();
   return false;
 }
 
