@@ -247,11 +247,6 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   funcPm.addPass(createAttnResFuseNormEpiloguesPass(epilogues));
   if (options.runtimeChecks)
     funcPm.addPass(createGenerateRuntimeVerificationPass());
-  ConvertAttnResToGPUPassOptions kernels;
-  kernels.maxThreads = options.maxThreads;
-  // The gradient kernels still take the tensor form (their ops have no
-  // memref form yet); the forward ops are left for after bufferization.
-  funcPm.addPass(createConvertAttnResToGPUPass(kernels));
   // Ops without a memref form become linalg on tensors; the ops with one
   // survive bufferization.
   ConvertAttnResToLinalgPassOptions beforeBuffers;
@@ -268,6 +263,8 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   // ownership-based deallocation rejects.
   buildBufferizationPipeline(pm);
   OpPassManager &afterBuffers = pm.nestAny();
+  ConvertAttnResToGPUPassOptions kernels;
+  kernels.maxThreads = options.maxThreads;
   afterBuffers.addPass(createConvertAttnResToGPUPass(kernels));
   // What the kernels do not take (e.g. a buffer layout without aligned
   // rows) becomes linalg on buffers, its temporaries freed after it.

@@ -153,10 +153,18 @@ def ConvertAttnResToGPUPass
     : Pass<"convert-attnres-to-gpu"> {
   let summary = "Lower the depth-attention ops to fused GPU kernels (gpu.launch)";
   let description = [{
-    Rewrites `attnres.depth_attn`, `attnres.depth_attn_stats` and
-    `attnres.depth_attn_merge` with a static hidden size into one
-    `gpu.launch` each, on buffers (`bufferization.to_buffer` of the operands,
-    a fresh result buffer, `bufferization.to_tensor` of it):
+    Rewrites the memref form (after bufferization: `one-shot-bufferize`
+    keeps the ops) of `attnres.depth_attn`, `attnres.depth_attn_stats`,
+    `attnres.depth_attn_merge` and `attnres.depth_attn_merge_norm` with a
+    static hidden size into one `gpu.launch` each, writing the outs buffers
+    directly (no temporary, no copy); CTA barriers are `gpu.barrier`, so the
+    pass runs after buffer deallocation (which rejects `gpu.barrier`: it
+    declares no memory effects), as `attnres-to-nvvm` does. Token dims are
+    viewed as rows with `memref.collapse_shape` (`memref.expand_shape` for
+    one token); ops whose buffers cannot be viewed so, or whose views are not
+    at whole 128-bit vectors with static strides and offset (the alignment
+    the kernels state), are left alone for `convert-attnres-to-linalg`, as
+    are the tensor form and dynamic hidden sizes:
 
     * one CTA per token row (per (query, row) for phase 1); thread `t` owns
       chunks `k·T + t` of W elements, W = 128 bits / element width, so every
@@ -172,14 +180,20 @@ def ConvertAttnResToGPUPass
     chunk mapping, reduction order, online softmax) is emitted as sequential
     loops over CTAs and threads that run on the CPU.
 
+    `depth_attn_merge_norm` (built by `attnres-fuse-norm-epilogues`) is the
+    merge kernel with a second CTA reduction for the RMSNorm of `h`, writing
+    the normalized row and `h` only when the op keeps it.
+
     The gradient ops `depth_attn_grad`, `rms_norm_grad`,
-    `depth_attn_merge_grad` and `depth_attn_stats_grad` (static hidden size;
-    static number of queries) become a row-group kernel
+    `depth_attn_merge_grad` and `depth_attn_stats_grad` (memref form, static
+    hidden size; static number of queries) become a row-group kernel
     (`min(rows, grad-row-groups)` CTAs of at most 512 threads with about 2
     chunks per thread; CTA `b` takes rows `b, b + G, ...` and keeps the
     gradient of the row-independent operand, dq or dγ, in registers) and a
     column-sum kernel that adds the CTAs' [G, D] f32 partials in a fixed
-    order (deterministic, no atomics). Every row is read from memory once;
+    order (deterministic, no atomics) into the dq / dγ destination; the
+    [G, D] partials are a workspace the pass allocates and frees after the
+    column sum (on the stack in emulation). Every row is read from memory once;
     `depth_attn_grad` reads the sources a second time from L1/L2
     (statistics, then dV_j and dq), `depth_attn_stats_grad` 2S more times.
   }];
@@ -194,13 +208,11 @@ def ConvertAttnResToGPUPass
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
-    "mlir::bufferization::BufferizationDialect",
     "mlir::gpu::GPUDialect",
     "mlir::LLVM::LLVMDialect",
     "mlir::math::MathDialect",
     "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect",
-    "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect",
   ];
 }
@@ -209,11 +221,9 @@ def AttnResGPUFinalizeKernelsPass
     : Pass<"attnres-gpu-finalize-kernels"> {
   let summary = "Prepare bufferized gpu.launch ops for outlining and execution";
   let description = [{
-    Run after bufferization and deallocation, before kernel outlining:
+    Run after bufferization, deallocation and `convert-attnres-to-gpu`,
+    before kernel outlining:
 
-    * CTA barriers that `convert-attnres-to-gpu` emitted as side-effecting
-      inline asm (upstream's ownership-based deallocation rejects
-      `gpu.barrier`) become `gpu.barrier`;
     * `memory=managed` (default): every host `memref.alloc` becomes
       `gpu.alloc host_shared` (managed memory, usable by host code and
       kernels; `memref.dealloc` becomes `gpu.dealloc`); programs with

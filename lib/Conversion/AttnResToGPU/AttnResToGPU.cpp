@@ -26,13 +26,11 @@
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -422,10 +420,9 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
     Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
     for (int64_t k = 0; k < plan.chunks; ++k)
-      storeNorm(nb,
-                vector::LoadOp::create(nb, loc, vecType, hBuf,
-                                       hIndex(nb, t, k)),
-                rhoV, t, k);
+      storeNorm(
+          nb, vector::LoadOp::create(nb, loc, vecType, hBuf, hIndex(nb, t, k)),
+          rhoV, t, k);
   });
 }
 
@@ -480,8 +477,8 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
         {op.getQuery(), 0, true}, {op.getInit(), 0, true}};
     for (Value s : op.getSources())
       buffers.push_back({s, 0, true});
-    FailureOr<GPUKernelPlan> plan = matchKernelOp(
-        rewriter, op, op.getInit().getType(), options, buffers);
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, op.getInit().getType(), options, buffers);
     if (failed(plan))
       return failure();
     if (hasEmptyBuffer(op.getInit())) {
@@ -631,8 +628,8 @@ struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
     emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,
              [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
-               emitMergeCTA(b, loc, km, prev, lse, query, src, merged, row,
-                            tid, scratch, options.emulate, &fused);
+               emitMergeCTA(b, loc, km, prev, lse, query, src, merged, row, tid,
+                            scratch, options.emulate, &fused);
              });
     rewriter.eraseOp(op);
     return success();

@@ -24,17 +24,11 @@ namespace gpukernel {
 // GPU mode: gpu.launch with shuffles and shared memory
 //===----------------------------------------------------------------------===//
 
-/// A CTA barrier that survives bufferization: upstream's ownership-based
-/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
-/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
-/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
+/// A CTA barrier. The kernels are built after buffer deallocation (which
+/// rejects `gpu.barrier`: it declares no memory effects), so it is
+/// `gpu.barrier` from the start.
 void emitCTABarrier(OpBuilder &b, Location loc) {
-  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{}, kCTABarrierAsm,
-                            "~{memory}",
-                            /*has_side_effects=*/true,
-                            /*is_align_stack=*/false, LLVM::TailCallKind::None,
-                            /*asm_dialect=*/LLVM::AsmDialectAttr(),
-                            /*operand_attrs=*/ArrayAttr());
+  gpu::BarrierOp::create(b, loc);
 }
 
 /// Sums `values` over the CTA: xor-shuffles within each warp, then one word
@@ -248,6 +242,30 @@ Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
   return memref::CollapseShapeOp::create(b, loc, rowsType, buffer, re);
 }
 
+MemRefType columnsTypeOf(MemRefType type) {
+  if (type.getRank() == 1)
+    return type;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  SmallVector<ReassociationIndices> re = {all};
+  if (type.getRank() == 0 ||
+      !memref::CollapseShapeOp::isGuaranteedCollapsible(type, re))
+    return {};
+  return memref::CollapseShapeOp::computeCollapsedType(type, re);
+}
+
+Value columnsView(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (type.getRank() == 1)
+    return buffer;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return memref::CollapseShapeOp::create(b, loc, columnsTypeOf(type), buffer,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
 bool hasKernelLayout(MemRefType type, int64_t vectorWidth) {
   if (type.getLayout().isIdentity())
     return true;
@@ -280,10 +298,7 @@ bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
   KernelIO io;
   for (Value s : sources)
-    io.sources.push_back(
-        isa<MemRefType>(s.getType())
-            ? rowsView(b, loc, s, 0, true)
-            : readBuffer(b, loc, flattenRows(b, loc, s, 0, true)));
+    io.sources.push_back(rowsView(b, loc, s, 0, true));
   io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
   io.staticRows = cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
   return io;

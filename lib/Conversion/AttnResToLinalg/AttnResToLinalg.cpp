@@ -698,9 +698,15 @@ mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root,
                                                  bool keepBufferizable) {
   bool ok = true;
   root->walk([&](Operation *op) {
-    if (!isa<AttnResDialect>(op->getDialect()) ||
-        keptForBufferization(op, keepBufferizable))
+    if (!isa<AttnResDialect>(op->getDialect()))
       return;
+    // Kept ops are only checked for what bufferization needs too: buffers
+    // that can be addressed.
+    if (keptForBufferization(op, keepBufferizable)) {
+      if (failed(checkAddressableTypes(op)))
+        ok = false;
+      return;
+    }
     // The lowering builds plain tensors; it cannot carry encodings.
     auto hasEncoding = [](Type type) {
       auto tensor = dyn_cast<RankedTensorType>(type);

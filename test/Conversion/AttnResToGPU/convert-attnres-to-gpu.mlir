@@ -24,7 +24,7 @@
 // CHECK: case 2 {
 // CHECK: default {
 // CHECK-COUNT-5: gpu.shuffle xor
-// CHECK: llvm.inline_asm has_side_effects "bar.sync 0;", "~{memory}"
+// CHECK: gpu.barrier
 // CHECK: math.exp
 // CHECK: llvm.loop_annotation = #{{.*}}
 // CHECK-COUNT-4: vector.store {{.*}}, %[[OUT]][%[[ROW]], %{{.*}}] {alignment = 16 : i64} : memref<?x4096xbf16>, vector<8xbf16>

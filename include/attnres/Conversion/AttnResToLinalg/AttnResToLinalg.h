@@ -68,7 +68,8 @@ void configureAttnResToLinalgConversionTarget(ConversionTarget &target,
 
 /// Emits an error on every attnres op under `root` that the patterns cannot
 /// lower (e.g. a dynamic hidden dimension) and fails if there was one; with
-/// `keepBufferizable`, ops the conversion keeps are not checked.
+/// `keepBufferizable`, ops the conversion keeps are only checked for
+/// addressable types (which their buffers need as well).
 LogicalResult checkAttnResToLinalgPreconditions(Operation *root,
                                                 bool keepBufferizable = false);
 

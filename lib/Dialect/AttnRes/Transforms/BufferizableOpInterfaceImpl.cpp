@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -176,8 +177,19 @@ struct AttnResOpInterface
     // Results without a destination: new buffers.
     if (numInits(op) == 0) {
       for (OpResult result : op->getResults()) {
+        // An op without reified result shapes (the gradient ops) gets the
+        // shape from an operand of the result's type (the verifier makes
+        // them equal): upstream would take `tensor.dim` of the result
+        // itself, whose buffer is created after the allocation.
+        Value shaped = result;
+        if (!isa<ReifyRankedShapedTypeOpInterface>(op))
+          for (Value operand : op->getOperands())
+            if (operand.getType() == result.getType()) {
+              shaped = operand;
+              break;
+            }
         FailureOr<Value> alloc = allocateTensorForShapedValue(
-            rewriter, op->getLoc(), result, options, state, /*copy=*/false);
+            rewriter, op->getLoc(), shaped, options, state, /*copy=*/false);
         if (failed(alloc))
           return failure();
         FailureOr<Value> buffer = getBuffer(rewriter, *alloc, options, state);
