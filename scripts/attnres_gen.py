@@ -723,38 +723,9 @@ def site_tol(args, dtype, sources, exact=False, extra_atol=0.0, extra_why=""):
 NORM_EPS = 1e-5
 
 
-def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
-    """The site followed by the next sublayer's PreNorm, n = rms_norm(h, γ')
-    (the decode tail): checks h and n against float64 references; n's is
-    rms_norm of the reference h rounded to the element type, with the
-    propagated tolerance of h (per element: δn ≤ δh·ρ·|γ'| + |n|·δρ/ρ)."""
-    dt, qdt = args.dtype, args.query_dtype or args.dtype
-    D, rows = args.hidden, parse_rows(args.rows)
-    shape = rows + [D]
-    dyn = ([None] * len(rows) if args.dynamic_rows else rows) + [D]
-    src_t = tensor_type(dyn, dt)
-    g_t = tensor_type([D], qdt)
-    n = len(V)
-    gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
-    body[1] = body[1].replace(") -> %s {" % src_t,
-                              ", %%gn: %s) -> (%s, %s) {" % (g_t, src_t, src_t))
-    body += ["    %%n = attnres.rms_norm %%h, %%gn %s : %s, %s"
-             % (eps_attr(NORM_EPS), src_t, g_t),
-             "    return %%h, %%n : %s, %s" % (src_t, src_t), "  }"]
-    em.funcs.append("\n".join(body))
-    qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
-                 [None if args.dynamic_query else D])
-    vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
-    gc = em.constant(gain, qdt, "gn")
-    r = em.fresh("r")
-    em.m("%s:2 = func.call @site(%s, %s, %s) : (%s, %s, %s) -> (%s, %s)"
-         % (r, qc, ", ".join(vs), gc, q_t, ", ".join([src_t] * n), g_t, src_t, src_t))
-    h = cast_out(em, r + "#0", shape, dt, dyn)
-    nv = cast_out(em, r + "#1", shape, dt, dyn)
-    tol = site_tol(args, dt, V, exact=(n == 1))
-    if n > 1 and args.atol is None:
-        tol = tol.with_conditioning(logit_conditioning(V, q, eps))
-    em.check(h, shape, dt, ref, tol, "depth_attn vs reference")
+def check_norm(em, nv, shape, dt, D, gain, ref, tol, what="rms_norm(h) vs reference"):
+    """Checks n = rms_norm(h, gain) against rms_norm of the reference h
+    rounded to dt, with h's tolerance `tol` propagated per element."""
     # n from the reference h as the kernel stores it (rounded to dt).
     hr = round_to(dt, ref)
     n_ref = rms_norm(hr, gain, NORM_EPS)
@@ -769,7 +740,47 @@ def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
     ntol = Tol(ATOL[dt] * scale, RTOL[dt],
                "%s; plus per element the propagated error of h (max %g)"
                % (WHY[dt], float(elem.max(initial=0.0))), elem=elem)
-    em.check(nv, shape, dt, n_ref, ntol, "rms_norm(h) vs reference")
+    em.check(nv, shape, dt, n_ref, ntol, what)
+
+
+def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
+    """The site followed by the next sublayer's PreNorm, n = rms_norm(h, γ')
+    (the decode tail): checks h and n against float64 references; n's is
+    rms_norm of the reference h rounded to the element type, with the
+    propagated tolerance of h (per element: δn ≤ δh·ρ·|γ'| + |n|·δρ/ρ)."""
+    dt, qdt = args.dtype, args.query_dtype or args.dtype
+    D, rows = args.hidden, parse_rows(args.rows)
+    shape = rows + [D]
+    dyn = ([None] * len(rows) if args.dynamic_rows else rows) + [D]
+    src_t = tensor_type(dyn, dt)
+    g_t = tensor_type([D], qdt)
+    n = len(V)
+    gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
+    results = [src_t] if args.norm_only else [src_t, src_t]
+    body[1] = body[1].replace(") -> %s {" % src_t,
+                              ", %%gn: %s) -> (%s) {" % (g_t, ", ".join(results)))
+    body += ["    %%n = attnres.rms_norm %%h, %%gn %s : %s, %s"
+             % (eps_attr(NORM_EPS), src_t, g_t),
+             ("    return %%n : %s" % src_t) if args.norm_only else
+             ("    return %%h, %%n : %s, %s" % (src_t, src_t)), "  }"]
+    em.funcs.append("\n".join(body))
+    qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
+                 [None if args.dynamic_query else D])
+    vs = [cast_in(em, em.constant(v, dt, "v"), shape, dt, dyn) for v in V]
+    gc = em.constant(gain, qdt, "gn")
+    r = em.fresh("r")
+    k = len(results)
+    em.m("%s:%d = func.call @site(%s, %s, %s) : (%s, %s, %s) -> (%s)"
+         % (r, k, qc, ", ".join(vs), gc, q_t, ", ".join([src_t] * n), g_t,
+            ", ".join(results)))
+    h = None if args.norm_only else cast_out(em, r + "#0", shape, dt, dyn)
+    nv = cast_out(em, r + "#%d" % (k - 1), shape, dt, dyn)
+    tol = site_tol(args, dt, V, exact=(n == 1))
+    if n > 1 and args.atol is None:
+        tol = tol.with_conditioning(logit_conditioning(V, q, eps))
+    if h is not None:
+        em.check(h, shape, dt, ref, tol, "depth_attn vs reference")
+    check_norm(em, nv, shape, dt, D, gain, ref, tol)
 
 
 def emit_site(args, em, rng, unfused=False):
@@ -979,11 +990,18 @@ def emit_stats(args, em, rng, merge=False):
     # over [V_0..V_{n-1}, u] (math §4).
     U = gen_inputs(rng, 1, shape, dt, args.scale_v)[0]
     k = len(dyn) - 1
+    # --then-norm: each merge is followed by rms_norm(h, gamma) (returned
+    # after h, or alone with --norm-only).
+    per_query = 1 if not args.then_norm else (1 if args.norm_only else 2)
+    g_t = tensor_type([D], qdt)
+    if args.then_norm:
+        gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
     lines = [
         "  // Function under test: phase 1 over %d sources, then phase 2 merges one" % n,
         "  // more source u for each of the %d queries." % S,
-        "  func.func @merge(%%Q: %s, %s, %%u: %s) -> (%s) {"
-        % (Q_t, params, src_t, ", ".join([src_t] * S)),
+        "  func.func @merge(%%Q: %s, %s, %%u: %s%s) -> (%s) {"
+        % (Q_t, params, src_t, (", %%gn: %s" % g_t) if args.then_norm else "",
+           ", ".join([src_t] * (S * per_query))),
         stats,
     ]
     sizes = []
@@ -1019,14 +1037,27 @@ def emit_stats(args, em, rng, merge=False):
             % (s, s, s, s, outs, eps_attr(eps), src_t, tensor_type(dyn[:-1], "f32"),
                tensor_type([D], qdt), src_t),
         ]
-        rets.append("%%h%d" % s)
-    lines += ["    return %s : %s" % (", ".join(rets), ", ".join([src_t] * S)), "  }"]
+        if args.then_norm:
+            # The next sublayer's PreNorm of h (gain %gn, an argument).
+            lines.append("    %%n%d = attnres.rms_norm %%h%d, %%gn %s : %s, %s"
+                         % (s, s, eps_attr(NORM_EPS), src_t, g_t))
+            if not args.norm_only:
+                rets.append("%%h%d" % s)
+            rets.append("%%n%d" % s)
+        else:
+            rets.append("%%h%d" % s)
+    lines += ["    return %s : %s" % (", ".join(rets), ", ".join([src_t] * len(rets))), "  }"]
     em.funcs.append("\n".join(lines))
     uc = cast_in(em, em.constant(U, dt, "u"), shape, dt, dyn)
     r = em.fresh("r")
-    em.m("%s:%d = func.call @merge(%s, %s, %s) : (%s, %s, %s) -> (%s)"
-         % (r, S, Qc, ", ".join(vs), uc, Q_t, ", ".join([src_t] * n), src_t,
-            ", ".join([src_t] * S)))
+    gn_arg, gn_t = "", ""
+    if args.then_norm:
+        gn_arg = ", " + em.constant(gain, qdt, "gn")
+        gn_t = ", " + g_t
+    em.m("%s:%d = func.call @merge(%s, %s, %s%s) : (%s, %s, %s%s) -> (%s)"
+         % (r, S * per_query, Qc, ", ".join(vs), uc, gn_arg, Q_t,
+            ", ".join([src_t] * n), src_t, gn_t,
+            ", ".join([src_t] * (S * per_query))))
     # Phase 1 stores ô in the element type before the merge reads it: one
     # more rounding (2 ulp margin) of a convex combination of the sources.
     extra = TWO_PHASE_EXTRA_ATOL[dt]
@@ -1036,11 +1067,17 @@ def emit_stats(args, em, rng, merge=False):
         ref = site(V + [U], Q[s], eps)  # naive per-site computation
         assert np.allclose(ref, depth_attn_merge(o_ref[s], lse_ref[s], Q[s], U, eps),
                            rtol=1e-12, atol=1e-12)
-        h = cast_out(em, "%s#%d" % (r, s), shape, dt, dyn)
         q_tol = tol
         if args.atol is None:
             q_tol = tol.with_conditioning(logit_conditioning(V + [U], Q[s], eps))
-        em.check(h, shape, dt, ref, q_tol, "merge(query %d) vs naive site over n+1 sources" % s)
+        if per_query == 1 and not args.then_norm or per_query == 2:
+            h = cast_out(em, "%s#%d" % (r, s * per_query), shape, dt, dyn)
+            em.check(h, shape, dt, ref, q_tol,
+                     "merge(query %d) vs naive site over n+1 sources" % s)
+        if args.then_norm:
+            nv = cast_out(em, "%s#%d" % (r, s * per_query + per_query - 1), shape, dt, dyn)
+            check_norm(em, nv, shape, dt, D, gain, ref, q_tol,
+                       "rms_norm(merge(query %d)) vs reference" % s)
 
 
 # ---------------------------------------------------------------------------
@@ -1305,8 +1342,10 @@ def build_parser():
                     help="site: round the reference to the output dtype "
                          "(combine with --atol 0 --rtol 0 for exact checks)")
     ap.add_argument("--then-norm", action="store_true",
-                    help="site: follow the site with the next sublayer's "
+                    help="site/merge: follow the site with the next sublayer's "
                          "PreNorm (rms_norm of h; the decode tail) and check both")
+    ap.add_argument("--norm-only", action="store_true",
+                    help="with --then-norm: return (and check) only rms_norm(h)")
     ap.add_argument("--output-column-offset", type=int, default=0,
                     help="site: compute the output in place into a wider "
                          "buffer, this many elements into each row")

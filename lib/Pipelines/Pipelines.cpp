@@ -56,6 +56,9 @@ void buildTensorPipeline(OpPassManager &pm,
   if (options.runtimeChecks)
     funcPm.addPass(createGenerateRuntimeVerificationPass());
   if (options.fastKernels) {
+    // The next sublayer's PreNorm of a site's or merge's result runs in its
+    // kernel (after two-phase scheduling, which groups the plain sites).
+    funcPm.addPass(createAttnResFuseNormEpiloguesPass());
     ConvertAttnResToVectorPassOptions vector;
     vector.vectorWidth = options.vectorWidth;
     vector.rowsPerTask = options.rowsPerTask;

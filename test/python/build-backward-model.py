@@ -12,7 +12,9 @@
 # by torch.autograd.gradcheck, i.e. against finite differences).
 #
 # Cases: several blocks with a partial last block (L=7, S=3), Full AttnRes
-# (S=1), one block (S=L), one token, peaked queries. Tolerance: 2e-4 x
+# (S=1), one block (S=L), one token, peaked queries; PreNorm sublayers with
+# every site fused with its norm (depth_attn_norm) before the backward is
+# built. Tolerance: 2e-4 x
 # max|ref| per gradient (f32 through L + 1 sites and L sublayers).
 
 import warnings
@@ -26,7 +28,7 @@ import attnres.torch as AT
 EPS = 1e-5
 
 
-def model_ir(L, S, T, D):
+def model_ir(L, S, T, D, gain=None):
     ht, dd = "tensor<%dx%dxf32>" % (T, D), "tensor<%dx%dxf32>" % (D, D)
     qt, qq, ww = "tensor<%dxf32>" % D, "tensor<%dx%dxf32>" % (L + 1, D), \
         "tensor<%dx%dx%dxf32>" % (L, D, D)
@@ -60,6 +62,10 @@ def model_ir(L, S, T, D):
         "}",
         "func.func @model(%%emb: %s, %%queries: %s, %%W: %s) -> %s {" % (ht, qq, ww, ht),
     ]
+    if gain is not None:
+        # The sublayers' PreNorm gain (a constant: not differentiated).
+        lines.append("  %%gn = arith.constant dense<[%s]> : %s"
+                     % (", ".join("%.9e" % x for x in gain), qt))
     counter = [0]
 
     def fresh(stem):
@@ -98,6 +104,12 @@ def model_ir(L, S, T, D):
             partial = None
         src = [total(s) for s in blocks + ([partial] if partial else [])]
         h = src[0] if len(src) == 1 else site(row_q(l), src)
+        if gain is not None:
+            # PreNorm: the sublayer reads rms_norm(h).
+            n = fresh("n")
+            lines.append("  %s = attnres.rms_norm %s, %%gn {eps = %.6e : f32} : %s, %s"
+                         % (n, h, EPS, ht, qt))
+            h = n
         f = fresh("f")
         lines.append("  %s = func.call @lin(%s, %s) : (%s, %s) -> %s" % (f, h, row_w(l), ht, dd, ht))
         partial = [f] if partial is None else partial + [f]
@@ -106,8 +118,15 @@ def model_ir(L, S, T, D):
     return "\n".join(lines) + "\n"
 
 
-def eager(emb, Q, W, S):
-    subs = [lambda h, w=w: h @ w for w in W]
+def eager(emb, Q, W, S, gain=None):
+    if gain is None:
+        subs = [lambda h, w=w: h @ w for w in W]
+    else:
+        g = torch.from_numpy(gain).double()
+
+        def norm(h):
+            return h * torch.rsqrt((h * h).mean(-1, keepdim=True) + EPS) * g
+        subs = [lambda h, w=w: norm(h) @ w for w in W]
     return AT.block_attnres(emb, [Q[i] for i in range(len(W) + 1)], subs, S, EPS,
                             site=AT.depth_attn_eager)
 
@@ -121,24 +140,32 @@ def check(name, got, ref, tol=2e-4):
              "rejected" if bad else "ACCEPTED"))
 
 
-def case(L, S, T, D, seed, qscale=0.5):
+def case(L, S, T, D, seed, qscale=0.5, prenorm=False):
+    """prenorm: every sublayer reads rms_norm(h) (a constant gain), and
+    attnres-fuse-norm-epilogues fuses each site with that norm before the
+    backward is built: the fused ops are differentiated."""
     rng = np.random.default_rng(seed)
     emb = rng.standard_normal((T, D)).astype(np.float32)
     Q = (qscale * rng.standard_normal((L + 1, D))).astype(np.float32)
     W = (rng.standard_normal((L, D, D)) / np.sqrt(D)).astype(np.float32)
     dy = rng.standard_normal((T, D)).astype(np.float32)
-    m = attnres.Module.parse(model_ir(L, S, T, D))
+    gain = (1.0 + 0.25 * rng.standard_normal(D)).astype(np.float32) if prenorm else None
+    m = attnres.Module.parse(model_ir(L, S, T, D, gain))
+    if prenorm:
+        m.run_pipeline("builtin.module(attnres-fuse-norm-epilogues)")
+        assert "attnres.depth_attn_norm" in str(m)
     m.run_pipeline("builtin.module(attnres-build-backward{functions=model})")
     text = str(m)
     assert "func.func @model_backward" in text
     e, q, w = (torch.from_numpy(x).double().requires_grad_() for x in (emb, Q, W))
-    y = eager(e, q, list(w), S)
+    y = eager(e, q, list(w), S, gain)
     ref = torch.autograd.grad(y, [e, q, w], torch.from_numpy(dy).double())
     ref = [r.numpy() for r in ref]
     for options, tag in [("", "fused"), ("fast-kernels=false", "linalg")]:
         got = attnres.compile(text, "model_backward", options=options)(emb, Q, W, dy)
         for what, g, r in zip(["d_emb", "d_queries", "d_W"], got, ref):
-            check("L=%d S=%d T=%d %s %s" % (L, S, T, tag, what), g, r)
+            check("L=%d S=%d T=%d%s %s %s" % (L, S, T, " prenorm" if prenorm else "", tag,
+                                              what), g, r)
 
 
 # CHECK-COUNT-6: L=7 S=3 T=4 {{.*}} PASS; perturbed reference rejected
@@ -149,6 +176,12 @@ case(4, 1, 4, 16, 1)
 case(4, 4, 1, 16, 2)
 # CHECK-COUNT-6: L=5 S=2 T=8 {{.*}} PASS; perturbed reference rejected
 case(5, 2, 8, 32, 3, qscale=3.0)
+# With PreNorm sublayers, the sites fused with their norms
+# (depth_attn_norm) before differentiation.
+# CHECK-COUNT-6: L=7 S=3 T=4 prenorm {{.*}} PASS; perturbed reference rejected
+case(7, 3, 4, 16, 4, prenorm=True)
+# CHECK-COUNT-6: L=4 S=4 T=1 prenorm {{.*}} PASS; perturbed reference rejected
+case(4, 4, 1, 16, 5, qscale=3.0, prenorm=True)
 
 # The float64 reference's gradients are right (finite differences).
 with warnings.catch_warnings():

@@ -294,12 +294,12 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
 /// The PreNorm that follows a merged site, computed in the same kernel
 /// (`attnres.depth_attn_merge_norm`): `out = h · ((1/D)·Σ h² + eps)^(-1/2) ·
 /// gain` (math §4: phase 2 is elementwise per row, so it fuses with the next
-/// RMSNorm). `h` is rounded to `rowType` first, as the unfused ops do.
+/// RMSNorm). `h` is normalized in f32, before it is rounded (docs/semantics.md
+/// states this for the fused op).
 struct FusedNorm {
   Value gain; // [D] buffer
   Value out;  // [rows, D] buffer
   double eps = 1e-5;
-  Type rowType; // element type of h
 };
 
 /// depth_attn_merge for one row; writes h to `result` (if set) and, with a
@@ -320,12 +320,6 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
         nb, loc,
         arith::AddFOp::create(nb, loc, meanSq,
                               f32Constant(nb, loc, norm->eps)));
-  };
-  // h as the unfused depth_attn_merge returns it (rounded to its type).
-  auto rounded = [&](OpBuilder &nb, Value h) -> Value {
-    if (!norm || norm->rowType.isF32())
-      return h;
-    return extendToF32(nb, loc, truncateFromF32(nb, loc, h, norm->rowType));
   };
   auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t, int64_t k) {
     Value g = km.load(nb, loc, norm->gain, {}, t, k);
@@ -349,7 +343,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
       Value o = km.load(b, loc, out, ValueRange{row}, tid, k);
       Value h = vector::FMAOp::create(
           b, loc, wV, arith::SubFOp::create(b, loc, us[k], o), o);
-      hs.push_back(rounded(b, h));
+      hs.push_back(h);
       if (result)
         km.store(b, loc, h, result, ValueRange{row}, tid, k);
     }
@@ -401,7 +395,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
       Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
       Value h = vector::FMAOp::create(nb, loc, wV,
                                       arith::SubFOp::create(nb, loc, u, o), o);
-      hs.push_back(rounded(nb, h));
+      hs.push_back(h);
       if (norm)
         vector::StoreOp::create(nb, loc, hs.back(), hBuf, hIndex(nb, t, k));
       if (result)
@@ -623,7 +617,6 @@ struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
     fused.gain = op.getGain();
     fused.out = rowsView(rewriter, loc, normedInit, 0, true);
     fused.eps = epsOf(op.getNormEpsAttr());
-    fused.rowType = op.getRowType().getElementType();
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
     emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,

@@ -580,29 +580,43 @@ uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
                                   static_cast<uint64_t>(hidden));
 }
 
-struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
+/// depth_attn, and depth_attn_norm (the same row loop, then the decode
+/// tail: the RMSNorm of the row just written, in L1, instead of re-reading
+/// h).
+template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
   DepthAttnToVector(MLIRContext *ctx,
                     const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+      : OpRewritePattern<OpTy>(ctx), options(options) {}
 
-  LogicalResult matchAndRewrite(DepthAttnOp op,
+  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnNormOp>;
+
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
-    std::optional<int64_t> hidden = staticHidden(op.getType());
+    RankedTensorType type;
+    if constexpr (kFused)
+      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
+    else
+      type = op.getType();
+    std::optional<int64_t> hidden = staticHidden(type);
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if constexpr (kFused) {
+      if (llvm::is_contained(type.getShape(), 0))
+        return rewriter.notifyMatchFailure(
+            op, "no rows: lowered by convert-attnres-to-linalg");
+    } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     // Every source's row and the output row.
-    kb.rowBytes =
-        rowsOfBytes(op.getType(), op.getSources().size() + 1, *hidden);
+    kb.rowBytes = rowsOfBytes(type, op.getSources().size() + 1, *hidden);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
@@ -613,20 +627,23 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming =
-        wantsStreamingStores(op.getType(), options.streamingMinBytes);
-    // The decode tail: the next sublayer's PreNorm of h runs in the same row
-    // loop, on the row just written (in L1), instead of re-reading h.
-    RMSNormOp norm = findFusableNorm(op, op.getResult());
+    bool streaming = wantsStreamingStores(type, options.streamingMinBytes);
+    // The decode tail (depth_attn_norm): the next sublayer's PreNorm of h
+    // runs in the same row loop, on the row just written (in L1), instead of
+    // re-reading h.
+    Value normGain;
+    double normEps = 0;
+    if constexpr (kFused) {
+      normGain = op.getGain();
+      normEps = epsOf(op.getNormEpsAttr());
+    }
     SmallVector<Value> shared = {init};
     SmallVector<unsigned> rowDims = {0};
-    Value normGain;
-    if (norm) {
+    if (normGain) {
       shared.push_back(tensor::EmptyOp::create(
           rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
           flatType.getElementType()));
       rowDims.push_back(0);
-      normGain = norm.getGain();
     }
 
     SmallVector<Value> result = kb.forEachRowTile(
@@ -638,21 +655,24 @@ struct DepthAttnToVector : OpRewritePattern<DepthAttnOp> {
             SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
             SmallVector<Value> tiles = {kb.weightedSum(
                 sources, row, sm.weights, acc[0], {local}, streaming)};
-            if (norm)
+            if (normGain)
               tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
-                                              epsOf(norm.getEpsAttr()), acc[1],
-                                              streaming));
+                                              normEps, acc[1], streaming));
             return tiles;
           });
         });
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
-    if (norm)
-      rewriter.replaceAllUsesWith(norm.getResult(),
-                                  unflattenRows(rewriter, loc, result[1],
-                                                op.getType(), sizes, 0, true));
-    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0], op.getType(),
-                                         sizes, 0, true));
+    Value h = unflattenRows(rewriter, loc, result[0], type, sizes, 0, true);
+    if constexpr (kFused) {
+      SmallVector<Value> results = {
+          unflattenRows(rewriter, loc, result[1], type, sizes, 0, true)};
+      if (op.keepsMerged())
+        results.push_back(h);
+      rewriter.replaceOp(op, results);
+    } else {
+      rewriter.replaceOp(op, h);
+    }
     return success();
   }
 
@@ -784,28 +804,43 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
   ConvertAttnResToVectorPassOptions options;
 };
 
-struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
+/// depth_attn_merge, and depth_attn_merge_norm (the merge's row loop, then
+/// the RMSNorm of the row just written).
+template <typename OpTy>
+struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
   DepthAttnMergeToVector(MLIRContext *ctx,
                          const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+      : OpRewritePattern<OpTy>(ctx), options(options) {}
 
-  LogicalResult matchAndRewrite(DepthAttnMergeOp op,
+  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
+
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
-    std::optional<int64_t> hidden = staticHidden(op.getType());
+    RankedTensorType type;
+    if constexpr (kFused)
+      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
+    else
+      type = op.getType();
+    std::optional<int64_t> hidden = staticHidden(type);
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if constexpr (kFused) {
+      if (llvm::is_contained(type.getShape(), 0))
+        return rewriter.notifyMatchFailure(
+            op, "no rows: lowered by convert-attnres-to-linalg");
+    } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     // Source, phase-1 output and result rows.
-    kb.rowBytes = rowsOfBytes(op.getType(), 3, *hidden);
+    kb.rowBytes = rowsOfBytes(type, 3, *hidden);
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
     Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
     Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
@@ -816,13 +851,17 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming =
-        wantsStreamingStores(op.getType(), options.streamingMinBytes);
+    bool streaming = wantsStreamingStores(type, options.streamingMinBytes);
     // The next sublayer's PreNorm of h in the same row loop (decode tail).
-    RMSNormOp norm = findFusableNorm(op, op.getResult());
+    Value normGain;
+    double normEps = 0;
+    if constexpr (kFused) {
+      normGain = op.getGain();
+      normEps = epsOf(op.getNormEpsAttr());
+    }
     SmallVector<Value> shared = {init};
     SmallVector<unsigned> rowDims = {0};
-    if (norm) {
+    if (normGain) {
       shared.push_back(tensor::EmptyOp::create(
           rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
           flatType.getElementType()));
@@ -857,21 +896,24 @@ struct DepthAttnMergeToVector : OpRewritePattern<DepthAttnMergeOp> {
                 });
             tagStreaming(loop, streaming);
             SmallVector<Value> tiles = {loop.getResult(0)};
-            if (norm)
-              tiles.push_back(kb.normalizeRow(tiles[0], local, norm.getGain(),
-                                              epsOf(norm.getEpsAttr()), acc[1],
-                                              streaming));
+            if (normGain)
+              tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
+                                              normEps, acc[1], streaming));
             return tiles;
           });
         });
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
-    if (norm)
-      rewriter.replaceAllUsesWith(norm.getResult(),
-                                  unflattenRows(rewriter, loc, result[1],
-                                                op.getType(), sizes, 0, true));
-    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result[0], op.getType(),
-                                         sizes, 0, true));
+    Value h = unflattenRows(rewriter, loc, result[0], type, sizes, 0, true);
+    if constexpr (kFused) {
+      SmallVector<Value> results = {
+          unflattenRows(rewriter, loc, result[1], type, sizes, 0, true)};
+      if (op.keepsMerged())
+        results.push_back(h);
+      rewriter.replaceOp(op, results);
+    } else {
+      rewriter.replaceOp(op, h);
+    }
     return success();
   }
 
@@ -1996,8 +2038,9 @@ void mlir::attnres::populateAttnResToVectorConversionPatterns(
     RewritePatternSet &patterns,
     const ConvertAttnResToVectorPassOptions &options) {
   patterns
-      .add<DepthAttnToVector, DepthAttnStatsToVector, DepthAttnMergeToVector,
-           DepthAttnGradToVector, DepthAttnMergeGradToVector,
-           RMSNormGradToVector, DepthAttnStatsGradToVector>(
-          patterns.getContext(), options);
+      .add<DepthAttnToVector<DepthAttnOp>, DepthAttnToVector<DepthAttnNormOp>,
+           DepthAttnStatsToVector, DepthAttnMergeToVector<DepthAttnMergeOp>,
+           DepthAttnMergeToVector<DepthAttnMergeNormOp>, DepthAttnGradToVector,
+           DepthAttnMergeGradToVector, RMSNormGradToVector,
+           DepthAttnStatsGradToVector>(patterns.getContext(), options);
 }

@@ -204,8 +204,8 @@ func.func @negative_tensor_form(%q: tensor<64xf32>, %v: tensor<8x64xf32>) -> (te
 
 // depth_attn_merge_norm (attnres-fuse-norm-epilogues): the merge kernel with
 // the next PreNorm: one launch, a second CTA reduction for Σ h², the
-// normalized row written; h (rounded to bf16 first, as the unfused ops do)
-// is written only when the op keeps it.
+// normalized row written (h normalized in f32, before it is rounded:
+// docs/semantics.md); h is written only when the op keeps it.
 // CHECK-LABEL: func.func @merge_norm
 // CHECK-SAME: %[[N:[^:]*]]: memref<?x512xbf16>)
 // CHECK-COUNT-1: gpu.launch

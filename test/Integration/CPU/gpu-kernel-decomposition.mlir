@@ -30,6 +30,10 @@
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(canonicalize,attnres-two-phase{mode=force},attnres-fuse-norm-epilogues{producers=merges},convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-check-lowered)' -o /dev/null
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case stats --dtype bf16 --sources 4 --rows 2x2 --hidden 64 --dynamic-rows --seed 506 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-check-lowered)' -o /dev/null
+// The merge kernel's norm epilogue (depth_attn_merge_norm) in the model above.
+// RUN: %python %attnres_src_root/scripts/attnres_gen.py --case block --layers 12 --block-size 4 --hidden 32 --rows 4 --seed 508 > %t.mlir
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(canonicalize,attnres-two-phase{mode=force},attnres-fuse-norm-epilogues{producers=merges}))' | FileCheck %s --check-prefix=FUSED
+// FUSED: attnres.depth_attn_merge_norm
 
 // CHECK: max_abs_err = {{[0-9.e+-]+}}
 // CHECK-NEXT: mismatches = 0

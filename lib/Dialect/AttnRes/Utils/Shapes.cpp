@@ -130,33 +130,12 @@ LogicalResult replaceEmptyResults(PatternRewriter &rewriter, Operation *op) {
 LogicalResult checkAddressableKernelOps(Operation *root) {
   bool ok = true;
   root->walk([&](Operation *op) {
-    if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp>(op) &&
+    if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp, DepthAttnNormOp,
+            DepthAttnMergeNormOp>(op) &&
         failed(checkAddressableTypes(op)))
       ok = false;
   });
   return success(ok);
-}
-
-bool definedBefore(Value value, Operation *op) {
-  if (auto arg = dyn_cast<BlockArgument>(value))
-    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
-  Operation *def = value.getDefiningOp();
-  Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
-  return ancestor && ancestor != def && def->isBeforeInBlock(ancestor);
-}
-
-RMSNormOp findFusableNorm(Operation *op, Value result) {
-  for (Operation *user : result.getUsers())
-    if (auto norm = dyn_cast<RMSNormOp>(user))
-      if (norm.getInput() == result && norm.getType() == result.getType() &&
-          !llvm::any_of(norm->getOperandTypes(),
-                        [](Type t) {
-                          auto r = dyn_cast<RankedTensorType>(t);
-                          return r && r.getEncoding();
-                        }) &&
-          definedBefore(norm.getGain(), op))
-        return norm;
-  return {};
 }
 
 std::optional<int64_t> staticHidden(Type type) {
@@ -186,6 +165,10 @@ bool hasDestinationsOrBuffers(Operation *op) {
     return !grad.getInits().empty();
   if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op))
     return !grad.getInits().empty();
+  if (auto fused = dyn_cast<DepthAttnNormOp>(op))
+    return !fused.getInits().empty();
+  if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))
+    return !fused.getInits().empty();
   return false;
 }
 

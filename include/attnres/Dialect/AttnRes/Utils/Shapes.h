@@ -50,20 +50,12 @@ LogicalResult replaceEmptyResults(PatternRewriter &rewriter, Operation *op);
 /// any does. The kernel lowerings run it before rewriting anything.
 LogicalResult checkAddressableKernelOps(Operation *root);
 
-/// Whether `value` is defined before `op` in its block (or is an argument of
-/// an enclosing block), so a kernel placed at `op` can read it.
-bool definedBefore(Value value, Operation *op);
-
-/// The `rms_norm` of `result` (the next sublayer's PreNorm) that a kernel
-/// computing `result` at `op` can fuse: its gain is available at `op` and no
-/// tensor has an encoding. Null if there is none.
-RMSNormOp findFusableNorm(Operation *op, Value result);
-
 std::optional<int64_t> staticHidden(Type type);
 
 /// The kernels build plain tensors; ops on encoded tensors are left alone.
-/// Whether `op` (depth_attn, depth_attn_stats or depth_attn_merge) has
-/// destinations (`outs`) or is in its memref form. The fast kernels and the
+/// Whether `op` (depth_attn, depth_attn_stats, depth_attn_merge or a fused
+/// depth_attn(_merge)_norm) has destinations (`outs`) or is in its memref
+/// form. The fast kernels and the
 /// GPU kernels take neither: such ops lower with convert-attnres-to-linalg.
 bool hasDestinationsOrBuffers(Operation *op);
 
