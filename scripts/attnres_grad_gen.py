@@ -20,7 +20,10 @@ Usage:
   attnres_grad_gen.py --case block-grad --layers 6 --block-size 2 --rows 4 --hidden 16
       (a Block AttnRes model with linear sublayers: forward and backward in IR)
   flags: --query zero (flat softmax), --scale-q X (large: peaked softmax), --perturb P
-  (adds P to every expected value: the program must print FAIL), --self-test.
+  (adds P to every expected value: the program must print FAIL), --self-test,
+  --outs none|empty|inplace (site/norm/stats/merge-grad: the gradient op gets
+  destinations, one per result: tensor.empty, or the operands whose gradients
+  they are).
 """
 
 import argparse
@@ -301,6 +304,24 @@ def f32_shape(shape):
     return G.tensor_type(shape, "f32")
 
 
+def outs_clause(args, results, pre):
+    """The destinations (name, type) for a gradient op whose results are `results`, a list of
+    (operand name, its shape with None for dynamic dims, dtype, its type
+    string): with --outs empty a tensor.empty per result (appending its lines
+    to `pre`), with --outs inplace the operand itself."""
+    if args.outs == "none":
+        return None
+    names = []
+    for i, (operand, dims, dt, t) in enumerate(results):
+        if args.outs == "inplace":
+            names.append(operand)
+            continue
+        var = "init%d" % i
+        pre.extend(G.empty_like(var, dims, dt, operand, t, lambda d: d))
+        names.append("%" + var)
+    return list(zip(names, (r[3] for r in results)))
+
+
 def emit(args, em):
     rng = np.random.default_rng(args.seed)
     fd_rng = np.random.default_rng(args.seed + 1)
@@ -330,13 +351,16 @@ def emit(args, em):
         dq_dyn = [None] if args.dynamic_rows else [D]
         st, qs = src_t, q_t
         src_t, q_t = G.tensor_type(dyn, dt), G.tensor_type(dq_dyn, dt)
+        pre = []
+        outs = outs_clause(args, [("%q", [None] if args.dynamic_rows else [D], dt, q_t)]
+                           + [(v, dyn, dt, src_t) for v in names], pre)
         em.funcs.append("\n".join([
             "  // Function under test: the gradient of one fused AttnRes site.",
             "  func.func @grad(%%q: %s, %s, %%g: %s) -> (%s, %s) {"
             % (q_t, ", ".join("%s: %s" % (v, src_t) for v in names), src_t, q_t,
-               ", ".join([src_t] * n)),
+               ", ".join([src_t] * n))] + pre + [
             "    " + G.IR.depth_attn_grad("%%dq, %%dv:%d" % n, "%q", names, "%g", eps, q_t, src_t,
-                                     src_t),
+                                     src_t, outs=outs),
             "    return %%dq, %s : %s, %s" % (", ".join("%%dv#%d" % j for j in range(n)),
                                              q_t, ", ".join([src_t] * n)),
             "  }"]))
@@ -358,11 +382,14 @@ def emit(args, em):
         gain = G.round_to(dt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
         g = G.gen_inputs(rng, 1, shape, dt, 1.0)[0]
         dx, dgain = check_norm(x, gain, g, eps, fd_rng)
+        pre = []
+        outs = outs_clause(args, [("%x", shape, dt, src_t), ("%gain", [D], dt, q_t)], pre)
         em.funcs.append("\n".join([
             "  // Function under test: the gradient of rms_norm.",
             "  func.func @grad(%%x: %s, %%gain: %s, %%g: %s) -> (%s, %s) {"
-            % (src_t, q_t, src_t, src_t, q_t),
-            "    " + G.IR.rms_norm_grad("%dx, %dgain", "%x", "%gain", "%g", eps, src_t, q_t),
+            % (src_t, q_t, src_t, src_t, q_t)] + pre + [
+            "    " + G.IR.rms_norm_grad("%dx, %dgain", "%x", "%gain", "%g", eps, src_t, q_t,
+                                   outs=outs),
             "    return %%dx, %%dgain : %s, %s" % (src_t, q_t),
             "  }"]))
         xc, gnc, gc = (em.constant(x, dt, "x"), em.constant(gain, dt, "gain"),
@@ -383,14 +410,18 @@ def emit(args, em):
         o_t = G.tensor_type([S] + shape, dt)
         l_t = f32_shape([S] + rows)
         names = ["%%v%d" % j for j in range(n)]
+        pre = []
+        outs = outs_clause(args, [("%Q", [S, D], dt, Q_t)]
+                           + [(v, shape, dt, src_t) for v in names], pre)
         em.funcs.append("\n".join([
             "  // Function under test: phase 1 (its lse is saved), then its gradient.",
             "  func.func @grad(%%Q: %s, %s, %%do: %s, %%dlse: %s) -> (%s, %s) {"
             % (Q_t, ", ".join("%s: %s" % (v, src_t) for v in names), o_t, l_t, Q_t,
                ", ".join([src_t] * n)),
-            "    " + G.IR.depth_attn_stats("%o, %lse", "%Q", names, eps, Q_t, src_t, o_t, l_t),
+            "    " + G.IR.depth_attn_stats("%o, %lse", "%Q", names, eps, Q_t, src_t, o_t, l_t)]
+            + pre + [
             "    " + G.IR.depth_attn_stats_grad("%%dQ, %%dv:%d" % n, "%Q", names, "%lse", "%do",
-                                           "%dlse", eps, Q_t, src_t, l_t, o_t),
+                                           "%dlse", eps, Q_t, src_t, l_t, o_t, outs=outs),
             "    return %%dQ, %s : %s, %s" % (", ".join("%%dv#%d" % j for j in range(n)),
                                              Q_t, ", ".join([src_t] * n)),
             "  }"]))
@@ -415,12 +446,15 @@ def emit(args, em):
         g = G.gen_inputs(rng, 1, shape, dt, 1.0)[0]
         do, dlse, dq, du = check_merge(o, lse, q, u, g, eps, fd_rng)
         l_t = f32_shape(rows)
+        pre = []
+        outs = outs_clause(args, [("%o", shape, dt, src_t), ("%lse", rows, "f32", l_t),
+                                  ("%q", [D], dt, q_t), ("%u", shape, dt, src_t)], pre)
         em.funcs.append("\n".join([
             "  // Function under test: the gradient of depth_attn_merge.",
             "  func.func @grad(%%o: %s, %%lse: %s, %%q: %s, %%u: %s, %%g: %s) -> (%s, %s, %s, %s) {"
-            % (src_t, l_t, q_t, src_t, src_t, src_t, l_t, q_t, src_t),
+            % (src_t, l_t, q_t, src_t, src_t, src_t, l_t, q_t, src_t)] + pre + [
             "    " + G.IR.depth_attn_merge_grad("%do, %dlse, %dq, %du", "%o", "%lse", "%q", "%u",
-                                           "%g", eps, src_t, l_t, q_t),
+                                           "%g", eps, src_t, l_t, q_t, outs=outs),
             "    return %%do, %%dlse, %%dq, %%du : %s, %s, %s, %s" % (src_t, l_t, q_t, src_t),
             "  }"]))
         oc, lc, qc, uc, gc = (em.constant(o, dt, "o"), em.constant(lse, "f32", "lse"),
@@ -560,6 +594,9 @@ def build_parser():
     ap.add_argument("--perturb", type=float, default=0.0)
     ap.add_argument("--dynamic-rows", action="store_true",
                     help="site-grad: dynamic token dims and query length in the function")
+    ap.add_argument("--outs", choices=["none", "empty", "inplace"], default="none",
+                    help="site/norm/stats/merge-grad: destinations (outs) for the gradient op: "
+                    "tensor.empty, or the operands whose gradients the results are")
     ap.add_argument("--self-test", action="store_true")
     return ap
 

@@ -243,21 +243,38 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   OpPassManager &funcPm = pm.nestAny();
   addAttnResOptimizations(funcPm, options.fuse, options.fuseKeyRounding,
                           options.twoPhase);
-  if (options.runtimeChecks)
-    funcPm.addPass(createGenerateRuntimeVerificationPass());
-  // The merge kernel normalizes the merged rows for the next PreNorm (the
-  // site kernel has no norm epilogue).
+  // The merge kernel computes the next PreNorm of its result
+  // (depth_attn_merge_norm); plain sites keep their own kernel.
   AttnResFuseNormEpiloguesPassOptions epilogues;
   epilogues.producers = NormEpilogueProducers::Merges;
   funcPm.addPass(createAttnResFuseNormEpiloguesPass(epilogues));
+  if (options.runtimeChecks)
+    funcPm.addPass(createGenerateRuntimeVerificationPass());
+  // Ops without a memref form become linalg on tensors; the ops with one
+  // survive bufferization.
+  ConvertAttnResToLinalgPassOptions beforeBuffers;
+  beforeBuffers.keepBufferizable = true;
+  funcPm.addPass(createConvertAttnResToLinalgPass(beforeBuffers));
+  funcPm.addPass(createCanonicalizerPass());
+  AttnResCheckLoweredPassOptions reached;
+  reached.keepBufferizable = true;
+  pm.addPass(createAttnResCheckLoweredPass(reached));
+
+  // Bufferization keeps the attnres ops (memref form: their outs are the
+  // kernels' outputs), deallocation runs on them, and only then they become
+  // kernels: `gpu.barrier` has no memory effects, which upstream's
+  // ownership-based deallocation rejects.
+  buildBufferizationPipeline(pm);
+  OpPassManager &afterBuffers = pm.nestAny();
   ConvertAttnResToGPUPassOptions kernels;
   kernels.maxThreads = options.maxThreads;
-  funcPm.addPass(createConvertAttnResToGPUPass(kernels));
-  funcPm.addPass(createConvertAttnResToLinalgPass());
-  funcPm.addPass(createCanonicalizerPass());
+  afterBuffers.addPass(createConvertAttnResToGPUPass(kernels));
+  // What the kernels do not take (e.g. a buffer layout without aligned
+  // rows) becomes linalg on buffers, its temporaries freed after it.
+  ConvertAttnResToLinalgPassOptions fallback;
+  fallback.freeTemporaries = true;
+  afterBuffers.addPass(createConvertAttnResToLinalgPass(fallback));
   pm.addPass(createAttnResCheckLoweredPass());
-
-  buildBufferizationPipeline(pm);
 
   // Everything else (sublayers, block sums) as GPU loops.
   OpPassManager &loops = pm.nestAny();

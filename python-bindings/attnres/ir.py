@@ -200,38 +200,39 @@ def depth_combine(result, weights, values, weights_type, value_type, result_type
 
 
 def depth_attn_grad(results, query, sources, grad, eps, query_type, source_type, grad_type,
-                    dquery_type=None, dsource_type=None, attrs=None):
-    """`%dq, %dv:n = attnres.depth_attn_grad %q, [%v...], %g {eps} : Q, V, G -> DQ, DV`
-    (`results`: e.g. "%dq, %dv:3", or "%r:4")."""
-    return "%s = attnres.depth_attn_grad %s, [%s], %s%s : %s, %s, %s -> %s, %s" % (
-        _results(results), query, ", ".join(sources), grad, attr_dict(eps, attrs),
+                    dquery_type=None, dsource_type=None, attrs=None, outs=None):
+    """`%dq, %dv:n = attnres.depth_attn_grad %q, [%v...], %g outs(...) {eps}
+    : Q, V, G -> DQ, DV` (`results`: e.g. "%dq, %dv:3", or "%r:4")."""
+    return "%s = attnres.depth_attn_grad %s, [%s], %s%s%s : %s, %s, %s -> %s, %s" % (
+        _results(results), query, ", ".join(sources), grad, _outs(outs), attr_dict(eps, attrs),
         query_type, source_type, grad_type, dquery_type or query_type,
         dsource_type or source_type)
 
 
-def rms_norm_grad(results, x, gain, grad, eps, x_type, gain_type, attrs=None):
-    """`%dx, %dgain = attnres.rms_norm_grad %x, %gain, %g {eps} : X, G`."""
-    return "%s = attnres.rms_norm_grad %s, %s, %s%s : %s, %s" % (
-        _results(results), x, gain, grad, attr_dict(eps, attrs), x_type, gain_type)
+def rms_norm_grad(results, x, gain, grad, eps, x_type, gain_type, attrs=None, outs=None):
+    """`%dx, %dgain = attnres.rms_norm_grad %x, %gain, %g outs(...) {eps} : X, G`."""
+    return "%s = attnres.rms_norm_grad %s, %s, %s%s%s : %s, %s" % (
+        _results(results), x, gain, grad, _outs(outs), attr_dict(eps, attrs), x_type,
+        gain_type)
 
 
 def depth_attn_stats_grad(results, queries, sources, lse, dout, dlse, eps, queries_type,
-                          source_type, lse_type, out_type, attrs=None):
-    """`%dQ, %dv:n = attnres.depth_attn_stats_grad %Q, [%v...], %lse, %do, %dlse {eps}
-    : Q, V, LSE, O -> Q, V`."""
-    return ("%s = attnres.depth_attn_stats_grad %s, [%s], %s, %s, %s%s : %s, %s, %s, %s -> %s, %s"
-            % (_results(results), queries, ", ".join(sources), lse, dout, dlse,
+                          source_type, lse_type, out_type, attrs=None, outs=None):
+    """`%dQ, %dv:n = attnres.depth_attn_stats_grad %Q, [%v...], %lse, %do, %dlse outs(...)
+    {eps} : Q, V, LSE, O -> Q, V`."""
+    return ("%s = attnres.depth_attn_stats_grad %s, [%s], %s, %s, %s%s%s : %s, %s, %s, %s -> %s, %s"
+            % (_results(results), queries, ", ".join(sources), lse, dout, dlse, _outs(outs),
                attr_dict(eps, attrs), queries_type, source_type, lse_type, out_type,
                queries_type, source_type))
 
 
 def depth_attn_merge_grad(results, out, lse, query, source, grad, eps, out_type, lse_type,
-                          query_type, attrs=None):
-    """`%do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g {eps}
-    : O, LSE, Q`."""
-    return "%s = attnres.depth_attn_merge_grad %s, %s, %s, %s, %s%s : %s, %s, %s" % (
-        _results(results), out, lse, query, source, grad, attr_dict(eps, attrs), out_type,
-        lse_type, query_type)
+                          query_type, attrs=None, outs=None):
+    """`%do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g outs(...)
+    {eps} : O, LSE, Q`."""
+    return "%s = attnres.depth_attn_merge_grad %s, %s, %s, %s, %s%s%s : %s, %s, %s" % (
+        _results(results), out, lse, query, source, grad, _outs(outs), attr_dict(eps, attrs),
+        out_type, lse_type, query_type)
 
 
 # ---------------------------------------------------------------------------

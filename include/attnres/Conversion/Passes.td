@@ -33,6 +33,16 @@ def ConvertAttnResToLinalgPass
     dynamic hidden dimension is reported with the offending op and the pass
     fails. External function declarations are skipped.
 
+    With `keep-bufferizable`, ops that implement
+    `bufferization::BufferizableOpInterface` (the ops with a memref form) are
+    left alone, for a lowering after bufferization (`attnres-to-nvvm` lowers
+    them with `convert-attnres-to-gpu` on their memref form); every other
+    attnres op is lowered. With `free-temporaries`, the temporaries
+    (`memref.alloc`) of a memref-form op's decomposition are deallocated
+    right after it: for IR whose buffer deallocation already ran
+    (`attnres-to-nvvm` lowers the memref-form ops the GPU kernels do not
+    take this way).
+
     Example:
 
     ```mlir
@@ -50,6 +60,15 @@ def ConvertAttnResToLinalgPass
         ins(%w#0, %w#1, %v0, %v1 : ...) outs(%init : tensor<8x64xf32>) {...}
     ```
   }];
+  let options = [
+    Option<"keepBufferizable", "keep-bufferizable", "bool",
+           /*default=*/"false",
+           "Leave the ops that implement BufferizableOpInterface (those with "
+           "a memref form) alone, for a lowering after bufferization">,
+    Option<"freeTemporaries", "free-temporaries", "bool", /*default=*/"false",
+           "Deallocate the temporaries of a memref-form op's decomposition "
+           "right after it (IR whose buffer deallocation already ran)">,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
@@ -134,10 +153,18 @@ def ConvertAttnResToGPUPass
     : Pass<"convert-attnres-to-gpu"> {
   let summary = "Lower the depth-attention ops to fused GPU kernels (gpu.launch)";
   let description = [{
-    Rewrites `attnres.depth_attn`, `attnres.depth_attn_stats` and
-    `attnres.depth_attn_merge` with a static hidden size into one
-    `gpu.launch` each, on buffers (`bufferization.to_buffer` of the operands,
-    a fresh result buffer, `bufferization.to_tensor` of it):
+    Rewrites the memref form (after bufferization: `one-shot-bufferize`
+    keeps the ops) of `attnres.depth_attn`, `attnres.depth_attn_stats`,
+    `attnres.depth_attn_merge` and `attnres.depth_attn_merge_norm` with a
+    static hidden size into one `gpu.launch` each, writing the outs buffers
+    directly (no temporary, no copy); CTA barriers are `gpu.barrier`, so the
+    pass runs after buffer deallocation (which rejects `gpu.barrier`: it
+    declares no memory effects), as `attnres-to-nvvm` does. Token dims are
+    viewed as rows with `memref.collapse_shape` (`memref.expand_shape` for
+    one token); ops whose buffers cannot be viewed so, or whose views are not
+    at whole 128-bit vectors with static strides and offset (the alignment
+    the kernels state), are left alone for `convert-attnres-to-linalg`, as
+    are the tensor form and dynamic hidden sizes:
 
     * one CTA per token row (per (query, row) for phase 1); thread `t` owns
       chunks `k·T + t` of W elements, W = 128 bits / element width, so every
@@ -153,14 +180,20 @@ def ConvertAttnResToGPUPass
     chunk mapping, reduction order, online softmax) is emitted as sequential
     loops over CTAs and threads that run on the CPU.
 
+    `depth_attn_merge_norm` (built by `attnres-fuse-norm-epilogues`) is the
+    merge kernel with a second CTA reduction for the RMSNorm of `h`, writing
+    the normalized row and `h` only when the op keeps it.
+
     The gradient ops `depth_attn_grad`, `rms_norm_grad`,
-    `depth_attn_merge_grad` and `depth_attn_stats_grad` (static hidden size;
-    static number of queries) become a row-group kernel
+    `depth_attn_merge_grad` and `depth_attn_stats_grad` (memref form, static
+    hidden size; static number of queries) become a row-group kernel
     (`min(rows, grad-row-groups)` CTAs of at most 512 threads with about 2
     chunks per thread; CTA `b` takes rows `b, b + G, ...` and keeps the
     gradient of the row-independent operand, dq or dγ, in registers) and a
     column-sum kernel that adds the CTAs' [G, D] f32 partials in a fixed
-    order (deterministic, no atomics). Every row is read from memory once;
+    order (deterministic, no atomics) into the dq / dγ destination; the
+    [G, D] partials are a workspace the pass allocates and frees after the
+    column sum (on the stack in emulation). Every row is read from memory once;
     `depth_attn_grad` reads the sources a second time from L1/L2
     (statistics, then dV_j and dq), `depth_attn_stats_grad` 2S more times.
   }];
@@ -175,13 +208,11 @@ def ConvertAttnResToGPUPass
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
-    "mlir::bufferization::BufferizationDialect",
     "mlir::gpu::GPUDialect",
     "mlir::LLVM::LLVMDialect",
     "mlir::math::MathDialect",
     "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect",
-    "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect",
   ];
 }
@@ -190,11 +221,9 @@ def AttnResGPUFinalizeKernelsPass
     : Pass<"attnres-gpu-finalize-kernels"> {
   let summary = "Prepare bufferized gpu.launch ops for outlining and execution";
   let description = [{
-    Run after bufferization and deallocation, before kernel outlining:
+    Run after bufferization, deallocation and `convert-attnres-to-gpu`,
+    before kernel outlining:
 
-    * CTA barriers that `convert-attnres-to-gpu` emitted as side-effecting
-      inline asm (upstream's ownership-based deallocation rejects
-      `gpu.barrier`) become `gpu.barrier`;
     * `memory=managed` (default): every host `memref.alloc` becomes
       `gpu.alloc host_shared` (managed memory, usable by host code and
       kernels; `memref.dealloc` becomes `gpu.dealloc`); programs with

@@ -31,12 +31,10 @@
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -68,8 +66,47 @@ FailureOr<GPUKernelPlan> planGradKernel(int64_t hidden, unsigned elementBits,
 
 /// Whether a static token dim is 0 (such ops are left to the linalg
 /// lowering, as in the CPU kernels: their dq is zero, not empty).
-bool hasStaticZeroRows(RankedTensorType type) {
+bool hasStaticZeroRows(ShapedType type) {
   return llvm::is_contained(type.getShape().drop_back(), 0);
+}
+
+/// Checks shared by the gradient kernels: the memref form (after
+/// bufferization: the outs are the kernels' outputs), a static hidden size
+/// (of `rowType`), addressable types, and buffers whose rows views have a
+/// kernel layout (`buffers`: value, leading dims, has a hidden dim) for the
+/// plan's vector width. `vectors`: buffers written whole by the column-sum
+/// kernel (dq, dγ: a [D] or [S, D] buffer), which must collapse to one
+/// contiguous dim.
+FailureOr<GPUKernelPlan> matchGradKernelOp(
+    PatternRewriter &rewriter, Operation *op, Type rowType, unsigned maxThreads,
+    ArrayRef<std::tuple<Value, unsigned, bool>> buffers, ValueRange vectors) {
+  if (op->getNumResults() != 0)
+    return rewriter.notifyMatchFailure(
+        op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");
+  std::optional<int64_t> hidden = staticHiddenOf(rowType);
+  if (!hidden)
+    return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+  if (!hasAddressableTypes(op))
+    return rewriter.notifyMatchFailure(op, "buffers too large to address");
+  if (hasStaticZeroRows(cast<ShapedType>(rowType)))
+    return rewriter.notifyMatchFailure(op, "no token rows");
+  FailureOr<GPUKernelPlan> plan = planGradKernel(
+      *hidden, cast<ShapedType>(rowType).getElementTypeBitWidth(), maxThreads);
+  if (failed(plan))
+    return rewriter.notifyMatchFailure(op, "no kernel plan");
+  for (auto [buffer, lead, hasHidden] : buffers)
+    if (!isKernelBuffer(buffer, lead, hasHidden, plan->vectorWidth))
+      return rewriter.notifyMatchFailure(
+          op, "a buffer's layout does not allow the kernel's row view and "
+              "aligned vector accesses: lowered by convert-attnres-to-linalg");
+  for (Value vector : vectors) {
+    auto type = dyn_cast<MemRefType>(vector.getType());
+    MemRefType flat = type ? columnsTypeOf(type) : MemRefType();
+    if (!flat || !hasKernelLayout(flat, plan->vectorWidth))
+      return rewriter.notifyMatchFailure(
+          op, "a gradient vector's layout is not contiguous");
+  }
+  return plan;
 }
 
 /// `min(rows, limit)`: the number of row groups (CTAs); a constant when the
@@ -290,34 +327,25 @@ struct GroupPartials {
     if (lead > 0)
       shape.push_back(lead);
     shape.push_back(hidden);
+    // A workspace of the lowering, freed after the column sum (`sum`): the
+    // kernels are built after buffer deallocation. The emulation (a CPU
+    // check that runs before attnres-to-llvm's deallocation) leaves it to
+    // that deallocation (on the stack, a buffer captured by the OpenMP
+    // regions of the emulated grid crashes at run time).
     buffer =
         memref::AllocOp::create(b, loc, MemRefType::get(shape, b.getF32Type()),
                                 g ? ValueRange{} : ValueRange{groups});
   }
 
-  Value sum(OpBuilder &b, Location loc, Type elemType,
-            RankedTensorType resultType, bool emulate) const {
-    auto type = cast<MemRefType>(buffer.getType());
-    int64_t hidden = type.getShape().back();
+  /// Sums the partial rows per column into `dest` ([D] or [S, D]).
+  void sum(OpBuilder &b, Location loc, Value dest, bool emulate) const {
     Value flat = buffer;
-    int64_t cols = hidden * std::max<int64_t>(1, lead);
     if (lead > 0)
       flat = memref::CollapseShapeOp::create(
           b, loc, buffer, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-    auto colsType = RankedTensorType::get({cols}, elemType);
-    Value out = newBuffer(b, loc, colsType, {});
-    emitColumnSum(b, loc, flat, out, width, emulate);
-    RankedTensorType outType = colsType;
-    if (lead > 0) {
-      outType = RankedTensorType::get({lead, hidden}, elemType);
-      out = memref::ExpandShapeOp::create(
-          b, loc, ArrayRef<int64_t>{lead, hidden}, out,
-          ArrayRef<ReassociationIndices>{{0, 1}});
-    }
-    Value t = asTensor(b, loc, out, outType);
-    if (t.getType() != resultType)
-      t = tensor::CastOp::create(b, loc, resultType, t);
-    return t;
+    emitColumnSum(b, loc, flat, columnsView(b, loc, dest), width, emulate);
+    if (!emulate)
+      memref::DeallocOp::create(b, loc, buffer);
   }
 };
 
@@ -398,21 +426,23 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
 
   LogicalResult matchAndRewrite(DepthAttnGradOp op,
                                 PatternRewriter &rewriter) const override {
-    auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (hasStaticZeroRows(srcType))
-      return rewriter.notifyMatchFailure(op, "no token rows");
-    FailureOr<GPUKernelPlan> plan = planGradKernel(
-        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    int64_t n = op.getSources().size();
+    if (n == 0 || op.getInits().size() != size_t(n + 1))
+      return rewriter.notifyMatchFailure(op, "needs sources and buffers");
+    Value dqInit = op.getInits()[0];
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getQuery(), 0, true}, {op.getGrad(), 0, true}};
+    for (Value v : op.getSources())
+      buffers.push_back({v, 0, true});
+    for (Value v : op.getInits().drop_front())
+      buffers.push_back({v, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchGradKernelOp(rewriter, op, op.getGrad().getType(),
+                          options.maxThreads, buffers, dqInit);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
-    int64_t n = op.getSources().size();
-    int64_t D = *hidden;
+    int64_t D = plan->hidden;
     // Where D does not split into 2 chunks per thread within 512 threads
     // (D = 7168 f32: 448 threads x 4 chunks), the dq chunks live in shared
     // memory (each thread only touches its own words: no barrier) instead
@@ -432,16 +462,12 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value grad = readBuffer(rewriter, loc,
-                            flattenRows(rewriter, loc, op.getGrad(), 0, true));
-    Value query = readBuffer(rewriter, loc, op.getQuery());
-    auto flatType =
-        RankedTensorType::get({io.staticRows, D}, srcType.getElementType());
+    Value grad = rowsView(rewriter, loc, op.getGrad(), 0, true);
+    Value query = op.getQuery();
+    // The kernel writes the destinations (dV_j) directly.
     SmallVector<Value> dvs;
-    for (int64_t j = 0; j < n; ++j)
-      dvs.push_back(newBuffer(rewriter, loc, flatType,
-                              flatType.isDynamicDim(0) ? ValueRange{io.rows}
-                                                       : ValueRange{}));
+    for (Value init : op.getInits().drop_front())
+      dvs.push_back(rowsView(rewriter, loc, init, 0, true));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
                            plan->vectorWidth, options.gradRowGroups);
 
@@ -620,16 +646,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
           storePartial(b, loc, km, acc, partials.buffer, cta.x);
         });
 
-    auto dqType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    SmallVector<Value> results = {
-        partials.sum(rewriter, loc, dqType.getElementType(), dqType, emulate)};
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getGrad());
-    for (Value dv : dvs)
-      results.push_back(unflattenRows(rewriter, loc,
-                                      asTensor(rewriter, loc, dv, flatType),
-                                      srcType, sizes, 0, true));
-    rewriter.replaceOp(op, results);
+    partials.sum(rewriter, loc, dqInit, emulate);
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -648,36 +666,30 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
 
   LogicalResult matchAndRewrite(RMSNormGradOp op,
                                 PatternRewriter &rewriter) const override {
-    auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (hasStaticZeroRows(srcType))
-      return rewriter.notifyMatchFailure(op, "no token rows");
-    FailureOr<GPUKernelPlan> plan = planGradKernel(
-        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (op.getInits().size() != 2)
+      return rewriter.notifyMatchFailure(op, "needs buffers");
+    Value dxInit = op.getInits()[0], dgainInit = op.getInits()[1];
+    FailureOr<GPUKernelPlan> plan = matchGradKernelOp(
+        rewriter, op, op.getInput().getType(), options.maxThreads,
+        {{op.getInput(), 0, true},
+         {op.getGrad(), 0, true},
+         {op.getGain(), 0, true},
+         {dxInit, 0, true}},
+        dgainInit);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
-    int64_t D = *hidden;
+    int64_t D = plan->hidden;
     bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
-    Value x = readBuffer(rewriter, loc,
-                         flattenRows(rewriter, loc, op.getInput(), 0, true));
-    Value grad = readBuffer(rewriter, loc,
-                            flattenRows(rewriter, loc, op.getGrad(), 0, true));
-    Value gain = readBuffer(rewriter, loc, op.getGain());
+    Value x = rowsView(rewriter, loc, op.getInput(), 0, true);
+    Value grad = rowsView(rewriter, loc, op.getGrad(), 0, true);
+    Value gain = op.getGain();
     Value rows = memref::DimOp::create(rewriter, loc, x, 0);
-    auto flatType =
-        RankedTensorType::get({cast<MemRefType>(x.getType()).getDimSize(0), D},
-                              srcType.getElementType());
-    Value dx =
-        newBuffer(rewriter, loc, flatType,
-                  flatType.isDynamicDim(0) ? ValueRange{rows} : ValueRange{});
-    GroupPartials partials(rewriter, loc, rows, flatType.getDimSize(0), D,
+    Value dx = rowsView(rewriter, loc, dxInit, 0, true);
+    GroupPartials partials(rewriter, loc, rows,
+                           cast<MemRefType>(x.getType()).getDimSize(0), D,
                            plan->vectorWidth, options.gradRowGroups);
     // dx chunk and dγ term from ρ and k = (ρ³/D)·Σ γ g x.
     auto outputs = [&](OpBuilder &nb, Value rho, Value kk, Value xv, Value gv,
@@ -794,13 +806,8 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
           storePartial(b, loc, km, acc, partials.buffer, cta.x);
         });
 
-    auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
-    Value dgain = partials.sum(rewriter, loc, gainType.getElementType(),
-                               gainType, emulate);
-    Value dxT = unflattenRows(
-        rewriter, loc, asTensor(rewriter, loc, dx, flatType), srcType,
-        tensor::getMixedSizes(rewriter, loc, op.getInput()), 0, true);
-    rewriter.replaceOp(op, ValueRange{dxT, dgain});
+    partials.sum(rewriter, loc, dgainInit, emulate);
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -820,43 +827,41 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
 
   LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
                                 PatternRewriter &rewriter) const override {
-    auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (hasStaticZeroRows(srcType))
-      return rewriter.notifyMatchFailure(op, "no token rows");
-    FailureOr<GPUKernelPlan> plan = planGradKernel(
-        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (op.getInits().size() != 4)
+      return rewriter.notifyMatchFailure(op, "needs buffers");
+    // Destinations: do, dlse, dq, du.
+    ValueRange inits = op.getInits();
+    FailureOr<GPUKernelPlan> plan = matchGradKernelOp(
+        rewriter, op, op.getSource().getType(), options.maxThreads,
+        {{op.getOutput(), 0, true},
+         {op.getSource(), 0, true},
+         {op.getGrad(), 0, true},
+         {op.getLse(), 0, false},
+         {op.getQuery(), 0, true},
+         {inits[0], 0, true},
+         {inits[1], 0, false},
+         {inits[3], 0, true}},
+        inits[2]);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
-    int64_t D = *hidden;
+    int64_t D = plan->hidden;
     bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
     auto rowsOf = [&](Value v, bool hasHidden) {
-      return readBuffer(rewriter, loc,
-                        flattenRows(rewriter, loc, v, 0, hasHidden));
+      return rowsView(rewriter, loc, v, 0, hasHidden);
     };
     Value o = rowsOf(op.getOutput(), true);
     Value u = rowsOf(op.getSource(), true);
     Value grad = rowsOf(op.getGrad(), true);
     Value lse = rowsOf(op.getLse(), false);
-    Value query = readBuffer(rewriter, loc, op.getQuery());
+    Value query = op.getQuery();
     Value rows = memref::DimOp::create(rewriter, loc, u, 0);
     int64_t staticRows = cast<MemRefType>(u.getType()).getDimSize(0);
-    auto flatType =
-        RankedTensorType::get({staticRows, D}, srcType.getElementType());
-    auto flatLse = RankedTensorType::get({staticRows}, rewriter.getF32Type());
-    SmallVector<Value> dyn;
-    if (flatType.isDynamicDim(0))
-      dyn.push_back(rows);
-    Value dOut = newBuffer(rewriter, loc, flatType, dyn);
-    Value dU = newBuffer(rewriter, loc, flatType, dyn);
-    Value dLse = newBuffer(rewriter, loc, flatLse, dyn);
+    Value dOut = rowsOf(inits[0], true);
+    Value dLse = rowsOf(inits[1], false);
+    Value dU = rowsOf(inits[3], true);
     GroupPartials partials(rewriter, loc, rows, staticRows, D,
                            plan->vectorWidth, options.gradRowGroups);
 
@@ -1002,23 +1007,8 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
           storePartial(b, loc, km, acc, partials.buffer, cta.x);
         });
 
-    auto dqType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    Value dq =
-        partials.sum(rewriter, loc, dqType.getElementType(), dqType, emulate);
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSource());
-    SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
-    auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
-    Value doT =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dOut, flatType),
-                      srcType, sizes, 0, true);
-    Value dlT =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dLse, flatLse),
-                      lseType, lseSizes, 0, false);
-    Value duT =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, dU, flatType),
-                      srcType, sizes, 0, true);
-    rewriter.replaceOp(op, ValueRange{doT, dlT, dq, duT});
+    partials.sum(rewriter, loc, inits[2], emulate);
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -1074,27 +1064,31 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
 
   LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getSources().empty())
-      return failure();
-    auto srcType =
-        dyn_cast<RankedTensorType>(op.getSources().front().getType());
-    auto qType = dyn_cast<RankedTensorType>(op.getQueries().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || !qType || qType.isDynamicDim(0) || hasEncodedTensors(op))
+    int64_t n = op.getSources().size();
+    if (n == 0 || op.getInits().size() != size_t(n + 1))
+      return rewriter.notifyMatchFailure(op, "needs sources and buffers");
+    auto qType = dyn_cast<MemRefType>(op.getQueries().getType());
+    if (!qType || qType.isDynamicDim(0) || qType.getDimSize(0) == 0)
       return rewriter.notifyMatchFailure(
-          op, "needs a static hidden size and number of queries");
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (hasStaticZeroRows(srcType) || qType.getDimSize(0) == 0)
-      return rewriter.notifyMatchFailure(op, "no token rows or queries");
-    FailureOr<GPUKernelPlan> plan = planGradKernel(
-        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+          op, "needs a static, non-zero number of queries");
+    Value dQInit = op.getInits()[0];
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getQueries(), 0, true},
+        {op.getOutputGrad(), 1, true},
+        {op.getLse(), 1, false},
+        {op.getLseGrad(), 1, false}};
+    for (Value v : op.getSources())
+      buffers.push_back({v, 0, true});
+    for (Value v : op.getInits().drop_front())
+      buffers.push_back({v, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchGradKernelOp(rewriter, op, op.getSources().front().getType(),
+                          options.maxThreads, buffers, dQInit);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
-    int64_t n = op.getSources().size();
     int64_t S = qType.getDimSize(0);
-    int64_t D = *hidden;
+    int64_t D = plan->hidden;
     // Shared words: (s_qj, a_qj) at 2(q·n + j), ρ_j at 2Sn + j, ā_q at
     // 2Sn + n + q.
     int64_t rhoBase = 2 * S * n, abarBase = rhoBase + n;
@@ -1109,20 +1103,13 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value queries = readBuffer(rewriter, loc, op.getQueries());
-    Value dOut = readBuffer(
-        rewriter, loc, flattenRows(rewriter, loc, op.getOutputGrad(), 1, true));
-    Value lse = readBuffer(rewriter, loc,
-                           flattenRows(rewriter, loc, op.getLse(), 1, false));
-    Value dLse = readBuffer(
-        rewriter, loc, flattenRows(rewriter, loc, op.getLseGrad(), 1, false));
-    auto flatType =
-        RankedTensorType::get({io.staticRows, D}, srcType.getElementType());
+    Value queries = op.getQueries();
+    Value dOut = rowsView(rewriter, loc, op.getOutputGrad(), 1, true);
+    Value lse = rowsView(rewriter, loc, op.getLse(), 1, false);
+    Value dLse = rowsView(rewriter, loc, op.getLseGrad(), 1, false);
     SmallVector<Value> dvs;
-    for (int64_t j = 0; j < n; ++j)
-      dvs.push_back(newBuffer(rewriter, loc, flatType,
-                              flatType.isDynamicDim(0) ? ValueRange{io.rows}
-                                                       : ValueRange{}));
+    for (Value init : op.getInits().drop_front())
+      dvs.push_back(rowsView(rewriter, loc, init, 0, true));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
                            plan->vectorWidth, options.gradRowGroups, S);
     auto scalarAt = [&](OpBuilder &nb, Value buffer, Value q, Value row) {
@@ -1437,16 +1424,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
               });
         });
 
-    SmallVector<Value> results = {partials.sum(
-        rewriter, loc, qType.getElementType(),
-        cast<RankedTensorType>(op.getQueriesGrad().getType()), emulate)};
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
-    for (Value dv : dvs)
-      results.push_back(unflattenRows(rewriter, loc,
-                                      asTensor(rewriter, loc, dv, flatType),
-                                      srcType, sizes, 0, true));
-    rewriter.replaceOp(op, results);
+    partials.sum(rewriter, loc, dQInit, emulate);
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;

@@ -26,13 +26,11 @@
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -293,9 +291,11 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
   }
 }
 
-/// The PreNorm that follows a merged site, computed in the same kernel:
-/// `out = h · ((1/D)·Σ h² + eps)^(-1/2) · gain` (math §4: phase 2 is
-/// elementwise per row, so it fuses with the next RMSNorm).
+/// The PreNorm that follows a merged site, computed in the same kernel
+/// (`attnres.depth_attn_merge_norm`): `out = h · ((1/D)·Σ h² + eps)^(-1/2) ·
+/// gain` (math §4: phase 2 is elementwise per row, so it fuses with the next
+/// RMSNorm). `h` is normalized in f32, before it is rounded (docs/semantics.md
+/// states this for the fused op).
 struct FusedNorm {
   Value gain; // [D] buffer
   Value out;  // [rows, D] buffer
@@ -303,7 +303,9 @@ struct FusedNorm {
 };
 
 /// depth_attn_merge for one row; writes h to `result` (if set) and, with a
-/// fused norm, its RMSNorm to `norm->out`.
+/// fused norm, its RMSNorm to `norm->out`. `result` and `norm->out` may be
+/// `out` or `src` (in place): each thread reads its chunks before it writes
+/// them, and the emulation keeps h in per-thread buffers.
 void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
                   Value lse, Value query, Value src, Value result, Value row,
                   Value tid, Value scratch, bool emulate,
@@ -375,21 +377,29 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   Value ss = emulatedReduce(b, loc, parts, 0, plan);
   Value dot = emulatedReduce(b, loc, parts, 1, plan);
   Value w = mergeWeight(b, loc, km.logit(b, loc, ss, dot), rowLse);
-  // h per chunk (recomputed in the norm phase: thread registers do not
-  // survive between the emulated phases).
-  auto mergedChunk = [&](OpBuilder &nb, Value t, int64_t k) -> Value {
-    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
-    Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
-    Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
-    return vector::FMAOp::create(nb, loc, wV,
-                                 arith::SubFOp::create(nb, loc, u, o), o);
+  // The threads' h registers, kept between the emulated phases (the
+  // destinations may be `out` or `src`: h cannot be recomputed from them).
+  Value hBuf;
+  if (norm)
+    hBuf = memref::AllocaOp::create(
+        b, loc,
+        MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth}, f32));
+  auto hIndex = [&](OpBuilder &nb, Value t, int64_t k) {
+    return SmallVector<Value>{t, cIndex(nb, loc, k), cIndex(nb, loc, 0)};
   };
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
     SmallVector<Value> hs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
-      hs.push_back(mergedChunk(nb, t, k));
+      Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
+      Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
+      Value h = vector::FMAOp::create(nb, loc, wV,
+                                      arith::SubFOp::create(nb, loc, u, o), o);
+      hs.push_back(h);
+      if (norm)
+        vector::StoreOp::create(nb, loc, hs.back(), hBuf, hIndex(nb, t, k));
       if (result)
-        km.store(nb, loc, hs.back(), result, ValueRange{row}, t, k);
+        km.store(nb, loc, h, result, ValueRange{row}, t, k);
     }
     if (norm) {
       auto [hss, unused] = km.partials(nb, loc, hs, {});
@@ -404,7 +414,9 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
     Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
     for (int64_t k = 0; k < plan.chunks; ++k)
-      storeNorm(nb, mergedChunk(nb, t, k), rhoV, t, k);
+      storeNorm(
+          nb, vector::LoadOp::create(nb, loc, vecType, hBuf, hIndex(nb, t, k)),
+          rhoV, t, k);
   });
 }
 
@@ -412,47 +424,67 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
 // Patterns
 //===----------------------------------------------------------------------===//
 
+/// Checks shared by the three kernels: the memref form (after
+/// bufferization: the outs are the kernel's outputs), a static hidden size
+/// with a kernel plan, addressable types, and buffers whose rows views have
+/// a kernel layout (`buffers`: value, leading dims, has a hidden dim).
+FailureOr<GPUKernelPlan>
+matchKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
+              const Options &options,
+              ArrayRef<std::tuple<Value, unsigned, bool>> buffers) {
+  if (op->getNumResults() != 0)
+    return rewriter.notifyMatchFailure(
+        op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");
+  std::optional<int64_t> hidden = staticHiddenOf(hiddenType);
+  if (!hidden)
+    return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+  FailureOr<GPUKernelPlan> plan = planGPUKernel(
+      *hidden, cast<ShapedType>(hiddenType).getElementTypeBitWidth(),
+      options.maxThreads);
+  if (failed(plan))
+    return rewriter.notifyMatchFailure(op, "no kernel plan");
+  if (!hasAddressableTypes(op))
+    return rewriter.notifyMatchFailure(op, "buffers too large to address");
+  for (auto [buffer, lead, hasHidden] : buffers)
+    if (!isKernelBuffer(buffer, lead, hasHidden, plan->vectorWidth))
+      return rewriter.notifyMatchFailure(
+          op, "a buffer's layout does not allow the kernel's row view and "
+              "aligned vector accesses: lowered by convert-attnres-to-linalg");
+  return plan;
+}
+
+/// Whether a buffer has a dim of static size 0 (nothing to write).
+bool hasEmptyBuffer(ValueRange buffers) {
+  return llvm::any_of(buffers, [](Value v) {
+    return llvm::is_contained(cast<MemRefType>(v.getType()).getShape(), 0);
+  });
+}
+
 struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
   DepthAttnToGPU(MLIRContext *ctx, Options options)
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
-    std::optional<int64_t> hidden = staticHidden(op.getType());
-    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, op.getType().getElementTypeBitWidth(), options.maxThreads);
+    if (op.getSources().empty() || !op.getInit())
+      return rewriter.notifyMatchFailure(op, "needs sources and a buffer");
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getQuery(), 0, true}, {op.getInit(), 0, true}};
+    for (Value s : op.getSources())
+      buffers.push_back({s, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, op.getInit().getType(), options, buffers);
     if (failed(plan))
       return failure();
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if (hasEmptyBuffer(op.getInit())) {
+      rewriter.eraseOp(op);
       return success();
+    }
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value query = readBuffer(rewriter, loc, op.getQuery());
-    auto flatType = RankedTensorType::get({io.staticRows, *hidden},
-                                          op.getType().getElementType());
-    // Destination passing: when the result only goes into a [rows, D]
-    // destination buffer, the kernel writes it there (no temporary + copy).
-    bufferization::MaterializeInDestinationOp sink;
-    if (op->hasOneUse() && op.getType().getRank() == 2)
-      if (auto m = dyn_cast<bufferization::MaterializeInDestinationOp>(
-              *op->user_begin()))
-        if (auto dest = dyn_cast<MemRefType>(m.getDest().getType()))
-          if (dest.getShape() == op.getType().getShape() &&
-              dest.getLayout().isIdentity() &&
-              dest.getElementType() == op.getType().getElementType())
-            sink = m;
-    Value out = sink ? sink.getDest()
-                     : newBuffer(rewriter, loc, flatType,
-                                 flatType.isDynamicDim(0) ? ValueRange{io.rows}
-                                                          : ValueRange{});
+    Value query = op.getQuery();
+    // The kernel writes the destination: no temporary, no copy.
+    Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
     emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1), *plan,
              options.emulate,
              [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
@@ -460,18 +492,7 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
                            ValueRange{row}, Value(), {}, tid, scratch,
                            options.emulate);
              });
-    if (sink) {
-      // The kernel wrote the destination: the materialization and the op go.
-      rewriter.eraseOp(sink);
-      rewriter.eraseOp(op);
-      return success();
-    }
-    Value flat = asTensor(rewriter, loc, out, flatType);
-    rewriter.replaceOp(
-        op, unflattenRows(
-                rewriter, loc, flat, op.getType(),
-                tensor::getMixedSizes(rewriter, loc, op.getSources().front()),
-                0, true));
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -482,44 +503,28 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
       : OpRewritePattern(ctx), options(options) {}
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
-    if (op.getSources().empty())
-      return failure();
-    auto srcType = cast<RankedTensorType>(op.getSources().front().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, srcType.getElementTypeBitWidth(), options.maxThreads);
+    if (op.getSources().empty() || op.getInits().size() != 2)
+      return rewriter.notifyMatchFailure(op, "needs sources and buffers");
+    Value outBuf = op.getInits()[0], lseBuf = op.getInits()[1];
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getQueries(), 0, true}, {outBuf, 1, true}, {lseBuf, 1, false}};
+    for (Value s : op.getSources())
+      buffers.push_back({s, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, outBuf.getType(), options, buffers);
     if (failed(plan))
       return failure();
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    if (hasEmptyBuffer({outBuf, lseBuf})) {
+      rewriter.eraseOp(op);
       return success();
+    }
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value queries = readBuffer(rewriter, loc, op.getQueries());
+    Value queries = op.getQueries();
     Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    auto lseType = cast<RankedTensorType>(op.getLse().getType());
-    auto flatOut =
-        RankedTensorType::get({outType.getDimSize(0), io.staticRows, *hidden},
-                              srcType.getElementType());
-    auto flatLse = RankedTensorType::get({outType.getDimSize(0), io.staticRows},
-                                         rewriter.getF32Type());
-    SmallVector<Value> outDyn, lseDyn;
-    if (flatOut.isDynamicDim(0))
-      outDyn.push_back(numQueries);
-    if (flatOut.isDynamicDim(1))
-      outDyn.push_back(io.rows);
-    lseDyn = outDyn;
-    Value out = newBuffer(rewriter, loc, flatOut, outDyn);
-    Value lse = newBuffer(rewriter, loc, flatLse, lseDyn);
+    Value out = rowsView(rewriter, loc, outBuf, 1, true);
+    Value lse = rowsView(rewriter, loc, lseBuf, 1, false);
     // CTAs (query, row) with the query fastest: the CTAs of one row run
     // side by side and share its sources through L2.
     emitGrid(rewriter, loc, numQueries, io.rows, *plan, options.emulate,
@@ -528,104 +533,98 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
                            ValueRange{s, row}, lse, ValueRange{s, row}, tid,
                            scratch, options.emulate);
              });
-    SmallVector<OpFoldResult> outSizes = {
-        tensor::getMixedSize(rewriter, loc, op.getQueries(), 0)};
-    llvm::append_range(outSizes, tensor::getMixedSizes(
-                                     rewriter, loc, op.getSources().front()));
-    SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
-                                       std::prev(outSizes.end()));
-    Value o =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, out, flatOut),
-                      outType, outSizes, 1, true);
-    Value l =
-        unflattenRows(rewriter, loc, asTensor(rewriter, loc, lse, flatLse),
-                      lseType, lseSizes, 1, false);
-    rewriter.replaceOp(op, ValueRange{o, l});
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
 };
 
-/// depth_attn_merge, and depth_attn_merge_norm: the merge CTA then
-/// normalizes the row it merged (h is written only when it is a result).
-template <typename OpTy> struct DepthAttnMergeToGPU : OpRewritePattern<OpTy> {
+struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
   DepthAttnMergeToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern<OpTy>(ctx), options(options) {}
-  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
-  LogicalResult matchAndRewrite(OpTy op,
+      : OpRewritePattern(ctx), options(options) {}
+  LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
-    RankedTensorType type;
-    if constexpr (kFused)
-      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
-    else
-      type = op.getType();
-    std::optional<int64_t> hidden = staticHidden(type);
-    if (!hidden || hasEncodedTensors(op))
-      return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-    FailureOr<GPUKernelPlan> plan = planGPUKernel(
-        *hidden, type.getElementTypeBitWidth(), options.maxThreads);
+    if (!op.getInit())
+      return rewriter.notifyMatchFailure(op, "needs a buffer");
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getOutput(), 0, true},
+        {op.getLse(), 0, false},
+        {op.getQuery(), 0, true},
+        {op.getSource(), 0, true},
+        {op.getInit(), 0, true}};
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, op.getInit().getType(), options, buffers);
     if (failed(plan))
       return failure();
-    if (!hasAddressableTypes(op))
-      return rewriter.notifyMatchFailure(op, "tensors too large to address");
-    if constexpr (kFused) {
-      if (llvm::is_contained(type.getShape(), 0))
-        return rewriter.notifyMatchFailure(
-            op, "no rows: lowered by convert-attnres-to-linalg");
-    } else if (succeeded(replaceEmptyResults(rewriter, op))) {
+    if (hasEmptyBuffer(op.getInit())) {
+      rewriter.eraseOp(op);
       return success();
     }
-    // depth_attn_merge_norm: the next PreNorm of the merged value runs in
-    // the kernel; h is written only when it is a result.
-    bool fusedNorm = kFused;
-    bool needH = true;
-    if constexpr (kFused)
-      needH = op.keepsMerged();
     Location loc = op.getLoc();
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    Value src = readBuffer(rewriter, loc,
-                           flattenRows(rewriter, loc, op.getSource(), 0, true));
-    Value prev = readBuffer(
-        rewriter, loc, flattenRows(rewriter, loc, op.getOutput(), 0, true));
-    Value lse = readBuffer(rewriter, loc,
-                           flattenRows(rewriter, loc, op.getLse(), 0, false));
-    Value query = readBuffer(rewriter, loc, op.getQuery());
+    Value src = rowsView(rewriter, loc, op.getSource(), 0, true);
+    Value prev = rowsView(rewriter, loc, op.getOutput(), 0, true);
+    Value lse = rowsView(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    auto flatType = RankedTensorType::get(
-        {cast<MemRefType>(src.getType()).getDimSize(0), *hidden},
-        type.getElementType());
-    SmallVector<Value> dyn;
-    if (flatType.isDynamicDim(0))
-      dyn.push_back(rows);
-    Value out = needH ? newBuffer(rewriter, loc, flatType, dyn) : Value();
-    FusedNorm fused;
-    if constexpr (kFused) {
-      fused.gain = readBuffer(rewriter, loc, op.getGain());
-      fused.out = newBuffer(rewriter, loc, flatType, dyn);
-      fused.eps = epsOf(op.getNormEpsAttr());
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
+             options.emulate,
+             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
+               emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
+                            scratch, options.emulate, /*norm=*/nullptr);
+             });
+    rewriter.eraseOp(op);
+    return success();
+  }
+  Options options;
+};
+
+/// `attnres.depth_attn_merge_norm` (built by attnres-fuse-norm-epilogues):
+/// the merge kernel with a second CTA reduction for Σ h², writing the
+/// normalized row, and h only when the op keeps it.
+struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
+  DepthAttnMergeNormToGPU(MLIRContext *ctx, Options options)
+      : OpRewritePattern(ctx), options(options) {}
+  LogicalResult matchAndRewrite(DepthAttnMergeNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Value normedInit = op.getNormedInit(), mergedInit = op.getMergedInit();
+    if (!normedInit)
+      return rewriter.notifyMatchFailure(op, "needs a buffer");
+    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
+        {op.getOutput(), 0, true}, {op.getLse(), 0, false},
+        {op.getQuery(), 0, true},  {op.getSource(), 0, true},
+        {op.getGain(), 0, true},   {normedInit, 0, true}};
+    if (mergedInit)
+      buffers.push_back({mergedInit, 0, true});
+    FailureOr<GPUKernelPlan> plan =
+        matchKernelOp(rewriter, op, normedInit.getType(), options, buffers);
+    if (failed(plan))
+      return failure();
+    if (hasEmptyBuffer(normedInit)) {
+      rewriter.eraseOp(op);
+      return success();
     }
-    emitGrid(
-        rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan, options.emulate,
-        [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
-          emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
-                       scratch, options.emulate, fusedNorm ? &fused : nullptr);
-        });
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSource());
-    SmallVector<Value> results;
-    if (fusedNorm)
-      results.push_back(unflattenRows(
-          rewriter, loc, asTensor(rewriter, loc, fused.out, flatType), type,
-          sizes, 0, true));
-    if (needH)
-      results.push_back(unflattenRows(rewriter, loc,
-                                      asTensor(rewriter, loc, out, flatType),
-                                      type, sizes, 0, true));
-    rewriter.replaceOp(op, results);
+    Location loc = op.getLoc();
+    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+    Value src = rowsView(rewriter, loc, op.getSource(), 0, true);
+    Value prev = rowsView(rewriter, loc, op.getOutput(), 0, true);
+    Value lse = rowsView(rewriter, loc, op.getLse(), 0, false);
+    Value query = op.getQuery();
+    Value merged =
+        mergedInit ? rowsView(rewriter, loc, mergedInit, 0, true) : Value();
+    FusedNorm fused;
+    fused.gain = op.getGain();
+    fused.out = rowsView(rewriter, loc, normedInit, 0, true);
+    fused.eps = epsOf(op.getNormEpsAttr());
+    Value rows = memref::DimOp::create(rewriter, loc, src, 0);
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
+             options.emulate,
+             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
+               emitMergeCTA(b, loc, km, prev, lse, query, src, merged, row, tid,
+                            scratch, options.emulate, &fused);
+             });
+    rewriter.eraseOp(op);
     return success();
   }
   Options options;
@@ -656,21 +655,6 @@ struct ConvertAttnResToGPUPass
     // before anything is rewritten.
     if (failed(checkAddressableKernelOps(func)))
       return signalPassFailure();
-    // The GPU kernels take value-form ops only (docs/gpu.md).
-    bool supported = true;
-    func->walk(
-        [&](Operation *op) {
-          if (isa<DepthAttnOp, DepthAttnStatsOp, DepthAttnMergeOp,
-                  DepthAttnNormOp, DepthAttnMergeNormOp>(op) &&
-              hasDestinationsOrBuffers(op)) {
-            op->emitOpError()
-                << "cannot be lowered by convert-attnres-to-gpu: destinations "
-                   "(outs) and the memref form are not supported on GPU yet";
-            supported = false;
-          }
-        });
-    if (!supported)
-      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     if (gradRowGroups < 1) {
       func.emitError() << "convert-attnres-to-gpu: grad-row-groups must be at "
@@ -679,8 +663,6 @@ struct ConvertAttnResToGPUPass
     }
     populateAttnResToGPUConversionPatterns(patterns, emulate, maxThreads,
                                            gradRowGroups);
-    // Greedy (not the walk driver): a destination-passing site also erases
-    // the materialization that follows it.
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
     if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
@@ -694,9 +676,7 @@ void mlir::attnres::populateAttnResToGPUConversionPatterns(
     RewritePatternSet &patterns, bool emulate, unsigned maxThreads,
     unsigned gradRowGroups) {
   Options options{emulate, maxThreads, std::max(1u, gradRowGroups)};
-  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU,
-               DepthAttnMergeToGPU<DepthAttnMergeOp>,
-               DepthAttnMergeToGPU<DepthAttnMergeNormOp>>(patterns.getContext(),
-                                                          options);
+  patterns.add<DepthAttnToGPU, DepthAttnStatsToGPU, DepthAttnMergeToGPU,
+               DepthAttnMergeNormToGPU>(patterns.getContext(), options);
   populateGradKernelPatterns(patterns, options);
 }

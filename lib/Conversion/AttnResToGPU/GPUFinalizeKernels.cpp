@@ -1,10 +1,9 @@
-//===- GPUFinalizeKernels.cpp - barriers and device-reachable buffers -----===//
+//===- GPUFinalizeKernels.cpp - device-reachable buffers ------------------===//
 
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/CallInterfaces.h"
@@ -211,18 +210,6 @@ struct AttnResGPUFinalizeKernelsPass
     if (func.isExternal())
       return;
     IRRewriter rewriter(&getContext());
-    // Barriers carried as inline asm through bufferization.
-    SmallVector<LLVM::InlineAsmOp> barriers;
-    func->walk([&](LLVM::InlineAsmOp asmOp) {
-      if (asmOp.getAsmString() == attnres::kCTABarrierAsm &&
-          asmOp->getParentOfType<gpu::LaunchOp>())
-        barriers.push_back(asmOp);
-    });
-    for (LLVM::InlineAsmOp asmOp : barriers) {
-      rewriter.setInsertionPoint(asmOp);
-      gpu::BarrierOp::create(rewriter, asmOp.getLoc());
-      rewriter.eraseOp(asmOp);
-    }
     if (memory == attnres::GPUMemoryMode::None)
       return;
     bool managed = memory == attnres::GPUMemoryMode::Managed;

@@ -24,17 +24,11 @@ namespace gpukernel {
 // GPU mode: gpu.launch with shuffles and shared memory
 //===----------------------------------------------------------------------===//
 
-/// A CTA barrier that survives bufferization: upstream's ownership-based
-/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
-/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
-/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
+/// A CTA barrier. The kernels are built after buffer deallocation (which
+/// rejects `gpu.barrier`: it declares no memory effects), so it is
+/// `gpu.barrier` from the start.
 void emitCTABarrier(OpBuilder &b, Location loc) {
-  LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{}, kCTABarrierAsm,
-                            "~{memory}",
-                            /*has_side_effects=*/true,
-                            /*is_align_stack=*/false, LLVM::TailCallKind::None,
-                            /*asm_dialect=*/LLVM::AsmDialectAttr(),
-                            /*operand_attrs=*/ArrayAttr());
+  gpu::BarrierOp::create(b, loc);
 }
 
 /// Sums `values` over the CTA: xor-shuffles within each warp, then one word
@@ -181,10 +175,130 @@ Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
 // The three kernels
 //===----------------------------------------------------------------------===//
 
+std::optional<int64_t> staticHiddenOf(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasRank() || shaped.getRank() < 1 ||
+      ShapedType::isDynamic(shaped.getShape().back()))
+    return std::nullopt;
+  return shaped.getShape().back();
+}
+
+/// The reassociation of `rowsTypeOf` for a type of rank `rank`, and whether
+/// it expands (no token dim) rather than collapses.
+static std::pair<SmallVector<ReassociationIndices>, bool>
+rowsReassociation(int64_t rank, unsigned lead, bool hasHidden) {
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  SmallVector<ReassociationIndices> re;
+  for (unsigned i = 0; i < lead; ++i)
+    re.push_back({int64_t(i)});
+  if (tokens == 0) {
+    // Insert a unit row dim next to a neighbour (or from rank 0).
+    if (hasHidden)
+      re.push_back({int64_t(lead), int64_t(lead) + 1});
+    else if (lead > 0)
+      re.back().push_back(lead);
+    return {re, true};
+  }
+  ReassociationIndices rows;
+  for (int64_t i = lead; i < lead + tokens; ++i)
+    rows.push_back(i);
+  re.push_back(rows);
+  if (hasHidden)
+    re.push_back({rank - 1});
+  return {re, false};
+}
+
+MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden) {
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  if (tokens < 0)
+    return {};
+  if (tokens == 1)
+    return type;
+  auto [re, expand] = rowsReassociation(rank, lead, hasHidden);
+  if (!expand) {
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, re))
+      return {};
+    return memref::CollapseShapeOp::computeCollapsedType(type, re);
+  }
+  SmallVector<int64_t> shape(type.getShape().take_front(lead));
+  shape.push_back(1);
+  if (hasHidden)
+    shape.push_back(type.getShape().back());
+  FailureOr<MemRefType> expanded =
+      memref::ExpandShapeOp::computeExpandedType(type, shape, re);
+  return succeeded(expanded) ? *expanded : MemRefType();
+}
+
+Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
+               bool hasHidden) {
+  auto type = cast<MemRefType>(buffer.getType());
+  MemRefType rowsType = rowsTypeOf(type, lead, hasHidden);
+  if (rowsType == type)
+    return buffer;
+  auto [re, expand] = rowsReassociation(type.getRank(), lead, hasHidden);
+  if (expand)
+    return memref::ExpandShapeOp::create(b, loc, rowsType, buffer, re);
+  return memref::CollapseShapeOp::create(b, loc, rowsType, buffer, re);
+}
+
+MemRefType columnsTypeOf(MemRefType type) {
+  if (type.getRank() == 1)
+    return type;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  SmallVector<ReassociationIndices> re = {all};
+  if (type.getRank() == 0 ||
+      !memref::CollapseShapeOp::isGuaranteedCollapsible(type, re))
+    return {};
+  return memref::CollapseShapeOp::computeCollapsedType(type, re);
+}
+
+Value columnsView(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (type.getRank() == 1)
+    return buffer;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return memref::CollapseShapeOp::create(b, loc, columnsTypeOf(type), buffer,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+bool hasKernelLayout(MemRefType type, int64_t vectorWidth) {
+  if (type.getLayout().isIdentity())
+    return true;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) || offset % vectorWidth != 0)
+    return false;
+  for (auto [i, stride] : llvm::enumerate(strides)) {
+    if (ShapedType::isDynamic(stride))
+      return false;
+    if (i + 1 == strides.size() ? stride != 1 && type.getShape().back() != 1
+                                : stride % vectorWidth != 0)
+      return false;
+  }
+  return true;
+}
+
+bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
+                    int64_t vectorWidth) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type)
+    return false;
+  MemRefType rows = rowsTypeOf(type, lead, hasHidden);
+  // Rows without a hidden dim (LSEs) are read and written by scalar
+  // accesses: any layout.
+  return rows && (!hasHidden || hasKernelLayout(rows, vectorWidth));
+}
+
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
   KernelIO io;
   for (Value s : sources)
-    io.sources.push_back(readBuffer(b, loc, flattenRows(b, loc, s, 0, true)));
+    io.sources.push_back(rowsView(b, loc, s, 0, true));
   io.rows = memref::DimOp::create(b, loc, io.sources.front(), 0);
   io.staticRows = cast<MemRefType>(io.sources.front().getType()).getDimSize(0);
   return io;

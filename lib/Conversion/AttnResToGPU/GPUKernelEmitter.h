@@ -16,7 +16,6 @@
 
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -35,28 +34,42 @@ inline Value cIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-/// The buffer of a tensor operand, read only.
-inline Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*read_only=*/true);
-}
+//===----------------------------------------------------------------------===//
+// Kernel buffers (the memref form of the ops, after bufferization)
+//===----------------------------------------------------------------------===//
 
-/// A fresh buffer of `type`'s shape with dynamic sizes `dynSizes`.
-inline Value newBuffer(OpBuilder &b, Location loc, RankedTensorType type,
-                       ValueRange dynSizes) {
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-      dynSizes);
-}
+/// The static hidden size (last dim) of a ranked shaped type, if any.
+std::optional<int64_t> staticHiddenOf(Type type);
 
-inline Value asTensor(OpBuilder &b, Location loc, Value buffer,
-                      RankedTensorType type) {
-  return bufferization::ToTensorOp::create(b, loc, type, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
-}
+/// The type of `type` with its token dims (`lead` leading dims and, with
+/// `hasHidden`, the last dim kept) as one row dim: a `memref.collapse_shape`
+/// when its layout allows it (upstream's `isGuaranteedCollapsible`), a
+/// unit row inserted (`memref.expand_shape`) when there is no token dim.
+/// Null when the layout does not allow it.
+MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden);
+
+/// The view of `buffer` of type `rowsTypeOf(...)` (non-null).
+Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
+               bool hasHidden);
+
+/// Whether the kernels may access a rows view of `type` with aligned
+/// `vectorWidth`-element vectors: the identity layout, or a strided layout
+/// with a static offset and static strides, unit innermost stride and every
+/// other stride and the offset multiples of `vectorWidth` (a view at whole
+/// vectors of an aligned buffer: the alignment the kernels state holds).
+bool hasKernelLayout(MemRefType type, int64_t vectorWidth);
+
+/// The type of `type` collapsed into one dim (a [D] or [S, D] gradient the
+/// column-sum kernel writes whole), null when the layout does not allow it.
+MemRefType columnsTypeOf(MemRefType type);
+
+/// The view of `buffer` of type `columnsTypeOf(...)` (non-null).
+Value columnsView(OpBuilder &b, Location loc, Value buffer);
+
+/// Whether `buffer`'s rows view exists and, with a hidden dim, has a kernel
+/// layout.
+bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
+                    int64_t vectorWidth);
 
 //===----------------------------------------------------------------------===//
 // SIMT kernel emitter
@@ -186,10 +199,8 @@ struct KernelMath {
 // CTAs, reductions and launches (GPUKernelEmitter.cpp)
 //===----------------------------------------------------------------------===//
 
-/// A CTA barrier that survives bufferization: upstream's ownership-based
-/// deallocation rejects `gpu.barrier` (no memory-effect interface), so the
-/// kernels carry `bar.sync 0` as side-effecting inline asm with a memory
-/// clobber until `attnres-gpu-finalize-kernels` turns it into `gpu.barrier`.
+/// A CTA barrier (`gpu.barrier`: the kernels are built after buffer
+/// deallocation).
 void emitCTABarrier(OpBuilder &b, Location loc);
 
 /// Sums `values` over the CTA: xor-shuffles within each warp, then one word
@@ -249,6 +260,7 @@ struct KernelIO {
   int64_t staticRows = ShapedType::kDynamic;
 };
 
+/// The rows views of the source buffers.
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources);
 
 /// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
+#include "LinalgEmitter.h"
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
@@ -24,6 +25,7 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -63,67 +65,6 @@ Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
 Value f32Const(OpBuilder &b, Location loc, double value) {
   return f32Constant(b, loc, value);
 }
-
-/// Builds on tensors (the value form) or on buffers (the memref form of
-/// the ops with destinations): temporaries are `tensor.empty` or
-/// `memref.alloc`, generics return their results or write their outputs.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-  bool buffers = false;
-
-  OpFoldResult size(Value value, int64_t dim) {
-    if (isa<MemRefType>(value.getType()))
-      return memref::getMixedSize(b, loc, value, dim);
-    return tensor::getMixedSize(b, loc, value, dim);
-  }
-
-  /// Sizes of dims [from, to) of `value`.
-  SmallVector<OpFoldResult> sizes(Value value, int64_t from, int64_t to) {
-    SmallVector<OpFoldResult> result;
-    for (int64_t i = from; i < to; ++i)
-      result.push_back(size(value, i));
-    return result;
-  }
-
-  SmallVector<OpFoldResult> sizes(Value value) {
-    return sizes(value, 0, cast<ShapedType>(value.getType()).getRank());
-  }
-
-  /// A new tensor or buffer of `sizes`.
-  Value empty(ArrayRef<OpFoldResult> shape, Type elem) {
-    if (!buffers)
-      return tensor::EmptyOp::create(b, loc, shape, elem);
-    SmallVector<int64_t> staticShape;
-    SmallVector<Value> dynamic;
-    dispatchIndexOpFoldResults(shape, dynamic, staticShape);
-    return memref::AllocOp::create(b, loc, MemRefType::get(staticShape, elem),
-                                   dynamic);
-  }
-
-  /// A linalg.generic; returns its results (tensors) or its outputs
-  /// (buffers).
-  SmallVector<Value>
-  generic(ValueRange inputs, ValueRange outputs, ArrayRef<AffineMap> maps,
-          ArrayRef<IT> iterators,
-          function_ref<void(OpBuilder &, Location, ValueRange)> body) {
-    TypeRange resultTypes =
-        buffers ? TypeRange() : TypeRange(ValueRange(outputs).getTypes());
-    auto op = linalg::GenericOp::create(b, loc, resultTypes, inputs, outputs,
-                                        maps, iterators, body);
-    if (buffers)
-      return SmallVector<Value>(outputs);
-    return SmallVector<Value>(op->getResults());
-  }
-
-  /// `fill(value)` of a new f32 tensor or buffer of `sizes`.
-  Value filledF32(ArrayRef<OpFoldResult> shape, double value) {
-    Value target = empty(shape, b.getF32Type());
-    auto fill = linalg::FillOp::create(
-        b, loc, ValueRange{f32Constant(b, loc, value)}, ValueRange{target});
-    return buffers ? target : fill->getResult(0);
-  }
-};
 
 /// Sizes of dims [from, to) of `value` (static or `tensor.dim`).
 SmallVector<OpFoldResult> dimSizes(OpBuilder &b, Location loc, Value value,
@@ -654,10 +595,14 @@ Values decomposeDepthAttnMerge(OpBuilder &b, DepthAttnMergeOp op) {
 // Patterns
 //===----------------------------------------------------------------------===//
 
-/// Replaces a forward attnres op by its decomposition.
+/// Replaces a forward attnres op by its decomposition. With
+/// `freeTemporaries`, the temporaries the decomposition of a memref-form op
+/// allocates are deallocated right after it (for IR whose buffer
+/// deallocation already ran).
 template <typename OpTy>
 struct DecompositionLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  DecompositionLowering(MLIRContext *ctx, bool freeTemporaries)
+      : OpConversionPattern<OpTy>(ctx), freeTemporaries(freeTemporaries) {}
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -665,13 +610,29 @@ struct DecompositionLowering : OpConversionPattern<OpTy> {
     if (ValueRange(adaptor.getOperands()) != ValueRange(op->getOperands()))
       rewriter.modifyOpInPlace(op,
                                [&] { op->setOperands(adaptor.getOperands()); });
+    Operation *before = op->getPrevNode();
     FailureOr<SmallVector<Value>> values =
         decomposeAttnResOp(rewriter, op.getOperation());
     if (failed(values))
       return rewriter.notifyMatchFailure(op, "cannot be decomposed");
+    if (freeTemporaries && op->getNumResults() == 0) {
+      // The decomposition is built right before the op, its temporaries
+      // (`memref.alloc`) at its top level.
+      SmallVector<Value> temporaries;
+      Block *block = op->getBlock();
+      for (Operation &built : llvm::make_range(
+               before ? std::next(before->getIterator()) : block->begin(),
+               op->getIterator()))
+        if (auto alloc = dyn_cast<memref::AllocOp>(built))
+          temporaries.push_back(alloc);
+      rewriter.setInsertionPointAfter(op);
+      for (Value temporary : temporaries)
+        memref::DeallocOp::create(rewriter, op.getLoc(), temporary);
+    }
     rewriter.replaceOp(op, *values);
     return success();
   }
+  bool freeTemporaries;
 };
 
 /// The AggregatedOpInterface model: the decomposition above.
@@ -694,6 +655,7 @@ struct DecompositionModel
 struct ConvertAttnResToLinalgPass
     : attnres::impl::ConvertAttnResToLinalgPassBase<
           ConvertAttnResToLinalgPass> {
+  using Base::Base;
   bool canScheduleOn(RegisteredOperationName name) const override {
     return attnres::canScheduleOnFunctionsOrModules(name);
   }
@@ -706,12 +668,15 @@ struct ConvertAttnResToLinalgPass
   void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
-    if (failed(checkAttnResToLinalgPreconditions(func)))
+    if (failed(checkAttnResToLinalgPreconditions(func, keepBufferizable)))
       return signalPassFailure();
     ConversionTarget target(getContext());
-    configureAttnResToLinalgConversionTarget(target);
+    configureAttnResToLinalgConversionTarget(target, keepBufferizable);
     RewritePatternSet patterns(&getContext());
-    populateAttnResToLinalgConversionPatterns(patterns);
+    ConvertAttnResToLinalgPassOptions options;
+    options.keepBufferizable = keepBufferizable;
+    options.freeTemporaries = freeTemporaries;
+    populateAttnResToLinalgConversionPatterns(patterns, options);
     ConversionConfig config;
     config.allowPatternRollback = false;
     if (failed(
@@ -722,12 +687,26 @@ struct ConvertAttnResToLinalgPass
 
 } // namespace
 
+/// Whether `keepBufferizable` leaves `op` alone: it survives bufferization
+/// (a BufferizableOpInterface model) for a lowering after it.
+static bool keptForBufferization(Operation *op, bool keepBufferizable) {
+  return keepBufferizable && isa<bufferization::BufferizableOpInterface>(op);
+}
+
 LogicalResult
-mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
+mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root,
+                                                 bool keepBufferizable) {
   bool ok = true;
   root->walk([&](Operation *op) {
     if (!isa<AttnResDialect>(op->getDialect()))
       return;
+    // Kept ops are only checked for what bufferization needs too: buffers
+    // that can be addressed.
+    if (keptForBufferization(op, keepBufferizable)) {
+      if (failed(checkAddressableTypes(op)))
+        ok = false;
+      return;
+    }
     // The lowering builds plain tensors; it cannot carry encodings.
     auto hasEncoding = [](Type type) {
       auto tensor = dyn_cast<RankedTensorType>(type);
@@ -780,8 +759,11 @@ mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
 }
 
 void mlir::attnres::configureAttnResToLinalgConversionTarget(
-    ConversionTarget &target) {
-  target.addIllegalDialect<AttnResDialect>();
+    ConversionTarget &target, bool keepBufferizable) {
+  target.addDynamicallyLegalDialect<AttnResDialect>(
+      [keepBufferizable](Operation *op) {
+        return keptForBufferization(op, keepBufferizable);
+      });
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          math::MathDialect, memref::MemRefDialect,
                          tensor::TensorDialect>();
@@ -789,7 +771,8 @@ void mlir::attnres::configureAttnResToLinalgConversionTarget(
 }
 
 void mlir::attnres::populateAttnResToLinalgConversionPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns,
+    const ConvertAttnResToLinalgPassOptions &options) {
   patterns
       .add<DecompositionLowering<DepthAttnOp>, DecompositionLowering<RMSNormOp>,
            DecompositionLowering<DepthLogitsOp>,
@@ -799,7 +782,8 @@ void mlir::attnres::populateAttnResToLinalgConversionPatterns(
            DecompositionLowering<DepthAttnStatsOp>,
            DecompositionLowering<DepthAttnMergeOp>,
            DecompositionLowering<DepthAttnNormOp>,
-           DecompositionLowering<DepthAttnMergeNormOp>>(patterns.getContext());
+           DecompositionLowering<DepthAttnMergeNormOp>>(
+          patterns.getContext(), options.freeTemporaries);
   populateAttnResGradToLinalgConversionPatterns(patterns);
 }
 
@@ -819,7 +803,7 @@ FailureOr<SmallVector<Value>> mlir::attnres::decomposeAttnResOp(OpBuilder &b,
       .Case([&](DepthAttnNormOp op) { return decomposeNormEpilogue(b, op); })
       .Case(
           [&](DepthAttnMergeNormOp op) { return decomposeNormEpilogue(b, op); })
-      .Default([](Operation *) { return failure(); });
+      .Default([&](Operation *op) { return decomposeAttnResGradOp(b, op); });
 }
 
 void mlir::attnres::registerAttnResDecompositionInterfaceExternalModels(

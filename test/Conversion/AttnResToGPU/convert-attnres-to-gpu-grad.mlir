@@ -1,7 +1,9 @@
-// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{grad-row-groups=64}))' --split-input-file | FileCheck %s
-// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}))' --split-input-file | FileCheck %s --check-prefix=EMU
-// RUN: not attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{grad-row-groups=0}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{grad-row-groups=64}))' --split-input-file | FileCheck %s
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}))' --split-input-file | FileCheck %s --check-prefix=EMU
+// RUN: not attnres-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{grad-row-groups=0}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: grad-row-groups must be at least 1
+// The kernels take the memref form: the tensor-form ops below are bufferized
+// first (one-shot-bufferize keeps them).
 
 // depth_attn_grad, D = 1024 bf16: 128 vectors of 8, 64 threads x 2 chunks.
 // min(rows, 64) CTAs, each taking every G-th row; shared memory: the
@@ -11,9 +13,13 @@
 // dq chunks; the CTA writes its dq partial row, then the column-sum kernel
 // (256 threads: 32 vectors x 8 group slots) adds the partial rows.
 // CHECK-LABEL: func.func @site_grad
-// CHECK-DAG: %[[DV0:.*]] = memref.alloc(%[[ROWS:.*]]) : memref<?x1024xbf16>
-// CHECK-DAG: %[[DV1:.*]] = memref.alloc(%[[ROWS]]) : memref<?x1024xbf16>
-// CHECK-DAG: %[[G:.*]] = arith.minui %[[ROWS]], %{{.*}} : index
+// The outs buffers (one-shot-bufferize's allocations) are the kernels'
+// outputs; the [G, D] partials are the lowering's workspace, freed after the
+// column sum.
+// CHECK-DAG: %[[DQ:.*]] = memref.alloc() {{.*}} : memref<1024xbf16>
+// CHECK-DAG: %[[DV0:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?x1024xbf16>
+// CHECK-DAG: %[[DV1:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?x1024xbf16>
+// CHECK: %[[G:.*]] = arith.minui %[[ROWS:.*]], %{{.*}} : index
 // CHECK: %[[PART:.*]] = memref.alloc(%[[G]]) : memref<?x1024xf32>
 // CHECK: gpu.launch blocks(%[[CTA:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[G]], {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64, {{.*}} dynamic_shared_memory_size %c408_i32
 // CHECK: memref.view {{.*}} to memref<3x32xf32, #gpu.address_space<workgroup>>
@@ -23,28 +29,28 @@
 // CHECK: scf.index_switch
 // CHECK-COUNT-2: vector.load %{{.*}}[%[[ROW]], %{{.*}}] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
 // CHECK: gpu.shuffle xor
-// CHECK: llvm.inline_asm has_side_effects "bar.sync 0;"
+// CHECK: gpu.barrier
 // CHECK: llvm.loop_annotation
-// CHECK: llvm.inline_asm has_side_effects "bar.sync 0;"
+// CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: scf.index_switch
 // CHECK: scf.index_switch
 // CHECK-COUNT-2: vector.store %{{.*}}, %[[DV0]][%[[ROW]], %{{.*}}] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
 // CHECK-COUNT-2: vector.store %{{.*}}, %[[DV1]][%[[ROW]], %{{.*}}] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
 // CHECK: llvm.loop_annotation
-// CHECK: llvm.inline_asm has_side_effects "bar.sync 0;"
+// CHECK: gpu.barrier
 // CHECK: vector.store %[[ACC]]#0, %[[PART]][%[[CTA]], %{{.*}}] {alignment = 16 : i64} : memref<?x1024xf32>, vector<8xf32>
 // CHECK: vector.store %[[ACC]]#1, %[[PART]][%[[CTA]], %{{.*}}]
 // CHECK: gpu.terminator
-// CHECK: %[[DQ:.*]] = memref.alloc() : memref<1024xbf16>
 // CHECK: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, {{.*}} dynamic_shared_memory_size
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8 iter_args
 // CHECK: vector.load %[[PART]]
-// CHECK: llvm.inline_asm has_side_effects "bar.sync 0;"
+// CHECK: gpu.barrier
 // CHECK: vector.store %{{.*}}, %[[DQ]][%{{.*}}] {alignment = 16 : i64} : memref<1024xbf16>, vector<8xbf16>
-// CHECK: bufferization.to_tensor %[[DQ]]
+// CHECK: memref.dealloc %[[PART]]
 // CHECK-NOT: attnres.
 
+// The emulation leaves its workspace to the deallocation that follows it.
 // EMU-LABEL: func.func @site_grad
 // EMU-NOT: gpu.launch
 // EMU: scf.forall
@@ -99,8 +105,9 @@ func.func @merge_grad(%o: tensor<2x3x64xf32>, %lse: tensor<2x3xf32>, %q: tensor<
 // CHECK: vector.store {{.*}}, %[[PART]]
 // CHECK: gpu.terminator
 // CHECK: memref.collapse_shape %[[PART]] {{\[}}[0], [1, 2]] : memref<4x2x64xf32> into memref<4x128xf32>
+// CHECK: memref.collapse_shape %{{.*}} {{\[\[}}0, 1]] : memref<2x64xf32> into memref<128xf32>
 // CHECK: gpu.launch
-// CHECK: memref.expand_shape {{.*}} : memref<128xf32> into memref<2x64xf32>
+// CHECK: memref.dealloc %[[PART]]
 // CHECK-NOT: attnres.
 // EMU-LABEL: func.func @stats_grad
 // EMU-NOT: attnres.
@@ -111,7 +118,7 @@ func.func @stats_grad(%Q: tensor<2x64xf32>, %v0: tensor<4x64xf32>, %v1: tensor<4
 
 // -----
 
-// Left to convert-attnres-to-linalg: a dynamic hidden size, a dynamic
+// Left to convert-attnres-to-linalg (in their memref form): a dynamic hidden size, a dynamic
 // number of queries, and static zero token rows (dq is then zero, not
 // empty).
 // CHECK-LABEL: func.func @dynamic_hidden

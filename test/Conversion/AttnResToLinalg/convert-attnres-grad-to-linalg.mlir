@@ -1,7 +1,8 @@
 // The gradient ops lower to linalg.generic on tensors: row statistics (a
 // reduction over the hidden dim), per-row coefficients, the source-shaped
 // gradients (elementwise), and the query/gain gradient (a reduction over the
-// token rows, accumulated in f32 and truncated once).
+// token rows, accumulated in f32 and truncated once); the memref form
+// (after bufferization) lowers to the same generics on buffers.
 //
 // RUN: attnres-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg))' | FileCheck %s
 
@@ -71,4 +72,42 @@ func.func @depth_attn_stats_grad(%Q: tensor<4x64xf32>, %b0: tensor<8x64xf32>, %b
 func.func @depth_attn_merge_grad(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tensor<64xf32>, %u: tensor<8x64xf32>, %g: tensor<8x64xf32>) -> (tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>) {
   %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>
   return %do, %dlse, %dq, %du : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>
+}
+
+// -----
+
+// The memref form (after bufferization) lowers to the same generics on
+// buffers: temporaries are memref.allocs, the results go into the
+// destinations (dlse is written by the per-row generic, du and do by the
+// elementwise one, dq accumulated in f32 and rounded into its bf16 buffer).
+// CHECK-LABEL: func.func @merge_grad_buffers(
+// CHECK-SAME:    %[[DO:[^:]+]]: memref<8x64xbf16>, %[[DL:[^:]+]]: memref<8xf32>, %[[DQ:[^:]+]]: memref<64xbf16>, %[[DU:[^:]+]]: memref<8x64xbf16>)
+// CHECK-NOT:     attnres.
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} outs({{.*}} : memref<8xf32>, memref<8xf32>, memref<8xf32>)
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}}, %[[DL]], %{{.*}}, %{{.*}} : memref<8xf32>, memref<8xf32>, memref<8xf32>, memref<8xf32>)
+// CHECK:         linalg.generic {{.*}} outs(%[[DO]], %[[DU]] : memref<8x64xbf16>, memref<8x64xbf16>)
+// CHECK:         %[[ACC:.*]] = memref.alloc() : memref<64xf32>
+// CHECK:         linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} outs(%[[ACC]] : memref<64xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%[[ACC]] : memref<64xf32>) outs(%[[DQ]] : memref<64xbf16>)
+// CHECK:         return
+func.func @merge_grad_buffers(%o: memref<8x64xbf16>, %lse: memref<8xf32>, %q: memref<64xbf16>, %u: memref<8x64xbf16, strided<[?, 1], offset: ?>>, %g: memref<8x64xbf16>,
+                              %do: memref<8x64xbf16>, %dl: memref<8xf32>, %dq: memref<64xbf16>, %du: memref<8x64xbf16>) {
+  attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g outs(%do, %dl, %dq, %du : memref<8x64xbf16>, memref<8xf32>, memref<64xbf16>, memref<8x64xbf16>)
+      : memref<8x64xbf16>, memref<8xf32>, memref<64xbf16>, memref<8x64xbf16, strided<[?, 1], offset: ?>>, memref<8x64xbf16>
+  return
+}
+
+// -----
+
+// Tensor destinations: an f32 gain gradient accumulates in its destination
+// (filled with zeros), the input gradient is written into its destination.
+// CHECK-LABEL: func.func @norm_grad_outs(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<8x64xf32>, %{{[^:]+}}: tensor<64xf32>, %{{[^:]+}}: tensor<8x64xf32>, %[[DGI:[^:]+]]: tensor<64xf32>)
+// CHECK:         %[[DX:.*]] = linalg.generic {{.*}} outs(%[[X]] : tensor<8x64xf32>)
+// CHECK:         %[[F:.*]] = linalg.fill {{.*}} outs(%[[DGI]] : tensor<64xf32>)
+// CHECK:         %[[DG:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} outs(%[[F]] : tensor<64xf32>)
+// CHECK:         return %[[DX]], %[[DG]]
+func.func @norm_grad_outs(%x: tensor<8x64xf32>, %gain: tensor<64xf32>, %g: tensor<8x64xf32>, %dgi: tensor<64xf32>) -> (tensor<8x64xf32>, tensor<64xf32>) {
+  %dx, %dg = attnres.rms_norm_grad %x, %gain, %g outs(%x, %dgi : tensor<8x64xf32>, tensor<64xf32>) : tensor<8x64xf32>, tensor<64xf32>
+  return %dx, %dg : tensor<8x64xf32>, tensor<64xf32>
 }

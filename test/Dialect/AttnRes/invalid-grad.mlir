@@ -99,7 +99,7 @@ func.func @depth_attn_grad_negative_eps(%q: tensor<64xf32>, %v0: tensor<8x64xf32
 // -----
 
 func.func @depth_attn_grad_integer(%q: tensor<64xi32>, %v0: tensor<8x64xf32>, %g: tensor<8x64xf32>) {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<64xi32>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<64xi32>'}}
   %dq, %dv = "attnres.depth_attn_grad"(%q, %v0, %g) : (tensor<64xi32>, tensor<8x64xf32>, tensor<8x64xf32>) -> (tensor<64xi32>, tensor<8x64xf32>)
   return
 }

@@ -17,7 +17,7 @@
 // RUN: attnres-opt %t.3.mlir --attnres-to-llvm="bf16-pairs=false" | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --then-norm --dtype f32 --sources 7 --rows 2x3 --dynamic-rows --hidden 96 --scale-q 15.3 --seed 4104 > %t.4.mlir
 // RUN: attnres-opt %t.4.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
-// RUN: attnres-opt %t.4.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.4.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // Only the normalized value returned (h is not a result of the fused op and
 // is never written): 1 token and many, flat and peaked queries.
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --then-norm --norm-only --dtype f32 --sources 6 --rows 1 --hidden 128 --seed 4105 > %t.5.mlir

@@ -11,14 +11,14 @@
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case merge --then-norm --sources 3 --queries 2 --rows 7 --hidden 64 --seed 601 > %t.1.mlir
 // RUN: attnres-opt %t.1.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.1.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
-// RUN: attnres-opt %t.1.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues{producers=merges},convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.1.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues{producers=merges},convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.1.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues))' | FileCheck %s --check-prefix=FUSED
 // RUN: attnres-opt %t.1.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues))' | attnres-opt --one-shot-bufferize="bufferize-function-boundaries" | FileCheck %s --check-prefix=BUFFERS
 // RUN: attnres-opt %t.1.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues))' | attnres-opt --one-shot-bufferize="bufferize-function-boundaries" --convert-attnres-to-linalg --attnres-to-llvm | %run_cpu | FileCheck %s
 //
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case merge --then-norm --norm-only --dtype bf16 --sources 3 --queries 3 --rows 2x3 --dynamic-rows --hidden 64 --scale-q 20 --seed 602 > %t.2.mlir
 // RUN: attnres-opt %t.2.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
-// RUN: attnres-opt %t.2.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues{producers=merges},convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.2.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues{producers=merges},convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.2.mlir --pass-pipeline='builtin.module(func.func(attnres-fuse-norm-epilogues))' | attnres-opt --one-shot-bufferize="bufferize-function-boundaries" --convert-attnres-to-linalg --attnres-to-llvm | %run_cpu | FileCheck %s
 //
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case merge --then-norm --norm-only --sources 4 --queries 1 --rows 1 --hidden 256 --query zero --seed 603 > %t.3.mlir

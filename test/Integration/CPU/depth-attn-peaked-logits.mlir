@@ -8,7 +8,7 @@
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --dtype f32 --sources 9 --rows 64 --hidden 64 --scale-q 18.75 --seed 3101 > %t.site32.mlir
 // RUN: attnres-opt %t.site32.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.site32.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s
-// RUN: attnres-opt %t.site32.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// RUN: attnres-opt %t.site32.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --dtype bf16 --sources 9 --rows 64 --hidden 64 --scale-q 18.75 --seed 3102 > %t.site16.mlir
 // RUN: attnres-opt %t.site16.mlir --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: attnres-opt %t.site16.mlir --attnres-to-llvm="fast-kernels=false parallel=false" | %run_cpu | FileCheck %s

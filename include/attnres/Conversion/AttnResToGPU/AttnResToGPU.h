@@ -57,10 +57,6 @@ struct GPUKernelPlan {
   bool exact = true;
 };
 
-/// The inline-asm text of the CTA barrier the kernels carry through
-/// bufferization (see `attnres-gpu-finalize-kernels`).
-inline constexpr const char *kCTABarrierAsm = "bar.sync 0;";
-
 /// The plan for rows of `hidden` elements of `elementBits` bits, with about
 /// `targetChunks` chunks per thread (the forward kernels: 4; the gradient
 /// kernels, which hold more rows in registers: 2).

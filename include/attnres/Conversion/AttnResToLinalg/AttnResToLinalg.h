@@ -18,9 +18,15 @@ namespace attnres {
 #include "attnres/Conversion/Passes.h.inc"
 
 /// Adds the patterns that rewrite every attnres op into linalg/tensor/arith/
-/// math ops on tensors. Patterns fail to match (and change nothing) on ops
-/// they cannot lower; see `checkAttnResToLinalgPreconditions`.
-void populateAttnResToLinalgConversionPatterns(RewritePatternSet &patterns);
+/// math ops on tensors (on buffers for the memref form). Patterns fail to
+/// match (and change nothing) on ops they cannot lower; see
+/// `checkAttnResToLinalgPreconditions`. `options.freeTemporaries`: the
+/// decomposition of a memref-form op deallocates its temporaries after it.
+/// (`options.keepBufferizable` is the conversion target's business:
+/// `configureAttnResToLinalgConversionTarget`.)
+void populateAttnResToLinalgConversionPatterns(
+    RewritePatternSet &patterns,
+    const ConvertAttnResToLinalgPassOptions &options = {});
 
 /// Adds the patterns that rewrite the gradient ops (`depth_attn_grad`,
 /// `rms_norm_grad`, `depth_attn_stats_grad`, `depth_attn_merge_grad`) into
@@ -33,13 +39,19 @@ void populateAttnResGradToLinalgConversionPatterns(RewritePatternSet &patterns);
 Type getGradOpSourceType(Operation *op);
 
 /// Builds, before `op`, the linalg ops (on tensors, or on buffers for the
-/// memref form of depth_attn, depth_attn_stats and depth_attn_merge) that
-/// compute the forward attnres op `op`, and returns the values that replace
-/// its results (none in the memref form): the lowering of
+/// memref form) that compute the attnres op `op`, and returns the values that
+/// replace its results (none in the memref form): the lowering of
 /// `convert-attnres-to-linalg` and the ops' `linalg::AggregatedOpInterface`.
 /// Fails, building nothing, for other ops and ops the lowering cannot handle
 /// (a dynamic hidden size, no sources).
 FailureOr<SmallVector<Value>> decomposeAttnResOp(OpBuilder &b, Operation *op);
+
+/// The same for the gradient ops (`depth_attn_grad`, `rms_norm_grad`,
+/// `depth_attn_stats_grad`, `depth_attn_merge_grad`), in their value form
+/// (results written into their destinations if they have them) or their
+/// memref form (generics on buffers); `decomposeAttnResOp` dispatches to it.
+FailureOr<SmallVector<Value>> decomposeAttnResGradOp(OpBuilder &b,
+                                                     Operation *op);
 
 /// Attaches `linalg::AggregatedOpInterface` (`decomposeAttnResOp`) to the
 /// eight forward attnres ops, so upstream's
@@ -48,12 +60,18 @@ void registerAttnResDecompositionInterfaceExternalModels(
     DialectRegistry &registry);
 
 /// Marks the attnres dialect illegal and the dialects the patterns produce
-/// legal.
-void configureAttnResToLinalgConversionTarget(ConversionTarget &target);
+/// legal. With `keepBufferizable`, attnres ops that implement
+/// `bufferization::BufferizableOpInterface` stay legal (a lowering after
+/// bufferization takes their memref form).
+void configureAttnResToLinalgConversionTarget(ConversionTarget &target,
+                                              bool keepBufferizable = false);
 
 /// Emits an error on every attnres op under `root` that the patterns cannot
-/// lower (e.g. a dynamic hidden dimension) and fails if there was one.
-LogicalResult checkAttnResToLinalgPreconditions(Operation *root);
+/// lower (e.g. a dynamic hidden dimension) and fails if there was one; with
+/// `keepBufferizable`, ops the conversion keeps are only checked for
+/// addressable types (which their buffers need as well).
+LogicalResult checkAttnResToLinalgPreconditions(Operation *root,
+                                                bool keepBufferizable = false);
 
 } // namespace attnres
 } // namespace mlir

@@ -2,11 +2,13 @@
 //
 // Custom assembly directives and verifiers of the attnres operations.
 // Verifiers are local: they look at the op's own operands, results and
-// attributes only.
+// attributes only. The helpers shared with the gradient ops
+// (AttnResGradOps.cpp) are declared in AttnResOpHelpers.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "AttnResOpHelpers.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -18,6 +20,7 @@
 
 using namespace mlir;
 using namespace mlir::attnres;
+using namespace mlir::attnres::detail;
 
 //===----------------------------------------------------------------------===//
 // Custom directives
@@ -73,7 +76,7 @@ static void printUniformTypesAndResult(OpAsmPrinter &printer, Operation *op,
 // Verifier helpers
 //===----------------------------------------------------------------------===//
 
-namespace {
+namespace mlir::attnres::detail {
 /// The token dimensions of a source type: all but the last.
 ArrayRef<int64_t> tokenShape(ShapedType type) {
   return type.getShape().drop_back();
@@ -236,7 +239,7 @@ LogicalResult verifyEps(Operation *op, FloatAttr eps) {
                              << value.convertToDouble();
   return success();
 }
-} // namespace
+} // namespace mlir::attnres::detail
 
 //===----------------------------------------------------------------------===//
 // DepthAttnOp
@@ -478,7 +481,7 @@ LogicalResult mlir::attnres::checkAddressableTypes(Operation *op) {
 // Destinations, forms, builders and assembly of the ops with destinations
 //===----------------------------------------------------------------------===//
 
-namespace {
+namespace mlir::attnres::detail {
 /// Operand index range [begin, end) of the sources in a sources-then-outs
 /// group starting at operand `first`, with `numOuts` trailing destinations.
 std::pair<unsigned, unsigned> sourceRange(Operation *op, unsigned first,
@@ -613,7 +616,7 @@ void printSourcesAndOuts(OpAsmPrinter &printer, Operation *op, Value query,
   if (op->getNumResults())
     printer << " -> " << op->getResultTypes();
 }
-} // namespace
+} // namespace mlir::attnres::detail
 
 // depth_attn
 

@@ -261,6 +261,18 @@ void describe(DepthAttnMergeNormOp op, ShapeRelations &r) {
   describeNormEpilogue(op, op.getInits(), op.getGain(), source, "source", r);
 }
 
+/// The destinations of a gradient op with a vector (or queries) gradient
+/// first and then one per source: init #0 has the shape of `first`, every
+/// other the shape of `rest`.
+void gradInits(ShapeRelations &r, ValueRange inits, Value first,
+               StringRef firstName, Value rest, StringRef restName) {
+  if (inits.empty())
+    return;
+  r.sameShape(inits.front(), "init #0", first, firstName);
+  for (auto [index, init] : llvm::enumerate(inits.drop_front()))
+    r.sameShape(init, ("init #" + Twine(index + 1)).str(), rest, restName);
+}
+
 void describe(DepthAttnGradOp op, ShapeRelations &r) {
   if (op.getSources().empty())
     return;
@@ -273,6 +285,7 @@ void describe(DepthAttnGradOp op, ShapeRelations &r) {
   for (auto [index, grad] : llvm::enumerate(op.getSourceGrads()))
     r.sameShape(grad, ("source_grad #" + Twine(index)).str(), source,
                 "source #0");
+  gradInits(r, op.getInits(), op.getQuery(), "query", source, "source #0");
 }
 
 void describe(RMSNormGradOp op, ShapeRelations &r) {
@@ -281,6 +294,7 @@ void describe(RMSNormGradOp op, ShapeRelations &r) {
   r.sameShape(op.getGrad(), "grad", op.getInput(), "input");
   r.sameShape(op.getInputGrad(), "input_grad", op.getInput(), "input");
   r.sameShape(op.getGainGrad(), "gain_grad", op.getGain(), "gain");
+  gradInits(r, op.getInits(), op.getInput(), "input", op.getGain(), "gain");
 }
 
 void describe(DepthAttnStatsGradOp op, ShapeRelations &r) {
@@ -299,6 +313,7 @@ void describe(DepthAttnStatsGradOp op, ShapeRelations &r) {
   for (auto [index, grad] : llvm::enumerate(op.getSourceGrads()))
     r.sameShape(grad, ("source_grad #" + Twine(index)).str(), source,
                 "source #0");
+  gradInits(r, op.getInits(), op.getQueries(), "queries", source, "source #0");
 }
 
 void describe(DepthAttnMergeGradOp op, ShapeRelations &r) {
@@ -312,6 +327,13 @@ void describe(DepthAttnMergeGradOp op, ShapeRelations &r) {
   r.sameShape(op.getLseGrad(), "lse_grad", op.getLse(), "lse");
   r.sameShape(op.getQueryGrad(), "query_grad", op.getQuery(), "query");
   r.sameShape(op.getSourceGrad(), "source_grad", source, "source");
+  ValueRange inits = op.getInits();
+  if (inits.size() == 4) {
+    r.sameShape(inits[0], "init #0", op.getOutput(), "output");
+    r.sameShape(inits[1], "init #1", op.getLse(), "lse");
+    r.sameShape(inits[2], "init #2", op.getQuery(), "query");
+    r.sameShape(inits[3], "init #3", source, "source");
+  }
 }
 
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,7 @@
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -239,11 +240,16 @@ namespace attnres {
 namespace {
 struct AttnResCheckLoweredPass
     : attnres::impl::AttnResCheckLoweredPassBase<AttnResCheckLoweredPass> {
+  using Base::Base;
   void runOnOperation() override {
     bool left = false;
     getOperation()->walk([&](Operation *op) {
       if (!isa_and_nonnull<AttnResDialect>(op->getDialect()))
         return;
+      if (keepBufferizable && isa<bufferization::BufferizableOpInterface>(op))
+        if (auto fn = op->getParentOfType<FunctionOpInterface>())
+          if (fn->getParentOp() == getOperation())
+            return;
       left = true;
       InFlightDiagnostic diag =
           op->emitOpError("was not lowered: the attnres lowerings run on the "

@@ -1,11 +1,12 @@
 //===- BufferizableOpInterfaceImpl.cpp - bufferization of attnres ---------===//
 //
-// BufferizableOpInterface for depth_attn, depth_attn_stats,
-// depth_attn_merge, depth_attn_norm and depth_attn_merge_norm, following
-// upstream's Linalg model: destinations are written (never read) and their
-// results are equivalent to them; every other operand is read. `bufferize`
-// creates the same op in its memref form. Results without a destination get a
-// new allocation.
+// BufferizableOpInterface for the attnres ops with destinations
+// (depth_attn, depth_attn_stats, depth_attn_merge, depth_attn_norm,
+// depth_attn_merge_norm and the gradient ops), following upstream's Linalg
+// model: destinations are written (never read) and their results are
+// equivalent to them; every other operand is read. `bufferize` creates the
+// same op in its memref form. Results without a destination get a new
+// allocation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -35,6 +37,14 @@ unsigned numInits(Operation *op) {
     return fused.getInits().size();
   if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))
     return fused.getInits().size();
+  if (auto grad = dyn_cast<DepthAttnGradOp>(op))
+    return grad.getInits().size();
+  if (auto grad = dyn_cast<RMSNormGradOp>(op))
+    return grad.getInits().size();
+  if (auto grad = dyn_cast<DepthAttnStatsGradOp>(op))
+    return grad.getInits().size();
+  if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op))
+    return grad.getInits().size();
   return 0;
 }
 
@@ -77,6 +87,28 @@ Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
         rewriter, loc, operands[0], operands[1], operands[2], operands[3],
         operands[4], operands.drop_front(5), fused.getEpsAttr(),
         fused.getNormEpsAttr());
+  } else if (auto grad = dyn_cast<DepthAttnGradOp>(op)) {
+    // q, n sources, g, n + 1 destinations.
+    size_t n = grad.getSources().size();
+    ArrayRef<Value> rest = operands.drop_front(1 + n);
+    created = DepthAttnGradOp::create(rewriter, loc, operands.front(),
+                                      operands.slice(1, n), rest.front(),
+                                      rest.drop_front(), grad.getEpsAttr());
+  } else if (auto grad = dyn_cast<RMSNormGradOp>(op)) {
+    created = RMSNormGradOp::create(rewriter, loc, operands[0], operands[1],
+                                    operands[2], operands.drop_front(3),
+                                    grad.getEpsAttr());
+  } else if (auto grad = dyn_cast<DepthAttnStatsGradOp>(op)) {
+    // Q, n sources, lse, dO, dlse, n + 1 destinations.
+    size_t n = grad.getSources().size();
+    ArrayRef<Value> rest = operands.drop_front(1 + n);
+    created = DepthAttnStatsGradOp::create(
+        rewriter, loc, operands.front(), operands.slice(1, n), rest[0], rest[1],
+        rest[2], rest.drop_front(3), grad.getEpsAttr());
+  } else if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op)) {
+    created = DepthAttnMergeGradOp::create(
+        rewriter, loc, operands[0], operands[1], operands[2], operands[3],
+        operands[4], operands.drop_front(5), grad.getEpsAttr());
   }
   if (created)
     created->setDiscardableAttrs(op->getDiscardableAttrDictionary());
@@ -110,10 +142,14 @@ struct AttnResOpInterface
   /// the element they write, after their row statistics have read the rows
   /// whole: the destination may be a source (or merge's `output`). The
   /// fused ops also write a row only after reading that row of every
-  /// operand (the norm reads the row of `h` they computed).
+  /// operand (the norm reads the row of `h` they computed). The other ops
+  /// read their operands again after writing some results (the gradients'
+  /// query sums read the sources after the source gradients are written),
+  /// so their destinations never alias what they read.
   bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
                                      ArrayRef<OpOperand *> operands) const {
-    if (isa<DepthAttnStatsOp>(op))
+    if (!isa<DepthAttnOp, DepthAttnMergeOp, DepthAttnNormOp,
+             DepthAttnMergeNormOp>(op))
       return false;
     Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
     return resultType && llvm::all_of(operands, [&](OpOperand *operand) {
@@ -141,8 +177,19 @@ struct AttnResOpInterface
     // Results without a destination: new buffers.
     if (numInits(op) == 0) {
       for (OpResult result : op->getResults()) {
+        // An op without reified result shapes (the gradient ops) gets the
+        // shape from an operand of the result's type (the verifier makes
+        // them equal): upstream would take `tensor.dim` of the result
+        // itself, whose buffer is created after the allocation.
+        Value shaped = result;
+        if (!isa<ReifyRankedShapedTypeOpInterface>(op))
+          for (Value operand : op->getOperands())
+            if (operand.getType() == result.getType()) {
+              shaped = operand;
+              break;
+            }
         FailureOr<Value> alloc = allocateTensorForShapedValue(
-            rewriter, op->getLoc(), result, options, state, /*copy=*/false);
+            rewriter, op->getLoc(), shaped, options, state, /*copy=*/false);
         if (failed(alloc))
           return failure();
         FailureOr<Value> buffer = getBuffer(rewriter, *alloc, options, state);
@@ -174,6 +221,12 @@ void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
     DepthAttnNormOp::attachInterface<AttnResOpInterface<DepthAttnNormOp>>(*ctx);
     DepthAttnMergeNormOp::attachInterface<
         AttnResOpInterface<DepthAttnMergeNormOp>>(*ctx);
+    DepthAttnGradOp::attachInterface<AttnResOpInterface<DepthAttnGradOp>>(*ctx);
+    RMSNormGradOp::attachInterface<AttnResOpInterface<RMSNormGradOp>>(*ctx);
+    DepthAttnStatsGradOp::attachInterface<
+        AttnResOpInterface<DepthAttnStatsGradOp>>(*ctx);
+    DepthAttnMergeGradOp::attachInterface<
+        AttnResOpInterface<DepthAttnMergeGradOp>>(*ctx);
     ctx->loadDialect<bufferization::BufferizationDialect>();
   });
 }

@@ -139,7 +139,9 @@ LogicalResult checkAddressableKernelOps(Operation *root) {
 }
 
 std::optional<int64_t> staticHidden(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
+  // Null for the memref form, whose source types the kernels' dyn_casts to
+  // tensors drop: the kernels take tensors only.
+  auto tensor = dyn_cast_or_null<RankedTensorType>(type);
   if (!tensor || tensor.getRank() < 1 ||
       ShapedType::isDynamic(tensor.getShape().back()))
     return std::nullopt;
@@ -155,6 +157,14 @@ bool hasDestinationsOrBuffers(Operation *op) {
     return !stats.getInits().empty();
   if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
     return bool(merge.getInit());
+  if (auto grad = dyn_cast<DepthAttnGradOp>(op))
+    return !grad.getInits().empty();
+  if (auto grad = dyn_cast<RMSNormGradOp>(op))
+    return !grad.getInits().empty();
+  if (auto grad = dyn_cast<DepthAttnStatsGradOp>(op))
+    return !grad.getInits().empty();
+  if (auto grad = dyn_cast<DepthAttnMergeGradOp>(op))
+    return !grad.getInits().empty();
   if (auto fused = dyn_cast<DepthAttnNormOp>(op))
     return !fused.getInits().empty();
   if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))

@@ -11,6 +11,7 @@
 #define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESGRADOPS_TD
 
 include "attnres/Dialect/AttnRes/IR/AttnResBase.td"
+include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -18,7 +19,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
-    [Pure, AllTypesMatch<["query", "query_grad"]>]> {
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
   let summary = "gradient of depth_attn with respect to the query and the sources";
   let description = [{
     Given the inputs of `attnres.depth_attn` (`q`, `V_0 .. V_{n-1}`, `eps`) and
@@ -36,24 +39,58 @@ def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
     `dq` has the query's type (accumulated over all token rows in `f32`);
     each `dV_j` and `g` have the sources' type.
 
+    Optional destinations `outs(%dq_init, %dv_init_0, ... : ...)`, one per
+    result (the query's gradient, then one per source), with the results'
+    types, are where the results are written when the op is bufferized; their
+    values are never read. After bufferization the op has a memref form:
+    memref operands, memref destinations (required) and no results. The
+    operands are stored as one group after the query (the sources, the
+    result gradient, then the destinations) and the `has_outs` property says
+    whether the destinations are there, so the generic form of an op without
+    destinations is the same as before destinations existed.
+
     Example:
 
     ```mlir
     %dq, %dv:2 = attnres.depth_attn_grad %q, [%v0, %v1], %dh {eps = 1.0e-06 : f32}
         : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>
         -> tensor<64xf32>, tensor<8x64xf32>
+    attnres.depth_attn_grad %qm, [%m0, %m1], %gm outs(%dqm, %dm0, %dm1
+        : memref<64xf32>, memref<8x64xf32>, memref<8x64xf32>)
+        : memref<64xf32>, memref<8x64xf32>, memref<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$query,
-                       Variadic<AttnRes_Tensor>:$sources,
-                       AttnRes_Tensor:$grad,
-                       AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$query_grad,
-                      Variadic<AttnRes_Tensor>:$source_grads);
-  let assemblyFormat = [{
-    $query `,` `[` $sources `]` `,` $grad attr-dict `:` type($query) `,`
-    custom<UniformTypes>(ref($sources), type($sources)) `,` type($grad) `->`
-    type($query_grad) `,` custom<UniformTypes>(ref($sources), type($source_grads))
+  let arguments = (ins AttnRes_Shaped:$query,
+                       Variadic<AttnRes_Shaped>:$sourcesGradAndOuts,
+                       AttnRes_EpsAttr:$eps,
+                       UnitAttr:$has_outs);
+  let results = (outs Variadic<AttnRes_Tensor>:$results);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destinations).
+    OpBuilder<(ins "Type":$queryGrad, "TypeRange":$sourceGrads,
+                   "Value":$query, "ValueRange":$sources, "Value":$grad,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With destinations (the query's gradient's, then one per source):
+    // tensors give results of their types, memrefs none.
+    OpBuilder<(ins "Value":$query, "ValueRange":$sources, "Value":$grad,
+                   "ValueRange":$inits, CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The sources (the operands between the query and the result gradient).
+    ::mlir::OperandRange getSources();
+    ::mlir::MutableOperandRange getSourcesMutable();
+    /// The result gradient `g` (null only in unverified IR).
+    ::mlir::Value getGrad();
+    /// The destinations: none, or the query's gradient's then one per source.
+    ::mlir::OperandRange getInits();
+    ::mlir::MutableOperandRange getInitsMutable();
+    /// The results (null / empty in the memref form).
+    ::mlir::Value getQueryGrad();
+    ::mlir::ResultRange getSourceGrads();
+    /// Whether the operands are memrefs (the op has no results).
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -63,8 +100,9 @@ def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
-    [Pure, AllTypesMatch<["input", "grad", "input_grad"]>,
-     AllTypesMatch<["gain", "gain_grad"]>]> {
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
   let summary = "gradient of rms_norm with respect to the input and the gain";
   let description = [{
     Given the inputs of `attnres.rms_norm` (`x`, `γ`, `eps`) and `g = dL/dy`,
@@ -77,18 +115,40 @@ def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
 
     `dx` has the input's type, `dγ` the gain's (accumulated in `f32`).
 
+    Optional destinations `outs(%dx_init, %dgain_init : ...)` (the results'
+    types); after bufferization the memref form has memref operands, the two
+    memref destinations and no results. In the memref form the type of `g`
+    is printed after the gain's when it differs from the input's (a layout).
+
     Example:
 
     ```mlir
     %dx, %dgain = attnres.rms_norm_grad %x, %gain, %dy {eps = 1.0e-05 : f32}
         : tensor<8x64xf32>, tensor<64xf32>
+    attnres.rms_norm_grad %xm, %gm, %dym outs(%dxm, %dgm
+        : memref<8x64xf32>, memref<64xf32>) : memref<8x64xf32>, memref<64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$input, AttnRes_Tensor:$gain,
-                       AttnRes_Tensor:$grad, AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$input_grad, AttnRes_Tensor:$gain_grad);
-  let assemblyFormat = [{
-    $input `,` $gain `,` $grad attr-dict `:` type($input) `,` type($gain)
+  let arguments = (ins AttnRes_Shaped:$input, AttnRes_Shaped:$gain,
+                       AttnRes_Shaped:$grad, Variadic<AttnRes_Shaped>:$inits,
+                       AttnRes_EpsAttr:$eps);
+  let results = (outs Variadic<AttnRes_Tensor>:$results);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destinations).
+    OpBuilder<(ins "Type":$inputGrad, "Type":$gainGrad, "Value":$input,
+                   "Value":$gain, "Value":$grad,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With destinations (tensors: results of their types; memrefs: none).
+    OpBuilder<(ins "Value":$input, "Value":$gain, "Value":$grad,
+                   "ValueRange":$inits, CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The results (null in the memref form).
+    ::mlir::Value getInputGrad();
+    ::mlir::Value getGainGrad();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -98,8 +158,9 @@ def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
-    [Pure, AllTypesMatch<["queries", "queries_grad"]>,
-     AllTypesMatch<["lse", "lse_grad"]>]> {
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
   let summary = "two-phase AttnRes, backward of phase 1 (depth_attn_stats)";
   let description = [{
     Given the inputs of `attnres.depth_attn_stats` (`Q : S x D`, `V_0..V_{n-1}`,
@@ -115,6 +176,13 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
     dQ[q,:]   = Σ_t Σ_j ds_j·ρ_j·V_j[t,:]
     ```
 
+    Optional destinations `outs(%dQ_init, %dv_init_0, ... : ...)`, one per
+    result (the queries' gradient, then one per source); the memref form and
+    the `has_outs` property are as in `depth_attn_grad` (the operands after
+    the queries: the sources, `lse`, `dO`, `dlse`, then the destinations). In
+    the memref form the type of `dlse` is printed after `dO`'s when it
+    differs from the LSE's (a layout).
+
     Example:
 
     ```mlir
@@ -124,20 +192,40 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
         -> tensor<4x64xf32>, tensor<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$queries,
-                       Variadic<AttnRes_Tensor>:$sources,
-                       AttnRes_F32Tensor:$lse,
-                       AttnRes_Tensor:$output_grad,
-                       AttnRes_F32Tensor:$lse_grad,
-                       AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$queries_grad,
-                      Variadic<AttnRes_Tensor>:$source_grads);
-  let assemblyFormat = [{
-    $queries `,` `[` $sources `]` `,` $lse `,` $output_grad `,` $lse_grad
-    attr-dict `:` type($queries) `,`
-    custom<UniformTypes>(ref($sources), type($sources)) `,` type($lse) `,`
-    type($output_grad) `->` type($queries_grad) `,`
-    custom<UniformTypes>(ref($sources), type($source_grads))
+  let arguments = (ins AttnRes_Shaped:$queries,
+                       Variadic<AttnRes_Shaped>:$sourcesGradsAndOuts,
+                       AttnRes_EpsAttr:$eps,
+                       UnitAttr:$has_outs);
+  let results = (outs Variadic<AttnRes_Tensor>:$results);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destinations).
+    OpBuilder<(ins "Type":$queriesGrad, "TypeRange":$sourceGrads,
+                   "Value":$queries, "ValueRange":$sources, "Value":$lse,
+                   "Value":$outputGrad, "Value":$lseGrad,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With destinations (tensors: results of their types; memrefs: none).
+    OpBuilder<(ins "Value":$queries, "ValueRange":$sources, "Value":$lse,
+                   "Value":$outputGrad, "Value":$lseGrad, "ValueRange":$inits,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    ::mlir::OperandRange getSources();
+    ::mlir::MutableOperandRange getSourcesMutable();
+    /// The saved LSE and the gradients of the forward's results (null only
+    /// in unverified IR).
+    ::mlir::Value getLse();
+    ::mlir::Value getOutputGrad();
+    ::mlir::Value getLseGrad();
+    /// The destinations: none, or the queries' gradient's then one per
+    /// source.
+    ::mlir::OperandRange getInits();
+    ::mlir::MutableOperandRange getInitsMutable();
+    /// The results (null / empty in the memref form).
+    ::mlir::Value getQueriesGrad();
+    ::mlir::ResultRange getSourceGrads();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -147,10 +235,9 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
-    [Pure, AllTypesMatch<["output", "source", "grad", "output_grad",
-                          "source_grad"]>,
-     AllTypesMatch<["lse", "lse_grad"]>,
-     AllTypesMatch<["query", "query_grad"]>]> {
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
   let summary = "two-phase AttnRes, backward of phase 2 (depth_attn_merge)";
   let description = [{
     Given the inputs of `attnres.depth_attn_merge` (`o`, `lse`, `q`, `u`,
@@ -165,6 +252,12 @@ def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
     dq[:]   = Σ_t ds[t]·ρ[t]·u[t,:]
     ```
 
+    Optional destinations `outs(%do_init, %dlse_init, %dq_init, %du_init :
+    ...)` (the results' types); after bufferization the memref form has
+    memref operands, the four memref destinations and no results. In the
+    memref form the types of `u` and `g` are printed after the query's when
+    one of them differs from the type of `o` (a layout).
+
     Example:
 
     ```mlir
@@ -173,14 +266,31 @@ def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
         : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$output, AttnRes_F32Tensor:$lse,
-                       AttnRes_Tensor:$query, AttnRes_Tensor:$source,
-                       AttnRes_Tensor:$grad, AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$output_grad, AttnRes_F32Tensor:$lse_grad,
-                      AttnRes_Tensor:$query_grad, AttnRes_Tensor:$source_grad);
-  let assemblyFormat = [{
-    $output `,` $lse `,` $query `,` $source `,` $grad attr-dict `:`
-    type($output) `,` type($lse) `,` type($query)
+  let arguments = (ins AttnRes_Shaped:$output, AttnRes_F32Shaped:$lse,
+                       AttnRes_Shaped:$query, AttnRes_Shaped:$source,
+                       AttnRes_Shaped:$grad, Variadic<AttnRes_Shaped>:$inits,
+                       AttnRes_EpsAttr:$eps);
+  let results = (outs Variadic<AttnRes_Tensor>:$results);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destinations): results of the types of `o`, `lse`,
+    // `q` and `o`.
+    OpBuilder<(ins "Value":$output, "Value":$lse, "Value":$query,
+                   "Value":$source, "Value":$grad,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With destinations (tensors: results of their types; memrefs: none).
+    OpBuilder<(ins "Value":$output, "Value":$lse, "Value":$query,
+                   "Value":$source, "Value":$grad, "ValueRange":$inits,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The results (null in the memref form).
+    ::mlir::Value getOutputGrad();
+    ::mlir::Value getLseGrad();
+    ::mlir::Value getQueryGrad();
+    ::mlir::Value getSourceGrad();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }

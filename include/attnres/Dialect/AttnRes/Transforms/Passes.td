@@ -381,7 +381,20 @@ def AttnResCheckLoweredPass : Pass<"attnres-check-lowered"> {
     lowers every attnres op or fails naming the ones it could not (e.g. ops
     inside a `gpu.func` or a nested module: the per-function lowerings run on
     the functions directly in the module).
+
+    With `keep-bufferizable`, ops that implement
+    `bufferization::BufferizableOpInterface` inside functions directly under
+    the anchor are not reported: `attnres-to-nvvm` checks before
+    bufferization that every op its lowering after bufferization will not
+    reach is gone (bufferization may erase an unused op), and checks the
+    rest after that lowering.
   }];
+  let options = [
+    Option<"keepBufferizable", "keep-bufferizable", "bool",
+           /*default=*/"false",
+           "Do not report ops with a BufferizableOpInterface model in "
+           "functions directly under the anchor">,
+  ];
 }
 
 def AttnResPrepareExportPass : Pass<"attnres-prepare-export", "::mlir::ModuleOp"> {

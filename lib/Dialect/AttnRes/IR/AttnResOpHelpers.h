@@ -1,0 +1,88 @@
+//===- AttnResOpHelpers.h - verifier and assembly helpers -------*- C++ -*-===//
+//
+// Helpers shared by the forward ops (AttnResOps.cpp, which defines them) and
+// the gradient ops (AttnResGradOps.cpp): type checks of sources, queries and
+// row-shaped values on tensors and memrefs, the two forms of the ops with
+// destinations (value form, memref form), their memory effects and the
+// `outs(...)` assembly. Private to the IR library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
+#define ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::attnres::detail {
+
+/// The token dimensions of a source type: all but the last.
+ArrayRef<int64_t> tokenShape(ShapedType type);
+
+/// A ranked tensor, or (the ops' memref form) a memref; null otherwise.
+ShapedType rankedShaped(Type type);
+
+/// Types that must agree: equal tensor types; memrefs of equal shape,
+/// element type and memory space (their layouts may differ).
+bool sameShapedType(Type a, Type b);
+
+/// Checks a source-like type: rank >= 1 and a non-zero hidden size.
+LogicalResult verifySourceLike(Operation *op, Type type, StringRef what);
+
+/// Checks a non-empty group of source-like operands sharing one type and
+/// returns that type.
+FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
+                                           StringRef what);
+
+/// Checks a vector of the hidden size (query or gain) against a source type:
+/// rank 1, element type the source's or f32, length D.
+LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
+                           StringRef what);
+
+/// Checks that `type` has the shape `leading ++ tokens`.
+LogicalResult verifyTokenShaped(Operation *op, Type type,
+                                ArrayRef<int64_t> leading,
+                                ArrayRef<int64_t> tokens, StringRef what);
+
+/// The two forms of an op with destinations: all operands tensors and
+/// `numResults` results, or all memrefs, destinations present, no results.
+LogicalResult verifyForm(Operation *op, bool hasOuts, unsigned numResults);
+
+/// A destination: the result's type on tensors; on memrefs the shape and
+/// element type of `expected` (any layout).
+LogicalResult verifyInit(Operation *op, Type init, ShapedType expected,
+                         StringRef what);
+
+/// `eps` is finite and >= 0.
+LogicalResult verifyEps(Operation *op, FloatAttr eps);
+
+/// Whether any operand is a memref (the memref form).
+bool operandsAreMemRefs(Operation *op);
+
+/// Memory effects of the memref form: reads every memref operand but the
+/// trailing destinations `inits`, writes those.
+void bufferEffects(
+    Operation *op, ValueRange inits,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects);
+
+/// Adds `eps` to `state` when given.
+void addEps(OperationState &state, FloatAttr eps);
+
+/// Parses `outs(%a, %b : T, U)` if present.
+ParseResult
+parseOptionalOuts(OpAsmParser &parser,
+                  SmallVectorImpl<OpAsmParser::UnresolvedOperand> &outs,
+                  SmallVectorImpl<Type> &outTypes, bool &present);
+
+/// Prints ` outs(%a, %b : T, U)` unless `outs` is empty.
+void printOuts(OpAsmPrinter &printer, ValueRange outs);
+
+/// Prints the attribute dictionary without `has_outs` and a default `eps`.
+void printAttrs(OpAsmPrinter &printer, Operation *op, FloatAttr eps);
+
+} // namespace mlir::attnres::detail
+
+#endif // ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
