@@ -738,8 +738,16 @@ def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
     gain = round_to(qdt, np.round(1.0 + 0.25 * rng.standard_normal(D), 4))
     body[1] = body[1].replace(") -> %s {" % src_t,
                               ", %%gn: %s) -> (%s, %s) {" % (g_t, src_t, src_t))
-    body += ["    %%n = attnres.rms_norm %%h, %%gn %s : %s, %s"
-             % (eps_attr(NORM_EPS), src_t, g_t),
+    # --outs: the norm gets a destination too (a tensor.empty, or inplace %h,
+    # which is also returned: bufferization writes a copy).
+    norm_outs = ""
+    if args.outs == "empty":
+        body += empty_like("ninit", dyn, dt, "%h", src_t, lambda i: i)
+        norm_outs = " outs(%%ninit : %s)" % src_t
+    elif args.outs == "inplace":
+        norm_outs = " outs(%%h : %s)" % src_t
+    body += ["    %%n = attnres.rms_norm %%h, %%gn%s %s : %s, %s"
+             % (norm_outs, eps_attr(NORM_EPS), src_t, g_t),
              "    return %%h, %%n : %s, %s" % (src_t, src_t), "  }"]
     em.funcs.append("\n".join(body))
     qc = cast_in(em, em.constant(q, qdt, "q"), [D], qdt,
@@ -1228,8 +1236,17 @@ def emit_model(args, em):
             done = (l + 1) % S == 0 or l == L - 1  # the summary b_n of a whole block
             summed = [partial, outs[-1]] if incremental else outs
             partial = ("%%b%d" % (l // S + 1)) if done else ("%%p%d" % l)
-            b.append("    %s = attnres.block_summary [%s] %s: %s"
-                     % (partial, ", ".join(summed), ann("", l) + " " if pipeline else "", x_t))
+            # --outs: a tensor.empty destination, or (inplace) the last
+            # summand, a sublayer output read by the sum.
+            sum_outs = ""
+            if args.outs == "empty":
+                b.append("    %s_init = tensor.empty() : %s" % (partial, x_t))
+                sum_outs = " outs(%s_init : %s)" % (partial, x_t)
+            elif args.outs == "inplace":
+                sum_outs = " outs(%s : %s)" % (summed[-1], x_t)
+            b.append("    %s = attnres.block_summary [%s]%s %s: %s"
+                     % (partial, ", ".join(summed), sum_outs,
+                        ann("", l) + " " if pipeline else "", x_t))
     b.append("    // output site: sources [%s]" % ", ".join(blocks + [partial]))
     if args.two_phase:
         two_phase(blocks, ["out"], "out")
@@ -1313,7 +1330,9 @@ def build_parser():
     ap.add_argument("--outs", choices=["none", "empty", "inplace"], default="none",
                     help="site/stats/merge: give the ops destinations (outs): a tensor.empty, "
                          "or (inplace) a tensor the op reads: depth_attn's last source, "
-                         "merge's phase-1 output (stats: tensor.empty)")
+                         "merge's phase-1 output (stats: tensor.empty); with --then-norm "
+                         "the rms_norm too (inplace: h); block: the block_summary ops "
+                         "(inplace: the last summand)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eps", type=float, default=1e-6, help="site epsilon")
     ap.add_argument("--query", choices=["random", "zero"], default="random")

@@ -277,33 +277,37 @@ Values decomposeDepthAttn(OpBuilder &b, DepthAttnOp op) {
 }
 
 Values decomposeRMSNorm(OpBuilder &b, RMSNormOp op) {
-  FailureOr<int64_t> hidden = staticHidden(op.getType());
+  Value input = op.getInput();
+  FailureOr<int64_t> hidden = staticHidden(input.getType());
   if (failed(hidden))
     return failure();
-  Emitter e{b, op.getLoc()};
+  Emitter e{b, op.getLoc(), op.hasBufferSemantics()};
   MLIRContext *ctx = b.getContext();
-  Value input = op.getInput();
-  unsigned rank = op.getType().getRank();
+  auto inputType = cast<ShapedType>(input.getType());
+  unsigned rank = inputType.getRank();
   Value sumSq = rowStatistics(e, input, Value(), true).front();
-  Value init = e.empty(e.sizes(input), op.getType().getElementType());
+  Type elemType = inputType.getElementType();
+  Value init = destination(e, op.getInit(), e.sizes(input), elemType);
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
                                  dimsMap(ctx, rank, range(0, rank - 1)),
                                  dimsMap(ctx, rank, {rank - 1}),
                                  AffineMap::getMultiDimIdentityMap(rank, ctx)};
   double eps = epsOf(op.getEpsAttr());
-  Type elemType = op.getType().getElementType();
-  return e.generic(
-      ValueRange{input, sumSq, op.getGain()}, ValueRange{init}, maps,
-      SmallVector<IT>(rank, IT::parallel),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value meanSq = arith::MulFOp::create(
-            b, l, args[1], f32Const(b, l, 1.0 / double(*hidden)));
-        Value rho = math::RsqrtOp::create(
-            b, l, arith::AddFOp::create(b, l, meanSq, f32Const(b, l, eps)));
-        Value y = arith::MulFOp::create(b, l, toF32(b, l, args[0]), rho);
-        y = arith::MulFOp::create(b, l, y, toF32(b, l, args[2]));
-        linalg::YieldOp::create(b, l, fromF32(b, l, y, elemType));
-      });
+  return resultsOf(
+      e,
+      e.generic(ValueRange{input, sumSq, op.getGain()}, ValueRange{init}, maps,
+                SmallVector<IT>(rank, IT::parallel),
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value meanSq = arith::MulFOp::create(
+                      b, l, args[1], f32Const(b, l, 1.0 / double(*hidden)));
+                  Value rho = math::RsqrtOp::create(
+                      b, l,
+                      arith::AddFOp::create(b, l, meanSq, f32Const(b, l, eps)));
+                  Value y =
+                      arith::MulFOp::create(b, l, toF32(b, l, args[0]), rho);
+                  y = arith::MulFOp::create(b, l, y, toF32(b, l, args[2]));
+                  linalg::YieldOp::create(b, l, fromF32(b, l, y, elemType));
+                }));
 }
 
 Values decomposeDepthLogits(OpBuilder &b, DepthLogitsOp op) {
@@ -419,22 +423,27 @@ Values decomposeDepthCombine(OpBuilder &b, DepthCombineOp op) {
 }
 
 Values decomposeBlockSummary(OpBuilder &b, BlockSummaryOp op) {
-  Emitter e{b, op.getLoc()};
-  MLIRContext *ctx = b.getContext();
   ValueRange outputs = op.getOutputs();
-  unsigned rank = op.getType().getRank();
-  Type elemType = op.getType().getElementType();
-  Value init = e.empty(e.sizes(outputs[0]), elemType);
+  if (outputs.empty())
+    return failure();
+  Emitter e{b, op.getLoc(), op.hasBufferSemantics()};
+  MLIRContext *ctx = b.getContext();
+  auto outputType = cast<ShapedType>(outputs[0].getType());
+  unsigned rank = outputType.getRank();
+  Type elemType = outputType.getElementType();
+  Value init = destination(e, op.getInit(), e.sizes(outputs[0]), elemType);
   SmallVector<AffineMap> maps(outputs.size() + 1,
                               AffineMap::getMultiDimIdentityMap(rank, ctx));
-  return e.generic(
-      outputs, ValueRange{init}, maps, SmallVector<IT>(rank, IT::parallel),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value acc = toF32(b, l, args[0]);
-        for (size_t j = 1; j < outputs.size(); ++j)
-          acc = arith::AddFOp::create(b, l, acc, toF32(b, l, args[j]));
-        linalg::YieldOp::create(b, l, fromF32(b, l, acc, elemType));
-      });
+  return resultsOf(e, e.generic(outputs, ValueRange{init}, maps,
+                                SmallVector<IT>(rank, IT::parallel),
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  Value acc = toF32(b, l, args[0]);
+                                  for (size_t j = 1; j < outputs.size(); ++j)
+                                    acc = arith::AddFOp::create(
+                                        b, l, acc, toF32(b, l, args[j]));
+                                  linalg::YieldOp::create(
+                                      b, l, fromF32(b, l, acc, elemType));
+                                }));
 }
 
 Values decomposeDepthAttnStats(OpBuilder &b, DepthAttnStatsOp op) {
@@ -641,7 +650,7 @@ mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
                        ? Type()
                        : attn.getSources().front().getType();
     else if (auto norm = dyn_cast<RMSNormOp>(op))
-      sourceType = norm.getType();
+      sourceType = norm.getInput().getType();
     else if (auto stats = dyn_cast<DepthAttnStatsOp>(op))
       sourceType = stats.getSources().empty()
                        ? Type()

@@ -230,7 +230,7 @@ func.func @depth_attn_eps_negative_inf(%q: tensor<64xf32>, %v0: tensor<8x64xf32>
 //===----------------------------------------------------------------------===//
 
 func.func @rms_norm_integer(%x: tensor<8x64xi8>, %g: tensor<64xf32>) -> tensor<8x64xi8> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi8>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi8>'}}
   %y = attnres.rms_norm %x, %g : tensor<8x64xi8>, tensor<64xf32>
   return %y : tensor<8x64xi8>
 }
@@ -238,7 +238,7 @@ func.func @rms_norm_integer(%x: tensor<8x64xi8>, %g: tensor<64xf32>) -> tensor<8
 // -----
 
 func.func @rms_norm_unranked(%x: tensor<*xf32>, %g: tensor<64xf32>) -> tensor<*xf32> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
   %y = "attnres.rms_norm"(%x, %g) : (tensor<*xf32>, tensor<64xf32>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
@@ -582,7 +582,7 @@ func.func @depth_combine_result_type(%a: tensor<1x8xf32>, %v0: tensor<8x64xbf16>
 //===----------------------------------------------------------------------===//
 
 func.func @block_summary_integer(%o0: tensor<8x64xi32>) -> tensor<8x64xi32> {
-  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi32>'}}
+  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi32>'}}
   %b = attnres.block_summary [%o0] : tensor<8x64xi32>
   return %b : tensor<8x64xi32>
 }
@@ -590,7 +590,7 @@ func.func @block_summary_integer(%o0: tensor<8x64xi32>) -> tensor<8x64xi32> {
 // -----
 
 func.func @block_summary_unranked(%o0: tensor<*xf32>) -> tensor<*xf32> {
-  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
   %b = "attnres.block_summary"(%o0) : (tensor<*xf32>) -> tensor<*xf32>
   return %b : tensor<*xf32>
 }

@@ -55,11 +55,15 @@ OpFoldResult DepthCombineOp::fold(FoldAdaptor adaptor) {
   return getValues()[0];
 }
 
-/// A one-operand block summary is its operand.
-OpFoldResult BlockSummaryOp::fold(FoldAdaptor) {
-  if (getOutputs().size() == 1 && getOutputs()[0].getType() == getType())
-    return getOutputs()[0];
-  return {};
+/// A one-operand block summary is its operand. (A destination only says
+/// where the result goes; the memref form has no result to fold.)
+LogicalResult BlockSummaryOp::fold(FoldAdaptor,
+                                   SmallVectorImpl<OpFoldResult> &results) {
+  if (hasBufferSemantics() || getOutputs().size() != 1 ||
+      getOutputs()[0].getType() != getType())
+    return failure();
+  results.push_back(getOutputs()[0]);
+  return success();
 }
 
 namespace {
@@ -70,15 +74,20 @@ struct FlattenBlockSummary : OpRewritePattern<BlockSummaryOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BlockSummaryOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getOutputs().empty() ||
-        !cast<RankedTensorType>(op.getType()).getElementType().isF32())
+    // Value forms only; the outer op's destination is kept, the inner one's
+    // is dropped with its op (it only said where the inner sum would go).
+    if (op.getOutputs().empty() || !op.getType() ||
+        !op.getType().getElementType().isF32())
       return failure();
     auto inner = op.getOutputs()[0].getDefiningOp<BlockSummaryOp>();
     if (!inner || !inner->hasOneUse() || inner.getType() != op.getType())
       return failure();
     SmallVector<Value> operands(inner.getOutputs());
     llvm::append_range(operands, op.getOutputs().drop_front());
-    rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, op.getType(), operands);
+    if (Value init = op.getInit())
+      rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, operands, init);
+    else
+      rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, op.getType(), operands);
     return success();
   }
 };

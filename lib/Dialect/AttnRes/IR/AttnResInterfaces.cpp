@@ -187,11 +187,13 @@ LogicalResult DepthAttnOp::getResultTilePosition(
 LogicalResult
 RMSNormOp::reifyResultShapes(OpBuilder &b,
                              ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getInput()}, reified);
 }
 
 SmallVector<utils::IteratorType> RMSNormOp::getLoopIteratorTypes() {
-  return parallelLoops(getResult());
+  return parallelLoops(getInput());
 }
 
 SmallVector<Range> RMSNormOp::getIterationDomain(OpBuilder &b) {
@@ -204,9 +206,15 @@ RMSNormOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
   Location loc = getLoc();
   SmallVector<Operation *> slices;
   Value input = sliceRows(b, loc, getInput(), offsets, sizes, true, slices);
-  auto tiled = RMSNormOp::create(b, loc, input.getType(), input, getGain(),
-                                 getEpsAttr());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  RMSNormOp tiled;
+  if (Value init = getInit())
+    tiled = RMSNormOp::create(
+        b, loc, input, getGain(),
+        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
+  else
+    tiled = RMSNormOp::create(b, loc, input.getType(), input, getGain(),
+                              getEpsAttr());
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
 }
 
 LogicalResult RMSNormOp::getResultTilePosition(
@@ -225,11 +233,13 @@ LogicalResult RMSNormOp::getResultTilePosition(
 LogicalResult
 BlockSummaryOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getOutputs().front()}, reified);
 }
 
 SmallVector<utils::IteratorType> BlockSummaryOp::getLoopIteratorTypes() {
-  return parallelLoops(getResult());
+  return parallelLoops(getOutputs().front());
 }
 
 SmallVector<Range> BlockSummaryOp::getIterationDomain(OpBuilder &b) {
@@ -245,9 +255,13 @@ BlockSummaryOp::getTiledImplementation(OpBuilder &b,
   SmallVector<Value> outputs;
   for (Value output : getOutputs())
     outputs.push_back(sliceRows(b, loc, output, offsets, sizes, true, slices));
-  auto tiled =
-      BlockSummaryOp::create(b, loc, outputs.front().getType(), outputs);
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  BlockSummaryOp tiled;
+  if (Value init = getInit())
+    tiled = BlockSummaryOp::create(
+        b, loc, outputs, sliceRows(b, loc, init, offsets, sizes, true, slices));
+  else
+    tiled = BlockSummaryOp::create(b, loc, outputs.front().getType(), outputs);
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
 }
 
 LogicalResult BlockSummaryOp::getResultTilePosition(

@@ -271,10 +271,19 @@ LogicalResult DepthAttnOp::verify() {
 LogicalResult RMSNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
+  if (failed(verifyForm(*this, bool(getInit()), 1)))
+    return failure();
+  if (getResult() && getResult().getType() != getInput().getType())
+    return emitOpError()
+           << "failed to verify that all of {input, result} have same type";
   if (failed(verifySourceLike(*this, getInput().getType(), "input")))
     return failure();
-  return verifyVector(*this, getGain().getType(),
-                      cast<RankedTensorType>(getInput().getType()), "gain");
+  ShapedType input = rankedShaped(getInput().getType());
+  if (failed(verifyVector(*this, getGain().getType(), input, "gain")))
+    return failure();
+  if (Value init = getInit())
+    return verifyInit(*this, init.getType(), input, "the input type");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -333,13 +342,17 @@ LogicalResult DepthCombineOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult BlockSummaryOp::verify() {
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
   FailureOr<ShapedType> src =
       verifyUniformSources(*this, getOutputs().getTypes(), "output");
   if (failed(src))
     return failure();
-  if (getResult().getType() != *src)
+  if (getResult() && getResult().getType() != *src)
     return emitOpError() << "expects the result type to equal the output type "
                          << *src << ", got " << getResult().getType();
+  if (Value init = getInit())
+    return verifyInit(*this, init.getType(), *src, "the output type");
   return success();
 }
 
@@ -852,6 +865,196 @@ void DepthAttnMergeOp::print(OpAsmPrinter &printer) {
   printAttrs(printer, *this, getEpsAttr());
   printer << " : " << getOutput().getType() << ", " << getLse().getType()
           << ", " << getQuery().getType() << ", " << getSource().getType();
+}
+
+// rms_norm
+
+void RMSNormOp::build(OpBuilder &b, OperationState &state, Type result,
+                      Value input, Value gain, FloatAttr eps) {
+  state.addOperands({input, gain});
+  addEps(state, eps);
+  state.addTypes(result);
+}
+
+void RMSNormOp::build(OpBuilder &b, OperationState &state, Value input,
+                      Value gain, Value init, FloatAttr eps) {
+  state.addOperands({input, gain, init});
+  addEps(state, eps);
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+RankedTensorType RMSNormOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool RMSNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void RMSNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability RMSNormOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+/// `%x, %gain outs(%init : T)? attr-dict : T_x, T_gain`; on tensors the
+/// result has the input's type.
+ParseResult RMSNormOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> operands, outs;
+  SmallVector<Type> types, outTypes;
+  bool hasOuts = false;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands))
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseTypeList(types))
+    return failure();
+  if (operands.size() != 2 || types.size() != 2)
+    return parser.emitError(loc)
+           << "expected 2 operands (input, gain) and their types";
+  if (parser.resolveOperands(operands, types, loc, result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(types.front()))
+    result.addTypes(types.front());
+  return success();
+}
+
+void RMSNormOp::print(OpAsmPrinter &printer) {
+  printer << " " << getInput() << ", " << getGain();
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, getEpsAttr());
+  printer << " : " << getInput().getType() << ", " << getGain().getType();
+}
+
+// block_summary
+
+void BlockSummaryOp::build(OpBuilder &b, OperationState &state, Type result,
+                           ValueRange outputs) {
+  state.addOperands(outputs);
+  state.addTypes(result);
+}
+
+void BlockSummaryOp::build(OpBuilder &b, OperationState &state,
+                           ValueRange outputs, Value init) {
+  state.addOperands(outputs);
+  state.addOperands(init);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange BlockSummaryOp::getOutputs() {
+  auto [begin, end] = sourceRange(*this, 0, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange BlockSummaryOp::getOutputsMutable() {
+  auto [begin, end] = sourceRange(*this, 0, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value BlockSummaryOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 1)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType BlockSummaryOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool BlockSummaryOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void BlockSummaryOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability BlockSummaryOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+/// ` [%o, ...] outs(%init : T)? attr-dict : T_o` (one type for all outputs,
+/// or a parenthesized list of them; `none T` without outputs); on tensors
+/// the result has the outputs' type.
+ParseResult BlockSummaryOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> outputs, outs;
+  SmallVector<Type> outputTypes, outTypes;
+  bool hasOuts = false;
+  if (parser.parseLSquare() || parser.parseOperandList(outputs) ||
+      parser.parseRSquare())
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon())
+    return failure();
+  Type resultType;
+  if (succeeded(parser.parseOptionalLParen())) {
+    if (parser.parseTypeList(outputTypes) || parser.parseRParen())
+      return failure();
+    resultType = outputTypes.front();
+  } else {
+    Type type;
+    if (parser.parseType(type))
+      return failure();
+    outputTypes.assign(outputs.size(), type);
+    resultType = type;
+    // Without outputs: `none T`, T the result type.
+    if (outputs.empty() && parser.parseType(resultType))
+      return failure();
+  }
+  if (hasOuts)
+    result.addAttribute("has_outs", parser.getBuilder().getUnitAttr());
+  if (parser.resolveOperands(outputs, outputTypes, parser.getNameLoc(),
+                             result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(resultType))
+    result.addTypes(resultType);
+  return success();
+}
+
+void BlockSummaryOp::print(OpAsmPrinter &printer) {
+  printer << " [" << getOutputs() << "]";
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, FloatAttr());
+  printer << " : ";
+  OperandRange outputs = getOutputs();
+  if (outputs.empty() && getResult())
+    printer << "none " << getResult().getType();
+  else if (outputs.empty())
+    printer << "none none";
+  else if (llvm::all_equal(outputs.getTypes()))
+    printer << outputs.front().getType();
+  else
+    printer << "(" << outputs.getTypes() << ")";
 }
 
 #define GET_OP_CLASSES

@@ -146,6 +146,7 @@ void describe(RMSNormOp op, ShapeRelations &r) {
   r.nonZeroHidden(op.getInput(), "input");
   r.hidden(op.getInput(), "input", op.getGain(), "gain", 0);
   r.sameShape(op.getResult(), "result", op.getInput(), "input");
+  r.sameShape(op.getInit(), "init", op.getInput(), "input");
 }
 
 void describe(DepthLogitsOp op, ShapeRelations &r) {
@@ -182,6 +183,7 @@ void describe(BlockSummaryOp op, ShapeRelations &r) {
   r.sameShapes(op.getOutputs(), "output");
   r.nonZeroHidden(output, "output #0");
   r.sameShape(op.getResult(), "result", output, "output #0");
+  r.sameShape(op.getInit(), "init", output, "output #0");
 }
 
 /// `[S x] T... x D` values of depth_attn_stats(_grad): dimension 0 of

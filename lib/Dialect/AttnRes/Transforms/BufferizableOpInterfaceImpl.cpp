@@ -31,6 +31,10 @@ unsigned numInits(Operation *op) {
     return stats.getInits().size();
   if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
     return merge.getInit() ? 1 : 0;
+  if (auto norm = dyn_cast<RMSNormOp>(op))
+    return norm.getInit() ? 1 : 0;
+  if (auto sum = dyn_cast<BlockSummaryOp>(op))
+    return sum.getInit() ? 1 : 0;
   if (auto grad = dyn_cast<DepthAttnGradOp>(op))
     return grad.getInits().size();
   if (auto grad = dyn_cast<RMSNormGradOp>(op))
@@ -69,6 +73,12 @@ Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
     created = DepthAttnMergeOp::create(rewriter, loc, operands[0], operands[1],
                                        operands[2], operands[3], operands[4],
                                        merge.getEpsAttr());
+  } else if (auto norm = dyn_cast<RMSNormOp>(op)) {
+    created = RMSNormOp::create(rewriter, loc, operands[0], operands[1],
+                                operands[2], norm.getEpsAttr());
+  } else if (isa<BlockSummaryOp>(op)) {
+    created = BlockSummaryOp::create(rewriter, loc, operands.drop_back(),
+                                     operands.back());
   } else if (auto grad = dyn_cast<DepthAttnGradOp>(op)) {
     // q, n sources, g, n + 1 destinations.
     size_t n = grad.getSources().size();
@@ -120,15 +130,16 @@ struct AttnResOpInterface
              /*isDefinite=*/true}};
   }
 
-  /// depth_attn and depth_attn_merge read every source-shaped operand at
-  /// the element they write, after their row statistics have read the rows
-  /// whole: the destination may be a source (or merge's `output`). The
+  /// depth_attn, depth_attn_merge, rms_norm and block_summary read every
+  /// operand of the result's type at the element they write, after their
+  /// row statistics (if any) have read the rows whole: the destination may
+  /// be a source (merge's `output`, the norm's input, a summand). The
   /// other ops read their operands again after writing some results (the
   /// gradients' query sums read the sources after the source gradients are
   /// written), so their destinations never alias what they read.
   bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
                                      ArrayRef<OpOperand *> operands) const {
-    if (!isa<DepthAttnOp, DepthAttnMergeOp>(op))
+    if (!isa<DepthAttnOp, DepthAttnMergeOp, RMSNormOp, BlockSummaryOp>(op))
       return false;
     Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
     return resultType && llvm::all_of(operands, [&](OpOperand *operand) {
@@ -186,6 +197,8 @@ void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
         *ctx);
     DepthAttnMergeOp::attachInterface<AttnResOpInterface<DepthAttnMergeOp>>(
         *ctx);
+    RMSNormOp::attachInterface<AttnResOpInterface<RMSNormOp>>(*ctx);
+    BlockSummaryOp::attachInterface<AttnResOpInterface<BlockSummaryOp>>(*ctx);
     DepthAttnGradOp::attachInterface<AttnResOpInterface<DepthAttnGradOp>>(*ctx);
     RMSNormGradOp::attachInterface<AttnResOpInterface<RMSNormGradOp>>(*ctx);
     DepthAttnStatsGradOp::attachInterface<

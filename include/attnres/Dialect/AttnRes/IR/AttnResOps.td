@@ -99,7 +99,8 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
-    [Pure, AllTypesMatch<["input", "result"]>,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -111,18 +112,39 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
     in `f32` and rounded to the input's element type. The gain has the input's
     element type or `f32`.
 
+    An optional destination `outs(%init : type)` (the input's type) is where
+    the result is written when the op is bufferized; its values are never
+    read, and it may be the input itself (each element is written after its
+    row's statistics have read the row). After bufferization the memref form
+    has memref operands, a memref `outs` (required) and no result.
+
     Example:
 
     ```mlir
     %k = attnres.rms_norm %x, %gain {eps = 1.0e-05 : f32}
         : tensor<8x64xbf16>, tensor<64xf32>
+    attnres.rms_norm %xm, %gm outs(%km : memref<8x64xbf16>)
+        : memref<8x64xbf16>, memref<64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$input, AttnRes_Tensor:$gain,
+  let arguments = (ins AttnRes_Shaped:$input, AttnRes_Shaped:$gain,
+                       Optional<AttnRes_Shaped>:$init,
                        AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    $input `,` $gain attr-dict `:` type($input) `,` type($gain)
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$input, "Value":$gain,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$input, "Value":$gain, "Value":$init,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -219,7 +241,9 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
-    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
@@ -230,17 +254,43 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
     `f32` and rounded once to the element type. In Block AttnRes, `b_n` is the
     summary of block `n` and the running partial of an unfinished block.
 
+    An optional destination `outs(%init : type)` (the outputs' type) is where
+    the result is written when the op is bufferized (never read; it may be
+    one of the outputs, every element is written after it is read). After
+    bufferization the memref form has memref operands, a memref `outs` and
+    no result. The operands are one group (the outputs, then the
+    destination) and the `has_outs` property says whether the last one is
+    the destination, so the generic form of an op without destination is the
+    same as before destinations existed.
+
     Example:
 
     ```mlir
     %b = attnres.block_summary [%o0, %o1, %o2, %o3] : tensor<8x64xf32>
+    attnres.block_summary [%m0, %m1] outs(%bm : memref<8x64xf32>)
+        : memref<8x64xf32>
     ```
   }];
-  let arguments = (ins Variadic<AttnRes_Tensor>:$outputs);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    ` ` `[` $outputs `]` attr-dict `:`
-    custom<UniformTypesAndResult>(ref($outputs), type($outputs), type($result))
+  let arguments = (ins Variadic<AttnRes_Shaped>:$outputsAndOuts,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "ValueRange":$outputs)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "ValueRange":$outputs, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The summands (the operands but the destination).
+    ::mlir::OperandRange getOutputs();
+    ::mlir::MutableOperandRange getOutputsMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
