@@ -880,17 +880,41 @@ def emit_site(args, em, rng, unfused=False):
         "  func.func @unfused(%%gamma: %s, %%w: %s, %%q: %s, %s) -> (%s, %s) {"
         % (g_t, w_t, tensor_type([D], "f32"), params, src_t, src_t),
     ]
+    # --outs: every step gets a destination: tensor.empty's, or (inplace)
+    # a tensor it reads where the types allow (the norm's input is read
+    # again by the combine, the softmax writes over its logits, the combine
+    # over its last value); the logits always get a tensor.empty.
+    outs = {"k": [], "s": "", "a": "", "h": ""}
+    if args.outs != "none":
+        for j, v in enumerate(names):
+            if args.outs == "inplace":
+                outs["k"].append(" outs(%s : %s)" % (v, src_t))
+                continue
+            lines += empty_like("k%d_init" % j, dyn, dt, v, src_t, lambda i: i)
+            outs["k"].append(" outs(%%k%d_init : %s)" % (j, src_t))
+        lines += empty_like("s_init", [n] + dyn[:-1], "f32", names[0], src_t,
+                            lambda i: i - 1)
+        outs["s"] = " outs(%%s_init : %s)" % lg_t
+        if args.outs == "inplace":
+            outs["a"] = " outs(%%s : %s)" % lg_t
+            outs["h"] = " outs(%s : %s)" % (names[-1], src_t)
+        else:
+            lines += empty_like("a_init", [n] + dyn[:-1], "f32", names[0], src_t,
+                                lambda i: i - 1)
+            lines += empty_like("h_init", dyn, dt, names[0], src_t, lambda i: i)
+            outs["a"] = " outs(%%a_init : %s)" % lg_t
+            outs["h"] = " outs(%%h_init : %s)" % src_t
     keys = []
     for j, v in enumerate(names):
-        lines.append("    %%k%d = attnres.rms_norm %s, %%gamma %s : %s, %s"
-                     % (j, v, eps_attr(eps), src_t, g_t))
+        lines.append("    %%k%d = attnres.rms_norm %s, %%gamma%s %s : %s, %s"
+                     % (j, v, outs["k"][j] if outs["k"] else "", eps_attr(eps), src_t, g_t))
         keys.append("%%k%d" % j)
     lines += [
-        "    %%s = attnres.depth_logits %%w, [%s] : %s, %s -> %s"
-        % (", ".join(keys), w_t, src_t, lg_t),
-        "    %%a = attnres.depth_softmax %%s : %s" % lg_t,
-        "    %%h = attnres.depth_combine %%a, [%s] : %s, %s -> %s"
-        % (", ".join(names), lg_t, src_t, src_t),
+        "    %%s = attnres.depth_logits %%w, [%s]%s : %s, %s -> %s"
+        % (", ".join(keys), outs["s"], w_t, src_t, lg_t),
+        "    %%a = attnres.depth_softmax %%s%s : %s" % (outs["a"], lg_t),
+        "    %%h = attnres.depth_combine %%a, [%s]%s : %s, %s -> %s"
+        % (", ".join(names), outs["h"], lg_t, src_t, src_t),
         "    %%f = attnres.depth_attn %%q, [%s] %s : %s, %s -> %s"
         % (", ".join(names), eps_attr(eps), tensor_type([D], "f32"), src_t, src_t),
         "    return %%h, %%f : %s, %s" % (src_t, src_t),
@@ -1332,7 +1356,9 @@ def build_parser():
                          "or (inplace) a tensor the op reads: depth_attn's last source, "
                          "merge's phase-1 output (stats: tensor.empty); with --then-norm "
                          "the rms_norm too (inplace: h); block: the block_summary ops "
-                         "(inplace: the last summand)")
+                         "(inplace: the last summand); unfused: every step (inplace: "
+                         "the norms into their inputs, the softmax into its logits, the "
+                         "combine into its last value; the logits into a tensor.empty)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eps", type=float, default=1e-6, help="site epsilon")
     ap.add_argument("--query", choices=["random", "zero"], default="random")

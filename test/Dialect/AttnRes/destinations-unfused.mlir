@@ -57,3 +57,48 @@ func.func @memref_form(%x: memref<8x64xbf16, strided<[?, 1], offset: ?>>, %g: me
   attnres.block_summary [%v0, %b] outs(%b : memref<8x64xf32>) : memref<8x64xf32>
   return
 }
+
+// The unfused steps with destinations.
+// CHECK-LABEL: func.func @steps_tensor_outs(
+// CHECK:         %[[SI:.*]] = tensor.empty() : tensor<2x8xf32>
+// CHECK:         %[[S:.*]] = attnres.depth_logits %{{.*}}, [%{{.*}}, %{{.*}}] outs(%[[SI]] : tensor<2x8xf32>) : tensor<64xf32>, tensor<8x64xf32> -> tensor<2x8xf32>
+// CHECK:         %[[A:.*]] = attnres.depth_softmax %[[S]] outs(%[[S]] : tensor<2x8xf32>) : tensor<2x8xf32>
+// CHECK:         attnres.depth_combine %[[A]], [%{{.*}}, %[[V1:.*]]] outs(%[[V1]] : tensor<8x64xf32>) : tensor<2x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+// GENERIC-LABEL: sym_name = "steps_tensor_outs"
+// GENERIC: "attnres.depth_logits"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{has_outs}> : (tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+// GENERIC: "attnres.depth_softmax"(%{{.*}}, %{{.*}}) : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+// GENERIC: "attnres.depth_combine"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{has_outs}> : (tensor<2x8xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x64xf32>) -> tensor<8x64xf32>
+func.func @steps_tensor_outs(%w: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %si = tensor.empty() : tensor<2x8xf32>
+  %s = attnres.depth_logits %w, [%v0, %v1] outs(%si : tensor<2x8xf32>) : tensor<64xf32>, tensor<8x64xf32> -> tensor<2x8xf32>
+  %a = attnres.depth_softmax %s outs(%s : tensor<2x8xf32>) : tensor<2x8xf32>
+  %h = attnres.depth_combine %a, [%v0, %v1] outs(%v1 : tensor<8x64xf32>) : tensor<2x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+  return %h : tensor<8x64xf32>
+}
+
+// Today's generic forms of the steps are their value forms.
+// CHECK-LABEL: func.func @steps_generic_value_form(
+// CHECK:         attnres.depth_logits %{{.*}}, [%{{.*}}] : tensor<64xf32>, tensor<8x64xf32> -> tensor<1x8xf32>
+// CHECK:         attnres.depth_softmax %{{.*}} : tensor<1x8xf32>
+// CHECK:         attnres.depth_combine %{{.*}}, [%{{.*}}] : tensor<1x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+func.func @steps_generic_value_form(%w: tensor<64xf32>, %v0: tensor<8x64xf32>, %a: tensor<1x8xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<8x64xf32>) {
+  %s = "attnres.depth_logits"(%w, %v0) : (tensor<64xf32>, tensor<8x64xf32>) -> tensor<1x8xf32>
+  %b = "attnres.depth_softmax"(%s) : (tensor<1x8xf32>) -> tensor<1x8xf32>
+  %h = "attnres.depth_combine"(%a, %v0) : (tensor<1x8xf32>, tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %s, %b, %h : tensor<1x8xf32>, tensor<1x8xf32>, tensor<8x64xf32>
+}
+
+// The steps' memref form.
+// CHECK-LABEL: func.func @steps_memref_form(
+// CHECK:         attnres.depth_logits %{{.*}}, [%{{.*}}, %{{.*}}] outs(%{{.*}} : memref<2x8xf32>) : memref<64xbf16>, (memref<8x64xbf16>, memref<8x64xbf16, strided<[?, 1], offset: ?>>)
+// CHECK:         attnres.depth_softmax %{{.*}} outs(%{{.*}} : memref<2x8xf32>) : memref<2x8xf32>
+// CHECK:         attnres.depth_combine %{{.*}}, [%{{.*}}, %{{.*}}] outs(%{{.*}} : memref<8x64xbf16>) : memref<2x8xf32>, (memref<8x64xbf16>, memref<8x64xbf16, strided<[?, 1], offset: ?>>)
+// GENERIC-LABEL: sym_name = "steps_memref_form"
+// GENERIC: "attnres.depth_softmax"(%{{.*}}, %{{.*}}) : (memref<2x8xf32>, memref<2x8xf32>) -> ()
+func.func @steps_memref_form(%w: memref<64xbf16>, %v0: memref<8x64xbf16>, %v1: memref<8x64xbf16, strided<[?, 1], offset: ?>>,
+                             %s: memref<2x8xf32>, %a: memref<2x8xf32>, %h: memref<8x64xbf16>) {
+  attnres.depth_logits %w, [%v0, %v1] outs(%s : memref<2x8xf32>) : memref<64xbf16>, (memref<8x64xbf16>, memref<8x64xbf16, strided<[?, 1], offset: ?>>)
+  attnres.depth_softmax %s outs(%a : memref<2x8xf32>) : memref<2x8xf32>
+  attnres.depth_combine %a, [%v0, %v1] outs(%h : memref<8x64xbf16>) : memref<2x8xf32>, (memref<8x64xbf16>, memref<8x64xbf16, strided<[?, 1], offset: ?>>)
+  return
+}

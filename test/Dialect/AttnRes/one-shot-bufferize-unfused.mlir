@@ -48,3 +48,24 @@ func.func @out_of_place(%a: tensor<8x64xf32>, %b: tensor<8x64xf32>) -> tensor<8x
   %t = attnres.block_summary [%s, %b] : tensor<8x64xf32>
   return %t : tensor<8x64xf32>
 }
+
+// -----
+
+// The unfused chain: the logits into a new buffer, the softmax in place
+// over its logits, the combine into its destination (a tensor.empty).
+// CHECK-LABEL: func.func @chain(
+// CHECK-SAME:    %[[W:[^:]+]]: memref<64xf32, {{[^>]*}}>>, %[[V0:[^:]+]]: memref<8x64xf32, {{[^>]*}}>>, %[[V1:[^:]+]]: memref<8x64xf32, {{[^>]*}}>>)
+// CHECK:         %[[S:.*]] = memref.alloc() {{.*}} : memref<2x8xf32>
+// CHECK:         attnres.depth_logits %[[W]], [%[[V0]], %[[V1]]] outs(%[[S]] : memref<2x8xf32>)
+// CHECK-NOT:     memref.alloc() {{.*}} : memref<2x8xf32>
+// CHECK:         attnres.depth_softmax %[[S]] outs(%[[S]] : memref<2x8xf32>) : memref<2x8xf32>
+// CHECK:         %[[H:.*]] = memref.alloc() {{.*}} : memref<8x64xf32>
+// CHECK:         attnres.depth_combine %[[S]], [%[[V0]], %[[V1]]] outs(%[[H]] : memref<8x64xf32>)
+// CHECK:         return %[[H]]
+func.func @chain(%w: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %s = attnres.depth_logits %w, [%v0, %v1] : tensor<64xf32>, tensor<8x64xf32> -> tensor<2x8xf32>
+  %a = attnres.depth_softmax %s outs(%s : tensor<2x8xf32>) : tensor<2x8xf32>
+  %e = tensor.empty() : tensor<8x64xf32>
+  %h = attnres.depth_combine %a, [%v0, %v1] outs(%e : tensor<8x64xf32>) : tensor<2x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+  return %h : tensor<8x64xf32>
+}

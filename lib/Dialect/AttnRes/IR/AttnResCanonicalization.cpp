@@ -35,24 +35,29 @@ LogicalResult DepthAttnOp::fold(FoldAdaptor,
 }
 
 /// Softmax over a depth axis of length 1 is exactly 1 (exp(0)/exp(0)).
-OpFoldResult DepthSoftmaxOp::fold(FoldAdaptor) {
-  auto type = dyn_cast<RankedTensorType>(getType());
+LogicalResult DepthSoftmaxOp::fold(FoldAdaptor,
+                                   SmallVectorImpl<OpFoldResult> &results) {
+  RankedTensorType type = getType(); // null in the memref form
   if (!type || !type.hasStaticShape() || type.getRank() < 1 ||
       type.getDimSize(0) != 1)
-    return {};
-  return DenseElementsAttr::get(type,
-                                FloatAttr::get(type.getElementType(), 1.0));
+    return failure();
+  results.push_back(
+      DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 1.0)));
+  return success();
 }
 
 /// Combining one value with a weight that is exactly 1 gives the value.
-OpFoldResult DepthCombineOp::fold(FoldAdaptor adaptor) {
-  if (getValues().size() != 1 || getValues()[0].getType() != getType())
-    return {};
+LogicalResult DepthCombineOp::fold(FoldAdaptor adaptor,
+                                   SmallVectorImpl<OpFoldResult> &results) {
+  if (hasBufferSemantics() || getValues().size() != 1 ||
+      getValues()[0].getType() != getType())
+    return failure();
   auto weights = dyn_cast_or_null<SplatElementsAttr>(adaptor.getWeights());
   if (!weights || !weights.getElementType().isF32() ||
       !weights.getSplatValue<APFloat>().isExactlyValue(1.0))
-    return {};
-  return getValues()[0];
+    return failure();
+  results.push_back(getValues()[0]);
+  return success();
 }
 
 /// A one-operand block summary is its operand. (A destination only says

@@ -401,6 +401,8 @@ LogicalResult
 DepthLogitsOp::reifyResultShapes(OpBuilder &b,
                                  ReifiedRankedShapedTypeDims &reified) {
   // [n, tokens...]
+  if (hasBufferSemantics())
+    return success(); // No results.
   Location loc = getLoc();
   SmallVector<OpFoldResult> shape{b.getIndexAttr(getKeys().size())};
   SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getKeys().front());
@@ -412,11 +414,15 @@ DepthLogitsOp::reifyResultShapes(OpBuilder &b,
 LogicalResult
 DepthSoftmaxOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getLogits()}, reified);
 }
 
 LogicalResult
 DepthCombineOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
+  if (hasBufferSemantics())
+    return success(); // No results.
   return reifyLike(b, getLoc(), {getValues().front()}, reified);
 }

@@ -1,6 +1,6 @@
 //===- AttnResOps.cpp - attnres operations --------------------------------===//
 //
-// Custom assembly directives and verifiers of the attnres operations.
+// Verifiers, builders and custom assembly of the attnres operations.
 // Verifiers are local: they look at the op's own operands, results and
 // attributes only. The helpers shared with the gradient ops
 // (AttnResGradOps.cpp) are declared in AttnResOpHelpers.h.
@@ -21,56 +21,6 @@
 using namespace mlir;
 using namespace mlir::attnres;
 using namespace mlir::attnres::detail;
-
-//===----------------------------------------------------------------------===//
-// Custom directives
-//===----------------------------------------------------------------------===//
-
-/// Parses one type and gives it to every operand of a variadic group whose
-/// members all share a type (`[%a, %b] : tensor<4x8xf32>`).
-static ParseResult
-parseUniformTypes(OpAsmParser &parser,
-                  ArrayRef<OpAsmParser::UnresolvedOperand> operands,
-                  SmallVectorImpl<Type> &types) {
-  Type type;
-  if (parser.parseType(type))
-    return failure();
-  types.assign(operands.size(), type);
-  return success();
-}
-
-static void printUniformTypes(OpAsmPrinter &printer, Operation *, OperandRange,
-                              TypeRange types) {
-  if (types.empty()) {
-    printer << "none";
-    return;
-  }
-  printer << types.front();
-}
-
-/// Like UniformTypes, and the op's single result has the same type.
-static ParseResult
-parseUniformTypesAndResult(OpAsmParser &parser,
-                           ArrayRef<OpAsmParser::UnresolvedOperand> operands,
-                           SmallVectorImpl<Type> &types, Type &resultType) {
-  if (parseUniformTypes(parser, operands, types))
-    return failure();
-  if (!types.empty()) {
-    resultType = types.front();
-    return success();
-  }
-  return parser.parseType(resultType);
-}
-
-static void printUniformTypesAndResult(OpAsmPrinter &printer, Operation *op,
-                                       OperandRange operands, TypeRange types,
-                                       Type resultType) {
-  if (types.empty()) {
-    printer << "none " << resultType;
-    return;
-  }
-  printUniformTypes(printer, op, operands, types);
-}
 
 //===----------------------------------------------------------------------===//
 // Verifier helpers
@@ -291,6 +241,8 @@ LogicalResult RMSNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthLogitsOp::verify() {
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
   FailureOr<ShapedType> src =
       verifyUniformSources(*this, getKeys().getTypes(), "key");
   if (failed(src))
@@ -298,8 +250,25 @@ LogicalResult DepthLogitsOp::verify() {
   if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
     return failure();
   int64_t n = getKeys().size();
-  return verifyTokenShaped(*this, getResult().getType(), {n}, tokenShape(*src),
-                           "the result (source count, then token dims)");
+  if (Value result = getResult()) {
+    if (failed(verifyTokenShaped(*this, result.getType(), {n}, tokenShape(*src),
+                                 "the result (source count, then token dims)")))
+      return failure();
+    if (Value init = getInit())
+      return verifyInit(*this, init.getType(), getType(), "the result type");
+    return success();
+  }
+  // The memref form: the destination is what the result would be.
+  Value init = getInit();
+  if (failed(verifyTokenShaped(*this, init.getType(), {n}, tokenShape(*src),
+                               "the destination (source count, then token "
+                               "dims)")))
+    return failure();
+  if (!rankedShaped(init.getType()).getElementType().isF32())
+    return emitOpError() << "expects the destination to have element type "
+                            "f32, got "
+                         << init.getType();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -307,7 +276,15 @@ LogicalResult DepthLogitsOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthSoftmaxOp::verify() {
-  auto type = cast<RankedTensorType>(getLogits().getType());
+  if (failed(verifyForm(*this, bool(getInit()), 1)))
+    return failure();
+  if (getResult() && getResult().getType() != getLogits().getType())
+    return emitOpError()
+           << "failed to verify that all of {logits, result} have same type";
+  ShapedType type = rankedShaped(getLogits().getType());
+  if (Value init = getInit())
+    if (failed(verifyInit(*this, init.getType(), type, "the logits type")))
+      return failure();
   if (type.getRank() < 1)
     return emitOpError() << "expects logits of rank >= 1 (the depth axis, then "
                             "token dims), got "
@@ -322,6 +299,8 @@ LogicalResult DepthSoftmaxOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthCombineOp::verify() {
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
   FailureOr<ShapedType> src =
       verifyUniformSources(*this, getValues().getTypes(), "value");
   if (failed(src))
@@ -331,7 +310,10 @@ LogicalResult DepthCombineOp::verify() {
                                tokenShape(*src),
                                "weights (source count, then token dims)")))
     return failure();
-  if (getResult().getType() != *src)
+  if (Value init = getInit())
+    if (failed(verifyInit(*this, init.getType(), *src, "the value type")))
+      return failure();
+  if (getResult() && getResult().getType() != *src)
     return emitOpError() << "expects the result type to equal the value type "
                          << *src << ", got " << getResult().getType();
   return success();
@@ -1055,6 +1037,208 @@ void BlockSummaryOp::print(OpAsmPrinter &printer) {
     printer << outputs.front().getType();
   else
     printer << "(" << outputs.getTypes() << ")";
+}
+
+// depth_logits
+
+void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Type result,
+                          Value query, ValueRange keys) {
+  state.addOperands(query);
+  state.addOperands(keys);
+  state.addTypes(result);
+}
+
+void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Value query,
+                          ValueRange keys, Value init) {
+  state.addOperands(query);
+  state.addOperands(keys);
+  state.addOperands(init);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange DepthLogitsOp::getKeys() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange DepthLogitsOp::getKeysMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value DepthLogitsOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 2)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType DepthLogitsOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthLogitsOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthLogitsOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthLogitsOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+ParseResult DepthLogitsOp::parse(OpAsmParser &parser, OperationState &result) {
+  return parseSourcesAndOuts<DepthLogitsOp>(parser, result, 1);
+}
+
+void DepthLogitsOp::print(OpAsmPrinter &printer) {
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printSourcesAndOuts(printer, *this, getQuery(), getKeys(), outs, FloatAttr());
+}
+
+// depth_softmax
+
+void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits) {
+  state.addOperands(logits);
+  state.addTypes(logits.getType());
+}
+
+void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits,
+                           Value init) {
+  state.addOperands({logits, init});
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+RankedTensorType DepthSoftmaxOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthSoftmaxOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthSoftmaxOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthSoftmaxOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+/// `%s outs(%init : T)? attr-dict : T_s`; on tensors the result has the
+/// logits' type.
+ParseResult DepthSoftmaxOp::parse(OpAsmParser &parser, OperationState &result) {
+  OpAsmParser::UnresolvedOperand logits;
+  SmallVector<OpAsmParser::UnresolvedOperand> outs;
+  SmallVector<Type> outTypes;
+  Type type;
+  bool hasOuts = false;
+  if (parser.parseOperand(logits))
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseType(type) ||
+      parser.resolveOperand(logits, type, result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(type))
+    result.addTypes(type);
+  return success();
+}
+
+void DepthSoftmaxOp::print(OpAsmPrinter &printer) {
+  printer << " " << getLogits();
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, FloatAttr());
+  printer << " : " << getLogits().getType();
+}
+
+// depth_combine
+
+void DepthCombineOp::build(OpBuilder &b, OperationState &state, Type result,
+                           Value weights, ValueRange values) {
+  state.addOperands(weights);
+  state.addOperands(values);
+  state.addTypes(result);
+}
+
+void DepthCombineOp::build(OpBuilder &b, OperationState &state, Value weights,
+                           ValueRange values, Value init) {
+  state.addOperands(weights);
+  state.addOperands(values);
+  state.addOperands(init);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange DepthCombineOp::getValues() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange DepthCombineOp::getValuesMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value DepthCombineOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 2)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType DepthCombineOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthCombineOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthCombineOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthCombineOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+ParseResult DepthCombineOp::parse(OpAsmParser &parser, OperationState &result) {
+  return parseSourcesAndOuts<DepthCombineOp>(parser, result, 1);
+}
+
+void DepthCombineOp::print(OpAsmPrinter &printer) {
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printSourcesAndOuts(printer, *this, getWeights(), getValues(), outs,
+                      FloatAttr());
 }
 
 #define GET_OP_CLASSES

@@ -158,11 +158,13 @@ void describe(DepthLogitsOp op, ShapeRelations &r) {
   r.hidden(key, "key #0", op.getQuery(), "query", 0);
   // Dimension 0 of the result is the (static) number of keys.
   r.tokens(key, "key #0", op.getResult(), "result", 1);
+  r.tokens(key, "key #0", op.getInit(), "init", 1);
 }
 
 void describe(DepthSoftmaxOp op, ShapeRelations &r) {
   r.nonZero(op.getLogits(), 0, "logits", "depth axis");
   r.sameShape(op.getResult(), "result", op.getLogits(), "logits");
+  r.sameShape(op.getInit(), "init", op.getLogits(), "logits");
 }
 
 void describe(DepthCombineOp op, ShapeRelations &r) {
@@ -174,6 +176,7 @@ void describe(DepthCombineOp op, ShapeRelations &r) {
   // Dimension 0 of the weights is the (static) number of values.
   r.tokens(value, "value #0", op.getWeights(), "weights", 1);
   r.sameShape(op.getResult(), "result", value, "value #0");
+  r.sameShape(op.getInit(), "init", value, "value #0");
 }
 
 void describe(BlockSummaryOp op, ShapeRelations &r) {

@@ -35,6 +35,12 @@ unsigned numInits(Operation *op) {
     return norm.getInit() ? 1 : 0;
   if (auto sum = dyn_cast<BlockSummaryOp>(op))
     return sum.getInit() ? 1 : 0;
+  if (auto logits = dyn_cast<DepthLogitsOp>(op))
+    return logits.getInit() ? 1 : 0;
+  if (auto softmax = dyn_cast<DepthSoftmaxOp>(op))
+    return softmax.getInit() ? 1 : 0;
+  if (auto combine = dyn_cast<DepthCombineOp>(op))
+    return combine.getInit() ? 1 : 0;
   if (auto grad = dyn_cast<DepthAttnGradOp>(op))
     return grad.getInits().size();
   if (auto grad = dyn_cast<RMSNormGradOp>(op))
@@ -78,6 +84,16 @@ Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
                                 operands[2], norm.getEpsAttr());
   } else if (isa<BlockSummaryOp>(op)) {
     created = BlockSummaryOp::create(rewriter, loc, operands.drop_back(),
+                                     operands.back());
+  } else if (isa<DepthLogitsOp>(op)) {
+    created = DepthLogitsOp::create(rewriter, loc, operands.front(),
+                                    operands.drop_front().drop_back(),
+                                    operands.back());
+  } else if (isa<DepthSoftmaxOp>(op)) {
+    created = DepthSoftmaxOp::create(rewriter, loc, operands[0], operands[1]);
+  } else if (isa<DepthCombineOp>(op)) {
+    created = DepthCombineOp::create(rewriter, loc, operands.front(),
+                                     operands.drop_front().drop_back(),
                                      operands.back());
   } else if (auto grad = dyn_cast<DepthAttnGradOp>(op)) {
     // q, n sources, g, n + 1 destinations.
@@ -130,16 +146,19 @@ struct AttnResOpInterface
              /*isDefinite=*/true}};
   }
 
-  /// depth_attn, depth_attn_merge, rms_norm and block_summary read every
-  /// operand of the result's type at the element they write, after their
-  /// row statistics (if any) have read the rows whole: the destination may
-  /// be a source (merge's `output`, the norm's input, a summand). The
-  /// other ops read their operands again after writing some results (the
-  /// gradients' query sums read the sources after the source gradients are
-  /// written), so their destinations never alias what they read.
+  /// depth_attn, depth_attn_merge, rms_norm, block_summary, depth_softmax
+  /// and depth_combine read every operand of the result's type at the
+  /// element they write, after their row statistics (if any) have read the
+  /// rows whole: the destination may be a source (merge's `output`, the
+  /// norm's input, a summand, the logits, a value). depth_logits' result
+  /// has no operand's type. The other ops read their operands again after
+  /// writing some results (the gradients' query sums read the sources after the
+  /// source gradients are written), so their destinations never alias what they
+  /// read.
   bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
                                      ArrayRef<OpOperand *> operands) const {
-    if (!isa<DepthAttnOp, DepthAttnMergeOp, RMSNormOp, BlockSummaryOp>(op))
+    if (!isa<DepthAttnOp, DepthAttnMergeOp, RMSNormOp, BlockSummaryOp,
+             DepthSoftmaxOp, DepthCombineOp>(op))
       return false;
     Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
     return resultType && llvm::all_of(operands, [&](OpOperand *operand) {
@@ -199,6 +218,9 @@ void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
         *ctx);
     RMSNormOp::attachInterface<AttnResOpInterface<RMSNormOp>>(*ctx);
     BlockSummaryOp::attachInterface<AttnResOpInterface<BlockSummaryOp>>(*ctx);
+    DepthLogitsOp::attachInterface<AttnResOpInterface<DepthLogitsOp>>(*ctx);
+    DepthSoftmaxOp::attachInterface<AttnResOpInterface<DepthSoftmaxOp>>(*ctx);
+    DepthCombineOp::attachInterface<AttnResOpInterface<DepthCombineOp>>(*ctx);
     DepthAttnGradOp::attachInterface<AttnResOpInterface<DepthAttnGradOp>>(*ctx);
     RMSNormGradOp::attachInterface<AttnResOpInterface<RMSNormGradOp>>(*ctx);
     DepthAttnStatsGradOp::attachInterface<

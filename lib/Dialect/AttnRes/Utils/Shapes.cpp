@@ -182,6 +182,12 @@ bool hasDestinationsOrBuffers(Operation *op) {
     return bool(norm.getInit());
   if (auto sum = dyn_cast<BlockSummaryOp>(op))
     return bool(sum.getInit());
+  if (auto logits = dyn_cast<DepthLogitsOp>(op))
+    return bool(logits.getInit());
+  if (auto softmax = dyn_cast<DepthSoftmaxOp>(op))
+    return bool(softmax.getInit());
+  if (auto combine = dyn_cast<DepthCombineOp>(op))
+    return bool(combine.getInit());
   if (auto grad = dyn_cast<DepthAttnGradOp>(op))
     return !grad.getInits().empty();
   if (auto grad = dyn_cast<RMSNormGradOp>(op))

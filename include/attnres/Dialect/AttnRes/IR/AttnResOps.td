@@ -154,7 +154,9 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
-    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "depth-attention logits of one query against N keys";
   let description = [{
@@ -162,18 +164,43 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
     The result is `tensor<N x T... x f32>`: the source axis comes first.
     The query has the keys' element type or `f32`.
 
+    An optional destination `outs(%init : type)` (the result's type) is where
+    the result is written when the op is bufferized (never read); the memref
+    form (after bufferization) has memref operands, a memref `outs` and no
+    result. The operands are one group after the query (the keys, then the
+    destination) and the `has_outs` property says whether the last one is
+    the destination.
+
     Example:
 
     ```mlir
     %s = attnres.depth_logits %w, [%k0, %k1, %k2]
         : tensor<64xf32>, tensor<8x64xf32> -> tensor<3x8xf32>
+    attnres.depth_logits %wm, [%m0, %m1] outs(%sm : memref<2x8xf32>)
+        : memref<64xf32>, memref<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$query, Variadic<AttnRes_Tensor>:$keys);
-  let results = (outs AttnRes_F32Tensor:$result);
-  let assemblyFormat = [{
-    $query `,` `[` $keys `]` attr-dict `:` type($query) `,`
-    custom<UniformTypes>(ref($keys), type($keys)) `->` type($result)
+  let arguments = (ins AttnRes_Shaped:$query,
+                       Variadic<AttnRes_Shaped>:$keysAndOuts,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_F32Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$query, "ValueRange":$keys)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$query, "ValueRange":$keys, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The keys (the operands between the query and the destination).
+    ::mlir::OperandRange getKeys();
+    ::mlir::MutableOperandRange getKeysMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -183,7 +210,8 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
-    [Pure, AllTypesMatch<["logits", "result"]>,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "softmax over the depth (source) axis, dimension 0";
@@ -192,15 +220,35 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
     a numerically stable softmax over dimension 0 of an `f32` tensor
     `tensor<N x T... x f32>` (`N >= 1`).
 
+    An optional destination `outs(%init : type)` (the logits' type; never
+    read, it may be the logits: each weight is written after the row's
+    maximum and sum have read the row, and after its own logit is read) is
+    where the result is written when the op is bufferized; the memref form
+    has memref operands, a memref `outs` and no result.
+
     Example:
 
     ```mlir
     %a = attnres.depth_softmax %s : tensor<3x8xf32>
+    attnres.depth_softmax %sm outs(%am : memref<3x8xf32>) : memref<3x8xf32>
     ```
   }];
-  let arguments = (ins AttnRes_F32Tensor:$logits);
-  let results = (outs AttnRes_F32Tensor:$result);
-  let assemblyFormat = "$logits attr-dict `:` type($logits)";
+  let arguments = (ins AttnRes_F32Shaped:$logits,
+                       Optional<AttnRes_F32Shaped>:$init);
+  let results = (outs Optional<AttnRes_F32Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Value":$logits)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$logits, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -210,7 +258,9 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
-    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "weighted sum of N values with depth-softmax weights";
   let description = [{
@@ -218,19 +268,43 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
     values `v_j : tensor<T... x D x E>`, accumulated in `f32`; the result has
     the values' type.
 
+    An optional destination `outs(%init : type)` (the values' type; never
+    read, it may be a value: each element is written after it is read) is
+    where the result is written when the op is bufferized; the memref form
+    has memref operands, a memref `outs` and no result. The operands are
+    one group after the weights (the values, then the destination) and the
+    `has_outs` property says whether the last one is the destination.
+
     Example:
 
     ```mlir
     %h = attnres.depth_combine %a, [%v0, %v1, %v2]
         : tensor<3x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    attnres.depth_combine %am, [%m0, %m1] outs(%hm : memref<8x64xf32>)
+        : memref<2x8xf32>, memref<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_F32Tensor:$weights,
-                       Variadic<AttnRes_Tensor>:$values);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    $weights `,` `[` $values `]` attr-dict `:` type($weights) `,`
-    custom<UniformTypes>(ref($values), type($values)) `->` type($result)
+  let arguments = (ins AttnRes_F32Shaped:$weights,
+                       Variadic<AttnRes_Shaped>:$valuesAndOuts,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$weights, "ValueRange":$values)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$weights, "ValueRange":$values, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The values (the operands between the weights and the destination).
+    ::mlir::OperandRange getValues();
+    ::mlir::MutableOperandRange getValuesMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
