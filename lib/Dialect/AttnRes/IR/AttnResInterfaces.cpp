@@ -1,6 +1,7 @@
 //===- AttnResInterfaces.cpp - upstream interfaces of the attnres ops -----===//
 //
-// ReifyRankedShapedTypeOpInterface (result shapes from operand shapes) and
+// ReifyRankedShapedTypeOpInterface (result shapes from operand shapes, by
+// the ops' shape relations: reifyResultShapesFromRelations) and
 // TilingInterface over the token rows, so upstream drivers
 // (`scf::tileUsingSCF`, `transform.structured.tile_using_forall`) can tile
 // the ops without knowing them. Every op computes each token row from the
@@ -13,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -119,16 +121,6 @@ static SmallVector<utils::IteratorType> parallelLoops(Value rows) {
                                           utils::IteratorType::parallel);
 }
 
-/// Reified shapes: each result as the sizes of `like` (one value per
-/// result).
-static LogicalResult reifyLike(OpBuilder &b, Location loc,
-                               ArrayRef<Value> likes,
-                               ReifiedRankedShapedTypeDims &reified) {
-  for (Value like : likes)
-    reified.push_back(mixedSizes(b, loc, like));
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // depth_attn
 //===----------------------------------------------------------------------===//
@@ -136,9 +128,7 @@ static LogicalResult reifyLike(OpBuilder &b, Location loc,
 LogicalResult
 DepthAttnOp::reifyResultShapes(OpBuilder &b,
                                ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getSources().front()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnOp::getLoopIteratorTypes() {
@@ -187,9 +177,7 @@ LogicalResult DepthAttnOp::getResultTilePosition(
 LogicalResult
 RMSNormOp::reifyResultShapes(OpBuilder &b,
                              ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getInput()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> RMSNormOp::getLoopIteratorTypes() {
@@ -233,9 +221,7 @@ LogicalResult RMSNormOp::getResultTilePosition(
 LogicalResult
 BlockSummaryOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getOutputs().front()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> BlockSummaryOp::getLoopIteratorTypes() {
@@ -280,18 +266,7 @@ LogicalResult BlockSummaryOp::getResultTilePosition(
 LogicalResult
 DepthAttnStatsOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  Location loc = getLoc();
-  OpFoldResult queries = mixedSizes(b, loc, getQueries()).front();
-  SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getSources().front());
-  SmallVector<OpFoldResult> output{queries};
-  llvm::append_range(output, rows);
-  SmallVector<OpFoldResult> lse{queries};
-  lse.append(rows.begin(), rows.end() - 1);
-  reified.push_back(output);
-  reified.push_back(lse);
-  return success();
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnStatsOp::getLoopIteratorTypes() {
@@ -351,9 +326,7 @@ LogicalResult DepthAttnStatsOp::getResultTilePosition(
 LogicalResult
 DepthAttnMergeOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getOutput()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnMergeOp::getLoopIteratorTypes() {
@@ -400,29 +373,17 @@ LogicalResult DepthAttnMergeOp::getResultTilePosition(
 LogicalResult
 DepthLogitsOp::reifyResultShapes(OpBuilder &b,
                                  ReifiedRankedShapedTypeDims &reified) {
-  // [n, tokens...]
-  if (hasBufferSemantics())
-    return success(); // No results.
-  Location loc = getLoc();
-  SmallVector<OpFoldResult> shape{b.getIndexAttr(getKeys().size())};
-  SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getKeys().front());
-  shape.append(rows.begin(), rows.end() - 1);
-  reified.push_back(shape);
-  return success();
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 LogicalResult
 DepthSoftmaxOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getLogits()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 LogicalResult
 DepthCombineOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getValues().front()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
