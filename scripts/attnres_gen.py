@@ -751,7 +751,15 @@ def emit_site_then_norm(args, em, rng, body, q, q_t, V, ref, eps):
     results = [src_t] if args.norm_only else [src_t, src_t]
     body[1] = body[1].replace(") -> %s {" % src_t,
                               ", %%gn: %s) -> (%s) {" % (g_t, ", ".join(results)))
-    body += ["    " + IR.rms_norm("%n", "%h", "%gn", NORM_EPS, src_t, g_t),
+    # --outs: the norm gets a destination too (a tensor.empty, or inplace %h,
+    # which is also returned: bufferization writes a copy).
+    norm_outs = None
+    if args.outs == "empty":
+        body += empty_like("ninit", dyn, dt, "%h", src_t, lambda i: i)
+        norm_outs = [("%ninit", src_t)]
+    elif args.outs == "inplace":
+        norm_outs = [("%h", src_t)]
+    body += ["    " + IR.rms_norm("%n", "%h", "%gn", NORM_EPS, src_t, g_t, outs=norm_outs),
              ("    return %%n : %s" % src_t) if args.norm_only else
              ("    return %%h, %%n : %s, %s" % (src_t, src_t)), "  }"]
     em.funcs.append("\n".join(body))
@@ -873,14 +881,39 @@ def emit_site(args, em, rng, unfused=False):
         "  func.func @unfused(%%gamma: %s, %%w: %s, %%q: %s, %s) -> (%s, %s) {"
         % (g_t, w_t, tensor_type([D], "f32"), params, src_t, src_t),
     ]
+    # --outs: every step gets a destination: tensor.empty's, or (inplace)
+    # a tensor it reads where the types allow (the norm's input is read
+    # again by the combine, the softmax writes over its logits, the combine
+    # over its last value); the logits always get a tensor.empty.
+    outs = {"k": [], "s": None, "a": None, "h": None}
+    if args.outs != "none":
+        for j, v in enumerate(names):
+            if args.outs == "inplace":
+                outs["k"].append([(v, src_t)])
+                continue
+            lines += empty_like("k%d_init" % j, dyn, dt, v, src_t, lambda i: i)
+            outs["k"].append([("%%k%d_init" % j, src_t)])
+        lines += empty_like("s_init", [n] + dyn[:-1], "f32", names[0], src_t,
+                            lambda i: i - 1)
+        outs["s"] = [("%s_init", lg_t)]
+        if args.outs == "inplace":
+            outs["a"] = [("%s", lg_t)]
+            outs["h"] = [(names[-1], src_t)]
+        else:
+            lines += empty_like("a_init", [n] + dyn[:-1], "f32", names[0], src_t,
+                                lambda i: i - 1)
+            lines += empty_like("h_init", dyn, dt, names[0], src_t, lambda i: i)
+            outs["a"] = [("%a_init", lg_t)]
+            outs["h"] = [("%h_init", src_t)]
     keys = []
     for j, v in enumerate(names):
-        lines.append("    " + IR.rms_norm("%%k%d" % j, v, "%gamma", eps, src_t, g_t))
+        lines.append("    " + IR.rms_norm("%%k%d" % j, v, "%gamma", eps, src_t, g_t,
+                                        outs=outs["k"][j] if outs["k"] else None))
         keys.append("%%k%d" % j)
     lines += [
-        "    " + IR.depth_logits("%s", "%w", keys, w_t, src_t, lg_t),
-        "    " + IR.depth_softmax("%a", "%s", lg_t),
-        "    " + IR.depth_combine("%h", "%a", names, lg_t, src_t),
+        "    " + IR.depth_logits("%s", "%w", keys, w_t, src_t, lg_t, outs=outs["s"]),
+        "    " + IR.depth_softmax("%a", "%s", lg_t, outs=outs["a"]),
+        "    " + IR.depth_combine("%h", "%a", names, lg_t, src_t, outs=outs["h"]),
         "    " + IR.depth_attn("%f", "%q", names, eps, tensor_type([D], "f32"), src_t),
         "    return %%h, %%f : %s, %s" % (src_t, src_t),
         "  }",
@@ -1181,6 +1214,8 @@ def emit_model(args, em):
                   epilogue=epilogue)
     if not full:
         kwargs["running_sums"] = incremental
+        if args.outs != "none":
+            kwargs["summary_outs"] = args.outs
     model = build(L, S, D, **kwargs) if not full else build(L, D, **kwargs)
     em.funcs.append(model.function)
 
@@ -1242,7 +1277,11 @@ def build_parser():
     ap.add_argument("--outs", choices=["none", "empty", "inplace"], default="none",
                     help="site/stats/merge: give the ops destinations (outs): a tensor.empty, "
                          "or (inplace) a tensor the op reads: depth_attn's last source, "
-                         "merge's phase-1 output (stats: tensor.empty)")
+                         "merge's phase-1 output (stats: tensor.empty); with --then-norm "
+                         "the rms_norm too (inplace: h); block: the block_summary ops "
+                         "(inplace: the last summand); unfused: every step (inplace: "
+                         "the norms into their inputs, the softmax into its logits, the "
+                         "combine into its last value; the logits into a tensor.empty)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--eps", type=float, default=1e-6, help="site epsilon")
     ap.add_argument("--query", choices=["random", "zero"], default="random")

@@ -320,9 +320,23 @@ class IRBuilder:
                                       self.hidden_type, attrs=self.attrs()))
         return v
 
-    def block_summary(self, values, stem="b"):
+    def block_summary(self, values, stem="b", outs=None):
+        """`attnres.block_summary` of hidden-typed values; `outs`: None, "empty"
+        (a tensor.empty destination; static token counts) or "inplace" (the
+        last summand is the destination)."""
         v = self.fresh(stem)
-        self.emit(ir.block_summary(v, values, self.hidden_type, attrs=self.attrs()))
+        dest = None
+        if outs == "empty":
+            if self.tokens is None:
+                raise ValueError("summary_outs='empty' needs a static token count")
+            init = v + "_init"
+            self.emit("%s = tensor.empty() : %s" % (init, self.hidden_type))
+            dest = [(init, self.hidden_type)]
+        elif outs == "inplace":
+            dest = [(values[-1], self.hidden_type)]
+        elif outs is not None:
+            raise ValueError("summary_outs must be None, 'empty' or 'inplace', got %r" % (outs,))
+        self.emit(ir.block_summary(v, values, self.hidden_type, attrs=self.attrs(), outs=dest))
         return v
 
     def rms_norm(self, x, gain, eps=DEFAULT_EPS, gain_dtype="f32"):
@@ -482,7 +496,7 @@ def _chunk_list(chunks, layers, output_site):
 
 
 def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, chunks,
-                 dynamic_query, epilogue):
+                 dynamic_query, epilogue, summary_outs=None):
     """The Block AttnRes state machine (math §3) in IR; block_size = 1 is
     Full AttnRes. Returns the function's results."""
     L = b.layers
@@ -528,7 +542,7 @@ def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, 
         else:
             done = (l + 1) % block_size == 0 or l == L - 1
             summed = [partial, outs[-1]] if running_sums else outs
-            partial = b.block_summary(summed, "b" if done else "p")
+            partial = b.block_summary(summed, "b" if done else "p", outs=summary_outs)
     sources = blocks + [partial]
     if not output_site:
         b.chunk = None
@@ -550,7 +564,7 @@ def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, 
 def block_attnres(layers, block_size, d, tokens=None, dtype="f32", output_site=True,
                   sublayer=None, eps=DEFAULT_EPS, name="block_attnres", constants=None,
                   two_phase=False, running_sums=False, chunks=None, dynamic_query=False,
-                  attributes=None, epilogue=None):
+                  attributes=None, epilogue=None, summary_outs=None):
     """Block AttnRes (math §3) with `layers` sublayers in blocks of
     `block_size`; block_size=1 is Full AttnRes. Arguments: `emb` [tokens, d]
     (dtype), `queries` [layers + 1, d] f32 (without the output site
@@ -564,7 +578,8 @@ def block_attnres(layers, block_size, d, tokens=None, dtype="f32", output_site=T
     (one pipeline chunk per sublayer and one for the output site),
     `dynamic_query`, `attributes` (entries of the function's attribute
     dictionary, e.g. ["llvm.emit_c_interface"]), `epilogue(b, y)` (emits IR
-    after the output site, before the return)."""
+    after the output site, before the return), `summary_outs` (None, "empty"
+    or "inplace": destinations of the block_summary ops)."""
     block_size = _check_positive(block_size, "block_size")
     b, sublayer = _model_builder(layers, d, tokens, dtype, eps, sublayer, output_site,
                                  constants)
@@ -574,7 +589,7 @@ def block_attnres(layers, block_size, d, tokens=None, dtype="f32", output_site=T
     b.comment("Block AttnRes: %d sublayers, block size %d, d = %d, %s"
               % (b.layers, block_size, b.d, dtype))
     results = _block_model(b, sublayer, block_size, output_site, two_phase, running_sums,
-                           chunks, dynamic_query, epilogue)
+                           chunks, dynamic_query, epilogue, summary_outs)
     return _finish(b, name, results, attributes)
 
 

@@ -166,36 +166,37 @@ def depth_attn_merge(result, out, lse, query, source, eps, out_type, lse_type, q
         lse_type, query_type, source_type)
 
 
-def rms_norm(result, x, gain, eps, x_type, gain_type, attrs=None):
-    """`%n = attnres.rms_norm %x, %gain {eps} : X, G`."""
-    return "%s = attnres.rms_norm %s, %s%s : %s, %s" % (
-        result, x, gain, attr_dict(eps, attrs), x_type, gain_type)
+def rms_norm(result, x, gain, eps, x_type, gain_type, attrs=None, outs=None):
+    """`%n = attnres.rms_norm %x, %gain outs(...) {eps} : X, G`."""
+    return "%s = attnres.rms_norm %s, %s%s%s : %s, %s" % (
+        result, x, gain, _outs(outs), attr_dict(eps, attrs), x_type, gain_type)
 
 
-def block_summary(result, values, value_type, attrs=None):
-    """`%b = attnres.block_summary [%v...] : T`."""
-    return "%s = attnres.block_summary [%s]%s : %s" % (
-        result, ", ".join(values), attr_dict(None, attrs), value_type)
+def block_summary(result, values, value_type, attrs=None, outs=None):
+    """`%b = attnres.block_summary [%v...] outs(...) : T`."""
+    return "%s = attnres.block_summary [%s]%s%s : %s" % (
+        result, ", ".join(values), _outs(outs), attr_dict(None, attrs), value_type)
 
 
-def depth_logits(result, query, keys, query_type, key_type, logits_type, attrs=None):
-    """`%s = attnres.depth_logits %w, [%k...] : W, K -> S`."""
-    return "%s = attnres.depth_logits %s, [%s]%s : %s, %s -> %s" % (
-        result, query, ", ".join(keys), attr_dict(None, attrs), query_type, key_type,
+def depth_logits(result, query, keys, query_type, key_type, logits_type, attrs=None,
+                 outs=None):
+    """`%s = attnres.depth_logits %w, [%k...] outs(...) : W, K -> S`."""
+    return "%s = attnres.depth_logits %s, [%s]%s%s : %s, %s -> %s" % (
+        result, query, ", ".join(keys), _outs(outs), attr_dict(None, attrs), query_type, key_type,
         logits_type)
 
 
-def depth_softmax(result, logits, logits_type, attrs=None):
-    """`%a = attnres.depth_softmax %s : S`."""
-    return "%s = attnres.depth_softmax %s%s : %s" % (result, logits, attr_dict(None, attrs),
-                                                    logits_type)
+def depth_softmax(result, logits, logits_type, attrs=None, outs=None):
+    """`%a = attnres.depth_softmax %s outs(...) : S`."""
+    return "%s = attnres.depth_softmax %s%s%s : %s" % (result, logits, _outs(outs),
+                                                      attr_dict(None, attrs), logits_type)
 
 
 def depth_combine(result, weights, values, weights_type, value_type, result_type=None,
-                  attrs=None):
-    """`%h = attnres.depth_combine %a, [%v...] : A, V -> H`."""
-    return "%s = attnres.depth_combine %s, [%s]%s : %s, %s -> %s" % (
-        result, weights, ", ".join(values), attr_dict(None, attrs), weights_type, value_type,
+                  attrs=None, outs=None):
+    """`%h = attnres.depth_combine %a, [%v...] outs(...) : A, V -> H`."""
+    return "%s = attnres.depth_combine %s, [%s]%s%s : %s, %s -> %s" % (
+        result, weights, ", ".join(values), _outs(outs), attr_dict(None, attrs), weights_type, value_type,
         result_type or value_type)
 
 

@@ -66,24 +66,6 @@ Value f32Const(OpBuilder &b, Location loc, double value) {
   return f32Constant(b, loc, value);
 }
 
-/// Sizes of dims [from, to) of `value` (static or `tensor.dim`).
-SmallVector<OpFoldResult> dimSizes(OpBuilder &b, Location loc, Value value,
-                                   int64_t from, int64_t to) {
-  return Emitter{b, loc}.sizes(value, from, to);
-}
-
-/// Token-dim sizes of a source (all but the last dim).
-SmallVector<OpFoldResult> tokenSizes(OpBuilder &b, Location loc, Value source) {
-  int64_t rank = cast<ShapedType>(source.getType()).getRank();
-  return dimSizes(b, loc, source, 0, rank - 1);
-}
-
-/// An f32 tensor of `sizes` filled with `value`.
-Value filledF32(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
-                double value) {
-  return Emitter{b, loc}.filledF32(sizes, value);
-}
-
 /// Map from `numDims` loop dims to the listed dims.
 AffineMap dimsMap(MLIRContext *ctx, unsigned numDims,
                   ArrayRef<unsigned> targets) {
@@ -307,14 +289,16 @@ Value normRows(Emitter &e, Value input, Value gain, double eps, int64_t hidden,
 }
 
 Values decomposeRMSNorm(OpBuilder &b, RMSNormOp op) {
-  FailureOr<int64_t> hidden = staticHidden(op.getType());
+  Value input = op.getInput();
+  FailureOr<int64_t> hidden = staticHidden(input.getType());
   if (failed(hidden))
     return failure();
-  Emitter e{b, op.getLoc()};
-  Value input = op.getInput();
-  Value init = e.empty(e.sizes(input), op.getType().getElementType());
-  return SmallVector<Value>{
-      normRows(e, input, op.getGain(), epsOf(op.getEpsAttr()), *hidden, init)};
+  Emitter e{b, op.getLoc(), op.hasBufferSemantics()};
+  Type elemType = cast<ShapedType>(input.getType()).getElementType();
+  Value init = destination(e, op.getInit(), e.sizes(input), elemType);
+  return resultsOf(
+      e, SmallVector<Value>{normRows(e, input, op.getGain(),
+                                     epsOf(op.getEpsAttr()), *hidden, init)});
 }
 
 /// depth_attn_norm / depth_attn_merge_norm: without destinations, the site
@@ -363,19 +347,52 @@ template <typename OpTy> Values decomposeNormEpilogue(OpBuilder &b, OpTy op) {
   return resultsOf(e, results);
 }
 
+/// Row `j` (dimension 0) of `source`, rank-reduced: a `tensor.extract_slice`
+/// or (buffers) a `memref.subview`.
+Value rowOf(Emitter &e, Value source, int64_t j) {
+  OpBuilder &b = e.b;
+  auto type = cast<ShapedType>(source.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  offsets[0] = b.getIndexAttr(j);
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  llvm::append_range(sizes, e.sizes(source, 1, rank));
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  ArrayRef<int64_t> rowShape = type.getShape().drop_front();
+  if (auto memref = dyn_cast<MemRefType>(type)) {
+    MemRefType rowType = memref::SubViewOp::inferRankReducedResultType(
+        rowShape, memref, offsets, sizes, strides);
+    return memref::SubViewOp::create(b, e.loc, rowType, source, offsets, sizes,
+                                     strides);
+  }
+  auto rowType = RankedTensorType::get(rowShape, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, e.loc, rowType, source, offsets,
+                                        sizes, strides);
+}
+
 Values decomposeDepthLogits(OpBuilder &b, DepthLogitsOp op) {
   Location loc = op.getLoc();
-  Emitter e{b, loc};
+  Emitter e{b, loc, op.hasBufferSemantics()};
   ValueRange keys = op.getKeys();
+  if (keys.empty())
+    return failure();
   SmallVector<Value> dots = rowStatistics(e, keys, op.getQuery(), false);
-  SmallVector<OpFoldResult> rows = tokenSizes(b, loc, keys[0]);
+  SmallVector<OpFoldResult> rows =
+      e.sizes(keys[0], 0, cast<ShapedType>(keys[0].getType()).getRank() - 1);
   SmallVector<OpFoldResult> sizes = {b.getIndexAttr(keys.size())};
   llvm::append_range(sizes, rows);
-  Value result = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+  Value result = destination(e, op.getInit(), sizes, b.getF32Type());
   // With a static zero-size token dim the result has no elements (and a
   // slice at offset 0 of an empty dim would not verify).
-  if (llvm::is_contained(op.getType().getShape().drop_front(), 0))
-    return SmallVector<Value>{result};
+  if (llvm::is_contained(
+          cast<ShapedType>(result.getType()).getShape().drop_front(), 0))
+    return resultsOf(e, {result});
+  if (e.buffers) {
+    // Each key's dot products into its row of the destination.
+    for (auto [j, dot] : llvm::enumerate(dots))
+      linalg::CopyOp::create(b, loc, dot, rowOf(e, result, j));
+    return resultsOf(e, {result});
+  }
   SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
   SmallVector<OpFoldResult> sliceSizes = {b.getIndexAttr(1)};
   llvm::append_range(sliceSizes, rows);
@@ -391,107 +408,103 @@ Values decomposeDepthLogits(OpBuilder &b, DepthLogitsOp op) {
 Values decomposeDepthSoftmax(OpBuilder &b, DepthSoftmaxOp op) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
+  Emitter e{b, loc, op.hasBufferSemantics()};
   Value logits = op.getLogits();
-  unsigned rank = op.getType().getRank();
-  SmallVector<OpFoldResult> rows = dimSizes(b, loc, logits, 1, rank);
+  unsigned rank = cast<ShapedType>(logits.getType()).getRank();
+  SmallVector<OpFoldResult> rows = e.sizes(logits, 1, rank);
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap rowMap = dimsMap(ctx, rank, range(1, rank));
   SmallVector<IT> reduceFirst(rank, IT::parallel);
   reduceFirst[0] = IT::reduction;
 
   // m[t] = max_j s[j,t]
-  Value maxInit =
-      filledF32(b, loc, rows, -std::numeric_limits<double>::infinity());
+  Value maxInit = e.filledF32(rows, -std::numeric_limits<double>::infinity());
   Value max =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{maxInit.getType()}, ValueRange{logits},
-          ValueRange{maxInit}, ArrayRef<AffineMap>{identity, rowMap},
-          reduceFirst,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                b, l,
-                ValueRange{arith::MaximumFOp::create(b, l, args[0], args[1])});
-          })
-          ->getResult(0);
+      e.generic(ValueRange{logits}, ValueRange{maxInit},
+                ArrayRef<AffineMap>{identity, rowMap}, reduceFirst,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  linalg::YieldOp::create(b, l,
+                                          ValueRange{arith::MaximumFOp::create(
+                                              b, l, args[0], args[1])});
+                })
+          .front();
   // l[t] = Σ_j exp(s[j,t] - m[t])
-  Value sumInit = filledF32(b, loc, rows, 0.0);
+  Value sumInit = e.filledF32(rows, 0.0);
   Value sum =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{sumInit.getType()}, ValueRange{logits, max},
-          ValueRange{sumInit}, ArrayRef<AffineMap>{identity, rowMap, rowMap},
-          reduceFirst,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value e =
-                flushedExp(b, l, arith::SubFOp::create(b, l, args[0], args[1]));
-            linalg::YieldOp::create(
-                b, l, ValueRange{arith::AddFOp::create(b, l, args[2], e)});
-          })
-          ->getResult(0);
+      e.generic(ValueRange{logits, max}, ValueRange{sumInit},
+                ArrayRef<AffineMap>{identity, rowMap, rowMap}, reduceFirst,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value x = flushedExp(
+                      b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+                  linalg::YieldOp::create(
+                      b, l,
+                      ValueRange{arith::AddFOp::create(b, l, args[2], x)});
+                })
+          .front();
   // a[j,t] = exp(s[j,t] - m[t]) / l[t]
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, logits), b.getF32Type());
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{op.getType()}, ValueRange{logits, max, sum},
-      ValueRange{init}, ArrayRef<AffineMap>{identity, rowMap, rowMap, identity},
-      SmallVector<IT>(rank, IT::parallel),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value e =
-            flushedExp(b, l, arith::SubFOp::create(b, l, args[0], args[1]));
-        linalg::YieldOp::create(
-            b, l, ValueRange{arith::DivFOp::create(b, l, e, args[2])});
-      });
-  return SmallVector<Value>(generic->getResults());
+  Value init = destination(e, op.getInit(), e.sizes(logits), b.getF32Type());
+  return resultsOf(
+      e, e.generic(ValueRange{logits, max, sum}, ValueRange{init},
+                   ArrayRef<AffineMap>{identity, rowMap, rowMap, identity},
+                   SmallVector<IT>(rank, IT::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value x = flushedExp(
+                         b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+                     linalg::YieldOp::create(
+                         b, l,
+                         ValueRange{arith::DivFOp::create(b, l, x, args[2])});
+                   }));
 }
 
 Values decomposeDepthCombine(OpBuilder &b, DepthCombineOp op) {
   Location loc = op.getLoc();
-  Emitter e{b, loc};
+  Emitter e{b, loc, op.hasBufferSemantics()};
   Value weights = op.getWeights();
   ValueRange values = op.getValues();
-  auto weightsType = cast<RankedTensorType>(weights.getType());
-  unsigned rank = op.getType().getRank();
-  int64_t wRank = weightsType.getRank();
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
-  llvm::append_range(sizes, dimSizes(b, loc, weights, 1, wRank));
-  SmallVector<OpFoldResult> strides(wRank, b.getIndexAttr(1));
-  auto sliceType = RankedTensorType::get(weightsType.getShape().drop_front(),
-                                         b.getF32Type());
-  bool empty = llvm::is_contained(sliceType.getShape(), 0);
+  if (values.empty())
+    return failure();
+  auto weightsType = cast<ShapedType>(weights.getType());
+  auto valueType = cast<ShapedType>(values[0].getType());
+  unsigned rank = valueType.getRank();
+  bool empty = llvm::is_contained(weightsType.getShape().drop_front(), 0);
   SmallVector<Value> slices;
   for (size_t j = 0; j < values.size(); ++j) {
     if (empty) {
       // No rows: nothing to read (a slice of an empty dim would not verify).
-      slices.push_back(tensor::EmptyOp::create(
-          b, loc, ArrayRef<OpFoldResult>(sizes).drop_front(), b.getF32Type()));
+      slices.push_back(
+          e.empty(e.sizes(weights, 1, weightsType.getRank()), b.getF32Type()));
       continue;
     }
-    SmallVector<OpFoldResult> offsets(wRank, b.getIndexAttr(0));
-    offsets[0] = b.getIndexAttr(j);
-    slices.push_back(tensor::ExtractSliceOp::create(b, loc, sliceType, weights,
-                                                    offsets, sizes, strides));
+    slices.push_back(rowOf(e, weights, j));
   }
-  Value init = e.empty(e.sizes(values[0]), op.getType().getElementType());
-  return SmallVector<Value>{weightedSum(e, slices, values, init, rank,
-                                        range(0, rank - 1), range(0, rank))};
+  Value init = destination(e, op.getInit(), e.sizes(values[0]),
+                           valueType.getElementType());
+  return resultsOf(e, {weightedSum(e, slices, values, init, rank,
+                                   range(0, rank - 1), range(0, rank))});
 }
 
 Values decomposeBlockSummary(OpBuilder &b, BlockSummaryOp op) {
-  Emitter e{b, op.getLoc()};
-  MLIRContext *ctx = b.getContext();
   ValueRange outputs = op.getOutputs();
-  unsigned rank = op.getType().getRank();
-  Type elemType = op.getType().getElementType();
-  Value init = e.empty(e.sizes(outputs[0]), elemType);
+  if (outputs.empty())
+    return failure();
+  Emitter e{b, op.getLoc(), op.hasBufferSemantics()};
+  MLIRContext *ctx = b.getContext();
+  auto outputType = cast<ShapedType>(outputs[0].getType());
+  unsigned rank = outputType.getRank();
+  Type elemType = outputType.getElementType();
+  Value init = destination(e, op.getInit(), e.sizes(outputs[0]), elemType);
   SmallVector<AffineMap> maps(outputs.size() + 1,
                               AffineMap::getMultiDimIdentityMap(rank, ctx));
-  return e.generic(
-      outputs, ValueRange{init}, maps, SmallVector<IT>(rank, IT::parallel),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value acc = toF32(b, l, args[0]);
-        for (size_t j = 1; j < outputs.size(); ++j)
-          acc = arith::AddFOp::create(b, l, acc, toF32(b, l, args[j]));
-        linalg::YieldOp::create(b, l, fromF32(b, l, acc, elemType));
-      });
+  return resultsOf(e, e.generic(outputs, ValueRange{init}, maps,
+                                SmallVector<IT>(rank, IT::parallel),
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  Value acc = toF32(b, l, args[0]);
+                                  for (size_t j = 1; j < outputs.size(); ++j)
+                                    acc = arith::AddFOp::create(
+                                        b, l, acc, toF32(b, l, args[j]));
+                                  linalg::YieldOp::create(
+                                      b, l, fromF32(b, l, acc, elemType));
+                                }));
 }
 
 Values decomposeDepthAttnStats(OpBuilder &b, DepthAttnStatsOp op) {
@@ -736,7 +749,7 @@ mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root,
                        ? Type()
                        : attn.getSources().front().getType();
     else if (auto norm = dyn_cast<RMSNormOp>(op))
-      sourceType = norm.getType();
+      sourceType = norm.getInput().getType();
     else if (auto stats = dyn_cast<DepthAttnStatsOp>(op))
       sourceType = stats.getSources().empty()
                        ? Type()

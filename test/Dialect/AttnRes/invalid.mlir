@@ -230,7 +230,7 @@ func.func @depth_attn_eps_negative_inf(%q: tensor<64xf32>, %v0: tensor<8x64xf32>
 //===----------------------------------------------------------------------===//
 
 func.func @rms_norm_integer(%x: tensor<8x64xi8>, %g: tensor<64xf32>) -> tensor<8x64xi8> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi8>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi8>'}}
   %y = attnres.rms_norm %x, %g : tensor<8x64xi8>, tensor<64xf32>
   return %y : tensor<8x64xi8>
 }
@@ -238,7 +238,7 @@ func.func @rms_norm_integer(%x: tensor<8x64xi8>, %g: tensor<64xf32>) -> tensor<8
 // -----
 
 func.func @rms_norm_unranked(%x: tensor<*xf32>, %g: tensor<64xf32>) -> tensor<*xf32> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
   %y = "attnres.rms_norm"(%x, %g) : (tensor<*xf32>, tensor<64xf32>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
@@ -322,7 +322,7 @@ func.func @rms_norm_eps_inf(%x: tensor<8x64xf32>, %g: tensor<64xf32>) -> tensor<
 //===----------------------------------------------------------------------===//
 
 func.func @depth_logits_integer_keys(%w: tensor<64xf32>, %k0: tensor<8x64xi32>) -> tensor<1x8xf32> {
-  // expected-error @below {{operand #1 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi32>'}}
+  // expected-error @below {{operand #1 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi32>'}}
   %s = attnres.depth_logits %w, [%k0] : tensor<64xf32>, tensor<8x64xi32> -> tensor<1x8xf32>
   return %s : tensor<1x8xf32>
 }
@@ -330,7 +330,7 @@ func.func @depth_logits_integer_keys(%w: tensor<64xf32>, %k0: tensor<8x64xi32>) 
 // -----
 
 func.func @depth_logits_unranked_keys(%w: tensor<64xf32>, %k0: tensor<*xf32>) -> tensor<1x8xf32> {
-  // expected-error @below {{operand #1 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #1 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
   %s = "attnres.depth_logits"(%w, %k0) : (tensor<64xf32>, tensor<*xf32>) -> tensor<1x8xf32>
   return %s : tensor<1x8xf32>
 }
@@ -446,7 +446,7 @@ func.func @depth_logits_result_missing_source_axis(%w: tensor<64xf32>, %k0: tens
 //===----------------------------------------------------------------------===//
 
 func.func @depth_softmax_bf16(%s: tensor<3x8xbf16>) -> tensor<3x8xbf16> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<3x8xbf16>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values or memref of 32-bit float values, but got 'tensor<3x8xbf16>'}}
   %a = attnres.depth_softmax %s : tensor<3x8xbf16>
   return %a : tensor<3x8xbf16>
 }
@@ -454,7 +454,7 @@ func.func @depth_softmax_bf16(%s: tensor<3x8xbf16>) -> tensor<3x8xbf16> {
 // -----
 
 func.func @depth_softmax_unranked(%s: tensor<*xf32>) -> tensor<*xf32> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values or memref of 32-bit float values, but got 'tensor<*xf32>'}}
   %a = "attnres.depth_softmax"(%s) : (tensor<*xf32>) -> tensor<*xf32>
   return %a : tensor<*xf32>
 }
@@ -490,7 +490,7 @@ func.func @depth_softmax_empty_depth(%s: tensor<0x8xf32>) -> tensor<0x8xf32> {
 //===----------------------------------------------------------------------===//
 
 func.func @depth_combine_bf16_weights(%a: tensor<1x8xbf16>, %v0: tensor<8x64xbf16>) -> tensor<8x64xbf16> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<1x8xbf16>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values or memref of 32-bit float values, but got 'tensor<1x8xbf16>'}}
   %h = attnres.depth_combine %a, [%v0] : tensor<1x8xbf16>, tensor<8x64xbf16> -> tensor<8x64xbf16>
   return %h : tensor<8x64xbf16>
 }
@@ -498,7 +498,7 @@ func.func @depth_combine_bf16_weights(%a: tensor<1x8xbf16>, %v0: tensor<8x64xbf1
 // -----
 
 func.func @depth_combine_integer_values(%a: tensor<1x8xf32>, %v0: tensor<8x64xi16>) -> tensor<8x64xi16> {
-  // expected-error @below {{operand #1 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi16>'}}
+  // expected-error @below {{operand #1 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi16>'}}
   %h = attnres.depth_combine %a, [%v0] : tensor<1x8xf32>, tensor<8x64xi16> -> tensor<8x64xi16>
   return %h : tensor<8x64xi16>
 }
@@ -506,7 +506,7 @@ func.func @depth_combine_integer_values(%a: tensor<1x8xf32>, %v0: tensor<8x64xi1
 // -----
 
 func.func @depth_combine_unranked_weights(%a: tensor<*xf32>, %v0: tensor<8x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #0 must be ranked tensor of 32-bit float values or memref of 32-bit float values, but got 'tensor<*xf32>'}}
   %h = "attnres.depth_combine"(%a, %v0) : (tensor<*xf32>, tensor<8x64xf32>) -> tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -582,7 +582,7 @@ func.func @depth_combine_result_type(%a: tensor<1x8xf32>, %v0: tensor<8x64xbf16>
 //===----------------------------------------------------------------------===//
 
 func.func @block_summary_integer(%o0: tensor<8x64xi32>) -> tensor<8x64xi32> {
-  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi32>'}}
+  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64xi32>'}}
   %b = attnres.block_summary [%o0] : tensor<8x64xi32>
   return %b : tensor<8x64xi32>
 }
@@ -590,7 +590,7 @@ func.func @block_summary_integer(%o0: tensor<8x64xi32>) -> tensor<8x64xi32> {
 // -----
 
 func.func @block_summary_unranked(%o0: tensor<*xf32>) -> tensor<*xf32> {
-  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
+  // expected-error @below {{operand #0 must be variadic of ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
   %b = "attnres.block_summary"(%o0) : (tensor<*xf32>) -> tensor<*xf32>
   return %b : tensor<*xf32>
 }

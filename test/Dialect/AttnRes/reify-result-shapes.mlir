@@ -48,3 +48,45 @@ func.func @logits(%q: tensor<16xf32>, %k: tensor<?x16xf32>) -> index {
   %t = tensor.dim %a, %c1 : tensor<3x?xf32>
   return %t : index
 }
+
+// -----
+
+// Every op's result sizes come from its shape relations
+// (reifyResultShapesFromRelations): the combine's rows from value #0, the
+// norm's from its input, the sum's from output #0.
+// CHECK-LABEL: func.func @steps(
+// CHECK-SAME: %{{[^:]*}}: tensor<2x?xf32>, %[[V:[^:]*]]: tensor<?x16xbf16>, %[[X:[^:]*]]: tensor<?x16xf32>, %{{[^:]*}}: tensor<16xf32>, %[[O:[^:]*]]: tensor<?x16xf32>)
+// CHECK-DAG: %[[A:.*]] = tensor.dim %[[V]], %c0
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[C:.*]] = tensor.dim %[[O]], %c0
+// CHECK: return %[[A]], %[[B]], %[[C]]
+func.func @steps(%a: tensor<2x?xf32>, %v: tensor<?x16xbf16>, %x: tensor<?x16xf32>, %g: tensor<16xf32>, %o: tensor<?x16xf32>) -> (index, index, index) {
+  %c0 = arith.constant 0 : index
+  %h = attnres.depth_combine %a, [%v, %v] : tensor<2x?xf32>, tensor<?x16xbf16> -> tensor<?x16xbf16>
+  %k = attnres.rms_norm %x, %g : tensor<?x16xf32>, tensor<16xf32>
+  %s = attnres.block_summary [%o, %o] : tensor<?x16xf32>
+  %d0 = tensor.dim %h, %c0 : tensor<?x16xbf16>
+  %d1 = tensor.dim %k, %c0 : tensor<?x16xf32>
+  %d2 = tensor.dim %s, %c0 : tensor<?x16xf32>
+  return %d0, %d1, %d2 : index, index, index
+}
+
+// -----
+
+// The gradient ops: each gradient has the shape of what it is the gradient
+// of (the query's length, the sources' rows).
+// CHECK-LABEL: func.func @grads(
+// CHECK-SAME: %[[Q:[^:]*]]: tensor<?xf32>, %[[V:[^:]*]]: tensor<?x16xf32>, %{{[^:]*}}: tensor<?x16xf32>, %[[L:[^:]*]]: tensor<?xf32>)
+// CHECK-DAG: %[[A:.*]] = tensor.dim %[[Q]], %c0
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[V]], %c0
+// CHECK-DAG: %[[C:.*]] = tensor.dim %[[L]], %c0
+// CHECK: return %[[A]], %[[B]], %[[C]]
+func.func @grads(%q: tensor<?xf32>, %v: tensor<?x16xf32>, %g: tensor<?x16xf32>, %lse: tensor<?xf32>) -> (index, index, index) {
+  %c0 = arith.constant 0 : index
+  %dq, %dv = attnres.depth_attn_grad %q, [%v], %g : tensor<?xf32>, tensor<?x16xf32>, tensor<?x16xf32> -> tensor<?xf32>, tensor<?x16xf32>
+  %do, %dl, %dq2, %du = attnres.depth_attn_merge_grad %v, %lse, %q, %v, %g : tensor<?x16xf32>, tensor<?xf32>, tensor<?xf32>
+  %d0 = tensor.dim %dq, %c0 : tensor<?xf32>
+  %d1 = tensor.dim %dv, %c0 : tensor<?x16xf32>
+  %d2 = tensor.dim %dl, %c0 : tensor<?xf32>
+  return %d0, %d1, %d2 : index, index, index
+}

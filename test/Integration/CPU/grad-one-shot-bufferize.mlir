@@ -22,6 +22,10 @@
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype bf16 --sources 4 --rows 2x5 --hidden 32 --dynamic-rows --outs empty --seed 602 > %t.site-empty.mlir
 // RUN: attnres-opt %t.site-empty.mlir --one-shot-bufferize="bufferize-function-boundaries" | FileCheck %s --check-prefix=EMPTY
 // RUN: attnres-opt %t.site-empty.mlir --one-shot-bufferize="bufferize-function-boundaries" --attnres-to-llvm | %run_cpu | FileCheck %s
+// Dynamic rows and query length without destinations: the result buffers
+// are sized by the ops' reifyResultShapes (from their shape relations).
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 2 --rows 3x4 --hidden 16 --dynamic-rows --seed 605 > %t.site-dynamic.mlir
+// RUN: attnres-opt %t.site-dynamic.mlir --one-shot-bufferize="bufferize-function-boundaries" --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 5 --rows 6 --hidden 16 --scale-q 10 --outs inplace --seed 603 > %t.site-peaked.mlir
 // RUN: attnres-opt %t.site-peaked.mlir --one-shot-bufferize="bufferize-function-boundaries" --attnres-to-llvm | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --sources 3 --rows "" --hidden 16 --query zero --outs empty --seed 604 > %t.site-flat.mlir

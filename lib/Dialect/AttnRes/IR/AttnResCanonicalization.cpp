@@ -35,31 +35,40 @@ LogicalResult DepthAttnOp::fold(FoldAdaptor,
 }
 
 /// Softmax over a depth axis of length 1 is exactly 1 (exp(0)/exp(0)).
-OpFoldResult DepthSoftmaxOp::fold(FoldAdaptor) {
-  auto type = dyn_cast<RankedTensorType>(getType());
+LogicalResult DepthSoftmaxOp::fold(FoldAdaptor,
+                                   SmallVectorImpl<OpFoldResult> &results) {
+  RankedTensorType type = getType(); // null in the memref form
   if (!type || !type.hasStaticShape() || type.getRank() < 1 ||
       type.getDimSize(0) != 1)
-    return {};
-  return DenseElementsAttr::get(type,
-                                FloatAttr::get(type.getElementType(), 1.0));
+    return failure();
+  results.push_back(
+      DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 1.0)));
+  return success();
 }
 
 /// Combining one value with a weight that is exactly 1 gives the value.
-OpFoldResult DepthCombineOp::fold(FoldAdaptor adaptor) {
-  if (getValues().size() != 1 || getValues()[0].getType() != getType())
-    return {};
+LogicalResult DepthCombineOp::fold(FoldAdaptor adaptor,
+                                   SmallVectorImpl<OpFoldResult> &results) {
+  if (hasBufferSemantics() || getValues().size() != 1 ||
+      getValues()[0].getType() != getType())
+    return failure();
   auto weights = dyn_cast_or_null<SplatElementsAttr>(adaptor.getWeights());
   if (!weights || !weights.getElementType().isF32() ||
       !weights.getSplatValue<APFloat>().isExactlyValue(1.0))
-    return {};
-  return getValues()[0];
+    return failure();
+  results.push_back(getValues()[0]);
+  return success();
 }
 
-/// A one-operand block summary is its operand.
-OpFoldResult BlockSummaryOp::fold(FoldAdaptor) {
-  if (getOutputs().size() == 1 && getOutputs()[0].getType() == getType())
-    return getOutputs()[0];
-  return {};
+/// A one-operand block summary is its operand. (A destination only says
+/// where the result goes; the memref form has no result to fold.)
+LogicalResult BlockSummaryOp::fold(FoldAdaptor,
+                                   SmallVectorImpl<OpFoldResult> &results) {
+  if (hasBufferSemantics() || getOutputs().size() != 1 ||
+      getOutputs()[0].getType() != getType())
+    return failure();
+  results.push_back(getOutputs()[0]);
+  return success();
 }
 
 namespace {
@@ -70,15 +79,20 @@ struct FlattenBlockSummary : OpRewritePattern<BlockSummaryOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BlockSummaryOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getOutputs().empty() ||
-        !cast<RankedTensorType>(op.getType()).getElementType().isF32())
+    // Value forms only; the outer op's destination is kept, the inner one's
+    // is dropped with its op (it only said where the inner sum would go).
+    if (op.getOutputs().empty() || !op.getType() ||
+        !op.getType().getElementType().isF32())
       return failure();
     auto inner = op.getOutputs()[0].getDefiningOp<BlockSummaryOp>();
     if (!inner || !inner->hasOneUse() || inner.getType() != op.getType())
       return failure();
     SmallVector<Value> operands(inner.getOutputs());
     llvm::append_range(operands, op.getOutputs().drop_front());
-    rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, op.getType(), operands);
+    if (Value init = op.getInit())
+      rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, operands, init);
+    else
+      rewriter.replaceOpWithNewOp<BlockSummaryOp>(op, op.getType(), operands);
     return success();
   }
 };

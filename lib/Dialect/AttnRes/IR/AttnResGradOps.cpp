@@ -13,6 +13,7 @@
 
 #include "AttnResOpHelpers.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -269,6 +270,15 @@ void DepthAttnGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setResultNames(*this, setNameFn, {"query_grad", "source_grads"});
 }
 
+/// Result sizes from the shape relations (a gradient has its operand's
+/// shape); one-shot-bufferize sizes the buffers of results without
+/// destinations with them.
+LogicalResult
+DepthAttnGradOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &reified) {
+  return reifyResultShapesFromRelations(*this, b, reified);
+}
+
 bool DepthAttnGradOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
 
 void DepthAttnGradOp::getEffects(
@@ -398,6 +408,15 @@ Value RMSNormGradOp::getGainGrad() {
 
 void RMSNormGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setResultNames(*this, setNameFn, {"input_grad", "gain_grad"});
+}
+
+/// Result sizes from the shape relations (a gradient has its operand's
+/// shape); one-shot-bufferize sizes the buffers of results without
+/// destinations with them.
+LogicalResult
+RMSNormGradOp::reifyResultShapes(OpBuilder &b,
+                                 ReifiedRankedShapedTypeDims &reified) {
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 bool RMSNormGradOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
@@ -544,6 +563,15 @@ ResultRange DepthAttnStatsGradOp::getSourceGrads() {
 
 void DepthAttnStatsGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setResultNames(*this, setNameFn, {"queries_grad", "source_grads"});
+}
+
+/// Result sizes from the shape relations (a gradient has its operand's
+/// shape); one-shot-bufferize sizes the buffers of results without
+/// destinations with them.
+LogicalResult
+DepthAttnStatsGradOp::reifyResultShapes(OpBuilder &b,
+                                        ReifiedRankedShapedTypeDims &reified) {
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 bool DepthAttnStatsGradOp::hasBufferSemantics() {
@@ -733,6 +761,15 @@ Value DepthAttnMergeGradOp::getSourceGrad() {
 void DepthAttnMergeGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setResultNames(*this, setNameFn,
                  {"output_grad", "lse_grad", "query_grad", "source_grad"});
+}
+
+/// Result sizes from the shape relations (a gradient has its operand's
+/// shape); one-shot-bufferize sizes the buffers of results without
+/// destinations with them.
+LogicalResult
+DepthAttnMergeGradOp::reifyResultShapes(OpBuilder &b,
+                                        ReifiedRankedShapedTypeDims &reified) {
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 bool DepthAttnMergeGradOp::hasBufferSemantics() {

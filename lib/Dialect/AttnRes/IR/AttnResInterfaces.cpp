@@ -1,6 +1,7 @@
 //===- AttnResInterfaces.cpp - upstream interfaces of the attnres ops -----===//
 //
-// ReifyRankedShapedTypeOpInterface (result shapes from operand shapes) and
+// ReifyRankedShapedTypeOpInterface (result shapes from operand shapes, by
+// the ops' shape relations: reifyResultShapesFromRelations) and
 // TilingInterface over the token rows, so upstream drivers
 // (`scf::tileUsingSCF`, `transform.structured.tile_using_forall`) can tile
 // the ops without knowing them. Every op computes each token row from the
@@ -13,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -119,16 +121,6 @@ static SmallVector<utils::IteratorType> parallelLoops(Value rows) {
                                           utils::IteratorType::parallel);
 }
 
-/// Reified shapes: each result as the sizes of `like` (one value per
-/// result).
-static LogicalResult reifyLike(OpBuilder &b, Location loc,
-                               ArrayRef<Value> likes,
-                               ReifiedRankedShapedTypeDims &reified) {
-  for (Value like : likes)
-    reified.push_back(mixedSizes(b, loc, like));
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // depth_attn
 //===----------------------------------------------------------------------===//
@@ -136,9 +128,7 @@ static LogicalResult reifyLike(OpBuilder &b, Location loc,
 LogicalResult
 DepthAttnOp::reifyResultShapes(OpBuilder &b,
                                ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getSources().front()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnOp::getLoopIteratorTypes() {
@@ -187,11 +177,11 @@ LogicalResult DepthAttnOp::getResultTilePosition(
 LogicalResult
 RMSNormOp::reifyResultShapes(OpBuilder &b,
                              ReifiedRankedShapedTypeDims &reified) {
-  return reifyLike(b, getLoc(), {getInput()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> RMSNormOp::getLoopIteratorTypes() {
-  return parallelLoops(getResult());
+  return parallelLoops(getInput());
 }
 
 SmallVector<Range> RMSNormOp::getIterationDomain(OpBuilder &b) {
@@ -204,9 +194,15 @@ RMSNormOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
   Location loc = getLoc();
   SmallVector<Operation *> slices;
   Value input = sliceRows(b, loc, getInput(), offsets, sizes, true, slices);
-  auto tiled = RMSNormOp::create(b, loc, input.getType(), input, getGain(),
-                                 getEpsAttr());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  RMSNormOp tiled;
+  if (Value init = getInit())
+    tiled = RMSNormOp::create(
+        b, loc, input, getGain(),
+        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
+  else
+    tiled = RMSNormOp::create(b, loc, input.getType(), input, getGain(),
+                              getEpsAttr());
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
 }
 
 LogicalResult RMSNormOp::getResultTilePosition(
@@ -225,11 +221,11 @@ LogicalResult RMSNormOp::getResultTilePosition(
 LogicalResult
 BlockSummaryOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
-  return reifyLike(b, getLoc(), {getOutputs().front()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> BlockSummaryOp::getLoopIteratorTypes() {
-  return parallelLoops(getResult());
+  return parallelLoops(getOutputs().front());
 }
 
 SmallVector<Range> BlockSummaryOp::getIterationDomain(OpBuilder &b) {
@@ -245,9 +241,13 @@ BlockSummaryOp::getTiledImplementation(OpBuilder &b,
   SmallVector<Value> outputs;
   for (Value output : getOutputs())
     outputs.push_back(sliceRows(b, loc, output, offsets, sizes, true, slices));
-  auto tiled =
-      BlockSummaryOp::create(b, loc, outputs.front().getType(), outputs);
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  BlockSummaryOp tiled;
+  if (Value init = getInit())
+    tiled = BlockSummaryOp::create(
+        b, loc, outputs, sliceRows(b, loc, init, offsets, sizes, true, slices));
+  else
+    tiled = BlockSummaryOp::create(b, loc, outputs.front().getType(), outputs);
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
 }
 
 LogicalResult BlockSummaryOp::getResultTilePosition(
@@ -266,18 +266,7 @@ LogicalResult BlockSummaryOp::getResultTilePosition(
 LogicalResult
 DepthAttnStatsOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  Location loc = getLoc();
-  OpFoldResult queries = mixedSizes(b, loc, getQueries()).front();
-  SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getSources().front());
-  SmallVector<OpFoldResult> output{queries};
-  llvm::append_range(output, rows);
-  SmallVector<OpFoldResult> lse{queries};
-  lse.append(rows.begin(), rows.end() - 1);
-  reified.push_back(output);
-  reified.push_back(lse);
-  return success();
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnStatsOp::getLoopIteratorTypes() {
@@ -337,9 +326,7 @@ LogicalResult DepthAttnStatsOp::getResultTilePosition(
 LogicalResult
 DepthAttnMergeOp::reifyResultShapes(OpBuilder &b,
                                     ReifiedRankedShapedTypeDims &reified) {
-  if (hasBufferSemantics())
-    return success(); // No results.
-  return reifyLike(b, getLoc(), {getOutput()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnMergeOp::getLoopIteratorTypes() {
@@ -386,25 +373,19 @@ LogicalResult DepthAttnMergeOp::getResultTilePosition(
 LogicalResult
 DepthLogitsOp::reifyResultShapes(OpBuilder &b,
                                  ReifiedRankedShapedTypeDims &reified) {
-  // [n, tokens...]
-  Location loc = getLoc();
-  SmallVector<OpFoldResult> shape{b.getIndexAttr(getKeys().size())};
-  SmallVector<OpFoldResult> rows = mixedSizes(b, loc, getKeys().front());
-  shape.append(rows.begin(), rows.end() - 1);
-  reified.push_back(shape);
-  return success();
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 LogicalResult
 DepthSoftmaxOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
-  return reifyLike(b, getLoc(), {getLogits()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 LogicalResult
 DepthCombineOp::reifyResultShapes(OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &reified) {
-  return reifyLike(b, getLoc(), {getValues().front()}, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 //===----------------------------------------------------------------------===//
@@ -429,8 +410,7 @@ static SmallVector<Value> sliceInits(OpBuilder &b, Location loc,
 LogicalResult
 DepthAttnNormOp::reifyResultShapes(OpBuilder &b,
                                    ReifiedRankedShapedTypeDims &reified) {
-  SmallVector<Value> likes(getNumResults(), getSources().front());
-  return reifyLike(b, getLoc(), likes, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnNormOp::getLoopIteratorTypes() {
@@ -475,8 +455,7 @@ LogicalResult DepthAttnNormOp::getResultTilePosition(
 LogicalResult
 DepthAttnMergeNormOp::reifyResultShapes(OpBuilder &b,
                                         ReifiedRankedShapedTypeDims &reified) {
-  SmallVector<Value> likes(getNumResults(), getSource());
-  return reifyLike(b, getLoc(), likes, reified);
+  return reifyResultShapesFromRelations(*this, b, reified);
 }
 
 SmallVector<utils::IteratorType> DepthAttnMergeNormOp::getLoopIteratorTypes() {

@@ -1,6 +1,6 @@
 //===- AttnResOps.cpp - attnres operations --------------------------------===//
 //
-// Custom assembly directives and verifiers of the attnres operations.
+// Verifiers, builders and custom assembly of the attnres operations.
 // Verifiers are local: they look at the op's own operands, results and
 // attributes only. The helpers shared with the gradient ops
 // (AttnResGradOps.cpp) are declared in AttnResOpHelpers.h.
@@ -46,30 +46,6 @@ static void printUniformTypes(OpAsmPrinter &printer, Operation *, OperandRange,
     return;
   }
   printer << types.front();
-}
-
-/// Like UniformTypes, and the op's single result has the same type.
-static ParseResult
-parseUniformTypesAndResult(OpAsmParser &parser,
-                           ArrayRef<OpAsmParser::UnresolvedOperand> operands,
-                           SmallVectorImpl<Type> &types, Type &resultType) {
-  if (parseUniformTypes(parser, operands, types))
-    return failure();
-  if (!types.empty()) {
-    resultType = types.front();
-    return success();
-  }
-  return parser.parseType(resultType);
-}
-
-static void printUniformTypesAndResult(OpAsmPrinter &printer, Operation *op,
-                                       OperandRange operands, TypeRange types,
-                                       Type resultType) {
-  if (types.empty()) {
-    printer << "none " << resultType;
-    return;
-  }
-  printUniformTypes(printer, op, operands, types);
 }
 
 //===----------------------------------------------------------------------===//
@@ -271,10 +247,19 @@ LogicalResult DepthAttnOp::verify() {
 LogicalResult RMSNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
+  if (failed(verifyForm(*this, bool(getInit()), 1)))
+    return failure();
+  if (getResult() && getResult().getType() != getInput().getType())
+    return emitOpError()
+           << "failed to verify that all of {input, result} have same type";
   if (failed(verifySourceLike(*this, getInput().getType(), "input")))
     return failure();
-  return verifyVector(*this, getGain().getType(),
-                      cast<RankedTensorType>(getInput().getType()), "gain");
+  ShapedType input = rankedShaped(getInput().getType());
+  if (failed(verifyVector(*this, getGain().getType(), input, "gain")))
+    return failure();
+  if (Value init = getInit())
+    return verifyInit(*this, init.getType(), input, "the input type");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -282,6 +267,8 @@ LogicalResult RMSNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthLogitsOp::verify() {
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
   FailureOr<ShapedType> src =
       verifyUniformSources(*this, getKeys().getTypes(), "key");
   if (failed(src))
@@ -289,8 +276,25 @@ LogicalResult DepthLogitsOp::verify() {
   if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
     return failure();
   int64_t n = getKeys().size();
-  return verifyTokenShaped(*this, getResult().getType(), {n}, tokenShape(*src),
-                           "the result (source count, then token dims)");
+  if (Value result = getResult()) {
+    if (failed(verifyTokenShaped(*this, result.getType(), {n}, tokenShape(*src),
+                                 "the result (source count, then token dims)")))
+      return failure();
+    if (Value init = getInit())
+      return verifyInit(*this, init.getType(), getType(), "the result type");
+    return success();
+  }
+  // The memref form: the destination is what the result would be.
+  Value init = getInit();
+  if (failed(verifyTokenShaped(*this, init.getType(), {n}, tokenShape(*src),
+                               "the destination (source count, then token "
+                               "dims)")))
+    return failure();
+  if (!rankedShaped(init.getType()).getElementType().isF32())
+    return emitOpError() << "expects the destination to have element type "
+                            "f32, got "
+                         << init.getType();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -298,7 +302,15 @@ LogicalResult DepthLogitsOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthSoftmaxOp::verify() {
-  auto type = cast<RankedTensorType>(getLogits().getType());
+  if (failed(verifyForm(*this, bool(getInit()), 1)))
+    return failure();
+  if (getResult() && getResult().getType() != getLogits().getType())
+    return emitOpError()
+           << "failed to verify that all of {logits, result} have same type";
+  ShapedType type = rankedShaped(getLogits().getType());
+  if (Value init = getInit())
+    if (failed(verifyInit(*this, init.getType(), type, "the logits type")))
+      return failure();
   if (type.getRank() < 1)
     return emitOpError() << "expects logits of rank >= 1 (the depth axis, then "
                             "token dims), got "
@@ -313,6 +325,8 @@ LogicalResult DepthSoftmaxOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DepthCombineOp::verify() {
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
   FailureOr<ShapedType> src =
       verifyUniformSources(*this, getValues().getTypes(), "value");
   if (failed(src))
@@ -322,7 +336,10 @@ LogicalResult DepthCombineOp::verify() {
                                tokenShape(*src),
                                "weights (source count, then token dims)")))
     return failure();
-  if (getResult().getType() != *src)
+  if (Value init = getInit())
+    if (failed(verifyInit(*this, init.getType(), *src, "the value type")))
+      return failure();
+  if (getResult() && getResult().getType() != *src)
     return emitOpError() << "expects the result type to equal the value type "
                          << *src << ", got " << getResult().getType();
   return success();
@@ -333,13 +350,17 @@ LogicalResult DepthCombineOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult BlockSummaryOp::verify() {
+  if (failed(verifyForm(*this, getHasOuts(), 1)))
+    return failure();
   FailureOr<ShapedType> src =
       verifyUniformSources(*this, getOutputs().getTypes(), "output");
   if (failed(src))
     return failure();
-  if (getResult().getType() != *src)
+  if (getResult() && getResult().getType() != *src)
     return emitOpError() << "expects the result type to equal the output type "
                          << *src << ", got " << getResult().getType();
+  if (Value init = getInit())
+    return verifyInit(*this, init.getType(), *src, "the output type");
   return success();
 }
 
@@ -973,6 +994,251 @@ Speculation::Speculatability DepthAttnNormOp::getSpeculatability() {
                               : Speculation::Speculatable;
 }
 
+// rms_norm
+
+void RMSNormOp::build(OpBuilder &b, OperationState &state, Type result,
+                      Value input, Value gain, FloatAttr eps) {
+  state.addOperands({input, gain});
+  addEps(state, eps);
+  state.addTypes(result);
+}
+
+void RMSNormOp::build(OpBuilder &b, OperationState &state, Value input,
+                      Value gain, Value init, FloatAttr eps) {
+  state.addOperands({input, gain, init});
+  addEps(state, eps);
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+RankedTensorType RMSNormOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool RMSNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void RMSNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability RMSNormOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+/// `%x, %gain outs(%init : T)? attr-dict : T_x, T_gain`; on tensors the
+/// result has the input's type.
+ParseResult RMSNormOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> operands, outs;
+  SmallVector<Type> types, outTypes;
+  bool hasOuts = false;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands))
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseTypeList(types))
+    return failure();
+  if (operands.size() != 2 || types.size() != 2)
+    return parser.emitError(loc)
+           << "expected 2 operands (input, gain) and their types";
+  if (parser.resolveOperands(operands, types, loc, result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(types.front()))
+    result.addTypes(types.front());
+  return success();
+}
+
+void RMSNormOp::print(OpAsmPrinter &printer) {
+  printer << " " << getInput() << ", " << getGain();
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, getEpsAttr());
+  printer << " : " << getInput().getType() << ", " << getGain().getType();
+}
+
+// block_summary
+
+void BlockSummaryOp::build(OpBuilder &b, OperationState &state, Type result,
+                           ValueRange outputs) {
+  state.addOperands(outputs);
+  state.addTypes(result);
+}
+
+void BlockSummaryOp::build(OpBuilder &b, OperationState &state,
+                           ValueRange outputs, Value init) {
+  state.addOperands(outputs);
+  state.addOperands(init);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange BlockSummaryOp::getOutputs() {
+  auto [begin, end] = sourceRange(*this, 0, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange BlockSummaryOp::getOutputsMutable() {
+  auto [begin, end] = sourceRange(*this, 0, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value BlockSummaryOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 1)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType BlockSummaryOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool BlockSummaryOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void BlockSummaryOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability BlockSummaryOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+/// ` [%o, ...] outs(%init : T)? attr-dict : T_o` (one type for all outputs,
+/// or a parenthesized list of them; `none T` without outputs); on tensors
+/// the result has the outputs' type.
+ParseResult BlockSummaryOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> outputs, outs;
+  SmallVector<Type> outputTypes, outTypes;
+  bool hasOuts = false;
+  if (parser.parseLSquare() || parser.parseOperandList(outputs) ||
+      parser.parseRSquare())
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon())
+    return failure();
+  Type resultType;
+  if (succeeded(parser.parseOptionalLParen())) {
+    if (parser.parseTypeList(outputTypes) || parser.parseRParen())
+      return failure();
+    resultType = outputTypes.front();
+  } else {
+    Type type;
+    if (parser.parseType(type))
+      return failure();
+    outputTypes.assign(outputs.size(), type);
+    resultType = type;
+    // Without outputs: `none T`, T the result type.
+    if (outputs.empty() && parser.parseType(resultType))
+      return failure();
+  }
+  if (hasOuts)
+    result.addAttribute("has_outs", parser.getBuilder().getUnitAttr());
+  if (parser.resolveOperands(outputs, outputTypes, parser.getNameLoc(),
+                             result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(resultType))
+    result.addTypes(resultType);
+  return success();
+}
+
+void BlockSummaryOp::print(OpAsmPrinter &printer) {
+  printer << " [" << getOutputs() << "]";
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, FloatAttr());
+  printer << " : ";
+  OperandRange outputs = getOutputs();
+  if (outputs.empty() && getResult())
+    printer << "none " << getResult().getType();
+  else if (outputs.empty())
+    printer << "none none";
+  else if (llvm::all_equal(outputs.getTypes()))
+    printer << outputs.front().getType();
+  else
+    printer << "(" << outputs.getTypes() << ")";
+}
+
+// depth_logits
+
+void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Type result,
+                          Value query, ValueRange keys) {
+  state.addOperands(query);
+  state.addOperands(keys);
+  state.addTypes(result);
+}
+
+void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Value query,
+                          ValueRange keys, Value init) {
+  state.addOperands(query);
+  state.addOperands(keys);
+  state.addOperands(init);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange DepthLogitsOp::getKeys() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange DepthLogitsOp::getKeysMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value DepthLogitsOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 2)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType DepthLogitsOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthLogitsOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthLogitsOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthLogitsOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
 // depth_attn_merge_norm
 
 void DepthAttnMergeNormOp::build(OpBuilder &b, OperationState &state,
@@ -1035,6 +1301,51 @@ Speculation::Speculatability DepthAttnMergeNormOp::getSpeculatability() {
                               : Speculation::Speculatable;
 }
 
+ParseResult DepthLogitsOp::parse(OpAsmParser &parser, OperationState &result) {
+  return parseSourcesAndOuts<DepthLogitsOp>(parser, result, 1);
+}
+
+void DepthLogitsOp::print(OpAsmPrinter &printer) {
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printSourcesAndOuts(printer, *this, getQuery(), getKeys(), outs, FloatAttr());
+}
+
+// depth_softmax
+
+void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits) {
+  state.addOperands(logits);
+  state.addTypes(logits.getType());
+}
+
+void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits,
+                           Value init) {
+  state.addOperands({logits, init});
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+RankedTensorType DepthSoftmaxOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthSoftmaxOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthSoftmaxOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthSoftmaxOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
 FailureOr<std::pair<Value, Value>>
 mlir::attnres::buildUnfusedNormEpilogue(OpBuilder &b, Operation *op) {
   if (auto fused = dyn_cast<DepthAttnNormOp>(op)) {
@@ -1045,7 +1356,8 @@ mlir::attnres::buildUnfusedNormEpilogue(OpBuilder &b, Operation *op) {
                                   fused.getSources(), fused.getEpsAttr())
                   .getResult();
     Value normed = RMSNormOp::create(b, op->getLoc(), type, h, fused.getGain(),
-                                     fused.getNormEpsAttr());
+                                     fused.getNormEpsAttr())
+                       .getResult();
     return std::make_pair(normed, h);
   }
   if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op)) {
@@ -1057,10 +1369,113 @@ mlir::attnres::buildUnfusedNormEpilogue(OpBuilder &b, Operation *op) {
                                        fused.getSource(), fused.getEpsAttr())
                   .getResult();
     Value normed = RMSNormOp::create(b, op->getLoc(), type, h, fused.getGain(),
-                                     fused.getNormEpsAttr());
+                                     fused.getNormEpsAttr())
+                       .getResult();
     return std::make_pair(normed, h);
   }
   return failure();
+}
+
+/// `%s outs(%init : T)? attr-dict : T_s`; on tensors the result has the
+/// logits' type.
+ParseResult DepthSoftmaxOp::parse(OpAsmParser &parser, OperationState &result) {
+  OpAsmParser::UnresolvedOperand logits;
+  SmallVector<OpAsmParser::UnresolvedOperand> outs;
+  SmallVector<Type> outTypes;
+  Type type;
+  bool hasOuts = false;
+  if (parser.parseOperand(logits))
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parseOptionalOuts(parser, outs, outTypes, hasOuts))
+    return failure();
+  if (hasOuts && outs.size() != 1)
+    return parser.emitError(outsLoc) << "expected 1 destination";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseType(type) ||
+      parser.resolveOperand(logits, type, result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  if (isa<TensorType>(type))
+    result.addTypes(type);
+  return success();
+}
+
+void DepthSoftmaxOp::print(OpAsmPrinter &printer) {
+  printer << " " << getLogits();
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printOuts(printer, outs);
+  printAttrs(printer, *this, FloatAttr());
+  printer << " : " << getLogits().getType();
+}
+
+// depth_combine
+
+void DepthCombineOp::build(OpBuilder &b, OperationState &state, Type result,
+                           Value weights, ValueRange values) {
+  state.addOperands(weights);
+  state.addOperands(values);
+  state.addTypes(result);
+}
+
+void DepthCombineOp::build(OpBuilder &b, OperationState &state, Value weights,
+                           ValueRange values, Value init) {
+  state.addOperands(weights);
+  state.addOperands(values);
+  state.addOperands(init);
+  state.addAttribute("has_outs", b.getUnitAttr());
+  if (isa<RankedTensorType>(init.getType()))
+    state.addTypes(init.getType());
+}
+
+OperandRange DepthCombineOp::getValues() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange DepthCombineOp::getValuesMutable() {
+  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
+  return MutableOperandRange(*this, begin, end - begin);
+}
+
+Value DepthCombineOp::getInit() {
+  if (!getHasOuts() || getNumOperands() < 2)
+    return Value();
+  return getOperands().back();
+}
+
+RankedTensorType DepthCombineOp::getType() {
+  Value result = getResult();
+  return result ? dyn_cast<RankedTensorType>(result.getType())
+                : RankedTensorType();
+}
+
+bool DepthCombineOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
+
+void DepthCombineOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (Value init = getInit())
+    bufferEffects(*this, init, effects);
+}
+
+Speculation::Speculatability DepthCombineOp::getSpeculatability() {
+  return hasBufferSemantics() ? Speculation::NotSpeculatable
+                              : Speculation::Speculatable;
+}
+
+ParseResult DepthCombineOp::parse(OpAsmParser &parser, OperationState &result) {
+  return parseSourcesAndOuts<DepthCombineOp>(parser, result, 1);
+}
+
+void DepthCombineOp::print(OpAsmPrinter &printer) {
+  SmallVector<Value> outs;
+  if (Value init = getInit())
+    outs.push_back(init);
+  printSourcesAndOuts(printer, *this, getWeights(), getValues(), outs,
+                      FloatAttr());
 }
 
 #define GET_OP_CLASSES

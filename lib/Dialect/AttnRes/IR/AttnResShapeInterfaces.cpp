@@ -18,12 +18,14 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/RuntimeVerifiableOpInterface.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -146,6 +148,7 @@ void describe(RMSNormOp op, ShapeRelations &r) {
   r.nonZeroHidden(op.getInput(), "input");
   r.hidden(op.getInput(), "input", op.getGain(), "gain", 0);
   r.sameShape(op.getResult(), "result", op.getInput(), "input");
+  r.sameShape(op.getInit(), "init", op.getInput(), "input");
 }
 
 void describe(DepthLogitsOp op, ShapeRelations &r) {
@@ -157,11 +160,13 @@ void describe(DepthLogitsOp op, ShapeRelations &r) {
   r.hidden(key, "key #0", op.getQuery(), "query", 0);
   // Dimension 0 of the result is the (static) number of keys.
   r.tokens(key, "key #0", op.getResult(), "result", 1);
+  r.tokens(key, "key #0", op.getInit(), "init", 1);
 }
 
 void describe(DepthSoftmaxOp op, ShapeRelations &r) {
   r.nonZero(op.getLogits(), 0, "logits", "depth axis");
   r.sameShape(op.getResult(), "result", op.getLogits(), "logits");
+  r.sameShape(op.getInit(), "init", op.getLogits(), "logits");
 }
 
 void describe(DepthCombineOp op, ShapeRelations &r) {
@@ -173,6 +178,7 @@ void describe(DepthCombineOp op, ShapeRelations &r) {
   // Dimension 0 of the weights is the (static) number of values.
   r.tokens(value, "value #0", op.getWeights(), "weights", 1);
   r.sameShape(op.getResult(), "result", value, "value #0");
+  r.sameShape(op.getInit(), "init", value, "value #0");
 }
 
 void describe(BlockSummaryOp op, ShapeRelations &r) {
@@ -182,6 +188,7 @@ void describe(BlockSummaryOp op, ShapeRelations &r) {
   r.sameShapes(op.getOutputs(), "output");
   r.nonZeroHidden(output, "output #0");
   r.sameShape(op.getResult(), "result", output, "output #0");
+  r.sameShape(op.getInit(), "init", output, "output #0");
 }
 
 /// `[S x] T... x D` values of depth_attn_stats(_grad): dimension 0 of
@@ -358,29 +365,37 @@ struct ShapeRelationsModel
   }
 };
 
-/// A result dimension equals every operand dimension related to it, directly
-/// or through other relations of the op (the result of depth_attn has the
-/// rows of every source, not only of source #0).
+/// Every dimension equal to dimension `dim` of `value` by the relations,
+/// directly or through others (the result of depth_attn has the rows of
+/// every source, not only of source #0), in the order found, `value`'s
+/// first.
+SmallVector<std::pair<Value, int64_t>>
+relatedDims(const ShapeRelations &relations, Value value, int64_t dim) {
+  SmallVector<std::pair<Value, int64_t>> related = {{value, dim}};
+  for (size_t next = 0; next < related.size(); ++next) {
+    for (const ShapeRelation &relation : relations.get()) {
+      if (relation.kind != ShapeRelation::Kind::Equal)
+        continue;
+      std::pair<Value, int64_t> lhs = {relation.lhs.value, relation.lhs.dim};
+      std::pair<Value, int64_t> rhs = {relation.rhs.value, relation.rhs.dim};
+      if (lhs == related[next] && !llvm::is_contained(related, rhs))
+        related.push_back(rhs);
+      else if (rhs == related[next] && !llvm::is_contained(related, lhs))
+        related.push_back(lhs);
+    }
+  }
+  return related;
+}
+
+/// A result dimension equals every operand dimension related to it.
 template <typename OpT>
 struct ValueBoundsModel
     : public ValueBoundsOpInterface::ExternalModel<ValueBoundsModel<OpT>, OpT> {
   void populateBoundsForShapedValueDim(Operation *op, Value value, int64_t dim,
                                        ValueBoundsConstraintSet &cstr) const {
     ShapeRelations relations = getRelations<OpT>(op);
-    SmallVector<std::pair<Value, int64_t>> related = {{value, dim}};
-    for (size_t next = 0; next < related.size(); ++next) {
-      for (const ShapeRelation &relation : relations.get()) {
-        if (relation.kind != ShapeRelation::Kind::Equal)
-          continue;
-        std::pair<Value, int64_t> lhs = {relation.lhs.value, relation.lhs.dim};
-        std::pair<Value, int64_t> rhs = {relation.rhs.value, relation.rhs.dim};
-        if (lhs == related[next] && !llvm::is_contained(related, rhs))
-          related.push_back(rhs);
-        else if (rhs == related[next] && !llvm::is_contained(related, lhs))
-          related.push_back(lhs);
-      }
-    }
-    for (auto [other, otherDim] : llvm::drop_begin(related))
+    for (auto [other, otherDim] :
+         llvm::drop_begin(relatedDims(relations, value, dim)))
       if (other.getDefiningOp() != op)
         cstr.bound(value)[dim] == cstr.getExpr(other, otherDim);
   }
@@ -453,6 +468,55 @@ template <typename... OpTs> void attachModels(MLIRContext *context) {
 }
 
 } // namespace
+
+void mlir::attnres::describeShapeRelations(Operation *op,
+                                           ShapeRelations &relations) {
+  llvm::TypeSwitch<Operation *>(op)
+      .Case<DepthAttnOp, RMSNormOp, DepthLogitsOp, DepthSoftmaxOp,
+            DepthCombineOp, BlockSummaryOp, DepthAttnStatsOp, DepthAttnMergeOp,
+            DepthAttnGradOp, RMSNormGradOp, DepthAttnStatsGradOp,
+            DepthAttnMergeGradOp>(
+          [&](auto concrete) { describe(concrete, relations); });
+}
+
+LogicalResult mlir::attnres::reifyResultShapesFromRelations(
+    Operation *op, OpBuilder &b, ReifiedRankedShapedTypeDims &out) {
+  ShapeRelations relations;
+  describeShapeRelations(op, relations);
+  Location loc = op->getLoc();
+  ReifiedRankedShapedTypeDims reified;
+  for (OpResult result : op->getResults()) {
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type)
+      return failure();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0, e = type.getRank(); d < e; ++d) {
+      if (!type.isDynamicDim(d)) {
+        sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+        continue;
+      }
+      // The first operand dimension the relations tie it to.
+      std::optional<std::pair<Value, int64_t>> operandDim;
+      for (auto [other, otherDim] :
+           llvm::drop_begin(relatedDims(relations, result, d))) {
+        if (other.getDefiningOp() == op)
+          continue;
+        operandDim = {other, otherDim};
+        break;
+      }
+      if (!operandDim)
+        return failure();
+      auto [operand, dim] = *operandDim;
+      if (isa<MemRefType>(operand.getType()))
+        sizes.push_back(memref::getMixedSize(b, loc, operand, dim));
+      else
+        sizes.push_back(tensor::getMixedSize(b, loc, operand, dim));
+    }
+    reified.push_back(sizes);
+  }
+  llvm::append_range(out, reified);
+  return success();
+}
 
 void mlir::attnres::registerShapeInterfaceExternalModels(
     DialectRegistry &registry) {

@@ -268,7 +268,7 @@ Value BackwardBuilder::gradientOf(Value v, Location loc) {
     Value sum;
     if (type.getRank() >= 1 && type.getShape().back() != 0) {
       // One n-ary sum, accumulated in f32 and rounded once.
-      sum = BlockSummaryOp::create(builder, loc, type, parts);
+      sum = BlockSummaryOp::create(builder, loc, type, parts).getResult();
     } else {
       sum = parts.front();
       for (Value p : ArrayRef(parts).drop_front())

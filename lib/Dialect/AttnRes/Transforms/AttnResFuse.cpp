@@ -61,6 +61,9 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
 
   LogicalResult matchAndRewrite(DepthCombineOp combine,
                                 PatternRewriter &rewriter) const override {
+    // Value forms only (the memref form has no producer to match).
+    if (combine.hasBufferSemantics())
+      return rewriter.notifyMatchFailure(combine, "memref form");
     auto softmax = combine.getWeights().getDefiningOp<DepthSoftmaxOp>();
     if (!softmax || !softmax->hasOneUse())
       return rewriter.notifyMatchFailure(
@@ -94,9 +97,16 @@ struct FuseRMSNormSoftmax : OpRewritePattern<DepthCombineOp> {
     Location loc = combine.getLoc();
     Value query = foldGainIntoQuery(rewriter, loc, norms.front().getGain(),
                                     logits.getQuery());
-    auto fused =
-        DepthAttnOp::create(rewriter, loc, combine.getType(), query,
-                            combine.getValues(), norms.front().getEpsAttr());
+    // The combine's destination becomes the site's; those of the erased
+    // steps only said where their intermediate values would go.
+    DepthAttnOp fused;
+    if (Value init = combine.getInit())
+      fused = DepthAttnOp::create(rewriter, loc, query, combine.getValues(),
+                                  init, norms.front().getEpsAttr());
+    else
+      fused =
+          DepthAttnOp::create(rewriter, loc, combine.getType(), query,
+                              combine.getValues(), norms.front().getEpsAttr());
     rewriter.replaceOp(combine, fused.getResult());
     rewriter.eraseOp(softmax);
     rewriter.eraseOp(logits);

@@ -37,6 +37,16 @@ unsigned numInits(Operation *op) {
     return fused.getInits().size();
   if (auto fused = dyn_cast<DepthAttnMergeNormOp>(op))
     return fused.getInits().size();
+  if (auto norm = dyn_cast<RMSNormOp>(op))
+    return norm.getInit() ? 1 : 0;
+  if (auto sum = dyn_cast<BlockSummaryOp>(op))
+    return sum.getInit() ? 1 : 0;
+  if (auto logits = dyn_cast<DepthLogitsOp>(op))
+    return logits.getInit() ? 1 : 0;
+  if (auto softmax = dyn_cast<DepthSoftmaxOp>(op))
+    return softmax.getInit() ? 1 : 0;
+  if (auto combine = dyn_cast<DepthCombineOp>(op))
+    return combine.getInit() ? 1 : 0;
   if (auto grad = dyn_cast<DepthAttnGradOp>(op))
     return grad.getInits().size();
   if (auto grad = dyn_cast<RMSNormGradOp>(op))
@@ -87,6 +97,22 @@ Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
         rewriter, loc, operands[0], operands[1], operands[2], operands[3],
         operands[4], operands.drop_front(5), fused.getEpsAttr(),
         fused.getNormEpsAttr());
+  } else if (auto norm = dyn_cast<RMSNormOp>(op)) {
+    created = RMSNormOp::create(rewriter, loc, operands[0], operands[1],
+                                operands[2], norm.getEpsAttr());
+  } else if (isa<BlockSummaryOp>(op)) {
+    created = BlockSummaryOp::create(rewriter, loc, operands.drop_back(),
+                                     operands.back());
+  } else if (isa<DepthLogitsOp>(op)) {
+    created = DepthLogitsOp::create(rewriter, loc, operands.front(),
+                                    operands.drop_front().drop_back(),
+                                    operands.back());
+  } else if (isa<DepthSoftmaxOp>(op)) {
+    created = DepthSoftmaxOp::create(rewriter, loc, operands[0], operands[1]);
+  } else if (isa<DepthCombineOp>(op)) {
+    created = DepthCombineOp::create(rewriter, loc, operands.front(),
+                                     operands.drop_front().drop_back(),
+                                     operands.back());
   } else if (auto grad = dyn_cast<DepthAttnGradOp>(op)) {
     // q, n sources, g, n + 1 destinations.
     size_t n = grad.getSources().size();
@@ -138,18 +164,21 @@ struct AttnResOpInterface
              /*isDefinite=*/true}};
   }
 
-  /// depth_attn and depth_attn_merge read every source-shaped operand at
-  /// the element they write, after their row statistics have read the rows
-  /// whole: the destination may be a source (or merge's `output`). The
-  /// fused ops also write a row only after reading that row of every
-  /// operand (the norm reads the row of `h` they computed). The other ops
-  /// read their operands again after writing some results (the gradients'
-  /// query sums read the sources after the source gradients are written),
-  /// so their destinations never alias what they read.
+  /// depth_attn, depth_attn_merge, rms_norm, block_summary, depth_softmax
+  /// and depth_combine read every operand of the result's type at the
+  /// element they write, after their row statistics (if any) have read the
+  /// rows whole: the destination may be a source (merge's `output`, the
+  /// norm's input, a summand, the logits, a value). The fused ops also write
+  /// a row only after reading that row of every operand (the norm reads the
+  /// row of `h` they computed). depth_logits' result has no operand's type.
+  /// The other ops read their operands again after writing some results (the
+  /// gradients' query sums read the sources after the source gradients are
+  /// written), so their destinations never alias what they read.
   bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &,
                                      ArrayRef<OpOperand *> operands) const {
     if (!isa<DepthAttnOp, DepthAttnMergeOp, DepthAttnNormOp,
-             DepthAttnMergeNormOp>(op))
+             DepthAttnMergeNormOp, RMSNormOp, BlockSummaryOp, DepthSoftmaxOp,
+             DepthCombineOp>(op))
       return false;
     Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
     return resultType && llvm::all_of(operands, [&](OpOperand *operand) {
@@ -177,17 +206,15 @@ struct AttnResOpInterface
     // Results without a destination: new buffers.
     if (numInits(op) == 0) {
       for (OpResult result : op->getResults()) {
-        // An op without reified result shapes (the gradient ops) gets the
-        // shape from an operand of the result's type (the verifier makes
-        // them equal): upstream would take `tensor.dim` of the result
-        // itself, whose buffer is created after the allocation.
+        // The shape comes from an operand of the result's type where there
+        // is one (the verifier makes their shapes equal), else from the
+        // op's reified result shapes (depth_attn_stats, depth_logits).
         Value shaped = result;
-        if (!isa<ReifyRankedShapedTypeOpInterface>(op))
-          for (Value operand : op->getOperands())
-            if (operand.getType() == result.getType()) {
-              shaped = operand;
-              break;
-            }
+        for (Value operand : op->getOperands())
+          if (operand.getType() == result.getType()) {
+            shaped = operand;
+            break;
+          }
         FailureOr<Value> alloc = allocateTensorForShapedValue(
             rewriter, op->getLoc(), shaped, options, state, /*copy=*/false);
         if (failed(alloc))
@@ -221,6 +248,11 @@ void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
     DepthAttnNormOp::attachInterface<AttnResOpInterface<DepthAttnNormOp>>(*ctx);
     DepthAttnMergeNormOp::attachInterface<
         AttnResOpInterface<DepthAttnMergeNormOp>>(*ctx);
+    RMSNormOp::attachInterface<AttnResOpInterface<RMSNormOp>>(*ctx);
+    BlockSummaryOp::attachInterface<AttnResOpInterface<BlockSummaryOp>>(*ctx);
+    DepthLogitsOp::attachInterface<AttnResOpInterface<DepthLogitsOp>>(*ctx);
+    DepthSoftmaxOp::attachInterface<AttnResOpInterface<DepthSoftmaxOp>>(*ctx);
+    DepthCombineOp::attachInterface<AttnResOpInterface<DepthCombineOp>>(*ctx);
     DepthAttnGradOp::attachInterface<AttnResOpInterface<DepthAttnGradOp>>(*ctx);
     RMSNormGradOp::attachInterface<AttnResOpInterface<RMSNormGradOp>>(*ctx);
     DepthAttnStatsGradOp::attachInterface<

@@ -157,6 +157,16 @@ bool hasDestinationsOrBuffers(Operation *op) {
     return !stats.getInits().empty();
   if (auto merge = dyn_cast<DepthAttnMergeOp>(op))
     return bool(merge.getInit());
+  if (auto norm = dyn_cast<RMSNormOp>(op))
+    return bool(norm.getInit());
+  if (auto sum = dyn_cast<BlockSummaryOp>(op))
+    return bool(sum.getInit());
+  if (auto logits = dyn_cast<DepthLogitsOp>(op))
+    return bool(logits.getInit());
+  if (auto softmax = dyn_cast<DepthSoftmaxOp>(op))
+    return bool(softmax.getInit());
+  if (auto combine = dyn_cast<DepthCombineOp>(op))
+    return bool(combine.getInit());
   if (auto grad = dyn_cast<DepthAttnGradOp>(op))
     return !grad.getInits().empty();
   if (auto grad = dyn_cast<RMSNormGradOp>(op))

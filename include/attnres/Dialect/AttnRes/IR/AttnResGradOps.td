@@ -12,6 +12,7 @@
 
 include "attnres/Dialect/AttnRes/IR/AttnResBase.td"
 include "mlir/IR/OpAsmInterface.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -21,7 +22,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
     [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "gradient of depth_attn with respect to the query and the sources";
   let description = [{
     Given the inputs of `attnres.depth_attn` (`q`, `V_0 .. V_{n-1}`, `eps`) and
@@ -102,7 +105,9 @@ def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
 def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
     [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "gradient of rms_norm with respect to the input and the gain";
   let description = [{
     Given the inputs of `attnres.rms_norm` (`x`, `γ`, `eps`) and `g = dL/dy`,
@@ -160,7 +165,9 @@ def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
 def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
     [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "two-phase AttnRes, backward of phase 1 (depth_attn_stats)";
   let description = [{
     Given the inputs of `attnres.depth_attn_stats` (`Q : S x D`, `V_0..V_{n-1}`,
@@ -237,7 +244,9 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
 def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
     [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>]> {
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "two-phase AttnRes, backward of phase 2 (depth_attn_merge)";
   let description = [{
     Given the inputs of `attnres.depth_attn_merge` (`o`, `lse`, `q`, `u`,

@@ -99,7 +99,8 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
-    [Pure, AllTypesMatch<["input", "result"]>,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -111,18 +112,39 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
     in `f32` and rounded to the input's element type. The gain has the input's
     element type or `f32`.
 
+    An optional destination `outs(%init : type)` (the input's type) is where
+    the result is written when the op is bufferized; its values are never
+    read, and it may be the input itself (each element is written after its
+    row's statistics have read the row). After bufferization the memref form
+    has memref operands, a memref `outs` (required) and no result.
+
     Example:
 
     ```mlir
     %k = attnres.rms_norm %x, %gain {eps = 1.0e-05 : f32}
         : tensor<8x64xbf16>, tensor<64xf32>
+    attnres.rms_norm %xm, %gm outs(%km : memref<8x64xbf16>)
+        : memref<8x64xbf16>, memref<64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$input, AttnRes_Tensor:$gain,
+  let arguments = (ins AttnRes_Shaped:$input, AttnRes_Shaped:$gain,
+                       Optional<AttnRes_Shaped>:$init,
                        AttnRes_EpsAttr:$eps);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    $input `,` $gain attr-dict `:` type($input) `,` type($gain)
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$input, "Value":$gain,
+                   CArg<"FloatAttr", "{}">:$eps)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$input, "Value":$gain, "Value":$init,
+                   CArg<"FloatAttr", "{}">:$eps)>
+  ];
+  let extraClassDeclaration = [{
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -132,7 +154,9 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
-    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "depth-attention logits of one query against N keys";
   let description = [{
@@ -140,18 +164,43 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
     The result is `tensor<N x T... x f32>`: the source axis comes first.
     The query has the keys' element type or `f32`.
 
+    An optional destination `outs(%init : type)` (the result's type) is where
+    the result is written when the op is bufferized (never read); the memref
+    form (after bufferization) has memref operands, a memref `outs` and no
+    result. The operands are one group after the query (the keys, then the
+    destination) and the `has_outs` property says whether the last one is
+    the destination.
+
     Example:
 
     ```mlir
     %s = attnres.depth_logits %w, [%k0, %k1, %k2]
         : tensor<64xf32>, tensor<8x64xf32> -> tensor<3x8xf32>
+    attnres.depth_logits %wm, [%m0, %m1] outs(%sm : memref<2x8xf32>)
+        : memref<64xf32>, memref<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_Tensor:$query, Variadic<AttnRes_Tensor>:$keys);
-  let results = (outs AttnRes_F32Tensor:$result);
-  let assemblyFormat = [{
-    $query `,` `[` $keys `]` attr-dict `:` type($query) `,`
-    custom<UniformTypes>(ref($keys), type($keys)) `->` type($result)
+  let arguments = (ins AttnRes_Shaped:$query,
+                       Variadic<AttnRes_Shaped>:$keysAndOuts,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_F32Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$query, "ValueRange":$keys)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$query, "ValueRange":$keys, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The keys (the operands between the query and the destination).
+    ::mlir::OperandRange getKeys();
+    ::mlir::MutableOperandRange getKeysMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -161,7 +210,8 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
-    [Pure, AllTypesMatch<["logits", "result"]>,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "softmax over the depth (source) axis, dimension 0";
@@ -170,15 +220,35 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
     a numerically stable softmax over dimension 0 of an `f32` tensor
     `tensor<N x T... x f32>` (`N >= 1`).
 
+    An optional destination `outs(%init : type)` (the logits' type; never
+    read, it may be the logits: each weight is written after the row's
+    maximum and sum have read the row, and after its own logit is read) is
+    where the result is written when the op is bufferized; the memref form
+    has memref operands, a memref `outs` and no result.
+
     Example:
 
     ```mlir
     %a = attnres.depth_softmax %s : tensor<3x8xf32>
+    attnres.depth_softmax %sm outs(%am : memref<3x8xf32>) : memref<3x8xf32>
     ```
   }];
-  let arguments = (ins AttnRes_F32Tensor:$logits);
-  let results = (outs AttnRes_F32Tensor:$result);
-  let assemblyFormat = "$logits attr-dict `:` type($logits)";
+  let arguments = (ins AttnRes_F32Shaped:$logits,
+                       Optional<AttnRes_F32Shaped>:$init);
+  let results = (outs Optional<AttnRes_F32Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Value":$logits)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$logits, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -188,7 +258,9 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
-    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "weighted sum of N values with depth-softmax weights";
   let description = [{
@@ -196,19 +268,43 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
     values `v_j : tensor<T... x D x E>`, accumulated in `f32`; the result has
     the values' type.
 
+    An optional destination `outs(%init : type)` (the values' type; never
+    read, it may be a value: each element is written after it is read) is
+    where the result is written when the op is bufferized; the memref form
+    has memref operands, a memref `outs` and no result. The operands are
+    one group after the weights (the values, then the destination) and the
+    `has_outs` property says whether the last one is the destination.
+
     Example:
 
     ```mlir
     %h = attnres.depth_combine %a, [%v0, %v1, %v2]
         : tensor<3x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+    attnres.depth_combine %am, [%m0, %m1] outs(%hm : memref<8x64xf32>)
+        : memref<2x8xf32>, memref<8x64xf32>
     ```
   }];
-  let arguments = (ins AttnRes_F32Tensor:$weights,
-                       Variadic<AttnRes_Tensor>:$values);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    $weights `,` `[` $values `]` attr-dict `:` type($weights) `,`
-    custom<UniformTypes>(ref($values), type($values)) `->` type($result)
+  let arguments = (ins AttnRes_F32Shaped:$weights,
+                       Variadic<AttnRes_Shaped>:$valuesAndOuts,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "Value":$weights, "ValueRange":$values)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "Value":$weights, "ValueRange":$values, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The values (the operands between the weights and the destination).
+    ::mlir::OperandRange getValues();
+    ::mlir::MutableOperandRange getValuesMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -219,7 +315,9 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
-    [Pure, DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
@@ -230,17 +328,43 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
     `f32` and rounded once to the element type. In Block AttnRes, `b_n` is the
     summary of block `n` and the running partial of an unfinished block.
 
+    An optional destination `outs(%init : type)` (the outputs' type) is where
+    the result is written when the op is bufferized (never read; it may be
+    one of the outputs, every element is written after it is read). After
+    bufferization the memref form has memref operands, a memref `outs` and
+    no result. The operands are one group (the outputs, then the
+    destination) and the `has_outs` property says whether the last one is
+    the destination, so the generic form of an op without destination is the
+    same as before destinations existed.
+
     Example:
 
     ```mlir
     %b = attnres.block_summary [%o0, %o1, %o2, %o3] : tensor<8x64xf32>
+    attnres.block_summary [%m0, %m1] outs(%bm : memref<8x64xf32>)
+        : memref<8x64xf32>
     ```
   }];
-  let arguments = (ins Variadic<AttnRes_Tensor>:$outputs);
-  let results = (outs AttnRes_Tensor:$result);
-  let assemblyFormat = [{
-    ` ` `[` $outputs `]` attr-dict `:`
-    custom<UniformTypesAndResult>(ref($outputs), type($outputs), type($result))
+  let arguments = (ins Variadic<AttnRes_Shaped>:$outputsAndOuts,
+                       UnitAttr:$has_outs);
+  let results = (outs Optional<AttnRes_Tensor>:$result);
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    // The value form (no destination).
+    OpBuilder<(ins "Type":$result, "ValueRange":$outputs)>,
+    // With a destination (tensor: a result of its type; memref: none).
+    OpBuilder<(ins "ValueRange":$outputs, "Value":$init)>
+  ];
+  let extraClassDeclaration = [{
+    /// The summands (the operands but the destination).
+    ::mlir::OperandRange getOutputs();
+    ::mlir::MutableOperandRange getOutputsMutable();
+    /// The destination, or null without one.
+    ::mlir::Value getInit();
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType();
+    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Value.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <string>
@@ -80,6 +81,18 @@ public:
 private:
   SmallVector<ShapeRelation> relations;
 };
+
+/// Appends the relations of `op` (any attnres op; nothing for other ops) to
+/// `relations`, without the interface being registered.
+void describeShapeRelations(Operation *op, ShapeRelations &relations);
+
+/// `ReifyRankedShapedTypeOpInterface` from the relations: each dynamic
+/// result dimension is the first operand dimension the relations tie it to,
+/// each static one its size. The attnres ops' `reifyResultShapes` (one
+/// statement of each relation); fails if a dynamic dimension is tied to no
+/// operand.
+LogicalResult reifyResultShapesFromRelations(Operation *op, OpBuilder &b,
+                                             ReifiedRankedShapedTypeDims &out);
 
 /// Attaches `ShapeRelationsOpInterface`, `ValueBoundsOpInterface` and
 /// `RuntimeVerifiableOpInterface` to the attnres ops (called by
