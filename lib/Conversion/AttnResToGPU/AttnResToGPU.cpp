@@ -206,7 +206,6 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
   Value acc = memref::AllocaOp::create(b, loc, accType);
   Value parts =
       memref::AllocaOp::create(b, loc, MemRefType::get({2, plan.threads}, f32));
-  auto vecBufType = MemRefType::get({plan.vectorWidth}, f32);
   auto loadAcc = [&](OpBuilder &nb, Location nl, Value t, int64_t k) {
     return vector::LoadOp::create(
         nb, nl, vecType, acc,
@@ -216,7 +215,6 @@ void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
     vector::StoreOp::create(
         nb, nl, v, acc, ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
   };
-  (void)vecBufType;
   forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
     for (int64_t k = 0; k < plan.chunks; ++k)
       storeAcc(nb, loc, km.zero(nb, loc), t, k);
