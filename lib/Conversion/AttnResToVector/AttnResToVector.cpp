@@ -946,6 +946,10 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
 
   LogicalResult matchAndRewrite(DepthAttnGradOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
@@ -1216,6 +1220,10 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
 
   LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || hasEncodedTensors(op))
@@ -1461,6 +1469,10 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
 
   LogicalResult matchAndRewrite(RMSNormGradOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || hasEncodedTensors(op))
@@ -1663,6 +1675,10 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
 
   LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
                                 PatternRewriter &rewriter) const override {
+    if (hasDestinationsOrBuffers(op))
+      return rewriter.notifyMatchFailure(
+          op,
+          "destinations or memref form: lowered by convert-attnres-to-linalg");
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     auto srcType =

@@ -29,3 +29,24 @@ func.func @kept(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %qs: tensor<2x64xf32>,
   attnres.depth_attn %mq, [%mv, %mv] outs(%mo : memref<8x64xf32>) : memref<64xf32>, memref<8x64xf32>
   return %h, %o, %l : tensor<8x64xf32>, tensor<2x8x64xf32>, tensor<2x8xf32>
 }
+
+// The gradient kernels likewise leave gradient ops with destinations alone.
+// CHECK-LABEL: func.func @grad_kept(
+// CHECK:         attnres.depth_attn_grad {{.*}} outs(
+// CHECK:         attnres.rms_norm_grad {{.*}} outs(
+// LINALG-LABEL: func.func @grad_kept(
+// LINALG-NOT:    attnres.
+// LINALG:        linalg.generic
+// LINALG-NOT:    attnres.
+func.func @grad_kept(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %g: tensor<8x64xf32>, %gain: tensor<64xf32>)
+    -> (tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) {
+  %eq = tensor.empty() : tensor<64xf32>
+  %ev0 = tensor.empty() : tensor<8x64xf32>
+  %ev1 = tensor.empty() : tensor<8x64xf32>
+  %dq, %dv:2 = attnres.depth_attn_grad %q, [%v, %v], %g outs(%eq, %ev0, %ev1 : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>)
+      : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32> -> tensor<64xf32>, tensor<8x64xf32>
+  %ex = tensor.empty() : tensor<8x64xf32>
+  %eg = tensor.empty() : tensor<64xf32>
+  %dx, %dgain = attnres.rms_norm_grad %v, %gain, %g outs(%ex, %eg : tensor<8x64xf32>, tensor<64xf32>) : tensor<8x64xf32>, tensor<64xf32>
+  return %dq, %dv#0, %dx, %dgain : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
+}
