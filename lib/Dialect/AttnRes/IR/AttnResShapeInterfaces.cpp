@@ -394,8 +394,8 @@ struct ValueBoundsModel
   void populateBoundsForShapedValueDim(Operation *op, Value value, int64_t dim,
                                        ValueBoundsConstraintSet &cstr) const {
     ShapeRelations relations = getRelations<OpT>(op);
-    for (auto [other, otherDim] :
-         llvm::drop_begin(relatedDims(relations, value, dim)))
+    auto related = relatedDims(relations, value, dim);
+    for (auto [other, otherDim] : llvm::drop_begin(related))
       if (other.getDefiningOp() != op)
         cstr.bound(value)[dim] == cstr.getExpr(other, otherDim);
   }
@@ -496,9 +496,10 @@ LogicalResult mlir::attnres::reifyResultShapesFromRelations(
         continue;
       }
       // The first operand dimension the relations tie it to.
+      // (Named: drop_begin of a temporary would outlive the vector.)
       std::optional<std::pair<Value, int64_t>> operandDim;
-      for (auto [other, otherDim] :
-           llvm::drop_begin(relatedDims(relations, result, d))) {
+      auto related = relatedDims(relations, result, d);
+      for (auto [other, otherDim] : llvm::drop_begin(related)) {
         if (other.getDefiningOp() == op)
           continue;
         operandDim = {other, otherDim};
