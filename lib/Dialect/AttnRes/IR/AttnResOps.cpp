@@ -9,6 +9,7 @@
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "AttnResOpHelpers.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -65,18 +66,27 @@ ShapedType rankedShaped(Type type) {
   return dyn_cast<MemRefType>(type);
 }
 
-/// Types that must agree: equal tensor types; memrefs of equal shape and
-/// element type (their layouts may differ: a subview is strided).
-bool sameShapedType(Type a, Type b) {
+/// Types that agree but for their sizes, which the op's shape relations
+/// (`describe()`, checked by `verifyShapeRelations`) relate: both ranked
+/// tensors of one rank, element type and encoding, or both memrefs of one
+/// rank, element type and memory space.
+bool sameTypeModuloShape(Type a, Type b) {
   if (a == b)
     return true;
+  ShapedType sa = rankedShaped(a), sb = rankedShaped(b);
+  if (!sa || !sb || sa.getRank() != sb.getRank() ||
+      sa.getElementType() != sb.getElementType())
+    return false;
+  if (auto ta = dyn_cast<RankedTensorType>(a)) {
+    auto tb = dyn_cast<RankedTensorType>(b);
+    return tb && ta.getEncoding() == tb.getEncoding();
+  }
   auto ma = dyn_cast<MemRefType>(a), mb = dyn_cast<MemRefType>(b);
-  return ma && mb && ma.getShape() == mb.getShape() &&
-         ma.getElementType() == mb.getElementType() &&
-         ma.getMemorySpace() == mb.getMemorySpace();
+  return ma && mb && ma.getMemorySpace() == mb.getMemorySpace();
 }
 
-/// Checks a source-like type: rank >= 1 and a non-zero hidden size.
+/// Checks a source-like type: rank >= 1 (the hidden size is non-zero by the
+/// shape relations).
 LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
   ShapedType tensor = rankedShaped(type);
   if (!tensor)
@@ -87,20 +97,17 @@ LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
            << "expects " << what
            << " to have rank >= 1 (token dims, then the hidden size), got "
            << type;
-  if (tensor.getShape().back() == 0)
-    return op->emitOpError() << "expects " << what
-                             << " to have a non-zero hidden size, got " << type;
   return success();
 }
 
 /// Checks a non-empty variadic group of source-like operands sharing one type
-/// and returns that type.
+/// but for sizes (one shape is a shape relation) and returns the first.
 FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
                                            StringRef what) {
   if (types.empty())
     return op->emitOpError() << "expects at least one " << what;
   for (auto [index, type] : llvm::enumerate(types)) {
-    if (!sameShapedType(type, types.front()))
+    if (!sameTypeModuloShape(type, types.front()))
       return op->emitOpError()
              << "expects all " << what << "s to have the same type, but "
              << what << " #" << index << " has type " << type << " and " << what
@@ -112,7 +119,8 @@ FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
 }
 
 /// Checks a vector of length D (query or gain) against a source type: rank 1,
-/// element type equal to the source's or f32, length D.
+/// element type equal to the source's or f32 (the length is a shape
+/// relation).
 LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
                            StringRef what) {
   ShapedType vec = rankedShaped(type);
@@ -128,22 +136,18 @@ LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
       diag << source.getElementType() << " or ";
     return diag << "f32, got " << elem;
   }
-  int64_t len = vec.getDimSize(0), hidden = source.getShape().back();
-  if (!ShapedType::isDynamic(len) && !ShapedType::isDynamic(hidden) &&
-      len != hidden)
-    return op->emitOpError() << "expects " << what << " length " << len
-                             << " to equal the hidden size " << hidden;
   return success();
 }
 
-/// Checks an `[S x] N? x T...` f32 tensor: `leading` dims followed by `tokens`.
+/// Checks the rank of an `[S x] N? x T...` value: `leading` dims followed by
+/// `tokens` (the sizes are shape relations; the message shows them).
 LogicalResult verifyTokenShaped(Operation *op, Type type,
                                 ArrayRef<int64_t> leading,
                                 ArrayRef<int64_t> tokens, StringRef what) {
   ShapedType tensor = rankedShaped(type);
   SmallVector<int64_t> expected(leading);
   llvm::append_range(expected, tokens);
-  if (!tensor || tensor.getShape() != ArrayRef<int64_t>(expected)) {
+  if (!tensor || tensor.getRank() != static_cast<int64_t>(expected.size())) {
     auto diag = op->emitOpError() << "expects " << what << " to have shape [";
     llvm::interleaveComma(expected, diag, [&](int64_t d) {
       if (ShapedType::isDynamic(d))
@@ -185,20 +189,19 @@ LogicalResult verifyForm(Operation *op, bool hasOuts, unsigned numResults) {
   return success();
 }
 
-/// A destination: the result's type on tensors; on memrefs the shape and
-/// element type of `expected` (any layout).
+/// A destination: the result's type on tensors; on memrefs the rank and
+/// element type of `expected` (any layout). Its sizes are shape relations.
 LogicalResult verifyInit(Operation *op, Type init, ShapedType expected,
                          StringRef what) {
-  if (isa<MemRefType>(init)) {
-    auto memref = cast<MemRefType>(init);
-    if (memref.getShape() == expected.getShape() &&
+  if (auto memref = dyn_cast<MemRefType>(init)) {
+    if (memref.getRank() == expected.getRank() &&
         memref.getElementType() == expected.getElementType())
       return success();
     return op->emitOpError() << "expects the destination to have the shape "
                                 "and element type of "
                              << what << " " << expected << ", got " << init;
   }
-  if (init == expected)
+  if (sameTypeModuloShape(init, expected))
     return success();
   return op->emitOpError() << "expects the destination type to equal the "
                               "result type "
@@ -232,12 +235,13 @@ LogicalResult DepthAttnOp::verify() {
     return failure();
   if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
     return failure();
-  if (getResult() && getResult().getType() != *src)
+  if (getResult() && !sameTypeModuloShape(getResult().getType(), *src))
     return emitOpError() << "expects the result type to equal the source type "
                          << *src << ", got " << getResult().getType();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), *src, "the source type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), *src, "the source type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -249,7 +253,8 @@ LogicalResult RMSNormOp::verify() {
     return failure();
   if (failed(verifyForm(*this, bool(getInit()), 1)))
     return failure();
-  if (getResult() && getResult().getType() != getInput().getType())
+  if (getResult() &&
+      !sameTypeModuloShape(getResult().getType(), getInput().getType()))
     return emitOpError()
            << "failed to verify that all of {input, result} have same type";
   if (failed(verifySourceLike(*this, getInput().getType(), "input")))
@@ -258,8 +263,9 @@ LogicalResult RMSNormOp::verify() {
   if (failed(verifyVector(*this, getGain().getType(), input, "gain")))
     return failure();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), input, "the input type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), input, "the input type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -281,8 +287,10 @@ LogicalResult DepthLogitsOp::verify() {
                                  "the result (source count, then token dims)")))
       return failure();
     if (Value init = getInit())
-      return verifyInit(*this, init.getType(), getType(), "the result type");
-    return success();
+      if (failed(
+              verifyInit(*this, init.getType(), getType(), "the result type")))
+        return failure();
+    return verifyShapeRelations(*this);
   }
   // The memref form: the destination is what the result would be.
   Value init = getInit();
@@ -294,7 +302,7 @@ LogicalResult DepthLogitsOp::verify() {
     return emitOpError() << "expects the destination to have element type "
                             "f32, got "
                          << init.getType();
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -304,7 +312,8 @@ LogicalResult DepthLogitsOp::verify() {
 LogicalResult DepthSoftmaxOp::verify() {
   if (failed(verifyForm(*this, bool(getInit()), 1)))
     return failure();
-  if (getResult() && getResult().getType() != getLogits().getType())
+  if (getResult() &&
+      !sameTypeModuloShape(getResult().getType(), getLogits().getType()))
     return emitOpError()
            << "failed to verify that all of {logits, result} have same type";
   ShapedType type = rankedShaped(getLogits().getType());
@@ -315,9 +324,7 @@ LogicalResult DepthSoftmaxOp::verify() {
     return emitOpError() << "expects logits of rank >= 1 (the depth axis, then "
                             "token dims), got "
                          << type;
-  if (type.getDimSize(0) == 0)
-    return emitOpError() << "expects a non-empty depth axis, got " << type;
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -339,10 +346,10 @@ LogicalResult DepthCombineOp::verify() {
   if (Value init = getInit())
     if (failed(verifyInit(*this, init.getType(), *src, "the value type")))
       return failure();
-  if (getResult() && getResult().getType() != *src)
+  if (getResult() && !sameTypeModuloShape(getResult().getType(), *src))
     return emitOpError() << "expects the result type to equal the value type "
                          << *src << ", got " << getResult().getType();
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -356,12 +363,13 @@ LogicalResult BlockSummaryOp::verify() {
       verifyUniformSources(*this, getOutputs().getTypes(), "output");
   if (failed(src))
     return failure();
-  if (getResult() && getResult().getType() != *src)
+  if (getResult() && !sameTypeModuloShape(getResult().getType(), *src))
     return emitOpError() << "expects the result type to equal the output type "
                          << *src << ", got " << getResult().getType();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), *src, "the output type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), *src, "the output type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -390,11 +398,6 @@ LogicalResult DepthAttnStatsOp::verify() {
       diag << src->getElementType() << " or ";
     return diag << "f32, got " << qElem;
   }
-  int64_t hidden = src->getShape().back(), qLen = queries.getDimSize(1);
-  if (!ShapedType::isDynamic(qLen) && !ShapedType::isDynamic(hidden) &&
-      qLen != hidden)
-    return emitOpError() << "expects query length " << qLen
-                         << " to equal the hidden size " << hidden;
   // The output and LSE: the results (tensor form) or the destinations
   // (memref form).
   ValueRange outs = getNumResults() ? ValueRange(getResults()) : getInits();
@@ -416,11 +419,11 @@ LogicalResult DepthAttnStatsOp::verify() {
                          << outs[1].getType();
   if (getNumResults() && getHasOuts())
     for (auto [init, result] : llvm::zip_equal(getInits(), getResults()))
-      if (init.getType() != result.getType())
+      if (!sameTypeModuloShape(init.getType(), result.getType()))
         return emitOpError()
                << "expects each destination to have its result's type "
                << result.getType() << ", got " << init.getType();
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -433,8 +436,8 @@ LogicalResult DepthAttnMergeOp::verify() {
   if (failed(verifyForm(*this, bool(getInit()), 1)))
     return failure();
   Type outputType = getOutput().getType();
-  if (!sameShapedType(outputType, getSource().getType()) ||
-      (getResult() && getResult().getType() != outputType))
+  if (!sameTypeModuloShape(outputType, getSource().getType()) ||
+      (getResult() && !sameTypeModuloShape(getResult().getType(), outputType)))
     return emitOpError()
            << "failed to verify that all of {output, source, result} have "
               "same type";
@@ -447,8 +450,9 @@ LogicalResult DepthAttnMergeOp::verify() {
                                "lse (token dims of the source)")))
     return failure();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), src, "the source type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), src, "the source type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -916,14 +920,16 @@ LogicalResult verifyNormEpilogue(Operation *op, ValueRange inits,
              << "), got " << inits.size();
   }
   for (Type type : op->getResultTypes())
-    if (type != rowType)
+    if (!sameTypeModuloShape(type, rowType))
       return op->emitOpError()
              << "expects every result type to equal the source type " << rowType
              << ", got " << type;
   for (Value init : inits)
     if (failed(verifyInit(op, init.getType(), rowType, "the source type")))
       return failure();
-  return verifyVector(op, gain.getType(), rowType, "gain");
+  if (failed(verifyVector(op, gain.getType(), rowType, "gain")))
+    return failure();
+  return verifyShapeRelations(op);
 }
 
 void addNormEpilogueAttrs(OperationState &state, FloatAttr eps,
@@ -1274,7 +1280,7 @@ bool DepthAttnMergeNormOp::hasBufferSemantics() {
 LogicalResult DepthAttnMergeNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
-  if (!sameShapedType(getOutput().getType(), getSource().getType()))
+  if (!sameTypeModuloShape(getOutput().getType(), getSource().getType()))
     return emitOpError()
            << "failed to verify that all of {output, source} have same type";
   if (failed(verifySourceLike(*this, getSource().getType(), "source")))
