@@ -118,7 +118,7 @@ LogicalResult verifySourceGradResults(Operation *op, size_t numSources,
 /// the message these ops always had.
 LogicalResult verifySourceGradCount(Operation *op, size_t numSources) {
   unsigned results = op->getNumResults();
-  if (operandsAreMemRefs(op) || results == 0 || results == numSources + 1)
+  if (hasMemRefOperands(op) || results == 0 || results == numSources + 1)
     return success();
   return op->emitOpError() << "expects one source gradient per source ("
                            << numSources << "), got " << results - 1;
@@ -197,13 +197,6 @@ void addResultTypes(OperationState &result, Type first, ArrayRef<Type> types) {
     result.addTypes(types);
 }
 
-/// The value-form result types of an op built with destinations: theirs if
-/// they are tensors.
-void addInitResultTypes(OperationState &state, ValueRange inits) {
-  if (!inits.empty() && isa<RankedTensorType>(inits.front().getType()))
-    state.addTypes(inits.getTypes());
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -231,10 +224,8 @@ void DepthAttnGradOp::build(OpBuilder &b, OperationState &state, Value query,
   state.addOperands(query);
   state.addOperands(sources);
   state.addOperands(grad);
-  state.addOperands(inits);
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnGradOp::getSources() {
@@ -277,19 +268,6 @@ LogicalResult
 DepthAttnGradOp::reifyResultShapes(OpBuilder &b,
                                    ReifiedRankedShapedTypeDims &reified) {
   return reifyResultShapesFromRelations(*this, b, reified);
-}
-
-bool DepthAttnGradOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthAttnGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
 }
 
 LogicalResult DepthAttnGradOp::verify() {
@@ -396,9 +374,8 @@ void RMSNormGradOp::build(OpBuilder &b, OperationState &state, Value input,
                           Value gain, Value grad, ValueRange inits,
                           FloatAttr eps) {
   state.addOperands({input, gain, grad});
-  state.addOperands(inits);
   addEps(state, eps);
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/false);
 }
 
 Value RMSNormGradOp::getInputGrad() {
@@ -420,19 +397,6 @@ LogicalResult
 RMSNormGradOp::reifyResultShapes(OpBuilder &b,
                                  ReifiedRankedShapedTypeDims &reified) {
   return reifyResultShapesFromRelations(*this, b, reified);
-}
-
-bool RMSNormGradOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void RMSNormGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability RMSNormGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
 }
 
 LogicalResult RMSNormGradOp::verify() {
@@ -525,10 +489,8 @@ void DepthAttnStatsGradOp::build(OpBuilder &b, OperationState &state,
   state.addOperands(queries);
   state.addOperands(sources);
   state.addOperands({lse, outputGrad, lseGrad});
-  state.addOperands(inits);
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnStatsGradOp::getSources() {
@@ -579,21 +541,6 @@ LogicalResult
 DepthAttnStatsGradOp::reifyResultShapes(OpBuilder &b,
                                         ReifiedRankedShapedTypeDims &reified) {
   return reifyResultShapesFromRelations(*this, b, reified);
-}
-
-bool DepthAttnStatsGradOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnStatsGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnStatsGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
 }
 
 LogicalResult DepthAttnStatsGradOp::verify() {
@@ -742,9 +689,8 @@ void DepthAttnMergeGradOp::build(OpBuilder &b, OperationState &state,
                                  Value source, Value grad, ValueRange inits,
                                  FloatAttr eps) {
   state.addOperands({output, lse, query, source, grad});
-  state.addOperands(inits);
   addEps(state, eps);
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/false);
 }
 
 Value DepthAttnMergeGradOp::getOutputGrad() {
@@ -775,21 +721,6 @@ LogicalResult
 DepthAttnMergeGradOp::reifyResultShapes(OpBuilder &b,
                                         ReifiedRankedShapedTypeDims &reified) {
   return reifyResultShapesFromRelations(*this, b, reified);
-}
-
-bool DepthAttnMergeGradOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnMergeGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnMergeGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
 }
 
 LogicalResult DepthAttnMergeGradOp::verify() {

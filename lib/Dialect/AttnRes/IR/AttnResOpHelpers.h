@@ -11,6 +11,7 @@
 #ifndef ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
 #define ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
 
+#include "attnres/Dialect/AttnRes/IR/AttnResTraits.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -63,15 +64,18 @@ LogicalResult verifyInit(Operation *op, Type init, ShapedType expected,
 /// `eps` is finite and >= 0.
 LogicalResult verifyEps(Operation *op, FloatAttr eps);
 
-/// Whether any operand is a memref (the memref form).
-bool operandsAreMemRefs(Operation *op);
+/// Adds the destinations `inits` after every other operand, the `has_outs`
+/// marker when `hasOutsAttr` (the ops whose destinations follow a variadic
+/// group), and, on tensors, one result per destination of its type.
+void addOuts(OpBuilder &b, OperationState &state, ValueRange inits,
+             bool hasOutsAttr);
 
-/// Memory effects of the memref form: reads every memref operand but the
-/// trailing destinations `inits`, writes those.
-void bufferEffects(
-    Operation *op, ValueRange inits,
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects);
+/// The destination list of an op with at most one destination.
+SmallVector<Value, 1> optionalOuts(Value init);
+
+/// The destination of an op with `has_outs` and one destination: its last
+/// operand (null without `has_outs` or with fewer than `minOperands`).
+Value trailingInit(Operation *op, bool hasOuts, unsigned minOperands);
 
 /// Adds `eps` to `state` when given.
 void addEps(OperationState &state, FloatAttr eps);

@@ -516,20 +516,22 @@ std::pair<unsigned, unsigned> sourceRange(Operation *op, unsigned first,
   return {first, end - outs};
 }
 
-bool operandsAreMemRefs(Operation *op) {
+bool hasMemRefOperands(Operation *op) {
   return llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
 }
 
 /// Memory effects of the memref form: reads every memref operand but the
 /// destinations, writes the destinations. The value form has none.
-void bufferEffects(
-    Operation *op, ValueRange inits,
+void getDestinationFormEffects(
+    Operation *op, unsigned numInits,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
+  unsigned initsBegin =
+      op->getNumOperands() - std::min<unsigned>(numInits, op->getNumOperands());
   for (OpOperand &operand : op->getOpOperands()) {
     if (!isa<MemRefType>(operand.get().getType()))
       continue;
-    if (operand.getOperandNumber() >= op->getNumOperands() - inits.size()) {
+    if (operand.getOperandNumber() >= initsBegin) {
       effects.emplace_back(MemoryEffects::Write::get(), &operand,
                            SideEffects::DefaultResource::get());
       continue;
@@ -537,6 +539,28 @@ void bufferEffects(
     effects.emplace_back(MemoryEffects::Read::get(), &operand,
                          SideEffects::DefaultResource::get());
   }
+}
+
+void addOuts(OpBuilder &b, OperationState &state, ValueRange inits,
+             bool hasOutsAttr) {
+  state.addOperands(inits);
+  if (hasOutsAttr)
+    state.addAttribute("has_outs", b.getUnitAttr());
+  if (!inits.empty() && isa<RankedTensorType>(inits.front().getType()))
+    state.addTypes(inits.getTypes());
+}
+
+SmallVector<Value, 1> optionalOuts(Value init) {
+  SmallVector<Value, 1> outs;
+  if (init)
+    outs.push_back(init);
+  return outs;
+}
+
+Value trailingInit(Operation *op, bool hasOuts, unsigned minOperands) {
+  if (!hasOuts || op->getNumOperands() < minOperands)
+    return Value();
+  return op->getOperands().back();
 }
 
 void addEps(OperationState &state, FloatAttr eps) {
@@ -657,11 +681,8 @@ void DepthAttnOp::build(OpBuilder &b, OperationState &state, Value query,
                         ValueRange sources, Value init, FloatAttr eps) {
   state.addOperands(query);
   state.addOperands(sources);
-  state.addOperands(init);
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnOp::getSources() {
@@ -674,42 +695,15 @@ MutableOperandRange DepthAttnOp::getSourcesMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value DepthAttnOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 2)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType DepthAttnOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthAttnOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthAttnOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthAttnOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value DepthAttnOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 ParseResult DepthAttnOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthAttnOp>(parser, result, 1);
 }
 
 void DepthAttnOp::print(OpAsmPrinter &printer) {
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printSourcesAndOuts(printer, *this, getQuery(), getSources(), outs,
-                      getEpsAttr());
+  printSourcesAndOuts(printer, *this, getQuery(), getSources(),
+                      optionalOuts(getInit()), getEpsAttr());
 }
 
 // depth_attn_stats
@@ -728,11 +722,8 @@ void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state, Value queries,
                              Value lseInit, FloatAttr eps) {
   state.addOperands(queries);
   state.addOperands(sources);
-  state.addOperands({outputInit, lseInit});
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(outputInit.getType()))
-    state.addTypes({outputInit.getType(), lseInit.getType()});
+  addOuts(b, state, {outputInit, lseInit}, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnStatsOp::getSources() {
@@ -771,21 +762,6 @@ void DepthAttnStatsOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getResult(1), "lse");
 }
 
-bool DepthAttnStatsOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnStatsOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnStatsOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 ParseResult DepthAttnStatsOp::parse(OpAsmParser &parser,
                                     OperationState &result) {
   return parseSourcesAndOuts<DepthAttnStatsOp>(parser, result, 2);
@@ -809,32 +785,9 @@ void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Type result,
 void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Value output,
                              Value lse, Value query, Value source, Value init,
                              FloatAttr eps) {
-  state.addOperands({output, lse, query, source, init});
+  state.addOperands({output, lse, query, source});
   addEps(state, eps);
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
-}
-
-RankedTensorType DepthAttnMergeOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthAttnMergeOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnMergeOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthAttnMergeOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
+  addOuts(b, state, init, /*hasOutsAttr=*/false);
 }
 
 /// `%o, %lse, %q, %u outs(%init : T)? attr-dict : T_o, T_lse, T_q, T_u`; on
@@ -870,10 +823,7 @@ ParseResult DepthAttnMergeOp::parse(OpAsmParser &parser,
 void DepthAttnMergeOp::print(OpAsmPrinter &printer) {
   printer << " " << getOutput() << ", " << getLse() << ", " << getQuery()
           << ", " << getSource();
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, getEpsAttr());
   printer << " : " << getOutput().getType() << ", " << getLse().getType()
           << ", " << getQuery().getType() << ", " << getSource().getType();
@@ -973,8 +923,6 @@ ShapedType DepthAttnNormOp::getRowType() {
                               : rankedShaped(getSources().front().getType());
 }
 
-bool DepthAttnNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
 LogicalResult DepthAttnNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -988,18 +936,6 @@ LogicalResult DepthAttnNormOp::verify() {
                             getNormEpsAttr());
 }
 
-void DepthAttnNormOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (hasBufferSemantics())
-    bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnNormOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 // rms_norm
 
 void RMSNormOp::build(OpBuilder &b, OperationState &state, Type result,
@@ -1011,30 +947,9 @@ void RMSNormOp::build(OpBuilder &b, OperationState &state, Type result,
 
 void RMSNormOp::build(OpBuilder &b, OperationState &state, Value input,
                       Value gain, Value init, FloatAttr eps) {
-  state.addOperands({input, gain, init});
+  state.addOperands({input, gain});
   addEps(state, eps);
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
-}
-
-RankedTensorType RMSNormOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool RMSNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void RMSNormOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability RMSNormOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
+  addOuts(b, state, init, /*hasOutsAttr=*/false);
 }
 
 /// `%x, %gain outs(%init : T)? attr-dict : T_x, T_gain`; on tensors the
@@ -1067,10 +982,7 @@ ParseResult RMSNormOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void RMSNormOp::print(OpAsmPrinter &printer) {
   printer << " " << getInput() << ", " << getGain();
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, getEpsAttr());
   printer << " : " << getInput().getType() << ", " << getGain().getType();
 }
@@ -1086,10 +998,7 @@ void BlockSummaryOp::build(OpBuilder &b, OperationState &state, Type result,
 void BlockSummaryOp::build(OpBuilder &b, OperationState &state,
                            ValueRange outputs, Value init) {
   state.addOperands(outputs);
-  state.addOperands(init);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange BlockSummaryOp::getOutputs() {
@@ -1102,31 +1011,7 @@ MutableOperandRange BlockSummaryOp::getOutputsMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value BlockSummaryOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 1)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType BlockSummaryOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool BlockSummaryOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void BlockSummaryOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability BlockSummaryOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value BlockSummaryOp::getInit() { return trailingInit(*this, getHasOuts(), 1); }
 
 /// ` [%o, ...] outs(%init : T)? attr-dict : T_o` (one type for all outputs,
 /// or a parenthesized list of them; `none T` without outputs); on tensors
@@ -1173,10 +1058,7 @@ ParseResult BlockSummaryOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void BlockSummaryOp::print(OpAsmPrinter &printer) {
   printer << " [" << getOutputs() << "]";
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, FloatAttr());
   printer << " : ";
   OperandRange outputs = getOutputs();
@@ -1203,10 +1085,7 @@ void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Value query,
                           ValueRange keys, Value init) {
   state.addOperands(query);
   state.addOperands(keys);
-  state.addOperands(init);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthLogitsOp::getKeys() {
@@ -1219,31 +1098,7 @@ MutableOperandRange DepthLogitsOp::getKeysMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value DepthLogitsOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 2)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType DepthLogitsOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthLogitsOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthLogitsOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthLogitsOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value DepthLogitsOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 // depth_attn_merge_norm
 
@@ -1273,10 +1128,6 @@ ShapedType DepthAttnMergeNormOp::getRowType() {
   return rankedShaped(getSource().getType());
 }
 
-bool DepthAttnMergeNormOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
 LogicalResult DepthAttnMergeNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -1295,27 +1146,13 @@ LogicalResult DepthAttnMergeNormOp::verify() {
                             getNormEpsAttr());
 }
 
-void DepthAttnMergeNormOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (hasBufferSemantics())
-    bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnMergeNormOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 ParseResult DepthLogitsOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthLogitsOp>(parser, result, 1);
 }
 
 void DepthLogitsOp::print(OpAsmPrinter &printer) {
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printSourcesAndOuts(printer, *this, getQuery(), getKeys(), outs, FloatAttr());
+  printSourcesAndOuts(printer, *this, getQuery(), getKeys(),
+                      optionalOuts(getInit()), FloatAttr());
 }
 
 // depth_softmax
@@ -1327,29 +1164,8 @@ void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits) {
 
 void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits,
                            Value init) {
-  state.addOperands({logits, init});
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
-}
-
-RankedTensorType DepthSoftmaxOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthSoftmaxOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthSoftmaxOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthSoftmaxOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
+  state.addOperands({logits});
+  addOuts(b, state, init, /*hasOutsAttr=*/false);
 }
 
 FailureOr<std::pair<Value, Value>>
@@ -1409,10 +1225,7 @@ ParseResult DepthSoftmaxOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void DepthSoftmaxOp::print(OpAsmPrinter &printer) {
   printer << " " << getLogits();
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, FloatAttr());
   printer << " : " << getLogits().getType();
 }
@@ -1430,10 +1243,7 @@ void DepthCombineOp::build(OpBuilder &b, OperationState &state, Value weights,
                            ValueRange values, Value init) {
   state.addOperands(weights);
   state.addOperands(values);
-  state.addOperands(init);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthCombineOp::getValues() {
@@ -1446,42 +1256,15 @@ MutableOperandRange DepthCombineOp::getValuesMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value DepthCombineOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 2)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType DepthCombineOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthCombineOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthCombineOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthCombineOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value DepthCombineOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 ParseResult DepthCombineOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthCombineOp>(parser, result, 1);
 }
 
 void DepthCombineOp::print(OpAsmPrinter &printer) {
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printSourcesAndOuts(printer, *this, getWeights(), getValues(), outs,
-                      FloatAttr());
+  printSourcesAndOuts(printer, *this, getWeights(), getValues(),
+                      optionalOuts(getInit()), FloatAttr());
 }
 
 #define GET_OP_CLASSES
