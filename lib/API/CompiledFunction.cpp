@@ -239,7 +239,7 @@ private:
             getNode(relation.lhs.value, relation.lhs.dim);
         if (relation.kind == ShapeRelation::Kind::Equal)
           unite(lhs, getNode(relation.rhs.value, relation.rhs.dim));
-        else if (lhs)
+        else if (relation.kind == ShapeRelation::Kind::NonZero && lhs)
           nonZero.push_back(*lhs);
       }
     } else if (isa<CastOpInterface>(op) && op->getNumOperands() == 1 &&

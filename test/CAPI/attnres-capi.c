@@ -170,7 +170,7 @@ int main(void) {
   printf("invalid IR: module %s\n%s", mlirModuleIsNull(invalid) ? "null" : "parsed",
          diagnostics.data ? diagnostics.data : "(no diagnostic)\n");
   // CHECK: invalid IR: module null
-  // CHECK-NEXT: loc("-":2:8): 'attnres.depth_attn' op expects query length 16 to equal the hidden size 8
+  // CHECK-NEXT: loc("-":2:8): 'attnres.depth_attn' op expects dimension 0 of query to equal dimension 1 of source #0 (hidden size), got 16 in 'tensor<16xf32>' and 8 in 'tensor<4x8xf32>'
   clear(&diagnostics);
 
   mlirContextDestroy(ctx);

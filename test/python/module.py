@@ -55,7 +55,7 @@ try:
     raise AssertionError("expected attnres.Error")
 except attnres.Error as e:
     print("verify at parse:", e)
-# CHECK: verify at parse: <input>:2:8: error: 'attnres.depth_attn' op expects query length 32 to equal the hidden size 64
+# CHECK: verify at parse: <input>:2:8: error: 'attnres.depth_attn' op expects dimension 0 of query to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'
 
 unverified = attnres.Module.parse(BAD, verify=False)
 try:
@@ -63,14 +63,14 @@ try:
     raise AssertionError("expected attnres.Error")
 except attnres.Error as e:
     print("verify():", str(e).splitlines()[0])
-# CHECK: verify(): <input>:2:8: error: 'attnres.depth_attn' op expects query length 32 to equal the hidden size 64
+# CHECK: verify(): <input>:2:8: error: 'attnres.depth_attn' op expects dimension 0 of query to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'
 # Passes never run on unverified IR.
 try:
     unverified.run_pipeline("canonicalize")
     raise AssertionError("expected attnres.Error")
 except attnres.Error as e:
     print("pipeline on invalid IR:", str(e).splitlines()[0])
-# CHECK: pipeline on invalid IR: <input>:2:8: error: 'attnres.depth_attn' op expects query length
+# CHECK: pipeline on invalid IR: <input>:2:8: error: 'attnres.depth_attn' op expects dimension 0 of query to equal dimension 1 of source #0 (hidden size)
 
 # Error is an Exception subclass exported at the package level.
 assert issubclass(attnres.Error, Exception) and attnres.Error.__module__ == "attnres"

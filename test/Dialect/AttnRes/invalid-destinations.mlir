@@ -50,7 +50,7 @@ func.func @outs_type(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %o: tensor<8x64xb
 // -----
 
 func.func @outs_shape_memref(%q: memref<64xf32>, %v: memref<8x64xf32>, %o: memref<4x64xf32>) {
-  // expected-error @below {{'attnres.depth_attn' op expects the destination to have the shape and element type of the source type 'memref<8x64xf32>', got 'memref<4x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn' op expects dimension 0 of init to equal dimension 0 of source #0 (same shape), got 4 in 'memref<4x64xf32>' and 8 in 'memref<8x64xf32>'}}
   attnres.depth_attn %q, [%v] outs(%o : memref<4x64xf32>) : memref<64xf32>, memref<8x64xf32>
   return
 }
@@ -75,7 +75,7 @@ func.func @stats_outs_count(%qs: tensor<4x64xf32>, %v: tensor<8x64xf32>, %o: ten
 
 func.func @stats_outs_type(%qs: tensor<4x64xf32>, %v: tensor<8x64xf32>, %o: tensor<4x8x64xf32>, %l: tensor<4x8xf32>) {
   %c = tensor.cast %o : tensor<4x8x64xf32> to tensor<?x8x64xf32>
-  // expected-error @below {{'attnres.depth_attn_stats' op expects each destination to have its result's type 'tensor<4x8x64xf32>', got 'tensor<?x8x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_stats' op expects dimension 0 of output init to equal dimension 0 of queries (query count), got ? in 'tensor<?x8x64xf32>' and 4 in 'tensor<4x64xf32>' (one static, one dynamic)}}
   %r:2 = "attnres.depth_attn_stats"(%qs, %v, %c, %l) <{has_outs}> : (tensor<4x64xf32>, tensor<8x64xf32>, tensor<?x8x64xf32>, tensor<4x8xf32>) -> (tensor<4x8x64xf32>, tensor<4x8xf32>)
   return
 }
@@ -83,7 +83,7 @@ func.func @stats_outs_type(%qs: tensor<4x64xf32>, %v: tensor<8x64xf32>, %o: tens
 // -----
 
 func.func @stats_memref_lse(%qs: memref<4x64xf32>, %v: memref<8x64xf32>, %o: memref<4x8x64xf32>, %l: memref<4x7xf32>) {
-  // expected-error @below {{'attnres.depth_attn_stats' op expects lse (queries, then token dims) to have shape [4, 8], got 'memref<4x7xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_stats' op expects dimension 1 of lse init to equal dimension 0 of source #0 (token dimension), got 7 in 'memref<4x7xf32>' and 8 in 'memref<8x64xf32>'}}
   attnres.depth_attn_stats %qs, [%v] outs(%o, %l : memref<4x8x64xf32>, memref<4x7xf32>) : memref<4x64xf32>, memref<8x64xf32>
   return
 }
@@ -91,7 +91,7 @@ func.func @stats_memref_lse(%qs: memref<4x64xf32>, %v: memref<8x64xf32>, %o: mem
 // -----
 
 func.func @merge_outs_type(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tensor<64xf32>, %i: tensor<8x32xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_attn_merge' op expects the destination type to equal the result type 'tensor<8x64xf32>', got 'tensor<8x32xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_merge' op expects dimension 1 of init to equal dimension 1 of source (same shape), got 32 in 'tensor<8x32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %h = attnres.depth_attn_merge %o, %lse, %q, %o outs(%i : tensor<8x32xf32>) : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }

@@ -62,7 +62,7 @@ func.func @outs_type(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %d: tensor<8x64xb
 // -----
 
 func.func @memref_query_grad_shape(%q: memref<64xf32>, %v: memref<8x64xf32>, %dq: memref<32xf32>) {
-  // expected-error @below {{'attnres.depth_attn_grad' op expects the destination to have the shape and element type of the query type 'memref<64xf32>', got 'memref<32xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_grad' op expects dimension 0 of init #0 to equal dimension 0 of query (same shape), got 32 in 'memref<32xf32>' and 64 in 'memref<64xf32>'}}
   attnres.depth_attn_grad %q, [%v], %v outs(%dq, %v : memref<32xf32>, memref<8x64xf32>) : memref<64xf32>, memref<8x64xf32>, memref<8x64xf32>
   return
 }
@@ -78,7 +78,7 @@ func.func @memref_source_grad_elem(%q: memref<64xf32>, %v: memref<8x64xf32>, %dv
 // -----
 
 func.func @memref_grad_shape(%q: memref<64xf32>, %v: memref<8x64xf32>, %g: memref<4x64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_grad' op expects the result gradient to have the source type 'memref<8x64xf32>', got 'memref<4x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_grad' op expects dimension 0 of grad to equal dimension 0 of source #0 (same shape), got 4 in 'memref<4x64xf32>' and 8 in 'memref<8x64xf32>'}}
   attnres.depth_attn_grad %q, [%v], %g outs(%q, %v : memref<64xf32>, memref<8x64xf32>) : memref<64xf32>, memref<8x64xf32>, memref<4x64xf32>
   return
 }
@@ -102,7 +102,7 @@ func.func @norm_memref_gain_grad(%x: memref<8x64xf32>, %gain: memref<64xf32>, %d
 // -----
 
 func.func @norm_memref_grad(%x: memref<8x64xf32>, %gain: memref<64xf32>, %g: memref<8x32xf32>) {
-  // expected-error @below {{'attnres.rms_norm_grad' op failed to verify that all of {input, grad, input_grad} have same type}}
+  // expected-error @below {{'attnres.rms_norm_grad' op expects dimension 1 of grad to equal dimension 1 of input (same shape), got 32 in 'memref<8x32xf32>' and 64 in 'memref<8x64xf32>'}}
   attnres.rms_norm_grad %x, %gain, %g outs(%x, %gain : memref<8x64xf32>, memref<64xf32>) : memref<8x64xf32>, memref<64xf32>, memref<8x32xf32>
   return
 }
@@ -134,7 +134,7 @@ func.func @stats_memref_lse(%Q: memref<4x64xf32>, %v: memref<8x64xf32>, %lse: me
 // -----
 
 func.func @stats_memref_queries_grad(%Q: memref<4x64xf32>, %v: memref<8x64xf32>, %lse: memref<4x8xf32>, %do: memref<4x8x64xf32>, %dQ: memref<3x64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_stats_grad' op expects the destination to have the shape and element type of the queries type 'memref<4x64xf32>', got 'memref<3x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_stats_grad' op expects dimension 0 of init #0 to equal dimension 0 of queries (same shape), got 3 in 'memref<3x64xf32>' and 4 in 'memref<4x64xf32>'}}
   attnres.depth_attn_stats_grad %Q, [%v], %lse, %do, %lse outs(%dQ, %v : memref<3x64xf32>, memref<8x64xf32>) : memref<4x64xf32>, memref<8x64xf32>, memref<4x8xf32>, memref<4x8x64xf32>
   return
 }
@@ -150,7 +150,7 @@ func.func @merge_outs_count(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tenso
 // -----
 
 func.func @merge_memref_lse_grad(%o: memref<8x64xf32>, %lse: memref<8xf32>, %q: memref<64xf32>, %dl: memref<4xf32>) {
-  // expected-error @below {{'attnres.depth_attn_merge_grad' op expects the destination to have the shape and element type of the lse type 'memref<8xf32>', got 'memref<4xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_merge_grad' op expects dimension 0 of init #1 to equal dimension 0 of lse (same shape), got 4 in 'memref<4xf32>' and 8 in 'memref<8xf32>'}}
   attnres.depth_attn_merge_grad %o, %lse, %q, %o, %o outs(%o, %dl, %q, %o : memref<8x64xf32>, memref<4xf32>, memref<64xf32>, memref<8x64xf32>) : memref<8x64xf32>, memref<8xf32>, memref<64xf32>
   return
 }

@@ -11,7 +11,7 @@ func.func @depth_attn_grad_no_sources(%q: tensor<64xf32>, %g: tensor<8x64xf32>) 
 // -----
 
 func.func @depth_attn_grad_mixed_sources(%q: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<4x64xf32>, %g: tensor<8x64xf32>) {
-  // expected-error @below {{expects all sources to have the same type, but source #1 has type 'tensor<4x64xf32>' and source #0 has type 'tensor<8x64xf32>'}}
+  // expected-error @below {{expects dimension 0 of source #1 to equal dimension 0 of source #0 (one shape for all sources), got 4 in 'tensor<4x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %dq, %d0, %d1 = "attnres.depth_attn_grad"(%q, %v0, %v1, %g) : (tensor<64xf32>, tensor<8x64xf32>, tensor<4x64xf32>, tensor<8x64xf32>) -> (tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>)
   return
 }
@@ -27,7 +27,7 @@ func.func @depth_attn_grad_rank0(%q: tensor<64xf32>, %v0: tensor<f32>, %g: tenso
 // -----
 
 func.func @depth_attn_grad_zero_hidden(%q: tensor<0xf32>, %v0: tensor<8x0xf32>, %g: tensor<8x0xf32>) {
-  // expected-error @below {{expects source to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{expects dimension 1 of source #0 (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %dq, %dv = attnres.depth_attn_grad %q, [%v0], %g : tensor<0xf32>, tensor<8x0xf32>, tensor<8x0xf32> -> tensor<0xf32>, tensor<8x0xf32>
   return
 }
@@ -35,7 +35,7 @@ func.func @depth_attn_grad_zero_hidden(%q: tensor<0xf32>, %v0: tensor<8x0xf32>, 
 // -----
 
 func.func @depth_attn_grad_query_length(%q: tensor<32xf32>, %v0: tensor<8x64xf32>, %g: tensor<8x64xf32>) {
-  // expected-error @below {{expects query length 32 to equal the hidden size 64}}
+  // expected-error @below {{expects dimension 0 of query to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %dq, %dv = attnres.depth_attn_grad %q, [%v0], %g : tensor<32xf32>, tensor<8x64xf32>, tensor<8x64xf32> -> tensor<32xf32>, tensor<8x64xf32>
   return
 }
@@ -59,7 +59,7 @@ func.func @depth_attn_grad_query_elem(%q: tensor<64xf16>, %v0: tensor<8x64xbf16>
 // -----
 
 func.func @depth_attn_grad_grad_type(%q: tensor<64xf32>, %v0: tensor<8x64xf32>, %g: tensor<4x64xf32>) {
-  // expected-error @below {{expects the result gradient to have the source type 'tensor<8x64xf32>', got 'tensor<4x64xf32>'}}
+  // expected-error @below {{expects dimension 0 of grad to equal dimension 0 of source #0 (same shape), got 4 in 'tensor<4x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %dq, %dv = attnres.depth_attn_grad %q, [%v0], %g : tensor<64xf32>, tensor<8x64xf32>, tensor<4x64xf32> -> tensor<64xf32>, tensor<8x64xf32>
   return
 }
@@ -115,7 +115,7 @@ func.func @rms_norm_grad_rank0(%x: tensor<f32>, %gain: tensor<64xf32>) {
 // -----
 
 func.func @rms_norm_grad_gain_length(%x: tensor<8x64xf32>, %gain: tensor<32xf32>) {
-  // expected-error @below {{expects gain length 32 to equal the hidden size 64}}
+  // expected-error @below {{expects dimension 0 of gain to equal dimension 1 of input (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %dx, %dg = attnres.rms_norm_grad %x, %gain, %x : tensor<8x64xf32>, tensor<32xf32>
   return
 }
@@ -155,7 +155,7 @@ func.func @stats_grad_queries_elem(%Q: tensor<4x64xf16>, %v0: tensor<8x64xf32>, 
 // -----
 
 func.func @stats_grad_query_length(%Q: tensor<4x32xf32>, %v0: tensor<8x64xf32>, %lse: tensor<4x8xf32>, %do: tensor<4x8x64xf32>) {
-  // expected-error @below {{expects query length 32 to equal the hidden size 64}}
+  // expected-error @below {{expects dimension 1 of queries to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<4x32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %dQ, %dv = attnres.depth_attn_stats_grad %Q, [%v0], %lse, %do, %lse : tensor<4x32xf32>, tensor<8x64xf32>, tensor<4x8xf32>, tensor<4x8x64xf32> -> tensor<4x32xf32>, tensor<8x64xf32>
   return
 }
@@ -163,7 +163,7 @@ func.func @stats_grad_query_length(%Q: tensor<4x32xf32>, %v0: tensor<8x64xf32>, 
 // -----
 
 func.func @stats_grad_lse_shape(%Q: tensor<4x64xf32>, %v0: tensor<8x64xf32>, %lse: tensor<3x8xf32>, %do: tensor<4x8x64xf32>) {
-  // expected-error @below {{expects lse (queries, then token dims) to have shape [4, 8], got 'tensor<3x8xf32>'}}
+  // expected-error @below {{expects dimension 0 of lse to equal dimension 0 of queries (query count), got 3 in 'tensor<3x8xf32>' and 4 in 'tensor<4x64xf32>'}}
   %dQ, %dv = attnres.depth_attn_stats_grad %Q, [%v0], %lse, %do, %lse : tensor<4x64xf32>, tensor<8x64xf32>, tensor<3x8xf32>, tensor<4x8x64xf32> -> tensor<4x64xf32>, tensor<8x64xf32>
   return
 }
@@ -187,7 +187,7 @@ func.func @stats_grad_output_grad_elem(%Q: tensor<4x64xf32>, %v0: tensor<8x64xbf
 // -----
 
 func.func @stats_grad_lse_grad_type(%Q: tensor<4x64xf32>, %v0: tensor<8x64xf32>, %lse: tensor<4x8xf32>, %do: tensor<4x8x64xf32>, %dlse: tensor<4x?xf32>) {
-  // expected-error @below {{failed to verify that all of {lse, lse_grad} have same type}}
+  // expected-error @below {{expects dimension 1 of lse_grad to equal dimension 1 of lse (same shape), got ? in 'tensor<4x?xf32>' and 8 in 'tensor<4x8xf32>' (one static, one dynamic)}}
   %dQ, %dv = "attnres.depth_attn_stats_grad"(%Q, %v0, %lse, %do, %dlse) : (tensor<4x64xf32>, tensor<8x64xf32>, tensor<4x8xf32>, tensor<4x8x64xf32>, tensor<4x?xf32>) -> (tensor<4x64xf32>, tensor<8x64xf32>)
   return
 }
@@ -203,7 +203,7 @@ func.func @stats_grad_no_sources(%Q: tensor<4x64xf32>, %lse: tensor<4x8xf32>, %d
 // -----
 
 func.func @merge_grad_lse_shape(%o: tensor<8x64xf32>, %lse: tensor<4xf32>, %q: tensor<64xf32>) {
-  // expected-error @below {{expects lse (token dims of the source) to have shape [8], got 'tensor<4xf32>'}}
+  // expected-error @below {{expects dimension 0 of lse to equal dimension 0 of source (token dimension), got 4 in 'tensor<4xf32>' and 8 in 'tensor<8x64xf32>'}}
   %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %o, %o : tensor<8x64xf32>, tensor<4xf32>, tensor<64xf32>
   return
 }
@@ -211,7 +211,7 @@ func.func @merge_grad_lse_shape(%o: tensor<8x64xf32>, %lse: tensor<4xf32>, %q: t
 // -----
 
 func.func @merge_grad_query_length(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tensor<16xf32>) {
-  // expected-error @below {{expects query length 16 to equal the hidden size 64}}
+  // expected-error @below {{expects dimension 0 of query to equal dimension 1 of source (hidden size), got 16 in 'tensor<16xf32>' and 64 in 'tensor<8x64xf32>'}}
   %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %o, %o : tensor<8x64xf32>, tensor<8xf32>, tensor<16xf32>
   return
 }

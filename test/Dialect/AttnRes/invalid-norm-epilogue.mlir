@@ -26,7 +26,7 @@ func.func @result_type(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %g: tensor<64xf
 // -----
 
 func.func @gain_length(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %g: tensor<32xf32>) {
-  // expected-error @below {{'attnres.depth_attn_norm' op expects gain length 32 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.depth_attn_norm' op expects dimension 0 of gain to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %n = attnres.depth_attn_norm %q, [%v], %g : tensor<64xf32>, tensor<8x64xf32>, tensor<32xf32> -> tensor<8x64xf32>
   return
 }
@@ -42,7 +42,7 @@ func.func @gain_type(%q: tensor<64xbf16>, %v: tensor<8x64xbf16>, %g: tensor<64xf
 // -----
 
 func.func @query_length(%q: tensor<32xf32>, %v: tensor<8x64xf32>, %g: tensor<64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_norm' op expects query length 32 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.depth_attn_norm' op expects dimension 0 of query to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %n = attnres.depth_attn_norm %q, [%v], %g : tensor<32xf32>, tensor<8x64xf32>, tensor<64xf32> -> tensor<8x64xf32>
   return
 }
@@ -74,7 +74,7 @@ func.func @outs_count(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %g: tensor<64xf3
 // -----
 
 func.func @outs_type(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %g: tensor<64xf32>, %i: tensor<4x64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_norm' op expects every result type to equal the source type 'tensor<8x64xf32>', got 'tensor<4x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_norm' op expects dimension 0 of normed to equal dimension 0 of source #0 (same shape), got 4 in 'tensor<4x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %n = attnres.depth_attn_norm %q, [%v], %g outs(%i : tensor<4x64xf32>) : tensor<64xf32>, tensor<8x64xf32>, tensor<64xf32> -> tensor<4x64xf32>
   return
 }
@@ -90,7 +90,7 @@ func.func @memref_no_outs(%q: memref<64xf32>, %v: memref<8x64xf32>, %g: memref<6
 // -----
 
 func.func @memref_outs_shape(%q: memref<64xf32>, %v: memref<8x64xf32>, %g: memref<64xf32>, %n: memref<4x64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_norm' op expects the destination to have the shape and element type of the source type 'memref<8x64xf32>', got 'memref<4x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_norm' op expects dimension 0 of normed init to equal dimension 0 of source #0 (same shape), got 4 in 'memref<4x64xf32>' and 8 in 'memref<8x64xf32>'}}
   attnres.depth_attn_norm %q, [%v], %g outs(%n : memref<4x64xf32>) : memref<64xf32>, memref<8x64xf32>, memref<64xf32>
   return
 }
@@ -106,7 +106,7 @@ func.func @mixed(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %g: tensor<64xf32>, %
 // -----
 
 func.func @merge_lse(%o: tensor<8x64xf32>, %lse: tensor<4xf32>, %q: tensor<64xf32>, %u: tensor<8x64xf32>, %g: tensor<64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_merge_norm' op expects lse (token dims of the source) to have shape [8], got 'tensor<4xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_merge_norm' op expects dimension 0 of lse to equal dimension 0 of source (token dimension), got 4 in 'tensor<4xf32>' and 8 in 'tensor<8x64xf32>'}}
   %n = attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g : tensor<8x64xf32>, tensor<4xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<64xf32> -> tensor<8x64xf32>
   return
 }
@@ -114,7 +114,7 @@ func.func @merge_lse(%o: tensor<8x64xf32>, %lse: tensor<4xf32>, %q: tensor<64xf3
 // -----
 
 func.func @merge_output(%o: tensor<4x64xf32>, %lse: tensor<8xf32>, %q: tensor<64xf32>, %u: tensor<8x64xf32>, %g: tensor<64xf32>) {
-  // expected-error @below {{'attnres.depth_attn_merge_norm' op failed to verify that all of {output, source} have same type}}
+  // expected-error @below {{'attnres.depth_attn_merge_norm' op expects dimension 0 of output to equal dimension 0 of source (same shape), got 4 in 'tensor<4x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %n = attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g : tensor<4x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>, tensor<64xf32> -> tensor<8x64xf32>
   return
 }

@@ -98,7 +98,7 @@ func.func @depth_attn_no_sources(%q: tensor<64xf32>) -> tensor<8x64xf32> {
 // -----
 
 func.func @depth_attn_unequal_sources(%q: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<4x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_attn' op expects all sources to have the same type, but source #1 has type 'tensor<4x64xf32>' and source #0 has type 'tensor<8x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn' op expects dimension 0 of source #1 to equal dimension 0 of source #0 (one shape for all sources), got 4 in 'tensor<4x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %h = "attnres.depth_attn"(%q, %v0, %v1) : (tensor<64xf32>, tensor<8x64xf32>, tensor<4x64xf32>) -> tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -122,7 +122,7 @@ func.func @depth_attn_rank0_sources(%q: tensor<64xf32>, %v0: tensor<f32>) -> ten
 // -----
 
 func.func @depth_attn_zero_hidden(%q: tensor<0xf32>, %v0: tensor<8x0xf32>) -> tensor<8x0xf32> {
-  // expected-error @below {{'attnres.depth_attn' op expects source to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.depth_attn' op expects dimension 1 of source #0 (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %h = attnres.depth_attn %q, [%v0] : tensor<0xf32>, tensor<8x0xf32> -> tensor<8x0xf32>
   return %h : tensor<8x0xf32>
 }
@@ -130,7 +130,7 @@ func.func @depth_attn_zero_hidden(%q: tensor<0xf32>, %v0: tensor<8x0xf32>) -> te
 // -----
 
 func.func @depth_attn_query_length(%q: tensor<32xf32>, %v0: tensor<8x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_attn' op expects query length 32 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.depth_attn' op expects dimension 0 of query to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %h = attnres.depth_attn %q, [%v0] : tensor<32xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -170,7 +170,7 @@ func.func @depth_attn_query_rank0(%q: tensor<f32>, %v0: tensor<8x64xf32>) -> ten
 // -----
 
 func.func @depth_attn_result_shape(%q: tensor<64xf32>, %v0: tensor<8x64xf32>) -> tensor<4x64xf32> {
-  // expected-error @below {{'attnres.depth_attn' op expects the result type to equal the source type 'tensor<8x64xf32>', got 'tensor<4x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn' op expects dimension 0 of result to equal dimension 0 of source #0 (same shape), got 4 in 'tensor<4x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %h = attnres.depth_attn %q, [%v0] : tensor<64xf32>, tensor<8x64xf32> -> tensor<4x64xf32>
   return %h : tensor<4x64xf32>
 }
@@ -186,7 +186,7 @@ func.func @depth_attn_result_element_type(%q: tensor<64xf32>, %v0: tensor<8x64xb
 // -----
 
 func.func @depth_attn_result_dynamic(%q: tensor<64xf32>, %v0: tensor<8x64xf32>) -> tensor<?x64xf32> {
-  // expected-error @below {{'attnres.depth_attn' op expects the result type to equal the source type 'tensor<8x64xf32>', got 'tensor<?x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn' op expects dimension 0 of result to equal dimension 0 of source #0 (same shape), got ? in 'tensor<?x64xf32>' and 8 in 'tensor<8x64xf32>' (one static, one dynamic)}}
   %h = attnres.depth_attn %q, [%v0] : tensor<64xf32>, tensor<8x64xf32> -> tensor<?x64xf32>
   return %h : tensor<?x64xf32>
 }
@@ -262,7 +262,7 @@ func.func @rms_norm_rank0(%x: tensor<f32>, %g: tensor<64xf32>) -> tensor<f32> {
 // -----
 
 func.func @rms_norm_zero_hidden(%x: tensor<8x0xf32>, %g: tensor<0xf32>) -> tensor<8x0xf32> {
-  // expected-error @below {{'attnres.rms_norm' op expects input to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.rms_norm' op expects dimension 1 of input (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %y = attnres.rms_norm %x, %g : tensor<8x0xf32>, tensor<0xf32>
   return %y : tensor<8x0xf32>
 }
@@ -270,7 +270,7 @@ func.func @rms_norm_zero_hidden(%x: tensor<8x0xf32>, %g: tensor<0xf32>) -> tenso
 // -----
 
 func.func @rms_norm_gain_length(%x: tensor<8x64xf32>, %g: tensor<63xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.rms_norm' op expects gain length 63 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.rms_norm' op expects dimension 0 of gain to equal dimension 1 of input (hidden size), got 63 in 'tensor<63xf32>' and 64 in 'tensor<8x64xf32>'}}
   %y = attnres.rms_norm %x, %g : tensor<8x64xf32>, tensor<63xf32>
   return %y : tensor<8x64xf32>
 }
@@ -370,7 +370,7 @@ func.func @depth_logits_rank0_keys(%w: tensor<64xf32>, %k0: tensor<f32>) -> tens
 // -----
 
 func.func @depth_logits_zero_hidden(%w: tensor<0xf32>, %k0: tensor<8x0xf32>) -> tensor<1x8xf32> {
-  // expected-error @below {{'attnres.depth_logits' op expects key to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.depth_logits' op expects dimension 1 of key #0 (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %s = attnres.depth_logits %w, [%k0] : tensor<0xf32>, tensor<8x0xf32> -> tensor<1x8xf32>
   return %s : tensor<1x8xf32>
 }
@@ -378,7 +378,7 @@ func.func @depth_logits_zero_hidden(%w: tensor<0xf32>, %k0: tensor<8x0xf32>) -> 
 // -----
 
 func.func @depth_logits_query_length(%w: tensor<65xf32>, %k0: tensor<8x64xf32>) -> tensor<1x8xf32> {
-  // expected-error @below {{'attnres.depth_logits' op expects query length 65 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.depth_logits' op expects dimension 0 of query to equal dimension 1 of key #0 (hidden size), got 65 in 'tensor<65xf32>' and 64 in 'tensor<8x64xf32>'}}
   %s = attnres.depth_logits %w, [%k0] : tensor<65xf32>, tensor<8x64xf32> -> tensor<1x8xf32>
   return %s : tensor<1x8xf32>
 }
@@ -402,7 +402,7 @@ func.func @depth_logits_query_rank(%w: tensor<8x64xf32>, %k0: tensor<8x64xf32>) 
 // -----
 
 func.func @depth_logits_result_count(%w: tensor<64xf32>, %k0: tensor<8x64xf32>, %k1: tensor<8x64xf32>) -> tensor<3x8xf32> {
-  // expected-error @below {{'attnres.depth_logits' op expects the result (source count, then token dims) to have shape [2, 8], got 'tensor<3x8xf32>'}}
+  // expected-error @below {{'attnres.depth_logits' op expects dimension 0 of result (key count) to be 2, got 3 in 'tensor<3x8xf32>'}}
   %s = attnres.depth_logits %w, [%k0, %k1] : tensor<64xf32>, tensor<8x64xf32> -> tensor<3x8xf32>
   return %s : tensor<3x8xf32>
 }
@@ -410,7 +410,7 @@ func.func @depth_logits_result_count(%w: tensor<64xf32>, %k0: tensor<8x64xf32>, 
 // -----
 
 func.func @depth_logits_result_dynamic_count(%w: tensor<64xf32>, %k0: tensor<8x64xf32>, %k1: tensor<8x64xf32>) -> tensor<?x8xf32> {
-  // expected-error @below {{'attnres.depth_logits' op expects the result (source count, then token dims) to have shape [2, 8], got 'tensor<?x8xf32>'}}
+  // expected-error @below {{'attnres.depth_logits' op expects dimension 0 of result (key count) to be 2, got ? in 'tensor<?x8xf32>'}}
   %s = attnres.depth_logits %w, [%k0, %k1] : tensor<64xf32>, tensor<8x64xf32> -> tensor<?x8xf32>
   return %s : tensor<?x8xf32>
 }
@@ -418,7 +418,7 @@ func.func @depth_logits_result_dynamic_count(%w: tensor<64xf32>, %k0: tensor<8x6
 // -----
 
 func.func @depth_logits_result_token_dims(%w: tensor<64xf32>, %k0: tensor<?x8x64xf32>) -> tensor<1x8x8xf32> {
-  // expected-error @below {{'attnres.depth_logits' op expects the result (source count, then token dims) to have shape [1, ?, 8], got 'tensor<1x8x8xf32>'}}
+  // expected-error @below {{'attnres.depth_logits' op expects dimension 1 of result to equal dimension 0 of key #0 (token dimension), got 8 in 'tensor<1x8x8xf32>' and ? in 'tensor<?x8x64xf32>' (one static, one dynamic)}}
   %s = attnres.depth_logits %w, [%k0] : tensor<64xf32>, tensor<?x8x64xf32> -> tensor<1x8x8xf32>
   return %s : tensor<1x8x8xf32>
 }
@@ -462,7 +462,7 @@ func.func @depth_softmax_unranked(%s: tensor<*xf32>) -> tensor<*xf32> {
 // -----
 
 func.func @depth_softmax_result_type(%s: tensor<3x8xf32>) -> tensor<3x?xf32> {
-  // expected-error @below {{'attnres.depth_softmax' op failed to verify that all of {logits, result} have same type}}
+  // expected-error @below {{'attnres.depth_softmax' op expects dimension 1 of result to equal dimension 1 of logits (same shape), got ? in 'tensor<3x?xf32>' and 8 in 'tensor<3x8xf32>' (one static, one dynamic)}}
   %a = "attnres.depth_softmax"(%s) : (tensor<3x8xf32>) -> tensor<3x?xf32>
   return %a : tensor<3x?xf32>
 }
@@ -478,7 +478,7 @@ func.func @depth_softmax_rank0(%s: tensor<f32>) -> tensor<f32> {
 // -----
 
 func.func @depth_softmax_empty_depth(%s: tensor<0x8xf32>) -> tensor<0x8xf32> {
-  // expected-error @below {{'attnres.depth_softmax' op expects a non-empty depth axis, got 'tensor<0x8xf32>'}}
+  // expected-error @below {{'attnres.depth_softmax' op expects dimension 0 of logits (depth axis) to be non-zero, got 'tensor<0x8xf32>'}}
   %a = attnres.depth_softmax %s : tensor<0x8xf32>
   return %a : tensor<0x8xf32>
 }
@@ -522,7 +522,7 @@ func.func @depth_combine_no_values(%a: tensor<0x8xf32>) -> tensor<8x64xf32> {
 // -----
 
 func.func @depth_combine_unequal_values(%a: tensor<2x8xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x32xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_combine' op expects all values to have the same type, but value #1 has type 'tensor<8x32xf32>' and value #0 has type 'tensor<8x64xf32>'}}
+  // expected-error @below {{'attnres.depth_combine' op expects dimension 1 of value #1 to equal dimension 1 of value #0 (one shape for all values), got 32 in 'tensor<8x32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %h = "attnres.depth_combine"(%a, %v0, %v1) : (tensor<2x8xf32>, tensor<8x64xf32>, tensor<8x32xf32>) -> tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -538,7 +538,7 @@ func.func @depth_combine_rank0_values(%a: tensor<1xf32>, %v0: tensor<f32>) -> te
 // -----
 
 func.func @depth_combine_zero_hidden(%a: tensor<1x8xf32>, %v0: tensor<8x0xf32>) -> tensor<8x0xf32> {
-  // expected-error @below {{'attnres.depth_combine' op expects value to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.depth_combine' op expects dimension 1 of value #0 (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %h = attnres.depth_combine %a, [%v0] : tensor<1x8xf32>, tensor<8x0xf32> -> tensor<8x0xf32>
   return %h : tensor<8x0xf32>
 }
@@ -546,7 +546,7 @@ func.func @depth_combine_zero_hidden(%a: tensor<1x8xf32>, %v0: tensor<8x0xf32>) 
 // -----
 
 func.func @depth_combine_weights_count(%a: tensor<3x8xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_combine' op expects weights (source count, then token dims) to have shape [2, 8], got 'tensor<3x8xf32>'}}
+  // expected-error @below {{'attnres.depth_combine' op expects dimension 0 of weights (value count) to be 2, got 3 in 'tensor<3x8xf32>'}}
   %h = attnres.depth_combine %a, [%v0, %v1] : tensor<3x8xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -554,7 +554,7 @@ func.func @depth_combine_weights_count(%a: tensor<3x8xf32>, %v0: tensor<8x64xf32
 // -----
 
 func.func @depth_combine_weights_token_dims(%a: tensor<2x4xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_combine' op expects weights (source count, then token dims) to have shape [2, 8], got 'tensor<2x4xf32>'}}
+  // expected-error @below {{'attnres.depth_combine' op expects dimension 1 of weights to equal dimension 0 of value #0 (token dimension), got 4 in 'tensor<2x4xf32>' and 8 in 'tensor<8x64xf32>'}}
   %h = attnres.depth_combine %a, [%v0, %v1] : tensor<2x4xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -606,7 +606,7 @@ func.func @block_summary_no_outputs() -> tensor<8x64xf32> {
 // -----
 
 func.func @block_summary_unequal_outputs(%o0: tensor<8x64xf32>, %o1: tensor<?x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.block_summary' op expects all outputs to have the same type, but output #1 has type 'tensor<?x64xf32>' and output #0 has type 'tensor<8x64xf32>'}}
+  // expected-error @below {{'attnres.block_summary' op expects dimension 0 of output #1 to equal dimension 0 of output #0 (one shape for all outputs), got ? in 'tensor<?x64xf32>' and 8 in 'tensor<8x64xf32>' (one static, one dynamic)}}
   %b = "attnres.block_summary"(%o0, %o1) : (tensor<8x64xf32>, tensor<?x64xf32>) -> tensor<8x64xf32>
   return %b : tensor<8x64xf32>
 }
@@ -622,7 +622,7 @@ func.func @block_summary_rank0(%o0: tensor<f32>) -> tensor<f32> {
 // -----
 
 func.func @block_summary_zero_hidden(%o0: tensor<8x0xf32>) -> tensor<8x0xf32> {
-  // expected-error @below {{'attnres.block_summary' op expects output to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.block_summary' op expects dimension 1 of output #0 (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %b = attnres.block_summary [%o0] : tensor<8x0xf32>
   return %b : tensor<8x0xf32>
 }
@@ -674,7 +674,7 @@ func.func @depth_attn_stats_no_sources(%q: tensor<4x64xf32>) -> (tensor<4x8x64xf
 // -----
 
 func.func @depth_attn_stats_unequal_sources(%q: tensor<4x64xf32>, %b0: tensor<8x64xf32>, %b1: tensor<16x64xf32>) -> (tensor<4x8x64xf32>, tensor<4x8xf32>) {
-  // expected-error @below {{'attnres.depth_attn_stats' op expects all sources to have the same type, but source #1 has type 'tensor<16x64xf32>' and source #0 has type 'tensor<8x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_stats' op expects dimension 0 of source #1 to equal dimension 0 of source #0 (one shape for all sources), got 16 in 'tensor<16x64xf32>' and 8 in 'tensor<8x64xf32>'}}
   %o, %lse = "attnres.depth_attn_stats"(%q, %b0, %b1) : (tensor<4x64xf32>, tensor<8x64xf32>, tensor<16x64xf32>) -> (tensor<4x8x64xf32>, tensor<4x8xf32>)
   return %o, %lse : tensor<4x8x64xf32>, tensor<4x8xf32>
 }
@@ -690,7 +690,7 @@ func.func @depth_attn_stats_rank0_sources(%q: tensor<4x1xf32>, %b0: tensor<f32>)
 // -----
 
 func.func @depth_attn_stats_zero_hidden(%q: tensor<4x0xf32>, %b0: tensor<8x0xf32>) -> (tensor<4x8x0xf32>, tensor<4x8xf32>) {
-  // expected-error @below {{'attnres.depth_attn_stats' op expects source to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_stats' op expects dimension 1 of source #0 (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %o, %lse = attnres.depth_attn_stats %q, [%b0] : tensor<4x0xf32>, tensor<8x0xf32> -> tensor<4x8x0xf32>, tensor<4x8xf32>
   return %o, %lse : tensor<4x8x0xf32>, tensor<4x8xf32>
 }
@@ -722,7 +722,7 @@ func.func @depth_attn_stats_queries_element_type_f32_sources(%q: tensor<4x64xbf1
 // -----
 
 func.func @depth_attn_stats_query_length(%q: tensor<4x32xf32>, %b0: tensor<8x64xf32>) -> (tensor<4x8x64xf32>, tensor<4x8xf32>) {
-  // expected-error @below {{'attnres.depth_attn_stats' op expects query length 32 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.depth_attn_stats' op expects dimension 1 of queries to equal dimension 1 of source #0 (hidden size), got 32 in 'tensor<4x32xf32>' and 64 in 'tensor<8x64xf32>'}}
   %o, %lse = attnres.depth_attn_stats %q, [%b0] : tensor<4x32xf32>, tensor<8x64xf32> -> tensor<4x8x64xf32>, tensor<4x8xf32>
   return %o, %lse : tensor<4x8x64xf32>, tensor<4x8xf32>
 }
@@ -738,7 +738,7 @@ func.func @depth_attn_stats_output_shape(%q: tensor<4x64xf32>, %b0: tensor<8x64x
 // -----
 
 func.func @depth_attn_stats_output_query_count(%q: tensor<?x64xf32>, %b0: tensor<8x64xf32>) -> (tensor<4x8x64xf32>, tensor<?x8xf32>) {
-  // expected-error @below {{'attnres.depth_attn_stats' op expects the output (queries, then source shape) to have shape [?, 8, 64], got 'tensor<4x8x64xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_stats' op expects dimension 0 of output to equal dimension 0 of queries (query count), got 4 in 'tensor<4x8x64xf32>' and ? in 'tensor<?x64xf32>' (one static, one dynamic)}}
   %o, %lse = attnres.depth_attn_stats %q, [%b0] : tensor<?x64xf32>, tensor<8x64xf32> -> tensor<4x8x64xf32>, tensor<?x8xf32>
   return %o, %lse : tensor<4x8x64xf32>, tensor<?x8xf32>
 }
@@ -822,7 +822,7 @@ func.func @depth_attn_merge_source_type(%o: tensor<8x64xf32>, %lse: tensor<8xf32
 // -----
 
 func.func @depth_attn_merge_result_type(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tensor<64xf32>, %u: tensor<8x64xf32>) -> tensor<?x64xf32> {
-  // expected-error @below {{'attnres.depth_attn_merge' op failed to verify that all of {output, source, result} have same type}}
+  // expected-error @below {{'attnres.depth_attn_merge' op expects dimension 0 of result to equal dimension 0 of source (same shape), got ? in 'tensor<?x64xf32>' and 8 in 'tensor<8x64xf32>' (one static, one dynamic)}}
   %h = "attnres.depth_attn_merge"(%o, %lse, %q, %u) : (tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>) -> tensor<?x64xf32>
   return %h : tensor<?x64xf32>
 }
@@ -838,7 +838,7 @@ func.func @depth_attn_merge_rank0(%o: tensor<f32>, %lse: tensor<f32>, %q: tensor
 // -----
 
 func.func @depth_attn_merge_zero_hidden(%o: tensor<8x0xf32>, %lse: tensor<8xf32>, %q: tensor<0xf32>, %u: tensor<8x0xf32>) -> tensor<8x0xf32> {
-  // expected-error @below {{'attnres.depth_attn_merge' op expects source to have a non-zero hidden size, got 'tensor<8x0xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_merge' op expects dimension 1 of source (hidden size) to be non-zero, got 'tensor<8x0xf32>'}}
   %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<8x0xf32>, tensor<8xf32>, tensor<0xf32>, tensor<8x0xf32>
   return %h : tensor<8x0xf32>
 }
@@ -846,7 +846,7 @@ func.func @depth_attn_merge_zero_hidden(%o: tensor<8x0xf32>, %lse: tensor<8xf32>
 // -----
 
 func.func @depth_attn_merge_query_length(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tensor<8xf32>, %u: tensor<8x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @below {{'attnres.depth_attn_merge' op expects query length 8 to equal the hidden size 64}}
+  // expected-error @below {{'attnres.depth_attn_merge' op expects dimension 0 of query to equal dimension 1 of source (hidden size), got 8 in 'tensor<8xf32>' and 64 in 'tensor<8x64xf32>'}}
   %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<8x64xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8x64xf32>
   return %h : tensor<8x64xf32>
 }
@@ -878,7 +878,7 @@ func.func @depth_attn_merge_lse_shape(%o: tensor<8x64xf32>, %lse: tensor<8x64xf3
 // -----
 
 func.func @depth_attn_merge_lse_dynamic(%o: tensor<?x64xf32>, %lse: tensor<8xf32>, %q: tensor<64xf32>, %u: tensor<?x64xf32>) -> tensor<?x64xf32> {
-  // expected-error @below {{'attnres.depth_attn_merge' op expects lse (token dims of the source) to have shape [?], got 'tensor<8xf32>'}}
+  // expected-error @below {{'attnres.depth_attn_merge' op expects dimension 0 of lse to equal dimension 0 of source (token dimension), got 8 in 'tensor<8xf32>' and ? in 'tensor<?x64xf32>' (one static, one dynamic)}}
   %h = attnres.depth_attn_merge %o, %lse, %q, %u : tensor<?x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<?x64xf32>
   return %h : tensor<?x64xf32>
 }

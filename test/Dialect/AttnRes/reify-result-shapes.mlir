@@ -90,3 +90,23 @@ func.func @grads(%q: tensor<?xf32>, %v: tensor<?x16xf32>, %g: tensor<?x16xf32>, 
   %d2 = tensor.dim %dl, %c0 : tensor<?xf32>
   return %d0, %d1, %d2 : index, index, index
 }
+
+// -----
+
+// The fused sites: both results (normed, merged) have the source's shape.
+// CHECK-LABEL: func.func @fused(
+// CHECK-SAME: %{{[^:]*}}: tensor<16xf32>, %[[V0:[^:]*]]: tensor<?x16xf32>, %{{[^:]*}}: tensor<16xf32>, %[[O:[^:]*]]: tensor<?x16xf32>, %{{[^:]*}}: tensor<?xf32>, %[[U:[^:]*]]: tensor<?x16xf32>)
+// CHECK-NOT: attnres.
+// CHECK: %[[D0:.*]] = tensor.dim %[[V0]], %c0
+// CHECK-NEXT: %[[D1:.*]] = tensor.dim %[[V0]], %c0
+// CHECK-NEXT: %[[D2:.*]] = tensor.dim %[[U]], %c0
+// CHECK-NEXT: return %[[D0]], %[[D1]], %[[D2]]
+func.func @fused(%q: tensor<16xf32>, %v0: tensor<?x16xf32>, %g: tensor<16xf32>, %o: tensor<?x16xf32>, %lse: tensor<?xf32>, %u: tensor<?x16xf32>) -> (index, index, index) {
+  %c0 = arith.constant 0 : index
+  %n, %h = attnres.depth_attn_norm %q, [%v0], %g : tensor<16xf32>, tensor<?x16xf32>, tensor<16xf32> -> tensor<?x16xf32>, tensor<?x16xf32>
+  %m = attnres.depth_attn_merge_norm %o, %lse, %q, %u, %g : tensor<?x16xf32>, tensor<?xf32>, tensor<16xf32>, tensor<?x16xf32>, tensor<16xf32> -> tensor<?x16xf32>
+  %d0 = tensor.dim %n, %c0 : tensor<?x16xf32>
+  %d1 = tensor.dim %h, %c0 : tensor<?x16xf32>
+  %d2 = tensor.dim %m, %c0 : tensor<?x16xf32>
+  return %d0, %d1, %d2 : index, index, index
+}

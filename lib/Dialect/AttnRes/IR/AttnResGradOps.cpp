@@ -86,7 +86,7 @@ LogicalResult verifyInits(Operation *op, ValueRange inits,
     return success();
   if (op->getNumResults()) {
     for (auto [init, result] : llvm::zip_equal(inits, op->getResults()))
-      if (init.getType() != result.getType())
+      if (!sameTypeModuloShape(init.getType(), result.getType()))
         return op->emitOpError()
                << "expects each destination to have its result's type "
                << result.getType() << ", got " << init.getType();
@@ -106,7 +106,7 @@ LogicalResult verifySourceGradResults(Operation *op, size_t numSources,
     return success();
   auto grads = op->getResults().drop_front();
   for (auto [index, grad] : llvm::enumerate(grads))
-    if (grad.getType() != source)
+    if (!sameTypeModuloShape(grad.getType(), source))
       return op->emitOpError() << "expects source gradient #" << index
                                << " to have the source type " << source
                                << ", got " << grad.getType();
@@ -118,7 +118,7 @@ LogicalResult verifySourceGradResults(Operation *op, size_t numSources,
 /// the message these ops always had.
 LogicalResult verifySourceGradCount(Operation *op, size_t numSources) {
   unsigned results = op->getNumResults();
-  if (operandsAreMemRefs(op) || results == 0 || results == numSources + 1)
+  if (hasMemRefOperands(op) || results == 0 || results == numSources + 1)
     return success();
   return op->emitOpError() << "expects one source gradient per source ("
                            << numSources << "), got " << results - 1;
@@ -197,13 +197,6 @@ void addResultTypes(OperationState &result, Type first, ArrayRef<Type> types) {
     result.addTypes(types);
 }
 
-/// The value-form result types of an op built with destinations: theirs if
-/// they are tensors.
-void addInitResultTypes(OperationState &state, ValueRange inits) {
-  if (!inits.empty() && isa<RankedTensorType>(inits.front().getType()))
-    state.addTypes(inits.getTypes());
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -231,10 +224,8 @@ void DepthAttnGradOp::build(OpBuilder &b, OperationState &state, Value query,
   state.addOperands(query);
   state.addOperands(sources);
   state.addOperands(grad);
-  state.addOperands(inits);
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnGradOp::getSources() {
@@ -279,19 +270,6 @@ DepthAttnGradOp::reifyResultShapes(OpBuilder &b,
   return reifyResultShapesFromRelations(*this, b, reified);
 }
 
-bool DepthAttnGradOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthAttnGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 LogicalResult DepthAttnGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -309,12 +287,13 @@ LogicalResult DepthAttnGradOp::verify() {
   if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
     return failure();
   Value grad = getGrad();
-  if (!grad || !sameShapedType(grad.getType(), *src))
+  if (!grad || !sameTypeModuloShape(grad.getType(), *src))
     return emitOpError() << "expects the result gradient to have the source "
                             "type "
                          << *src << ", got "
                          << (grad ? grad.getType() : Type());
-  if (getNumResults() && getQueryGrad().getType() != getQuery().getType())
+  if (getNumResults() &&
+      !sameTypeModuloShape(getQueryGrad().getType(), getQuery().getType()))
     return sameTypeError(*this, "query, query_grad");
   if (failed(verifySourceGradResults(*this, n, *src)))
     return failure();
@@ -322,7 +301,9 @@ LogicalResult DepthAttnGradOp::verify() {
   SmallVector<StringRef> what = {"the query type"};
   expected.append(n, *src);
   what.append(n, "the source type");
-  return verifyInits(*this, getInits(), expected, what);
+  if (failed(verifyInits(*this, getInits(), expected, what)))
+    return failure();
+  return verifyShapeRelations(*this);
 }
 
 /// `%q, [%v, ...], %g outs(...)? attr-dict : T_q, T_v, T_g (-> T_dq, T_v)?`
@@ -393,9 +374,8 @@ void RMSNormGradOp::build(OpBuilder &b, OperationState &state, Value input,
                           Value gain, Value grad, ValueRange inits,
                           FloatAttr eps) {
   state.addOperands({input, gain, grad});
-  state.addOperands(inits);
   addEps(state, eps);
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/false);
 }
 
 Value RMSNormGradOp::getInputGrad() {
@@ -419,19 +399,6 @@ RMSNormGradOp::reifyResultShapes(OpBuilder &b,
   return reifyResultShapesFromRelations(*this, b, reified);
 }
 
-bool RMSNormGradOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void RMSNormGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability RMSNormGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 LogicalResult RMSNormGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -441,18 +408,22 @@ LogicalResult RMSNormGradOp::verify() {
       failed(verifyForm(*this, hasOuts, 2)))
     return failure();
   Type inputType = getInput().getType();
-  if (!sameShapedType(getGrad().getType(), inputType) ||
-      (getNumResults() && getInputGrad().getType() != inputType))
+  if (!sameTypeModuloShape(getGrad().getType(), inputType) ||
+      (getNumResults() &&
+       !sameTypeModuloShape(getInputGrad().getType(), inputType)))
     return sameTypeError(*this, "input, grad, input_grad");
-  if (getNumResults() && getGainGrad().getType() != getGain().getType())
+  if (getNumResults() &&
+      !sameTypeModuloShape(getGainGrad().getType(), getGain().getType()))
     return sameTypeError(*this, "gain, gain_grad");
   if (failed(verifySourceLike(*this, inputType, "input")))
     return failure();
   ShapedType input = rankedShaped(inputType);
   if (failed(verifyVector(*this, getGain().getType(), input, "gain")))
     return failure();
-  return verifyInits(*this, getInits(), {inputType, getGain().getType()},
-                     {"the input type", "the gain type"});
+  if (failed(verifyInits(*this, getInits(), {inputType, getGain().getType()},
+                         {"the input type", "the gain type"})))
+    return failure();
+  return verifyShapeRelations(*this);
 }
 
 /// `%x, %gain, %g outs(...)? attr-dict : T_x, T_gain (, T_g)?`; `T_g` is
@@ -518,10 +489,8 @@ void DepthAttnStatsGradOp::build(OpBuilder &b, OperationState &state,
   state.addOperands(queries);
   state.addOperands(sources);
   state.addOperands({lse, outputGrad, lseGrad});
-  state.addOperands(inits);
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnStatsGradOp::getSources() {
@@ -574,21 +543,6 @@ DepthAttnStatsGradOp::reifyResultShapes(OpBuilder &b,
   return reifyResultShapesFromRelations(*this, b, reified);
 }
 
-bool DepthAttnStatsGradOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnStatsGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnStatsGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 LogicalResult DepthAttnStatsGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -607,9 +561,10 @@ LogicalResult DepthAttnStatsGradOp::verify() {
   if (!lse || !outputGrad || !lseGrad)
     return emitOpError() << "expects lse, the output gradient and the lse "
                             "gradient after the sources";
-  if (!sameShapedType(lseGrad.getType(), lse.getType()))
+  if (!sameTypeModuloShape(lseGrad.getType(), lse.getType()))
     return sameTypeError(*this, "lse, lse_grad");
-  if (getNumResults() && getQueriesGrad().getType() != getQueries().getType())
+  if (getNumResults() &&
+      !sameTypeModuloShape(getQueriesGrad().getType(), getQueries().getType()))
     return sameTypeError(*this, "queries, queries_grad");
   ShapedType queries = rankedShaped(getQueries().getType());
   if (queries.getRank() != 2)
@@ -622,11 +577,6 @@ LogicalResult DepthAttnStatsGradOp::verify() {
       diag << src->getElementType() << " or ";
     return diag << "f32, got " << qElem;
   }
-  int64_t hidden = src->getShape().back(), qLen = queries.getDimSize(1);
-  if (!ShapedType::isDynamic(qLen) && !ShapedType::isDynamic(hidden) &&
-      qLen != hidden)
-    return emitOpError() << "expects query length " << qLen
-                         << " to equal the hidden size " << hidden;
   int64_t s = queries.getDimSize(0);
   if (failed(verifyTokenShaped(*this, lse.getType(), {s}, tokenShape(*src),
                                "lse (queries, then token dims)")))
@@ -650,7 +600,9 @@ LogicalResult DepthAttnStatsGradOp::verify() {
   SmallVector<StringRef> what = {"the queries type"};
   expected.append(n, *src);
   what.append(n, "the source type");
-  return verifyInits(*this, getInits(), expected, what);
+  if (failed(verifyInits(*this, getInits(), expected, what)))
+    return failure();
+  return verifyShapeRelations(*this);
 }
 
 /// `%Q, [%v, ...], %lse, %dO, %dlse outs(...)? attr-dict : T_Q, T_v, T_lse,
@@ -737,9 +689,8 @@ void DepthAttnMergeGradOp::build(OpBuilder &b, OperationState &state,
                                  Value source, Value grad, ValueRange inits,
                                  FloatAttr eps) {
   state.addOperands({output, lse, query, source, grad});
-  state.addOperands(inits);
   addEps(state, eps);
-  addInitResultTypes(state, inits);
+  addOuts(b, state, inits, /*hasOutsAttr=*/false);
 }
 
 Value DepthAttnMergeGradOp::getOutputGrad() {
@@ -772,21 +723,6 @@ DepthAttnMergeGradOp::reifyResultShapes(OpBuilder &b,
   return reifyResultShapesFromRelations(*this, b, reified);
 }
 
-bool DepthAttnMergeGradOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnMergeGradOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnMergeGradOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 LogicalResult DepthAttnMergeGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -797,15 +733,18 @@ LogicalResult DepthAttnMergeGradOp::verify() {
       failed(verifyForm(*this, hasOuts, 4)))
     return failure();
   Type outputType = getOutput().getType();
-  if (!sameShapedType(getSource().getType(), outputType) ||
-      !sameShapedType(getGrad().getType(), outputType) ||
-      (getNumResults() && (getOutputGrad().getType() != outputType ||
-                           getSourceGrad().getType() != outputType)))
+  if (!sameTypeModuloShape(getSource().getType(), outputType) ||
+      !sameTypeModuloShape(getGrad().getType(), outputType) ||
+      (getNumResults() &&
+       (!sameTypeModuloShape(getOutputGrad().getType(), outputType) ||
+        !sameTypeModuloShape(getSourceGrad().getType(), outputType))))
     return sameTypeError(*this,
                          "output, source, grad, output_grad, source_grad");
-  if (getNumResults() && getLseGrad().getType() != getLse().getType())
+  if (getNumResults() &&
+      !sameTypeModuloShape(getLseGrad().getType(), getLse().getType()))
     return sameTypeError(*this, "lse, lse_grad");
-  if (getNumResults() && getQueryGrad().getType() != getQuery().getType())
+  if (getNumResults() &&
+      !sameTypeModuloShape(getQueryGrad().getType(), getQuery().getType()))
     return sameTypeError(*this, "query, query_grad");
   if (failed(verifySourceLike(*this, getSource().getType(), "source")))
     return failure();
@@ -815,10 +754,13 @@ LogicalResult DepthAttnMergeGradOp::verify() {
   if (failed(verifyTokenShaped(*this, getLse().getType(), {}, tokenShape(src),
                                "lse (token dims of the source)")))
     return failure();
-  return verifyInits(
-      *this, getInits(),
-      {outputType, getLse().getType(), getQuery().getType(), outputType},
-      {"the output type", "the lse type", "the query type", "the source type"});
+  if (failed(verifyInits(
+          *this, getInits(),
+          {outputType, getLse().getType(), getQuery().getType(), outputType},
+          {"the output type", "the lse type", "the query type",
+           "the source type"})))
+    return failure();
+  return verifyShapeRelations(*this);
 }
 
 /// `%o, %lse, %q, %u, %g outs(...)? attr-dict : T_o, T_lse, T_q (, T_u,

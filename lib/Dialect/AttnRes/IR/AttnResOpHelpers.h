@@ -11,6 +11,7 @@
 #ifndef ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
 #define ATTNRES_LIB_DIALECT_ATTNRES_IR_ATTNRESOPHELPERS_H
 
+#include "attnres/Dialect/AttnRes/IR/AttnResTraits.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -24,24 +25,28 @@ ArrayRef<int64_t> tokenShape(ShapedType type);
 /// A ranked tensor, or (the ops' memref form) a memref; null otherwise.
 ShapedType rankedShaped(Type type);
 
-/// Types that must agree: equal tensor types; memrefs of equal shape,
-/// element type and memory space (their layouts may differ).
-bool sameShapedType(Type a, Type b);
+/// Types that agree but for their sizes (which the shape relations state):
+/// one rank and element type; one encoding (tensors) or memory space
+/// (memrefs).
+bool sameTypeModuloShape(Type a, Type b);
 
-/// Checks a source-like type: rank >= 1 and a non-zero hidden size.
+/// Checks a source-like type: rank >= 1 (the non-zero hidden size is a shape
+/// relation).
 LogicalResult verifySourceLike(Operation *op, Type type, StringRef what);
 
-/// Checks a non-empty group of source-like operands sharing one type and
-/// returns that type.
+/// Checks a non-empty group of source-like operands sharing one type but for
+/// sizes and returns the first type.
 FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
                                            StringRef what);
 
 /// Checks a vector of the hidden size (query or gain) against a source type:
-/// rank 1, element type the source's or f32, length D.
+/// rank 1, element type the source's or f32 (its length is a shape
+/// relation).
 LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
                            StringRef what);
 
-/// Checks that `type` has the shape `leading ++ tokens`.
+/// Checks that `type` has the rank of `leading ++ tokens` (the sizes are
+/// shape relations; the message shows them).
 LogicalResult verifyTokenShaped(Operation *op, Type type,
                                 ArrayRef<int64_t> leading,
                                 ArrayRef<int64_t> tokens, StringRef what);
@@ -50,23 +55,27 @@ LogicalResult verifyTokenShaped(Operation *op, Type type,
 /// `numResults` results, or all memrefs, destinations present, no results.
 LogicalResult verifyForm(Operation *op, bool hasOuts, unsigned numResults);
 
-/// A destination: the result's type on tensors; on memrefs the shape and
-/// element type of `expected` (any layout).
+/// A destination: the result's type but for sizes on tensors; on memrefs the
+/// rank and element type of `expected` (any layout). Sizes are shape
+/// relations.
 LogicalResult verifyInit(Operation *op, Type init, ShapedType expected,
                          StringRef what);
 
 /// `eps` is finite and >= 0.
 LogicalResult verifyEps(Operation *op, FloatAttr eps);
 
-/// Whether any operand is a memref (the memref form).
-bool operandsAreMemRefs(Operation *op);
+/// Adds the destinations `inits` after every other operand, the `has_outs`
+/// marker when `hasOutsAttr` (the ops whose destinations follow a variadic
+/// group), and, on tensors, one result per destination of its type.
+void addOuts(OpBuilder &b, OperationState &state, ValueRange inits,
+             bool hasOutsAttr);
 
-/// Memory effects of the memref form: reads every memref operand but the
-/// trailing destinations `inits`, writes those.
-void bufferEffects(
-    Operation *op, ValueRange inits,
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects);
+/// The destination list of an op with at most one destination.
+SmallVector<Value, 1> optionalOuts(Value init);
+
+/// The destination of an op with `has_outs` and one destination: its last
+/// operand (null without `has_outs` or with fewer than `minOperands`).
+Value trailingInit(Operation *op, bool hasOuts, unsigned minOperands);
 
 /// Adds `eps` to `state` when given.
 void addEps(OperationState &state, FloatAttr eps);

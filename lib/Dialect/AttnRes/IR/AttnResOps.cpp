@@ -9,6 +9,7 @@
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "AttnResOpHelpers.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -65,18 +66,27 @@ ShapedType rankedShaped(Type type) {
   return dyn_cast<MemRefType>(type);
 }
 
-/// Types that must agree: equal tensor types; memrefs of equal shape and
-/// element type (their layouts may differ: a subview is strided).
-bool sameShapedType(Type a, Type b) {
+/// Types that agree but for their sizes, which the op's shape relations
+/// (`describe()`, checked by `verifyShapeRelations`) relate: both ranked
+/// tensors of one rank, element type and encoding, or both memrefs of one
+/// rank, element type and memory space.
+bool sameTypeModuloShape(Type a, Type b) {
   if (a == b)
     return true;
+  ShapedType sa = rankedShaped(a), sb = rankedShaped(b);
+  if (!sa || !sb || sa.getRank() != sb.getRank() ||
+      sa.getElementType() != sb.getElementType())
+    return false;
+  if (auto ta = dyn_cast<RankedTensorType>(a)) {
+    auto tb = dyn_cast<RankedTensorType>(b);
+    return tb && ta.getEncoding() == tb.getEncoding();
+  }
   auto ma = dyn_cast<MemRefType>(a), mb = dyn_cast<MemRefType>(b);
-  return ma && mb && ma.getShape() == mb.getShape() &&
-         ma.getElementType() == mb.getElementType() &&
-         ma.getMemorySpace() == mb.getMemorySpace();
+  return ma && mb && ma.getMemorySpace() == mb.getMemorySpace();
 }
 
-/// Checks a source-like type: rank >= 1 and a non-zero hidden size.
+/// Checks a source-like type: rank >= 1 (the hidden size is non-zero by the
+/// shape relations).
 LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
   ShapedType tensor = rankedShaped(type);
   if (!tensor)
@@ -87,20 +97,17 @@ LogicalResult verifySourceLike(Operation *op, Type type, StringRef what) {
            << "expects " << what
            << " to have rank >= 1 (token dims, then the hidden size), got "
            << type;
-  if (tensor.getShape().back() == 0)
-    return op->emitOpError() << "expects " << what
-                             << " to have a non-zero hidden size, got " << type;
   return success();
 }
 
 /// Checks a non-empty variadic group of source-like operands sharing one type
-/// and returns that type.
+/// but for sizes (one shape is a shape relation) and returns the first.
 FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
                                            StringRef what) {
   if (types.empty())
     return op->emitOpError() << "expects at least one " << what;
   for (auto [index, type] : llvm::enumerate(types)) {
-    if (!sameShapedType(type, types.front()))
+    if (!sameTypeModuloShape(type, types.front()))
       return op->emitOpError()
              << "expects all " << what << "s to have the same type, but "
              << what << " #" << index << " has type " << type << " and " << what
@@ -112,7 +119,8 @@ FailureOr<ShapedType> verifyUniformSources(Operation *op, TypeRange types,
 }
 
 /// Checks a vector of length D (query or gain) against a source type: rank 1,
-/// element type equal to the source's or f32, length D.
+/// element type equal to the source's or f32 (the length is a shape
+/// relation).
 LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
                            StringRef what) {
   ShapedType vec = rankedShaped(type);
@@ -128,22 +136,18 @@ LogicalResult verifyVector(Operation *op, Type type, ShapedType source,
       diag << source.getElementType() << " or ";
     return diag << "f32, got " << elem;
   }
-  int64_t len = vec.getDimSize(0), hidden = source.getShape().back();
-  if (!ShapedType::isDynamic(len) && !ShapedType::isDynamic(hidden) &&
-      len != hidden)
-    return op->emitOpError() << "expects " << what << " length " << len
-                             << " to equal the hidden size " << hidden;
   return success();
 }
 
-/// Checks an `[S x] N? x T...` f32 tensor: `leading` dims followed by `tokens`.
+/// Checks the rank of an `[S x] N? x T...` value: `leading` dims followed by
+/// `tokens` (the sizes are shape relations; the message shows them).
 LogicalResult verifyTokenShaped(Operation *op, Type type,
                                 ArrayRef<int64_t> leading,
                                 ArrayRef<int64_t> tokens, StringRef what) {
   ShapedType tensor = rankedShaped(type);
   SmallVector<int64_t> expected(leading);
   llvm::append_range(expected, tokens);
-  if (!tensor || tensor.getShape() != ArrayRef<int64_t>(expected)) {
+  if (!tensor || tensor.getRank() != static_cast<int64_t>(expected.size())) {
     auto diag = op->emitOpError() << "expects " << what << " to have shape [";
     llvm::interleaveComma(expected, diag, [&](int64_t d) {
       if (ShapedType::isDynamic(d))
@@ -185,20 +189,19 @@ LogicalResult verifyForm(Operation *op, bool hasOuts, unsigned numResults) {
   return success();
 }
 
-/// A destination: the result's type on tensors; on memrefs the shape and
-/// element type of `expected` (any layout).
+/// A destination: the result's type on tensors; on memrefs the rank and
+/// element type of `expected` (any layout). Its sizes are shape relations.
 LogicalResult verifyInit(Operation *op, Type init, ShapedType expected,
                          StringRef what) {
-  if (isa<MemRefType>(init)) {
-    auto memref = cast<MemRefType>(init);
-    if (memref.getShape() == expected.getShape() &&
+  if (auto memref = dyn_cast<MemRefType>(init)) {
+    if (memref.getRank() == expected.getRank() &&
         memref.getElementType() == expected.getElementType())
       return success();
     return op->emitOpError() << "expects the destination to have the shape "
                                 "and element type of "
                              << what << " " << expected << ", got " << init;
   }
-  if (init == expected)
+  if (sameTypeModuloShape(init, expected))
     return success();
   return op->emitOpError() << "expects the destination type to equal the "
                               "result type "
@@ -232,12 +235,13 @@ LogicalResult DepthAttnOp::verify() {
     return failure();
   if (failed(verifyVector(*this, getQuery().getType(), *src, "query")))
     return failure();
-  if (getResult() && getResult().getType() != *src)
+  if (getResult() && !sameTypeModuloShape(getResult().getType(), *src))
     return emitOpError() << "expects the result type to equal the source type "
                          << *src << ", got " << getResult().getType();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), *src, "the source type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), *src, "the source type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -249,7 +253,8 @@ LogicalResult RMSNormOp::verify() {
     return failure();
   if (failed(verifyForm(*this, bool(getInit()), 1)))
     return failure();
-  if (getResult() && getResult().getType() != getInput().getType())
+  if (getResult() &&
+      !sameTypeModuloShape(getResult().getType(), getInput().getType()))
     return emitOpError()
            << "failed to verify that all of {input, result} have same type";
   if (failed(verifySourceLike(*this, getInput().getType(), "input")))
@@ -258,8 +263,9 @@ LogicalResult RMSNormOp::verify() {
   if (failed(verifyVector(*this, getGain().getType(), input, "gain")))
     return failure();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), input, "the input type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), input, "the input type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -281,8 +287,10 @@ LogicalResult DepthLogitsOp::verify() {
                                  "the result (source count, then token dims)")))
       return failure();
     if (Value init = getInit())
-      return verifyInit(*this, init.getType(), getType(), "the result type");
-    return success();
+      if (failed(
+              verifyInit(*this, init.getType(), getType(), "the result type")))
+        return failure();
+    return verifyShapeRelations(*this);
   }
   // The memref form: the destination is what the result would be.
   Value init = getInit();
@@ -294,7 +302,7 @@ LogicalResult DepthLogitsOp::verify() {
     return emitOpError() << "expects the destination to have element type "
                             "f32, got "
                          << init.getType();
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -304,7 +312,8 @@ LogicalResult DepthLogitsOp::verify() {
 LogicalResult DepthSoftmaxOp::verify() {
   if (failed(verifyForm(*this, bool(getInit()), 1)))
     return failure();
-  if (getResult() && getResult().getType() != getLogits().getType())
+  if (getResult() &&
+      !sameTypeModuloShape(getResult().getType(), getLogits().getType()))
     return emitOpError()
            << "failed to verify that all of {logits, result} have same type";
   ShapedType type = rankedShaped(getLogits().getType());
@@ -315,9 +324,7 @@ LogicalResult DepthSoftmaxOp::verify() {
     return emitOpError() << "expects logits of rank >= 1 (the depth axis, then "
                             "token dims), got "
                          << type;
-  if (type.getDimSize(0) == 0)
-    return emitOpError() << "expects a non-empty depth axis, got " << type;
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -339,10 +346,10 @@ LogicalResult DepthCombineOp::verify() {
   if (Value init = getInit())
     if (failed(verifyInit(*this, init.getType(), *src, "the value type")))
       return failure();
-  if (getResult() && getResult().getType() != *src)
+  if (getResult() && !sameTypeModuloShape(getResult().getType(), *src))
     return emitOpError() << "expects the result type to equal the value type "
                          << *src << ", got " << getResult().getType();
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -356,12 +363,13 @@ LogicalResult BlockSummaryOp::verify() {
       verifyUniformSources(*this, getOutputs().getTypes(), "output");
   if (failed(src))
     return failure();
-  if (getResult() && getResult().getType() != *src)
+  if (getResult() && !sameTypeModuloShape(getResult().getType(), *src))
     return emitOpError() << "expects the result type to equal the output type "
                          << *src << ", got " << getResult().getType();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), *src, "the output type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), *src, "the output type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -390,11 +398,6 @@ LogicalResult DepthAttnStatsOp::verify() {
       diag << src->getElementType() << " or ";
     return diag << "f32, got " << qElem;
   }
-  int64_t hidden = src->getShape().back(), qLen = queries.getDimSize(1);
-  if (!ShapedType::isDynamic(qLen) && !ShapedType::isDynamic(hidden) &&
-      qLen != hidden)
-    return emitOpError() << "expects query length " << qLen
-                         << " to equal the hidden size " << hidden;
   // The output and LSE: the results (tensor form) or the destinations
   // (memref form).
   ValueRange outs = getNumResults() ? ValueRange(getResults()) : getInits();
@@ -416,11 +419,11 @@ LogicalResult DepthAttnStatsOp::verify() {
                          << outs[1].getType();
   if (getNumResults() && getHasOuts())
     for (auto [init, result] : llvm::zip_equal(getInits(), getResults()))
-      if (init.getType() != result.getType())
+      if (!sameTypeModuloShape(init.getType(), result.getType()))
         return emitOpError()
                << "expects each destination to have its result's type "
                << result.getType() << ", got " << init.getType();
-  return success();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -433,8 +436,8 @@ LogicalResult DepthAttnMergeOp::verify() {
   if (failed(verifyForm(*this, bool(getInit()), 1)))
     return failure();
   Type outputType = getOutput().getType();
-  if (!sameShapedType(outputType, getSource().getType()) ||
-      (getResult() && getResult().getType() != outputType))
+  if (!sameTypeModuloShape(outputType, getSource().getType()) ||
+      (getResult() && !sameTypeModuloShape(getResult().getType(), outputType)))
     return emitOpError()
            << "failed to verify that all of {output, source, result} have "
               "same type";
@@ -447,8 +450,9 @@ LogicalResult DepthAttnMergeOp::verify() {
                                "lse (token dims of the source)")))
     return failure();
   if (Value init = getInit())
-    return verifyInit(*this, init.getType(), src, "the source type");
-  return success();
+    if (failed(verifyInit(*this, init.getType(), src, "the source type")))
+      return failure();
+  return verifyShapeRelations(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -512,20 +516,22 @@ std::pair<unsigned, unsigned> sourceRange(Operation *op, unsigned first,
   return {first, end - outs};
 }
 
-bool operandsAreMemRefs(Operation *op) {
+bool hasMemRefOperands(Operation *op) {
   return llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
 }
 
 /// Memory effects of the memref form: reads every memref operand but the
 /// destinations, writes the destinations. The value form has none.
-void bufferEffects(
-    Operation *op, ValueRange inits,
+void getDestinationFormEffects(
+    Operation *op, unsigned numInits,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
+  unsigned initsBegin =
+      op->getNumOperands() - std::min<unsigned>(numInits, op->getNumOperands());
   for (OpOperand &operand : op->getOpOperands()) {
     if (!isa<MemRefType>(operand.get().getType()))
       continue;
-    if (operand.getOperandNumber() >= op->getNumOperands() - inits.size()) {
+    if (operand.getOperandNumber() >= initsBegin) {
       effects.emplace_back(MemoryEffects::Write::get(), &operand,
                            SideEffects::DefaultResource::get());
       continue;
@@ -533,6 +539,28 @@ void bufferEffects(
     effects.emplace_back(MemoryEffects::Read::get(), &operand,
                          SideEffects::DefaultResource::get());
   }
+}
+
+void addOuts(OpBuilder &b, OperationState &state, ValueRange inits,
+             bool hasOutsAttr) {
+  state.addOperands(inits);
+  if (hasOutsAttr)
+    state.addAttribute("has_outs", b.getUnitAttr());
+  if (!inits.empty() && isa<RankedTensorType>(inits.front().getType()))
+    state.addTypes(inits.getTypes());
+}
+
+SmallVector<Value, 1> optionalOuts(Value init) {
+  SmallVector<Value, 1> outs;
+  if (init)
+    outs.push_back(init);
+  return outs;
+}
+
+Value trailingInit(Operation *op, bool hasOuts, unsigned minOperands) {
+  if (!hasOuts || op->getNumOperands() < minOperands)
+    return Value();
+  return op->getOperands().back();
 }
 
 void addEps(OperationState &state, FloatAttr eps) {
@@ -653,11 +681,8 @@ void DepthAttnOp::build(OpBuilder &b, OperationState &state, Value query,
                         ValueRange sources, Value init, FloatAttr eps) {
   state.addOperands(query);
   state.addOperands(sources);
-  state.addOperands(init);
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnOp::getSources() {
@@ -670,42 +695,15 @@ MutableOperandRange DepthAttnOp::getSourcesMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value DepthAttnOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 2)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType DepthAttnOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthAttnOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthAttnOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthAttnOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value DepthAttnOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 ParseResult DepthAttnOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthAttnOp>(parser, result, 1);
 }
 
 void DepthAttnOp::print(OpAsmPrinter &printer) {
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printSourcesAndOuts(printer, *this, getQuery(), getSources(), outs,
-                      getEpsAttr());
+  printSourcesAndOuts(printer, *this, getQuery(), getSources(),
+                      optionalOuts(getInit()), getEpsAttr());
 }
 
 // depth_attn_stats
@@ -724,11 +722,8 @@ void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state, Value queries,
                              Value lseInit, FloatAttr eps) {
   state.addOperands(queries);
   state.addOperands(sources);
-  state.addOperands({outputInit, lseInit});
   addEps(state, eps);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(outputInit.getType()))
-    state.addTypes({outputInit.getType(), lseInit.getType()});
+  addOuts(b, state, {outputInit, lseInit}, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthAttnStatsOp::getSources() {
@@ -767,21 +762,6 @@ void DepthAttnStatsOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getResult(1), "lse");
 }
 
-bool DepthAttnStatsOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnStatsOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnStatsOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 ParseResult DepthAttnStatsOp::parse(OpAsmParser &parser,
                                     OperationState &result) {
   return parseSourcesAndOuts<DepthAttnStatsOp>(parser, result, 2);
@@ -805,32 +785,9 @@ void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Type result,
 void DepthAttnMergeOp::build(OpBuilder &b, OperationState &state, Value output,
                              Value lse, Value query, Value source, Value init,
                              FloatAttr eps) {
-  state.addOperands({output, lse, query, source, init});
+  state.addOperands({output, lse, query, source});
   addEps(state, eps);
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
-}
-
-RankedTensorType DepthAttnMergeOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthAttnMergeOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
-void DepthAttnMergeOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthAttnMergeOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
+  addOuts(b, state, init, /*hasOutsAttr=*/false);
 }
 
 /// `%o, %lse, %q, %u outs(%init : T)? attr-dict : T_o, T_lse, T_q, T_u`; on
@@ -866,10 +823,7 @@ ParseResult DepthAttnMergeOp::parse(OpAsmParser &parser,
 void DepthAttnMergeOp::print(OpAsmPrinter &printer) {
   printer << " " << getOutput() << ", " << getLse() << ", " << getQuery()
           << ", " << getSource();
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, getEpsAttr());
   printer << " : " << getOutput().getType() << ", " << getLse().getType()
           << ", " << getQuery().getType() << ", " << getSource().getType();
@@ -916,14 +870,16 @@ LogicalResult verifyNormEpilogue(Operation *op, ValueRange inits,
              << "), got " << inits.size();
   }
   for (Type type : op->getResultTypes())
-    if (type != rowType)
+    if (!sameTypeModuloShape(type, rowType))
       return op->emitOpError()
              << "expects every result type to equal the source type " << rowType
              << ", got " << type;
   for (Value init : inits)
     if (failed(verifyInit(op, init.getType(), rowType, "the source type")))
       return failure();
-  return verifyVector(op, gain.getType(), rowType, "gain");
+  if (failed(verifyVector(op, gain.getType(), rowType, "gain")))
+    return failure();
+  return verifyShapeRelations(op);
 }
 
 void addNormEpilogueAttrs(OperationState &state, FloatAttr eps,
@@ -967,8 +923,6 @@ ShapedType DepthAttnNormOp::getRowType() {
                               : rankedShaped(getSources().front().getType());
 }
 
-bool DepthAttnNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
 LogicalResult DepthAttnNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -982,18 +936,6 @@ LogicalResult DepthAttnNormOp::verify() {
                             getNormEpsAttr());
 }
 
-void DepthAttnNormOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (hasBufferSemantics())
-    bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnNormOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 // rms_norm
 
 void RMSNormOp::build(OpBuilder &b, OperationState &state, Type result,
@@ -1005,30 +947,9 @@ void RMSNormOp::build(OpBuilder &b, OperationState &state, Type result,
 
 void RMSNormOp::build(OpBuilder &b, OperationState &state, Value input,
                       Value gain, Value init, FloatAttr eps) {
-  state.addOperands({input, gain, init});
+  state.addOperands({input, gain});
   addEps(state, eps);
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
-}
-
-RankedTensorType RMSNormOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool RMSNormOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void RMSNormOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability RMSNormOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
+  addOuts(b, state, init, /*hasOutsAttr=*/false);
 }
 
 /// `%x, %gain outs(%init : T)? attr-dict : T_x, T_gain`; on tensors the
@@ -1061,10 +982,7 @@ ParseResult RMSNormOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void RMSNormOp::print(OpAsmPrinter &printer) {
   printer << " " << getInput() << ", " << getGain();
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, getEpsAttr());
   printer << " : " << getInput().getType() << ", " << getGain().getType();
 }
@@ -1080,10 +998,7 @@ void BlockSummaryOp::build(OpBuilder &b, OperationState &state, Type result,
 void BlockSummaryOp::build(OpBuilder &b, OperationState &state,
                            ValueRange outputs, Value init) {
   state.addOperands(outputs);
-  state.addOperands(init);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange BlockSummaryOp::getOutputs() {
@@ -1096,31 +1011,7 @@ MutableOperandRange BlockSummaryOp::getOutputsMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value BlockSummaryOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 1)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType BlockSummaryOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool BlockSummaryOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void BlockSummaryOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability BlockSummaryOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value BlockSummaryOp::getInit() { return trailingInit(*this, getHasOuts(), 1); }
 
 /// ` [%o, ...] outs(%init : T)? attr-dict : T_o` (one type for all outputs,
 /// or a parenthesized list of them; `none T` without outputs); on tensors
@@ -1167,10 +1058,7 @@ ParseResult BlockSummaryOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void BlockSummaryOp::print(OpAsmPrinter &printer) {
   printer << " [" << getOutputs() << "]";
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, FloatAttr());
   printer << " : ";
   OperandRange outputs = getOutputs();
@@ -1197,10 +1085,7 @@ void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Value query,
                           ValueRange keys, Value init) {
   state.addOperands(query);
   state.addOperands(keys);
-  state.addOperands(init);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthLogitsOp::getKeys() {
@@ -1213,31 +1098,7 @@ MutableOperandRange DepthLogitsOp::getKeysMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value DepthLogitsOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 2)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType DepthLogitsOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthLogitsOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthLogitsOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthLogitsOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value DepthLogitsOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 // depth_attn_merge_norm
 
@@ -1267,14 +1128,10 @@ ShapedType DepthAttnMergeNormOp::getRowType() {
   return rankedShaped(getSource().getType());
 }
 
-bool DepthAttnMergeNormOp::hasBufferSemantics() {
-  return operandsAreMemRefs(*this);
-}
-
 LogicalResult DepthAttnMergeNormOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
-  if (!sameShapedType(getOutput().getType(), getSource().getType()))
+  if (!sameTypeModuloShape(getOutput().getType(), getSource().getType()))
     return emitOpError()
            << "failed to verify that all of {output, source} have same type";
   if (failed(verifySourceLike(*this, getSource().getType(), "source")))
@@ -1289,27 +1146,13 @@ LogicalResult DepthAttnMergeNormOp::verify() {
                             getNormEpsAttr());
 }
 
-void DepthAttnMergeNormOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (hasBufferSemantics())
-    bufferEffects(*this, getInits(), effects);
-}
-
-Speculation::Speculatability DepthAttnMergeNormOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
-
 ParseResult DepthLogitsOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthLogitsOp>(parser, result, 1);
 }
 
 void DepthLogitsOp::print(OpAsmPrinter &printer) {
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printSourcesAndOuts(printer, *this, getQuery(), getKeys(), outs, FloatAttr());
+  printSourcesAndOuts(printer, *this, getQuery(), getKeys(),
+                      optionalOuts(getInit()), FloatAttr());
 }
 
 // depth_softmax
@@ -1321,29 +1164,8 @@ void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits) {
 
 void DepthSoftmaxOp::build(OpBuilder &b, OperationState &state, Value logits,
                            Value init) {
-  state.addOperands({logits, init});
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
-}
-
-RankedTensorType DepthSoftmaxOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthSoftmaxOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthSoftmaxOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthSoftmaxOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
+  state.addOperands({logits});
+  addOuts(b, state, init, /*hasOutsAttr=*/false);
 }
 
 FailureOr<std::pair<Value, Value>>
@@ -1403,10 +1225,7 @@ ParseResult DepthSoftmaxOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void DepthSoftmaxOp::print(OpAsmPrinter &printer) {
   printer << " " << getLogits();
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printOuts(printer, outs);
+  printOuts(printer, optionalOuts(getInit()));
   printAttrs(printer, *this, FloatAttr());
   printer << " : " << getLogits().getType();
 }
@@ -1424,10 +1243,7 @@ void DepthCombineOp::build(OpBuilder &b, OperationState &state, Value weights,
                            ValueRange values, Value init) {
   state.addOperands(weights);
   state.addOperands(values);
-  state.addOperands(init);
-  state.addAttribute("has_outs", b.getUnitAttr());
-  if (isa<RankedTensorType>(init.getType()))
-    state.addTypes(init.getType());
+  addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
 OperandRange DepthCombineOp::getValues() {
@@ -1440,42 +1256,15 @@ MutableOperandRange DepthCombineOp::getValuesMutable() {
   return MutableOperandRange(*this, begin, end - begin);
 }
 
-Value DepthCombineOp::getInit() {
-  if (!getHasOuts() || getNumOperands() < 2)
-    return Value();
-  return getOperands().back();
-}
-
-RankedTensorType DepthCombineOp::getType() {
-  Value result = getResult();
-  return result ? dyn_cast<RankedTensorType>(result.getType())
-                : RankedTensorType();
-}
-
-bool DepthCombineOp::hasBufferSemantics() { return operandsAreMemRefs(*this); }
-
-void DepthCombineOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  if (Value init = getInit())
-    bufferEffects(*this, init, effects);
-}
-
-Speculation::Speculatability DepthCombineOp::getSpeculatability() {
-  return hasBufferSemantics() ? Speculation::NotSpeculatable
-                              : Speculation::Speculatable;
-}
+Value DepthCombineOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 ParseResult DepthCombineOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthCombineOp>(parser, result, 1);
 }
 
 void DepthCombineOp::print(OpAsmPrinter &printer) {
-  SmallVector<Value> outs;
-  if (Value init = getInit())
-    outs.push_back(init);
-  printSourcesAndOuts(printer, *this, getWeights(), getValues(), outs,
-                      FloatAttr());
+  printSourcesAndOuts(printer, *this, getWeights(), getValues(),
+                      optionalOuts(getInit()), FloatAttr());
 }
 
 #define GET_OP_CLASSES

@@ -8,7 +8,8 @@
 //   it is related to;
 // - RuntimeVerifiableOpInterface: `generate-runtime-verification` checks
 //   every relation that involves a dynamic operand size (cf.assert).
-// The verifiers check the same relations where the sizes are static.
+// The verifiers check the same relations where the sizes are static
+// (`verifyShapeRelations`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,6 +56,8 @@ std::string ShapeRelation::describe() const {
   std::string text = lhs.describe();
   if (kind == Kind::Equal)
     text += " must equal " + rhs.describe();
+  else if (kind == Kind::Size)
+    text += " must be " + std::to_string(size);
   else
     text += " must be non-zero";
   if (!role.empty())
@@ -63,14 +66,16 @@ std::string ShapeRelation::describe() const {
 }
 
 void ShapeRelations::equal(Value a, int64_t da, StringRef nameA, Value b,
-                           int64_t db, StringRef nameB, StringRef role) {
+                           int64_t db, StringRef nameB, StringRef role,
+                           bool exact) {
   std::optional<int64_t> rankA = getRank(a), rankB = getRank(b);
   if (!rankA || !rankB || da < 0 || db < 0 || da >= *rankA || db >= *rankB)
     return;
   relations.push_back({ShapeRelation::Kind::Equal,
                        {a, da, nameA.str()},
                        {b, db, nameB.str()},
-                       role.str()});
+                       role.str(),
+                       exact});
 }
 
 void ShapeRelations::sameShape(Value a, StringRef nameA, Value b,
@@ -105,7 +110,8 @@ void ShapeRelations::hidden(Value source, StringRef sourceName, Value vector,
   std::optional<int64_t> rank = getRank(source);
   if (!rank || *rank == 0)
     return;
-  equal(vector, dim, vectorName, source, *rank - 1, sourceName, "hidden size");
+  equal(vector, dim, vectorName, source, *rank - 1, sourceName, "hidden size",
+        /*exact=*/false);
 }
 
 void ShapeRelations::nonZeroHidden(Value source, StringRef sourceName) {
@@ -121,6 +127,19 @@ void ShapeRelations::nonZero(Value value, int64_t dim, StringRef name,
     return;
   relations.push_back(
       {ShapeRelation::Kind::NonZero, {value, dim, name.str()}, {}, role.str()});
+}
+
+void ShapeRelations::size(Value value, int64_t dim, StringRef name,
+                          int64_t size, StringRef role) {
+  std::optional<int64_t> rank = getRank(value);
+  if (!rank || dim < 0 || dim >= *rank)
+    return;
+  relations.push_back({ShapeRelation::Kind::Size,
+                       {value, dim, name.str()},
+                       {},
+                       role.str(),
+                       /*exact=*/true,
+                       size});
 }
 
 //===----------------------------------------------------------------------===//
@@ -159,7 +178,10 @@ void describe(DepthLogitsOp op, ShapeRelations &r) {
   r.nonZeroHidden(key, "key #0");
   r.hidden(key, "key #0", op.getQuery(), "query", 0);
   // Dimension 0 of the result is the (static) number of keys.
+  int64_t n = op.getKeys().size();
+  r.size(op.getResult(), 0, "result", n, "key count");
   r.tokens(key, "key #0", op.getResult(), "result", 1);
+  r.size(op.getInit(), 0, "init", n, "key count");
   r.tokens(key, "key #0", op.getInit(), "init", 1);
 }
 
@@ -176,6 +198,7 @@ void describe(DepthCombineOp op, ShapeRelations &r) {
   r.sameShapes(op.getValues(), "value");
   r.nonZeroHidden(value, "value #0");
   // Dimension 0 of the weights is the (static) number of values.
+  r.size(op.getWeights(), 0, "weights", op.getValues().size(), "value count");
   r.tokens(value, "value #0", op.getWeights(), "weights", 1);
   r.sameShape(op.getResult(), "result", value, "value #0");
   r.sameShape(op.getInit(), "init", value, "value #0");
@@ -434,6 +457,8 @@ struct RuntimeChecksModel : public RuntimeVerifiableOpInterface::ExternalModel<
                                   generateErrorMessage) const {
     ShapeRelations relations = getRelations<OpT>(op);
     for (const ShapeRelation &relation : relations.get()) {
+      if (relation.kind == ShapeRelation::Kind::Size)
+        continue; // static, checked by the verifier
       std::optional<OpFoldResult> lhs =
           sizeBefore(op, builder, loc, relation.lhs);
       if (!lhs)
@@ -475,8 +500,64 @@ void mlir::attnres::describeShapeRelations(Operation *op,
       .Case<DepthAttnOp, RMSNormOp, DepthLogitsOp, DepthSoftmaxOp,
             DepthCombineOp, BlockSummaryOp, DepthAttnStatsOp, DepthAttnMergeOp,
             DepthAttnGradOp, RMSNormGradOp, DepthAttnStatsGradOp,
-            DepthAttnMergeGradOp>(
+            DepthAttnMergeGradOp, DepthAttnNormOp, DepthAttnMergeNormOp>(
           [&](auto concrete) { describe(concrete, relations); });
+}
+
+/// A size for a diagnostic: the number, or `?`.
+static std::string printSize(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
+LogicalResult mlir::attnres::verifyShapeRelations(Operation *op) {
+  ShapeRelations relations;
+  describeShapeRelations(op, relations);
+  auto sizeOf = [](const ShapeDim &dim) -> std::optional<int64_t> {
+    auto type = dyn_cast<ShapedType>(dim.value.getType());
+    if (!type || !type.hasRank() || dim.dim >= type.getRank())
+      return std::nullopt;
+    return type.getDimSize(dim.dim);
+  };
+  for (const ShapeRelation &relation : relations.get()) {
+    std::optional<int64_t> lhs = sizeOf(relation.lhs);
+    if (!lhs)
+      continue;
+    Type lhsType = relation.lhs.value.getType();
+    switch (relation.kind) {
+    case ShapeRelation::Kind::NonZero:
+      if (*lhs == 0)
+        return op->emitOpError()
+               << "expects " << relation.lhs.describe() << " (" << relation.role
+               << ") to be non-zero, got " << lhsType;
+      break;
+    case ShapeRelation::Kind::Size:
+      if (*lhs != relation.size)
+        return op->emitOpError()
+               << "expects " << relation.lhs.describe() << " (" << relation.role
+               << ") to be " << relation.size << ", got " << printSize(*lhs)
+               << " in " << lhsType;
+      break;
+    case ShapeRelation::Kind::Equal: {
+      std::optional<int64_t> rhs = sizeOf(relation.rhs);
+      if (!rhs || *lhs == *rhs)
+        break;
+      bool lhsDynamic = ShapedType::isDynamic(*lhs);
+      bool rhsDynamic = ShapedType::isDynamic(*rhs);
+      if (!relation.exact && (lhsDynamic || rhsDynamic))
+        break;
+      auto diag = op->emitOpError()
+                  << "expects " << relation.lhs.describe() << " to equal "
+                  << relation.rhs.describe() << " (" << relation.role
+                  << "), got " << printSize(*lhs) << " in " << lhsType
+                  << " and " << printSize(*rhs) << " in "
+                  << relation.rhs.value.getType();
+      if (lhsDynamic || rhsDynamic)
+        diag << " (one static, one dynamic)";
+      return diag;
+    }
+    }
+  }
+  return success();
 }
 
 LogicalResult mlir::attnres::reifyResultShapesFromRelations(

@@ -9,6 +9,7 @@
 
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def AttnRes_Dialect : Dialect {
   let name = "attnres";
@@ -61,6 +62,29 @@ def AttnRes_Dialect : Dialect {
   let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+// The value form and the memref form of an op with destinations
+// (AttnResTraits.h): hasBufferSemantics, the memory effects and the
+// speculatability of the two forms, stated once.
+def AttnRes_DestinationForm : NativeOpTrait<"DestinationForm"> {
+  let cppNamespace = "::mlir::attnres";
+}
+
+// An op with one optional tensor result (none in the memref form). Its
+// `getType()` is declared on the op itself (a trait's would be ambiguous with
+// VariadicResults' `getType(unsigned)`).
+def AttnRes_OptionalTensorResult : NativeOpTrait<"OptionalTensorResult", [],
+    [{
+    /// The result's type (null in the memref form).
+    ::mlir::RankedTensorType getType() {
+      return getNumResults() == 1
+                 ? ::llvm::dyn_cast<::mlir::RankedTensorType>(
+                       getOperation()->getResult(0).getType())
+                 : ::mlir::RankedTensorType();
+    }
+    }]> {
+  let cppNamespace = "::mlir::attnres";
 }
 
 class AttnRes_Op<string mnemonic, list<Trait> traits = []>

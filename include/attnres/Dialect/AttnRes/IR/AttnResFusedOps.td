@@ -19,8 +19,8 @@ include "mlir/Interfaces/TilingInterface.td"
 
 class AttnRes_NormEpilogueOp<string mnemonic, list<Trait> traits = []>
     : AttnRes_Op<mnemonic, !listconcat(traits, [
-        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-        DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+        AttnRes_DestinationForm, MemoryEffectsOpInterface,
+        ConditionallySpeculatable,
         DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
            "getIterationDomain", "getTiledImplementation",
            "getResultTilePosition"]>,
@@ -52,7 +52,6 @@ class AttnRes_NormEpilogueOp<string mnemonic, list<Trait> traits = []>
     }
     /// The shaped type of `h` and of the normalized value.
     ::mlir::ShapedType getRowType();
-    bool hasBufferSemantics();
   }];
 }
 

@@ -20,9 +20,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "gradient of depth_attn with respect to the query and the sources";
@@ -92,8 +92,6 @@ def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
     /// The results (null / empty in the memref form).
     ::mlir::Value getQueryGrad();
     ::mlir::ResultRange getSourceGrads();
-    /// Whether the operands are memrefs (the op has no results).
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -103,9 +101,9 @@ def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "gradient of rms_norm with respect to the input and the gain";
@@ -153,7 +151,6 @@ def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
     /// The results (null in the memref form).
     ::mlir::Value getInputGrad();
     ::mlir::Value getGainGrad();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -163,9 +160,9 @@ def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "two-phase AttnRes, backward of phase 1 (depth_attn_stats)";
@@ -232,7 +229,6 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
     /// The results (null / empty in the memref form).
     ::mlir::Value getQueriesGrad();
     ::mlir::ResultRange getSourceGrads();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -242,9 +238,9 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "two-phase AttnRes, backward of phase 2 (depth_attn_merge)";
@@ -299,7 +295,6 @@ def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
     ::mlir::Value getLseGrad();
     ::mlir::Value getQueryGrad();
     ::mlir::Value getSourceGrad();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }

@@ -8,6 +8,7 @@
 #define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_H
 
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResTraits.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

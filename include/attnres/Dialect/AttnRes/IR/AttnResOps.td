@@ -19,8 +19,8 @@ include "mlir/Interfaces/TilingInterface.td"
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -85,10 +85,6 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
     ::mlir::MutableOperandRange getSourcesMutable();
     /// The destination, or null without one.
     ::mlir::Value getInit();
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    /// Whether the operands are memrefs (the op has no result).
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -99,8 +95,8 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -141,11 +137,6 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
     OpBuilder<(ins "Value":$input, "Value":$gain, "Value":$init,
                    CArg<"FloatAttr", "{}">:$eps)>
   ];
-  let extraClassDeclaration = [{
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    bool hasBufferSemantics();
-  }];
   let hasVerifier = 1;
 }
 
@@ -154,8 +145,8 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "depth-attention logits of one query against N keys";
@@ -198,9 +189,6 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
     ::mlir::MutableOperandRange getKeysMutable();
     /// The destination, or null without one.
     ::mlir::Value getInit();
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -210,8 +198,8 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "softmax over the depth (source) axis, dimension 0";
@@ -244,11 +232,6 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "Value":$logits, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    bool hasBufferSemantics();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -258,8 +241,8 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "weighted sum of N values with depth-softmax weights";
@@ -302,9 +285,6 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
     ::mlir::MutableOperandRange getValuesMutable();
     /// The destination, or null without one.
     ::mlir::Value getInit();
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -315,8 +295,8 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -362,9 +342,6 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
     ::mlir::MutableOperandRange getOutputsMutable();
     /// The destination, or null without one.
     ::mlir::Value getInit();
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -376,9 +353,9 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -436,7 +413,6 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
     /// The results (null in the memref form).
     ::mlir::Value getOutput();
     ::mlir::Value getLse();
-    bool hasBufferSemantics();
   }];
   let hasVerifier = 1;
 }
@@ -446,8 +422,8 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
-    [DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+     ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
@@ -495,11 +471,6 @@ def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
                    "Value":$source, "Value":$init,
                    CArg<"FloatAttr", "{}">:$eps)>
   ];
-  let extraClassDeclaration = [{
-    /// The result's type (null in the memref form).
-    ::mlir::RankedTensorType getType();
-    bool hasBufferSemantics();
-  }];
   let hasVerifier = 1;
 }
 

@@ -33,15 +33,22 @@ struct ShapeDim {
   std::string describe() const;
 };
 
-/// A size relation an op requires: `lhs == rhs`, or `lhs != 0`.
+/// A size relation an op requires: `lhs == rhs`, `lhs != 0`, or
+/// `lhs == size` (a size the op's structure fixes, such as its source count).
 struct ShapeRelation {
-  enum class Kind { Equal, NonZero };
+  enum class Kind { Equal, NonZero, Size };
   Kind kind;
   ShapeDim lhs;
-  /// Unused for NonZero.
+  /// Unused for NonZero and Size.
   ShapeDim rhs;
   /// What the sizes are ("token dimension", "hidden size").
   std::string role;
+  /// Equal: the two sizes must also be equally static (both dynamic or both
+  /// the same number), as for two values of one type; otherwise a dynamic
+  /// size is only checked at run time. Size: the size is always static.
+  bool exact = true;
+  /// Size: the required size.
+  int64_t size = 0;
 
   /// The message of a failed run-time check, e.g. "dimension 0 of source #1
   /// must equal dimension 0 of source #0 (token dimension)".
@@ -54,9 +61,10 @@ struct ShapeRelation {
 /// cannot make the builders index out of range.
 class ShapeRelations {
 public:
-  /// Dimension `da` of `a` equals dimension `db` of `b`.
+  /// Dimension `da` of `a` equals dimension `db` of `b`; with `exact`,
+  /// the verifier also requires them to be equally static.
   void equal(Value a, int64_t da, StringRef nameA, Value b, int64_t db,
-             StringRef nameB, StringRef role);
+             StringRef nameB, StringRef role, bool exact = true);
   /// Every dimension of `a` equals the same dimension of `b`.
   void sameShape(Value a, StringRef nameA, Value b, StringRef nameB,
                  StringRef role = "same shape");
@@ -68,13 +76,16 @@ public:
   void tokens(Value source, StringRef sourceName, Value other,
               StringRef otherName, int64_t leading);
   /// The hidden size of source-like `source` equals dimension `dim` of
-  /// `vector` (a query or gain).
+  /// `vector` (a query or gain); a dynamic size on either side is allowed.
   void hidden(Value source, StringRef sourceName, Value vector,
               StringRef vectorName, int64_t dim);
   /// The hidden size of source-like `source` is non-zero.
   void nonZeroHidden(Value source, StringRef sourceName);
   /// Dimension `dim` of `value` is non-zero.
   void nonZero(Value value, int64_t dim, StringRef name, StringRef role);
+  /// Dimension `dim` of `value` is statically `size`.
+  void size(Value value, int64_t dim, StringRef name, int64_t size,
+            StringRef role);
 
   ArrayRef<ShapeRelation> get() const { return relations; }
 
@@ -85,6 +96,14 @@ private:
 /// Appends the relations of `op` (any attnres op; nothing for other ops) to
 /// `relations`, without the interface being registered.
 void describeShapeRelations(Operation *op, ShapeRelations &relations);
+
+/// The verifier's part of the relations of `op` (any attnres op; success for
+/// other ops): every relation whose sizes are known statically holds (equal
+/// sizes, exact ones equally static; a non-zero size; a fixed size). Emits
+/// an error on `op` naming both values, their dimensions, sizes and types.
+/// Relations between dimensions of differing ranks are not stated, so the
+/// caller checks ranks (and element types) first.
+LogicalResult verifyShapeRelations(Operation *op);
 
 /// `ReifyRankedShapedTypeOpInterface` from the relations: each dynamic
 /// result dimension is the first operand dimension the relations tie it to,
