@@ -77,10 +77,10 @@ def bind_returning(lib, arrays, rank):
 def hand_site_ir(n, rows, d):
     t = f"tensor<{rows}x{d}xf32>"
     args = ", ".join([f"%q: tensor<{d}xf32>"] + [f"%v{j}: {t}" for j in range(n)])
-    vals = ", ".join(f"%v{j}" for j in range(n))
+    vals = [f"%v{j}" for j in range(n)]
+    site = ab.IR.depth_attn("%h", "%q", vals, "9.99999997E-7", f"tensor<{d}xf32>", t)
     return (f"func.func @forward({args}) -> {t} attributes {{llvm.emit_c_interface}} {{\n"
-            f"  %h = attnres.depth_attn %q, [{vals}] {{eps = 9.99999997E-7 : f32}} : "
-            f"tensor<{d}xf32>, {t} -> {t}\n  return %h : {t}\n}}\n")
+            f"  {site}\n  return %h : {t}\n}}\n")
 
 
 def reference_model(emb, queries, scales, block):

@@ -38,7 +38,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "bench"))
-from attnres_bench import from_bf16_bits, numpy_site, to_bf16_bits  # noqa: E402
+from attnres_bench import IR, from_bf16_bits, numpy_site, to_bf16_bits  # noqa: E402
 
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 MARK_BEGIN = "<!-- gpu-bench:begin -->"
@@ -53,8 +53,8 @@ def site_ir(n, d, dtype):
              f"  %qt = bufferization.to_tensor %q restrict : memref<{d}xf32> to tensor<{d}xf32>"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %h = attnres.depth_attn %qt, [{vals}] : tensor<{d}xf32>, {t} -> {t}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + IR.depth_attn("%h", "%qt", vals, None, f"tensor<{d}xf32>", t))
     lines.append(f"  bufferization.materialize_in_destination %h in restrict writable %out : ({t}, {src}) -> ()")
     lines += ["  return", "}"]
     return "\n".join(lines) + "\n"
@@ -121,8 +121,8 @@ def site_grad_ir(n, d, dtype):
              f"  %gt = bufferization.to_tensor %g restrict : {src} to {t}"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %DQ, %DV:{n} = attnres.depth_attn_grad %qt, [{vals}], %gt : {qt}, {t}, {t} -> {qt}, {t}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + IR.depth_attn_grad(f"%DQ, %DV:{n}", "%qt", vals, "%gt", None, qt, t, t))
     lines.append(f"  bufferization.materialize_in_destination %DQ in restrict writable %dq : ({qt}, {qm}) -> ()")
     for j in range(n):
         lines.append(f"  bufferization.materialize_in_destination %DV#{j} in restrict writable %dv{j} : ({t}, {src}) -> ()")
@@ -153,7 +153,8 @@ def site_merge_ir(d, dtype):
         "  %lt = bufferization.to_tensor %l restrict : memref<?xf32> to tensor<?xf32>",
         f"  %qt = bufferization.to_tensor %q restrict : memref<{d}xf32> to tensor<{d}xf32>",
         f"  %st = bufferization.to_tensor %s restrict : {m} to {t}",
-        f"  %h = attnres.depth_attn_merge %ot, %lt, %qt, %st : {t}, tensor<?xf32>, tensor<{d}xf32>, {t}",
+        "  " + IR.depth_attn_merge("%h", "%ot", "%lt", "%qt", "%st", None, t, "tensor<?xf32>",
+                                   f"tensor<{d}xf32>", t),
         f"  bufferization.materialize_in_destination %h in restrict writable %out : ({t}, {m}) -> ()",
         "  return", "}"]) + "\n"
 
@@ -169,8 +170,8 @@ def stats_ir(queries, n, d, dtype):
              f"  %qt = bufferization.to_tensor %q restrict : {qm} to {qt}"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %O, %L = attnres.depth_attn_stats %qt, [{vals}] : {qt}, {t} -> {ot}, {lt}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + IR.depth_attn_stats(["%O", "%L"], "%qt", vals, None, qt, t, ot, lt))
     lines.append(f"  bufferization.materialize_in_destination %O in restrict writable %o : ({ot}, {om}) -> ()")
     lines.append(f"  bufferization.materialize_in_destination %L in restrict writable %l : ({lt}, {lm}) -> ()")
     lines += ["  return", "}"]
