@@ -31,7 +31,9 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
-from attnres_gen import IR  # noqa: E402  (attnres.ir of this tree; no build needed)
+# attnres.ir (the op text) and attnres.reference (the numpy reference) of this
+# tree; no build needed.
+from attnres_gen import IR, R  # noqa: E402
 LLVM_BIN = "/usr/lib/llvm-22/bin"
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 
@@ -243,6 +245,8 @@ def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False, dynamic=F
 
 
 def numpy_site(sources, q, eps=1e-5):
+    """The "numpy" peer of the benchmark (stacked einsum in the inputs'
+    precision); results are checked against attnres.reference (R.site)."""
     s = np.stack(sources)                                   # [n, T, D]
     rho = 1.0 / np.sqrt((s * s).mean(-1) + eps)             # [n, T]
     logits = rho * (s @ q)                                  # [n, T]
@@ -482,7 +486,7 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
         elem = 2
     nbytes = (n + 1) * rows * d * elem
 
-    ref = numpy_site([s.astype(np.float64) for s in src], q.astype(np.float64))
+    ref = R.site(src, q)
     tol = 1e-3 if dtype == "f32" else 2e-2
     errors = {}
 
@@ -782,8 +786,7 @@ def bench_decode(tc, stream_lib, n, d, token_counts, out):
                 if min(min(v) for v in samples.values()) < 0:
                     raise SystemExit("attnres_time_ciface: unsupported argument count")
                 got = from_bf16_bits(res) if dtype == "bf16" else res
-                ref = numpy_site([from_bf16_bits(b).astype(np.float64) if dtype == "bf16"
-                                  else b.astype(np.float64) for b in buf], q.astype(np.float64))
+                ref = R.site([from_bf16_bits(b) if dtype == "bf16" else b for b in buf], q)
                 tol = 1e-3 if dtype == "f32" else 2e-2
                 err = float(np.max(np.abs(got - ref) / (1 + np.abs(ref))))
                 if not err < tol:

@@ -38,7 +38,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "bench"))
-from attnres_bench import IR, from_bf16_bits, numpy_site, to_bf16_bits  # noqa: E402
+from attnres_bench import IR, R, from_bf16_bits, to_bf16_bits  # noqa: E402
 
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 MARK_BEGIN = "<!-- gpu-bench:begin -->"
@@ -288,7 +288,7 @@ def main():
         if not args.host_flow:
             got = out_host if dtype == "f32" else from_bf16_bits(out_host)
             k = min(tokens, 256)
-            ref = numpy_site([v[:k].astype(np.float64) for v in vals], q.astype(np.float64))
+            ref = R.site([v[:k] for v in vals], q)
             err = float(np.max(np.abs(got[:k] - ref) / (1 + np.abs(ref))))
             if not err < (1e-4 if dtype == "f32" else 2e-2):
                 failures.append(f"{kind} T={tokens} {dtype}: max rel err {err:.1e}")
