@@ -39,6 +39,7 @@ import numpy as np
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "bench"))
 from attnres_bench import IR, R, from_bf16_bits, to_bf16_bits  # noqa: E402
+import attnres_grad_gen as GG  # noqa: E402  (float64 gradient references)
 
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 MARK_BEGIN = "<!-- gpu-bench:begin -->"
@@ -128,19 +129,6 @@ def site_grad_ir(n, d, dtype):
         lines.append(f"  bufferization.materialize_in_destination %DV#{j} in restrict writable %dv{j} : ({t}, {src}) -> ()")
     lines += ["  return", "}"]
     return "\n".join(lines) + "\n"
-
-
-def numpy_site_dv(vals, q, g, eps=1e-6):
-    """dV_j of depth_attn_grad in float64 (docs/semantics.md, Gradients)."""
-    d = q.shape[0]
-    rho = np.stack([1.0 / np.sqrt((v * v).mean(-1) + eps) for v in vals])
-    s = np.stack([r * (v @ q) for r, v in zip(rho, vals)])
-    a = np.stack([(v * g).sum(-1) for v in vals])
-    e = np.exp(s - s.max(0))
-    al = e / e.sum(0)
-    ds = al * (a - (al * a).sum(0))
-    return [al[j][:, None] * g + (ds[j] * rho[j])[:, None] * q
-            - (ds[j] * s[j] * rho[j] ** 2 / d)[:, None] * vals[j] for j in range(len(vals))]
 
 
 def site_merge_ir(d, dtype):
@@ -320,8 +308,7 @@ def main():
         err = None
         if not args.host_flow:
             k = min(tokens, 64)
-            ref = numpy_site_dv([v[:k].astype(np.float64) for v in vals[:n]], q_val,
-                                vals[n][:k].astype(np.float64))
+            ref = GG.site_grad(q_val, [v[:k] for v in vals[:n]], vals[n][:k], 1e-6)[1]
             err = 0.0
             for j in range(n):
                 got = np.empty((k, d), np.float32 if dtype == "f32" else np.uint16)
