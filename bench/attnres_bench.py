@@ -30,6 +30,10 @@ import time
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+# attnres.ir (the op text) and attnres.reference (the numpy reference) of this
+# tree; no build needed.
+from attnres_gen import IR, R  # noqa: E402
 LLVM_BIN = "/usr/lib/llvm-22/bin"
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 
@@ -140,16 +144,17 @@ def site_ir(n, rows, d, dtype, form, dynamic=False):
              f"  %gt = bufferization.to_tensor %g restrict : memref<{d}xf32> to tensor<{d}xf32>"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {srct}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
+    vals = [f"%t{j}" for j in range(n)]
     if form == "fused":
-        lines.append(f"  %h = attnres.depth_attn %qt, [{vals}] : tensor<{d}xf32>, {srct} -> {srct}")
+        lines.append("  " + IR.depth_attn("%h", "%qt", vals, None, f"tensor<{d}xf32>", srct))
     else:
         for j in range(n):
-            lines.append(f"  %k{j} = attnres.rms_norm %t{j}, %gt : {srct}, tensor<{d}xf32>")
-        keys = ", ".join(f"%k{j}" for j in range(n))
-        lines.append(f"  %s = attnres.depth_logits %qt, [{keys}] : tensor<{d}xf32>, {srct} -> tensor<{n}x{rows}xf32>")
-        lines.append(f"  %a = attnres.depth_softmax %s : tensor<{n}x{rows}xf32>")
-        lines.append(f"  %h = attnres.depth_combine %a, [{vals}] : tensor<{n}x{rows}xf32>, {srct} -> {srct}")
+            lines.append("  " + IR.rms_norm(f"%k{j}", f"%t{j}", "%gt", None, srct, f"tensor<{d}xf32>"))
+        keys = [f"%k{j}" for j in range(n)]
+        st = f"tensor<{n}x{rows}xf32>"
+        lines.append("  " + IR.depth_logits("%s", "%qt", keys, f"tensor<{d}xf32>", srct, st))
+        lines.append("  " + IR.depth_softmax("%a", "%s", st))
+        lines.append("  " + IR.depth_combine("%h", "%a", vals, st, srct))
     lines.append(f"  bufferization.materialize_in_destination %h in restrict writable %out : ({srct}, {src}) -> ()")
     lines += ["  return", "}"]
     return "\n".join(lines) + "\n"
@@ -195,7 +200,7 @@ def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False, dynamic=F
             return sources[0]
         v = fresh("h")
         q = query(l)
-        out.append(f"  {v} = attnres.depth_attn {q}, [{', '.join(sources)}] : tensor<{d}xf32>, {t} -> {t}")
+        out.append("  " + IR.depth_attn(v, q, sources, None, f"tensor<{d}xf32>", t))
         return v
 
     def sublayer(l, h):
@@ -224,7 +229,7 @@ def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False, dynamic=F
             partial = o
         else:
             p = fresh("p")
-            out.append(f"  {p} = attnres.block_summary [{partial}, {o}] : {t}")
+            out.append("  " + IR.block_summary(p, [partial, o], t))
             partial = p
     y = site(layers, blocks + [partial])
     if tensors:
@@ -240,6 +245,8 @@ def block_model_ir(layers, block, rows, d, dtype="f32", tensors=False, dynamic=F
 
 
 def numpy_site(sources, q, eps=1e-5):
+    """The "numpy" peer of the benchmark (stacked einsum in the inputs'
+    precision); results are checked against attnres.reference (R.site)."""
     s = np.stack(sources)                                   # [n, T, D]
     rho = 1.0 / np.sqrt((s * s).mean(-1) + eps)             # [n, T]
     logits = rho * (s @ q)                                  # [n, T]
@@ -390,9 +397,9 @@ def site_norm_ir(n, rows, d, dtype):
              f"  %gt = bufferization.to_tensor %g restrict : memref<{d}xf32> to tensor<{d}xf32>"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {srct}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines += [f"  %h = attnres.depth_attn %qt, [{vals}] : tensor<{d}xf32>, {srct} -> {srct}",
-              f"  %n = attnres.rms_norm %h, %gt : {srct}, tensor<{d}xf32>",
+    vals = [f"%t{j}" for j in range(n)]
+    lines += ["  " + IR.depth_attn("%h", "%qt", vals, None, f"tensor<{d}xf32>", srct),
+              "  " + IR.rms_norm("%n", "%h", "%gt", None, srct, f"tensor<{d}xf32>"),
               f"  bufferization.materialize_in_destination %h in restrict writable %out : ({srct}, {src}) -> ()",
               f"  bufferization.materialize_in_destination %n in restrict writable %nout : ({srct}, {src}) -> ()",
               "  return", "}"]
@@ -407,7 +414,7 @@ def norm_ir(rows, d, dtype):
         f"func.func @norm(%h: {src}, %g: memref<{d}xf32>, %out: {src}) attributes {{llvm.emit_c_interface}} {{",
         f"  %ht = bufferization.to_tensor %h restrict : {src} to {srct}",
         f"  %gt = bufferization.to_tensor %g restrict : memref<{d}xf32> to tensor<{d}xf32>",
-        f"  %n = attnres.rms_norm %ht, %gt : {srct}, tensor<{d}xf32>",
+        "  " + IR.rms_norm("%n", "%ht", "%gt", None, srct, f"tensor<{d}xf32>"),
         f"  bufferization.materialize_in_destination %n in restrict writable %out : ({srct}, {src}) -> ()",
         "  return", "}"]) + "\n"
 
@@ -418,10 +425,10 @@ def site_tensor_ir(n, rows, d, dtype):
     et = mlir_dtype(dtype)
     t = f"tensor<{rows}x{d}x{et}>"
     args = [f"%q: tensor<{d}xf32>"] + [f"%v{j}: {t}" for j in range(n)]
-    vals = ", ".join(f"%v{j}" for j in range(n))
+    vals = [f"%v{j}" for j in range(n)]
     return "\n".join([
         f"func.func @site({', '.join(args)}) -> {t} {{",
-        f"  %h = attnres.depth_attn %q, [{vals}] : tensor<{d}xf32>, {t} -> {t}",
+        "  " + IR.depth_attn("%h", "%q", vals, None, f"tensor<{d}xf32>", t),
         f"  return %h : {t}", "}"]) + "\n"
 
 
@@ -479,7 +486,7 @@ def bench_site(tc, peers, n, rows, d, dtype, reps, runs, torch, out, query="peak
         elem = 2
     nbytes = (n + 1) * rows * d * elem
 
-    ref = numpy_site([s.astype(np.float64) for s in src], q.astype(np.float64))
+    ref = R.site(src, q)
     tol = 1e-3 if dtype == "f32" else 2e-2
     errors = {}
 
@@ -779,8 +786,7 @@ def bench_decode(tc, stream_lib, n, d, token_counts, out):
                 if min(min(v) for v in samples.values()) < 0:
                     raise SystemExit("attnres_time_ciface: unsupported argument count")
                 got = from_bf16_bits(res) if dtype == "bf16" else res
-                ref = numpy_site([from_bf16_bits(b).astype(np.float64) if dtype == "bf16"
-                                  else b.astype(np.float64) for b in buf], q.astype(np.float64))
+                ref = R.site([from_bf16_bits(b) if dtype == "bf16" else b for b in buf], q)
                 tol = 1e-3 if dtype == "f32" else 2e-2
                 err = float(np.max(np.abs(got - ref) / (1 + np.abs(ref))))
                 if not err < tol:

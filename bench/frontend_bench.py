@@ -77,24 +77,16 @@ def bind_returning(lib, arrays, rank):
 def hand_site_ir(n, rows, d):
     t = f"tensor<{rows}x{d}xf32>"
     args = ", ".join([f"%q: tensor<{d}xf32>"] + [f"%v{j}: {t}" for j in range(n)])
-    vals = ", ".join(f"%v{j}" for j in range(n))
+    vals = [f"%v{j}" for j in range(n)]
+    site = ab.IR.depth_attn("%h", "%q", vals, "9.99999997E-7", f"tensor<{d}xf32>", t)
     return (f"func.func @forward({args}) -> {t} attributes {{llvm.emit_c_interface}} {{\n"
-            f"  %h = attnres.depth_attn %q, [{vals}] {{eps = 9.99999997E-7 : f32}} : "
-            f"tensor<{d}xf32>, {t} -> {t}\n  return %h : {t}\n}}\n")
+            f"  {site}\n  return %h : {t}\n}}\n")
 
 
 def reference_model(emb, queries, scales, block):
-    """float64 Block AttnRes (math §3) with f_l(h) = c_l h; queries[l] = γ_l ⊙ w_l."""
-    blocks, partial = [emb], None
-    for l, c in enumerate(scales):
-        if l > 0 and l % block == 0:
-            blocks.append(partial)
-            partial = None
-        src = blocks + ([partial] if partial is not None else [])
-        h = src[0] if len(src) == 1 else ab.numpy_site(src, queries[l], eps=1e-6)
-        o = c * h
-        partial = o if partial is None else partial + o
-    return ab.numpy_site(blocks + [partial], queries[-1], eps=1e-6)
+    """float64 Block AttnRes (math §3, attnres.reference) with f_l(h) = c_l h;
+    queries[l] = γ_l ⊙ w_l."""
+    return ab.R.block_attnres(emb, queries, lambda l, h: scales[l] * h, block, eps=1e-6)
 
 
 def main():
@@ -143,7 +135,7 @@ def main():
     gamma = site.norm.norm.weight.detach().numpy().astype(np.float64)
     w = site.w.detach().numpy().astype(np.float64)
     q = (gamma * w).astype(np.float32)
-    ref = ab.numpy_site([s.astype(np.float64) for s in src], gamma * w, eps=1e-6)
+    ref = ab.R.site(src, gamma * w, eps=1e-6)
     text = export_linalg(site, tsrc)
     res = ab.aligned_empty((rows, d), np.float32)
     calls, errors = {}, {}

@@ -38,7 +38,8 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "bench"))
-from attnres_bench import from_bf16_bits, numpy_site, to_bf16_bits  # noqa: E402
+from attnres_bench import IR, R, from_bf16_bits, to_bf16_bits  # noqa: E402
+import attnres_grad_gen as GG  # noqa: E402  (float64 gradient references)
 
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 MARK_BEGIN = "<!-- gpu-bench:begin -->"
@@ -53,8 +54,8 @@ def site_ir(n, d, dtype):
              f"  %qt = bufferization.to_tensor %q restrict : memref<{d}xf32> to tensor<{d}xf32>"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %h = attnres.depth_attn %qt, [{vals}] : tensor<{d}xf32>, {t} -> {t}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + IR.depth_attn("%h", "%qt", vals, None, f"tensor<{d}xf32>", t))
     lines.append(f"  bufferization.materialize_in_destination %h in restrict writable %out : ({t}, {src}) -> ()")
     lines += ["  return", "}"]
     return "\n".join(lines) + "\n"
@@ -121,26 +122,13 @@ def site_grad_ir(n, d, dtype):
              f"  %gt = bufferization.to_tensor %g restrict : {src} to {t}"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %DQ, %DV:{n} = attnres.depth_attn_grad %qt, [{vals}], %gt : {qt}, {t}, {t} -> {qt}, {t}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + IR.depth_attn_grad(f"%DQ, %DV:{n}", "%qt", vals, "%gt", None, qt, t, t))
     lines.append(f"  bufferization.materialize_in_destination %DQ in restrict writable %dq : ({qt}, {qm}) -> ()")
     for j in range(n):
         lines.append(f"  bufferization.materialize_in_destination %DV#{j} in restrict writable %dv{j} : ({t}, {src}) -> ()")
     lines += ["  return", "}"]
     return "\n".join(lines) + "\n"
-
-
-def numpy_site_dv(vals, q, g, eps=1e-6):
-    """dV_j of depth_attn_grad in float64 (docs/semantics.md, Gradients)."""
-    d = q.shape[0]
-    rho = np.stack([1.0 / np.sqrt((v * v).mean(-1) + eps) for v in vals])
-    s = np.stack([r * (v @ q) for r, v in zip(rho, vals)])
-    a = np.stack([(v * g).sum(-1) for v in vals])
-    e = np.exp(s - s.max(0))
-    al = e / e.sum(0)
-    ds = al * (a - (al * a).sum(0))
-    return [al[j][:, None] * g + (ds[j] * rho[j])[:, None] * q
-            - (ds[j] * s[j] * rho[j] ** 2 / d)[:, None] * vals[j] for j in range(len(vals))]
 
 
 def site_merge_ir(d, dtype):
@@ -153,7 +141,8 @@ def site_merge_ir(d, dtype):
         "  %lt = bufferization.to_tensor %l restrict : memref<?xf32> to tensor<?xf32>",
         f"  %qt = bufferization.to_tensor %q restrict : memref<{d}xf32> to tensor<{d}xf32>",
         f"  %st = bufferization.to_tensor %s restrict : {m} to {t}",
-        f"  %h = attnres.depth_attn_merge %ot, %lt, %qt, %st : {t}, tensor<?xf32>, tensor<{d}xf32>, {t}",
+        "  " + IR.depth_attn_merge("%h", "%ot", "%lt", "%qt", "%st", None, t, "tensor<?xf32>",
+                                   f"tensor<{d}xf32>", t),
         f"  bufferization.materialize_in_destination %h in restrict writable %out : ({t}, {m}) -> ()",
         "  return", "}"]) + "\n"
 
@@ -169,8 +158,8 @@ def stats_ir(queries, n, d, dtype):
              f"  %qt = bufferization.to_tensor %q restrict : {qm} to {qt}"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {t}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %O, %L = attnres.depth_attn_stats %qt, [{vals}] : {qt}, {t} -> {ot}, {lt}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + IR.depth_attn_stats(["%O", "%L"], "%qt", vals, None, qt, t, ot, lt))
     lines.append(f"  bufferization.materialize_in_destination %O in restrict writable %o : ({ot}, {om}) -> ()")
     lines.append(f"  bufferization.materialize_in_destination %L in restrict writable %l : ({lt}, {lm}) -> ()")
     lines += ["  return", "}"]
@@ -287,7 +276,7 @@ def main():
         if not args.host_flow:
             got = out_host if dtype == "f32" else from_bf16_bits(out_host)
             k = min(tokens, 256)
-            ref = numpy_site([v[:k].astype(np.float64) for v in vals], q.astype(np.float64))
+            ref = R.site([v[:k] for v in vals], q)
             err = float(np.max(np.abs(got[:k] - ref) / (1 + np.abs(ref))))
             if not err < (1e-4 if dtype == "f32" else 2e-2):
                 failures.append(f"{kind} T={tokens} {dtype}: max rel err {err:.1e}")
@@ -319,8 +308,7 @@ def main():
         err = None
         if not args.host_flow:
             k = min(tokens, 64)
-            ref = numpy_site_dv([v[:k].astype(np.float64) for v in vals[:n]], q_val,
-                                vals[n][:k].astype(np.float64))
+            ref = GG.site_grad(q_val, [v[:k] for v in vals[:n]], vals[n][:k], 1e-6)[1]
             err = 0.0
             for j in range(n):
                 got = np.empty((k, d), np.float32 if dtype == "f32" else np.uint16)

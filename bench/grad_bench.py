@@ -45,9 +45,9 @@ def grad_ir(n, rows, d):
              f"  %gt = bufferization.to_tensor %g restrict : {src} to {srct}"]
     for j in range(n):
         lines.append(f"  %t{j} = bufferization.to_tensor %v{j} restrict : {src} to {srct}")
-    vals = ", ".join(f"%t{j}" for j in range(n))
-    lines.append(f"  %r:{n + 1} = attnres.depth_attn_grad %qt, [{vals}], %gt : tensor<{d}xf32>, "
-                 f"{srct}, {srct} -> tensor<{d}xf32>, {srct}")
+    vals = [f"%t{j}" for j in range(n)]
+    lines.append("  " + B.IR.depth_attn_grad(f"%r:{n + 1}", "%qt", vals, "%gt", None,
+                                             f"tensor<{d}xf32>", srct, srct))
     lines.append(f"  bufferization.materialize_in_destination %r#0 in restrict writable %dq : "
                  f"(tensor<{d}xf32>, memref<{d}xf32>) -> ()")
     for j in range(n):

@@ -240,19 +240,19 @@ def model_ir(L, S, T, D):
             h = src[0]
         else:
             h = fresh("h")
-            lines.append(f"  {h} = attnres.depth_attn {row_of('%queries', qq, l)}, "
-                         f"[{', '.join(src)}] {{eps = {EPS:.6e} : f32}} : {qt}, {ht} -> {ht}")
+            lines.append("  " + B.IR.depth_attn(h, row_of('%queries', qq, l), src, f"{EPS:.6e}",
+                                                qt, ht))
         f = fresh("f")
         lines.append(f"  {f} = func.call @sub({h}, {row_of('%s', ss, l)}) : ({ht}, {qt}) -> {ht}")
         if partial is None:
             partial = f
         else:
             p = fresh("p")
-            lines.append(f"  {p} = attnres.block_summary [{partial}, {f}] : {ht}")
+            lines.append("  " + B.IR.block_summary(p, [partial, f], ht))
             partial = p
     y = fresh("y")
-    lines.append(f"  {y} = attnres.depth_attn {row_of('%queries', qq, L)}, "
-                 f"[{', '.join(blocks + [partial])}] {{eps = {EPS:.6e} : f32}} : {qt}, {ht} -> {ht}")
+    lines.append("  " + B.IR.depth_attn(y, row_of('%queries', qq, L), blocks + [partial],
+                                        f"{EPS:.6e}", qt, ht))
     lines += [f"  return {y} : {ht}", "}"]
     return "\n".join(lines) + "\n"
 

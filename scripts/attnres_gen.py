@@ -55,7 +55,8 @@ import numpy as np
 
 
 def load_package_modules():
-    """`attnres.ir` and `attnres.builders` from python-bindings/attnres of
+    """`attnres.ir`, `attnres.builders` and `attnres.reference` (the numpy
+    reference) from python-bindings/attnres of
     this source tree, without the package's __init__ (which loads the
     native module `_attnres` of a build). They import each other relatively,
     so they are loaded as the submodules of a stand-in package."""
@@ -67,41 +68,21 @@ def load_package_modules():
         mod = importlib.util.module_from_spec(spec)
         mod.__path__ = [pkg_dir]
         sys.modules[pkg] = mod
-    return (importlib.import_module(pkg + ".ir"), importlib.import_module(pkg + ".builders"))
+    return tuple(importlib.import_module(pkg + "." + m) for m in ("ir", "builders", "reference"))
 
 
-IR, B = load_package_modules()
+IR, B, R = load_package_modules()
 
 # ===========================================================================
 # Part 1: float64 reference (attnres-math.md; "math §N" below)
 # ===========================================================================
 
 
-def inv_rms(v, eps):
-    """ρ[t] = ((1/d)·Σ_c v[t,c]² + ε)^(-1/2): inverse RMS of the raw source."""
-    v = np.asarray(v, np.float64)
-    return 1.0 / np.sqrt(np.mean(v * v, axis=-1) + eps)
-
-
-def rms_norm(x, gain, eps):
-    """y[t,c] = x[t,c] · ρ[t] · γ[c]."""
-    x = np.asarray(x, np.float64)
-    return x * inv_rms(x, eps)[..., None] * np.asarray(gain, np.float64)
-
-
-def site(sources, q, eps):
-    """Math §1, one fused AttnRes site. `sources` is a list of [T..., d]
-    arrays, `q = γ ⊙ w` the folded query [d]. Returns h [T..., d]."""
-    V = [np.asarray(v, np.float64) for v in sources]
-    q = np.asarray(q, np.float64)
-    s = np.stack([inv_rms(v, eps) * (v @ q) for v in V])  # s_j[t], [n, T...]
-    m = s.max(axis=0)  # max_k s_k[t]
-    e = np.exp(s - m)
-    alpha = e / e.sum(axis=0)  # softmax over sources
-    h = np.zeros_like(V[0])
-    for j, v in enumerate(V):
-        h += alpha[j][..., None] * v  # values are the raw sources
-    return h
+# The site (math §1), RMSNorm and the models (§2, §3) are attnres.reference's
+# (the project's one numpy reference; float64, written from the math).
+inv_rms = R.inv_rms      # ρ[t] = ((1/d)·Σ_c v[t,c]² + ε)^(-1/2)
+rms_norm = R.rms_norm    # y[t,c] = x[t,c] · ρ[t] · γ[c]
+site = R.site            # h = Σ_j softmax_j(ρ_j·(q·V_j)) V_j
 
 
 def f32_logit_error(sources, q, eps):
@@ -214,33 +195,26 @@ def sublayer(h, W, g, norm_eps):
     return np.tanh(rms_norm(h, g, norm_eps) @ W)
 
 
+def _model_args(params, norm_eps):
+    """(queries [L + 1, d], sublayer(l, h)) of attnres.reference's models."""
+    queries = list(params["q"]) + [params["q_out"]]
+    return queries, lambda l, h: sublayer(h, params["W"][l], params["g"][l], norm_eps)
+
+
 def block_attnres(emb, params, block_size, eps, norm_eps):
-    """Math §3, the Block AttnRes state machine (0-based sublayer index l)
-    with its output site. params = {"W": [L][d,d], "g": [L][d], "q": [L][d],
-    "q_out": [d]}. block_size = 1 is Full AttnRes."""
-    L = len(params["W"])
-    blocks = [emb]
-    partial = None
-    for l in range(L):
-        if l > 0 and l % block_size == 0:
-            blocks.append(partial)
-            partial = None
-        src = blocks + ([partial] if partial is not None else [])
-        h = src[0] if len(src) == 1 else site(src, params["q"][l], eps)
-        out = sublayer(h, params["W"][l], params["g"][l], norm_eps)
-        partial = out if partial is None else partial + out
-    return site(blocks + [partial], params["q_out"], eps)
+    """Math §3 (attnres.reference.block_attnres) with its output site.
+    params = {"W": [L][d,d], "g": [L][d], "q": [L][d], "q_out": [d]}.
+    block_size = 1 is Full AttnRes."""
+    queries, f = _model_args(params, norm_eps)
+    return R.block_attnres(emb, queries, f, block_size, eps)
 
 
 def full_attnres(emb, params, eps, norm_eps):
-    """Math §2, Full AttnRes: sublayer l (1-based) attends over
-    [v_0 = emb, v_1..v_{l-1}] (raw sublayer outputs); h_1 = v_0; the output
-    site attends over all L+1."""
-    v = [emb]
-    for l in range(len(params["W"])):
-        h = v[0] if len(v) == 1 else site(v, params["q"][l], eps)
-        v.append(sublayer(h, params["W"][l], params["g"][l], norm_eps))
-    return site(v, params["q_out"], eps)
+    """Math §2 (attnres.reference.full_attnres): sublayer l attends over
+    [v_0 = emb, v_1..v_l] (raw sublayer outputs); the output site over all
+    L + 1."""
+    queries, f = _model_args(params, norm_eps)
+    return R.full_attnres(emb, queries, f, eps)
 
 
 def block_attnres_two_phase(emb, params, block_size, eps, norm_eps):

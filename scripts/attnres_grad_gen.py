@@ -35,6 +35,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attnres_gen as G  # noqa: E402  (forward references and the IR harness)
+import importlib  # noqa: E402
+# attnres.grad_builders from the source tree (loaded as attnres_gen loads ir
+# and builders, without the native module; only its pure-Python parts are used).
+GB = importlib.import_module(G.B.__name__.rsplit(".", 1)[0] + ".grad_builders")
 
 # ===========================================================================
 # Part 1: float64 gradient references (docs/semantics.md, "Gradients")
@@ -472,9 +476,11 @@ def emit(args, em):
 
 def emit_block(args, em):
     """A Block AttnRes model with linear sublayers, forward and backward in
-    one function: the backward built by the rules block_grad follows, with
-    depth_attn_grad per site, block_summary to add gradients, and the
-    caller's sublayer gradient dh = dout @ W^T (linalg.matmul)."""
+    one function @grad(emb, queries, dy, W) -> (d emb, dq of every site with
+    more than one source): the forward from attnres.builders' state machine,
+    the backward built by the rules block_grad follows, with depth_attn_grad
+    per site, block_summary to add gradients, and the sublayer's gradient
+    dh = dout @ W^T (linalg.transpose, linalg.matmul)."""
     rng = np.random.default_rng(args.seed)
     fd_rng = np.random.default_rng(args.seed + 1)
     L, S, D = args.layers, args.block_size, args.hidden
@@ -486,82 +492,59 @@ def emit_block(args, em):
     W = [G.round_to("f32", np.round(rng.standard_normal((D, D)) / np.sqrt(D), 4)) for _ in range(L)]
     dy = G.gen_inputs(rng, 1, [T, D], "f32", 1.0)[0]
     demb, dQ = check_block(emb, Q, W, S, eps, dy, fd_rng)
-    sites, out_src = block_trace(emb, Q, W, S)
-    ht, qt, wt = (G.tensor_type([T, D], "f32"), G.tensor_type([D], "f32"),
-                  G.tensor_type([D, D], "f32"))
-    grad_sites = [l for l in range(L) if len(sites[l]) > 1] + [L]
-    body = []
-    count = [0]
 
-    def fresh(stem):
-        count[0] += 1
-        return "%%%s%d" % (stem, count[0])
-
-    def total(names):
-        if len(names) == 1:
-            return names[0]
-        v = fresh("sum")
-        body.append("    " + G.IR.block_summary(v, names, ht))
-        return v
-
-    def matmul(x, w):
-        e, z, v = fresh("e"), fresh("z"), fresh("mm")
-        body.append("    %s = tensor.empty() : %s" % (e, ht))
-        body.append("    %s = linalg.fill ins(%%zero : f32) outs(%s : %s) -> %s" % (z, e, ht, ht))
-        body.append("    %s = linalg.matmul ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
-                    % (v, x, w, ht, wt, z, ht, ht))
-        return v
-
-    # Forward: the leaves' values.
-    vals = {"emb": "%emb"}
-    body.append("    %zero = arith.constant 0.0 : f32")
-    for l, src in enumerate(sites):
-        srcv = [total([vals[x] for x in s]) for s in src]
-        if len(srcv) == 1:
-            h = srcv[0]
-        else:
-            h = fresh("h")
-            body.append("    " + G.IR.depth_attn(h, "%%q%d" % l, srcv, eps, qt, ht))
-        vals["o%d" % l] = matmul(h, "%%w%d" % l)
-    # Backward.
-    grads = {k: [] for k in vals}
+    # The forward: attnres.builders' Block AttnRes with linear sublayers
+    # (attnres.grad_builders.LinearSublayer, f_l(h) = h @ W_l); its trace
+    # says which sublayer outputs each site's sources sum.
+    b = G.B.IRBuilder(L, D, "f32", T, eps)
+    b.fixed_argument("emb", b.hidden_shape, "f32")
+    b.fixed_argument("queries", [L + 1, D], "f32")
+    b.fixed_argument("dy", b.hidden_shape, "f32")
+    lin = GB.LinearSublayer()
+    trace = {}
+    b.comment("forward: Block AttnRes, %d sublayers, block size %d" % (L, S))
+    G.B._block_model(b, lin, S, output_site=True, two_phase=False, running_sums=False,
+                     chunks=None, dynamic_query=False, epilogue=None, trace=trace)
+    # The backward, by the rules block_grad follows: depth_attn_grad per site
+    # (the output site first), block_summary to add the gradients reaching a
+    # sublayer output, and the sublayer's VJP dh = dout @ W_l^T.
+    b.comment("backward")
+    ht, qt = b.hidden_type, G.tensor_type([D], "f32")
+    grads = {}  # leaf ("emb" or sublayer index) -> its gradient terms
     dqs = {}
 
-    def site_back(l, src, grad):
-        srcv = [total([vals[x] for x in s]) for s in src]
-        r = fresh("g")
-        body.append("    " + G.IR.depth_attn_grad("%s:%d" % (r, len(src) + 1), "%%q%d" % l, srcv,
-                                                 grad, eps, qt, ht, ht))
-        dqs[l] = r + "#0"
-        for j, s in enumerate(src):
-            for leaf in s:
-                grads[leaf].append("%s#%d" % (r, j + 1))
-    site_back(L, out_src, "%dy")
-    for l in reversed(range(L)):
-        dh = matmul(total(grads["o%d" % l]), "%%wt%d" % l)
-        if len(sites[l]) == 1:
-            for leaf in sites[l][0]:
-                grads[leaf].append(dh)
+    def total(names):
+        return names[0] if len(names) == 1 else b.block_summary(names, "dsum")
+
+    def back(l, grad):
+        _, sources, leaves = trace["sites"][l]
+        if len(sources) == 1:
+            terms = [grad]
         else:
-            site_back(l, sites[l], dh)
-    demb_v = total(grads["emb"])
-    params = (["%%emb: %s" % ht] + ["%%q%d: %s" % (l, qt) for l in range(L + 1)]
-              + ["%%w%d: %s" % (l, wt) for l in range(L)]
-              + ["%%wt%d: %s" % (l, wt) for l in range(L)] + ["%%dy: %s" % ht])
-    rets = [demb_v] + [dqs[l] for l in grad_sites]
+            r = b.fresh("g")
+            b.emit(G.IR.depth_attn_grad("%s:%d" % (r, len(sources) + 1),
+                                        b.layer("%queries", l), sources, grad, eps, qt, ht, ht))
+            dqs[l] = r + "#0"
+            terms = ["%s#%d" % (r, j + 1) for j in range(len(sources))]
+        for term, ls in zip(terms, leaves):
+            for leaf in ls:
+                grads.setdefault(leaf, []).append(term)
+    back(L, "%dy")
+    for l in reversed(range(L)):
+        h, _ = trace["sublayers"][l]
+        back(l, lin.vjp(b, l, h, total(grads[l])))
+    grad_sites = sorted(dqs)
+    rets = [total(grads["emb"])] + [dqs[l] for l in grad_sites]
     ret_t = [ht] + [qt] * len(grad_sites)
+    function, _ = b.function_text("grad", rets, result_types=ret_t)
     em.funcs.append("\n".join(
         ["  // Function under test: Block AttnRes (L = %d, block size %d) with linear" % (L, S),
          "  // sublayers, its forward and its backward (d emb, dq of every site).",
-         "  func.func @grad(%s) -> (%s) {" % (", ".join(params), ", ".join(ret_t))]
-        + body + ["    return %s : %s" % (", ".join(rets), ", ".join(ret_t)), "  }"]))
-    args_v = [em.constant(emb, "f32", "emb")]
-    args_v += [em.constant(Q[l], "f32", "q") for l in range(L + 1)]
-    args_v += [em.constant(W[l], "f32", "w") for l in range(L)]
-    args_v += [em.constant(np.asarray(W[l]).T, "f32", "wt") for l in range(L)]
-    args_v.append(em.constant(dy, "f32", "dy"))
+         function]))
+    args_v = [em.constant(emb, "f32", "emb"), em.constant(Q, "f32", "queries"),
+              em.constant(dy, "f32", "dy"), em.constant(np.asarray(W), "f32", "w")]
+    arg_t = [ht, G.tensor_type([L + 1, D], "f32"), ht, G.tensor_type([L, D, D], "f32")]
     r = em.fresh("r")
-    arg_t = [ht] + [qt] * (L + 1) + [wt] * (2 * L) + [ht]
     em.m("%s:%d = func.call @grad(%s) : (%s) -> (%s)"
          % (r, len(rets), ", ".join(args_v), ", ".join(arg_t), ", ".join(ret_t)))
     tol = 2e-4

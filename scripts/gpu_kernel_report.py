@@ -22,6 +22,7 @@ import tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import extract_ptx  # noqa: E402
+from attnres_gen import IR  # noqa: E402  (attnres.ir of this tree: the op text)
 
 PTX_FEATURES = {"sm_80": "+ptx70", "sm_90": "+ptx80"}
 MARK_BEGIN = "<!-- gpu-kernel-report:begin -->"
@@ -84,11 +85,11 @@ def site_grad_ir(n, d, dtype):
     t = f"tensor<?x{d}x{dtype}>"
     q = f"tensor<{d}x{dtype}>"
     args = ", ".join([f"%q: {q}"] + [f"%v{j}: {t}" for j in range(n)] + [f"%g: {t}"])
-    srcs = ", ".join(f"%v{j}" for j in range(n))
+    srcs = [f"%v{j}" for j in range(n)]
     res = ", ".join([q] + [t] * n)
     rets = ", ".join(["%dq"] + [f"%dv#{j}" for j in range(n)])
     return (f"func.func @site_grad({args}) -> ({res}) {{\n"
-            f"  %dq, %dv:{n} = attnres.depth_attn_grad %q, [{srcs}], %g : {q}, {t}, {t} -> {q}, {t}\n"
+            f"  {IR.depth_attn_grad(f'%dq, %dv:{n}', '%q', srcs, '%g', None, q, t, t)}\n"
             f"  return {rets} : {res}\n}}\n")
 
 
@@ -96,16 +97,18 @@ def norm_grad_ir(d, dtype):
     t = f"tensor<?x{d}x{dtype}>"
     g = f"tensor<{d}x{dtype}>"
     return (f"func.func @norm_grad(%x: {t}, %gain: {g}, %g: {t}) -> ({t}, {g}) {{\n"
-            f"  %dx, %dgain = attnres.rms_norm_grad %x, %gain, %g : {t}, {g}\n"
+            f"  {IR.rms_norm_grad(['%dx', '%dgain'], '%x', '%gain', '%g', None, t, g)}\n"
             f"  return %dx, %dgain : {t}, {g}\n}}\n")
 
 
 def merge_grad_ir(d, dtype):
     t = f"tensor<?x{d}x{dtype}>"
     q = f"tensor<{d}x{dtype}>"
+    grad = IR.depth_attn_merge_grad(["%do", "%dlse", "%dq", "%du"], "%o", "%lse", "%q", "%u", "%g",
+                                    None, t, "tensor<?xf32>", q)
     return (f"func.func @merge_grad(%o: {t}, %lse: tensor<?xf32>, %q: {q}, %u: {t}, %g: {t}) -> "
             f"({t}, tensor<?xf32>, {q}, {t}) {{\n"
-            f"  %do, %dlse, %dq, %du = attnres.depth_attn_merge_grad %o, %lse, %q, %u, %g : {t}, tensor<?xf32>, {q}\n"
+            f"  {grad}\n"
             f"  return %do, %dlse, %dq, %du : {t}, tensor<?xf32>, {q}, {t}\n}}\n")
 
 
@@ -113,20 +116,22 @@ def stats_grad_ir(queries, n, d, dtype):
     t = f"tensor<?x{d}x{dtype}>"
     Q, O, L = f"tensor<{queries}x{d}x{dtype}>", f"tensor<{queries}x?x{d}x{dtype}>", f"tensor<{queries}x?xf32>"
     args = ", ".join([f"%Q: {Q}"] + [f"%v{j}: {t}" for j in range(n)] + [f"%lse: {L}", f"%do: {O}", f"%dlse: {L}"])
-    srcs = ", ".join(f"%v{j}" for j in range(n))
+    srcs = [f"%v{j}" for j in range(n)]
     res = ", ".join([Q] + [t] * n)
     rets = ", ".join(["%dQ"] + [f"%dv#{j}" for j in range(n)])
+    grad = IR.depth_attn_stats_grad(f"%dQ, %dv:{n}", "%Q", srcs, "%lse", "%do", "%dlse", None,
+                                    Q, t, L, O)
     return (f"func.func @stats_grad({args}) -> ({res}) {{\n"
-            f"  %dQ, %dv:{n} = attnres.depth_attn_stats_grad %Q, [{srcs}], %lse, %do, %dlse : "
-            f"{Q}, {t}, {L}, {O} -> {Q}, {t}\n"
+            f"  {grad}\n"
             f"  return {rets} : {res}\n}}\n")
 
 
 def site_ir(n, d, dtype):
     args = ", ".join([f"%q: tensor<{d}xf32>"] + [f"%v{j}: tensor<?x{d}x{dtype}>" for j in range(n)])
-    srcs = ", ".join(f"%v{j}" for j in range(n))
-    return (f"func.func @site({args}) -> tensor<?x{d}x{dtype}> {{\n"
-            f"  %h = attnres.depth_attn %q, [{srcs}] : tensor<{d}xf32>, tensor<?x{d}x{dtype}> -> tensor<?x{d}x{dtype}>\n"
+    srcs = [f"%v{j}" for j in range(n)]
+    t = f"tensor<?x{d}x{dtype}>"
+    return (f"func.func @site({args}) -> {t} {{\n"
+            f"  {IR.depth_attn('%h', '%q', srcs, None, f'tensor<{d}xf32>', t)}\n"
             f"  return %h : tensor<?x{d}x{dtype}>\n}}\n")
 
 

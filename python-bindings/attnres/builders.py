@@ -403,15 +403,18 @@ class IRBuilder:
             self._prologue.append("    " + ir.constant("%" + name, self._constants[name], dtype))
         return "%" + name
 
-    def function_text(self, name, results, attributes=None):
+    def function_text(self, name, results, attributes=None, result_types=None):
         """The `func.func @name` text: the fixed arguments first, then the
-        declared parameters (constants are neither)."""
+        declared parameters (constants are neither). `result_types`: one
+        type per result (default: the hidden type)."""
         args = [Argument(n, s, t) for n, (s, t) in self._fixed.items()
                 if n not in self._constants]
         args += [Argument(n, s, t) for n, (s, t) in self._params.items()
                  if n not in self._constants]
         params = ", ".join("%%%s: %s" % (a.name, tensor_type(a.shape, a.dtype)) for a in args)
-        res_types = [self.hidden_type] * len(results)
+        res_types = list(result_types or [self.hidden_type] * len(results))
+        if len(res_types) != len(results):
+            raise ValueError("%d results but %d result types" % (len(results), len(res_types)))
         prologue = []
         if self.tokens is None:
             prologue += ["    %c0 = arith.constant 0 : index",
@@ -496,9 +499,16 @@ def _chunk_list(chunks, layers, output_site):
 
 
 def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, chunks,
-                 dynamic_query, epilogue, summary_outs=None):
+                 dynamic_query, epilogue, summary_outs=None, trace=None):
     """The Block AttnRes state machine (math §3) in IR; block_size = 1 is
-    Full AttnRes. Returns the function's results."""
+    Full AttnRes. Returns the function's results.
+
+    `trace` (a dict, filled when given): what a reverse sweep needs.
+    `trace["sites"]`: one (l, sources, leaves) per sublayer l and, as l =
+    layers, the output site: its sources' SSA names and, per source, the
+    leaves it sums ("emb", or the index of a sublayer whose output it
+    contains). `trace["sublayers"]`: one (h, f) per sublayer, its input and
+    output SSA names."""
     L = b.layers
     q_type = tensor_type([None if dynamic_query else b.d], "f32")
 
@@ -510,6 +520,9 @@ def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, 
 
     blocks, outs, partial = ["%emb"], [], None
     phase1 = None  # two-phase: (o, lse, first sublayer, count) of the block
+    leaves = {"%emb": ["emb"]}  # value -> the leaves it sums
+    if trace is not None:
+        trace["sites"], trace["sublayers"] = [], []
     for l in range(L):
         b.chunk = None if chunks is None else chunks[l]
         if l > 0 and l % block_size == 0:
@@ -527,6 +540,8 @@ def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, 
             if count > 0:
                 o, lse = b.depth_attn_stats(b.rows("%queries", first, count), count, blocks)
                 phase1 = (o, lse, first, count)
+        if trace is not None:
+            trace["sites"].append((l, list(sources), [list(leaves[s]) for s in sources]))
         if len(sources) == 1:
             h = sources[0]
         elif two_phase:
@@ -537,13 +552,19 @@ def _block_model(b, sublayer, block_size, output_site, two_phase, running_sums, 
         else:
             h = b.depth_attn(query(l), sources, query_type=q_type)
         outs.append(_run_sublayer(sublayer, b, l, h))
+        leaves[outs[-1]] = [l]
+        if trace is not None:
+            trace["sublayers"].append((h, outs[-1]))
         if len(outs) == 1:
             partial = outs[0]
         else:
             done = (l + 1) % block_size == 0 or l == L - 1
             summed = [partial, outs[-1]] if running_sums else outs
             partial = b.block_summary(summed, "b" if done else "p", outs=summary_outs)
+            leaves[partial] = [x for s in summed for x in leaves[s]]
     sources = blocks + [partial]
+    if trace is not None and output_site:
+        trace["sites"].append((L, list(sources), [list(leaves[s]) for s in sources]))
     if not output_site:
         b.chunk = None
         return sources

@@ -1,8 +1,9 @@
 """The textual form of the attnres ops, written once.
 
 Every program that writes attnres IR as text goes through these functions:
-the package's builders (`attnres.builders`, `attnres.grad_builders`) and the
-test generators (`scripts/attnres_gen.py`, `scripts/attnres_grad_gen.py`).
+the package's builders (`attnres.builders`, `attnres.grad_builders`), the
+test generators (`scripts/attnres_gen.py`, `scripts/attnres_grad_gen.py`),
+the benchmarks (`bench/*.py`) and `scripts/gpu_kernel_report.py`.
 Each returns one line of IR without indentation (the caller indents).
 
 This module needs only Python and numpy, like `builders` and `dtypes`: the
@@ -13,7 +14,8 @@ Conventions of the arguments:
   * SSA values are strings with their `%` (`"%v0"`); a list of them for the
     variadic operands (`sources`, `values`).
   * Types are strings (`tensor_type(shape, dtype)` builds them).
-  * `eps` is a Python float, written as the f32 literal nearest to it.
+  * `eps` is a Python float, written as the f32 literal nearest to it (or a
+    string: the f32 literal as the caller writes it, e.g. "1.0e-06").
   * `outs`: None, or a list of (value, type) destinations (the optional
     `outs(...)` of docs/semantics.md, "Destinations").
   * `attrs`: extra attributes before `eps`, as a list of (name, text) pairs,
@@ -122,7 +124,7 @@ def attr_dict(eps=None, attrs=None):
     """` {name = value, ..., eps = E : f32}`, or "" when empty."""
     entries = ["%s = %s" % kv for kv in (attrs or [])]
     if eps is not None:
-        entries.append("eps = %s : f32" % f32_literal(eps))
+        entries.append("eps = %s : f32" % (eps if isinstance(eps, str) else f32_literal(eps)))
     return " {%s}" % ", ".join(entries) if entries else ""
 
 

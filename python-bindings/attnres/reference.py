@@ -3,6 +3,12 @@
 Written from the paper's equations, not from the compiler: use it to check
 compiled models and sites. Arrays are [tokens..., d]; queries are the folded
 q = γ ⊙ w the `depth_attn` op takes.
+
+The one numpy reference of the project: the package's users, the test
+generators (scripts/attnres_gen.py, attnres_grad_gen.py), the Python tests
+(test/python/Inputs/ref64.py) and the benchmarks all check against it. It
+needs only numpy (no compiler code, no native module): the generators, tests
+and benchmarks load it from the source tree, as they load `attnres.ir`.
 """
 
 import numpy as np
@@ -35,28 +41,34 @@ def site(sources, q, eps=DEFAULT_EPS):
 
 
 def block_attnres(emb, queries, sublayer, block_size, eps=DEFAULT_EPS,
-                  output_site=True):
+                  output_site=True, round_state=None):
     """Block AttnRes (math §3) with `len(queries) - 1` sublayers (or
     `len(queries)` without the output site). `sublayer(l, h)` computes f_l(h)
     (0-based l); `queries[l]` is sublayer l's query (row 0 is never read: the
     first sublayer has one source) and `queries[-1]` the output site's.
     Returns the model output, or without the output site the list of its
-    sources [b_0, ..., b_{N-1}, partial]."""
+    sources [b_0, ..., b_{N-1}, partial]. `round_state(x)` (optional) models
+    hidden states stored in a narrow element type: it rounds every sublayer
+    output, every partial sum (the sum of the block's rounded outputs,
+    rounded once) and every site result."""
+    rnd = round_state or (lambda x: x)
     queries = np.asarray(queries, dtype=np.float64)
     layers = len(queries) - (1 if output_site else 0)
     blocks = [np.asarray(emb, dtype=np.float64)]
-    partial = None
+    outs = []  # the current block's sublayer outputs
+
+    def partial():
+        return outs[0] if len(outs) == 1 else rnd(sum(outs))
     for l in range(layers):
         if l > 0 and l % block_size == 0:
-            blocks.append(partial)
-            partial = None
-        src = blocks + ([partial] if partial is not None else [])
-        h = src[0] if len(src) == 1 else site(src, queries[l], eps)
-        out = np.asarray(sublayer(l, h), dtype=np.float64)
-        partial = out if partial is None else partial + out
+            blocks.append(partial())
+            outs = []
+        src = blocks + ([partial()] if outs else [])
+        h = src[0] if len(src) == 1 else rnd(site(src, queries[l], eps))
+        outs.append(rnd(np.asarray(sublayer(l, h), dtype=np.float64)))
     if not output_site:
-        return blocks + [partial]
-    return site(blocks + [partial], queries[layers], eps)
+        return blocks + [partial()]
+    return site(blocks + [partial()], queries[layers], eps)
 
 
 def full_attnres(emb, queries, sublayer, eps=DEFAULT_EPS, output_site=True):

@@ -2,7 +2,8 @@
 //
 // Lowers the gradient (backward) ops to linalg.generic ops on tensors, or on
 // buffers for their memref form (after bufferization; temporaries are
-// `memref.alloc`s that upstream's buffer deallocation frees). The math is
+// `memref.alloc`s that upstream's buffer deallocation frees, or, with
+// `free-temporaries`, `memref.dealloc`s right after the op). The math is
 // docs/semantics.md ("Gradients"); all arithmetic is f32, f16/bf16 operands
 // are extended on load and results truncated on store. Gradients of the
 // query/gain (sums over every token row) are accumulated in f32, in the
@@ -162,71 +163,120 @@ std::pair<Value, Value> sourceCoefficients(OpBuilder &b, Location loc, Value ds,
   return {dsRho, arith::NegFOp::create(b, loc, e)};
 }
 
+/// What every gradient decomposition starts from, in the value and the
+/// memref form alike: the emitter (tensors or buffers), the op's
+/// destinations, the row-shaped operand's rank r, token rows (its first
+/// r − 1 sizes) and static hidden size D, eps, and the maps over the r
+/// loops (token rows, channel).
+struct GradFrame {
+  Emitter em;
+  MLIRContext *ctx;
+  ValueRange inits;
+  int64_t hidden;
+  unsigned r;
+  SmallVector<OpFoldResult> rows;
+  double eps, invDValue; // eps, 1/D
+  Type elemType;
+  AffineMap ident, rowMap, chanMap, rowIdent;
+
+  /// Destination `i`, or null without destinations.
+  Value init(unsigned i) const { return inits.empty() ? Value() : inits[i]; }
+  /// The shape of a vector (query or gain) gradient: [D].
+  SmallVector<OpFoldResult> hiddenShape() const {
+    return {OpFoldResult(em.b.getIndexAttr(hidden))};
+  }
+  /// Parallel over the token rows, a reduction over the channel.
+  SmallVector<IT> reduceChannel() const {
+    SmallVector<IT> iterators(r - 1, IT::parallel);
+    iterators.push_back(IT::reduction);
+    return iterators;
+  }
+  /// A reduction over the token rows, parallel over the channel.
+  SmallVector<IT> reduceRows() const {
+    SmallVector<IT> iterators(r - 1, IT::reduction);
+    iterators.push_back(IT::parallel);
+    return iterators;
+  }
+};
+
+/// The frame of gradient op `op` whose row-shaped operand is `rowSource`;
+/// fails (the op is not lowered) when its hidden size is not static.
+template <typename OpTy>
+FailureOr<GradFrame> gradFrame(OpBuilder &b, OpTy op, Value rowSource) {
+  FailureOr<int64_t> hidden = hiddenOf(rowSource.getType());
+  if (failed(hidden))
+    return failure();
+  MLIRContext *ctx = b.getContext();
+  Emitter em{b, op.getLoc(), op.hasBufferSemantics()};
+  auto type = cast<ShapedType>(rowSource.getType());
+  unsigned r = type.getRank();
+  SmallVector<OpFoldResult> rows = em.sizes(rowSource, 0, r - 1);
+  return GradFrame{em,
+                   ctx,
+                   op.getInits(),
+                   *hidden,
+                   r,
+                   rows,
+                   epsValue(op.getEpsAttr()),
+                   1.0 / double(*hidden),
+                   type.getElementType(),
+                   AffineMap::getMultiDimIdentityMap(r, ctx),
+                   mapTo(ctx, r, dimRange(0, r - 1)),
+                   mapTo(ctx, r, {r - 1}),
+                   AffineMap::getMultiDimIdentityMap(r - 1, ctx)};
+}
+
 //===----------------------------------------------------------------------===//
 // DepthAttnGradOp
 //===----------------------------------------------------------------------===//
 
 Values decomposeDepthAttnGrad(OpBuilder &rewriter, DepthAttnGradOp op) {
-  FailureOr<int64_t> hidden = hiddenOf(op.getGrad().getType());
-  if (failed(hidden))
+  FailureOr<GradFrame> frame = gradFrame(rewriter, op, op.getGrad());
+  if (failed(frame))
     return failure();
-  Location loc = op.getLoc();
-  MLIRContext *ctx = rewriter.getContext();
-  Emitter em{rewriter, loc, op.hasBufferSemantics()};
-  ValueRange inits = op.getInits();
+  GradFrame &f = *frame;
   ValueRange sources = op.getSources();
   Value query = op.getQuery(), grad = op.getGrad();
   size_t n = sources.size();
-  auto srcType = cast<ShapedType>(op.getGrad().getType());
-  unsigned r = srcType.getRank();
-  SmallVector<OpFoldResult> rows = em.sizes(grad, 0, r - 1);
-  AffineMap ident = AffineMap::getMultiDimIdentityMap(r, ctx);
-  AffineMap rowMap = mapTo(ctx, r, dimRange(0, r - 1));
-  AffineMap chanMap = mapTo(ctx, r, {r - 1});
-  double eps = epsValue(op.getEpsAttr());
-  double invDValue = 1.0 / double(*hidden);
 
   // 1. Σv², q·v, g·v per source and row.
   SmallVector<Value> inputs(sources.begin(), sources.end());
   inputs.append({query, grad});
-  SmallVector<AffineMap> maps(n, ident);
-  maps.append({chanMap, ident});
+  SmallVector<AffineMap> maps(n, f.ident);
+  maps.append({f.chanMap, f.ident});
   SmallVector<Value> statInits;
   for (size_t i = 0; i < 3 * n; ++i) {
-    statInits.push_back(em.filledF32(rows, 0.0));
-    maps.push_back(rowMap);
+    statInits.push_back(f.em.filledF32(f.rows, 0.0));
+    maps.push_back(f.rowMap);
   }
-  SmallVector<IT> reduceLast(r - 1, IT::parallel);
-  reduceLast.push_back(IT::reduction);
   SmallVector<Value> stats =
-      em.generic(inputs, statInits, maps, reduceLast,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value q = extendToF32(b, l, args[n]);
-                   Value g = extendToF32(b, l, args[n + 1]);
-                   ValueRange acc = args.drop_front(n + 2);
-                   SmallVector<Value> yields(3 * n);
-                   for (size_t j = 0; j < n; ++j) {
-                     Value v = extendToF32(b, l, args[j]);
-                     yields[j] = addf(b, l, acc[j], mulf(b, l, v, v));
-                     yields[n + j] = addf(b, l, acc[n + j], mulf(b, l, q, v));
-                     yields[2 * n + j] =
-                         addf(b, l, acc[2 * n + j], mulf(b, l, g, v));
-                   }
-                   linalg::YieldOp::create(b, l, yields);
-                 });
+      f.em.generic(inputs, statInits, maps, f.reduceChannel(),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value q = extendToF32(b, l, args[n]);
+                     Value g = extendToF32(b, l, args[n + 1]);
+                     ValueRange acc = args.drop_front(n + 2);
+                     SmallVector<Value> yields(3 * n);
+                     for (size_t j = 0; j < n; ++j) {
+                       Value v = extendToF32(b, l, args[j]);
+                       yields[j] = addf(b, l, acc[j], mulf(b, l, v, v));
+                       yields[n + j] = addf(b, l, acc[n + j], mulf(b, l, q, v));
+                       yields[2 * n + j] =
+                           addf(b, l, acc[2 * n + j], mulf(b, l, g, v));
+                     }
+                     linalg::YieldOp::create(b, l, yields);
+                   });
 
   // 2. Per row: α_j, ds_j·ρ_j, −ds_j·s_j·ρ_j²/D.
   SmallVector<Value> coefInits;
-  AffineMap rowIdent = AffineMap::getMultiDimIdentityMap(r - 1, ctx);
-  SmallVector<AffineMap> coefMaps(3 * n, rowIdent);
+  SmallVector<AffineMap> coefMaps(3 * n, f.rowIdent);
   for (size_t i = 0; i < 3 * n; ++i) {
-    coefInits.push_back(em.empty(rows, rewriter.getF32Type()));
-    coefMaps.push_back(rowIdent);
+    coefInits.push_back(f.em.empty(f.rows, rewriter.getF32Type()));
+    coefMaps.push_back(f.rowIdent);
   }
-  SmallVector<Value> coefs = em.generic(
-      stats, coefInits, coefMaps, SmallVector<IT>(r - 1, IT::parallel),
+  SmallVector<Value> coefs = f.em.generic(
+      stats, coefInits, coefMaps, SmallVector<IT>(f.r - 1, IT::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Value invD = cst(b, l, invDValue), epsV = cst(b, l, eps);
+        Value invD = cst(b, l, f.invDValue), epsV = cst(b, l, f.eps);
         SmallVector<Value> rho, logits;
         for (size_t j = 0; j < n; ++j) {
           rho.push_back(invRms(b, l, args[j], invD, epsV));
@@ -255,58 +305,54 @@ Values decomposeDepthAttnGrad(OpBuilder &rewriter, DepthAttnGradOp op) {
   SmallVector<Value> dvInputs(coefs.begin(), coefs.end());
   dvInputs.append({query, grad});
   llvm::append_range(dvInputs, sources);
-  SmallVector<AffineMap> dvMaps(3 * n, rowMap);
-  dvMaps.append({chanMap, ident});
-  dvMaps.append(n, ident);
+  SmallVector<AffineMap> dvMaps(3 * n, f.rowMap);
+  dvMaps.append({f.chanMap, f.ident});
+  dvMaps.append(n, f.ident);
   SmallVector<Value> dvInits;
-  Type elemType = srcType.getElementType();
   for (size_t j = 0; j < n; ++j) {
     dvInits.push_back(
-        destinationOr(em, inits, 1 + j, em.sizes(grad), elemType));
-    dvMaps.push_back(ident);
+        destinationOr(f.em, f.inits, 1 + j, f.em.sizes(grad), f.elemType));
+    dvMaps.push_back(f.ident);
   }
-  SmallVector<Value> dv =
-      em.generic(dvInputs, dvInits, dvMaps, SmallVector<IT>(r, IT::parallel),
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value q = extendToF32(b, l, args[3 * n]);
-                   Value g = extendToF32(b, l, args[3 * n + 1]);
-                   SmallVector<Value> yields;
-                   for (size_t j = 0; j < n; ++j) {
-                     Value v = extendToF32(b, l, args[3 * n + 2 + j]);
-                     Value d = mulf(b, l, args[j], g);
-                     d = addf(b, l, d, mulf(b, l, args[n + j], q));
-                     d = addf(b, l, d, mulf(b, l, args[2 * n + j], v));
-                     yields.push_back(truncateFromF32(b, l, d, elemType));
-                   }
-                   linalg::YieldOp::create(b, l, yields);
-                 });
+  SmallVector<Value> dv = f.em.generic(
+      dvInputs, dvInits, dvMaps, SmallVector<IT>(f.r, IT::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value q = extendToF32(b, l, args[3 * n]);
+        Value g = extendToF32(b, l, args[3 * n + 1]);
+        SmallVector<Value> yields;
+        for (size_t j = 0; j < n; ++j) {
+          Value v = extendToF32(b, l, args[3 * n + 2 + j]);
+          Value d = mulf(b, l, args[j], g);
+          d = addf(b, l, d, mulf(b, l, args[n + j], q));
+          d = addf(b, l, d, mulf(b, l, args[2 * n + j], v));
+          yields.push_back(truncateFromF32(b, l, d, f.elemType));
+        }
+        linalg::YieldOp::create(b, l, yields);
+      });
 
   // 4. dq[c] = Σ_t Σ_j (ds_j·ρ_j)[t]·V_j[t,c].
   SmallVector<Value> dqInputs(coefs.begin() + n, coefs.begin() + 2 * n);
   llvm::append_range(dqInputs, sources);
-  SmallVector<AffineMap> dqMaps(n, rowMap);
-  dqMaps.append(n, ident);
-  dqMaps.push_back(chanMap);
-  Value dqInit = inits.empty() ? Value() : inits[0];
-  Value dqAcc = zeroAccumulator(em, dqInit,
-                                {OpFoldResult(rewriter.getIndexAttr(*hidden))});
-  SmallVector<IT> reduceRows(r - 1, IT::reduction);
-  reduceRows.push_back(IT::parallel);
-  Value dq = em.generic(dqInputs, ValueRange{dqAcc}, dqMaps, reduceRows,
-                        [&](OpBuilder &b, Location l, ValueRange args) {
-                          Value acc = args[2 * n];
-                          for (size_t j = 0; j < n; ++j)
-                            acc = addf(b, l, acc,
-                                       mulf(b, l, args[j],
-                                            extendToF32(b, l, args[n + j])));
-                          linalg::YieldOp::create(b, l, acc);
-                        })
+  SmallVector<AffineMap> dqMaps(n, f.rowMap);
+  dqMaps.append(n, f.ident);
+  dqMaps.push_back(f.chanMap);
+  Value dqInit = f.init(0);
+  Value dqAcc = zeroAccumulator(f.em, dqInit, f.hiddenShape());
+  Value dq = f.em.generic(dqInputs, ValueRange{dqAcc}, dqMaps, f.reduceRows(),
+                          [&](OpBuilder &b, Location l, ValueRange args) {
+                            Value acc = args[2 * n];
+                            for (size_t j = 0; j < n; ++j)
+                              acc = addf(b, l, acc,
+                                         mulf(b, l, args[j],
+                                              extendToF32(b, l, args[n + j])));
+                            linalg::YieldOp::create(b, l, acc);
+                          })
                  .front();
-  dq = finishAccumulator(em, dq, dqInit, resultTypeOf(op, inits, 0));
+  dq = finishAccumulator(f.em, dq, dqInit, resultTypeOf(op, f.inits, 0));
 
   SmallVector<Value> results = {dq};
   llvm::append_range(results, dv);
-  return resultsOf(em, results);
+  return resultsOf(f.em, results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -314,84 +360,69 @@ Values decomposeDepthAttnGrad(OpBuilder &rewriter, DepthAttnGradOp op) {
 //===----------------------------------------------------------------------===//
 
 Values decomposeRMSNormGrad(OpBuilder &rewriter, RMSNormGradOp op) {
-  FailureOr<int64_t> hidden = hiddenOf(op.getInput().getType());
-  if (failed(hidden))
+  FailureOr<GradFrame> frame = gradFrame(rewriter, op, op.getInput());
+  if (failed(frame))
     return failure();
-  Location loc = op.getLoc();
-  MLIRContext *ctx = rewriter.getContext();
-  Emitter em{rewriter, loc, op.hasBufferSemantics()};
-  ValueRange inits = op.getInits();
+  GradFrame &f = *frame;
   Value x = op.getInput(), gain = op.getGain(), grad = op.getGrad();
-  auto type = cast<ShapedType>(op.getInput().getType());
-  unsigned r = type.getRank();
-  SmallVector<OpFoldResult> rows = em.sizes(x, 0, r - 1);
-  AffineMap ident = AffineMap::getMultiDimIdentityMap(r, ctx);
-  AffineMap rowMap = mapTo(ctx, r, dimRange(0, r - 1));
-  AffineMap chanMap = mapTo(ctx, r, {r - 1});
-  double eps = epsValue(op.getEpsAttr());
-  double invDValue = 1.0 / double(*hidden);
 
   // 1. Σx² and Σ γ·g·x per row.
-  SmallVector<Value> statInits = {em.filledF32(rows, 0.0),
-                                  em.filledF32(rows, 0.0)};
-  SmallVector<IT> reduceLast(r - 1, IT::parallel);
-  reduceLast.push_back(IT::reduction);
-  SmallVector<Value> stats =
-      em.generic(ValueRange{x, gain, grad}, statInits,
-                 ArrayRef<AffineMap>{ident, chanMap, ident, rowMap, rowMap},
-                 reduceLast, [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value xv = extendToF32(b, l, args[0]);
-                   Value gv = mulf(b, l, extendToF32(b, l, args[1]),
-                                   extendToF32(b, l, args[2]));
-                   linalg::YieldOp::create(
-                       b, l,
-                       ValueRange{addf(b, l, args[3], mulf(b, l, xv, xv)),
-                                  addf(b, l, args[4], mulf(b, l, gv, xv))});
-                 });
+  SmallVector<Value> statInits = {f.em.filledF32(f.rows, 0.0),
+                                  f.em.filledF32(f.rows, 0.0)};
+  SmallVector<Value> stats = f.em.generic(
+      ValueRange{x, gain, grad}, statInits,
+      ArrayRef<AffineMap>{f.ident, f.chanMap, f.ident, f.rowMap, f.rowMap},
+      f.reduceChannel(), [&](OpBuilder &b, Location l, ValueRange args) {
+        Value xv = extendToF32(b, l, args[0]);
+        Value gv =
+            mulf(b, l, extendToF32(b, l, args[1]), extendToF32(b, l, args[2]));
+        linalg::YieldOp::create(
+            b, l,
+            ValueRange{addf(b, l, args[3], mulf(b, l, xv, xv)),
+                       addf(b, l, args[4], mulf(b, l, gv, xv))});
+      });
   Value sumSq = stats[0], dot = stats[1];
 
   // 2. dx = ρ·γ·g − (ρ³/D)·x·Σγgx.
-  Type elemType = type.getElementType();
-  Value dxInit = destinationOr(em, inits, 0, em.sizes(x), elemType);
+  Value dxInit = destinationOr(f.em, f.inits, 0, f.em.sizes(x), f.elemType);
   Value dx =
-      em.generic(
-            ValueRange{x, sumSq, dot, gain, grad}, ValueRange{dxInit},
-            ArrayRef<AffineMap>{ident, rowMap, rowMap, chanMap, ident, ident},
-            SmallVector<IT>(r, IT::parallel),
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value invD = cst(b, l, invDValue);
-              Value rho = invRms(b, l, args[1], invD, cst(b, l, eps));
-              Value xv = extendToF32(b, l, args[0]);
-              Value gv = mulf(b, l, extendToF32(b, l, args[3]),
-                              extendToF32(b, l, args[4]));
-              Value rho3 = mulf(b, l, mulf(b, l, rho, rho), rho);
-              Value corr =
-                  mulf(b, l, mulf(b, l, mulf(b, l, rho3, invD), args[2]), xv);
-              Value d = subf(b, l, mulf(b, l, rho, gv), corr);
-              linalg::YieldOp::create(b, l, truncateFromF32(b, l, d, elemType));
-            })
+      f.em.generic(ValueRange{x, sumSq, dot, gain, grad}, ValueRange{dxInit},
+                   ArrayRef<AffineMap>{f.ident, f.rowMap, f.rowMap, f.chanMap,
+                                       f.ident, f.ident},
+                   SmallVector<IT>(f.r, IT::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value invD = cst(b, l, f.invDValue);
+                     Value rho = invRms(b, l, args[1], invD, cst(b, l, f.eps));
+                     Value xv = extendToF32(b, l, args[0]);
+                     Value gv = mulf(b, l, extendToF32(b, l, args[3]),
+                                     extendToF32(b, l, args[4]));
+                     Value rho3 = mulf(b, l, mulf(b, l, rho, rho), rho);
+                     Value corr = mulf(
+                         b, l, mulf(b, l, mulf(b, l, rho3, invD), args[2]), xv);
+                     Value d = subf(b, l, mulf(b, l, rho, gv), corr);
+                     linalg::YieldOp::create(
+                         b, l, truncateFromF32(b, l, d, f.elemType));
+                   })
           .front();
 
   // 3. dγ[c] = Σ_t ρ·x·g.
-  Value dgInit = inits.empty() ? Value() : inits[1];
-  Value dgAcc = zeroAccumulator(em, dgInit,
-                                {OpFoldResult(rewriter.getIndexAttr(*hidden))});
-  SmallVector<IT> reduceRows(r - 1, IT::reduction);
-  reduceRows.push_back(IT::parallel);
+  Value dgInit = f.init(1);
+  Value dgAcc = zeroAccumulator(f.em, dgInit, f.hiddenShape());
   Value dgain =
-      em.generic(ValueRange{x, sumSq, grad}, ValueRange{dgAcc},
-                 ArrayRef<AffineMap>{ident, rowMap, ident, chanMap}, reduceRows,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value rho = invRms(b, l, args[1], cst(b, l, invDValue),
-                                      cst(b, l, eps));
-                   Value t =
-                       mulf(b, l, mulf(b, l, rho, extendToF32(b, l, args[0])),
-                            extendToF32(b, l, args[2]));
-                   linalg::YieldOp::create(b, l, addf(b, l, args[3], t));
-                 })
+      f.em.generic(ValueRange{x, sumSq, grad}, ValueRange{dgAcc},
+                   ArrayRef<AffineMap>{f.ident, f.rowMap, f.ident, f.chanMap},
+                   f.reduceRows(),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value rho = invRms(b, l, args[1], cst(b, l, f.invDValue),
+                                        cst(b, l, f.eps));
+                     Value t =
+                         mulf(b, l, mulf(b, l, rho, extendToF32(b, l, args[0])),
+                              extendToF32(b, l, args[2]));
+                     linalg::YieldOp::create(b, l, addf(b, l, args[3], t));
+                   })
           .front();
-  dgain = finishAccumulator(em, dgain, dgInit, resultTypeOf(op, inits, 1));
-  return resultsOf(em, {dx, dgain});
+  dgain = finishAccumulator(f.em, dgain, dgInit, resultTypeOf(op, f.inits, 1));
+  return resultsOf(f.em, {dx, dgain});
 }
 
 //===----------------------------------------------------------------------===//
@@ -400,42 +431,32 @@ Values decomposeRMSNormGrad(OpBuilder &rewriter, RMSNormGradOp op) {
 
 Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
                                    DepthAttnStatsGradOp op) {
-  FailureOr<int64_t> hidden = hiddenOf(op.getSources().front().getType());
-  if (failed(hidden))
+  FailureOr<GradFrame> frame = gradFrame(rewriter, op, op.getSources().front());
+  if (failed(frame))
     return failure();
-  Location loc = op.getLoc();
-  MLIRContext *ctx = rewriter.getContext();
-  Emitter em{rewriter, loc, op.hasBufferSemantics()};
-  ValueRange inits = op.getInits();
+  GradFrame &f = *frame;
   ValueRange sources = op.getSources();
   Value queries = op.getQueries(), lse = op.getLse(), dOut = op.getOutputGrad(),
         dLse = op.getLseGrad();
   size_t n = sources.size();
-  auto srcType = cast<ShapedType>(op.getSources().front().getType());
   // Source rank r; loops (s, t_0..t_{r-2}, c): r + 1 dims.
-  unsigned r = srcType.getRank(), L = r + 1;
-  double eps = epsValue(op.getEpsAttr());
-  double invDValue = 1.0 / double(*hidden);
-  SmallVector<OpFoldResult> rows = em.sizes(sources[0], 0, r - 1);
-  SmallVector<OpFoldResult> qRows = {em.size(queries, 0)};
-  llvm::append_range(qRows, rows);
-  AffineMap srcMap = mapTo(ctx, L, dimRange(1, L)); // V_j[t, c]
-  AffineMap qMap = mapTo(ctx, L, {0, r});           // Q[s, c]
-  AffineMap fullMap = AffineMap::getMultiDimIdentityMap(L, ctx);
-  AffineMap qRowMap = mapTo(ctx, L, dimRange(0, r)); // [s, t]
+  unsigned r = f.r, L = r + 1;
+  SmallVector<OpFoldResult> qRows = {f.em.size(queries, 0)};
+  llvm::append_range(qRows, f.rows);
+  AffineMap srcMap = mapTo(f.ctx, L, dimRange(1, L)); // V_j[t, c]
+  AffineMap qMap = mapTo(f.ctx, L, {0, r});           // Q[s, c]
+  AffineMap fullMap = AffineMap::getMultiDimIdentityMap(L, f.ctx);
+  AffineMap qRowMap = mapTo(f.ctx, L, dimRange(0, r)); // [s, t]
 
   // 1a. Σv² per source and row (loops t, c).
   SmallVector<Value> ssInits;
-  AffineMap ident = AffineMap::getMultiDimIdentityMap(r, ctx);
-  SmallVector<AffineMap> ssMaps(n, ident);
+  SmallVector<AffineMap> ssMaps(n, f.ident);
   for (size_t j = 0; j < n; ++j) {
-    ssInits.push_back(em.filledF32(rows, 0.0));
-    ssMaps.push_back(mapTo(ctx, r, dimRange(0, r - 1)));
+    ssInits.push_back(f.em.filledF32(f.rows, 0.0));
+    ssMaps.push_back(mapTo(f.ctx, r, dimRange(0, r - 1)));
   }
-  SmallVector<IT> reduceLastR(r - 1, IT::parallel);
-  reduceLastR.push_back(IT::reduction);
-  SmallVector<Value> ss = em.generic(
-      sources, ssInits, ssMaps, reduceLastR,
+  SmallVector<Value> ss = f.em.generic(
+      sources, ssInits, ssMaps, f.reduceChannel(),
       [&](OpBuilder &b, Location l, ValueRange args) {
         SmallVector<Value> yields;
         for (size_t j = 0; j < n; ++j) {
@@ -452,42 +473,42 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
   maps.append({qMap, fullMap});
   SmallVector<Value> dotInits;
   for (size_t i = 0; i < 2 * n; ++i) {
-    dotInits.push_back(em.filledF32(qRows, 0.0));
+    dotInits.push_back(f.em.filledF32(qRows, 0.0));
     maps.push_back(qRowMap);
   }
   SmallVector<IT> reduceLast(r, IT::parallel);
   reduceLast.push_back(IT::reduction);
   SmallVector<Value> dot =
-      em.generic(inputs, dotInits, maps, reduceLast,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value q = extendToF32(b, l, args[n]);
-                   Value g = extendToF32(b, l, args[n + 1]);
-                   ValueRange acc = args.drop_front(n + 2);
-                   SmallVector<Value> yields(2 * n);
-                   for (size_t j = 0; j < n; ++j) {
-                     Value v = extendToF32(b, l, args[j]);
-                     yields[j] = addf(b, l, acc[j], mulf(b, l, q, v));
-                     yields[n + j] = addf(b, l, acc[n + j], mulf(b, l, g, v));
-                   }
-                   linalg::YieldOp::create(b, l, yields);
-                 });
+      f.em.generic(inputs, dotInits, maps, reduceLast,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value q = extendToF32(b, l, args[n]);
+                     Value g = extendToF32(b, l, args[n + 1]);
+                     ValueRange acc = args.drop_front(n + 2);
+                     SmallVector<Value> yields(2 * n);
+                     for (size_t j = 0; j < n; ++j) {
+                       Value v = extendToF32(b, l, args[j]);
+                       yields[j] = addf(b, l, acc[j], mulf(b, l, q, v));
+                       yields[n + j] = addf(b, l, acc[n + j], mulf(b, l, g, v));
+                     }
+                     linalg::YieldOp::create(b, l, yields);
+                   });
 
   // 2. Per (s, t): α_j = exp(s_j − lse), ds_j = α_j (a_j − ā + dlse).
-  AffineMap sIdent = AffineMap::getMultiDimIdentityMap(r, ctx);
+  AffineMap sIdent = AffineMap::getMultiDimIdentityMap(r, f.ctx);
   SmallVector<Value> coefInputs(ss);
   llvm::append_range(coefInputs, dot);
   coefInputs.append({lse, dLse});
-  SmallVector<AffineMap> coefMaps(n, mapTo(ctx, r, dimRange(1, r)));
+  SmallVector<AffineMap> coefMaps(n, mapTo(f.ctx, r, dimRange(1, r)));
   coefMaps.append(2 * n + 2, sIdent);
   SmallVector<Value> coefInits;
   for (size_t i = 0; i < 3 * n; ++i) {
-    coefInits.push_back(em.empty(qRows, rewriter.getF32Type()));
+    coefInits.push_back(f.em.empty(qRows, rewriter.getF32Type()));
     coefMaps.push_back(sIdent);
   }
-  SmallVector<Value> coefs = em.generic(
+  SmallVector<Value> coefs = f.em.generic(
       coefInputs, coefInits, coefMaps, SmallVector<IT>(r, IT::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Value invD = cst(b, l, invDValue), epsV = cst(b, l, eps);
+        Value invD = cst(b, l, f.invDValue), epsV = cst(b, l, f.eps);
         Value lseV = args[3 * n], dlseV = args[3 * n + 1];
         SmallVector<Value> rho, logits, alpha;
         Value mean;
@@ -522,30 +543,29 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
   dvMaps.append({fullMap, qMap});
   dvMaps.append(n, srcMap);
   SmallVector<Value> dvInits;
-  SmallVector<OpFoldResult> srcSizes = em.sizes(sources[0]);
+  SmallVector<OpFoldResult> srcSizes = f.em.sizes(sources[0]);
   for (size_t j = 0; j < n; ++j) {
-    dvInits.push_back(
-        zeroAccumulator(em, inits.empty() ? Value() : inits[1 + j], srcSizes));
+    dvInits.push_back(zeroAccumulator(f.em, f.init(1 + j), srcSizes));
     dvMaps.push_back(srcMap);
   }
   SmallVector<IT> reduceFirst(L, IT::parallel);
   reduceFirst[0] = IT::reduction;
   SmallVector<Value> dv =
-      em.generic(dvInputs, dvInits, dvMaps, reduceFirst,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value g = extendToF32(b, l, args[3 * n]);
-                   Value q = extendToF32(b, l, args[3 * n + 1]);
-                   ValueRange acc = args.drop_front(4 * n + 2);
-                   SmallVector<Value> yields;
-                   for (size_t j = 0; j < n; ++j) {
-                     Value v = extendToF32(b, l, args[3 * n + 2 + j]);
-                     Value d = mulf(b, l, args[j], g);
-                     d = addf(b, l, d, mulf(b, l, args[n + j], q));
-                     d = addf(b, l, d, mulf(b, l, args[2 * n + j], v));
-                     yields.push_back(addf(b, l, acc[j], d));
-                   }
-                   linalg::YieldOp::create(b, l, yields);
-                 });
+      f.em.generic(dvInputs, dvInits, dvMaps, reduceFirst,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value g = extendToF32(b, l, args[3 * n]);
+                     Value q = extendToF32(b, l, args[3 * n + 1]);
+                     ValueRange acc = args.drop_front(4 * n + 2);
+                     SmallVector<Value> yields;
+                     for (size_t j = 0; j < n; ++j) {
+                       Value v = extendToF32(b, l, args[3 * n + 2 + j]);
+                       Value d = mulf(b, l, args[j], g);
+                       d = addf(b, l, d, mulf(b, l, args[n + j], q));
+                       d = addf(b, l, d, mulf(b, l, args[2 * n + j], v));
+                       yields.push_back(addf(b, l, acc[j], d));
+                     }
+                     linalg::YieldOp::create(b, l, yields);
+                   });
 
   // 4. dQ[s,c] = Σ_t Σ_j (ds_j ρ_j)[s,t]·V_j[t,c].
   SmallVector<Value> dqInputs(coefs.begin() + n, coefs.begin() + 2 * n);
@@ -553,31 +573,30 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
   SmallVector<AffineMap> dqMaps(n, qRowMap);
   dqMaps.append(n, srcMap);
   dqMaps.push_back(qMap);
-  Value dqInit = inits.empty() ? Value() : inits[0];
+  Value dqInit = f.init(0);
   Value dqAcc = zeroAccumulator(
-      em, dqInit,
-      {qRows.front(), OpFoldResult(rewriter.getIndexAttr(*hidden))});
+      f.em, dqInit,
+      {qRows.front(), OpFoldResult(rewriter.getIndexAttr(f.hidden))});
   SmallVector<IT> reduceRows(L, IT::reduction);
   reduceRows.front() = IT::parallel;
   reduceRows.back() = IT::parallel;
-  Value dQ = em.generic(dqInputs, ValueRange{dqAcc}, dqMaps, reduceRows,
-                        [&](OpBuilder &b, Location l, ValueRange args) {
-                          Value acc = args[2 * n];
-                          for (size_t j = 0; j < n; ++j)
-                            acc = addf(b, l, acc,
-                                       mulf(b, l, args[j],
-                                            extendToF32(b, l, args[n + j])));
-                          linalg::YieldOp::create(b, l, acc);
-                        })
+  Value dQ = f.em.generic(dqInputs, ValueRange{dqAcc}, dqMaps, reduceRows,
+                          [&](OpBuilder &b, Location l, ValueRange args) {
+                            Value acc = args[2 * n];
+                            for (size_t j = 0; j < n; ++j)
+                              acc = addf(b, l, acc,
+                                         mulf(b, l, args[j],
+                                              extendToF32(b, l, args[n + j])));
+                            linalg::YieldOp::create(b, l, acc);
+                          })
                  .front();
 
   SmallVector<Value> results = {
-      finishAccumulator(em, dQ, dqInit, resultTypeOf(op, inits, 0))};
+      finishAccumulator(f.em, dQ, dqInit, resultTypeOf(op, f.inits, 0))};
   for (auto [j, dvj] : llvm::enumerate(dv))
-    results.push_back(finishAccumulator(em, dvj,
-                                        inits.empty() ? Value() : inits[1 + j],
-                                        resultTypeOf(op, inits, 1 + j)));
-  return resultsOf(em, results);
+    results.push_back(finishAccumulator(f.em, dvj, f.init(1 + j),
+                                        resultTypeOf(op, f.inits, 1 + j)));
+  return resultsOf(f.em, results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -586,35 +605,22 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
 
 Values decomposeDepthAttnMergeGrad(OpBuilder &rewriter,
                                    DepthAttnMergeGradOp op) {
-  FailureOr<int64_t> hidden = hiddenOf(op.getSource().getType());
-  if (failed(hidden))
+  FailureOr<GradFrame> frame = gradFrame(rewriter, op, op.getSource());
+  if (failed(frame))
     return failure();
-  Location loc = op.getLoc();
-  MLIRContext *ctx = rewriter.getContext();
-  Emitter em{rewriter, loc, op.hasBufferSemantics()};
-  ValueRange inits = op.getInits();
+  GradFrame &f = *frame;
   Value o = op.getOutput(), lse = op.getLse(), query = op.getQuery(),
         u = op.getSource(), grad = op.getGrad();
-  auto type = cast<ShapedType>(op.getSource().getType());
-  unsigned r = type.getRank();
-  SmallVector<OpFoldResult> rows = em.sizes(u, 0, r - 1);
-  AffineMap ident = AffineMap::getMultiDimIdentityMap(r, ctx);
-  AffineMap rowMap = mapTo(ctx, r, dimRange(0, r - 1));
-  AffineMap chanMap = mapTo(ctx, r, {r - 1});
-  AffineMap rowIdent = AffineMap::getMultiDimIdentityMap(r - 1, ctx);
-  double eps = epsValue(op.getEpsAttr());
-  double invDValue = 1.0 / double(*hidden);
 
   // 1. Σu², q·u, g·(u − o) per row.
-  SmallVector<Value> statInits = {em.filledF32(rows, 0.0),
-                                  em.filledF32(rows, 0.0),
-                                  em.filledF32(rows, 0.0)};
-  SmallVector<IT> reduceLast(r - 1, IT::parallel);
-  reduceLast.push_back(IT::reduction);
-  SmallVector<Value> stats = em.generic(
+  SmallVector<Value> statInits = {f.em.filledF32(f.rows, 0.0),
+                                  f.em.filledF32(f.rows, 0.0),
+                                  f.em.filledF32(f.rows, 0.0)};
+  SmallVector<Value> stats = f.em.generic(
       ValueRange{u, o, query, grad}, statInits,
-      ArrayRef<AffineMap>{ident, ident, chanMap, ident, rowMap, rowMap, rowMap},
-      reduceLast, [&](OpBuilder &b, Location l, ValueRange args) {
+      ArrayRef<AffineMap>{f.ident, f.ident, f.chanMap, f.ident, f.rowMap,
+                          f.rowMap, f.rowMap},
+      f.reduceChannel(), [&](OpBuilder &b, Location l, ValueRange args) {
         Value uv = extendToF32(b, l, args[0]);
         Value ov = extendToF32(b, l, args[1]);
         Value q = extendToF32(b, l, args[2]);
@@ -631,15 +637,15 @@ Values decomposeDepthAttnMergeGrad(OpBuilder &rewriter,
   coefInputs.push_back(lse);
   SmallVector<Value> coefInits;
   for (int i = 0; i < 4; ++i)
-    coefInits.push_back(i == 1 && !inits.empty()
-                            ? inits[1]
-                            : em.empty(rows, rewriter.getF32Type()));
-  SmallVector<Value> coef = em.generic(
-      coefInputs, coefInits, SmallVector<AffineMap>(8, rowIdent),
-      SmallVector<IT>(r - 1, IT::parallel),
+    coefInits.push_back(i == 1 && !f.inits.empty()
+                            ? f.inits[1]
+                            : f.em.empty(f.rows, rewriter.getF32Type()));
+  SmallVector<Value> coef = f.em.generic(
+      coefInputs, coefInits, SmallVector<AffineMap>(8, f.rowIdent),
+      SmallVector<IT>(f.r - 1, IT::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Value invD = cst(b, l, invDValue);
-        Value rho = invRms(b, l, args[0], invD, cst(b, l, eps));
+        Value invD = cst(b, l, f.invDValue);
+        Value rho = invRms(b, l, args[0], invD, cst(b, l, f.eps));
         Value s = mulf(b, l, rho, args[1]);
         Value beta = mergeWeight(b, l, s, args[3]);
         Value ds = mulf(
@@ -651,69 +657,47 @@ Values decomposeDepthAttnMergeGrad(OpBuilder &rewriter,
   Value beta = coef[0], dlse = coef[1], cq = coef[2], cu = coef[3];
 
   // 3. do = (1 − β)·g, du = β·g + (ds ρ)·q + (−ds s ρ²/D)·u.
-  Type elemType = type.getElementType();
   SmallVector<Value> outInits;
   for (unsigned i : {0u, 3u})
-    outInits.push_back(destinationOr(em, inits, i, em.sizes(u), elemType));
+    outInits.push_back(
+        destinationOr(f.em, f.inits, i, f.em.sizes(u), f.elemType));
   SmallVector<Value> out =
-      em.generic(ValueRange{beta, cq, cu, query, grad, u}, outInits,
-                 ArrayRef<AffineMap>{rowMap, rowMap, rowMap, chanMap, ident,
-                                     ident, ident, ident},
-                 SmallVector<IT>(r, IT::parallel),
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   Value q = extendToF32(b, l, args[3]);
-                   Value g = extendToF32(b, l, args[4]);
-                   Value uv = extendToF32(b, l, args[5]);
-                   Value dO =
-                       mulf(b, l, subf(b, l, cst(b, l, 1.0), args[0]), g);
-                   Value dU = mulf(b, l, args[0], g);
-                   dU = addf(b, l, dU, mulf(b, l, args[1], q));
-                   dU = addf(b, l, dU, mulf(b, l, args[2], uv));
-                   linalg::YieldOp::create(
-                       b, l,
-                       ValueRange{truncateFromF32(b, l, dO, elemType),
-                                  truncateFromF32(b, l, dU, elemType)});
-                 });
+      f.em.generic(ValueRange{beta, cq, cu, query, grad, u}, outInits,
+                   ArrayRef<AffineMap>{f.rowMap, f.rowMap, f.rowMap, f.chanMap,
+                                       f.ident, f.ident, f.ident, f.ident},
+                   SmallVector<IT>(f.r, IT::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value q = extendToF32(b, l, args[3]);
+                     Value g = extendToF32(b, l, args[4]);
+                     Value uv = extendToF32(b, l, args[5]);
+                     Value dO =
+                         mulf(b, l, subf(b, l, cst(b, l, 1.0), args[0]), g);
+                     Value dU = mulf(b, l, args[0], g);
+                     dU = addf(b, l, dU, mulf(b, l, args[1], q));
+                     dU = addf(b, l, dU, mulf(b, l, args[2], uv));
+                     linalg::YieldOp::create(
+                         b, l,
+                         ValueRange{truncateFromF32(b, l, dO, f.elemType),
+                                    truncateFromF32(b, l, dU, f.elemType)});
+                   });
 
   // 4. dq[c] = Σ_t (ds ρ)[t]·u[t,c].
-  Value dqInit = inits.empty() ? Value() : inits[2];
-  Value dqAcc = zeroAccumulator(em, dqInit,
-                                {OpFoldResult(rewriter.getIndexAttr(*hidden))});
-  SmallVector<IT> reduceRows(r - 1, IT::reduction);
-  reduceRows.push_back(IT::parallel);
+  Value dqInit = f.init(2);
+  Value dqAcc = zeroAccumulator(f.em, dqInit, f.hiddenShape());
   Value dq =
-      em.generic(ValueRange{cq, u}, ValueRange{dqAcc},
-                 ArrayRef<AffineMap>{rowMap, ident, chanMap}, reduceRows,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, l,
-                       addf(b, l, args[2],
-                            mulf(b, l, args[0], extendToF32(b, l, args[1]))));
-                 })
+      f.em.generic(ValueRange{cq, u}, ValueRange{dqAcc},
+                   ArrayRef<AffineMap>{f.rowMap, f.ident, f.chanMap},
+                   f.reduceRows(),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, l,
+                         addf(b, l, args[2],
+                              mulf(b, l, args[0], extendToF32(b, l, args[1]))));
+                   })
           .front();
-  dq = finishAccumulator(em, dq, dqInit, resultTypeOf(op, inits, 2));
-  return resultsOf(em, {out[0], dlse, dq, out[1]});
+  dq = finishAccumulator(f.em, dq, dqInit, resultTypeOf(op, f.inits, 2));
+  return resultsOf(f.em, {out[0], dlse, dq, out[1]});
 }
-
-/// Replaces a gradient op by its decomposition.
-template <typename OpTy>
-struct GradDecompositionLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    // The decomposition reads the op's operands: give it the converted ones.
-    if (ValueRange(adaptor.getOperands()) != ValueRange(op->getOperands()))
-      rewriter.modifyOpInPlace(op,
-                               [&] { op->setOperands(adaptor.getOperands()); });
-    FailureOr<SmallVector<Value>> values =
-        decomposeAttnResGradOp(rewriter, op.getOperation());
-    if (failed(values))
-      return rewriter.notifyMatchFailure(op, "dynamic hidden size");
-    rewriter.replaceOp(op, *values);
-    return success();
-  }
-};
 
 } // namespace
 
@@ -748,10 +732,11 @@ Type mlir::attnres::getGradOpSourceType(Operation *op) {
 }
 
 void mlir::attnres::populateAttnResGradToLinalgConversionPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<GradDecompositionLowering<DepthAttnGradOp>,
-               GradDecompositionLowering<RMSNormGradOp>,
-               GradDecompositionLowering<DepthAttnStatsGradOp>,
-               GradDecompositionLowering<DepthAttnMergeGradOp>>(
-      patterns.getContext());
+    RewritePatternSet &patterns,
+    const ConvertAttnResToLinalgPassOptions &options) {
+  patterns.add<DecompositionLowering<DepthAttnGradOp>,
+               DecompositionLowering<RMSNormGradOp>,
+               DecompositionLowering<DepthAttnStatsGradOp>,
+               DecompositionLowering<DepthAttnMergeGradOp>>(
+      patterns.getContext(), options.freeTemporaries);
 }

@@ -608,46 +608,6 @@ Values decomposeDepthAttnMerge(OpBuilder &b, DepthAttnMergeOp op) {
 // Patterns
 //===----------------------------------------------------------------------===//
 
-/// Replaces a forward attnres op by its decomposition. With
-/// `freeTemporaries`, the temporaries the decomposition of a memref-form op
-/// allocates are deallocated right after it (for IR whose buffer
-/// deallocation already ran).
-template <typename OpTy>
-struct DecompositionLowering : OpConversionPattern<OpTy> {
-  DecompositionLowering(MLIRContext *ctx, bool freeTemporaries)
-      : OpConversionPattern<OpTy>(ctx), freeTemporaries(freeTemporaries) {}
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    // The decomposition reads the op's operands: give it the converted ones.
-    if (ValueRange(adaptor.getOperands()) != ValueRange(op->getOperands()))
-      rewriter.modifyOpInPlace(op,
-                               [&] { op->setOperands(adaptor.getOperands()); });
-    Operation *before = op->getPrevNode();
-    FailureOr<SmallVector<Value>> values =
-        decomposeAttnResOp(rewriter, op.getOperation());
-    if (failed(values))
-      return rewriter.notifyMatchFailure(op, "cannot be decomposed");
-    if (freeTemporaries && op->getNumResults() == 0) {
-      // The decomposition is built right before the op, its temporaries
-      // (`memref.alloc`) at its top level.
-      SmallVector<Value> temporaries;
-      Block *block = op->getBlock();
-      for (Operation &built : llvm::make_range(
-               before ? std::next(before->getIterator()) : block->begin(),
-               op->getIterator()))
-        if (auto alloc = dyn_cast<memref::AllocOp>(built))
-          temporaries.push_back(alloc);
-      rewriter.setInsertionPointAfter(op);
-      for (Value temporary : temporaries)
-        memref::DeallocOp::create(rewriter, op.getLoc(), temporary);
-    }
-    rewriter.replaceOp(op, *values);
-    return success();
-  }
-  bool freeTemporaries;
-};
-
 /// The AggregatedOpInterface model: the decomposition above.
 template <typename OpTy>
 struct DecompositionModel
@@ -797,7 +757,7 @@ void mlir::attnres::populateAttnResToLinalgConversionPatterns(
            DecompositionLowering<DepthAttnNormOp>,
            DecompositionLowering<DepthAttnMergeNormOp>>(
           patterns.getContext(), options.freeTemporaries);
-  populateAttnResGradToLinalgConversionPatterns(patterns);
+  populateAttnResGradToLinalgConversionPatterns(patterns, options);
 }
 
 FailureOr<SmallVector<Value>> mlir::attnres::decomposeAttnResOp(OpBuilder &b,

@@ -3,18 +3,21 @@
 // The builder the decompositions of convert-attnres-to-linalg share
 // (AttnResToLinalg.cpp, AttnResGradToLinalg.cpp): the same linalg ops on
 // tensors (the value form) or on buffers (the memref form, after
-// bufferization). Private to the AttnResToLinalg library.
+// bufferization), and the conversion pattern that replaces an op by its
+// decomposition. Private to the AttnResToLinalg library.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTNRES_LIB_CONVERSION_ATTNRESTOLINALG_LINALGEMITTER_H
 #define ATTNRES_LIB_CONVERSION_ATTNRESTOLINALG_LINALGEMITTER_H
 
+#include "attnres/Conversion/AttnResToLinalg/AttnResToLinalg.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::attnres::detail {
 
@@ -81,6 +84,47 @@ struct Emitter {
   Value filledF32(ArrayRef<OpFoldResult> shape, double value) {
     return filled(empty(shape, b.getF32Type()), value);
   }
+};
+
+/// Replaces an attnres op (forward or gradient) by its decomposition
+/// (`decomposeAttnResOp`). With
+/// `freeTemporaries`, the temporaries the decomposition of a memref-form op
+/// allocates are deallocated right after it (for IR whose buffer
+/// deallocation already ran).
+template <typename OpTy>
+struct DecompositionLowering : OpConversionPattern<OpTy> {
+  DecompositionLowering(MLIRContext *ctx, bool freeTemporaries)
+      : OpConversionPattern<OpTy>(ctx), freeTemporaries(freeTemporaries) {}
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // The decomposition reads the op's operands: give it the converted ones.
+    if (ValueRange(adaptor.getOperands()) != ValueRange(op->getOperands()))
+      rewriter.modifyOpInPlace(op,
+                               [&] { op->setOperands(adaptor.getOperands()); });
+    Operation *before = op->getPrevNode();
+    FailureOr<SmallVector<Value>> values =
+        decomposeAttnResOp(rewriter, op.getOperation());
+    if (failed(values))
+      return rewriter.notifyMatchFailure(op, "cannot be decomposed");
+    if (freeTemporaries && op->getNumResults() == 0) {
+      // The decomposition is built right before the op, its temporaries
+      // (`memref.alloc`) at its top level.
+      SmallVector<Value> temporaries;
+      Block *block = op->getBlock();
+      for (Operation &built : llvm::make_range(
+               before ? std::next(before->getIterator()) : block->begin(),
+               op->getIterator()))
+        if (auto alloc = dyn_cast<memref::AllocOp>(built))
+          temporaries.push_back(alloc);
+      rewriter.setInsertionPointAfter(op);
+      for (Value temporary : temporaries)
+        memref::DeallocOp::create(rewriter, op.getLoc(), temporary);
+    }
+    rewriter.replaceOp(op, *values);
+    return success();
+  }
+  bool freeTemporaries;
 };
 
 } // namespace mlir::attnres::detail

@@ -1,34 +1,36 @@
-"""Test-side float64 reference for the Python tests, written from
-attnres-math.md (§1 site, §2 Full, §3 Block) independently of the package
-(it does not import attnres, and does not share code with
-attnres.reference or scripts/attnres_gen.py).
-
-Sources are stacked on a leading axis and reduced with einsum; the Block
-AttnRes state machine is written with explicit block lists.
+"""Test-side float64 reference for the Python tests: attnres.reference
+(attnres-math.md §1 site, §2 Full, §3 Block; the project's one numpy
+reference), loaded from the source tree as a plain numpy module, not through
+the built package: it is numpy written from the math and shares no code with
+the compiler or the bindings under test. Plus the bf16 rounding helpers and
+the element check the tests use.
 """
 
+import importlib.util
+import os
+
 import numpy as np
+
+_spec = importlib.util.spec_from_file_location(
+    "_attnres_reference",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, os.pardir,
+                 "python-bindings", "attnres", "reference.py"))
+R = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(R)
 
 
 def site(sources, q, eps):
     """h = Σ_j softmax_j(ρ_j · (q·V_j)) V_j, per token row."""
-    V = np.stack([np.asarray(v, np.float64) for v in sources])   # [n, T..., d]
-    q = np.asarray(q, np.float64)
-    rho = (np.mean(V ** 2, axis=-1) + eps) ** -0.5                # [n, T...]
-    s = rho * np.einsum("n...d,d->n...", V, q)                    # logits
-    a = np.exp(s - s.max(axis=0, keepdims=True))
-    a /= a.sum(axis=0, keepdims=True)                             # softmax over sources
-    return np.einsum("n...,n...d->...d", a, V)
+    return R.site(sources, q, eps)
 
 
 def rms_norm(x, gain, eps):
-    x = np.asarray(x, np.float64)
-    return x / np.sqrt(np.mean(x ** 2, axis=-1, keepdims=True) + eps) * np.asarray(gain, np.float64)
+    return R.rms_norm(x, gain, eps)
 
 
 def tanh_sublayer(W, g, eps):
     """f_l(h) = tanh(rms_norm(h, g_l) @ W_l)."""
-    return lambda l, h: np.tanh(rms_norm(h, g[l], eps) @ np.asarray(W[l], np.float64))
+    return R.tanh_rms_norm_matmul(W, g, eps)
 
 
 def block_model(emb, queries, f, S, eps, output_site=True, round_state=None):
@@ -37,31 +39,12 @@ def block_model(emb, queries, f, S, eps, output_site=True, round_state=None):
     the list [b_0, ..., b_{N-1}, partial]. `round_state` models storing the
     hidden states in a narrow element type (applied to sublayer outputs,
     partial sums and site results)."""
-    rnd = round_state or (lambda x: x)
-    L = len(queries) - (1 if output_site else 0)
-    completed = [np.asarray(emb, np.float64)]
-    block_outputs = []
-    for l in range(L):
-        if l > 0 and l % S == 0:
-            completed.append(rnd(sum(block_outputs)))
-            block_outputs = []
-        srcs = completed + ([rnd(sum(block_outputs))] if block_outputs else [])
-        h = srcs[0] if len(srcs) == 1 else rnd(site(srcs, queries[l], eps))
-        block_outputs.append(rnd(f(l, h)))
-    final = completed + [rnd(sum(block_outputs))]
-    if not output_site:
-        return final
-    return site(final, queries[L], eps)
+    return R.block_attnres(emb, queries, f, S, eps, output_site, round_state)
 
 
 def full_model(emb, queries, f, eps, output_site=True):
     """Math §2: sublayer l sees [v_0 = emb, v_1, ..., v_l]."""
-    L = len(queries) - (1 if output_site else 0)
-    v = [np.asarray(emb, np.float64)]
-    for l in range(L):
-        h = v[0] if l == 0 else site(v, queries[l], eps)
-        v.append(np.asarray(f(l, h), np.float64))
-    return site(v, queries[L], eps) if output_site else v
+    return R.full_attnres(emb, queries, f, eps, output_site)
 
 
 def bf16_bits(x):

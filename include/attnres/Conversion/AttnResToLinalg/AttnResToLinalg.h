@@ -30,9 +30,12 @@ void populateAttnResToLinalgConversionPatterns(
 
 /// Adds the patterns that rewrite the gradient ops (`depth_attn_grad`,
 /// `rms_norm_grad`, `depth_attn_stats_grad`, `depth_attn_merge_grad`) into
-/// linalg/tensor/arith/math ops on tensors; part of
+/// linalg/tensor/arith/math ops on tensors (on buffers for the memref form;
+/// `options.freeTemporaries` as above); part of
 /// `populateAttnResToLinalgConversionPatterns`.
-void populateAttnResGradToLinalgConversionPatterns(RewritePatternSet &patterns);
+void populateAttnResGradToLinalgConversionPatterns(
+    RewritePatternSet &patterns,
+    const ConvertAttnResToLinalgPassOptions &options = {});
 
 /// The source type whose hidden size the lowering of a gradient op needs
 /// static; a null type for other ops.

@@ -11,50 +11,78 @@
 module {
   // Function under test: Block AttnRes (L = 4, block size 2) with linear
   // sublayers, its forward and its backward (d emb, dq of every site).
-  func.func @grad(%emb: tensor<3x8xf32>, %q0: tensor<8xf32>, %q1: tensor<8xf32>, %q2: tensor<8xf32>, %q3: tensor<8xf32>, %q4: tensor<8xf32>, %w0: tensor<8x8xf32>, %w1: tensor<8x8xf32>, %w2: tensor<8x8xf32>, %w3: tensor<8x8xf32>, %wt0: tensor<8x8xf32>, %wt1: tensor<8x8xf32>, %wt2: tensor<8x8xf32>, %wt3: tensor<8x8xf32>, %dy: tensor<3x8xf32>) -> (tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  func.func @grad(%emb: tensor<3x8xf32>, %queries: tensor<5x8xf32>, %dy: tensor<3x8xf32>, %W: tensor<4x8x8xf32>) -> (tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
     %zero = arith.constant 0.0 : f32
-    %e1 = tensor.empty() : tensor<3x8xf32>
-    %z2 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm3 = linalg.matmul ins(%emb, %w0 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z2 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %h4 = attnres.depth_attn %q1, [%emb, %mm3] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
-    %e5 = tensor.empty() : tensor<3x8xf32>
-    %z6 = linalg.fill ins(%zero : f32) outs(%e5 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm7 = linalg.matmul ins(%h4, %w1 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z6 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %sum8 = attnres.block_summary [%mm3, %mm7] : tensor<3x8xf32>
-    %h9 = attnres.depth_attn %q2, [%emb, %sum8] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
-    %e10 = tensor.empty() : tensor<3x8xf32>
-    %z11 = linalg.fill ins(%zero : f32) outs(%e10 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm12 = linalg.matmul ins(%h9, %w2 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z11 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %sum13 = attnres.block_summary [%mm3, %mm7] : tensor<3x8xf32>
-    %h14 = attnres.depth_attn %q3, [%emb, %sum13, %mm12] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
-    %e15 = tensor.empty() : tensor<3x8xf32>
-    %z16 = linalg.fill ins(%zero : f32) outs(%e15 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm17 = linalg.matmul ins(%h14, %w3 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z16 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %sum18 = attnres.block_summary [%mm3, %mm7] : tensor<3x8xf32>
-    %sum19 = attnres.block_summary [%mm12, %mm17] : tensor<3x8xf32>
-    %g20:4 = attnres.depth_attn_grad %q4, [%emb, %sum18, %sum19], %dy {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
-    %e21 = tensor.empty() : tensor<3x8xf32>
-    %z22 = linalg.fill ins(%zero : f32) outs(%e21 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm23 = linalg.matmul ins(%g20#3, %wt3 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z22 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %sum24 = attnres.block_summary [%mm3, %mm7] : tensor<3x8xf32>
-    %g25:4 = attnres.depth_attn_grad %q3, [%emb, %sum24, %mm12], %mm23 {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
-    %sum26 = attnres.block_summary [%g20#3, %g25#3] : tensor<3x8xf32>
-    %e27 = tensor.empty() : tensor<3x8xf32>
-    %z28 = linalg.fill ins(%zero : f32) outs(%e27 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm29 = linalg.matmul ins(%sum26, %wt2 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z28 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %sum30 = attnres.block_summary [%mm3, %mm7] : tensor<3x8xf32>
-    %g31:3 = attnres.depth_attn_grad %q2, [%emb, %sum30], %mm29 {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
-    %sum32 = attnres.block_summary [%g20#2, %g25#2, %g31#2] : tensor<3x8xf32>
-    %e33 = tensor.empty() : tensor<3x8xf32>
-    %z34 = linalg.fill ins(%zero : f32) outs(%e33 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm35 = linalg.matmul ins(%sum32, %wt1 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z34 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %g36:3 = attnres.depth_attn_grad %q1, [%emb, %mm3], %mm35 {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
-    %sum37 = attnres.block_summary [%g20#2, %g25#2, %g31#2, %g36#2] : tensor<3x8xf32>
-    %e38 = tensor.empty() : tensor<3x8xf32>
-    %z39 = linalg.fill ins(%zero : f32) outs(%e38 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %mm40 = linalg.matmul ins(%sum37, %wt0 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%z39 : tensor<3x8xf32>) -> tensor<3x8xf32>
-    %sum41 = attnres.block_summary [%g20#1, %g25#1, %g31#1, %g36#1, %mm40] : tensor<3x8xf32>
-    return %sum41, %g36#0, %g31#0, %g25#0, %g20#0 : tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+    // forward: Block AttnRes, 4 sublayers, block size 2
+    // sublayer 0 (block 1): sources [%emb]
+    %W_1 = tensor.extract_slice %W[0, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %empty_2 = tensor.empty() : tensor<3x8xf32>
+    %zeros_3 = linalg.fill ins(%zero : f32) outs(%empty_2 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_4 = linalg.matmul ins(%emb, %W_1 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_3 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    // sublayer 1 (block 1): sources [%emb, %mm_4]
+    %queries_5 = tensor.extract_slice %queries[1, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %h_6 = attnres.depth_attn %queries_5, [%emb, %mm_4] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
+    %W_7 = tensor.extract_slice %W[1, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %empty_8 = tensor.empty() : tensor<3x8xf32>
+    %zeros_9 = linalg.fill ins(%zero : f32) outs(%empty_8 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_10 = linalg.matmul ins(%h_6, %W_7 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_9 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %b_11 = attnres.block_summary [%mm_4, %mm_10] : tensor<3x8xf32>
+    // sublayer 2 (block 2): sources [%emb, %b_11]
+    %queries_12 = tensor.extract_slice %queries[2, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %h_13 = attnres.depth_attn %queries_12, [%emb, %b_11] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
+    %W_14 = tensor.extract_slice %W[2, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %empty_15 = tensor.empty() : tensor<3x8xf32>
+    %zeros_16 = linalg.fill ins(%zero : f32) outs(%empty_15 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_17 = linalg.matmul ins(%h_13, %W_14 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_16 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    // sublayer 3 (block 2): sources [%emb, %b_11, %mm_17]
+    %queries_18 = tensor.extract_slice %queries[3, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %h_19 = attnres.depth_attn %queries_18, [%emb, %b_11, %mm_17] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
+    %W_20 = tensor.extract_slice %W[3, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %empty_21 = tensor.empty() : tensor<3x8xf32>
+    %zeros_22 = linalg.fill ins(%zero : f32) outs(%empty_21 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_23 = linalg.matmul ins(%h_19, %W_20 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_22 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %b_24 = attnres.block_summary [%mm_17, %mm_23] : tensor<3x8xf32>
+    // output site: sources [%emb, %b_11, %b_24]
+    %queries_25 = tensor.extract_slice %queries[4, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %h_26 = attnres.depth_attn %queries_25, [%emb, %b_11, %b_24] {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32> -> tensor<3x8xf32>
+    // backward
+    %queries_28 = tensor.extract_slice %queries[4, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %g_27:4 = attnres.depth_attn_grad %queries_28, [%emb, %b_11, %b_24], %dy {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
+    %W_29 = tensor.extract_slice %W[3, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %wt_init_30 = tensor.empty() : tensor<8x8xf32>
+    %wt_31 = linalg.transpose ins(%W_29 : tensor<8x8xf32>) outs(%wt_init_30 : tensor<8x8xf32>) permutation = [1, 0]
+    %empty_32 = tensor.empty() : tensor<3x8xf32>
+    %zeros_33 = linalg.fill ins(%zero : f32) outs(%empty_32 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_34 = linalg.matmul ins(%g_27#3, %wt_31 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_33 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %queries_36 = tensor.extract_slice %queries[3, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %g_35:4 = attnres.depth_attn_grad %queries_36, [%emb, %b_11, %mm_17], %mm_34 {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
+    %dsum_37 = attnres.block_summary [%g_27#3, %g_35#3] : tensor<3x8xf32>
+    %W_38 = tensor.extract_slice %W[2, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %wt_init_39 = tensor.empty() : tensor<8x8xf32>
+    %wt_40 = linalg.transpose ins(%W_38 : tensor<8x8xf32>) outs(%wt_init_39 : tensor<8x8xf32>) permutation = [1, 0]
+    %empty_41 = tensor.empty() : tensor<3x8xf32>
+    %zeros_42 = linalg.fill ins(%zero : f32) outs(%empty_41 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_43 = linalg.matmul ins(%dsum_37, %wt_40 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_42 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %queries_45 = tensor.extract_slice %queries[2, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %g_44:3 = attnres.depth_attn_grad %queries_45, [%emb, %b_11], %mm_43 {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
+    %dsum_46 = attnres.block_summary [%g_27#2, %g_35#2, %g_44#2] : tensor<3x8xf32>
+    %W_47 = tensor.extract_slice %W[1, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %wt_init_48 = tensor.empty() : tensor<8x8xf32>
+    %wt_49 = linalg.transpose ins(%W_47 : tensor<8x8xf32>) outs(%wt_init_48 : tensor<8x8xf32>) permutation = [1, 0]
+    %empty_50 = tensor.empty() : tensor<3x8xf32>
+    %zeros_51 = linalg.fill ins(%zero : f32) outs(%empty_50 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_52 = linalg.matmul ins(%dsum_46, %wt_49 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_51 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %queries_54 = tensor.extract_slice %queries[1, 0] [1, 8] [1, 1] : tensor<5x8xf32> to tensor<8xf32>
+    %g_53:3 = attnres.depth_attn_grad %queries_54, [%emb, %mm_4], %mm_52 {eps = 1.0e-06 : f32} : tensor<8xf32>, tensor<3x8xf32>, tensor<3x8xf32> -> tensor<8xf32>, tensor<3x8xf32>
+    %dsum_55 = attnres.block_summary [%g_27#2, %g_35#2, %g_44#2, %g_53#2] : tensor<3x8xf32>
+    %W_56 = tensor.extract_slice %W[0, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<4x8x8xf32> to tensor<8x8xf32>
+    %wt_init_57 = tensor.empty() : tensor<8x8xf32>
+    %wt_58 = linalg.transpose ins(%W_56 : tensor<8x8xf32>) outs(%wt_init_57 : tensor<8x8xf32>) permutation = [1, 0]
+    %empty_59 = tensor.empty() : tensor<3x8xf32>
+    %zeros_60 = linalg.fill ins(%zero : f32) outs(%empty_59 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %mm_61 = linalg.matmul ins(%dsum_55, %wt_58 : tensor<3x8xf32>, tensor<8x8xf32>) outs(%zeros_60 : tensor<3x8xf32>) -> tensor<3x8xf32>
+    %dsum_62 = attnres.block_summary [%g_27#1, %g_35#1, %g_44#1, %g_53#1, %mm_61] : tensor<3x8xf32>
+    return %dsum_62, %g_53#0, %g_44#0, %g_35#0, %g_27#0 : tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
   }
   // Counts elements with NOT(|got - ref| <= atol + rtol*|ref|) (NaN counts)
   // and returns that count and max |got - ref|.
@@ -112,56 +140,45 @@ module {
   }
   func.func @main() {
     %emb1 = arith.constant dense<[[-0.6311, 0.9291, 0.0338, -0.716, 1.7553, -0.9489, -0.4191, 1.4465], [-0.7751, 0.1515, -0.5723, 1.1793, 0.3554, -0.8686, -0.6172, 1.2857], [0.0817, 1.4951, -1.3515, 1.1194, -0.9384, -0.2756, -0.2129, -0.3384]]> : tensor<3x8xf32>
-    %q2 = arith.constant dense<[-0.9002, -0.0166, 0.2244, 0.4303, 0.9249, -0.7764, 0.3723, -0.4248]> : tensor<8xf32>
-    %q3 = arith.constant dense<[0.2816, 0.2978, -0.1646, 0.1742, -0.0409, -0.112, 1.5083, -0.6724]> : tensor<8xf32>
-    %q4 = arith.constant dense<[-0.4065, -0.4556, 0.3954, -0.1112, 0.1026, 1.0518, -0.3686, -0.4804]> : tensor<8xf32>
-    %q5 = arith.constant dense<[1.646, -1.1601, -0.3738, -1.7717, -0.8196, 0.1457, 1.1247, -0.8278]> : tensor<8xf32>
-    %q6 = arith.constant dense<[-0.9651, -0.2206, 0.0136, -0.3994, -0.511, 1.0462, 0.1072, 0.5061]> : tensor<8xf32>
-    %w7 = arith.constant dense<[[-0.4575, -0.1321, -0.6516, 0.121, -0.1223, -0.1118, 0.0594, -0.6565], [-0.607, 0.142, -0.2554, 0.3114, -0.1663, -0.5588, -0.3606, -0.332], [-0.0308, -0.1274, -0.0558, -0.429, -0.1662, 0.4508, 0.3574, -0.3617], [-0.1294, -0.3054, 0.0871, -0.1069, -0.3313, 0.0412, -0.4722, -0.0833], [0.2324, 0.2842, 0.1088, -0.2256, 0.3629, 0.5409, 0.3707, 0.1585], [-0.1229, -0.1112, 0.003, -0.2755, -0.2692, -0.2596, 0.5875, -0.2519], [-0.0446, -0.4169, -0.4031, 0.401, -0.1185, -0.157, 0.0264, 0.3932], [0.3374, -0.2393, 0.0512, 0.1785, 0.2027, -0.1385, 0.4805, -0.1486]]> : tensor<8x8xf32>
-    %w8 = arith.constant dense<[[-1.0017, 0.4373, 0.0005, -0.5005, -0.2983, 0.4311, -0.2637, -0.1643], [-0.2974, 0.6982, 0.0509, 0.4943, 0.523, -0.0627, -0.2253, -0.1421], [-0.4186, 0.1995, 0.3863, 0.7048, -0.591, -0.2242, 0.0212, 0.7727], [-0.0472, 0.1673, -0.1726, -0.2753, 0.0505, 0.0082, 0.484, -0.4393], [-0.0716, -0.0802, 0.0231, 0.4041, 0.5959, -0.1232, -0.3012, -0.2036], [0.1956, -0.4523, 1.0392, -0.2608, 0.3276, 0.1288, 0.5525, -0.0395], [-0.3893, 0.1379, -0.4322, -0.5289, 0.4783, 0.2385, 0.0469, 0.089], [-0.3229, -0.0348, -0.0002, -0.6576, -0.2436, 0.5243, 0.1177, -0.1346]]> : tensor<8x8xf32>
-    %w9 = arith.constant dense<[[-0.2396, -0.8225, -0.2036, 0.0492, 0.1844, -0.1701, 0.3683, -0.5274], [0.3255, -0.5945, -0.7218, 0.0672, 0.4339, -0.1775, 0.7816, 0.0363], [-0.2215, 0.0348, -0.0258, 0.2823, -0.7051, -0.0085, -0.2728, -0.1846], [0.1031, 0.2324, 0.124, -0.3706, 0.173, 0.3033, -0.2597, -0.0188], [-0.177, 0.2255, -0.0868, -0.3315, -0.559, -0.158, -0.0515, -0.6078], [0.357, 0.0663, 0.0117, -0.1697, -0.1998, 0.2831, 0.4223, -0.0595], [-0.0365, -0.7326, 0.0099, 0.4471, 0.2585, 0.1473, -0.6269, 0.1806], [-0.643, 0.1482, 0.0313, 0.4834, -0.1575, 0.7744, -0.0359, 0.0014]]> : tensor<8x8xf32>
-    %w10 = arith.constant dense<[[0.0667, 0.3863, 0.0132, 1.0683, 0.7986, 0.6907, 0.4741, 0.1744], [-0.0279, 0.4973, 0.3902, -0.0553, 0.0644, -0.6177, -0.0754, 0.4761], [-0.3104, -0.0664, 0.7015, -0.6557, 0.0791, 0.0146, -0.1279, -0.1468], [-0.477, 0.155, -0.0832, -0.2902, 0.2673, 0.3965, 0.1649, 0.4052], [-0.267, -0.4461, 0.4095, 0.2404, 0.2211, 0.1214, -0.1014, 0.225], [0.3909, 0.201, -0.0032, 0.3277, 0.5585, -0.7048, -0.4419, 0.3338], [0.2388, -0.0466, -0.3168, 0.2084, -0.5771, 0.2435, -0.2425, -0.2038], [-0.0251, -0.5723, -0.1815, -0.2034, 0.0967, -0.5996, 0.3014, 0.3973]]> : tensor<8x8xf32>
-    %wt11 = arith.constant dense<[[-0.4575, -0.607, -0.0308, -0.1294, 0.2324, -0.1229, -0.0446, 0.3374], [-0.1321, 0.142, -0.1274, -0.3054, 0.2842, -0.1112, -0.4169, -0.2393], [-0.6516, -0.2554, -0.0558, 0.0871, 0.1088, 0.003, -0.4031, 0.0512], [0.121, 0.3114, -0.429, -0.1069, -0.2256, -0.2755, 0.401, 0.1785], [-0.1223, -0.1663, -0.1662, -0.3313, 0.3629, -0.2692, -0.1185, 0.2027], [-0.1118, -0.5588, 0.4508, 0.0412, 0.5409, -0.2596, -0.157, -0.1385], [0.0594, -0.3606, 0.3574, -0.4722, 0.3707, 0.5875, 0.0264, 0.4805], [-0.6565, -0.332, -0.3617, -0.0833, 0.1585, -0.2519, 0.3932, -0.1486]]> : tensor<8x8xf32>
-    %wt12 = arith.constant dense<[[-1.0017, -0.2974, -0.4186, -0.0472, -0.0716, 0.1956, -0.3893, -0.3229], [0.4373, 0.6982, 0.1995, 0.1673, -0.0802, -0.4523, 0.1379, -0.0348], [0.0005, 0.0509, 0.3863, -0.1726, 0.0231, 1.0392, -0.4322, -0.0002], [-0.5005, 0.4943, 0.7048, -0.2753, 0.4041, -0.2608, -0.5289, -0.6576], [-0.2983, 0.523, -0.591, 0.0505, 0.5959, 0.3276, 0.4783, -0.2436], [0.4311, -0.0627, -0.2242, 0.0082, -0.1232, 0.1288, 0.2385, 0.5243], [-0.2637, -0.2253, 0.0212, 0.484, -0.3012, 0.5525, 0.0469, 0.1177], [-0.1643, -0.1421, 0.7727, -0.4393, -0.2036, -0.0395, 0.089, -0.1346]]> : tensor<8x8xf32>
-    %wt13 = arith.constant dense<[[-0.2396, 0.3255, -0.2215, 0.1031, -0.177, 0.357, -0.0365, -0.643], [-0.8225, -0.5945, 0.0348, 0.2324, 0.2255, 0.0663, -0.7326, 0.1482], [-0.2036, -0.7218, -0.0258, 0.124, -0.0868, 0.0117, 0.0099, 0.0313], [0.0492, 0.0672, 0.2823, -0.3706, -0.3315, -0.1697, 0.4471, 0.4834], [0.1844, 0.4339, -0.7051, 0.173, -0.559, -0.1998, 0.2585, -0.1575], [-0.1701, -0.1775, -0.0085, 0.3033, -0.158, 0.2831, 0.1473, 0.7744], [0.3683, 0.7816, -0.2728, -0.2597, -0.0515, 0.4223, -0.6269, -0.0359], [-0.5274, 0.0363, -0.1846, -0.0188, -0.6078, -0.0595, 0.1806, 0.0014]]> : tensor<8x8xf32>
-    %wt14 = arith.constant dense<[[0.0667, -0.0279, -0.3104, -0.477, -0.267, 0.3909, 0.2388, -0.0251], [0.3863, 0.4973, -0.0664, 0.155, -0.4461, 0.201, -0.0466, -0.5723], [0.0132, 0.3902, 0.7015, -0.0832, 0.4095, -0.0032, -0.3168, -0.1815], [1.0683, -0.0553, -0.6557, -0.2902, 0.2404, 0.3277, 0.2084, -0.2034], [0.7986, 0.0644, 0.0791, 0.2673, 0.2211, 0.5585, -0.5771, 0.0967], [0.6907, -0.6177, 0.0146, 0.3965, 0.1214, -0.7048, 0.2435, -0.5996], [0.4741, -0.0754, -0.1279, 0.1649, -0.1014, -0.4419, -0.2425, 0.3014], [0.1744, 0.4761, -0.1468, 0.4052, 0.225, 0.3338, -0.2038, 0.3973]]> : tensor<8x8xf32>
-    %dy15 = arith.constant dense<[[1.6998, 0.3969, -0.7133, -0.9631, -1.2132, -0.0774, 0.2016, -1.0943], [-0.7807, -0.834, -1.9015, 0.9272, -0.3489, 1.3984, -0.9668, 0.7472], [-0.2885, 0.3901, 1.8445, 0.266, 1.2816, -1.6275, -1.8984, 0.5237]]> : tensor<3x8xf32>
-    %r16:5 = func.call @grad(%emb1, %q2, %q3, %q4, %q5, %q6, %w7, %w8, %w9, %w10, %wt11, %wt12, %wt13, %wt14, %dy15) : (tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<3x8xf32>) -> (tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
-    %ref17 = arith.constant dense<[[3.3109078, 1.9122033, -0.0973267, -0.037039097, -0.47246185, -0.9747729, -0.64639026, -1.1095543], [-0.6808396, 1.6320187, -1.9001456, 0.7731037, -1.1654813, 0.05660479, 0.744046, -0.57664895], [2.7427084, 0.9824491, 2.1471283, 0.71484524, 1.1280903, -2.928601, -0.23173836, -0.447592]]> : tensor<3x8xf32>
-    %atol18 = arith.constant 0.0006621815 : f32
-    %rtol19 = arith.constant 0.0002 : f32
-    %bad20, %err21 = func.call @check_3x8xf32(%r16#0, %ref17, %atol18, %rtol19) : (tensor<3x8xf32>, tensor<3x8xf32>, f32, f32) -> (i32, f32)
-    %ref22 = arith.constant dense<[-1.7744819, 0.19659643, -1.7878772, 0.58572614, -0.31219164, -1.0569409, 0.15744406, 0.69688404]> : tensor<8xf32>
-    %atol23 = arith.constant 0.00035757542 : f32
-    %rtol24 = arith.constant 0.0002 : f32
-    %bad25, %err26 = func.call @check_8xf32(%r16#1, %ref22, %atol23, %rtol24) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
-    %ref27 = arith.constant dense<[0.05899234, -0.14188872, 0.26795298, -0.28872815, 0.15762532, -0.12298487, -0.31176096, -0.22250383]> : tensor<8xf32>
-    %atol28 = arith.constant 6.235219e-05 : f32
-    %rtol29 = arith.constant 0.0002 : f32
-    %bad30, %err31 = func.call @check_8xf32(%r16#2, %ref27, %atol28, %rtol29) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
-    %ref32 = arith.constant dense<[-0.006459197, -0.0002708655, -0.008483141, 0.00094679097, -0.00832767, -0.001507495, 0.006067193, -0.005734267]> : tensor<8xf32>
-    %atol33 = arith.constant 1.6966281e-06 : f32
-    %rtol34 = arith.constant 0.0002 : f32
-    %bad35, %err36 = func.call @check_8xf32(%r16#3, %ref32, %atol33, %rtol34) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
-    %ref37 = arith.constant dense<[0.7286303, -1.3854063, -5.1584373, 0.79347044, -6.359093, -2.3945868, -2.1853638, -3.6968515]> : tensor<8xf32>
-    %atol38 = arith.constant 0.0012718186 : f32
-    %rtol39 = arith.constant 0.0002 : f32
-    %bad40, %err41 = func.call @check_8xf32(%r16#4, %ref37, %atol38, %rtol39) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
-    %bad42 = arith.addi %bad20, %bad25 : i32
-    %err43 = arith.maximumf %err21, %err26 : f32
-    %bad44 = arith.addi %bad42, %bad30 : i32
-    %err45 = arith.maximumf %err43, %err31 : f32
-    %bad46 = arith.addi %bad44, %bad35 : i32
-    %err47 = arith.maximumf %err45, %err36 : f32
-    %bad48 = arith.addi %bad46, %bad40 : i32
-    %err49 = arith.maximumf %err47, %err41 : f32
+    %queries2 = arith.constant dense<[[-0.9002, -0.0166, 0.2244, 0.4303, 0.9249, -0.7764, 0.3723, -0.4248], [0.2816, 0.2978, -0.1646, 0.1742, -0.0409, -0.112, 1.5083, -0.6724], [-0.4065, -0.4556, 0.3954, -0.1112, 0.1026, 1.0518, -0.3686, -0.4804], [1.646, -1.1601, -0.3738, -1.7717, -0.8196, 0.1457, 1.1247, -0.8278], [-0.9651, -0.2206, 0.0136, -0.3994, -0.511, 1.0462, 0.1072, 0.5061]]> : tensor<5x8xf32>
+    %dy3 = arith.constant dense<[[1.6998, 0.3969, -0.7133, -0.9631, -1.2132, -0.0774, 0.2016, -1.0943], [-0.7807, -0.834, -1.9015, 0.9272, -0.3489, 1.3984, -0.9668, 0.7472], [-0.2885, 0.3901, 1.8445, 0.266, 1.2816, -1.6275, -1.8984, 0.5237]]> : tensor<3x8xf32>
+    %w4 = arith.constant dense<[[[-0.4575, -0.1321, -0.6516, 0.121, -0.1223, -0.1118, 0.0594, -0.6565], [-0.607, 0.142, -0.2554, 0.3114, -0.1663, -0.5588, -0.3606, -0.332], [-0.0308, -0.1274, -0.0558, -0.429, -0.1662, 0.4508, 0.3574, -0.3617], [-0.1294, -0.3054, 0.0871, -0.1069, -0.3313, 0.0412, -0.4722, -0.0833], [0.2324, 0.2842, 0.1088, -0.2256, 0.3629, 0.5409, 0.3707, 0.1585], [-0.1229, -0.1112, 0.003, -0.2755, -0.2692, -0.2596, 0.5875, -0.2519], [-0.0446, -0.4169, -0.4031, 0.401, -0.1185, -0.157, 0.0264, 0.3932], [0.3374, -0.2393, 0.0512, 0.1785, 0.2027, -0.1385, 0.4805, -0.1486]], [[-1.0017, 0.4373, 0.0005, -0.5005, -0.2983, 0.4311, -0.2637, -0.1643], [-0.2974, 0.6982, 0.0509, 0.4943, 0.523, -0.0627, -0.2253, -0.1421], [-0.4186, 0.1995, 0.3863, 0.7048, -0.591, -0.2242, 0.0212, 0.7727], [-0.0472, 0.1673, -0.1726, -0.2753, 0.0505, 0.0082, 0.484, -0.4393], [-0.0716, -0.0802, 0.0231, 0.4041, 0.5959, -0.1232, -0.3012, -0.2036], [0.1956, -0.4523, 1.0392, -0.2608, 0.3276, 0.1288, 0.5525, -0.0395], [-0.3893, 0.1379, -0.4322, -0.5289, 0.4783, 0.2385, 0.0469, 0.089], [-0.3229, -0.0348, -0.0002, -0.6576, -0.2436, 0.5243, 0.1177, -0.1346]], [[-0.2396, -0.8225, -0.2036, 0.0492, 0.1844, -0.1701, 0.3683, -0.5274], [0.3255, -0.5945, -0.7218, 0.0672, 0.4339, -0.1775, 0.7816, 0.0363], [-0.2215, 0.0348, -0.0258, 0.2823, -0.7051, -0.0085, -0.2728, -0.1846], [0.1031, 0.2324, 0.124, -0.3706, 0.173, 0.3033, -0.2597, -0.0188], [-0.177, 0.2255, -0.0868, -0.3315, -0.559, -0.158, -0.0515, -0.6078], [0.357, 0.0663, 0.0117, -0.1697, -0.1998, 0.2831, 0.4223, -0.0595], [-0.0365, -0.7326, 0.0099, 0.4471, 0.2585, 0.1473, -0.6269, 0.1806], [-0.643, 0.1482, 0.0313, 0.4834, -0.1575, 0.7744, -0.0359, 0.0014]], [[0.0667, 0.3863, 0.0132, 1.0683, 0.7986, 0.6907, 0.4741, 0.1744], [-0.0279, 0.4973, 0.3902, -0.0553, 0.0644, -0.6177, -0.0754, 0.4761], [-0.3104, -0.0664, 0.7015, -0.6557, 0.0791, 0.0146, -0.1279, -0.1468], [-0.477, 0.155, -0.0832, -0.2902, 0.2673, 0.3965, 0.1649, 0.4052], [-0.267, -0.4461, 0.4095, 0.2404, 0.2211, 0.1214, -0.1014, 0.225], [0.3909, 0.201, -0.0032, 0.3277, 0.5585, -0.7048, -0.4419, 0.3338], [0.2388, -0.0466, -0.3168, 0.2084, -0.5771, 0.2435, -0.2425, -0.2038], [-0.0251, -0.5723, -0.1815, -0.2034, 0.0967, -0.5996, 0.3014, 0.3973]]]> : tensor<4x8x8xf32>
+    %r5:5 = func.call @grad(%emb1, %queries2, %dy3, %w4) : (tensor<3x8xf32>, tensor<5x8xf32>, tensor<3x8xf32>, tensor<4x8x8xf32>) -> (tensor<3x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+    %ref6 = arith.constant dense<[[3.3109078, 1.9122033, -0.0973267, -0.037039097, -0.47246185, -0.9747729, -0.64639026, -1.1095543], [-0.6808396, 1.6320187, -1.9001456, 0.7731037, -1.1654813, 0.05660479, 0.744046, -0.57664895], [2.7427084, 0.9824491, 2.1471283, 0.71484524, 1.1280903, -2.928601, -0.23173836, -0.447592]]> : tensor<3x8xf32>
+    %atol7 = arith.constant 0.0006621815 : f32
+    %rtol8 = arith.constant 0.0002 : f32
+    %bad9, %err10 = func.call @check_3x8xf32(%r5#0, %ref6, %atol7, %rtol8) : (tensor<3x8xf32>, tensor<3x8xf32>, f32, f32) -> (i32, f32)
+    %ref11 = arith.constant dense<[-1.7744819, 0.19659643, -1.7878772, 0.58572614, -0.31219164, -1.0569409, 0.15744406, 0.69688404]> : tensor<8xf32>
+    %atol12 = arith.constant 0.00035757542 : f32
+    %rtol13 = arith.constant 0.0002 : f32
+    %bad14, %err15 = func.call @check_8xf32(%r5#1, %ref11, %atol12, %rtol13) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
+    %ref16 = arith.constant dense<[0.05899234, -0.14188872, 0.26795298, -0.28872815, 0.15762532, -0.12298487, -0.31176096, -0.22250383]> : tensor<8xf32>
+    %atol17 = arith.constant 6.235219e-05 : f32
+    %rtol18 = arith.constant 0.0002 : f32
+    %bad19, %err20 = func.call @check_8xf32(%r5#2, %ref16, %atol17, %rtol18) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
+    %ref21 = arith.constant dense<[-0.006459197, -0.0002708655, -0.008483141, 0.00094679097, -0.00832767, -0.001507495, 0.006067193, -0.005734267]> : tensor<8xf32>
+    %atol22 = arith.constant 1.6966281e-06 : f32
+    %rtol23 = arith.constant 0.0002 : f32
+    %bad24, %err25 = func.call @check_8xf32(%r5#3, %ref21, %atol22, %rtol23) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
+    %ref26 = arith.constant dense<[0.7286303, -1.3854063, -5.1584373, 0.79347044, -6.359093, -2.3945868, -2.1853638, -3.6968515]> : tensor<8xf32>
+    %atol27 = arith.constant 0.0012718186 : f32
+    %rtol28 = arith.constant 0.0002 : f32
+    %bad29, %err30 = func.call @check_8xf32(%r5#4, %ref26, %atol27, %rtol28) : (tensor<8xf32>, tensor<8xf32>, f32, f32) -> (i32, f32)
+    %bad31 = arith.addi %bad9, %bad14 : i32
+    %err32 = arith.maximumf %err10, %err15 : f32
+    %bad33 = arith.addi %bad31, %bad19 : i32
+    %err34 = arith.maximumf %err32, %err20 : f32
+    %bad35 = arith.addi %bad33, %bad24 : i32
+    %err36 = arith.maximumf %err34, %err25 : f32
+    %bad37 = arith.addi %bad35, %bad29 : i32
+    %err38 = arith.maximumf %err36, %err30 : f32
     vector.print str "max_abs_err = "
-    vector.print %err49 : f32
+    vector.print %err38 : f32
     vector.print str "mismatches = "
-    vector.print %bad48 : i32
-    %zero50 = arith.constant 0 : i32
-    %ok51 = arith.cmpi eq, %bad48, %zero50 : i32
-    scf.if %ok51 {
+    vector.print %bad37 : i32
+    %zero39 = arith.constant 0 : i32
+    %ok40 = arith.cmpi eq, %bad37, %zero39 : i32
+    scf.if %ok40 {
       vector.print str "PASS\n"
     } else {
       vector.print str "FAIL\n"
