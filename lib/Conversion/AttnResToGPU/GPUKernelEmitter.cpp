@@ -123,25 +123,13 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
   gpu::TerminatorOp::create(b, loc);
 }
 
-void emitLaunch(
-    OpBuilder &b, Location loc, Value gridX, Value gridY,
-    const GPUKernelPlan &plan,
-    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body) {
-  LaunchShape shape;
-  shape.threads = plan.threads;
-  emitLaunch(b, loc, gridX, gridY, shape,
-             [&](OpBuilder &nb, const CTAContext &cta) {
-               body(nb, cta.x, cta.y, cta.tid, cta.scratch);
-             });
-}
-
 //===----------------------------------------------------------------------===//
 // The two CTA strategies (CTAEmitter.h)
 //===----------------------------------------------------------------------===//
 
 /// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
 /// (xor tree within warps, then warps in order).
-static Value emulatedReduceImpl(OpBuilder &b, Location loc, Value parts, int64_t i,
+static Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
                             const GPUKernelPlan &plan) {
   // Tree within each warp: after the xor steps every lane holds the same
   // sum; summing lanes pairwise in the xor order gives the same rounding.
@@ -232,7 +220,7 @@ public:
     });
     SmallVector<Value> sums;
     for (int64_t i = 0; i < count; ++i)
-      sums.push_back(emulatedReduceImpl(b, loc, parts, i, km.plan));
+      sums.push_back(emulatedReduce(b, loc, parts, i, km.plan));
     return sums;
   }
   void barrier(OpBuilder &) override {}
@@ -381,9 +369,11 @@ void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
   CTAContext ctx;
   ctx.x = forall.getInductionVars()[0];
   ctx.y = forall.getInductionVars()[1];
+  // The shared words (aligned: the kernels access them with vectors).
   if (shape.extraFloats > 0)
     ctx.extra = memref::AllocaOp::create(
-        b, loc, MemRefType::get({shape.extraFloats}, b.getF32Type()));
+        b, loc, MemRefType::get({shape.extraFloats}, b.getF32Type()),
+        b.getI64IntegerAttr(16));
   EmulatedEmitter emitter(km, loc, ctx, forall.getBody());
   cta(b, emitter);
 }
@@ -557,37 +547,3 @@ void switchOnIndex(OpBuilder &b, Location loc, Value j, int64_t cases,
 } // namespace gpukernel
 } // namespace attnres
 } // namespace mlir
-
-// TEMP: old grid, until the gradient kernels use CTAEmitter.
-namespace mlir::attnres::gpukernel {
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const LaunchShape &shape, bool emulate,
-              function_ref<void(OpBuilder &, const CTAContext &)> cta) {
-  if (!emulate) {
-    emitLaunch(b, loc, gridX, gridY, shape, cta);
-    return;
-  }
-  auto forall =
-      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{gridX, gridY},
-                            ValueRange{}, std::nullopt, nullptr);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  CTAContext ctx;
-  ctx.x = forall.getInductionVars()[0];
-  ctx.y = forall.getInductionVars()[1];
-  cta(b, ctx);
-}
-void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
-                   function_ref<void(OpBuilder &, Value)> perThread) {
-  scf::ForOp::create(b, loc, cIndex(b, loc, 0), cIndex(b, loc, plan.threads),
-                     cIndex(b, loc, 1), ValueRange{},
-                     [&](OpBuilder &nb, Location nl, Value tid, ValueRange) {
-                       perThread(nb, tid);
-                       scf::YieldOp::create(nb, nl);
-                     });
-}
-Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
-                     const GPUKernelPlan &plan) {
-  return emulatedReduceImpl(b, loc, parts, i, plan);
-}
-}

@@ -237,22 +237,6 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
                 const LaunchShape &shape,
                 function_ref<void(OpBuilder &, const CTAContext &)> body);
 
-/// `gpu.launch` of `plan.threads` threads with a [2, 32] scratch;
-/// `body(b, blockX, blockY, tid, scratch)`.
-void emitLaunch(
-    OpBuilder &b, Location loc, Value gridX, Value gridY,
-    const GPUKernelPlan &plan,
-    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body);
-
-/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
-void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
-                   function_ref<void(OpBuilder &, Value)> perThread);
-
-/// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
-/// (xor tree within warps, then warps in order).
-Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
-                     const GPUKernelPlan &plan);
-
 /// Common operands of a kernel after moving to buffers.
 struct KernelIO {
   SmallVector<Value> sources; // [rows, D] buffers
@@ -262,15 +246,6 @@ struct KernelIO {
 
 /// The rows views of the source buffers.
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources);
-
-/// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs
-/// (independent, as on the GPU) whose body runs the CTA.
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const LaunchShape &shape, bool emulate,
-              function_ref<void(OpBuilder &, const CTAContext &)> cta);
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const GPUKernelPlan &plan, bool emulate,
-              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta);
 
 /// An `scf.for` over the sources (not unrolled: the loop carries an LLVM
 /// `unroll disable` annotation) that picks source `j`'s chunks of `row`
