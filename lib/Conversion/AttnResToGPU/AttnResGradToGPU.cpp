@@ -2,9 +2,9 @@
 //
 // The backward kernels of convert-attnres-to-gpu (docs/gpu.md, "Gradient
 // kernels"), built from the same pieces as the forward kernels
-// (GPUKernelEmitter.h): the chunk mapping of a row over the threads of a CTA
-// (128-bit accesses where D allows), CTA reductions by warp shuffles and one
-// shared word per warp, f32 arithmetic for every element type.
+// (GPUKernelEmitter.h, CTAEmitter.h): the chunk mapping of a row over the
+// threads of a CTA (128-bit accesses where D allows), CTA reductions by warp
+// shuffles and one shared word per warp, f32 arithmetic for every element type.
 //
 //   * one CTA per *row group*: CTA `b` of `G = min(rows, grad-row-groups)`
 //     takes rows b, b + G, b + 2G, ...; the gradient of the row-independent
@@ -20,8 +20,10 @@
 //     from memory once and the sources again 2S times from L1/L2, and adds
 //     each row's dQ into the CTA's own [S, D] partial rows.
 //
-// With `emulate`, the same decomposition (row groups, threads, chunk
-// mapping, reduction order, the column-sum kernel) runs as CPU loops.
+// Each CTA body (the four row-group kernels and the column sum) is written
+// once against `CTAEmitter` (CTAEmitter.h); with `emulate`, the same
+// decomposition (row groups, threads, chunk mapping, shared words, reduction
+// order, the column-sum kernel) runs as CPU loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -146,9 +148,9 @@ Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
 }
 
 /// `count` per-thread vectors set to zero (one constant).
-ThreadVectors zeroVectors(OpBuilder &b, Location loc, CTAEmitter &cta) {
+ThreadValues zeroVectors(OpBuilder &b, Location loc, CTAEmitter &cta) {
   const KernelMath &km = cta.math();
-  ThreadVectors v = cta.vectors(b, km.plan.chunks);
+  ThreadValues v = cta.vectors(b, km.plan.chunks);
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     Value zero = km.zero(nb, loc);
     for (int64_t k = 0; k < km.plan.chunks; ++k)
@@ -160,12 +162,12 @@ ThreadVectors zeroVectors(OpBuilder &b, Location loc, CTAEmitter &cta) {
 /// Writes the accumulator chunks `acc` of each thread to row `cta.x()` of
 /// the [G, D] f32 partials.
 void storePartial(OpBuilder &b, Location loc, CTAEmitter &cta,
-                  const ThreadVectors &acc, Value partial) {
+                  const ThreadValues &acc, Value partial) {
   const KernelMath &km = cta.math();
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     for (int64_t k = 0; k < km.plan.chunks; ++k)
-      km.store(nb, loc, cta.get(nb, acc, t, k), partial, ValueRange{cta.x()},
-               t, k);
+      km.store(nb, loc, cta.get(nb, acc, t, k), partial, ValueRange{cta.x()}, t,
+               k);
   });
 }
 
@@ -209,71 +211,77 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
         nb, loc, truncateFromF32(nb, loc, total, outType.getElementType()), out,
         ValueRange{col}, /*nontemporal=*/false, align(outType));
   };
-  if (emulate) {
-    auto forall = scf::ForallOp::create(
-        b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(vectors)}, ValueRange{},
-        std::nullopt, nullptr);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value v = forall.getInductionVars()[0];
-    Value total;
-    for (int64_t s = 0; s < kSumSlots; ++s) {
-      Value part = slotSum(b, cIndex(b, loc, s), v);
-      total =
-          total ? arith::AddFOp::create(b, loc, total, part).getResult() : part;
-    }
-    storeOut(b, total, v);
-    return;
-  }
   LaunchShape shape;
   shape.threads = 32 * kSumSlots;
   shape.reduceValues = 1;
   shape.extraFloats = 32 * kSumSlots * width;
+  // The kernel's plan: one W-wide column vector per thread.
+  GPUKernelPlan plan;
+  plan.hidden = cols;
+  plan.vectorWidth = width;
+  plan.threads = shape.threads;
+  plan.chunks = 1;
+  KernelMath km(plan, /*eps=*/0.0, b.getF32Type());
   Value ctas = cIndex(b, loc, llvm::divideCeil(vectors, 32));
-  emitLaunch(
-      b, loc, ctas, cIndex(b, loc, 1), shape,
-      [&](OpBuilder &nb, const CTAContext &cta) {
-        Value lane =
-            arith::RemUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
-        Value slot =
-            arith::DivUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
-        Value v = arith::AddIOp::create(
-            nb, loc, arith::MulIOp::create(nb, loc, cta.x, cIndex(nb, loc, 32)),
-            lane);
-        Value valid = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
-                                            v, cIndex(nb, loc, vectors));
-        auto sum = scf::IfOp::create(
-            nb, loc, valid,
-            [&](OpBuilder &ib, Location il) {
-              scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
-            },
-            [&](OpBuilder &ib, Location il) {
-              scf::YieldOp::create(ib, il, zeroVec);
-            });
-        Value at =
-            arith::MulIOp::create(nb, loc, cta.tid, cIndex(nb, loc, width));
-        vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra,
-                                ValueRange{at});
-        emitCTABarrier(nb, loc);
-        Value first = arith::AndIOp::create(
-            nb, loc, valid,
-            arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, slot,
-                                  cIndex(nb, loc, 0)));
-        scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib, Location il) {
-          Value total;
-          for (int64_t s = 0; s < kSumSlots; ++s) {
-            Value idx = arith::MulIOp::create(
-                ib, il,
-                arith::AddIOp::create(ib, il, lane, cIndex(ib, il, 32 * s)),
-                cIndex(ib, il, width));
-            Value part = vector::LoadOp::create(ib, il, vecType, cta.extra,
-                                                ValueRange{idx});
-            total = total
-                        ? arith::AddFOp::create(ib, il, total, part).getResult()
+  emitGrid(
+      b, loc, ctas, cIndex(b, loc, 1), shape, km, emulate,
+      [&](OpBuilder &cb, CTAEmitter &cta) {
+        // (lane, slot, column vector, valid) of each thread.
+        ThreadValues ids = cta.scalars(cb, cb.getIndexType(), 3);
+        ThreadValues valids = cta.scalars(cb, cb.getI1Type(), 1);
+        cta.forEachThread(cb, [&](OpBuilder &nb, Value tid) {
+          Value lane =
+              arith::RemUIOp::create(nb, loc, tid, cIndex(nb, loc, 32));
+          Value slot =
+              arith::DivUIOp::create(nb, loc, tid, cIndex(nb, loc, 32));
+          Value v = arith::AddIOp::create(
+              nb, loc,
+              arith::MulIOp::create(nb, loc, cta.x(), cIndex(nb, loc, 32)),
+              lane);
+          Value valid = arith::CmpIOp::create(
+              nb, loc, arith::CmpIPredicate::ult, v, cIndex(nb, loc, vectors));
+          auto sum = scf::IfOp::create(
+              nb, loc, valid,
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
+              },
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, zeroVec);
+              });
+          Value at =
+              arith::MulIOp::create(nb, loc, tid, cIndex(nb, loc, width));
+          vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra(),
+                                  ValueRange{at});
+          cta.set(nb, ids, tid, 0, lane);
+          cta.set(nb, ids, tid, 1, slot);
+          cta.set(nb, ids, tid, 2, v);
+          cta.set(nb, valids, tid, 0, valid);
+        });
+        cta.barrier(cb);
+        cta.forEachThread(cb, [&](OpBuilder &nb, Value tid) {
+          Value lane = cta.get(nb, ids, tid, 0);
+          Value slot = cta.get(nb, ids, tid, 1);
+          Value v = cta.get(nb, ids, tid, 2);
+          Value first = arith::AndIOp::create(
+              nb, loc, cta.get(nb, valids, tid, 0),
+              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, slot,
+                                    cIndex(nb, loc, 0)));
+          scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib, Location il) {
+            Value total;
+            for (int64_t s = 0; s < kSumSlots; ++s) {
+              Value idx = arith::MulIOp::create(
+                  ib, il,
+                  arith::AddIOp::create(ib, il, lane, cIndex(ib, il, 32 * s)),
+                  cIndex(ib, il, width));
+              Value part = vector::LoadOp::create(ib, il, vecType, cta.extra(),
+                                                  ValueRange{idx});
+              total =
+                  total ? arith::AddFOp::create(ib, il, total, part).getResult()
                         : part;
-          }
-          storeOut(ib, total, v);
-          scf::YieldOp::create(ib, il);
+            }
+            storeOut(ib, total, v);
+            scf::YieldOp::create(ib, il);
+          });
         });
       });
 }
@@ -444,7 +452,7 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
         emulate, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           // The dq chunks: registers, or the thread's own shared words.
-          ThreadVectors acc = cta.vectors(b, plan->chunks);
+          ThreadValues acc = cta.vectors(b, plan->chunks);
           cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
             for (int64_t k = 0; k < plan->chunks; ++k) {
               if (sharedAcc)
@@ -459,11 +467,11 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                 cIndex(nb, loc, statBase + field));
             return memref::LoadOp::create(nb, loc, extra, idx).getResult();
           };
-          SmallVector<ThreadVectors *> carried;
+          SmallVector<ThreadValues *> carried;
           if (!sharedAcc)
             carried.push_back(&acc);
-          ThreadVectors qs = cta.vectors(b, plan->chunks);
-          ThreadVectors gs = cta.vectors(b, plan->chunks);
+          ThreadValues qs = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
           cta.loop(
               b, cta.x(), io.rows, partials.groups, {}, carried,
               [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
@@ -482,8 +490,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                         ValueRange) -> SmallVector<Value> {
                       SmallVector<Value> tot =
                           cta.reduce(nb, [&](OpBuilder &ib, Value t) {
-                            SmallVector<Value> xs = loadSource(
-                                ib, loc, km, io.sources, j, row, t);
+                            SmallVector<Value> xs =
+                                loadSource(ib, loc, km, io.sources, j, row, t);
                             SmallVector<Value> q, g;
                             for (int64_t k = 0; k < plan->chunks; ++k) {
                               q.push_back(cta.get(ib, qs, t, k));
@@ -657,36 +665,34 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
         emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-          ThreadVectors acc = zeroVectors(b, loc, cta);
-          ThreadVectors xs = cta.vectors(b, plan->chunks);
-          ThreadVectors gs = cta.vectors(b, plan->chunks);
+          ThreadValues acc = zeroVectors(b, loc, cta);
+          ThreadValues xs = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
           cta.loop(
               b, cta.x(), rows, partials.groups, {}, {&acc},
               [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
-                SmallVector<Value> tot =
-                    cta.reduce(rb, [&](OpBuilder &nb, Value t) {
-                      SmallVector<Value> gammas, xv, gv;
-                      for (int64_t k = 0; k < plan->chunks; ++k) {
-                        gammas.push_back(km.load(nb, loc, gain, {}, t, k));
-                        xv.push_back(km.load(nb, loc, x, ValueRange{row}, t, k));
-                        gv.push_back(
-                            km.load(nb, loc, grad, ValueRange{row}, t, k));
-                        cta.set(nb, xs, t, k, xv.back());
-                        cta.set(nb, gs, t, k, gv.back());
-                      }
-                      Value ss = km.partials(nb, loc, xv, {}).first;
-                      Value p = gxPartial(nb, gammas, xv, gv);
-                      return SmallVector<Value>{ss, p};
-                    });
+                SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
+                                                            Value t) {
+                  SmallVector<Value> gammas, xv, gv;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    gammas.push_back(km.load(nb, loc, gain, {}, t, k));
+                    xv.push_back(km.load(nb, loc, x, ValueRange{row}, t, k));
+                    gv.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+                    cta.set(nb, xs, t, k, xv.back());
+                    cta.set(nb, gs, t, k, gv.back());
+                  }
+                  Value ss = km.partials(nb, loc, xv, {}).first;
+                  Value p = gxPartial(nb, gammas, xv, gv);
+                  return SmallVector<Value>{ss, p};
+                });
                 Value rho = rhoOf(rb, loc, km, tot[0], eps);
                 Value kk = scaleOf(rb, rho, tot[1]);
                 cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
                     // γ again (L1) rather than held across the reduction.
                     Value gamma = km.load(nb, loc, gain, {}, t, k);
-                    auto [d, term] =
-                        outputs(nb, rho, kk, cta.get(nb, xs, t, k),
-                                cta.get(nb, gs, t, k), gamma);
+                    auto [d, term] = outputs(nb, rho, kk, cta.get(nb, xs, t, k),
+                                             cta.get(nb, gs, t, k), gamma);
                     km.store(nb, loc, d, dx, ValueRange{row}, t, k);
                     cta.set(nb, acc, t, k,
                             arith::AddFOp::create(
@@ -816,33 +822,33 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
         emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-          ThreadVectors acc = zeroVectors(b, loc, cta);
-          ThreadVectors us = cta.vectors(b, plan->chunks);
-          ThreadVectors gs = cta.vectors(b, plan->chunks);
+          ThreadValues acc = zeroVectors(b, loc, cta);
+          ThreadValues us = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
           cta.loop(
               b, cta.x(), rows, partials.groups, {}, {&acc},
               [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
-                SmallVector<Value> tot =
-                    cta.reduce(rb, [&](OpBuilder &nb, Value t) {
-                      SmallVector<Value> uv, ov, qv, gv;
-                      for (int64_t k = 0; k < plan->chunks; ++k) {
-                        qv.push_back(km.load(nb, loc, query, {}, t, k));
-                        uv.push_back(km.load(nb, loc, u, ValueRange{row}, t, k));
-                        ov.push_back(km.load(nb, loc, o, ValueRange{row}, t, k));
-                        gv.push_back(
-                            km.load(nb, loc, grad, ValueRange{row}, t, k));
-                        cta.set(nb, us, t, k, uv.back());
-                        cta.set(nb, gs, t, k, gv.back());
-                      }
-                      return reducible(nb, uv, ov, qv, gv);
-                    });
+                SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
+                                                            Value t) {
+                  SmallVector<Value> uv, ov, qv, gv;
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    qv.push_back(km.load(nb, loc, query, {}, t, k));
+                    uv.push_back(km.load(nb, loc, u, ValueRange{row}, t, k));
+                    ov.push_back(km.load(nb, loc, o, ValueRange{row}, t, k));
+                    gv.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+                    cta.set(nb, us, t, k, uv.back());
+                    cta.set(nb, gs, t, k, gv.back());
+                  }
+                  return reducible(nb, uv, ov, qv, gv);
+                });
                 RowScalars r = scalars(rb, row, tot[0], tot[1], tot[2]);
                 cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
                     // q again (L1) rather than held across the reduction.
                     Value qv = km.load(nb, loc, query, {}, t, k);
-                    Value term = outputs(nb, r, row, t, k, cta.get(nb, us, t, k),
-                                         qv, cta.get(nb, gs, t, k));
+                    Value term =
+                        outputs(nb, r, row, t, k, cta.get(nb, us, t, k), qv,
+                                cta.get(nb, gs, t, k));
                     cta.set(nb, acc, t, k,
                             arith::AddFOp::create(
                                 nb, loc, cta.get(nb, acc, t, k), term));
@@ -1011,8 +1017,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
               return SmallVector<Value>{};
             });
           });
-          ThreadVectors qs = cta.vectors(b, plan->chunks);
-          ThreadVectors gs = cta.vectors(b, plan->chunks);
+          ThreadValues qs = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
           cta.loop(
               b, cta.x(), io.rows, partials.groups, {}, {},
               [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
@@ -1050,8 +1056,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                                   return SmallVector<Value>{ss, dot, ad};
                                 });
                             Value rho = rhoOf(nb, loc, km, tot[0], eps);
-                            Value sv = arith::MulFOp::create(nb, loc, rho,
-                                                             tot[1]);
+                            Value sv =
+                                arith::MulFOp::create(nb, loc, rho, tot[1]);
                             cta.once(nb, [&](OpBuilder &ib) {
                               memref::StoreOp::create(
                                   ib, loc, sv, extra,
@@ -1079,9 +1085,9 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                           statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
                                       rowLse),
                           word(nb, at(nb, q, jv, 1)));
-                      abar =
-                          abar ? arith::AddFOp::create(nb, loc, abar, t).getResult()
-                               : t;
+                      abar = abar ? arith::AddFOp::create(nb, loc, abar, t)
+                                        .getResult()
+                                  : t;
                     }
                     memref::StoreOp::create(nb, loc, abar, extra,
                                             plus(nb, q, abarBase));

@@ -11,9 +11,12 @@
 //   * Σ v² and Σ q·v are reduced per CTA with warp shuffles plus one word per
 //     warp in shared memory; all arithmetic is f32, also for f16/bf16.
 //
-// With `emulate`, the same plan (grid, threads, chunk mapping, online
-// softmax) is emitted as sequential loops over blocks and threads that run
-// on the CPU, so the decomposition is checked numerically without a GPU.
+// Each CTA body is written once against `CTAEmitter` (CTAEmitter.h): phases,
+// CTA sums, per-thread values across phases. `emulate` picks the strategy:
+// a `gpu.launch` (SIMT), or the same plan (grid, threads, chunk mapping,
+// online softmax, reduction order) as sequential loops over CTAs and threads
+// that run on the CPU, so the decomposition is checked numerically without a
+// GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -110,7 +113,7 @@ void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
   SmallVector<Value> qIdx;
   if (queryIndex)
     qIdx.push_back(queryIndex);
-  ThreadVectors qs = cta.vectors(b, plan.chunks);
+  ThreadValues qs = cta.vectors(b, plan.chunks);
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     for (int64_t k = 0; k < plan.chunks; ++k)
       cta.set(nb, qs, t, k, km.load(nb, loc, query, qIdx, t, k));
@@ -118,19 +121,18 @@ void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
   // Online-softmax state: running max and sum (uniform), output chunks.
   Value max0 = f32Constant(b, loc, -std::numeric_limits<double>::infinity());
   Value sum0 = f32Constant(b, loc, 0.0);
-  ThreadVectors acc = cta.vectors(b, plan.chunks);
+  ThreadValues acc = cta.vectors(b, plan.chunks);
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     Value zero = km.zero(nb, loc);
     for (int64_t k = 0; k < plan.chunks; ++k)
       cta.set(nb, acc, t, k, zero);
   });
-  ThreadVectors xs = cta.vectors(b, plan.chunks);
+  ThreadValues xs = cta.vectors(b, plan.chunks);
   SmallVector<Value> st = cta.sourceLoop(
       b, io.sources.size(), ValueRange{max0, sum0}, {&acc},
       [&](OpBuilder &nb, Value j, ValueRange cur) -> SmallVector<Value> {
         SmallVector<Value> tot = cta.reduce(nb, [&](OpBuilder &ib, Value t) {
-          SmallVector<Value> x =
-              loadSource(ib, loc, km, io.sources, j, row, t);
+          SmallVector<Value> x = loadSource(ib, loc, km, io.sources, j, row, t);
           SmallVector<Value> q;
           for (int64_t k = 0; k < plan.chunks; ++k) {
             cta.set(ib, xs, t, k, x[k]);
@@ -143,19 +145,19 @@ void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
         Value max = arith::MaximumFOp::create(nb, loc, cur[0], s);
         Value alpha = math::ExpOp::create(
             nb, loc, arith::SubFOp::create(nb, loc, cur[0], max));
-        Value p =
-            math::ExpOp::create(nb, loc, arith::SubFOp::create(nb, loc, s, max));
+        Value p = math::ExpOp::create(nb, loc,
+                                      arith::SubFOp::create(nb, loc, s, max));
         Value sum = arith::AddFOp::create(
             nb, loc, arith::MulFOp::create(nb, loc, cur[1], alpha), p);
         cta.forEachThread(nb, [&](OpBuilder &ib, Value t) {
           Value alphaV = vector::BroadcastOp::create(ib, loc, vecType, alpha);
           Value pV = vector::BroadcastOp::create(ib, loc, vecType, p);
           for (int64_t k = 0; k < plan.chunks; ++k) {
-            Value a = arith::MulFOp::create(ib, loc, cta.get(ib, acc, t, k),
-                                            alphaV);
-            cta.set(ib, acc, t, k,
-                    vector::FMAOp::create(ib, loc, pV, cta.get(ib, xs, t, k),
-                                          a));
+            Value a =
+                arith::MulFOp::create(ib, loc, cta.get(ib, acc, t, k), alphaV);
+            cta.set(
+                ib, acc, t, k,
+                vector::FMAOp::create(ib, loc, pV, cta.get(ib, xs, t, k), a));
           }
         });
         return {max, sum};
@@ -201,7 +203,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
   const GPUKernelPlan &plan = km.plan;
   VectorType vecType = km.vecF32();
   Value rowLse = memref::LoadOp::create(b, loc, lse, ValueRange{row});
-  ThreadVectors us = cta.vectors(b, plan.chunks);
+  ThreadValues us = cta.vectors(b, plan.chunks);
   SmallVector<Value> tot = cta.reduce(b, [&](OpBuilder &nb, Value t) {
     SmallVector<Value> u, q;
     for (int64_t k = 0; k < plan.chunks; ++k) {
@@ -213,7 +215,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
     return SmallVector<Value>{ss, dot};
   });
   Value w = mergeWeight(b, loc, km.logit(b, loc, tot[0], tot[1]), rowLse);
-  ThreadVectors hs = cta.vectors(b, plan.chunks);
+  ThreadValues hs = cta.vectors(b, plan.chunks);
   // h per thread; with a norm, its partial Σ h².
   auto merge = [&](OpBuilder &nb, Value t) {
     Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
@@ -221,8 +223,8 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
       h.push_back(vector::FMAOp::create(
-          nb, loc, wV,
-          arith::SubFOp::create(nb, loc, cta.get(nb, us, t, k), o), o));
+          nb, loc, wV, arith::SubFOp::create(nb, loc, cta.get(nb, us, t, k), o),
+          o));
       if (norm)
         cta.set(nb, hs, t, k, h.back());
       if (result)
@@ -410,9 +412,8 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
     Value query = op.getQuery();
     Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1),
-             launchShape(*plan), km, options.emulate,
-             [&](OpBuilder &b, CTAEmitter &cta) {
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), launchShape(*plan),
+             km, options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
                emitMergeCTA(b, loc, cta, prev, lse, query, src, out, cta.x(),
                             /*norm=*/nullptr);
              });
@@ -460,9 +461,8 @@ struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
     fused.out = rowsView(rewriter, loc, normedInit, 0, true);
     fused.eps = epsOf(op.getNormEpsAttr());
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1),
-             launchShape(*plan), km, options.emulate,
-             [&](OpBuilder &b, CTAEmitter &cta) {
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), launchShape(*plan),
+             km, options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
                emitMergeCTA(b, loc, cta, prev, lse, query, src, merged, cta.x(),
                             &fused);
              });

@@ -3,7 +3,7 @@
 // The body of a CTA of every attnres GPU kernel is written once, against
 // `CTAEmitter`: *phases* (code each thread runs with its own `tid`), CTA-wide
 // sums of per-thread values, barriers, code run once per CTA, per-thread
-// vectors that live across phases, and loops that carry both. The strategy
+// values that live across phases, and loops that carry both. The strategy
 // decides what that becomes (review P3, issue 14 item 2):
 //
 //   * `SIMTEmitter` (convert-attnres-to-gpu): the body of one `gpu.launch`;
@@ -23,7 +23,7 @@
 // Uniform values (CTA sums and what is computed from them) are emitted
 // between phases: every GPU thread computes them, the emulation once per
 // CTA. A phase must not use a per-thread SSA value of another phase: what
-// crosses phases goes through `ThreadVectors`.
+// crosses phases goes through `ThreadValues`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,10 +36,11 @@ namespace mlir {
 namespace attnres {
 namespace gpukernel {
 
-/// `count` per-thread f32 vectors of the plan's width that live across the
-/// phases of a CTA: SSA values of the current thread (SIMT) or a
-/// [threads, count, W] buffer (emulation). Made by `CTAEmitter::vectors`.
-struct ThreadVectors {
+/// `count` per-thread values that live across the phases of a CTA (f32
+/// vectors of the plan's width, or scalars): SSA values of the current
+/// thread (SIMT) or a [threads, count, W] ([threads, count] for scalars)
+/// buffer (emulation). Made by `CTAEmitter::vectors` and `scalars`.
+struct ThreadValues {
   SmallVector<Value> regs;
   Value buffer;
   int64_t count = 0;
@@ -77,12 +78,14 @@ public:
   /// Runs `body` once per CTA (thread 0 on the GPU); uniform values only.
   virtual void once(OpBuilder &b, function_ref<void(OpBuilder &)> body) = 0;
 
-  /// `count` per-thread vectors (unset).
-  virtual ThreadVectors vectors(OpBuilder &b, int64_t count) = 0;
-  /// Per-thread vector `k` of thread `tid` (inside a phase).
-  virtual Value get(OpBuilder &b, const ThreadVectors &v, Value tid,
+  /// `count` per-thread f32 vectors of the plan's width (unset).
+  virtual ThreadValues vectors(OpBuilder &b, int64_t count) = 0;
+  /// `count` per-thread scalars of `type` (index, i1, f32; unset).
+  virtual ThreadValues scalars(OpBuilder &b, Type type, int64_t count) = 0;
+  /// Per-thread value `k` of thread `tid` (inside a phase).
+  virtual Value get(OpBuilder &b, const ThreadValues &v, Value tid,
                     int64_t k) = 0;
-  virtual void set(OpBuilder &b, ThreadVectors &v, Value tid, int64_t k,
+  virtual void set(OpBuilder &b, ThreadValues &v, Value tid, int64_t k,
                    Value value) = 0;
 
   /// `scf.for iv = lb to ub step step` at CTA level carrying the uniform
@@ -90,14 +93,14 @@ public:
   /// GPU, so iter_args there; buffers in emulation). Returns the uniform
   /// results; `carried` then holds the final values.
   SmallVector<Value> loop(OpBuilder &b, Value lb, Value ub, Value step,
-                          ValueRange inits, ArrayRef<ThreadVectors *> carried,
+                          ValueRange inits, ArrayRef<ThreadValues *> carried,
                           LoopBodyFn body);
   /// The loop over `numSources` sources (`iv` = source index j), as
   /// `forEachSource`'s: an `scf.for`, not unrolled (LLVM annotation); the
   /// body reads source j's chunks with `loadSource`.
   SmallVector<Value> sourceLoop(OpBuilder &b, int64_t numSources,
                                 ValueRange inits,
-                                ArrayRef<ThreadVectors *> carried,
+                                ArrayRef<ThreadValues *> carried,
                                 LoopBodyFn body);
 
 protected:

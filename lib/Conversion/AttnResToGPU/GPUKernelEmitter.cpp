@@ -171,16 +171,19 @@ public:
       scf::YieldOp::create(nb, nl);
     });
   }
-  ThreadVectors vectors(OpBuilder &, int64_t count) override {
-    ThreadVectors v;
+  ThreadValues vectors(OpBuilder &, int64_t count) override {
+    ThreadValues v;
     v.count = count;
     v.regs.resize(count);
     return v;
   }
-  Value get(OpBuilder &, const ThreadVectors &v, Value, int64_t k) override {
+  ThreadValues scalars(OpBuilder &b, Type, int64_t count) override {
+    return vectors(b, count);
+  }
+  Value get(OpBuilder &, const ThreadValues &v, Value, int64_t k) override {
     return v.regs[k];
   }
-  void set(OpBuilder &, ThreadVectors &v, Value, int64_t k,
+  void set(OpBuilder &, ThreadValues &v, Value, int64_t k,
            Value value) override {
     v.regs[k] = value;
   }
@@ -227,18 +230,33 @@ public:
   void once(OpBuilder &b, function_ref<void(OpBuilder &)> body) override {
     body(b);
   }
-  ThreadVectors vectors(OpBuilder &b, int64_t count) override {
-    ThreadVectors v;
+  ThreadValues vectors(OpBuilder &b, int64_t count) override {
+    ThreadValues v;
     v.count = count;
     v.buffer = allocate(b, {km.plan.threads, count, km.plan.vectorWidth});
     return v;
   }
-  Value get(OpBuilder &b, const ThreadVectors &v, Value tid,
-            int64_t k) override {
-    return vector::LoadOp::create(b, loc, km.vecF32(), v.buffer, index(b, tid, k));
+  ThreadValues scalars(OpBuilder &b, Type type, int64_t count) override {
+    ThreadValues v;
+    v.count = count;
+    v.buffer = allocate(b, {km.plan.threads, count}, type);
+    return v;
   }
-  void set(OpBuilder &b, ThreadVectors &v, Value tid, int64_t k,
+  Value get(OpBuilder &b, const ThreadValues &v, Value tid,
+            int64_t k) override {
+    if (isScalars(v))
+      return memref::LoadOp::create(b, loc, v.buffer,
+                                    ValueRange{tid, cIndex(b, loc, k)});
+    return vector::LoadOp::create(b, loc, km.vecF32(), v.buffer,
+                                  index(b, tid, k));
+  }
+  void set(OpBuilder &b, ThreadValues &v, Value tid, int64_t k,
            Value value) override {
+    if (isScalars(v)) {
+      memref::StoreOp::create(b, loc, value, v.buffer,
+                              ValueRange{tid, cIndex(b, loc, k)});
+      return;
+    }
     vector::StoreOp::create(b, loc, value, v.buffer, index(b, tid, k));
   }
 
@@ -249,12 +267,15 @@ private:
   SmallVector<Value> index(OpBuilder &b, Value tid, int64_t k) {
     return {tid, cIndex(b, loc, k), cIndex(b, loc, 0)};
   }
-  /// An f32 buffer at the start of the CTA body (not in a loop).
-  Value allocate(OpBuilder &b, ArrayRef<int64_t> shape) {
+  static bool isScalars(const ThreadValues &v) {
+    return cast<MemRefType>(v.buffer.getType()).getRank() == 2;
+  }
+  /// A buffer (f32 by default) at the start of the CTA body (not in a loop).
+  Value allocate(OpBuilder &b, ArrayRef<int64_t> shape, Type type = {}) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(entry);
-    return memref::AllocaOp::create(b, loc,
-                                    MemRefType::get(shape, b.getF32Type()));
+    return memref::AllocaOp::create(
+        b, loc, MemRefType::get(shape, type ? type : b.getF32Type()));
   }
 
   Block *entry;
@@ -264,16 +285,16 @@ private:
 /// The loop of `CTAEmitter::loop` (returned for `sourceLoop`'s annotation).
 static scf::ForOp buildLoop(OpBuilder &b, Location loc, Value lb, Value ub,
                             Value step, ValueRange inits,
-                            ArrayRef<ThreadVectors *> carried, bool inRegisters,
+                            ArrayRef<ThreadValues *> carried, bool inRegisters,
                             LoopBodyFn body) {
   SmallVector<Value> iterInits(inits);
   if (inRegisters)
-    for (ThreadVectors *v : carried)
+    for (ThreadValues *v : carried)
       llvm::append_range(iterInits, v->regs);
   size_t numUniform = inits.size();
   auto rebind = [&](ValueRange values) {
     size_t i = numUniform;
-    for (ThreadVectors *v : carried)
+    for (ThreadValues *v : carried)
       for (Value &r : v->regs)
         r = values[i++];
   };
@@ -284,7 +305,7 @@ static scf::ForOp buildLoop(OpBuilder &b, Location loc, Value lb, Value ub,
           rebind(args);
         SmallVector<Value> yields = body(nb, iv, args.take_front(numUniform));
         if (inRegisters)
-          for (ThreadVectors *v : carried)
+          for (ThreadValues *v : carried)
             llvm::append_range(yields, v->regs);
         scf::YieldOp::create(nb, nl, yields);
       });
@@ -295,7 +316,7 @@ static scf::ForOp buildLoop(OpBuilder &b, Location loc, Value lb, Value ub,
 
 SmallVector<Value> CTAEmitter::loop(OpBuilder &b, Value lb, Value ub,
                                     Value step, ValueRange inits,
-                                    ArrayRef<ThreadVectors *> carried,
+                                    ArrayRef<ThreadValues *> carried,
                                     LoopBodyFn body) {
   scf::ForOp forOp =
       buildLoop(b, loc, lb, ub, step, inits, carried, inRegisters(), body);
@@ -316,11 +337,11 @@ static void disableUnroll(scf::ForOp loop) {
 
 SmallVector<Value> CTAEmitter::sourceLoop(OpBuilder &b, int64_t numSources,
                                           ValueRange inits,
-                                          ArrayRef<ThreadVectors *> carried,
+                                          ArrayRef<ThreadValues *> carried,
                                           LoopBodyFn body) {
-  scf::ForOp forOp = buildLoop(b, loc, cIndex(b, loc, 0),
-                               cIndex(b, loc, numSources), cIndex(b, loc, 1),
-                               inits, carried, inRegisters(), body);
+  scf::ForOp forOp =
+      buildLoop(b, loc, cIndex(b, loc, 0), cIndex(b, loc, numSources),
+                cIndex(b, loc, 1), inits, carried, inRegisters(), body);
   disableUnroll(forOp);
   return SmallVector<Value>(forOp.getResults().take_front(inits.size()));
 }

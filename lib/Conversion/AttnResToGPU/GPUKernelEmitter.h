@@ -2,10 +2,11 @@
 //
 // The pieces every attnres GPU kernel is made of (convert-attnres-to-gpu):
 // the chunk mapping of a row over a CTA (`KernelMath`), CTA reductions
-// (warp shuffles + shared memory), the launch, the loop over the sources,
-// and their CPU emulation (`emulate=true`: one phase at a time over all the
-// threads of a CTA, reductions in the GPU's order). Shared by the forward
-// kernels (AttnResToGPU.cpp) and the gradient kernels (AttnResGradToGPU.cpp).
+// (warp shuffles + shared memory), the launch, the loop over the sources.
+// The CTA bodies are written against `CTAEmitter` (CTAEmitter.h), whose two
+// strategies are the GPU and its CPU emulation (`emulate=true`). Shared by
+// the forward kernels (AttnResToGPU.cpp) and the gradient kernels
+// (AttnResGradToGPU.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,11 +76,8 @@ bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
 // SIMT kernel emitter
 //===----------------------------------------------------------------------===//
 
-/// Emits the body of one CTA for a thread `tid` of block `row`. In GPU mode
-/// the body is the gpu.launch region and cross-thread reductions use
-/// shuffles + shared memory. In emulation mode the body is emitted once per
-/// *phase* inside sequential loops over threads, with per-thread state in
-/// buffers: see `Emulation` below.
+/// The per-chunk math of a thread `tid` of a CTA (the same code in both
+/// `CTAEmitter` strategies).
 struct KernelMath {
   KernelMath(const GPUKernelPlan &plan, double eps, Type f32)
       : plan(plan), eps(eps), f32(f32) {}
@@ -208,9 +206,10 @@ void emitCTABarrier(OpBuilder &b, Location loc);
 SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
                                Value tid, Value scratch, int64_t threads);
 
-/// What the body of a CTA gets: its coordinates in the grid, and in GPU mode
-/// its thread id, the reduction scratch (`[reduceValues, 32]` f32 in shared
-/// memory) and `extra` shared f32 words (null in emulation or when none).
+/// What the body of a CTA gets: its coordinates in the grid, in GPU mode
+/// its thread id and the reduction scratch (`[reduceValues, 32]` f32 in
+/// shared memory), and the `extra` shared f32 words (a buffer of the same
+/// size in emulation; null when none).
 struct CTAContext {
   Value x, y, tid, scratch, extra;
 };
