@@ -2,9 +2,9 @@
 //
 // The backward kernels of convert-attnres-to-gpu (docs/gpu.md, "Gradient
 // kernels"), built from the same pieces as the forward kernels
-// (GPUKernelEmitter.h): the chunk mapping of a row over the threads of a CTA
-// (128-bit accesses where D allows), CTA reductions by warp shuffles and one
-// shared word per warp, f32 arithmetic for every element type.
+// (GPUKernelEmitter.h, CTAEmitter.h): the chunk mapping of a row over the
+// threads of a CTA (128-bit accesses where D allows), CTA reductions by warp
+// shuffles and one shared word per warp, f32 arithmetic for every element type.
 //
 //   * one CTA per *row group*: CTA `b` of `G = min(rows, grad-row-groups)`
 //     takes rows b, b + G, b + 2G, ...; the gradient of the row-independent
@@ -20,11 +20,14 @@
 //     from memory once and the sources again 2S times from L1/L2, and adds
 //     each row's dQ into the CTA's own [S, D] partial rows.
 //
-// With `emulate`, the same decomposition (row groups, threads, chunk
-// mapping, reduction order, the column-sum kernel) runs as CPU loops.
+// Each CTA body (the four row-group kernels and the column sum) is written
+// once against `CTAEmitter` (CTAEmitter.h); with `emulate`, the same
+// decomposition (row groups, threads, chunk mapping, shared words, reduction
+// order, the column-sum kernel) runs as CPU loops.
 //
 //===----------------------------------------------------------------------===//
 
+#include "CTAEmitter.h"
 #include "GPUKernelEmitter.h"
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
@@ -120,18 +123,6 @@ Value rowGroups(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
   return arith::MinUIOp::create(b, loc, rows, cIndex(b, loc, limit));
 }
 
-/// `scf.for row = group; row < rows; row += groups` carrying `inits`.
-scf::ForOp forEachRowOfGroup(
-    OpBuilder &b, Location loc, Value group, Value rows, Value groups,
-    ValueRange inits,
-    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-  return scf::ForOp::create(
-      b, loc, group, rows, groups, inits,
-      [&](OpBuilder &nb, Location nl, Value row, ValueRange args) {
-        scf::YieldOp::create(nb, nl, body(nb, row, args));
-      });
-}
-
 /// Σ_k hsum(xs[k] · ys[k]) (a thread's partial dot product).
 Value dotPartial(OpBuilder &b, Location loc, const KernelMath &km,
                  ArrayRef<Value> xs, ArrayRef<Value> ys) {
@@ -156,47 +147,26 @@ Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
       b, loc, arith::AddFOp::create(b, loc, mean, f32Constant(b, loc, eps)));
 }
 
-/// The per-thread accumulator of a CTA (dq or dγ chunks): registers carried
-/// by the row loop on the GPU, a [threads, chunks, W] buffer in emulation
-/// (registers do not survive between the emulated phases).
-struct EmulatedAcc {
-  Value buffer;
-  const KernelMath &km;
-  EmulatedAcc(OpBuilder &b, Location loc, const KernelMath &km) : km(km) {
-    const GPUKernelPlan &plan = km.plan;
-    buffer = memref::AllocaOp::create(
-        b, loc,
-        MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth},
-                        b.getF32Type()));
-    forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
-      for (int64_t k = 0; k < plan.chunks; ++k)
-        set(nb, loc, km.zero(nb, loc), t, k);
-    });
-  }
-  Value get(OpBuilder &b, Location loc, Value t, int64_t k) const {
-    return vector::LoadOp::create(
-        b, loc, km.vecF32(), buffer,
-        ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
-  }
-  void set(OpBuilder &b, Location loc, Value v, Value t, int64_t k) const {
-    vector::StoreOp::create(
-        b, loc, v, buffer, ValueRange{t, cIndex(b, loc, k), cIndex(b, loc, 0)});
-  }
-};
-
-/// Writes the accumulator chunks of thread `tid` to row `group` of the
-/// [G, D] f32 partials.
-void storePartial(OpBuilder &b, Location loc, const KernelMath &km,
-                  ArrayRef<Value> acc, Value partial, Value group, Value tid) {
-  for (auto [k, v] : llvm::enumerate(acc))
-    km.store(b, loc, v, partial, ValueRange{group}, tid, k);
+/// `count` per-thread vectors set to zero (one constant).
+ThreadValues zeroVectors(OpBuilder &b, Location loc, CTAEmitter &cta) {
+  const KernelMath &km = cta.math();
+  ThreadValues v = cta.vectors(b, km.plan.chunks);
+  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
+    Value zero = km.zero(nb, loc);
+    for (int64_t k = 0; k < km.plan.chunks; ++k)
+      cta.set(nb, v, t, k, zero);
+  });
+  return v;
 }
 
-void storePartial(OpBuilder &b, Location loc, const KernelMath &km,
-                  const EmulatedAcc &acc, Value partial, Value group) {
-  forEachThread(b, loc, km.plan, [&](OpBuilder &nb, Value t) {
+/// Writes the accumulator chunks `acc` of each thread to row `cta.x()` of
+/// the [G, D] f32 partials.
+void storePartial(OpBuilder &b, Location loc, CTAEmitter &cta,
+                  const ThreadValues &acc, Value partial) {
+  const KernelMath &km = cta.math();
+  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     for (int64_t k = 0; k < km.plan.chunks; ++k)
-      km.store(nb, loc, acc.get(nb, loc, t, k), partial, ValueRange{group}, t,
+      km.store(nb, loc, cta.get(nb, acc, t, k), partial, ValueRange{cta.x()}, t,
                k);
   });
 }
@@ -241,71 +211,77 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
         nb, loc, truncateFromF32(nb, loc, total, outType.getElementType()), out,
         ValueRange{col}, /*nontemporal=*/false, align(outType));
   };
-  if (emulate) {
-    auto forall = scf::ForallOp::create(
-        b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(vectors)}, ValueRange{},
-        std::nullopt, nullptr);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value v = forall.getInductionVars()[0];
-    Value total;
-    for (int64_t s = 0; s < kSumSlots; ++s) {
-      Value part = slotSum(b, cIndex(b, loc, s), v);
-      total =
-          total ? arith::AddFOp::create(b, loc, total, part).getResult() : part;
-    }
-    storeOut(b, total, v);
-    return;
-  }
   LaunchShape shape;
   shape.threads = 32 * kSumSlots;
   shape.reduceValues = 1;
   shape.extraFloats = 32 * kSumSlots * width;
+  // The kernel's plan: one W-wide column vector per thread.
+  GPUKernelPlan plan;
+  plan.hidden = cols;
+  plan.vectorWidth = width;
+  plan.threads = shape.threads;
+  plan.chunks = 1;
+  KernelMath km(plan, /*eps=*/0.0, b.getF32Type());
   Value ctas = cIndex(b, loc, llvm::divideCeil(vectors, 32));
-  emitLaunch(
-      b, loc, ctas, cIndex(b, loc, 1), shape,
-      [&](OpBuilder &nb, const CTAContext &cta) {
-        Value lane =
-            arith::RemUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
-        Value slot =
-            arith::DivUIOp::create(nb, loc, cta.tid, cIndex(nb, loc, 32));
-        Value v = arith::AddIOp::create(
-            nb, loc, arith::MulIOp::create(nb, loc, cta.x, cIndex(nb, loc, 32)),
-            lane);
-        Value valid = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
-                                            v, cIndex(nb, loc, vectors));
-        auto sum = scf::IfOp::create(
-            nb, loc, valid,
-            [&](OpBuilder &ib, Location il) {
-              scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
-            },
-            [&](OpBuilder &ib, Location il) {
-              scf::YieldOp::create(ib, il, zeroVec);
-            });
-        Value at =
-            arith::MulIOp::create(nb, loc, cta.tid, cIndex(nb, loc, width));
-        vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra,
-                                ValueRange{at});
-        emitCTABarrier(nb, loc);
-        Value first = arith::AndIOp::create(
-            nb, loc, valid,
-            arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, slot,
-                                  cIndex(nb, loc, 0)));
-        scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib, Location il) {
-          Value total;
-          for (int64_t s = 0; s < kSumSlots; ++s) {
-            Value idx = arith::MulIOp::create(
-                ib, il,
-                arith::AddIOp::create(ib, il, lane, cIndex(ib, il, 32 * s)),
-                cIndex(ib, il, width));
-            Value part = vector::LoadOp::create(ib, il, vecType, cta.extra,
-                                                ValueRange{idx});
-            total = total
-                        ? arith::AddFOp::create(ib, il, total, part).getResult()
+  emitGrid(
+      b, loc, ctas, cIndex(b, loc, 1), shape, km, emulate,
+      [&](OpBuilder &cb, CTAEmitter &cta) {
+        // (lane, slot, column vector, valid) of each thread.
+        ThreadValues ids = cta.scalars(cb, cb.getIndexType(), 3);
+        ThreadValues valids = cta.scalars(cb, cb.getI1Type(), 1);
+        cta.forEachThread(cb, [&](OpBuilder &nb, Value tid) {
+          Value lane =
+              arith::RemUIOp::create(nb, loc, tid, cIndex(nb, loc, 32));
+          Value slot =
+              arith::DivUIOp::create(nb, loc, tid, cIndex(nb, loc, 32));
+          Value v = arith::AddIOp::create(
+              nb, loc,
+              arith::MulIOp::create(nb, loc, cta.x(), cIndex(nb, loc, 32)),
+              lane);
+          Value valid = arith::CmpIOp::create(
+              nb, loc, arith::CmpIPredicate::ult, v, cIndex(nb, loc, vectors));
+          auto sum = scf::IfOp::create(
+              nb, loc, valid,
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, slotSum(ib, slot, v));
+              },
+              [&](OpBuilder &ib, Location il) {
+                scf::YieldOp::create(ib, il, zeroVec);
+              });
+          Value at =
+              arith::MulIOp::create(nb, loc, tid, cIndex(nb, loc, width));
+          vector::StoreOp::create(nb, loc, sum.getResult(0), cta.extra(),
+                                  ValueRange{at});
+          cta.set(nb, ids, tid, 0, lane);
+          cta.set(nb, ids, tid, 1, slot);
+          cta.set(nb, ids, tid, 2, v);
+          cta.set(nb, valids, tid, 0, valid);
+        });
+        cta.barrier(cb);
+        cta.forEachThread(cb, [&](OpBuilder &nb, Value tid) {
+          Value lane = cta.get(nb, ids, tid, 0);
+          Value slot = cta.get(nb, ids, tid, 1);
+          Value v = cta.get(nb, ids, tid, 2);
+          Value first = arith::AndIOp::create(
+              nb, loc, cta.get(nb, valids, tid, 0),
+              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, slot,
+                                    cIndex(nb, loc, 0)));
+          scf::IfOp::create(nb, loc, first, [&](OpBuilder &ib, Location il) {
+            Value total;
+            for (int64_t s = 0; s < kSumSlots; ++s) {
+              Value idx = arith::MulIOp::create(
+                  ib, il,
+                  arith::AddIOp::create(ib, il, lane, cIndex(ib, il, 32 * s)),
+                  cIndex(ib, il, width));
+              Value part = vector::LoadOp::create(ib, il, vecType, cta.extra(),
+                                                  ValueRange{idx});
+              total =
+                  total ? arith::AddFOp::create(ib, il, total, part).getResult()
                         : part;
-          }
-          storeOut(ib, total, v);
-          scf::YieldOp::create(ib, il);
+            }
+            storeOut(ib, total, v);
+            scf::YieldOp::create(ib, il);
+          });
         });
       });
 }
@@ -472,78 +448,91 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                            plan->vectorWidth, options.gradRowGroups);
 
     emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
-        emulate, [&](OpBuilder &b, const CTAContext &cta) {
-          if (!emulate) {
-            Value tid = cta.tid;
-            SmallVector<Value> zeros;
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
+        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+          Value extra = cta.extra();
+          // The dq chunks: registers, or the thread's own shared words.
+          ThreadValues acc = cta.vectors(b, plan->chunks);
+          cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
             for (int64_t k = 0; k < plan->chunks; ++k) {
               if (sharedAcc)
-                km.store(b, loc, km.zero(b, loc), cta.extra, {}, tid, k);
+                km.store(nb, loc, km.zero(nb, loc), extra, {}, t, k);
               else
-                zeros.push_back(km.zero(b, loc));
+                cta.set(nb, acc, t, k, km.zero(nb, loc));
             }
-            auto stat = [&](OpBuilder &nb, Value j, int64_t field) {
-              Value idx = arith::AddIOp::create(
-                  nb, loc,
-                  arith::MulIOp::create(nb, loc, j, cIndex(nb, loc, 3)),
-                  cIndex(nb, loc, statBase + field));
-              return memref::LoadOp::create(nb, loc, cta.extra, idx)
-                  .getResult();
-            };
-            auto rowLoop = forEachRowOfGroup(
-                b, loc, cta.x, io.rows, partials.groups, zeros,
-                [&](OpBuilder &rb, Value row, ValueRange acc) {
-                  // q per row (L1 after the first): held during pass 1
-                  // only.
-                  SmallVector<Value> qs, gs;
+          });
+          auto stat = [&](OpBuilder &nb, Value j, int64_t field) {
+            Value idx = arith::AddIOp::create(
+                nb, loc, arith::MulIOp::create(nb, loc, j, cIndex(nb, loc, 3)),
+                cIndex(nb, loc, statBase + field));
+            return memref::LoadOp::create(nb, loc, extra, idx).getResult();
+          };
+          SmallVector<ThreadValues *> carried;
+          if (!sharedAcc)
+            carried.push_back(&acc);
+          ThreadValues qs = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
+          cta.loop(
+              b, cta.x(), io.rows, partials.groups, {}, carried,
+              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+                // q per row (L1 after the first): held during pass 1 only.
+                cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
-                    qs.push_back(km.load(rb, loc, query, {}, tid, k));
-                    gs.push_back(
-                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                    cta.set(nb, qs, t, k, km.load(nb, loc, query, {}, t, k));
+                    cta.set(nb, gs, t, k,
+                            km.load(nb, loc, grad, ValueRange{row}, t, k));
                   }
-                  // Pass 1: the statistics of every source.
-                  forEachSource(
-                      rb, loc, km, io.sources, row, tid, ValueRange{},
-                      [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
-                          ValueRange) -> SmallVector<Value> {
-                        auto [ss, dot] = km.partials(nb, loc, xs, qs);
-                        Value gd = dotPartial(nb, loc, km, gs, xs);
-                        SmallVector<Value> tot =
-                            blockReduce(nb, loc, ValueRange{ss, dot, gd}, tid,
-                                        cta.scratch, plan->threads);
-                        Value rho = rhoOf(nb, loc, km, tot[0], eps);
-                        Value s = arith::MulFOp::create(nb, loc, rho, tot[1]);
-                        Value isFirst = arith::CmpIOp::create(
-                            nb, loc, arith::CmpIPredicate::eq, tid,
-                            cIndex(nb, loc, 0));
-                        scf::IfOp::create(
-                            nb, loc, isFirst, [&](OpBuilder &ib, Location il) {
-                              Value base = arith::AddIOp::create(
-                                  ib, il,
-                                  arith::MulIOp::create(ib, il, j,
-                                                        cIndex(ib, il, 3)),
-                                  cIndex(ib, il, statBase));
-                              SmallVector<Value> stats = {s, rho, tot[2]};
-                              for (auto [f, v] : llvm::enumerate(stats))
-                                memref::StoreOp::create(
-                                    ib, il, v, cta.extra,
-                                    ValueRange{arith::AddIOp::create(
-                                        ib, il, base, cIndex(ib, il, f))});
-                              scf::YieldOp::create(ib, il);
-                            });
-                        return {};
+                });
+                // Pass 1: the statistics of every source.
+                cta.sourceLoop(
+                    rb, n, {}, {},
+                    [&](OpBuilder &nb, Value j,
+                        ValueRange) -> SmallVector<Value> {
+                      SmallVector<Value> tot =
+                          cta.reduce(nb, [&](OpBuilder &ib, Value t) {
+                            SmallVector<Value> xs =
+                                loadSource(ib, loc, km, io.sources, j, row, t);
+                            SmallVector<Value> q, g;
+                            for (int64_t k = 0; k < plan->chunks; ++k) {
+                              q.push_back(cta.get(ib, qs, t, k));
+                              g.push_back(cta.get(ib, gs, t, k));
+                            }
+                            auto [ss, dot] = km.partials(ib, loc, xs, q);
+                            Value gd = dotPartial(ib, loc, km, g, xs);
+                            return SmallVector<Value>{ss, dot, gd};
+                          });
+                      Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                      Value s = arith::MulFOp::create(nb, loc, rho, tot[1]);
+                      cta.once(nb, [&](OpBuilder &ib) {
+                        Value base = arith::AddIOp::create(
+                            ib, loc,
+                            arith::MulIOp::create(ib, loc, j,
+                                                  cIndex(ib, loc, 3)),
+                            cIndex(ib, loc, statBase));
+                        SmallVector<Value> stats = {s, rho, tot[2]};
+                        for (auto [f, v] : llvm::enumerate(stats))
+                          memref::StoreOp::create(
+                              ib, loc, v, extra,
+                              ValueRange{arith::AddIOp::create(
+                                  ib, loc, base, cIndex(ib, loc, f))});
                       });
-                  emitCTABarrier(rb, loc);
-                  SmallVector<Value> s, a;
-                  for (int64_t j = 0; j < n; ++j) {
-                    s.push_back(stat(rb, cIndex(rb, loc, j), 0));
-                    a.push_back(stat(rb, cIndex(rb, loc, j), 2));
-                  }
-                  Moments m = softmaxMoments(rb, loc, s, a);
-                  // Pass 2: dV_j and the dq chunks.
+                      return {};
+                    });
+                cta.barrier(rb);
+                SmallVector<Value> s, a;
+                for (int64_t j = 0; j < n; ++j) {
+                  s.push_back(stat(rb, cIndex(rb, loc, j), 0));
+                  a.push_back(stat(rb, cIndex(rb, loc, j), 2));
+                }
+                Moments m = softmaxMoments(rb, loc, s, a);
+                // Pass 2 (per thread): dV_j and the dq chunks.
+                cta.forEachThread(rb, [&](OpBuilder &tb, Value t) {
+                  SmallVector<Value> inits;
+                  if (!sharedAcc)
+                    for (int64_t k = 0; k < plan->chunks; ++k)
+                      inits.push_back(cta.get(tb, acc, t, k));
                   scf::ForOp pass2 = forEachSource(
-                      rb, loc, km, io.sources, row, tid, acc,
+                      tb, loc, km, io.sources, row, t, inits,
                       [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
                           ValueRange cur) -> SmallVector<Value> {
                         SiteGradCoefs c =
@@ -554,17 +543,17 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                         // in registers across the loop.
                         SmallVector<Value> ds, next;
                         for (int64_t k = 0; k < plan->chunks; ++k) {
-                          Value q = km.load(nb, loc, query, {}, tid, k);
+                          Value q = km.load(nb, loc, query, {}, t, k);
                           Value g =
-                              km.load(nb, loc, grad, ValueRange{row}, tid, k);
+                              km.load(nb, loc, grad, ValueRange{row}, t, k);
                           ds.push_back(dvChunk(nb, loc, km, c, g, q, xs[k]));
-                          Value dq = sharedAcc ? km.load(nb, loc, cta.extra, {},
-                                                         tid, k)
-                                               : cur[k];
+                          Value dq = sharedAcc
+                                         ? km.load(nb, loc, extra, {}, t, k)
+                                         : cur[k];
                           dq = vector::FMAOp::create(
                               nb, loc, splat(nb, loc, km, c.c), xs[k], dq);
                           if (sharedAcc)
-                            km.store(nb, loc, dq, cta.extra, {}, tid, k);
+                            km.store(nb, loc, dq, extra, {}, t, k);
                           else
                             next.push_back(dq);
                         }
@@ -572,78 +561,30 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                             nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
                               for (int64_t k = 0; k < plan->chunks; ++k)
                                 km.store(sb, loc, ds[k], dvs[i],
-                                         ValueRange{row}, tid, k);
+                                         ValueRange{row}, t, k);
                             });
                         return next;
                       });
-                  // The next row's pass 1 rewrites the statistics.
-                  emitCTABarrier(rb, loc);
-                  return SmallVector<Value>(pass2.getResults());
+                  if (!sharedAcc)
+                    for (int64_t k = 0; k < plan->chunks; ++k)
+                      cta.set(tb, acc, t, k, pass2.getResult(k));
                 });
-            SmallVector<Value> acc(rowLoop.getResults());
-            if (sharedAcc)
+                // The next row's pass 1 rewrites the statistics.
+                cta.barrier(rb);
+                return {};
+              });
+          if (sharedAcc) {
+            cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
+              SmallVector<Value> dq;
               for (int64_t k = 0; k < plan->chunks; ++k)
-                acc.push_back(km.load(b, loc, cta.extra, {}, tid, k));
-            storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
+                dq.push_back(km.load(nb, loc, extra, {}, t, k));
+              for (auto [k, v] : llvm::enumerate(dq))
+                km.store(nb, loc, v, partials.buffer, ValueRange{cta.x()}, t,
+                         k);
+            });
             return;
           }
-          // Emulation.
-          EmulatedAcc acc(b, loc, km);
-          Value parts = memref::AllocaOp::create(
-              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
-          forEachRowOfGroup(
-              b, loc, cta.x, io.rows, partials.groups, ValueRange{},
-              [&](OpBuilder &rb, Value row, ValueRange) {
-                SmallVector<Value> s, rho, a;
-                for (Value src : io.sources) {
-                  forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                    SmallVector<Value> xs, qs, gs;
-                    for (int64_t k = 0; k < plan->chunks; ++k) {
-                      xs.push_back(
-                          km.load(nb, loc, src, ValueRange{row}, t, k));
-                      qs.push_back(km.load(nb, loc, query, {}, t, k));
-                      gs.push_back(
-                          km.load(nb, loc, grad, ValueRange{row}, t, k));
-                    }
-                    auto [ss, dot] = km.partials(nb, loc, xs, qs);
-                    Value gd = dotPartial(nb, loc, km, gs, xs);
-                    SmallVector<Value> vals = {ss, dot, gd};
-                    for (auto [f, v] : llvm::enumerate(vals))
-                      memref::StoreOp::create(
-                          nb, loc, v, parts, ValueRange{cIndex(nb, loc, f), t});
-                  });
-                  Value r =
-                      rhoOf(rb, loc, km,
-                            emulatedReduce(rb, loc, parts, 0, *plan), eps);
-                  rho.push_back(r);
-                  s.push_back(arith::MulFOp::create(
-                      rb, loc, r, emulatedReduce(rb, loc, parts, 1, *plan)));
-                  a.push_back(emulatedReduce(rb, loc, parts, 2, *plan));
-                }
-                Moments m = softmaxMoments(rb, loc, s, a);
-                SmallVector<SiteGradCoefs> coefs;
-                for (int64_t j = 0; j < n; ++j)
-                  coefs.push_back(
-                      siteGradCoefs(rb, loc, m, s[j], rho[j], a[j], D));
-                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                  for (int64_t k = 0; k < plan->chunks; ++k) {
-                    Value q = km.load(nb, loc, query, {}, t, k);
-                    Value g = km.load(nb, loc, grad, ValueRange{row}, t, k);
-                    Value dq = acc.get(nb, loc, t, k);
-                    for (int64_t j = 0; j < n; ++j) {
-                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row},
-                                        t, k);
-                      km.store(nb, loc, dvChunk(nb, loc, km, coefs[j], g, q, x),
-                               dvs[j], ValueRange{row}, t, k);
-                      dq = vector::FMAOp::create(
-                          nb, loc, splat(nb, loc, km, coefs[j].c), x, dq);
-                    }
-                    acc.set(nb, loc, dq, t, k);
-                  }
-                });
-                return SmallVector<Value>{};
-              });
-          storePartial(b, loc, km, acc, partials.buffer, cta.x);
+          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
     partials.sum(rewriter, loc, dqInit, emulate);
@@ -722,88 +663,45 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     LaunchShape shape;
     shape.threads = plan->threads;
     emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
-        emulate, [&](OpBuilder &b, const CTAContext &cta) {
-          if (!emulate) {
-            Value tid = cta.tid;
-            SmallVector<Value> zeros(plan->chunks, km.zero(b, loc));
-            auto rowLoop = forEachRowOfGroup(
-                b, loc, cta.x, rows, partials.groups, zeros,
-                [&](OpBuilder &rb, Value row, ValueRange acc) {
-                  SmallVector<Value> gammas, xs, gs;
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
+        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+          ThreadValues acc = zeroVectors(b, loc, cta);
+          ThreadValues xs = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
+          cta.loop(
+              b, cta.x(), rows, partials.groups, {}, {&acc},
+              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+                SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
+                                                            Value t) {
+                  SmallVector<Value> gammas, xv, gv;
                   for (int64_t k = 0; k < plan->chunks; ++k) {
-                    gammas.push_back(km.load(rb, loc, gain, {}, tid, k));
-                    xs.push_back(km.load(rb, loc, x, ValueRange{row}, tid, k));
-                    gs.push_back(
-                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                    gammas.push_back(km.load(nb, loc, gain, {}, t, k));
+                    xv.push_back(km.load(nb, loc, x, ValueRange{row}, t, k));
+                    gv.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+                    cta.set(nb, xs, t, k, xv.back());
+                    cta.set(nb, gs, t, k, gv.back());
                   }
-                  Value ss = km.partials(rb, loc, xs, {}).first;
-                  Value p = gxPartial(rb, gammas, xs, gs);
-                  SmallVector<Value> tot =
-                      blockReduce(rb, loc, ValueRange{ss, p}, tid, cta.scratch,
-                                  plan->threads);
-                  Value rho = rhoOf(rb, loc, km, tot[0], eps);
-                  Value kk = scaleOf(rb, rho, tot[1]);
-                  SmallVector<Value> next;
+                  Value ss = km.partials(nb, loc, xv, {}).first;
+                  Value p = gxPartial(nb, gammas, xv, gv);
+                  return SmallVector<Value>{ss, p};
+                });
+                Value rho = rhoOf(rb, loc, km, tot[0], eps);
+                Value kk = scaleOf(rb, rho, tot[1]);
+                cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
                     // γ again (L1) rather than held across the reduction.
-                    Value gamma = km.load(rb, loc, gain, {}, tid, k);
-                    auto [d, term] = outputs(rb, rho, kk, xs[k], gs[k], gamma);
-                    km.store(rb, loc, d, dx, ValueRange{row}, tid, k);
-                    next.push_back(
-                        arith::AddFOp::create(rb, loc, acc[k], term));
-                  }
-                  return next;
-                });
-            SmallVector<Value> acc(rowLoop.getResults());
-            storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
-            return;
-          }
-          EmulatedAcc acc(b, loc, km);
-          Value parts = memref::AllocaOp::create(
-              b, loc, MemRefType::get({2, plan->threads}, b.getF32Type()));
-          auto loadRow = [&](OpBuilder &nb, Value row, Value t,
-                             SmallVector<Value> &gammas, SmallVector<Value> &xs,
-                             SmallVector<Value> &gs) {
-            for (int64_t k = 0; k < plan->chunks; ++k) {
-              gammas.push_back(km.load(nb, loc, gain, {}, t, k));
-              xs.push_back(km.load(nb, loc, x, ValueRange{row}, t, k));
-              gs.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
-            }
-          };
-          forEachRowOfGroup(
-              b, loc, cta.x, rows, partials.groups, ValueRange{},
-              [&](OpBuilder &rb, Value row, ValueRange) {
-                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                  SmallVector<Value> gammas, xs, gs;
-                  loadRow(nb, row, t, gammas, xs, gs);
-                  Value ss = km.partials(nb, loc, xs, {}).first;
-                  Value p = gxPartial(nb, gammas, xs, gs);
-                  memref::StoreOp::create(nb, loc, ss, parts,
-                                          ValueRange{cIndex(nb, loc, 0), t});
-                  memref::StoreOp::create(nb, loc, p, parts,
-                                          ValueRange{cIndex(nb, loc, 1), t});
-                });
-                Value rho = rhoOf(
-                    rb, loc, km, emulatedReduce(rb, loc, parts, 0, *plan), eps);
-                Value kk =
-                    scaleOf(rb, rho, emulatedReduce(rb, loc, parts, 1, *plan));
-                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                  SmallVector<Value> gammas, xs, gs;
-                  loadRow(nb, row, t, gammas, xs, gs);
-                  for (int64_t k = 0; k < plan->chunks; ++k) {
-                    auto [d, term] =
-                        outputs(nb, rho, kk, xs[k], gs[k], gammas[k]);
+                    Value gamma = km.load(nb, loc, gain, {}, t, k);
+                    auto [d, term] = outputs(nb, rho, kk, cta.get(nb, xs, t, k),
+                                             cta.get(nb, gs, t, k), gamma);
                     km.store(nb, loc, d, dx, ValueRange{row}, t, k);
-                    acc.set(nb, loc,
-                            arith::AddFOp::create(nb, loc,
-                                                  acc.get(nb, loc, t, k), term),
-                            t, k);
+                    cta.set(nb, acc, t, k,
+                            arith::AddFOp::create(
+                                nb, loc, cta.get(nb, acc, t, k), term));
                   }
                 });
-                return SmallVector<Value>{};
+                return {};
               });
-          storePartial(b, loc, km, acc, partials.buffer, cta.x);
+          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
     partials.sum(rewriter, loc, dgainInit, emulate);
@@ -922,89 +820,44 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     shape.threads = plan->threads;
     shape.reduceValues = 3;
     emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
-        emulate, [&](OpBuilder &b, const CTAContext &cta) {
-          if (!emulate) {
-            Value tid = cta.tid;
-            SmallVector<Value> zeros(plan->chunks, km.zero(b, loc));
-            auto rowLoop = forEachRowOfGroup(
-                b, loc, cta.x, rows, partials.groups, zeros,
-                [&](OpBuilder &rb, Value row, ValueRange acc) {
-                  SmallVector<Value> us, os, qs, gs;
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
+        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+          ThreadValues acc = zeroVectors(b, loc, cta);
+          ThreadValues us = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
+          cta.loop(
+              b, cta.x(), rows, partials.groups, {}, {&acc},
+              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+                SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
+                                                            Value t) {
+                  SmallVector<Value> uv, ov, qv, gv;
                   for (int64_t k = 0; k < plan->chunks; ++k) {
-                    qs.push_back(km.load(rb, loc, query, {}, tid, k));
-                    us.push_back(km.load(rb, loc, u, ValueRange{row}, tid, k));
-                    os.push_back(km.load(rb, loc, o, ValueRange{row}, tid, k));
-                    gs.push_back(
-                        km.load(rb, loc, grad, ValueRange{row}, tid, k));
+                    qv.push_back(km.load(nb, loc, query, {}, t, k));
+                    uv.push_back(km.load(nb, loc, u, ValueRange{row}, t, k));
+                    ov.push_back(km.load(nb, loc, o, ValueRange{row}, t, k));
+                    gv.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
+                    cta.set(nb, us, t, k, uv.back());
+                    cta.set(nb, gs, t, k, gv.back());
                   }
-                  SmallVector<Value> tot =
-                      blockReduce(rb, loc, reducible(rb, us, os, qs, gs), tid,
-                                  cta.scratch, plan->threads);
-                  RowScalars r = scalars(rb, row, tot[0], tot[1], tot[2]);
-                  // q again (L1) rather than held across the reduction.
-                  SmallVector<Value> next;
-                  for (int64_t k = 0; k < plan->chunks; ++k)
-                    next.push_back(arith::AddFOp::create(
-                        rb, loc, acc[k],
-                        outputs(rb, r, row, tid, k, us[k],
-                                km.load(rb, loc, query, {}, tid, k), gs[k])));
-                  Value isFirst =
-                      arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::eq,
-                                            tid, cIndex(rb, loc, 0));
-                  scf::IfOp::create(rb, loc, isFirst,
-                                    [&](OpBuilder &ib, Location il) {
-                                      storeDLse(ib, r, row);
-                                      scf::YieldOp::create(ib, il);
-                                    });
-                  return next;
+                  return reducible(nb, uv, ov, qv, gv);
                 });
-            SmallVector<Value> acc(rowLoop.getResults());
-            storePartial(b, loc, km, acc, partials.buffer, cta.x, tid);
-            return;
-          }
-          EmulatedAcc acc(b, loc, km);
-          Value parts = memref::AllocaOp::create(
-              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
-          auto loadRow = [&](OpBuilder &nb, Value row, Value t,
-                             SmallVector<Value> &us, SmallVector<Value> &os,
-                             SmallVector<Value> &qs, SmallVector<Value> &gs) {
-            for (int64_t k = 0; k < plan->chunks; ++k) {
-              us.push_back(km.load(nb, loc, u, ValueRange{row}, t, k));
-              os.push_back(km.load(nb, loc, o, ValueRange{row}, t, k));
-              qs.push_back(km.load(nb, loc, query, {}, t, k));
-              gs.push_back(km.load(nb, loc, grad, ValueRange{row}, t, k));
-            }
-          };
-          forEachRowOfGroup(
-              b, loc, cta.x, rows, partials.groups, ValueRange{},
-              [&](OpBuilder &rb, Value row, ValueRange) {
-                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                  SmallVector<Value> us, os, qs, gs;
-                  loadRow(nb, row, t, us, os, qs, gs);
-                  for (auto [f, v] :
-                       llvm::enumerate(reducible(nb, us, os, qs, gs)))
-                    memref::StoreOp::create(nb, loc, v, parts,
-                                            ValueRange{cIndex(nb, loc, f), t});
-                });
-                RowScalars r =
-                    scalars(rb, row, emulatedReduce(rb, loc, parts, 0, *plan),
-                            emulatedReduce(rb, loc, parts, 1, *plan),
-                            emulatedReduce(rb, loc, parts, 2, *plan));
-                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                  SmallVector<Value> us, os, qs, gs;
-                  loadRow(nb, row, t, us, os, qs, gs);
-                  for (int64_t k = 0; k < plan->chunks; ++k)
-                    acc.set(nb, loc,
+                RowScalars r = scalars(rb, row, tot[0], tot[1], tot[2]);
+                cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
+                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                    // q again (L1) rather than held across the reduction.
+                    Value qv = km.load(nb, loc, query, {}, t, k);
+                    Value term =
+                        outputs(nb, r, row, t, k, cta.get(nb, us, t, k), qv,
+                                cta.get(nb, gs, t, k));
+                    cta.set(nb, acc, t, k,
                             arith::AddFOp::create(
-                                nb, loc, acc.get(nb, loc, t, k),
-                                outputs(nb, r, row, t, k, us[k], qs[k], gs[k])),
-                            t, k);
+                                nb, loc, cta.get(nb, acc, t, k), term));
+                  }
                 });
-                storeDLse(rb, r, row);
-                return SmallVector<Value>{};
+                cta.once(rb, [&](OpBuilder &ib) { storeDLse(ib, r, row); });
+                return {};
               });
-          storePartial(b, loc, km, acc, partials.buffer, cta.x);
+          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
     partials.sum(rewriter, loc, inits[2], emulate);
@@ -1118,8 +971,9 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
     };
 
     emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape,
-        emulate, [&](OpBuilder &b, const CTAContext &cta) {
+        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
+        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+          Value extra = cta.extra();
           auto forEachQuery = [&](OpBuilder &ob, ValueRange inits,
                                   function_ref<SmallVector<Value>(
                                       OpBuilder &, Value, ValueRange)>
@@ -1131,116 +985,120 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                   scf::YieldOp::create(nb, nl, body(nb, q, args));
                 });
           };
-          if (!emulate) {
-            Value tid = cta.tid;
-            auto word = [&](OpBuilder &nb, Value idx) {
-              return memref::LoadOp::create(nb, loc, cta.extra, idx)
-                  .getResult();
-            };
-            auto at = [&](OpBuilder &nb, Value q, Value j, int64_t field) {
-              // 2(q·n + j) + field
-              Value i = arith::AddIOp::create(
-                  nb, loc,
-                  arith::MulIOp::create(nb, loc, q, cIndex(nb, loc, n)), j);
-              return arith::AddIOp::create(
-                  nb, loc,
-                  arith::MulIOp::create(nb, loc, i, cIndex(nb, loc, 2)),
-                  cIndex(nb, loc, field));
-            };
-            auto plus = [&](OpBuilder &nb, Value i, int64_t base) {
-              return arith::AddIOp::create(nb, loc, i, cIndex(nb, loc, base))
-                  .getResult();
-            };
-            auto ifFirst = [&](OpBuilder &nb,
-                               function_ref<void(OpBuilder &)> body) {
-              Value isFirst = arith::CmpIOp::create(
-                  nb, loc, arith::CmpIPredicate::eq, tid, cIndex(nb, loc, 0));
-              scf::IfOp::create(nb, loc, isFirst,
-                                [&](OpBuilder &ib, Location il) {
-                                  body(ib);
-                                  scf::YieldOp::create(ib, il);
-                                });
-            };
-            auto coefs = [&](OpBuilder &nb, Value q, Value j, Value row) {
-              return statsGradCoefs(
-                  nb, loc, word(nb, at(nb, q, j, 0)),
-                  word(nb, plus(nb, j, rhoBase)), word(nb, at(nb, q, j, 1)),
-                  word(nb, plus(nb, q, abarBase)), scalarAt(nb, lse, q, row),
-                  scalarAt(nb, dLse, q, row), D);
-            };
-            // The CTA's partial dQ rows start at zero.
-            forEachQuery(b, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+          auto word = [&](OpBuilder &nb, Value idx) {
+            return memref::LoadOp::create(nb, loc, extra, idx).getResult();
+          };
+          auto at = [&](OpBuilder &nb, Value q, Value j, int64_t field) {
+            // 2(q·n + j) + field
+            Value i = arith::AddIOp::create(
+                nb, loc, arith::MulIOp::create(nb, loc, q, cIndex(nb, loc, n)),
+                j);
+            return arith::AddIOp::create(
+                nb, loc, arith::MulIOp::create(nb, loc, i, cIndex(nb, loc, 2)),
+                cIndex(nb, loc, field));
+          };
+          auto plus = [&](OpBuilder &nb, Value i, int64_t base) {
+            return arith::AddIOp::create(nb, loc, i, cIndex(nb, loc, base))
+                .getResult();
+          };
+          auto coefs = [&](OpBuilder &nb, Value q, Value j, Value row) {
+            return statsGradCoefs(
+                nb, loc, word(nb, at(nb, q, j, 0)),
+                word(nb, plus(nb, j, rhoBase)), word(nb, at(nb, q, j, 1)),
+                word(nb, plus(nb, q, abarBase)), scalarAt(nb, lse, q, row),
+                scalarAt(nb, dLse, q, row), D);
+          };
+          // The CTA's partial dQ rows start at zero.
+          cta.forEachThread(b, [&](OpBuilder &tb, Value t) {
+            forEachQuery(tb, {}, [&](OpBuilder &nb, Value q, ValueRange) {
               for (int64_t k = 0; k < plan->chunks; ++k)
                 km.store(nb, loc, km.zero(nb, loc), partials.buffer,
-                         ValueRange{cta.x, q}, tid, k);
+                         ValueRange{cta.x(), q}, t, k);
               return SmallVector<Value>{};
             });
-            forEachRowOfGroup(
-                b, loc, cta.x, io.rows, partials.groups, {},
-                [&](OpBuilder &rb, Value row, ValueRange) {
-                  // Pass 1: the statistics of every (query, source).
-                  forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
-                    SmallVector<Value> qs, gs;
-                    for (int64_t k = 0; k < plan->chunks; ++k) {
-                      qs.push_back(
-                          km.load(qb, loc, queries, ValueRange{q}, tid, k));
-                      gs.push_back(
-                          km.load(qb, loc, dOut, ValueRange{q, row}, tid, k));
-                    }
-                    forEachSource(
-                        qb, loc, km, io.sources, row, tid, {},
-                        [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
-                            ValueRange) -> SmallVector<Value> {
-                          auto [ss, dot] = km.partials(nb, loc, xs, qs);
-                          Value ad = dotPartial(nb, loc, km, gs, xs);
-                          SmallVector<Value> tot =
-                              blockReduce(nb, loc, ValueRange{ss, dot, ad}, tid,
-                                          cta.scratch, plan->threads);
-                          Value rho = rhoOf(nb, loc, km, tot[0], eps);
-                          Value sv =
-                              arith::MulFOp::create(nb, loc, rho, tot[1]);
-                          ifFirst(nb, [&](OpBuilder &ib) {
-                            memref::StoreOp::create(
-                                ib, loc, sv, cta.extra,
-                                at(ib, q, j, 0).getResult());
-                            memref::StoreOp::create(
-                                ib, loc, tot[2], cta.extra,
-                                at(ib, q, j, 1).getResult());
-                            memref::StoreOp::create(ib, loc, rho, cta.extra,
-                                                    plus(ib, j, rhoBase));
+          });
+          ThreadValues qs = cta.vectors(b, plan->chunks);
+          ThreadValues gs = cta.vectors(b, plan->chunks);
+          cta.loop(
+              b, cta.x(), io.rows, partials.groups, {}, {},
+              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+                // Pass 1: the statistics of every (query, source).
+                cta.loop(
+                    rb, cIndex(rb, loc, 0), cIndex(rb, loc, S),
+                    cIndex(rb, loc, 1), {}, {},
+                    [&](OpBuilder &qb, Value q,
+                        ValueRange) -> SmallVector<Value> {
+                      cta.forEachThread(qb, [&](OpBuilder &nb, Value t) {
+                        for (int64_t k = 0; k < plan->chunks; ++k) {
+                          cta.set(
+                              nb, qs, t, k,
+                              km.load(nb, loc, queries, ValueRange{q}, t, k));
+                          cta.set(
+                              nb, gs, t, k,
+                              km.load(nb, loc, dOut, ValueRange{q, row}, t, k));
+                        }
+                      });
+                      cta.sourceLoop(
+                          qb, n, {}, {},
+                          [&](OpBuilder &nb, Value j,
+                              ValueRange) -> SmallVector<Value> {
+                            SmallVector<Value> tot =
+                                cta.reduce(nb, [&](OpBuilder &ib, Value t) {
+                                  SmallVector<Value> xs = loadSource(
+                                      ib, loc, km, io.sources, j, row, t);
+                                  SmallVector<Value> qv, gv;
+                                  for (int64_t k = 0; k < plan->chunks; ++k) {
+                                    qv.push_back(cta.get(ib, qs, t, k));
+                                    gv.push_back(cta.get(ib, gs, t, k));
+                                  }
+                                  auto [ss, dot] = km.partials(ib, loc, xs, qv);
+                                  Value ad = dotPartial(ib, loc, km, gv, xs);
+                                  return SmallVector<Value>{ss, dot, ad};
+                                });
+                            Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                            Value sv =
+                                arith::MulFOp::create(nb, loc, rho, tot[1]);
+                            cta.once(nb, [&](OpBuilder &ib) {
+                              memref::StoreOp::create(
+                                  ib, loc, sv, extra,
+                                  at(ib, q, j, 0).getResult());
+                              memref::StoreOp::create(
+                                  ib, loc, tot[2], extra,
+                                  at(ib, q, j, 1).getResult());
+                              memref::StoreOp::create(ib, loc, rho, extra,
+                                                      plus(ib, j, rhoBase));
+                            });
+                            return {};
                           });
-                          return {};
-                        });
+                      return {};
+                    });
+                cta.barrier(rb);
+                // ā_q = Σ_j α_qj a_qj (once per CTA).
+                cta.once(rb, [&](OpBuilder &ib) {
+                  forEachQuery(ib, {}, [&](OpBuilder &nb, Value q, ValueRange) {
+                    Value rowLse = scalarAt(nb, lse, q, row);
+                    Value abar;
+                    for (int64_t j = 0; j < n; ++j) {
+                      Value jv = cIndex(nb, loc, j);
+                      Value t = arith::MulFOp::create(
+                          nb, loc,
+                          statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
+                                      rowLse),
+                          word(nb, at(nb, q, jv, 1)));
+                      abar = abar ? arith::AddFOp::create(nb, loc, abar, t)
+                                        .getResult()
+                                  : t;
+                    }
+                    memref::StoreOp::create(nb, loc, abar, extra,
+                                            plus(nb, q, abarBase));
                     return SmallVector<Value>{};
                   });
-                  emitCTABarrier(rb, loc);
-                  // ā_q = Σ_j α_qj a_qj (thread 0).
-                  ifFirst(rb, [&](OpBuilder &ib) {
-                    forEachQuery(
-                        ib, {}, [&](OpBuilder &nb, Value q, ValueRange) {
-                          Value rowLse = scalarAt(nb, lse, q, row);
-                          Value abar;
-                          for (int64_t j = 0; j < n; ++j) {
-                            Value jv = cIndex(nb, loc, j);
-                            Value t = arith::MulFOp::create(
-                                nb, loc,
-                                statsWeight(nb, loc, word(nb, at(nb, q, jv, 0)),
-                                            rowLse),
-                                word(nb, at(nb, q, jv, 1)));
-                            abar = abar
-                                       ? arith::AddFOp::create(nb, loc, abar, t)
-                                             .getResult()
-                                       : t;
-                          }
-                          memref::StoreOp::create(nb, loc, abar, cta.extra,
-                                                  plus(nb, q, abarBase));
-                          return SmallVector<Value>{};
-                        });
-                  });
-                  emitCTABarrier(rb, loc);
-                  // Pass 2: dV_j.
+                });
+                cta.barrier(rb);
+                // Pass 2 (per thread): dV_j.
+                cta.forEachThread(rb, [&](OpBuilder &tb, Value t) {
                   forEachSource(
-                      rb, loc, km, io.sources, row, tid, {},
+                      tb, loc, km, io.sources, row, t, {},
                       [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
                           ValueRange) -> SmallVector<Value> {
                         SmallVector<Value> inits(plan->chunks,
@@ -1253,9 +1111,9 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                               SmallVector<Value> next;
                               for (int64_t k = 0; k < plan->chunks; ++k) {
                                 Value g = km.load(ib, loc, dOut,
-                                                  ValueRange{q, row}, tid, k);
+                                                  ValueRange{q, row}, t, k);
                                 Value qv = km.load(ib, loc, queries,
-                                                   ValueRange{q}, tid, k);
+                                                   ValueRange{q}, t, k);
                                 Value d = vector::FMAOp::create(
                                     ib, loc, splat(ib, loc, km, c.alpha), g,
                                     a[k]);
@@ -1276,15 +1134,17 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                             nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
                               for (int64_t k = 0; k < plan->chunks; ++k)
                                 km.store(sb, loc, ds[k], dvs[i],
-                                         ValueRange{row}, tid, k);
+                                         ValueRange{row}, t, k);
                             });
                         return {};
                       });
-                  // Pass 3: dQ[q] += Σ_j c_qj V_j.
-                  forEachQuery(rb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
+                });
+                // Pass 3 (per thread): dQ[q] += Σ_j c_qj V_j.
+                cta.forEachThread(rb, [&](OpBuilder &tb, Value t) {
+                  forEachQuery(tb, {}, [&](OpBuilder &qb, Value q, ValueRange) {
                     SmallVector<Value> zeros(plan->chunks, km.zero(qb, loc));
                     scf::ForOp acc = forEachSource(
-                        qb, loc, km, io.sources, row, tid, zeros,
+                        qb, loc, km, io.sources, row, t, zeros,
                         [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
                             ValueRange cur) -> SmallVector<Value> {
                           Value cV = splat(nb, loc, km, coefs(nb, q, j, row).c);
@@ -1296,131 +1156,18 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                         });
                     for (int64_t k = 0; k < plan->chunks; ++k) {
                       Value old = km.load(qb, loc, partials.buffer,
-                                          ValueRange{cta.x, q}, tid, k);
+                                          ValueRange{cta.x(), q}, t, k);
                       km.store(
                           qb, loc,
                           arith::AddFOp::create(qb, loc, old, acc.getResult(k)),
-                          partials.buffer, ValueRange{cta.x, q}, tid, k);
+                          partials.buffer, ValueRange{cta.x(), q}, t, k);
                     }
                     return SmallVector<Value>{};
                   });
-                  // The next row's pass 1 rewrites the statistics.
-                  emitCTABarrier(rb, loc);
-                  return SmallVector<Value>{};
                 });
-            return;
-          }
-          // Emulation: the same phases over the threads; statistics and
-          // coefficients are values (the queries and sources unrolled).
-          Value parts = memref::AllocaOp::create(
-              b, loc, MemRefType::get({3, plan->threads}, b.getF32Type()));
-          forEachThread(b, loc, *plan, [&](OpBuilder &nb, Value t) {
-            for (int64_t q = 0; q < S; ++q)
-              for (int64_t k = 0; k < plan->chunks; ++k)
-                km.store(nb, loc, km.zero(nb, loc), partials.buffer,
-                         ValueRange{cta.x, cIndex(nb, loc, q)}, t, k);
-          });
-          forEachRowOfGroup(
-              b, loc, cta.x, io.rows, partials.groups, {},
-              [&](OpBuilder &rb, Value row, ValueRange) {
-                SmallVector<SmallVector<Value>> sv(S), av(S);
-                SmallVector<Value> rho(n);
-                for (int64_t q = 0; q < S; ++q) {
-                  Value qi = cIndex(rb, loc, q);
-                  for (int64_t j = 0; j < n; ++j) {
-                    forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                      SmallVector<Value> xs, qs, gs;
-                      for (int64_t k = 0; k < plan->chunks; ++k) {
-                        xs.push_back(km.load(nb, loc, io.sources[j],
-                                             ValueRange{row}, t, k));
-                        qs.push_back(
-                            km.load(nb, loc, queries, ValueRange{qi}, t, k));
-                        gs.push_back(
-                            km.load(nb, loc, dOut, ValueRange{qi, row}, t, k));
-                      }
-                      auto [ss, dot] = km.partials(nb, loc, xs, qs);
-                      SmallVector<Value> vals = {
-                          ss, dot, dotPartial(nb, loc, km, gs, xs)};
-                      for (auto [f, v] : llvm::enumerate(vals))
-                        memref::StoreOp::create(
-                            nb, loc, v, parts,
-                            ValueRange{cIndex(nb, loc, f), t});
-                    });
-                    rho[j] =
-                        rhoOf(rb, loc, km,
-                              emulatedReduce(rb, loc, parts, 0, *plan), eps);
-                    sv[q].push_back(arith::MulFOp::create(
-                        rb, loc, rho[j],
-                        emulatedReduce(rb, loc, parts, 1, *plan)));
-                    av[q].push_back(emulatedReduce(rb, loc, parts, 2, *plan));
-                  }
-                }
-                SmallVector<SmallVector<SiteGradCoefs>> coefs(S);
-                for (int64_t q = 0; q < S; ++q) {
-                  Value qi = cIndex(rb, loc, q);
-                  Value rowLse = scalarAt(rb, lse, qi, row);
-                  Value abar;
-                  for (int64_t j = 0; j < n; ++j) {
-                    Value t = arith::MulFOp::create(
-                        rb, loc, statsWeight(rb, loc, sv[q][j], rowLse),
-                        av[q][j]);
-                    abar = abar ? arith::AddFOp::create(rb, loc, abar, t)
-                                      .getResult()
-                                : t;
-                  }
-                  Value rowDlse = scalarAt(rb, dLse, qi, row);
-                  for (int64_t j = 0; j < n; ++j)
-                    coefs[q].push_back(statsGradCoefs(rb, loc, sv[q][j], rho[j],
-                                                      av[q][j], abar, rowLse,
-                                                      rowDlse, D));
-                }
-                forEachThread(rb, loc, *plan, [&](OpBuilder &nb, Value t) {
-                  for (int64_t j = 0; j < n; ++j) {
-                    SmallVector<Value> acc(plan->chunks, km.zero(nb, loc));
-                    Value e = f32Constant(nb, loc, 0.0);
-                    for (int64_t q = 0; q < S; ++q) {
-                      Value qi = cIndex(nb, loc, q);
-                      const SiteGradCoefs &c = coefs[q][j];
-                      for (int64_t k = 0; k < plan->chunks; ++k) {
-                        Value g =
-                            km.load(nb, loc, dOut, ValueRange{qi, row}, t, k);
-                        Value qv =
-                            km.load(nb, loc, queries, ValueRange{qi}, t, k);
-                        Value d = vector::FMAOp::create(
-                            nb, loc, splat(nb, loc, km, c.alpha), g, acc[k]);
-                        acc[k] = vector::FMAOp::create(
-                            nb, loc, splat(nb, loc, km, c.c), qv, d);
-                      }
-                      e = arith::AddFOp::create(nb, loc, e, c.e);
-                    }
-                    for (int64_t k = 0; k < plan->chunks; ++k) {
-                      Value x = km.load(nb, loc, io.sources[j], ValueRange{row},
-                                        t, k);
-                      km.store(nb, loc,
-                               vector::FMAOp::create(
-                                   nb, loc, splat(nb, loc, km, e), x, acc[k]),
-                               dvs[j], ValueRange{row}, t, k);
-                    }
-                  }
-                  for (int64_t q = 0; q < S; ++q) {
-                    Value qi = cIndex(nb, loc, q);
-                    for (int64_t k = 0; k < plan->chunks; ++k) {
-                      Value acc = km.zero(nb, loc);
-                      for (int64_t j = 0; j < n; ++j)
-                        acc = vector::FMAOp::create(
-                            nb, loc, splat(nb, loc, km, coefs[q][j].c),
-                            km.load(nb, loc, io.sources[j], ValueRange{row}, t,
-                                    k),
-                            acc);
-                      Value old = km.load(nb, loc, partials.buffer,
-                                          ValueRange{cta.x, qi}, t, k);
-                      km.store(nb, loc,
-                               arith::AddFOp::create(nb, loc, old, acc),
-                               partials.buffer, ValueRange{cta.x, qi}, t, k);
-                    }
-                  }
-                });
-                return SmallVector<Value>{};
+                // The next row's pass 1 rewrites the statistics.
+                cta.barrier(rb);
+                return {};
               });
         });
 

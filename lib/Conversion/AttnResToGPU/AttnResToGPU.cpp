@@ -11,13 +11,17 @@
 //   * Σ v² and Σ q·v are reduced per CTA with warp shuffles plus one word per
 //     warp in shared memory; all arithmetic is f32, also for f16/bf16.
 //
-// With `emulate`, the same plan (grid, threads, chunk mapping, online
-// softmax) is emitted as sequential loops over blocks and threads that run
-// on the CPU, so the decomposition is checked numerically without a GPU.
+// Each CTA body is written once against `CTAEmitter` (CTAEmitter.h): phases,
+// CTA sums, per-thread values across phases. `emulate` picks the strategy:
+// a `gpu.launch` (SIMT), or the same plan (grid, threads, chunk mapping,
+// online softmax, reduction order) as sequential loops over CTAs and threads
+// that run on the CPU, so the decomposition is checked numerically without a
+// GPU.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
+#include "CTAEmitter.h"
 #include "GPUKernelEmitter.h"
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
@@ -93,200 +97,86 @@ FailureOr<GPUKernelPlan> mlir::attnres::planGPUKernel(int64_t hidden,
 }
 
 namespace {
-/// Online-softmax state of one CTA: running max, sum and output row chunks.
-struct OnlineState {
-  Value max, sum;
-  SmallVector<Value> acc;
-};
-
-/// One online-softmax step with source chunks `xs` and logit `s`.
-OnlineState onlineStep(OpBuilder &b, Location loc, const OnlineState &st,
-                       ArrayRef<Value> xs, Value s, VectorType vecType) {
-  OnlineState next;
-  next.max = arith::MaximumFOp::create(b, loc, st.max, s);
-  Value alpha = math::ExpOp::create(
-      b, loc, arith::SubFOp::create(b, loc, st.max, next.max));
-  Value p =
-      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, next.max));
-  next.sum = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, st.sum, alpha), p);
-  Value alphaV = vector::BroadcastOp::create(b, loc, vecType, alpha);
-  Value pV = vector::BroadcastOp::create(b, loc, vecType, p);
-  for (auto [acc, x] : llvm::zip_equal(st.acc, xs))
-    next.acc.push_back(vector::FMAOp::create(
-        b, loc, pV, x, arith::MulFOp::create(b, loc, acc, alphaV)));
-  return next;
-}
-
-OnlineState initialState(OpBuilder &b, Location loc, const KernelMath &km) {
-  OnlineState st;
-  st.max = f32Constant(b, loc, -std::numeric_limits<double>::infinity());
-  st.sum = f32Constant(b, loc, 0.0);
-  st.acc.assign(km.plan.chunks, km.zero(b, loc));
-  return st;
-}
-
-/// Streams over the sources (`forEachSource`) with an online softmax.
-OnlineState streamSources(
-    OpBuilder &b, Location loc, const KernelMath &km, ArrayRef<Value> sources,
-    Value row, Value tid,
-    function_ref<OnlineState(OpBuilder &, ArrayRef<Value>, const OnlineState &)>
-        step) {
-  OnlineState init = initialState(b, loc, km);
-  SmallVector<Value> inits = {init.max, init.sum};
-  llvm::append_range(inits, init.acc);
-  scf::ForOp loop = forEachSource(
-      b, loc, km, sources, row, tid, inits,
-      [&](OpBuilder &nb, Value, ArrayRef<Value> xs, ValueRange args) {
-        OnlineState cur;
-        cur.max = args[0];
-        cur.sum = args[1];
-        cur.acc.assign(args.begin() + 2, args.end());
-        OnlineState next = step(nb, xs, cur);
-        SmallVector<Value> yields = {next.max, next.sum};
-        llvm::append_range(yields, next.acc);
-        return yields;
-      });
-  OnlineState result;
-  result.max = loop.getResult(0);
-  result.sum = loop.getResult(1);
-  result.acc.assign(loop.result_begin() + 2, loop.result_end());
-  return result;
-}
-
-/// depth_attn (one query) or one query of depth_attn_stats. `queryIndex`
-/// selects the query row of a [S, D] buffer (null for a [D] query). Writes
-/// the output row and, if `lse` is set, the log-sum-exp.
-void emitSiteCTA(OpBuilder &b, Location loc, const KernelMath &km,
+/// depth_attn (one query) or one query of depth_attn_stats, one CTA.
+/// `queryIndex` selects the query row of a [S, D] buffer (null for a [D]
+/// query). Streams over the sources once (`sourceLoop`) with an online
+/// softmax: per source, a CTA reduction of (Σ x², Σ q·x), the logit, the
+/// running max and sum (uniform) and the output row chunks (per thread).
+/// Writes the output row and, if `lse` is set, the log-sum-exp.
+void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
                  const KernelIO &io, Value query, Value queryIndex, Value row,
                  Value out, ValueRange outIndices, Value lse,
-                 ValueRange lseIndices, Value tid, Value scratch,
-                 bool emulate) {
+                 ValueRange lseIndices) {
+  const KernelMath &km = cta.math();
   const GPUKernelPlan &plan = km.plan;
   VectorType vecType = km.vecF32();
   SmallVector<Value> qIdx;
   if (queryIndex)
     qIdx.push_back(queryIndex);
-
-  if (!emulate) {
-    SmallVector<Value> qs;
+  ThreadValues qs = cta.vectors(b, plan.chunks);
+  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     for (int64_t k = 0; k < plan.chunks; ++k)
-      qs.push_back(km.load(b, loc, query, qIdx, tid, k));
-    OnlineState st = streamSources(
-        b, loc, km, io.sources, row, tid,
-        [&](OpBuilder &nb, ArrayRef<Value> xs, const OnlineState &cur) {
-          auto [ss, dot] = km.partials(nb, loc, xs, qs);
-          SmallVector<Value> tot = blockReduce(nb, loc, ValueRange{ss, dot},
-                                               tid, scratch, plan.threads);
-          return onlineStep(nb, loc, cur, xs, km.logit(nb, loc, tot[0], tot[1]),
-                            vecType);
-        });
-    Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), st.sum);
-    Value invV = vector::BroadcastOp::create(b, loc, vecType, inv);
-    for (int64_t k = 0; k < plan.chunks; ++k)
-      km.store(b, loc, arith::MulFOp::create(b, loc, st.acc[k], invV), out,
-               outIndices, tid, k);
-    if (lse) {
-      Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                            tid, cIndex(b, loc, 0));
-      Value value = arith::AddFOp::create(b, loc, st.max,
-                                          math::LogOp::create(b, loc, st.sum));
-      scf::IfOp::create(b, loc, isFirst, [&](OpBuilder &nb, Location nl) {
-        memref::StoreOp::create(nb, nl, value, lse, lseIndices);
-        scf::YieldOp::create(nb, nl);
-      });
-    }
-    return;
-  }
-
-  // Emulation: the per-thread registers live in buffers indexed by tid.
-  Type f32 = b.getF32Type();
-  auto accType =
-      MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth}, f32);
-  Value acc = memref::AllocaOp::create(b, loc, accType);
-  Value parts =
-      memref::AllocaOp::create(b, loc, MemRefType::get({2, plan.threads}, f32));
-  auto loadAcc = [&](OpBuilder &nb, Location nl, Value t, int64_t k) {
-    return vector::LoadOp::create(
-        nb, nl, vecType, acc,
-        ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
-  };
-  auto storeAcc = [&](OpBuilder &nb, Location nl, Value v, Value t, int64_t k) {
-    vector::StoreOp::create(
-        nb, nl, v, acc, ValueRange{t, cIndex(nb, nl, k), cIndex(nb, nl, 0)});
-  };
-  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
-    for (int64_t k = 0; k < plan.chunks; ++k)
-      storeAcc(nb, loc, km.zero(nb, loc), t, k);
+      cta.set(nb, qs, t, k, km.load(nb, loc, query, qIdx, t, k));
   });
-  // Running max and sum are the same in every thread: scalars here.
-  Value maxBuf = memref::AllocaOp::create(b, loc, MemRefType::get({}, f32));
-  Value sumBuf = memref::AllocaOp::create(b, loc, MemRefType::get({}, f32));
-  memref::StoreOp::create(
-      b, loc, f32Constant(b, loc, -std::numeric_limits<double>::infinity()),
-      maxBuf);
-  memref::StoreOp::create(b, loc, f32Constant(b, loc, 0.0), sumBuf);
-  for (Value src : io.sources) {
-    // Phase 1: per-thread partials.
-    forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
-      SmallVector<Value> xs, qs;
-      for (int64_t k = 0; k < plan.chunks; ++k) {
-        xs.push_back(km.load(nb, loc, src, ValueRange{row}, t, k));
-        qs.push_back(km.load(nb, loc, query, qIdx, t, k));
-      }
-      auto [ss, dot] = km.partials(nb, loc, xs, qs);
-      memref::StoreOp::create(nb, loc, ss, parts,
-                              ValueRange{cIndex(nb, loc, 0), t});
-      memref::StoreOp::create(nb, loc, dot, parts,
-                              ValueRange{cIndex(nb, loc, 1), t});
-    });
-    // Barrier: CTA-wide sums, logit, online-softmax scalars.
-    Value ss = emulatedReduce(b, loc, parts, 0, plan);
-    Value dot = emulatedReduce(b, loc, parts, 1, plan);
-    Value s = km.logit(b, loc, ss, dot);
-    Value oldMax = memref::LoadOp::create(b, loc, maxBuf);
-    Value newMax = arith::MaximumFOp::create(b, loc, oldMax, s);
-    Value alpha = math::ExpOp::create(
-        b, loc, arith::SubFOp::create(b, loc, oldMax, newMax));
-    Value p =
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, newMax));
-    Value oldSum = memref::LoadOp::create(b, loc, sumBuf);
-    memref::StoreOp::create(
-        b, loc,
-        arith::AddFOp::create(b, loc,
-                              arith::MulFOp::create(b, loc, oldSum, alpha), p),
-        sumBuf);
-    memref::StoreOp::create(b, loc, newMax, maxBuf);
-    // Phase 2: per-thread accumulator update.
-    forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
-      Value alphaV = vector::BroadcastOp::create(nb, loc, vecType, alpha);
-      Value pV = vector::BroadcastOp::create(nb, loc, vecType, p);
-      for (int64_t k = 0; k < plan.chunks; ++k) {
-        Value x = km.load(nb, loc, src, ValueRange{row}, t, k);
-        Value a = loadAcc(nb, loc, t, k);
-        storeAcc(nb, loc,
-                 vector::FMAOp::create(
-                     nb, loc, pV, x, arith::MulFOp::create(nb, loc, a, alphaV)),
-                 t, k);
-      }
-    });
-  }
-  Value sum = memref::LoadOp::create(b, loc, sumBuf);
-  Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), sum);
-  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+  // Online-softmax state: running max and sum (uniform), output chunks.
+  Value max0 = f32Constant(b, loc, -std::numeric_limits<double>::infinity());
+  Value sum0 = f32Constant(b, loc, 0.0);
+  ThreadValues acc = cta.vectors(b, plan.chunks);
+  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
+    Value zero = km.zero(nb, loc);
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      cta.set(nb, acc, t, k, zero);
+  });
+  ThreadValues xs = cta.vectors(b, plan.chunks);
+  SmallVector<Value> st = cta.sourceLoop(
+      b, io.sources.size(), ValueRange{max0, sum0}, {&acc},
+      [&](OpBuilder &nb, Value j, ValueRange cur) -> SmallVector<Value> {
+        SmallVector<Value> tot = cta.reduce(nb, [&](OpBuilder &ib, Value t) {
+          SmallVector<Value> x = loadSource(ib, loc, km, io.sources, j, row, t);
+          SmallVector<Value> q;
+          for (int64_t k = 0; k < plan.chunks; ++k) {
+            cta.set(ib, xs, t, k, x[k]);
+            q.push_back(cta.get(ib, qs, t, k));
+          }
+          auto [ss, dot] = km.partials(ib, loc, x, q);
+          return SmallVector<Value>{ss, dot};
+        });
+        Value s = km.logit(nb, loc, tot[0], tot[1]);
+        Value max = arith::MaximumFOp::create(nb, loc, cur[0], s);
+        Value alpha = math::ExpOp::create(
+            nb, loc, arith::SubFOp::create(nb, loc, cur[0], max));
+        Value p = math::ExpOp::create(nb, loc,
+                                      arith::SubFOp::create(nb, loc, s, max));
+        Value sum = arith::AddFOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, cur[1], alpha), p);
+        cta.forEachThread(nb, [&](OpBuilder &ib, Value t) {
+          Value alphaV = vector::BroadcastOp::create(ib, loc, vecType, alpha);
+          Value pV = vector::BroadcastOp::create(ib, loc, vecType, p);
+          for (int64_t k = 0; k < plan.chunks; ++k) {
+            Value a =
+                arith::MulFOp::create(ib, loc, cta.get(ib, acc, t, k), alphaV);
+            cta.set(
+                ib, acc, t, k,
+                vector::FMAOp::create(ib, loc, pV, cta.get(ib, xs, t, k), a));
+          }
+        });
+        return {max, sum};
+      });
+  Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), st[1]);
+  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     Value invV = vector::BroadcastOp::create(nb, loc, vecType, inv);
     for (int64_t k = 0; k < plan.chunks; ++k)
       km.store(nb, loc,
-               arith::MulFOp::create(nb, loc, loadAcc(nb, loc, t, k), invV),
+               arith::MulFOp::create(nb, loc, cta.get(nb, acc, t, k), invV),
                out, outIndices, t, k);
   });
-  if (lse) {
-    Value max = memref::LoadOp::create(b, loc, maxBuf);
-    memref::StoreOp::create(
-        b, loc,
-        arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sum)),
-        lse, lseIndices);
-  }
+  if (!lse)
+    return;
+  Value value =
+      arith::AddFOp::create(b, loc, st[0], math::LogOp::create(b, loc, st[1]));
+  cta.once(b, [&](OpBuilder &nb) {
+    memref::StoreOp::create(nb, loc, value, lse, lseIndices);
+  });
 }
 
 /// The PreNorm that follows a merged site, computed in the same kernel
@@ -300,121 +190,70 @@ struct FusedNorm {
   double eps = 1e-5;
 };
 
-/// depth_attn_merge for one row; writes h to `result` (if set) and, with a
-/// fused norm, its RMSNorm to `norm->out`. `result` and `norm->out` may be
-/// `out` or `src` (in place): each thread reads its chunks before it writes
-/// them, and the emulation keeps h in per-thread buffers.
-void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
+/// depth_attn_merge for one row: a CTA reduction of (Σ u², q·u), the merge
+/// weight, `h = o + w (u − o)`; writes h to `result` (if set) and, with a
+/// fused norm, a second CTA reduction of Σ h² and h's RMSNorm to
+/// `norm->out`. `result` and `norm->out` may be `out` or `src` (in place):
+/// each thread reads its chunks before it writes them, and h is kept per
+/// thread between the phases.
+void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
                   Value lse, Value query, Value src, Value result, Value row,
-                  Value tid, Value scratch, bool emulate,
                   const FusedNorm *norm) {
+  const KernelMath &km = cta.math();
   const GPUKernelPlan &plan = km.plan;
   VectorType vecType = km.vecF32();
   Value rowLse = memref::LoadOp::create(b, loc, lse, ValueRange{row});
-  auto normScale = [&](OpBuilder &nb, Value sumSq) {
-    Value meanSq = arith::MulFOp::create(
-        nb, loc, sumSq, f32Constant(nb, loc, 1.0 / plan.hidden));
-    return math::RsqrtOp::create(
-        nb, loc,
-        arith::AddFOp::create(nb, loc, meanSq,
-                              f32Constant(nb, loc, norm->eps)));
-  };
-  auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t, int64_t k) {
-    Value g = km.load(nb, loc, norm->gain, {}, t, k);
-    Value y = arith::MulFOp::create(nb, loc,
-                                    arith::MulFOp::create(nb, loc, h, rhoV), g);
-    km.store(nb, loc, y, norm->out, ValueRange{row}, t, k);
-  };
-  if (!emulate) {
-    SmallVector<Value> us, qs;
+  ThreadValues us = cta.vectors(b, plan.chunks);
+  SmallVector<Value> tot = cta.reduce(b, [&](OpBuilder &nb, Value t) {
+    SmallVector<Value> u, q;
     for (int64_t k = 0; k < plan.chunks; ++k) {
-      us.push_back(km.load(b, loc, src, ValueRange{row}, tid, k));
-      qs.push_back(km.load(b, loc, query, {}, tid, k));
+      u.push_back(km.load(nb, loc, src, ValueRange{row}, t, k));
+      q.push_back(km.load(nb, loc, query, {}, t, k));
+      cta.set(nb, us, t, k, u.back());
     }
-    auto [ss, dot] = km.partials(b, loc, us, qs);
-    SmallVector<Value> tot =
-        blockReduce(b, loc, ValueRange{ss, dot}, tid, scratch, plan.threads);
-    Value w = mergeWeight(b, loc, km.logit(b, loc, tot[0], tot[1]), rowLse);
-    Value wV = vector::BroadcastOp::create(b, loc, vecType, w);
-    SmallVector<Value> hs;
+    auto [ss, dot] = km.partials(nb, loc, u, q);
+    return SmallVector<Value>{ss, dot};
+  });
+  Value w = mergeWeight(b, loc, km.logit(b, loc, tot[0], tot[1]), rowLse);
+  ThreadValues hs = cta.vectors(b, plan.chunks);
+  // h per thread; with a norm, its partial Σ h².
+  auto merge = [&](OpBuilder &nb, Value t) {
+    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
+    SmallVector<Value> h;
     for (int64_t k = 0; k < plan.chunks; ++k) {
-      Value o = km.load(b, loc, out, ValueRange{row}, tid, k);
-      Value h = vector::FMAOp::create(
-          b, loc, wV, arith::SubFOp::create(b, loc, us[k], o), o);
-      hs.push_back(h);
+      Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
+      h.push_back(vector::FMAOp::create(
+          nb, loc, wV, arith::SubFOp::create(nb, loc, cta.get(nb, us, t, k), o),
+          o));
+      if (norm)
+        cta.set(nb, hs, t, k, h.back());
       if (result)
-        km.store(b, loc, h, result, ValueRange{row}, tid, k);
+        km.store(nb, loc, h.back(), result, ValueRange{row}, t, k);
     }
-    if (!norm)
-      return;
-    auto [hss, unused] = km.partials(b, loc, hs, {});
-    (void)unused;
-    Value total =
-        blockReduce(b, loc, ValueRange{hss}, tid, scratch, plan.threads)[0];
-    Value rhoV =
-        vector::BroadcastOp::create(b, loc, vecType, normScale(b, total));
-    for (int64_t k = 0; k < plan.chunks; ++k)
-      storeNorm(b, hs[k], rhoV, tid, k);
+    return h;
+  };
+  if (!norm) {
+    cta.forEachThread(b, [&](OpBuilder &nb, Value t) { merge(nb, t); });
     return;
   }
-  Type f32 = b.getF32Type();
-  Value parts =
-      memref::AllocaOp::create(b, loc, MemRefType::get({2, plan.threads}, f32));
-  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
-    SmallVector<Value> us, qs;
-    for (int64_t k = 0; k < plan.chunks; ++k) {
-      us.push_back(km.load(nb, loc, src, ValueRange{row}, t, k));
-      qs.push_back(km.load(nb, loc, query, {}, t, k));
-    }
-    auto [ss, dot] = km.partials(nb, loc, us, qs);
-    memref::StoreOp::create(nb, loc, ss, parts,
-                            ValueRange{cIndex(nb, loc, 0), t});
-    memref::StoreOp::create(nb, loc, dot, parts,
-                            ValueRange{cIndex(nb, loc, 1), t});
-  });
-  Value ss = emulatedReduce(b, loc, parts, 0, plan);
-  Value dot = emulatedReduce(b, loc, parts, 1, plan);
-  Value w = mergeWeight(b, loc, km.logit(b, loc, ss, dot), rowLse);
-  // The threads' h registers, kept between the emulated phases (the
-  // destinations may be `out` or `src`: h cannot be recomputed from them).
-  Value hBuf;
-  if (norm)
-    hBuf = memref::AllocaOp::create(
-        b, loc,
-        MemRefType::get({plan.threads, plan.chunks, plan.vectorWidth}, f32));
-  auto hIndex = [&](OpBuilder &nb, Value t, int64_t k) {
-    return SmallVector<Value>{t, cIndex(nb, loc, k), cIndex(nb, loc, 0)};
-  };
-  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
-    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
-    SmallVector<Value> hs;
-    for (int64_t k = 0; k < plan.chunks; ++k) {
-      Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
-      Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
-      Value h = vector::FMAOp::create(nb, loc, wV,
-                                      arith::SubFOp::create(nb, loc, u, o), o);
-      hs.push_back(h);
-      if (norm)
-        vector::StoreOp::create(nb, loc, hs.back(), hBuf, hIndex(nb, t, k));
-      if (result)
-        km.store(nb, loc, h, result, ValueRange{row}, t, k);
-    }
-    if (norm) {
-      auto [hss, unused] = km.partials(nb, loc, hs, {});
-      (void)unused;
-      memref::StoreOp::create(nb, loc, hss, parts,
-                              ValueRange{cIndex(nb, loc, 0), t});
-    }
-  });
-  if (!norm)
-    return;
-  Value rho = normScale(b, emulatedReduce(b, loc, parts, 0, plan));
-  forEachThread(b, loc, plan, [&](OpBuilder &nb, Value t) {
+  Value total = cta.reduce(b, [&](OpBuilder &nb, Value t) {
+    SmallVector<Value> h = merge(nb, t);
+    return SmallVector<Value>{km.partials(nb, loc, h, {}).first};
+  })[0];
+  Value meanSq = arith::MulFOp::create(b, loc, total,
+                                       f32Constant(b, loc, 1.0 / plan.hidden));
+  Value rho = math::RsqrtOp::create(
+      b, loc,
+      arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, norm->eps)));
+  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
-    for (int64_t k = 0; k < plan.chunks; ++k)
-      storeNorm(
-          nb, vector::LoadOp::create(nb, loc, vecType, hBuf, hIndex(nb, t, k)),
-          rhoV, t, k);
+    for (int64_t k = 0; k < plan.chunks; ++k) {
+      Value g = km.load(nb, loc, norm->gain, {}, t, k);
+      Value y = arith::MulFOp::create(
+          nb, loc, arith::MulFOp::create(nb, loc, cta.get(nb, hs, t, k), rhoV),
+          g);
+      km.store(nb, loc, y, norm->out, ValueRange{row}, t, k);
+    }
   });
 }
 
@@ -451,6 +290,14 @@ matchKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
   return plan;
 }
 
+/// The launch of the forward kernels: `plan.threads` threads, a [2, 32]
+/// reduction scratch.
+LaunchShape launchShape(const GPUKernelPlan &plan) {
+  LaunchShape shape;
+  shape.threads = plan.threads;
+  return shape;
+}
+
 /// Whether a buffer has a dim of static size 0 (nothing to write).
 bool hasEmptyBuffer(ValueRange buffers) {
   return llvm::any_of(buffers, [](Value v) {
@@ -483,12 +330,11 @@ struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
     Value query = op.getQuery();
     // The kernel writes the destination: no temporary, no copy.
     Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
-    emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1), *plan,
-             options.emulate,
-             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
-               emitSiteCTA(b, loc, km, io, query, Value(), row, out,
-                           ValueRange{row}, Value(), {}, tid, scratch,
-                           options.emulate);
+    emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1),
+             launchShape(*plan), km, options.emulate,
+             [&](OpBuilder &b, CTAEmitter &cta) {
+               emitSiteCTA(b, loc, cta, io, query, Value(), cta.x(), out,
+                           ValueRange{cta.x()}, Value(), {});
              });
     rewriter.eraseOp(op);
     return success();
@@ -525,11 +371,11 @@ struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
     Value lse = rowsView(rewriter, loc, lseBuf, 1, false);
     // CTAs (query, row) with the query fastest: the CTAs of one row run
     // side by side and share its sources through L2.
-    emitGrid(rewriter, loc, numQueries, io.rows, *plan, options.emulate,
-             [&](OpBuilder &b, Value s, Value row, Value tid, Value scratch) {
-               emitSiteCTA(b, loc, km, io, queries, s, row, out,
-                           ValueRange{s, row}, lse, ValueRange{s, row}, tid,
-                           scratch, options.emulate);
+    emitGrid(rewriter, loc, numQueries, io.rows, launchShape(*plan), km,
+             options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+               Value s = cta.x(), row = cta.y();
+               emitSiteCTA(b, loc, cta, io, queries, s, row, out,
+                           ValueRange{s, row}, lse, ValueRange{s, row});
              });
     rewriter.eraseOp(op);
     return success();
@@ -566,11 +412,10 @@ struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
     Value query = op.getQuery();
     Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
-             options.emulate,
-             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
-               emitMergeCTA(b, loc, km, prev, lse, query, src, out, row, tid,
-                            scratch, options.emulate, /*norm=*/nullptr);
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), launchShape(*plan),
+             km, options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+               emitMergeCTA(b, loc, cta, prev, lse, query, src, out, cta.x(),
+                            /*norm=*/nullptr);
              });
     rewriter.eraseOp(op);
     return success();
@@ -616,11 +461,10 @@ struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
     fused.out = rowsView(rewriter, loc, normedInit, 0, true);
     fused.eps = epsOf(op.getNormEpsAttr());
     Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), *plan,
-             options.emulate,
-             [&](OpBuilder &b, Value row, Value, Value tid, Value scratch) {
-               emitMergeCTA(b, loc, km, prev, lse, query, src, merged, row, tid,
-                            scratch, options.emulate, &fused);
+    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), launchShape(*plan),
+             km, options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+               emitMergeCTA(b, loc, cta, prev, lse, query, src, merged, cta.x(),
+                            &fused);
              });
     rewriter.eraseOp(op);
     return success();

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GPUKernelEmitter.h"
+#include "CTAEmitter.h"
 
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 
@@ -122,37 +123,14 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
   gpu::TerminatorOp::create(b, loc);
 }
 
-void emitLaunch(
-    OpBuilder &b, Location loc, Value gridX, Value gridY,
-    const GPUKernelPlan &plan,
-    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body) {
-  LaunchShape shape;
-  shape.threads = plan.threads;
-  emitLaunch(b, loc, gridX, gridY, shape,
-             [&](OpBuilder &nb, const CTAContext &cta) {
-               body(nb, cta.x, cta.y, cta.tid, cta.scratch);
-             });
-}
-
 //===----------------------------------------------------------------------===//
-// Emulation mode: the same CTA, one phase at a time over all its threads
+// The two CTA strategies (CTAEmitter.h)
 //===----------------------------------------------------------------------===//
-
-/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
-void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
-                   function_ref<void(OpBuilder &, Value)> perThread) {
-  scf::ForOp::create(b, loc, cIndex(b, loc, 0), cIndex(b, loc, plan.threads),
-                     cIndex(b, loc, 1), ValueRange{},
-                     [&](OpBuilder &nb, Location nl, Value tid, ValueRange) {
-                       perThread(nb, tid);
-                       scf::YieldOp::create(nb, nl);
-                     });
-}
 
 /// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
 /// (xor tree within warps, then warps in order).
-Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
-                     const GPUKernelPlan &plan) {
+static Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
+                            const GPUKernelPlan &plan) {
   // Tree within each warp: after the xor steps every lane holds the same
   // sum; summing lanes pairwise in the xor order gives the same rounding.
   Value total;
@@ -169,6 +147,256 @@ Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
                   : lanes[0];
   }
   return total;
+}
+
+namespace {
+/// The GPU: one gpu.launch body, per-thread vectors in registers.
+class SIMTEmitter final : public CTAEmitter {
+public:
+  using CTAEmitter::CTAEmitter;
+
+  void forEachThread(OpBuilder &b, PhaseFn phase) override {
+    phase(b, ctx.tid);
+  }
+  SmallVector<Value> reduce(OpBuilder &b, ReducePhaseFn phase) override {
+    SmallVector<Value> values = phase(b, ctx.tid);
+    return blockReduce(b, loc, values, ctx.tid, ctx.scratch, km.plan.threads);
+  }
+  void barrier(OpBuilder &b) override { emitCTABarrier(b, loc); }
+  void once(OpBuilder &b, function_ref<void(OpBuilder &)> body) override {
+    Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          ctx.tid, cIndex(b, loc, 0));
+    scf::IfOp::create(b, loc, isFirst, [&](OpBuilder &nb, Location nl) {
+      body(nb);
+      scf::YieldOp::create(nb, nl);
+    });
+  }
+  ThreadValues vectors(OpBuilder &, int64_t count) override {
+    ThreadValues v;
+    v.count = count;
+    v.regs.resize(count);
+    return v;
+  }
+  ThreadValues scalars(OpBuilder &b, Type, int64_t count) override {
+    return vectors(b, count);
+  }
+  Value get(OpBuilder &, const ThreadValues &v, Value, int64_t k) override {
+    return v.regs[k];
+  }
+  void set(OpBuilder &, ThreadValues &v, Value, int64_t k,
+           Value value) override {
+    v.regs[k] = value;
+  }
+
+protected:
+  bool inRegisters() const override { return true; }
+};
+
+/// The CPU emulation: one phase at a time over all the threads of a CTA
+/// (the body of an scf.forall iteration); per-thread vectors and reduction
+/// partials in buffers allocated at the start of the CTA body.
+class EmulatedEmitter final : public CTAEmitter {
+public:
+  EmulatedEmitter(const KernelMath &km, Location loc, const CTAContext &ctx,
+                  Block *entry)
+      : CTAEmitter(km, loc, ctx), entry(entry) {}
+
+  void forEachThread(OpBuilder &b, PhaseFn phase) override {
+    scf::ForOp::create(b, loc, cIndex(b, loc, 0),
+                       cIndex(b, loc, km.plan.threads), cIndex(b, loc, 1),
+                       ValueRange{},
+                       [&](OpBuilder &nb, Location nl, Value tid, ValueRange) {
+                         phase(nb, tid);
+                         scf::YieldOp::create(nb, nl);
+                       });
+  }
+  SmallVector<Value> reduce(OpBuilder &b, ReducePhaseFn phase) override {
+    Value parts;
+    int64_t count = 0;
+    forEachThread(b, [&](OpBuilder &nb, Value tid) {
+      SmallVector<Value> values = phase(nb, tid);
+      count = values.size();
+      parts = allocate(nb, {count, km.plan.threads});
+      for (auto [i, v] : llvm::enumerate(values))
+        memref::StoreOp::create(nb, loc, v, parts,
+                                ValueRange{cIndex(nb, loc, i), tid});
+    });
+    SmallVector<Value> sums;
+    for (int64_t i = 0; i < count; ++i)
+      sums.push_back(emulatedReduce(b, loc, parts, i, km.plan));
+    return sums;
+  }
+  void barrier(OpBuilder &) override {}
+  void once(OpBuilder &b, function_ref<void(OpBuilder &)> body) override {
+    body(b);
+  }
+  ThreadValues vectors(OpBuilder &b, int64_t count) override {
+    ThreadValues v;
+    v.count = count;
+    v.buffer = allocate(b, {km.plan.threads, count, km.plan.vectorWidth});
+    return v;
+  }
+  ThreadValues scalars(OpBuilder &b, Type type, int64_t count) override {
+    ThreadValues v;
+    v.count = count;
+    v.buffer = allocate(b, {km.plan.threads, count}, type);
+    return v;
+  }
+  Value get(OpBuilder &b, const ThreadValues &v, Value tid,
+            int64_t k) override {
+    if (isScalars(v))
+      return memref::LoadOp::create(b, loc, v.buffer,
+                                    ValueRange{tid, cIndex(b, loc, k)});
+    return vector::LoadOp::create(b, loc, km.vecF32(), v.buffer,
+                                  index(b, tid, k));
+  }
+  void set(OpBuilder &b, ThreadValues &v, Value tid, int64_t k,
+           Value value) override {
+    if (isScalars(v)) {
+      memref::StoreOp::create(b, loc, value, v.buffer,
+                              ValueRange{tid, cIndex(b, loc, k)});
+      return;
+    }
+    vector::StoreOp::create(b, loc, value, v.buffer, index(b, tid, k));
+  }
+
+protected:
+  bool inRegisters() const override { return false; }
+
+private:
+  SmallVector<Value> index(OpBuilder &b, Value tid, int64_t k) {
+    return {tid, cIndex(b, loc, k), cIndex(b, loc, 0)};
+  }
+  static bool isScalars(const ThreadValues &v) {
+    return cast<MemRefType>(v.buffer.getType()).getRank() == 2;
+  }
+  /// A buffer (f32 by default) at the start of the CTA body (not in a loop).
+  Value allocate(OpBuilder &b, ArrayRef<int64_t> shape, Type type = {}) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(entry);
+    return memref::AllocaOp::create(
+        b, loc, MemRefType::get(shape, type ? type : b.getF32Type()));
+  }
+
+  Block *entry;
+};
+} // namespace
+
+/// The loop of `CTAEmitter::loop` (returned for `sourceLoop`'s annotation).
+static scf::ForOp buildLoop(OpBuilder &b, Location loc, Value lb, Value ub,
+                            Value step, ValueRange inits,
+                            ArrayRef<ThreadValues *> carried, bool inRegisters,
+                            LoopBodyFn body) {
+  SmallVector<Value> iterInits(inits);
+  if (inRegisters)
+    for (ThreadValues *v : carried)
+      llvm::append_range(iterInits, v->regs);
+  size_t numUniform = inits.size();
+  auto rebind = [&](ValueRange values) {
+    size_t i = numUniform;
+    for (ThreadValues *v : carried)
+      for (Value &r : v->regs)
+        r = values[i++];
+  };
+  auto forOp = scf::ForOp::create(
+      b, loc, lb, ub, step, iterInits,
+      [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+        if (inRegisters)
+          rebind(args);
+        SmallVector<Value> yields = body(nb, iv, args.take_front(numUniform));
+        if (inRegisters)
+          for (ThreadValues *v : carried)
+            llvm::append_range(yields, v->regs);
+        scf::YieldOp::create(nb, nl, yields);
+      });
+  if (inRegisters)
+    rebind(forOp.getResults());
+  return forOp;
+}
+
+SmallVector<Value> CTAEmitter::loop(OpBuilder &b, Value lb, Value ub,
+                                    Value step, ValueRange inits,
+                                    ArrayRef<ThreadValues *> carried,
+                                    LoopBodyFn body) {
+  scf::ForOp forOp =
+      buildLoop(b, loc, lb, ub, step, inits, carried, inRegisters(), body);
+  return SmallVector<Value>(forOp.getResults().take_front(inits.size()));
+}
+
+/// Marks `loop` not to be unrolled (LLVM loop annotation).
+static void disableUnroll(scf::ForOp loop) {
+  MLIRContext *ctx = loop.getContext();
+  auto unroll = LLVM::LoopUnrollAttr::get(
+      ctx, /*disable=*/BoolAttr::get(ctx, true), /*count=*/{},
+      /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
+      /*followupRemainder=*/{}, /*followupAll=*/{});
+  loop->setAttr("llvm.loop_annotation", LLVM::LoopAnnotationAttr::get(
+                                            ctx, {}, {}, {}, unroll, {}, {}, {},
+                                            {}, {}, {}, {}, {}, {}, {}, {}));
+}
+
+SmallVector<Value> CTAEmitter::sourceLoop(OpBuilder &b, int64_t numSources,
+                                          ValueRange inits,
+                                          ArrayRef<ThreadValues *> carried,
+                                          LoopBodyFn body) {
+  scf::ForOp forOp =
+      buildLoop(b, loc, cIndex(b, loc, 0), cIndex(b, loc, numSources),
+                cIndex(b, loc, 1), inits, carried, inRegisters(), body);
+  disableUnroll(forOp);
+  return SmallVector<Value>(forOp.getResults().take_front(inits.size()));
+}
+
+SmallVector<Value> loadSource(OpBuilder &b, Location loc, const KernelMath &km,
+                              ArrayRef<Value> sources, Value j, Value row,
+                              Value tid) {
+  const GPUKernelPlan &plan = km.plan;
+  SmallVector<Type> chunkTypes(plan.chunks, km.vecF32());
+  SmallVector<int64_t> cases;
+  for (size_t i = 0; i < sources.size(); ++i)
+    cases.push_back(i);
+  auto sw =
+      scf::IndexSwitchOp::create(b, loc, chunkTypes, j, cases, cases.size());
+  auto fill = [&](Region &region, Value src) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&region.emplaceBlock());
+    SmallVector<Value> xs;
+    for (int64_t k = 0; k < plan.chunks; ++k)
+      xs.push_back(src ? km.load(b, loc, src, ValueRange{row}, tid, k)
+                       : km.zero(b, loc));
+    scf::YieldOp::create(b, loc, xs);
+  };
+  for (auto [i, region] : llvm::enumerate(sw.getCaseRegions()))
+    fill(region, sources[i]);
+  fill(sw.getDefaultRegion(), Value());
+  return SmallVector<Value>(sw.getResults());
+}
+
+void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
+              const LaunchShape &shape, const KernelMath &km, bool emulate,
+              function_ref<void(OpBuilder &, CTAEmitter &)> cta) {
+  if (!emulate) {
+    emitLaunch(b, loc, gridX, gridY, shape,
+               [&](OpBuilder &nb, const CTAContext &ctx) {
+                 SIMTEmitter emitter(km, loc, ctx);
+                 cta(nb, emitter);
+               });
+    return;
+  }
+  auto forall =
+      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{gridX, gridY},
+                            ValueRange{}, std::nullopt, nullptr);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  CTAContext ctx;
+  ctx.x = forall.getInductionVars()[0];
+  ctx.y = forall.getInductionVars()[1];
+  // The shared words (aligned: the kernels access them with vectors).
+  if (shape.extraFloats > 0)
+    ctx.extra = memref::AllocaOp::create(
+        b, loc, MemRefType::get({shape.extraFloats}, b.getF32Type()),
+        b.getI64IntegerAttr(16));
+  EmulatedEmitter emitter(km, loc, ctx, forall.getBody());
+  cta(b, emitter);
 }
 
 //===----------------------------------------------------------------------===//
@@ -304,75 +532,20 @@ KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {
   return io;
 }
 
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const LaunchShape &shape, bool emulate,
-              function_ref<void(OpBuilder &, const CTAContext &)> cta) {
-  if (!emulate) {
-    emitLaunch(b, loc, gridX, gridY, shape, cta);
-    return;
-  }
-  auto forall =
-      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{gridX, gridY},
-                            ValueRange{}, std::nullopt, nullptr);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  CTAContext ctx;
-  ctx.x = forall.getInductionVars()[0];
-  ctx.y = forall.getInductionVars()[1];
-  cta(b, ctx);
-}
-
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const GPUKernelPlan &plan, bool emulate,
-              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta) {
-  LaunchShape shape;
-  shape.threads = plan.threads;
-  emitGrid(b, loc, gridX, gridY, shape, emulate,
-           [&](OpBuilder &nb, const CTAContext &ctx) {
-             cta(nb, ctx.x, ctx.y, ctx.tid, ctx.scratch);
-           });
-}
-
 scf::ForOp
 forEachSource(OpBuilder &b, Location loc, const KernelMath &km,
               ArrayRef<Value> sources, Value row, Value tid, ValueRange inits,
               function_ref<SmallVector<Value>(OpBuilder &, Value,
                                               ArrayRef<Value>, ValueRange)>
                   body) {
-  const GPUKernelPlan &plan = km.plan;
-  SmallVector<Type> chunkTypes(plan.chunks, km.vecF32());
   auto loop = scf::ForOp::create(
       b, loc, cIndex(b, loc, 0), cIndex(b, loc, sources.size()),
       cIndex(b, loc, 1), inits,
       [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-        SmallVector<int64_t> cases;
-        for (size_t i = 0; i < sources.size(); ++i)
-          cases.push_back(i);
-        auto sw = scf::IndexSwitchOp::create(nb, nl, chunkTypes, j, cases,
-                                             cases.size());
-        auto fill = [&](Region &region, Value src) {
-          OpBuilder::InsertionGuard guard(nb);
-          nb.setInsertionPointToStart(&region.emplaceBlock());
-          SmallVector<Value> xs;
-          for (int64_t k = 0; k < plan.chunks; ++k)
-            xs.push_back(src ? km.load(nb, nl, src, ValueRange{row}, tid, k)
-                             : km.zero(nb, nl));
-          scf::YieldOp::create(nb, nl, xs);
-        };
-        for (auto [i, region] : llvm::enumerate(sw.getCaseRegions()))
-          fill(region, sources[i]);
-        fill(sw.getDefaultRegion(), Value());
-        SmallVector<Value> xs(sw.getResults());
+        SmallVector<Value> xs = loadSource(nb, nl, km, sources, j, row, tid);
         scf::YieldOp::create(nb, nl, body(nb, j, xs, args));
       });
-  MLIRContext *ctx = b.getContext();
-  auto unroll = LLVM::LoopUnrollAttr::get(
-      ctx, /*disable=*/BoolAttr::get(ctx, true), /*count=*/{},
-      /*runtimeDisable=*/{}, /*full=*/{}, /*followupUnrolled=*/{},
-      /*followupRemainder=*/{}, /*followupAll=*/{});
-  loop->setAttr("llvm.loop_annotation", LLVM::LoopAnnotationAttr::get(
-                                            ctx, {}, {}, {}, unroll, {}, {}, {},
-                                            {}, {}, {}, {}, {}, {}, {}, {}));
+  disableUnroll(loop);
   return loop;
 }
 

@@ -2,10 +2,11 @@
 //
 // The pieces every attnres GPU kernel is made of (convert-attnres-to-gpu):
 // the chunk mapping of a row over a CTA (`KernelMath`), CTA reductions
-// (warp shuffles + shared memory), the launch, the loop over the sources,
-// and their CPU emulation (`emulate=true`: one phase at a time over all the
-// threads of a CTA, reductions in the GPU's order). Shared by the forward
-// kernels (AttnResToGPU.cpp) and the gradient kernels (AttnResGradToGPU.cpp).
+// (warp shuffles + shared memory), the launch, the loop over the sources.
+// The CTA bodies are written against `CTAEmitter` (CTAEmitter.h), whose two
+// strategies are the GPU and its CPU emulation (`emulate=true`). Shared by
+// the forward kernels (AttnResToGPU.cpp) and the gradient kernels
+// (AttnResGradToGPU.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,11 +76,8 @@ bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
 // SIMT kernel emitter
 //===----------------------------------------------------------------------===//
 
-/// Emits the body of one CTA for a thread `tid` of block `row`. In GPU mode
-/// the body is the gpu.launch region and cross-thread reductions use
-/// shuffles + shared memory. In emulation mode the body is emitted once per
-/// *phase* inside sequential loops over threads, with per-thread state in
-/// buffers: see `Emulation` below.
+/// The per-chunk math of a thread `tid` of a CTA (the same code in both
+/// `CTAEmitter` strategies).
 struct KernelMath {
   KernelMath(const GPUKernelPlan &plan, double eps, Type f32)
       : plan(plan), eps(eps), f32(f32) {}
@@ -208,9 +206,10 @@ void emitCTABarrier(OpBuilder &b, Location loc);
 SmallVector<Value> blockReduce(OpBuilder &b, Location loc, ValueRange values,
                                Value tid, Value scratch, int64_t threads);
 
-/// What the body of a CTA gets: its coordinates in the grid, and in GPU mode
-/// its thread id, the reduction scratch (`[reduceValues, 32]` f32 in shared
-/// memory) and `extra` shared f32 words (null in emulation or when none).
+/// What the body of a CTA gets: its coordinates in the grid, in GPU mode
+/// its thread id and the reduction scratch (`[reduceValues, 32]` f32 in
+/// shared memory), and the `extra` shared f32 words (a buffer of the same
+/// size in emulation; null when none).
 struct CTAContext {
   Value x, y, tid, scratch, extra;
 };
@@ -237,22 +236,6 @@ void emitLaunch(OpBuilder &b, Location loc, Value gridX, Value gridY,
                 const LaunchShape &shape,
                 function_ref<void(OpBuilder &, const CTAContext &)> body);
 
-/// `gpu.launch` of `plan.threads` threads with a [2, 32] scratch;
-/// `body(b, blockX, blockY, tid, scratch)`.
-void emitLaunch(
-    OpBuilder &b, Location loc, Value gridX, Value gridY,
-    const GPUKernelPlan &plan,
-    function_ref<void(OpBuilder &, Value, Value, Value, Value)> body);
-
-/// Runs `perThread(b, tid)` for every thread of a CTA (sequentially).
-void forEachThread(OpBuilder &b, Location loc, const GPUKernelPlan &plan,
-                   function_ref<void(OpBuilder &, Value)> perThread);
-
-/// Sums a per-thread buffer `parts[i, tid]` over threads, in the GPU's order
-/// (xor tree within warps, then warps in order).
-Value emulatedReduce(OpBuilder &b, Location loc, Value parts, int64_t i,
-                     const GPUKernelPlan &plan);
-
 /// Common operands of a kernel after moving to buffers.
 struct KernelIO {
   SmallVector<Value> sources; // [rows, D] buffers
@@ -262,15 +245,6 @@ struct KernelIO {
 
 /// The rows views of the source buffers.
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources);
-
-/// Emits the grid: gpu.launch, or in emulation an scf.forall over the CTAs
-/// (independent, as on the GPU) whose body runs the CTA.
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const LaunchShape &shape, bool emulate,
-              function_ref<void(OpBuilder &, const CTAContext &)> cta);
-void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
-              const GPUKernelPlan &plan, bool emulate,
-              function_ref<void(OpBuilder &, Value, Value, Value, Value)> cta);
 
 /// An `scf.for` over the sources (not unrolled: the loop carries an LLVM
 /// `unroll disable` annotation) that picks source `j`'s chunks of `row`

@@ -31,6 +31,9 @@
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=5}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype f32 --sources 1 --rows 4 --hidden 64 --seed 707 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
+// D = 7168 f32 (448 threads x 4 chunks): the dq chunks live in the CTA's shared words, not in registers.
+// RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case site-grad --dtype f32 --sources 3 --rows 3 --hidden 7168 --seed 708 > %t.mlir
+// RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true grad-row-groups=2}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case norm-grad --dtype f32 --rows 1 --hidden 1024 --seed 711 > %t.mlir
 // RUN: attnres-opt %t.mlir --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(convert-attnres-to-gpu{emulate=true}),attnres-to-llvm)' | %run_cpu | FileCheck %s
 // RUN: %python %attnres_src_root/scripts/attnres_grad_gen.py --case norm-grad --dtype bf16 --rows 64 --hidden 256 --seed 712 > %t.mlir
