@@ -135,12 +135,7 @@ scf::ForOp forEachRowOfGroup(
 /// Σ_k hsum(xs[k] · ys[k]) (a thread's partial dot product).
 Value dotPartial(OpBuilder &b, Location loc, const KernelMath &km,
                  ArrayRef<Value> xs, ArrayRef<Value> ys) {
-  Value sum;
-  for (auto [x, y] : llvm::zip_equal(xs, ys)) {
-    Value p = km.hsum(b, loc, arith::MulFOp::create(b, loc, x, y));
-    sum = sum ? arith::AddFOp::create(b, loc, sum, p).getResult() : p;
-  }
-  return sum;
+  return km.statistics(b, loc, ys, {xs}, /*withSumSq=*/false, {Value()})[0];
 }
 
 Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
@@ -150,10 +145,7 @@ Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
 /// `ρ = (ss/D + eps)^(-1/2)`.
 Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
             double eps) {
-  Value mean = arith::MulFOp::create(b, loc, ss,
-                                     f32Constant(b, loc, 1.0 / km.plan.hidden));
-  return math::RsqrtOp::create(
-      b, loc, arith::AddFOp::create(b, loc, mean, f32Constant(b, loc, eps)));
+  return km.rmsScale(b, loc, ss, eps);
 }
 
 /// The per-thread accumulator of a CTA (dq or dγ chunks): registers carried

@@ -312,18 +312,12 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
   VectorType vecType = km.vecF32();
   Value rowLse = memref::LoadOp::create(b, loc, lse, ValueRange{row});
   auto normScale = [&](OpBuilder &nb, Value sumSq) {
-    Value meanSq = arith::MulFOp::create(
-        nb, loc, sumSq, f32Constant(nb, loc, 1.0 / plan.hidden));
-    return math::RsqrtOp::create(
-        nb, loc,
-        arith::AddFOp::create(nb, loc, meanSq,
-                              f32Constant(nb, loc, norm->eps)));
+    return km.rmsScale(nb, loc, sumSq, norm->eps);
   };
   auto storeNorm = [&](OpBuilder &nb, Value h, Value rhoV, Value t, int64_t k) {
     Value g = km.load(nb, loc, norm->gain, {}, t, k);
-    Value y = arith::MulFOp::create(nb, loc,
-                                    arith::MulFOp::create(nb, loc, h, rhoV), g);
-    km.store(nb, loc, y, norm->out, ValueRange{row}, t, k);
+    km.store(nb, loc, km.normalize(nb, loc, h, rhoV, g), norm->out,
+             ValueRange{row}, t, k);
   };
   if (!emulate) {
     SmallVector<Value> us, qs;
@@ -339,8 +333,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
     SmallVector<Value> hs;
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value o = km.load(b, loc, out, ValueRange{row}, tid, k);
-      Value h = vector::FMAOp::create(
-          b, loc, wV, arith::SubFOp::create(b, loc, us[k], o), o);
+      Value h = km.merge(b, loc, wV, us[k], o);
       hs.push_back(h);
       if (result)
         km.store(b, loc, h, result, ValueRange{row}, tid, k);
@@ -391,8 +384,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, const KernelMath &km, Value out,
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value u = km.load(nb, loc, src, ValueRange{row}, t, k);
       Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
-      Value h = vector::FMAOp::create(nb, loc, wV,
-                                      arith::SubFOp::create(nb, loc, u, o), o);
+      Value h = km.merge(nb, loc, wV, u, o);
       hs.push_back(h);
       if (norm)
         vector::StoreOp::create(nb, loc, hs.back(), hBuf, hIndex(nb, t, k));

@@ -19,6 +19,7 @@
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/Utils/RowMath.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -86,13 +87,26 @@ void tagStreaming(scf::ForOp loop, bool streaming) {
 constexpr int64_t kMaxBatchedQueries = 16;
 
 /// Emits the row kernels. Row-major sources are 2-D `[rows, D]` here.
-class KernelBuilder {
+///
+/// The CPU-vector strategy of the shared row math (RowMath.h): a chunk is
+/// one step of a loop over D (`width` f32 lanes, two parts for bf16 pairs),
+/// products accumulate with vector FMAs into loop-carried vectors that are
+/// reduced once after the loop.
+class KernelBuilder : public RowMath<KernelBuilder> {
 public:
   KernelBuilder(OpBuilder &b, Location loc, int64_t hidden,
                 const ConvertAttnResToVectorPassOptions &options)
       : b(b), loc(loc), hidden(hidden), options(options),
         width(chooseVectorWidth(hidden, options.vectorWidth)),
         vecType(VectorType::get({width}, b.getF32Type())) {}
+
+  static constexpr bool kChunkMajor = false;
+  VectorType vecF32() const { return vecType; }
+  int64_t rowLength() const { return hidden; }
+  Value accumulateProduct(OpBuilder &nb, Location l, Value a, Value x,
+                          Value acc) const {
+    return vector::FMAOp::create(nb, l, a, x, acc);
+  }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -207,36 +221,21 @@ public:
         ->getResult(0);
   }
 
-  /// `acc + Σ_p a[p]·b[p]` over the parts of one step.
-  Value fmaParts(OpBuilder &nb, ArrayRef<Value> a, ArrayRef<Value> b,
-                 Value acc) {
-    for (auto [x, y] : llvm::zip_equal(a, b))
-      acc = vector::FMAOp::create(nb, loc, x, y, acc);
-    return acc;
-  }
-
   /// Per part p: `Σ_j w[j]·xs[j][p]` (splatted weights).
   SmallVector<Value, 2> weightParts(OpBuilder &nb, ArrayRef<Value> w,
                                     ArrayRef<SmallVector<Value, 2>> xs) {
     SmallVector<Value, 2> totals;
     for (size_t p = 0; p < xs.front().size(); ++p) {
-      Value total = arith::MulFOp::create(nb, loc, w[0], xs[0][p]);
-      for (size_t j = 1; j < xs.size(); ++j)
-        total = vector::FMAOp::create(nb, loc, w[j], xs[j][p], total);
-      totals.push_back(total);
+      SmallVector<Value> part;
+      for (const SmallVector<Value, 2> &x : xs)
+        part.push_back(x[p]);
+      totals.push_back(weightedSum(nb, loc, w, part));
     }
     return totals;
   }
 
-  Value zeroVec(OpBuilder &nb) {
-    return arith::ConstantOp::create(
-        nb, loc, DenseElementsAttr::get(vecType, nb.getF32FloatAttr(0.0)));
-  }
-
-  Value sum(OpBuilder &nb, Value vec) {
-    return vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD, vec,
-                                       Value(), arith::FastMathFlags::reassoc);
-  }
+  Value zeroVec(OpBuilder &nb) { return zero(nb, loc); }
+  Value sum(OpBuilder &nb, Value vec) { return hsum(nb, loc, vec); }
 
   /// Per-row statistics of `sources[j][row, :]`: Σ v² (if `sumSq` is non-null)
   /// and Σ q·v (if `query` is set; `queryIndices` prefix the D index when
@@ -263,15 +262,16 @@ public:
               qIdx.push_back(c);
               q = readQueryParts(nb, query, qIdx, pairs);
             }
+            SmallVector<ArrayRef<Value>, 1> probes;
+            if (query)
+              probes.push_back(q);
             SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
               SmallVector<Value, 2> x =
                   readParts(nb, sources[first + j], ValueRange{row, c}, pairs);
-              unsigned k = j * perSource;
-              if (sumSq)
-                yields.push_back(fmaParts(nb, x, x, acc[k++]));
-              if (query)
-                yields.push_back(fmaParts(nb, q, x, acc[k]));
+              SmallVector<Value> a(acc.slice(j * perSource, perSource));
+              llvm::append_range(
+                  yields, statistics(nb, loc, x, probes, sumSq != nullptr, a));
             }
             scf::YieldOp::create(nb, loc, yields);
           });
@@ -309,14 +309,14 @@ public:
             for (int64_t qi = 0; qi < numQueries; ++qi)
               qs.push_back(
                   readQueryParts(nb, queries, ValueRange{index(qi), c}, pairs));
+            SmallVector<ArrayRef<Value>> probes(qs.begin(), qs.end());
             SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
               SmallVector<Value, 2> x =
                   readParts(nb, sources[first + j], ValueRange{row, c}, pairs);
-              unsigned k = j * perSource;
-              yields.push_back(fmaParts(nb, x, x, acc[k]));
-              for (int64_t qi = 0; qi < numQueries; ++qi)
-                yields.push_back(fmaParts(nb, qs[qi], x, acc[k + 1 + qi]));
+              SmallVector<Value> a(acc.slice(j * perSource, perSource));
+              llvm::append_range(yields,
+                                 statistics(nb, loc, x, probes, true, a));
             }
             scf::YieldOp::create(nb, loc, yields);
           });
@@ -370,7 +370,7 @@ public:
   }
 
   /// `out[outIndices…, c] = Σ_j weights[j] · sources[j][row, c]` for all c.
-  Value weightedSum(ValueRange sources, Value row, ArrayRef<Value> weights,
+  Value weightedSumLoop(ValueRange sources, Value row, ArrayRef<Value> weights,
                     Value out, ValueRange outIndices, bool streaming) {
     SmallVector<Value> splats;
     for (Value w : weights)
@@ -401,26 +401,19 @@ public:
         b, loc, index(0), index(hidden), index(width), ValueRange{zeroVec(b)},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
-          scf::YieldOp::create(
-              nb, loc,
-              ValueRange{vector::FMAOp::create(nb, loc, v, v, acc[0])});
+          scf::YieldOp::create(nb, loc,
+                               statistics(nb, loc, v, {}, true, acc[0]));
         });
-    Value meanSq =
-        arith::MulFOp::create(b, loc, sum(b, ssLoop.getResult(0)),
-                              f32Constant(b, loc, 1.0 / double(hidden)));
-    Value rho = math::RsqrtOp::create(
-        b, loc,
-        arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, eps)));
-    Value rhoV = vector::BroadcastOp::create(b, loc, vecType, rho);
+    Value rho = rmsScale(b, loc, hsum(b, loc, ssLoop.getResult(0)), eps);
+    Value rhoV = splat(b, loc, rho);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(width), ValueRange{out},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
           Value g = read(nb, gain, ValueRange{c});
-          Value y = arith::MulFOp::create(
-              nb, loc, arith::MulFOp::create(nb, loc, v, rhoV), g);
           scf::YieldOp::create(nb, loc,
-                               write(nb, y, acc[0], ValueRange{local, c}));
+                               write(nb, normalize(nb, loc, v, rhoV, g), acc[0],
+                                     ValueRange{local, c}));
         });
     tagStreaming(loop, streaming);
     return loop.getResult(0);
@@ -542,6 +535,71 @@ public:
     return SmallVector<Value>(loop.getResults());
   }
 
+  /// The rows per task of a gradient kernel and the number of tasks. As in
+  /// the forward kernels: small tiles (a few rows of traffic,
+  /// `rowsPerTask()`) only for calls of up to 4 full tasks, otherwise
+  /// `rows-per-task` rows (fewer partial accumulator rows to sum).
+  std::pair<Value, Value> gradTasks(Value rows) {
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = staticIndex(rows))
+      tile = index(*staticRows <= 4 * full ? rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rows,
+                                index(4 * full)),
+          index(rowsPerTask()), index(full));
+    Value numTasks = arith::CeilDivUIOp::create(b, loc, rows, tile);
+    return {tile, numTasks};
+  }
+
+  /// Zeroes the D-row `acc[lead..., :]` of an f32 accumulator tile.
+  Value zeroRow(Value acc, ArrayRef<int64_t> lead) {
+    return scf::ForOp::create(
+               b, loc, index(0), index(hidden), index(width), ValueRange{acc},
+               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                 Value z = zeroVec(nb);
+                 SmallVector<Value> idx;
+                 for (int64_t i : lead)
+                   idx.push_back(index(i));
+                 idx.push_back(c);
+                 scf::YieldOp::create(nb, loc, write(nb, z, a[0], idx));
+               })
+        .getResult(0);
+  }
+
+  /// `out[lead[1:]..., :] = Σ_k partial[k, lead[1:]..., :]` over the
+  /// `numTasks` accumulator rows of the tasks, rounded to `out`'s type.
+  Value sumTasks(Value partial, Value numTasks, Value out,
+                 ArrayRef<int64_t> lead) {
+    return scf::ForOp::create(
+               b, loc, index(0), index(hidden), index(width), ValueRange{out},
+               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                 Value total =
+                     scf::ForOp::create(
+                         nb, loc, index(0), numTasks, index(1),
+                         ValueRange{zeroVec(nb)},
+                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                           SmallVector<Value> idx = {k};
+                           for (int64_t i : lead)
+                             idx.push_back(index(i));
+                           idx.push_back(c);
+                           scf::YieldOp::create(
+                               ib, loc,
+                               ValueRange{arith::AddFOp::create(
+                                   ib, loc, t[0], read(ib, partial, idx))});
+                         })
+                         .getResult(0);
+                 SmallVector<Value> idx;
+                 for (int64_t i : lead)
+                   idx.push_back(index(i));
+                 idx.push_back(c);
+                 scf::YieldOp::create(nb, loc, write(nb, total, a[0], idx));
+               })
+        .getResult(0);
+  }
+
   /// Rows per parallel task: `rows-per-task`, fewer when rows are big (a
   /// decode call at a large D), so that a few rows still spread over the
   /// cores. A task keeps at least kMinTaskBytes of traffic, a few µs of one
@@ -653,7 +711,7 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(sources, row, query, {}, &sumSq, &dot);
             SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
-            SmallVector<Value> tiles = {kb.weightedSum(
+            SmallVector<Value> tiles = {kb.weightedSumLoop(
                 sources, row, sm.weights, acc[0], {local}, streaming)};
             if (normGain)
               tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
@@ -780,7 +838,7 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
                   SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
                   Value lse = tensor::InsertOp::create(
                       rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
-                  Value out = kb.weightedSum(sources, row, sm.weights, qAcc[0],
+                  Value out = kb.weightedSumLoop(sources, row, sm.weights, qAcc[0],
                                              ValueRange{s, local}, streaming);
                   scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
                 });
@@ -874,10 +932,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(source, row, query, {}, &sumSq, &dot);
-            Value logit =
-                rmsLogit(rewriter, loc, sumSq[0], dot[0],
-                         f32Constant(rewriter, loc, 1.0 / double(*hidden)),
-                         f32Constant(rewriter, loc, eps));
+            Value logit = kb.logit(rewriter, loc, sumSq[0], dot[0], eps);
             Value rowLse =
                 tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
             Value w = vector::BroadcastOp::create(
@@ -889,8 +944,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
                 [&](OpBuilder &nb, Location, Value c, ValueRange cAcc) {
                   Value o = kb.read(nb, output, ValueRange{row, c});
                   Value u = kb.read(nb, source, ValueRange{row, c});
-                  Value h = vector::FMAOp::create(
-                      nb, loc, w, arith::SubFOp::create(nb, loc, u, o), o);
+                  Value h = kb.merge(nb, loc, w, u, o);
                   scf::YieldOp::create(
                       nb, loc, kb.write(nb, h, cAcc[0], ValueRange{local, c}));
                 });
@@ -979,17 +1033,8 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     // `partial`. As in the forward kernels: small tiles (a few rows of
     // traffic, `rowsPerTask()`) only for calls of up to 4 full tasks,
     // otherwise `rows-per-task` rows (fewer partial dq rows to sum).
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
       shared.push_back(tensor::EmptyOp::create(
@@ -1024,15 +1069,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
       Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
                                                  accSz, strides);
       // Zero the accumulator.
-      acc = scf::ForOp::create(
-                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{acc},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(nb, loc,
-                                       kb.write(nb, kb.zeroVec(nb), a[0],
-                                                ValueRange{kb.index(0), c}));
-                })
-                .getResult(0);
+      acc = kb.zeroRow(acc, {0});
       tiles.push_back(acc);
       SmallVector<Value> done =
           kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
@@ -1166,27 +1203,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
     Value dqInit = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
-    Value dq =
-        scf::ForOp::create(
-            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-            ValueRange{dqInit},
-            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-              Value total =
-                  scf::ForOp::create(
-                      nb, loc, kb.index(0), numTasks, kb.index(1),
-                      ValueRange{kb.zeroVec(nb)},
-                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                        scf::YieldOp::create(
-                            ib, loc,
-                            ValueRange{arith::AddFOp::create(
-                                ib, loc, t[0],
-                                kb.read(ib, partial, ValueRange{k, c}))});
-                      })
-                      .getResult(0);
-              scf::YieldOp::create(nb, loc,
-                                   kb.write(nb, total, a[0], ValueRange{c}));
-            })
-            .getResult(0);
+    Value dq = kb.sumTasks(partial, numTasks, dqInit, {});
     if (dq.getType() != queryType)
       dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
     SmallVector<Value> results = {dq};
@@ -1248,17 +1265,8 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
     Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<OpFoldResult> rowSizes =
         tensor::getMixedSizes(rewriter, loc, source);
     SmallVector<Value> shared = {
@@ -1299,15 +1307,7 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                                          lseSt)};
       Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[3], accOff,
                                                  accSz, strides);
-      acc = scf::ForOp::create(
-                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{acc},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(nb, loc,
-                                       kb.write(nb, kb.zeroVec(nb), a[0],
-                                                ValueRange{kb.index(0), c}));
-                })
-                .getResult(0);
+      acc = kb.zeroRow(acc, {0});
       tiles.push_back(acc);
       SmallVector<Value> done =
           kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
@@ -1413,27 +1413,7 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
     auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
     Value dqInit = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
-    Value dq =
-        scf::ForOp::create(
-            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-            ValueRange{dqInit},
-            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-              Value total =
-                  scf::ForOp::create(
-                      nb, loc, kb.index(0), numTasks, kb.index(1),
-                      ValueRange{kb.zeroVec(nb)},
-                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                        scf::YieldOp::create(
-                            ib, loc,
-                            ValueRange{arith::AddFOp::create(
-                                ib, loc, t[0],
-                                kb.read(ib, partial, ValueRange{k, c}))});
-                      })
-                      .getResult(0);
-              scf::YieldOp::create(nb, loc,
-                                   kb.write(nb, total, a[0], ValueRange{c}));
-            })
-            .getResult(0);
+    Value dq = kb.sumTasks(partial, numTasks, dqInit, {});
     if (dq.getType() != queryType)
       dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
     SmallVector<OpFoldResult> sizes =
@@ -1494,17 +1474,8 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
     Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared = {
         tensor::EmptyOp::create(
             rewriter, loc, tensor::getMixedSizes(rewriter, loc, x), elemType),
@@ -1535,15 +1506,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                                                     rowOff, rowSz, strides);
       Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[1], accOff,
                                                  accSz, strides);
-      acc = scf::ForOp::create(
-                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{acc},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(nb, loc,
-                                       kb.write(nb, kb.zeroVec(nb), a[0],
-                                                ValueRange{kb.index(0), c}));
-                })
-                .getResult(0);
+      acc = kb.zeroRow(acc, {0});
       SmallVector<Value> done = kb.forEachRow(
           size, ValueRange{dxTile, acc}, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
@@ -1621,27 +1584,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
     auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
     Value dgInit = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{*hidden}, gainType.getElementType());
-    Value dgain =
-        scf::ForOp::create(
-            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-            ValueRange{dgInit},
-            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-              Value total =
-                  scf::ForOp::create(
-                      nb, loc, kb.index(0), numTasks, kb.index(1),
-                      ValueRange{kb.zeroVec(nb)},
-                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                        scf::YieldOp::create(
-                            ib, loc,
-                            ValueRange{arith::AddFOp::create(
-                                ib, loc, t[0],
-                                kb.read(ib, partial, ValueRange{k, c}))});
-                      })
-                      .getResult(0);
-              scf::YieldOp::create(nb, loc,
-                                   kb.write(nb, total, a[0], ValueRange{c}));
-            })
-            .getResult(0);
+    Value dgain = kb.sumTasks(partial, numTasks, dgInit, {});
     if (dgain.getType() != gainType)
       dgain = tensor::CastOp::create(rewriter, loc, gainType, dgain);
     SmallVector<OpFoldResult> sizes =
@@ -1712,17 +1655,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
     Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
       shared.push_back(tensor::EmptyOp::create(
@@ -1763,16 +1697,7 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
       Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
                                                  accSz, accSt);
       for (int64_t qi = 0; qi < S; ++qi)
-        acc = scf::ForOp::create(
-                  rewriter, loc, kb.index(0), kb.index(*hidden),
-                  kb.index(width), ValueRange{acc},
-                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                    scf::YieldOp::create(
-                        nb, loc,
-                        kb.write(nb, kb.zeroVec(nb), a[0],
-                                 ValueRange{kb.index(0), kb.index(qi), c}));
-                  })
-                  .getResult(0);
+        acc = kb.zeroRow(acc, {0, qi});
       tiles.push_back(acc);
       SmallVector<Value> done =
           kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
@@ -1952,28 +1877,7 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
         rewriter, loc, ArrayRef<int64_t>{S, *hidden}, dqType.getElementType());
     Value dQ = dqInit;
     for (int64_t qi = 0; qi < S; ++qi)
-      dQ = scf::ForOp::create(
-               rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-               ValueRange{dQ},
-               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                 Value total =
-                     scf::ForOp::create(
-                         nb, loc, kb.index(0), numTasks, kb.index(1),
-                         ValueRange{kb.zeroVec(nb)},
-                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                           scf::YieldOp::create(
-                               ib, loc,
-                               ValueRange{arith::AddFOp::create(
-                                   ib, loc, t[0],
-                                   kb.read(ib, partial,
-                                           ValueRange{k, kb.index(qi), c}))});
-                         })
-                         .getResult(0);
-                 scf::YieldOp::create(
-                     nb, loc,
-                     kb.write(nb, total, a[0], ValueRange{kb.index(qi), c}));
-               })
-               .getResult(0);
+      dQ = kb.sumTasks(partial, numTasks, dQ, {qi});
     if (dQ.getType() != dqType)
       dQ = tensor::CastOp::create(rewriter, loc, dqType, dQ);
     SmallVector<Value> results = {dQ};
