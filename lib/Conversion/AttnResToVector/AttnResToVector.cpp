@@ -1094,12 +1094,9 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                     for (size_t j = 0; j < count; ++j) {
                       Value v =
                           kb.read(nb, sources[first + j], ValueRange{row, c});
-                      ys.push_back(
-                          vector::FMAOp::create(nb, loc, v, v, a[3 * j]));
-                      ys.push_back(
-                          vector::FMAOp::create(nb, loc, q, v, a[3 * j + 1]));
-                      ys.push_back(
-                          vector::FMAOp::create(nb, loc, g, v, a[3 * j + 2]));
+                      SmallVector<Value> acc(a.slice(3 * j, 3));
+                      llvm::append_range(
+                          ys, kb.statistics(nb, loc, v, {q, g}, true, acc));
                     }
                     scf::YieldOp::create(nb, loc, ys);
                   });
@@ -1114,12 +1111,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
             Value epsV = f32Constant(rewriter, loc, eps);
             SmallVector<Value> rho, logits;
             for (size_t j = 0; j < n; ++j) {
-              rho.push_back(math::RsqrtOp::create(
-                  rewriter, loc,
-                  arith::AddFOp::create(
-                      rewriter, loc,
-                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
-                      epsV)));
+              rho.push_back(kb.rmsScale(rewriter, loc, sumSq[j], invD, epsV));
               logits.push_back(
                   arith::MulFOp::create(rewriter, loc, rho[j], dot[j]));
             }
@@ -1166,9 +1158,8 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                   SmallVector<Value> ys;
                   for (size_t j = 0; j < n; ++j) {
                     Value v = kb.read(nb, sources[j], ValueRange{row, c});
-                    Value d = arith::MulFOp::create(nb, loc, aV[j], g);
-                    d = vector::FMAOp::create(nb, loc, cV[j], q, d);
-                    d = vector::FMAOp::create(nb, loc, eV[j], v, d);
+                    Value d = kb.weightedSum(nb, loc, {aV[j], cV[j], eV[j]},
+                                             {g, q, v});
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
                   scf::YieldOp::create(nb, loc, ys);
@@ -1180,7 +1171,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), c});
                   for (size_t j = 0; j < n; ++j)
-                    dq = vector::FMAOp::create(
+                    dq = kb.weightedSum(
                         nb, loc, cV[j],
                         kb.read(nb, sources[j], ValueRange{row, c}), dq);
                   scf::YieldOp::create(
@@ -1321,25 +1312,17 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                   Value u = kb.read(nb, source, ValueRange{row, c});
                   Value o = kb.read(nb, output, ValueRange{row, c});
                   Value g = kb.read(nb, grad, ValueRange{row, c});
-                  scf::YieldOp::create(
-                      nb, loc,
-                      ValueRange{vector::FMAOp::create(nb, loc, u, u, a[0]),
-                                 vector::FMAOp::create(nb, loc, q, u, a[1]),
-                                 vector::FMAOp::create(
-                                     nb, loc, g,
-                                     arith::SubFOp::create(nb, loc, u, o),
-                                     a[2])});
+                  SmallVector<Value> ys = kb.statistics(
+                      nb, loc, u, {q}, true, {a[0], a[1]});
+                  ys.push_back(kb.accumulateProduct(
+                      nb, loc, g, arith::SubFOp::create(nb, loc, u, o), a[2]));
+                  scf::YieldOp::create(nb, loc, ys);
                 });
             Value sumSq = kb.sum(rewriter, stats.getResult(0));
             Value dot = kb.sum(rewriter, stats.getResult(1));
             Value gdiff = kb.sum(rewriter, stats.getResult(2));
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
-            Value rho = math::RsqrtOp::create(
-                rewriter, loc,
-                arith::AddFOp::create(
-                    rewriter, loc,
-                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
-                    f32Constant(rewriter, loc, eps)));
+            Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value s = arith::MulFOp::create(rewriter, loc, rho, dot);
             Value rowLse =
                 tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
@@ -1373,10 +1356,9 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                   Value q = kb.read(nb, query, ValueRange{ch});
                   Value u = kb.read(nb, source, ValueRange{row, ch});
                   Value g = kb.read(nb, grad, ValueRange{row, ch});
-                  Value dO = arith::MulFOp::create(nb, loc, oneMinusV, g);
-                  Value dU = arith::MulFOp::create(nb, loc, betaV, g);
-                  dU = vector::FMAOp::create(nb, loc, cV, q, dU);
-                  dU = vector::FMAOp::create(nb, loc, eV, u, dU);
+                  Value dO = kb.weightedSum(nb, loc, oneMinusV, g);
+                  Value dU =
+                      kb.weightedSum(nb, loc, {betaV, cV, eV}, {g, q, u});
                   scf::YieldOp::create(
                       nb, loc,
                       ValueRange{
@@ -1389,9 +1371,8 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                 ValueRange{cur[3]},
                 [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
-                  dq = vector::FMAOp::create(
-                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}),
-                      dq);
+                  dq = kb.weightedSum(
+                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}), dq);
                   scf::YieldOp::create(
                       nb, loc,
                       kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
@@ -1520,18 +1501,12 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                       kb.read(nb, grad, ValueRange{row, c}));
                   scf::YieldOp::create(
                       nb, loc,
-                      ValueRange{vector::FMAOp::create(nb, loc, xv, xv, a[0]),
-                                 vector::FMAOp::create(nb, loc, gv, xv, a[1])});
+                      kb.statistics(nb, loc, xv, {gv}, true, {a[0], a[1]}));
                 });
             Value sumSq = kb.sum(rewriter, stats.getResult(0));
             Value dot = kb.sum(rewriter, stats.getResult(1));
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
-            Value rho = math::RsqrtOp::create(
-                rewriter, loc,
-                arith::AddFOp::create(
-                    rewriter, loc,
-                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
-                    f32Constant(rewriter, loc, eps)));
+            Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value rho3 = arith::MulFOp::create(
                 rewriter, loc, arith::MulFOp::create(rewriter, loc, rho, rho),
                 rho);
@@ -1552,8 +1527,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                   Value gv = arith::MulFOp::create(
                       nb, loc, kb.read(nb, gain, ValueRange{c}),
                       kb.read(nb, grad, ValueRange{row, c}));
-                  Value d = arith::MulFOp::create(nb, loc, rhoV, gv);
-                  d = vector::FMAOp::create(nb, loc, corrV, xv, d);
+                  Value d = kb.weightedSum(nb, loc, {rhoV, corrV}, {gv, xv});
                   scf::YieldOp::create(
                       nb, loc, kb.write(nb, d, a[0], ValueRange{local, c}));
                 });
@@ -1565,7 +1539,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                   Value xg = arith::MulFOp::create(
                       nb, loc, kb.read(nb, x, ValueRange{row, c}),
                       kb.read(nb, grad, ValueRange{row, c}));
-                  Value dg = vector::FMAOp::create(
+                  Value dg = kb.weightedSum(
                       nb, loc, rhoV, xg,
                       kb.read(nb, a[0], ValueRange{kb.index(0), c}));
                   scf::YieldOp::create(
@@ -1723,18 +1697,19 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                       gs.push_back(
                           kb.read(nb, dOut, ValueRange{kb.index(qi), row, c}));
                     }
+                    SmallVector<ArrayRef<Value>> probes;
+                    for (int64_t qi = 0; qi < S; ++qi) {
+                      probes.push_back(qs[qi]);
+                      probes.push_back(gs[qi]);
+                    }
                     SmallVector<Value> ys;
                     for (size_t j = 0; j < count; ++j) {
                       Value v =
                           kb.read(nb, sources[first + j], ValueRange{row, c});
-                      size_t k = j * perSource;
-                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[k]));
-                      for (int64_t qi = 0; qi < S; ++qi) {
-                        ys.push_back(vector::FMAOp::create(nb, loc, qs[qi], v,
-                                                           a[k + 1 + 2 * qi]));
-                        ys.push_back(vector::FMAOp::create(nb, loc, gs[qi], v,
-                                                           a[k + 2 + 2 * qi]));
-                      }
+                      SmallVector<Value> acc(
+                          a.slice(j * perSource, perSource));
+                      llvm::append_range(
+                          ys, kb.statistics(nb, loc, v, probes, true, acc));
                     }
                     scf::YieldOp::create(nb, loc, ys);
                   });
@@ -1755,12 +1730,7 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
             Value zeroF = f32Constant(rewriter, loc, 0.0);
             SmallVector<Value> rho;
             for (size_t j = 0; j < n; ++j)
-              rho.push_back(math::RsqrtOp::create(
-                  rewriter, loc,
-                  arith::AddFOp::create(
-                      rewriter, loc,
-                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
-                      epsV)));
+              rho.push_back(kb.rmsScale(rewriter, loc, sumSq[j], invD, epsV));
             SmallVector<SmallVector<Value>> aV(S), cV(S);
             SmallVector<Value> eSum(n);
             for (int64_t qi = 0; qi < S; ++qi) {
@@ -1831,11 +1801,12 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                   SmallVector<Value> ys;
                   for (size_t j = 0; j < n; ++j) {
                     Value v = kb.read(nb, sources[j], ValueRange{row, c});
-                    Value d = arith::MulFOp::create(nb, loc, eV[j], v);
+                    SmallVector<Value> ws = {eV[j]}, xs = {v};
                     for (int64_t qi = 0; qi < S; ++qi) {
-                      d = vector::FMAOp::create(nb, loc, aV[qi][j], gs[qi], d);
-                      d = vector::FMAOp::create(nb, loc, cV[qi][j], qs[qi], d);
+                      llvm::append_range(ws, ArrayRef<Value>{aV[qi][j], cV[qi][j]});
+                      llvm::append_range(xs, ArrayRef<Value>{gs[qi], qs[qi]});
                     }
+                    Value d = kb.weightedSum(nb, loc, ws, xs);
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
                   scf::YieldOp::create(nb, loc, ys);
@@ -1852,9 +1823,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                   Value t = a[0];
                   for (int64_t qi = 0; qi < S; ++qi) {
                     SmallVector<Value> idx = {kb.index(0), kb.index(qi), c};
-                    Value dq = kb.read(nb, t, idx);
-                    for (size_t j = 0; j < n; ++j)
-                      dq = vector::FMAOp::create(nb, loc, cV[qi][j], vs[j], dq);
+                    Value dq = kb.weightedSum(nb, loc, cV[qi], vs,
+                                              kb.read(nb, t, idx));
                     t = kb.write(nb, dq, t, idx);
                   }
                   scf::YieldOp::create(nb, loc, t);
