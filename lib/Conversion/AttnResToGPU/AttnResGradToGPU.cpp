@@ -139,7 +139,7 @@ Value dotPartial(OpBuilder &b, Location loc, const KernelMath &km,
 }
 
 Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
-  return vector::BroadcastOp::create(b, loc, km.vecF32(), s);
+  return km.splat(b, loc, s);
 }
 
 /// `ρ = (ss/D + eps)^(-1/2)`.
@@ -402,9 +402,9 @@ SiteGradCoefs siteGradCoefs(OpBuilder &b, Location loc, const Moments &m,
 /// `α g + c q + e x` per chunk.
 Value dvChunk(OpBuilder &b, Location loc, const KernelMath &km,
               const SiteGradCoefs &k, Value g, Value q, Value x) {
-  Value d = arith::MulFOp::create(b, loc, splat(b, loc, km, k.alpha), g);
-  d = vector::FMAOp::create(b, loc, splat(b, loc, km, k.c), q, d);
-  return vector::FMAOp::create(b, loc, splat(b, loc, km, k.e), x, d);
+  Value d = km.weightedSum(b, loc, splat(b, loc, km, k.alpha), g);
+  d = km.weightedSum(b, loc, splat(b, loc, km, k.c), q, d);
+  return km.weightedSum(b, loc, splat(b, loc, km, k.e), x, d);
 }
 
 /// depth_attn_grad, one CTA per row group. Per row: pass 1 streams the

@@ -638,22 +638,39 @@ uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
                                   static_cast<uint64_t>(hidden));
 }
 
-/// depth_attn, and depth_attn_norm (the same row loop, then the decode
-/// tail: the RMSNorm of the row just written, in L1, instead of re-reading
-/// h).
-template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
-  DepthAttnToVector(MLIRContext *ctx,
-                    const ConvertAttnResToVectorPassOptions &options)
+/// The base of the kernel patterns: ops with destinations (`outs`) or in
+/// memref form are left to convert-attnres-to-linalg (their decomposition
+/// writes into the given destinations); the others go to `rewriteKernel`.
+template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
+  KernelPattern(MLIRContext *ctx,
+                const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern<OpTy>(ctx), options(options) {}
 
-  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnNormOp>;
-
   LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+                                PatternRewriter &rewriter) const final {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
+    return rewriteKernel(op, rewriter);
+  }
+
+  virtual LogicalResult rewriteKernel(OpTy op,
+                                      PatternRewriter &rewriter) const = 0;
+
+  ConvertAttnResToVectorPassOptions options;
+};
+
+/// depth_attn, and depth_attn_norm (the same row loop, then the decode
+/// tail: the RMSNorm of the row just written, in L1, instead of re-reading
+/// h).
+template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
+  using KernelPattern<OpTy>::KernelPattern;
+
+  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnNormOp>;
+
+  LogicalResult rewriteKernel(OpTy op,
+                              PatternRewriter &rewriter) const override {
     RankedTensorType type;
     if constexpr (kFused)
       type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
@@ -672,7 +689,7 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
     } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
     }
-    KernelBuilder kb(rewriter, loc, *hidden, options);
+    KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Every source's row and the output row.
     kb.rowBytes = rowsOfBytes(type, op.getSources().size() + 1, *hidden);
     SmallVector<Value> sources;
@@ -685,7 +702,7 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming = wantsStreamingStores(type, options.streamingMinBytes);
+    bool streaming = wantsStreamingStores(type, this->options.streamingMinBytes);
     // The decode tail (depth_attn_norm): the next sublayer's PreNorm of h
     // runs in the same row loop, on the row just written (in L1), instead of
     // re-reading h.
@@ -733,21 +750,13 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
     }
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
-struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
-  DepthAttnStatsToVector(MLIRContext *ctx,
-                         const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnStatsOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnStatsOp op,
+                              PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     std::optional<int64_t> hidden =
@@ -858,26 +867,17 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     rewriter.replaceOp(op, ValueRange{output, lse});
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 /// depth_attn_merge, and depth_attn_merge_norm (the merge's row loop, then
 /// the RMSNorm of the row just written).
-template <typename OpTy>
-struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
-  DepthAttnMergeToVector(MLIRContext *ctx,
-                         const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern<OpTy>(ctx), options(options) {}
+template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
+  using KernelPattern<OpTy>::KernelPattern;
 
   static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(OpTy op,
+                              PatternRewriter &rewriter) const override {
     RankedTensorType type;
     if constexpr (kFused)
       type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
@@ -896,7 +896,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
     } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
     }
-    KernelBuilder kb(rewriter, loc, *hidden, options);
+    KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Source, phase-1 output and result rows.
     kb.rowBytes = rowsOfBytes(type, 3, *hidden);
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
@@ -909,7 +909,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming = wantsStreamingStores(type, options.streamingMinBytes);
+    bool streaming = wantsStreamingStores(type, this->options.streamingMinBytes);
     // The next sublayer's PreNorm of h in the same row loop (decode tail).
     Value normGain;
     double normEps = 0;
@@ -970,8 +970,6 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
     }
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -993,17 +991,11 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
 /// passes read the n + 1 rows just loaded, from cache), every dV_j row is
 /// written once: (2n + 1)·D elements per row. Ops with a static zero token
 /// dim are left to the linalg lowering (their dq is zero, not empty).
-struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
-  DepthAttnGradToVector(MLIRContext *ctx,
-                        const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnGradOp op,
+                              PatternRewriter &rewriter) const override {
     auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
@@ -1206,8 +1198,6 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     rewriter.replaceOp(op, results);
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1221,17 +1211,11 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
 /// `du = β g + (ds ρ) q − (ds s ρ²/D) u`; a loop adding `(ds ρ) u` to the
 /// task's dq accumulator. `u`, `o` and `g` are read from memory once, `do`
 /// and `du` written once; `dlse = −ds` is one float per row.
-struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
-  DepthAttnMergeGradToVector(MLIRContext *ctx,
-                             const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnMergeGradOp op,
+                              PatternRewriter &rewriter) const override {
     auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || hasEncodedTensors(op))
@@ -1411,8 +1395,6 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                                      srcType, sizes, 0, true)});
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1423,17 +1405,11 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
 /// `Σ γ·g·x`, then `dx = ρ γ g − (ρ³/D)(Σγgx) x` (the output loop) and
 /// `ρ x g` into the task's dγ accumulator. `x` and `g` are read from memory
 /// once, `dx` written once.
-struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
-  RMSNormGradToVector(MLIRContext *ctx,
-                      const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(RMSNormGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(RMSNormGradOp op,
+                              PatternRewriter &rewriter) const override {
     auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || hasEncodedTensors(op))
@@ -1569,8 +1545,6 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                        dgain});
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1585,17 +1559,11 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
 /// adding `Σ_j (ds_sj ρ_j) V_j` to the task's S dQ accumulator rows. Each
 /// source row and each dO_s row come from memory once, each dV_j is written
 /// once. Other query counts take the linalg lowering.
-struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
-  DepthAttnStatsGradToVector(MLIRContext *ctx,
-                             const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnStatsGradOp op,
+                              PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     auto srcType =
@@ -1859,8 +1827,6 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
     rewriter.replaceOp(op, results);
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
