@@ -86,6 +86,10 @@ void tagStreaming(scf::ForOp loop, bool streaming) {
 /// in practice (block sizes 2-16, math §6).
 constexpr int64_t kMaxBatchedQueries = 16;
 
+/// How a task of a gradient kernel sees a shared output
+/// (`KernelBuilder::gradForall`).
+enum class TaskSlice { Rows, RowScalars, Accumulator };
+
 /// Emits the row kernels. Row-major sources are 2-D `[rows, D]` here.
 ///
 /// The CPU-vector strategy of the shared row math (RowMath.h): a chunk is
@@ -371,7 +375,7 @@ public:
 
   /// `out[outIndices…, c] = Σ_j weights[j] · sources[j][row, c]` for all c.
   Value weightedSumLoop(ValueRange sources, Value row, ArrayRef<Value> weights,
-                    Value out, ValueRange outIndices, bool streaming) {
+                        Value out, ValueRange outIndices, bool streaming) {
     SmallVector<Value> splats;
     for (Value w : weights)
       splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
@@ -554,6 +558,63 @@ public:
     return {tile, numTasks};
   }
 
+  /// `count` row tiles then `accumulators` accumulator rows.
+  static SmallVector<TaskSlice> gradSlices(size_t count, size_t accumulators) {
+    SmallVector<TaskSlice> kinds(count, TaskSlice::Rows);
+    kinds.append(accumulators, TaskSlice::Accumulator);
+    return kinds;
+  }
+
+  /// `scf.forall` over the `numTasks` tasks of a gradient kernel, `tile`
+  /// rows each. Task `k` works on its slices of `shared` (per `kinds`: the
+  /// rows [start, start + size) of a `[rows, D]` or `[rows]` tensor, or row
+  /// `k` of a `[tasks, ..., D]` accumulator): `body(start, size, slices)`
+  /// returns them updated.
+  scf::ForallOp
+  gradForall(Value rows, Value tile, Value numTasks, ValueRange shared,
+             ArrayRef<TaskSlice> kinds,
+             function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+    auto forall =
+        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks}, shared,
+                              std::nullopt, nullptr);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value iv = forall.getInductionVars().front();
+    Value start = arith::MulIOp::create(b, loc, iv, tile);
+    Value size = arith::MinUIOp::create(
+        b, loc, tile, arith::SubIOp::create(b, loc, rows, start));
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
+    SmallVector<Value> tiles;
+    for (auto [out, kind] :
+         llvm::zip_equal(forall.getRegionIterArgs(), kinds)) {
+      auto type = cast<RankedTensorType>(out.getType());
+      SmallVector<OpFoldResult> off(type.getRank(), zero), sz;
+      if (kind == TaskSlice::Accumulator) {
+        off[0] = iv;
+        sz.push_back(one);
+        for (int64_t d : type.getShape().drop_front())
+          sz.push_back(b.getIndexAttr(d));
+      } else {
+        off[0] = start;
+        sz.push_back(size);
+        if (kind == TaskSlice::Rows)
+          sz.push_back(b.getIndexAttr(hidden));
+      }
+      SmallVector<OpFoldResult> st(type.getRank(), one);
+      tiles.push_back(tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
+      offsets.push_back(off);
+      sizes.push_back(sz);
+      strides.push_back(st);
+    }
+    SmallVector<Value> done = body(start, size, tiles);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [i, out] : llvm::enumerate(forall.getRegionIterArgs()))
+      tensor::ParallelInsertSliceOp::create(b, loc, done[i], out, offsets[i],
+                                            sizes[i], strides[i]);
+    return forall;
+  }
+
   /// Zeroes the D-row `acc[lead..., :]` of an f32 accumulator tile.
   Value zeroRow(Value acc, ArrayRef<int64_t> lead) {
     return scf::ForOp::create(
@@ -702,7 +763,8 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming = wantsStreamingStores(type, this->options.streamingMinBytes);
+    bool streaming =
+        wantsStreamingStores(type, this->options.streamingMinBytes);
     // The decode tail (depth_attn_norm): the next sublayer's PreNorm of h
     // runs in the same row loop, on the row just written (in L1), instead of
     // re-reading h.
@@ -847,8 +909,9 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
                   SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
                   Value lse = tensor::InsertOp::create(
                       rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
-                  Value out = kb.weightedSumLoop(sources, row, sm.weights, qAcc[0],
-                                             ValueRange{s, local}, streaming);
+                  Value out =
+                      kb.weightedSumLoop(sources, row, sm.weights, qAcc[0],
+                                         ValueRange{s, local}, streaming);
                   scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
                 });
             return SmallVector<Value>(perQuery.getResults());
@@ -909,7 +972,8 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming = wantsStreamingStores(type, this->options.streamingMinBytes);
+    bool streaming =
+        wantsStreamingStores(type, this->options.streamingMinBytes);
     // The next sublayer's PreNorm of h in the same row loop (decode tail).
     Value normGain;
     double normEps = 0;
@@ -1035,36 +1099,12 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
     shared.push_back(tensor::EmptyOp::create(
         rewriter, loc,
         ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)}, f32));
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      SmallVector<Value> tiles;
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      for (size_t j = 0; j < n; ++j)
-        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
-                                                       rowOff, rowSz, strides));
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
-                                                 accSz, strides);
-      // Zero the accumulator.
-      acc = kb.zeroRow(acc, {0});
-      tiles.push_back(acc);
-      SmallVector<Value> done =
-          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared, kb.gradSlices(n, 1),
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          tiles.back() = kb.zeroRow(tiles.back(), {0});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Pass 1: Σ v², q·v, g·v in groups of sources (registers).
             SmallVector<Value> sumSq, dot, gdot;
@@ -1174,13 +1214,7 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
             results.push_back(accLoop.getResult(0));
             return results;
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      for (size_t j = 0; j < n; ++j)
-        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
-                                              rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
-                                            accOff, accSz, strides);
-    }
+        });
     // dq = Σ_k partial[k, :], in the query's type.
     Value partial = forall.getResult(n);
     auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
@@ -1253,39 +1287,14 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
             rewriter, loc,
             ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
             f32)};
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      SmallVector<OpFoldResult> lseOff = {start}, lseSz = {size}, lseSt = {one};
-      SmallVector<Value> tiles = {
-          tensor::ExtractSliceOp::create(rewriter, loc, outs[0], rowOff, rowSz,
-                                         strides),
-          tensor::ExtractSliceOp::create(rewriter, loc, outs[1], rowOff, rowSz,
-                                         strides),
-          tensor::ExtractSliceOp::create(rewriter, loc, outs[2], lseOff, lseSz,
-                                         lseSt)};
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[3], accOff,
-                                                 accSz, strides);
-      acc = kb.zeroRow(acc, {0});
-      tiles.push_back(acc);
-      SmallVector<Value> done =
-          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared,
+        {TaskSlice::Rows, TaskSlice::Rows, TaskSlice::RowScalars,
+         TaskSlice::Accumulator},
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          tiles.back() = kb.zeroRow(tiles.back(), {0});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
@@ -1296,8 +1305,8 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
                   Value u = kb.read(nb, source, ValueRange{row, c});
                   Value o = kb.read(nb, output, ValueRange{row, c});
                   Value g = kb.read(nb, grad, ValueRange{row, c});
-                  SmallVector<Value> ys = kb.statistics(
-                      nb, loc, u, {q}, true, {a[0], a[1]});
+                  SmallVector<Value> ys =
+                      kb.statistics(nb, loc, u, {q}, true, {a[0], a[1]});
                   ys.push_back(kb.accumulateProduct(
                       nb, loc, g, arith::SubFOp::create(nb, loc, u, o), a[2]));
                   scf::YieldOp::create(nb, loc, ys);
@@ -1355,8 +1364,9 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
                 ValueRange{cur[3]},
                 [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
-                  dq = kb.weightedSum(
-                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}), dq);
+                  dq = kb.weightedSum(nb, loc, cV,
+                                      kb.read(nb, source, ValueRange{row, ch}),
+                                      dq);
                   scf::YieldOp::create(
                       nb, loc,
                       kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
@@ -1364,16 +1374,7 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
             return SmallVector<Value>{loop.getResult(0), loop.getResult(1),
                                       dlseTile, accLoop.getResult(0)};
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
-                                            rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
-                                            rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[2], outs[2],
-                                            lseOff, lseSz, lseSt);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[3], outs[3],
-                                            accOff, accSz, strides);
-    }
+        });
     Value partial = forall.getResult(3);
     auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
     Value dqInit = tensor::EmptyOp::create(
@@ -1440,32 +1441,12 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
             rewriter, loc,
             ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
             f32)};
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      Value dxTile = tensor::ExtractSliceOp::create(rewriter, loc, outs[0],
-                                                    rowOff, rowSz, strides);
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[1], accOff,
-                                                 accSz, strides);
-      acc = kb.zeroRow(acc, {0});
-      SmallVector<Value> done = kb.forEachRow(
-          size, ValueRange{dxTile, acc}, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared, kb.gradSlices(1, 1),
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          tiles.back() = kb.zeroRow(tiles.back(), {0});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
@@ -1524,12 +1505,7 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
                 });
             return SmallVector<Value>{loop.getResult(0), accLoop.getResult(0)};
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
-                                            rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
-                                            accOff, accSz, strides);
-    }
+        });
     Value partial = forall.getResult(1);
     auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
     Value dgInit = tensor::EmptyOp::create(
@@ -1610,39 +1586,13 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
         ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(S),
                                rewriter.getIndexAttr(*hidden)},
         f32));
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      SmallVector<OpFoldResult> accOff = {iv, zero, zero},
-                                accSz = {one, rewriter.getIndexAttr(S),
-                                         hiddenOfr},
-                                accSt = {one, one, one};
-      SmallVector<Value> tiles;
-      for (size_t j = 0; j < n; ++j)
-        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
-                                                       rowOff, rowSz, strides));
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
-                                                 accSz, accSt);
-      for (int64_t qi = 0; qi < S; ++qi)
-        acc = kb.zeroRow(acc, {0, qi});
-      tiles.push_back(acc);
-      SmallVector<Value> done =
-          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared, kb.gradSlices(n, 1),
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          for (int64_t qi = 0; qi < S; ++qi)
+            tiles.back() = kb.zeroRow(tiles.back(), {0, qi});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Statistics: per source Σv², and Q_s·v, dO_s·v for every s.
             size_t perSource = 1 + 2 * S;
@@ -1674,8 +1624,7 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
                     for (size_t j = 0; j < count; ++j) {
                       Value v =
                           kb.read(nb, sources[first + j], ValueRange{row, c});
-                      SmallVector<Value> acc(
-                          a.slice(j * perSource, perSource));
+                      SmallVector<Value> acc(a.slice(j * perSource, perSource));
                       llvm::append_range(
                           ys, kb.statistics(nb, loc, v, probes, true, acc));
                     }
@@ -1771,7 +1720,8 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
                     Value v = kb.read(nb, sources[j], ValueRange{row, c});
                     SmallVector<Value> ws = {eV[j]}, xs = {v};
                     for (int64_t qi = 0; qi < S; ++qi) {
-                      llvm::append_range(ws, ArrayRef<Value>{aV[qi][j], cV[qi][j]});
+                      llvm::append_range(ws,
+                                         ArrayRef<Value>{aV[qi][j], cV[qi][j]});
                       llvm::append_range(xs, ArrayRef<Value>{gs[qi], qs[qi]});
                     }
                     Value d = kb.weightedSum(nb, loc, ws, xs);
@@ -1801,13 +1751,7 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
             results.push_back(accLoop.getResult(0));
             return results;
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      for (size_t j = 0; j < n; ++j)
-        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
-                                              rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
-                                            accOff, accSz, accSt);
-    }
+        });
     // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type.
     Value partial = forall.getResult(n);
     auto dqType = cast<RankedTensorType>(op.getQueriesGrad().getType());

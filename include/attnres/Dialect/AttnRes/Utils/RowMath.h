@@ -1,4 +1,5 @@
-//===- RowMath.h - per-row micro-kernel math of the attnres kernels -*- C++ -*-===//
+//===- RowMath.h - per-row micro-kernel math of the attnres kernels -*- C++
+//-*-===//
 //
 // The per-chunk math of the AttnRes row kernels, written once for the CPU
 // kernels (convert-attnres-to-vector, `KernelBuilder`) and the GPU kernels
@@ -156,8 +157,8 @@ public:
   /// The merge of a phase-1 output chunk `o` with the source chunk `u` of
   /// weight `wV` (splatted): `h = o + w (u − o)`.
   Value merge(OpBuilder &b, Location loc, Value wV, Value u, Value o) const {
-    return vector::FMAOp::create(b, loc, wV, arith::SubFOp::create(b, loc, u, o),
-                                 o);
+    return vector::FMAOp::create(b, loc, wV,
+                                 arith::SubFOp::create(b, loc, u, o), o);
   }
 
   /// The RMSNorm epilogue of a chunk: `h · ρ · gain` (`rhoV` splatted).
