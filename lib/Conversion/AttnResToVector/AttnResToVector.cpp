@@ -661,6 +661,23 @@ public:
         .getResult(0);
   }
 
+  /// `Σ_k partial[k, ...]` over the task rows of a `[tasks, D]` or
+  /// `[tasks, S, D]` f32 accumulator, rounded to the element type of `type`
+  /// (and cast to it when its shape is less static).
+  Value sumTasks(Value partial, Value numTasks, RankedTensorType type) {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(partial.getType()).getShape().drop_front();
+    Value out = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+    if (shape.size() == 1)
+      out = sumTasks(partial, numTasks, out, {});
+    else
+      for (int64_t i = 0; i < shape.front(); ++i)
+        out = sumTasks(partial, numTasks, out, {i});
+    if (out.getType() != type)
+      out = tensor::CastOp::create(b, loc, type, out);
+    return out;
+  }
+
   /// Rows per parallel task: `rows-per-task`, fewer when rows are big (a
   /// decode call at a large D), so that a few rows still spread over the
   /// cores. A task keeps at least kMinTaskBytes of traffic, a few µs of one
@@ -1216,13 +1233,8 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
           });
         });
     // dq = Σ_k partial[k, :], in the query's type.
-    Value partial = forall.getResult(n);
-    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    Value dqInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
-    Value dq = kb.sumTasks(partial, numTasks, dqInit, {});
-    if (dq.getType() != queryType)
-      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    Value dq = kb.sumTasks(forall.getResult(n), numTasks,
+                           cast<RankedTensorType>(op.getQueryGrad().getType()));
     SmallVector<Value> results = {dq};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getGrad());
@@ -1375,13 +1387,8 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
                                       dlseTile, accLoop.getResult(0)};
           });
         });
-    Value partial = forall.getResult(3);
-    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    Value dqInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
-    Value dq = kb.sumTasks(partial, numTasks, dqInit, {});
-    if (dq.getType() != queryType)
-      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    Value dq = kb.sumTasks(forall.getResult(3), numTasks,
+                           cast<RankedTensorType>(op.getQueryGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
     SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
@@ -1506,13 +1513,9 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
             return SmallVector<Value>{loop.getResult(0), accLoop.getResult(0)};
           });
         });
-    Value partial = forall.getResult(1);
-    auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
-    Value dgInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{*hidden}, gainType.getElementType());
-    Value dgain = kb.sumTasks(partial, numTasks, dgInit, {});
-    if (dgain.getType() != gainType)
-      dgain = tensor::CastOp::create(rewriter, loc, gainType, dgain);
+    Value dgain =
+        kb.sumTasks(forall.getResult(1), numTasks,
+                    cast<RankedTensorType>(op.getGainGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getInput());
     rewriter.replaceOp(
@@ -1753,15 +1756,9 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
           });
         });
     // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type.
-    Value partial = forall.getResult(n);
-    auto dqType = cast<RankedTensorType>(op.getQueriesGrad().getType());
-    Value dqInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{S, *hidden}, dqType.getElementType());
-    Value dQ = dqInit;
-    for (int64_t qi = 0; qi < S; ++qi)
-      dQ = kb.sumTasks(partial, numTasks, dQ, {qi});
-    if (dQ.getType() != dqType)
-      dQ = tensor::CastOp::create(rewriter, loc, dqType, dQ);
+    Value dQ =
+        kb.sumTasks(forall.getResult(n), numTasks,
+                    cast<RankedTensorType>(op.getQueriesGrad().getType()));
     SmallVector<Value> results = {dQ};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
