@@ -238,9 +238,6 @@ public:
     return totals;
   }
 
-  Value zeroVec(OpBuilder &nb) { return zero(nb, loc); }
-  Value sum(OpBuilder &nb, Value vec) { return hsum(nb, loc, vec); }
-
   /// Per-row statistics of `sources[j][row, :]`: Σ v² (if `sumSq` is non-null)
   /// and Σ q·v (if `query` is set; `queryIndices` prefix the D index when
   /// reading it). Sources are processed in balanced groups of at most
@@ -256,7 +253,7 @@ public:
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = (sumSq ? 1 : 0) + (query ? 1 : 0);
-      SmallVector<Value> inits(count * perSource, zeroVec(b));
+      SmallVector<Value> inits(count * perSource, zero(b, loc));
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(hidden), index(step), inits,
           [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
@@ -282,9 +279,9 @@ public:
       for (size_t j = 0; j < count; ++j) {
         unsigned k = j * perSource;
         if (sumSq)
-          sumSq->push_back(sum(b, loop.getResult(k++)));
+          sumSq->push_back(hsum(b, loc, loop.getResult(k++)));
         if (query)
-          dot->push_back(sum(b, loop.getResult(k)));
+          dot->push_back(hsum(b, loc, loop.getResult(k)));
       }
     }
   }
@@ -305,7 +302,7 @@ public:
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = 1 + numQueries;
-      SmallVector<Value> inits(count * perSource, zeroVec(b));
+      SmallVector<Value> inits(count * perSource, zero(b, loc));
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
           inits, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
@@ -326,9 +323,9 @@ public:
           });
       for (size_t j = 0; j < count; ++j) {
         unsigned k = j * perSource;
-        sumSq.push_back(sum(b, loop.getResult(k)));
+        sumSq.push_back(hsum(b, loc, loop.getResult(k)));
         for (int64_t qi = 0; qi < numQueries; ++qi)
-          dots[qi].push_back(sum(b, loop.getResult(k + 1 + qi)));
+          dots[qi].push_back(hsum(b, loc, loop.getResult(k + 1 + qi)));
       }
     }
   }
@@ -402,7 +399,7 @@ public:
   Value normalizeRow(Value h, Value local, Value gain, double eps, Value out,
                      bool streaming) {
     auto ssLoop = scf::ForOp::create(
-        b, loc, index(0), index(hidden), index(width), ValueRange{zeroVec(b)},
+        b, loc, index(0), index(hidden), index(width), ValueRange{zero(b, loc)},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
           scf::YieldOp::create(nb, loc,
@@ -620,7 +617,7 @@ public:
     return scf::ForOp::create(
                b, loc, index(0), index(hidden), index(width), ValueRange{acc},
                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                 Value z = zeroVec(nb);
+                 Value z = zero(nb, loc);
                  SmallVector<Value> idx;
                  for (int64_t i : lead)
                    idx.push_back(index(i));
@@ -640,7 +637,7 @@ public:
                  Value total =
                      scf::ForOp::create(
                          nb, loc, index(0), numTasks, index(1),
-                         ValueRange{zeroVec(nb)},
+                         ValueRange{zero(nb, loc)},
                          [&](OpBuilder &ib, Location, Value k, ValueRange t) {
                            SmallVector<Value> idx = {k};
                            for (int64_t i : lead)
@@ -1132,7 +1129,7 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
             size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
             for (size_t first = 0; first < n; first += group) {
               size_t count = std::min(group, n - first);
-              SmallVector<Value> inits(3 * count, kb.zeroVec(rewriter));
+              SmallVector<Value> inits(3 * count, kb.zero(rewriter, loc));
               auto loop = scf::ForOp::create(
                   rewriter, loc, kb.index(0), kb.index(*hidden),
                   kb.index(width), inits,
@@ -1150,9 +1147,11 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
                     scf::YieldOp::create(nb, loc, ys);
                   });
               for (size_t j = 0; j < count; ++j) {
-                sumSq.push_back(kb.sum(rewriter, loop.getResult(3 * j)));
-                dot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 1)));
-                gdot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 2)));
+                sumSq.push_back(kb.hsum(rewriter, loc, loop.getResult(3 * j)));
+                dot.push_back(
+                    kb.hsum(rewriter, loc, loop.getResult(3 * j + 1)));
+                gdot.push_back(
+                    kb.hsum(rewriter, loc, loop.getResult(3 * j + 2)));
               }
             }
             // Scalars.
@@ -1310,8 +1309,8 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter),
-                           kb.zeroVec(rewriter)},
+                ValueRange{kb.zero(rewriter, loc), kb.zero(rewriter, loc),
+                           kb.zero(rewriter, loc)},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value q = kb.read(nb, query, ValueRange{c});
                   Value u = kb.read(nb, source, ValueRange{row, c});
@@ -1323,9 +1322,9 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
                       nb, loc, g, arith::SubFOp::create(nb, loc, u, o), a[2]));
                   scf::YieldOp::create(nb, loc, ys);
                 });
-            Value sumSq = kb.sum(rewriter, stats.getResult(0));
-            Value dot = kb.sum(rewriter, stats.getResult(1));
-            Value gdiff = kb.sum(rewriter, stats.getResult(2));
+            Value sumSq = kb.hsum(rewriter, loc, stats.getResult(0));
+            Value dot = kb.hsum(rewriter, loc, stats.getResult(1));
+            Value gdiff = kb.hsum(rewriter, loc, stats.getResult(2));
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
             Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value s = arith::MulFOp::create(rewriter, loc, rho, dot);
@@ -1457,7 +1456,7 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter)},
+                ValueRange{kb.zero(rewriter, loc), kb.zero(rewriter, loc)},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value xv = kb.read(nb, x, ValueRange{row, c});
                   Value gv = arith::MulFOp::create(
@@ -1467,8 +1466,8 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
                       nb, loc,
                       kb.statistics(nb, loc, xv, {gv}, true, {a[0], a[1]}));
                 });
-            Value sumSq = kb.sum(rewriter, stats.getResult(0));
-            Value dot = kb.sum(rewriter, stats.getResult(1));
+            Value sumSq = kb.hsum(rewriter, loc, stats.getResult(0));
+            Value dot = kb.hsum(rewriter, loc, stats.getResult(1));
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
             Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value rho3 = arith::MulFOp::create(
@@ -1606,7 +1605,8 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
             SmallVector<SmallVector<Value>> dots(S), gdots(S);
             for (size_t first = 0; first < n; first += group) {
               size_t count = std::min(group, n - first);
-              SmallVector<Value> inits(count * perSource, kb.zeroVec(rewriter));
+              SmallVector<Value> inits(count * perSource,
+                                       kb.zero(rewriter, loc));
               auto loop = scf::ForOp::create(
                   rewriter, loc, kb.index(0), kb.index(*hidden),
                   kb.index(width), inits,
@@ -1635,12 +1635,12 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
                   });
               for (size_t j = 0; j < count; ++j) {
                 size_t k = j * perSource;
-                sumSq.push_back(kb.sum(rewriter, loop.getResult(k)));
+                sumSq.push_back(kb.hsum(rewriter, loc, loop.getResult(k)));
                 for (int64_t qi = 0; qi < S; ++qi) {
                   dots[qi].push_back(
-                      kb.sum(rewriter, loop.getResult(k + 1 + 2 * qi)));
+                      kb.hsum(rewriter, loc, loop.getResult(k + 1 + 2 * qi)));
                   gdots[qi].push_back(
-                      kb.sum(rewriter, loop.getResult(k + 2 + 2 * qi)));
+                      kb.hsum(rewriter, loc, loop.getResult(k + 2 + 2 * qi)));
                 }
               }
             }
