@@ -126,25 +126,17 @@ Value rowGroups(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
 /// Σ_k hsum(xs[k] · ys[k]) (a thread's partial dot product).
 Value dotPartial(OpBuilder &b, Location loc, const KernelMath &km,
                  ArrayRef<Value> xs, ArrayRef<Value> ys) {
-  Value sum;
-  for (auto [x, y] : llvm::zip_equal(xs, ys)) {
-    Value p = km.hsum(b, loc, arith::MulFOp::create(b, loc, x, y));
-    sum = sum ? arith::AddFOp::create(b, loc, sum, p).getResult() : p;
-  }
-  return sum;
+  return km.statistics(b, loc, ys, {xs}, /*withSumSq=*/false, {Value()})[0];
 }
 
 Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
-  return vector::BroadcastOp::create(b, loc, km.vecF32(), s);
+  return km.splat(b, loc, s);
 }
 
 /// `ρ = (ss/D + eps)^(-1/2)`.
 Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
             double eps) {
-  Value mean = arith::MulFOp::create(b, loc, ss,
-                                     f32Constant(b, loc, 1.0 / km.plan.hidden));
-  return math::RsqrtOp::create(
-      b, loc, arith::AddFOp::create(b, loc, mean, f32Constant(b, loc, eps)));
+  return km.rmsScale(b, loc, ss, eps);
 }
 
 /// `count` per-thread vectors set to zero (one constant).
@@ -386,9 +378,9 @@ SiteGradCoefs siteGradCoefs(OpBuilder &b, Location loc, const Moments &m,
 /// `α g + c q + e x` per chunk.
 Value dvChunk(OpBuilder &b, Location loc, const KernelMath &km,
               const SiteGradCoefs &k, Value g, Value q, Value x) {
-  Value d = arith::MulFOp::create(b, loc, splat(b, loc, km, k.alpha), g);
-  d = vector::FMAOp::create(b, loc, splat(b, loc, km, k.c), q, d);
-  return vector::FMAOp::create(b, loc, splat(b, loc, km, k.e), x, d);
+  Value d = km.weightedSum(b, loc, splat(b, loc, km, k.alpha), g);
+  d = km.weightedSum(b, loc, splat(b, loc, km, k.c), q, d);
+  return km.weightedSum(b, loc, splat(b, loc, km, k.e), x, d);
 }
 
 /// depth_attn_grad, one CTA per row group. Per row: pass 1 streams the

@@ -222,9 +222,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
     SmallVector<Value> h;
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
-      h.push_back(vector::FMAOp::create(
-          nb, loc, wV, arith::SubFOp::create(nb, loc, cta.get(nb, us, t, k), o),
-          o));
+      h.push_back(km.merge(nb, loc, wV, cta.get(nb, us, t, k), o));
       if (norm)
         cta.set(nb, hs, t, k, h.back());
       if (result)
@@ -240,19 +238,13 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
     SmallVector<Value> h = merge(nb, t);
     return SmallVector<Value>{km.partials(nb, loc, h, {}).first};
   })[0];
-  Value meanSq = arith::MulFOp::create(b, loc, total,
-                                       f32Constant(b, loc, 1.0 / plan.hidden));
-  Value rho = math::RsqrtOp::create(
-      b, loc,
-      arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, norm->eps)));
+  Value rho = km.rmsScale(b, loc, total, norm->eps);
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
     Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value g = km.load(nb, loc, norm->gain, {}, t, k);
-      Value y = arith::MulFOp::create(
-          nb, loc, arith::MulFOp::create(nb, loc, cta.get(nb, hs, t, k), rhoV),
-          g);
-      km.store(nb, loc, y, norm->out, ValueRange{row}, t, k);
+      km.store(nb, loc, km.normalize(nb, loc, cta.get(nb, hs, t, k), rhoV, g),
+               norm->out, ValueRange{row}, t, k);
     }
   });
 }

@@ -15,6 +15,7 @@
 
 #include "attnres/Conversion/AttnResToGPU/AttnResToGPU.h"
 
+#include "attnres/Dialect/AttnRes/Utils/RowMath.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -77,10 +78,22 @@ bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
 //===----------------------------------------------------------------------===//
 
 /// The per-chunk math of a thread `tid` of a CTA (the same code in both
-/// `CTAEmitter` strategies).
-struct KernelMath {
+/// `CTAEmitter` strategies; the math itself is RowMath's, shared with the
+/// CPU kernels).
+struct KernelMath : detail::RowMath<KernelMath> {
   KernelMath(const GPUKernelPlan &plan, double eps, Type f32)
       : plan(plan), eps(eps), f32(f32) {}
+
+  // The GPU-SIMT strategy of the shared row math (RowMath.h): a thread's
+  // chunks are separate registers, each reduced on its own (the CTA then
+  // sums the threads' partials).
+  static constexpr bool kChunkMajor = true;
+  int64_t rowLength() const { return plan.hidden; }
+  Value accumulateProduct(OpBuilder &b, Location loc, Value a, Value x,
+                          Value acc) const {
+    Value p = hsum(b, loc, arith::MulFOp::create(b, loc, a, x));
+    return acc ? arith::AddFOp::create(b, loc, acc, p).getResult() : p;
+  }
 
   /// Element offset of chunk `k` of thread `tid`.
   Value chunkOffset(OpBuilder &b, Location loc, Value tid, int64_t k) const {
@@ -156,36 +169,10 @@ struct KernelMath {
                       });
   }
 
-  Value zero(OpBuilder &b, Location loc) const {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vecF32(), b.getF32FloatAttr(0.0)));
-  }
-
-  Value hsum(OpBuilder &b, Location loc, Value v) const {
-    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v,
-                                       Value(), arith::FastMathFlags::reassoc);
-  }
-
-  /// Per-thread partial Σ x² and Σ q·x over the thread's chunks.
-  std::pair<Value, Value> partials(OpBuilder &b, Location loc,
-                                   ArrayRef<Value> xs,
-                                   ArrayRef<Value> qs) const {
-    Value ss, dot;
-    for (auto [i, x] : llvm::enumerate(xs)) {
-      Value sq = hsum(b, loc, arith::MulFOp::create(b, loc, x, x));
-      ss = ss ? arith::AddFOp::create(b, loc, ss, sq).getResult() : sq;
-      if (!qs.empty()) {
-        Value p = hsum(b, loc, arith::MulFOp::create(b, loc, qs[i], x));
-        dot = dot ? arith::AddFOp::create(b, loc, dot, p).getResult() : p;
-      }
-    }
-    return {ss, dot};
-  }
-
+  using RowMath::logit;
+  /// The logit `ρ·dot` with the op's eps.
   Value logit(OpBuilder &b, Location loc, Value ss, Value dot) const {
-    return detail::rmsLogit(b, loc, ss, dot,
-                            detail::f32Constant(b, loc, 1.0 / plan.hidden),
-                            detail::f32Constant(b, loc, eps));
+    return logit(b, loc, ss, dot, eps);
   }
 
   const GPUKernelPlan &plan;

@@ -19,6 +19,7 @@
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
 
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
+#include "attnres/Dialect/AttnRes/Utils/RowMath.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,14 +86,31 @@ void tagStreaming(scf::ForOp loop, bool streaming) {
 /// in practice (block sizes 2-16, math §6).
 constexpr int64_t kMaxBatchedQueries = 16;
 
+/// How a task of a gradient kernel sees a shared output
+/// (`KernelBuilder::gradForall`).
+enum class TaskSlice { Rows, RowScalars, Accumulator };
+
 /// Emits the row kernels. Row-major sources are 2-D `[rows, D]` here.
-class KernelBuilder {
+///
+/// The CPU-vector strategy of the shared row math (RowMath.h): a chunk is
+/// one step of a loop over D (`width` f32 lanes, two parts for bf16 pairs),
+/// products accumulate with vector FMAs into loop-carried vectors that are
+/// reduced once after the loop.
+class KernelBuilder : public RowMath<KernelBuilder> {
 public:
   KernelBuilder(OpBuilder &b, Location loc, int64_t hidden,
                 const ConvertAttnResToVectorPassOptions &options)
       : b(b), loc(loc), hidden(hidden), options(options),
         width(chooseVectorWidth(hidden, options.vectorWidth)),
         vecType(VectorType::get({width}, b.getF32Type())) {}
+
+  static constexpr bool kChunkMajor = false;
+  VectorType vecF32() const { return vecType; }
+  int64_t rowLength() const { return hidden; }
+  Value accumulateProduct(OpBuilder &nb, Location l, Value a, Value x,
+                          Value acc) const {
+    return vector::FMAOp::create(nb, l, a, x, acc);
+  }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -207,35 +225,17 @@ public:
         ->getResult(0);
   }
 
-  /// `acc + Σ_p a[p]·b[p]` over the parts of one step.
-  Value fmaParts(OpBuilder &nb, ArrayRef<Value> a, ArrayRef<Value> b,
-                 Value acc) {
-    for (auto [x, y] : llvm::zip_equal(a, b))
-      acc = vector::FMAOp::create(nb, loc, x, y, acc);
-    return acc;
-  }
-
   /// Per part p: `Σ_j w[j]·xs[j][p]` (splatted weights).
   SmallVector<Value, 2> weightParts(OpBuilder &nb, ArrayRef<Value> w,
                                     ArrayRef<SmallVector<Value, 2>> xs) {
     SmallVector<Value, 2> totals;
     for (size_t p = 0; p < xs.front().size(); ++p) {
-      Value total = arith::MulFOp::create(nb, loc, w[0], xs[0][p]);
-      for (size_t j = 1; j < xs.size(); ++j)
-        total = vector::FMAOp::create(nb, loc, w[j], xs[j][p], total);
-      totals.push_back(total);
+      SmallVector<Value> part;
+      for (const SmallVector<Value, 2> &x : xs)
+        part.push_back(x[p]);
+      totals.push_back(weightedSum(nb, loc, w, part));
     }
     return totals;
-  }
-
-  Value zeroVec(OpBuilder &nb) {
-    return arith::ConstantOp::create(
-        nb, loc, DenseElementsAttr::get(vecType, nb.getF32FloatAttr(0.0)));
-  }
-
-  Value sum(OpBuilder &nb, Value vec) {
-    return vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD, vec,
-                                       Value(), arith::FastMathFlags::reassoc);
   }
 
   /// Per-row statistics of `sources[j][row, :]`: Σ v² (if `sumSq` is non-null)
@@ -253,7 +253,7 @@ public:
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = (sumSq ? 1 : 0) + (query ? 1 : 0);
-      SmallVector<Value> inits(count * perSource, zeroVec(b));
+      SmallVector<Value> inits(count * perSource, zero(b, loc));
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(hidden), index(step), inits,
           [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
@@ -263,24 +263,25 @@ public:
               qIdx.push_back(c);
               q = readQueryParts(nb, query, qIdx, pairs);
             }
+            SmallVector<ArrayRef<Value>, 1> probes;
+            if (query)
+              probes.push_back(q);
             SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
               SmallVector<Value, 2> x =
                   readParts(nb, sources[first + j], ValueRange{row, c}, pairs);
-              unsigned k = j * perSource;
-              if (sumSq)
-                yields.push_back(fmaParts(nb, x, x, acc[k++]));
-              if (query)
-                yields.push_back(fmaParts(nb, q, x, acc[k]));
+              SmallVector<Value> a(acc.slice(j * perSource, perSource));
+              llvm::append_range(
+                  yields, statistics(nb, loc, x, probes, sumSq != nullptr, a));
             }
             scf::YieldOp::create(nb, loc, yields);
           });
       for (size_t j = 0; j < count; ++j) {
         unsigned k = j * perSource;
         if (sumSq)
-          sumSq->push_back(sum(b, loop.getResult(k++)));
+          sumSq->push_back(hsum(b, loc, loop.getResult(k++)));
         if (query)
-          dot->push_back(sum(b, loop.getResult(k)));
+          dot->push_back(hsum(b, loc, loop.getResult(k)));
       }
     }
   }
@@ -301,7 +302,7 @@ public:
     for (size_t first = 0; first < n; first += group) {
       size_t count = std::min(group, n - first);
       unsigned perSource = 1 + numQueries;
-      SmallVector<Value> inits(count * perSource, zeroVec(b));
+      SmallVector<Value> inits(count * perSource, zero(b, loc));
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
           inits, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
@@ -309,22 +310,22 @@ public:
             for (int64_t qi = 0; qi < numQueries; ++qi)
               qs.push_back(
                   readQueryParts(nb, queries, ValueRange{index(qi), c}, pairs));
+            SmallVector<ArrayRef<Value>> probes(qs.begin(), qs.end());
             SmallVector<Value> yields;
             for (size_t j = 0; j < count; ++j) {
               SmallVector<Value, 2> x =
                   readParts(nb, sources[first + j], ValueRange{row, c}, pairs);
-              unsigned k = j * perSource;
-              yields.push_back(fmaParts(nb, x, x, acc[k]));
-              for (int64_t qi = 0; qi < numQueries; ++qi)
-                yields.push_back(fmaParts(nb, qs[qi], x, acc[k + 1 + qi]));
+              SmallVector<Value> a(acc.slice(j * perSource, perSource));
+              llvm::append_range(yields,
+                                 statistics(nb, loc, x, probes, true, a));
             }
             scf::YieldOp::create(nb, loc, yields);
           });
       for (size_t j = 0; j < count; ++j) {
         unsigned k = j * perSource;
-        sumSq.push_back(sum(b, loop.getResult(k)));
+        sumSq.push_back(hsum(b, loc, loop.getResult(k)));
         for (int64_t qi = 0; qi < numQueries; ++qi)
-          dots[qi].push_back(sum(b, loop.getResult(k + 1 + qi)));
+          dots[qi].push_back(hsum(b, loc, loop.getResult(k + 1 + qi)));
       }
     }
   }
@@ -370,8 +371,8 @@ public:
   }
 
   /// `out[outIndices…, c] = Σ_j weights[j] · sources[j][row, c]` for all c.
-  Value weightedSum(ValueRange sources, Value row, ArrayRef<Value> weights,
-                    Value out, ValueRange outIndices, bool streaming) {
+  Value weightedSumLoop(ValueRange sources, Value row, ArrayRef<Value> weights,
+                        Value out, ValueRange outIndices, bool streaming) {
     SmallVector<Value> splats;
     for (Value w : weights)
       splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
@@ -398,29 +399,22 @@ public:
   Value normalizeRow(Value h, Value local, Value gain, double eps, Value out,
                      bool streaming) {
     auto ssLoop = scf::ForOp::create(
-        b, loc, index(0), index(hidden), index(width), ValueRange{zeroVec(b)},
+        b, loc, index(0), index(hidden), index(width), ValueRange{zero(b, loc)},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
-          scf::YieldOp::create(
-              nb, loc,
-              ValueRange{vector::FMAOp::create(nb, loc, v, v, acc[0])});
+          scf::YieldOp::create(nb, loc,
+                               statistics(nb, loc, v, {}, true, acc[0]));
         });
-    Value meanSq =
-        arith::MulFOp::create(b, loc, sum(b, ssLoop.getResult(0)),
-                              f32Constant(b, loc, 1.0 / double(hidden)));
-    Value rho = math::RsqrtOp::create(
-        b, loc,
-        arith::AddFOp::create(b, loc, meanSq, f32Constant(b, loc, eps)));
-    Value rhoV = vector::BroadcastOp::create(b, loc, vecType, rho);
+    Value rho = rmsScale(b, loc, hsum(b, loc, ssLoop.getResult(0)), eps);
+    Value rhoV = splat(b, loc, rho);
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(hidden), index(width), ValueRange{out},
         [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
           Value g = read(nb, gain, ValueRange{c});
-          Value y = arith::MulFOp::create(
-              nb, loc, arith::MulFOp::create(nb, loc, v, rhoV), g);
           scf::YieldOp::create(nb, loc,
-                               write(nb, y, acc[0], ValueRange{local, c}));
+                               write(nb, normalize(nb, loc, v, rhoV, g), acc[0],
+                                     ValueRange{local, c}));
         });
     tagStreaming(loop, streaming);
     return loop.getResult(0);
@@ -542,6 +536,145 @@ public:
     return SmallVector<Value>(loop.getResults());
   }
 
+  /// The rows per task of a gradient kernel and the number of tasks. As in
+  /// the forward kernels: small tiles (a few rows of traffic,
+  /// `rowsPerTask()`) only for calls of up to 4 full tasks, otherwise
+  /// `rows-per-task` rows (fewer partial accumulator rows to sum).
+  std::pair<Value, Value> gradTasks(Value rows) {
+    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
+    Value tile;
+    if (std::optional<int64_t> staticRows = staticIndex(rows))
+      tile = index(*staticRows <= 4 * full ? rowsPerTask() : full);
+    else
+      tile = arith::SelectOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rows,
+                                index(4 * full)),
+          index(rowsPerTask()), index(full));
+    Value numTasks = arith::CeilDivUIOp::create(b, loc, rows, tile);
+    return {tile, numTasks};
+  }
+
+  /// `count` row tiles then `accumulators` accumulator rows.
+  static SmallVector<TaskSlice> gradSlices(size_t count, size_t accumulators) {
+    SmallVector<TaskSlice> kinds(count, TaskSlice::Rows);
+    kinds.append(accumulators, TaskSlice::Accumulator);
+    return kinds;
+  }
+
+  /// `scf.forall` over the `numTasks` tasks of a gradient kernel, `tile`
+  /// rows each. Task `k` works on its slices of `shared` (per `kinds`: the
+  /// rows [start, start + size) of a `[rows, D]` or `[rows]` tensor, or row
+  /// `k` of a `[tasks, ..., D]` accumulator): `body(start, size, slices)`
+  /// returns them updated.
+  scf::ForallOp
+  gradForall(Value rows, Value tile, Value numTasks, ValueRange shared,
+             ArrayRef<TaskSlice> kinds,
+             function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+    auto forall =
+        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks}, shared,
+                              std::nullopt, nullptr);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value iv = forall.getInductionVars().front();
+    Value start = arith::MulIOp::create(b, loc, iv, tile);
+    Value size = arith::MinUIOp::create(
+        b, loc, tile, arith::SubIOp::create(b, loc, rows, start));
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
+    SmallVector<Value> tiles;
+    for (auto [out, kind] :
+         llvm::zip_equal(forall.getRegionIterArgs(), kinds)) {
+      auto type = cast<RankedTensorType>(out.getType());
+      SmallVector<OpFoldResult> off(type.getRank(), zero), sz;
+      if (kind == TaskSlice::Accumulator) {
+        off[0] = iv;
+        sz.push_back(one);
+        for (int64_t d : type.getShape().drop_front())
+          sz.push_back(b.getIndexAttr(d));
+      } else {
+        off[0] = start;
+        sz.push_back(size);
+        if (kind == TaskSlice::Rows)
+          sz.push_back(b.getIndexAttr(hidden));
+      }
+      SmallVector<OpFoldResult> st(type.getRank(), one);
+      tiles.push_back(tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
+      offsets.push_back(off);
+      sizes.push_back(sz);
+      strides.push_back(st);
+    }
+    SmallVector<Value> done = body(start, size, tiles);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [i, out] : llvm::enumerate(forall.getRegionIterArgs()))
+      tensor::ParallelInsertSliceOp::create(b, loc, done[i], out, offsets[i],
+                                            sizes[i], strides[i]);
+    return forall;
+  }
+
+  /// Zeroes the D-row `acc[lead..., :]` of an f32 accumulator tile.
+  Value zeroRow(Value acc, ArrayRef<int64_t> lead) {
+    return scf::ForOp::create(
+               b, loc, index(0), index(hidden), index(width), ValueRange{acc},
+               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                 Value z = zero(nb, loc);
+                 SmallVector<Value> idx;
+                 for (int64_t i : lead)
+                   idx.push_back(index(i));
+                 idx.push_back(c);
+                 scf::YieldOp::create(nb, loc, write(nb, z, a[0], idx));
+               })
+        .getResult(0);
+  }
+
+  /// `out[lead[1:]..., :] = Σ_k partial[k, lead[1:]..., :]` over the
+  /// `numTasks` accumulator rows of the tasks, rounded to `out`'s type.
+  Value sumTasks(Value partial, Value numTasks, Value out,
+                 ArrayRef<int64_t> lead) {
+    return scf::ForOp::create(
+               b, loc, index(0), index(hidden), index(width), ValueRange{out},
+               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                 Value total =
+                     scf::ForOp::create(
+                         nb, loc, index(0), numTasks, index(1),
+                         ValueRange{zero(nb, loc)},
+                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                           SmallVector<Value> idx = {k};
+                           for (int64_t i : lead)
+                             idx.push_back(index(i));
+                           idx.push_back(c);
+                           scf::YieldOp::create(
+                               ib, loc,
+                               ValueRange{arith::AddFOp::create(
+                                   ib, loc, t[0], read(ib, partial, idx))});
+                         })
+                         .getResult(0);
+                 SmallVector<Value> idx;
+                 for (int64_t i : lead)
+                   idx.push_back(index(i));
+                 idx.push_back(c);
+                 scf::YieldOp::create(nb, loc, write(nb, total, a[0], idx));
+               })
+        .getResult(0);
+  }
+
+  /// `Σ_k partial[k, ...]` over the task rows of a `[tasks, D]` or
+  /// `[tasks, S, D]` f32 accumulator, rounded to the element type of `type`
+  /// (and cast to it when its shape is less static).
+  Value sumTasks(Value partial, Value numTasks, RankedTensorType type) {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(partial.getType()).getShape().drop_front();
+    Value out = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+    if (shape.size() == 1)
+      out = sumTasks(partial, numTasks, out, {});
+    else
+      for (int64_t i = 0; i < shape.front(); ++i)
+        out = sumTasks(partial, numTasks, out, {i});
+    if (out.getType() != type)
+      out = tensor::CastOp::create(b, loc, type, out);
+    return out;
+  }
+
   /// Rows per parallel task: `rows-per-task`, fewer when rows are big (a
   /// decode call at a large D), so that a few rows still spread over the
   /// cores. A task keeps at least kMinTaskBytes of traffic, a few µs of one
@@ -580,22 +713,39 @@ uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
                                   static_cast<uint64_t>(hidden));
 }
 
-/// depth_attn, and depth_attn_norm (the same row loop, then the decode
-/// tail: the RMSNorm of the row just written, in L1, instead of re-reading
-/// h).
-template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
-  DepthAttnToVector(MLIRContext *ctx,
-                    const ConvertAttnResToVectorPassOptions &options)
+/// The base of the kernel patterns: ops with destinations (`outs`) or in
+/// memref form are left to convert-attnres-to-linalg (their decomposition
+/// writes into the given destinations); the others go to `rewriteKernel`.
+template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
+  KernelPattern(MLIRContext *ctx,
+                const ConvertAttnResToVectorPassOptions &options)
       : OpRewritePattern<OpTy>(ctx), options(options) {}
 
-  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnNormOp>;
-
   LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+                                PatternRewriter &rewriter) const final {
     if (hasDestinationsOrBuffers(op))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
+    return rewriteKernel(op, rewriter);
+  }
+
+  virtual LogicalResult rewriteKernel(OpTy op,
+                                      PatternRewriter &rewriter) const = 0;
+
+  ConvertAttnResToVectorPassOptions options;
+};
+
+/// depth_attn, and depth_attn_norm (the same row loop, then the decode
+/// tail: the RMSNorm of the row just written, in L1, instead of re-reading
+/// h).
+template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
+  using KernelPattern<OpTy>::KernelPattern;
+
+  static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnNormOp>;
+
+  LogicalResult rewriteKernel(OpTy op,
+                              PatternRewriter &rewriter) const override {
     RankedTensorType type;
     if constexpr (kFused)
       type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
@@ -614,7 +764,7 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
     } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
     }
-    KernelBuilder kb(rewriter, loc, *hidden, options);
+    KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Every source's row and the output row.
     kb.rowBytes = rowsOfBytes(type, op.getSources().size() + 1, *hidden);
     SmallVector<Value> sources;
@@ -627,7 +777,8 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming = wantsStreamingStores(type, options.streamingMinBytes);
+    bool streaming =
+        wantsStreamingStores(type, this->options.streamingMinBytes);
     // The decode tail (depth_attn_norm): the next sublayer's PreNorm of h
     // runs in the same row loop, on the row just written (in L1), instead of
     // re-reading h.
@@ -653,7 +804,7 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(sources, row, query, {}, &sumSq, &dot);
             SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
-            SmallVector<Value> tiles = {kb.weightedSum(
+            SmallVector<Value> tiles = {kb.weightedSumLoop(
                 sources, row, sm.weights, acc[0], {local}, streaming)};
             if (normGain)
               tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
@@ -675,21 +826,13 @@ template <typename OpTy> struct DepthAttnToVector : OpRewritePattern<OpTy> {
     }
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
-struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
-  DepthAttnStatsToVector(MLIRContext *ctx,
-                         const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnStatsOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnStatsOp op,
+                              PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     std::optional<int64_t> hidden =
@@ -780,8 +923,9 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
                   SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
                   Value lse = tensor::InsertOp::create(
                       rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
-                  Value out = kb.weightedSum(sources, row, sm.weights, qAcc[0],
-                                             ValueRange{s, local}, streaming);
+                  Value out =
+                      kb.weightedSumLoop(sources, row, sm.weights, qAcc[0],
+                                         ValueRange{s, local}, streaming);
                   scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
                 });
             return SmallVector<Value>(perQuery.getResults());
@@ -800,26 +944,17 @@ struct DepthAttnStatsToVector : OpRewritePattern<DepthAttnStatsOp> {
     rewriter.replaceOp(op, ValueRange{output, lse});
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 /// depth_attn_merge, and depth_attn_merge_norm (the merge's row loop, then
 /// the RMSNorm of the row just written).
-template <typename OpTy>
-struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
-  DepthAttnMergeToVector(MLIRContext *ctx,
-                         const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern<OpTy>(ctx), options(options) {}
+template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
+  using KernelPattern<OpTy>::KernelPattern;
 
   static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(OpTy op,
+                              PatternRewriter &rewriter) const override {
     RankedTensorType type;
     if constexpr (kFused)
       type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
@@ -838,7 +973,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
     } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
     }
-    KernelBuilder kb(rewriter, loc, *hidden, options);
+    KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Source, phase-1 output and result rows.
     kb.rowBytes = rowsOfBytes(type, 3, *hidden);
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
@@ -851,7 +986,8 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
         flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
-    bool streaming = wantsStreamingStores(type, options.streamingMinBytes);
+    bool streaming =
+        wantsStreamingStores(type, this->options.streamingMinBytes);
     // The next sublayer's PreNorm of h in the same row loop (decode tail).
     Value normGain;
     double normEps = 0;
@@ -874,10 +1010,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(source, row, query, {}, &sumSq, &dot);
-            Value logit =
-                rmsLogit(rewriter, loc, sumSq[0], dot[0],
-                         f32Constant(rewriter, loc, 1.0 / double(*hidden)),
-                         f32Constant(rewriter, loc, eps));
+            Value logit = kb.logit(rewriter, loc, sumSq[0], dot[0], eps);
             Value rowLse =
                 tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
             Value w = vector::BroadcastOp::create(
@@ -889,8 +1022,7 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
                 [&](OpBuilder &nb, Location, Value c, ValueRange cAcc) {
                   Value o = kb.read(nb, output, ValueRange{row, c});
                   Value u = kb.read(nb, source, ValueRange{row, c});
-                  Value h = vector::FMAOp::create(
-                      nb, loc, w, arith::SubFOp::create(nb, loc, u, o), o);
+                  Value h = kb.merge(nb, loc, w, u, o);
                   scf::YieldOp::create(
                       nb, loc, kb.write(nb, h, cAcc[0], ValueRange{local, c}));
                 });
@@ -916,8 +1048,6 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
     }
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -939,17 +1069,11 @@ struct DepthAttnMergeToVector : OpRewritePattern<OpTy> {
 /// passes read the n + 1 rows just loaded, from cache), every dV_j row is
 /// written once: (2n + 1)·D elements per row. Ops with a static zero token
 /// dim are left to the linalg lowering (their dq is zero, not empty).
-struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
-  DepthAttnGradToVector(MLIRContext *ctx,
-                        const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnGradOp op,
+                              PatternRewriter &rewriter) const override {
     auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
@@ -979,17 +1103,8 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     // `partial`. As in the forward kernels: small tiles (a few rows of
     // traffic, `rowsPerTask()`) only for calls of up to 4 full tasks,
     // otherwise `rows-per-task` rows (fewer partial dq rows to sum).
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
       shared.push_back(tensor::EmptyOp::create(
@@ -998,44 +1113,12 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     shared.push_back(tensor::EmptyOp::create(
         rewriter, loc,
         ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)}, f32));
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      SmallVector<Value> tiles;
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      for (size_t j = 0; j < n; ++j)
-        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
-                                                       rowOff, rowSz, strides));
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
-                                                 accSz, strides);
-      // Zero the accumulator.
-      acc = scf::ForOp::create(
-                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{acc},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(nb, loc,
-                                       kb.write(nb, kb.zeroVec(nb), a[0],
-                                                ValueRange{kb.index(0), c}));
-                })
-                .getResult(0);
-      tiles.push_back(acc);
-      SmallVector<Value> done =
-          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared, kb.gradSlices(n, 1),
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          tiles.back() = kb.zeroRow(tiles.back(), {0});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Pass 1: Σ v², q·v, g·v in groups of sources (registers).
             SmallVector<Value> sumSq, dot, gdot;
@@ -1046,7 +1129,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
             size_t group = llvm::divideCeil(n, llvm::divideCeil(n, maxGroup));
             for (size_t first = 0; first < n; first += group) {
               size_t count = std::min(group, n - first);
-              SmallVector<Value> inits(3 * count, kb.zeroVec(rewriter));
+              SmallVector<Value> inits(3 * count, kb.zero(rewriter, loc));
               auto loop = scf::ForOp::create(
                   rewriter, loc, kb.index(0), kb.index(*hidden),
                   kb.index(width), inits,
@@ -1057,19 +1140,18 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                     for (size_t j = 0; j < count; ++j) {
                       Value v =
                           kb.read(nb, sources[first + j], ValueRange{row, c});
-                      ys.push_back(
-                          vector::FMAOp::create(nb, loc, v, v, a[3 * j]));
-                      ys.push_back(
-                          vector::FMAOp::create(nb, loc, q, v, a[3 * j + 1]));
-                      ys.push_back(
-                          vector::FMAOp::create(nb, loc, g, v, a[3 * j + 2]));
+                      SmallVector<Value> acc(a.slice(3 * j, 3));
+                      llvm::append_range(
+                          ys, kb.statistics(nb, loc, v, {q, g}, true, acc));
                     }
                     scf::YieldOp::create(nb, loc, ys);
                   });
               for (size_t j = 0; j < count; ++j) {
-                sumSq.push_back(kb.sum(rewriter, loop.getResult(3 * j)));
-                dot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 1)));
-                gdot.push_back(kb.sum(rewriter, loop.getResult(3 * j + 2)));
+                sumSq.push_back(kb.hsum(rewriter, loc, loop.getResult(3 * j)));
+                dot.push_back(
+                    kb.hsum(rewriter, loc, loop.getResult(3 * j + 1)));
+                gdot.push_back(
+                    kb.hsum(rewriter, loc, loop.getResult(3 * j + 2)));
               }
             }
             // Scalars.
@@ -1077,12 +1159,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
             Value epsV = f32Constant(rewriter, loc, eps);
             SmallVector<Value> rho, logits;
             for (size_t j = 0; j < n; ++j) {
-              rho.push_back(math::RsqrtOp::create(
-                  rewriter, loc,
-                  arith::AddFOp::create(
-                      rewriter, loc,
-                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
-                      epsV)));
+              rho.push_back(kb.rmsScale(rewriter, loc, sumSq[j], invD, epsV));
               logits.push_back(
                   arith::MulFOp::create(rewriter, loc, rho[j], dot[j]));
             }
@@ -1129,9 +1206,8 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                   SmallVector<Value> ys;
                   for (size_t j = 0; j < n; ++j) {
                     Value v = kb.read(nb, sources[j], ValueRange{row, c});
-                    Value d = arith::MulFOp::create(nb, loc, aV[j], g);
-                    d = vector::FMAOp::create(nb, loc, cV[j], q, d);
-                    d = vector::FMAOp::create(nb, loc, eV[j], v, d);
+                    Value d = kb.weightedSum(nb, loc, {aV[j], cV[j], eV[j]},
+                                             {g, q, v});
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
                   scf::YieldOp::create(nb, loc, ys);
@@ -1143,7 +1219,7 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), c});
                   for (size_t j = 0; j < n; ++j)
-                    dq = vector::FMAOp::create(
+                    dq = kb.weightedSum(
                         nb, loc, cV[j],
                         kb.read(nb, sources[j], ValueRange{row, c}), dq);
                   scf::YieldOp::create(
@@ -1154,41 +1230,10 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
             results.push_back(accLoop.getResult(0));
             return results;
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      for (size_t j = 0; j < n; ++j)
-        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
-                                              rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
-                                            accOff, accSz, strides);
-    }
+        });
     // dq = Σ_k partial[k, :], in the query's type.
-    Value partial = forall.getResult(n);
-    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    Value dqInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
-    Value dq =
-        scf::ForOp::create(
-            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-            ValueRange{dqInit},
-            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-              Value total =
-                  scf::ForOp::create(
-                      nb, loc, kb.index(0), numTasks, kb.index(1),
-                      ValueRange{kb.zeroVec(nb)},
-                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                        scf::YieldOp::create(
-                            ib, loc,
-                            ValueRange{arith::AddFOp::create(
-                                ib, loc, t[0],
-                                kb.read(ib, partial, ValueRange{k, c}))});
-                      })
-                      .getResult(0);
-              scf::YieldOp::create(nb, loc,
-                                   kb.write(nb, total, a[0], ValueRange{c}));
-            })
-            .getResult(0);
-    if (dq.getType() != queryType)
-      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+    Value dq = kb.sumTasks(forall.getResult(n), numTasks,
+                           cast<RankedTensorType>(op.getQueryGrad().getType()));
     SmallVector<Value> results = {dq};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getGrad());
@@ -1198,8 +1243,6 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
     rewriter.replaceOp(op, results);
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1213,17 +1256,11 @@ struct DepthAttnGradToVector : OpRewritePattern<DepthAttnGradOp> {
 /// `du = β g + (ds ρ) q − (ds s ρ²/D) u`; a loop adding `(ds ρ) u` to the
 /// task's dq accumulator. `u`, `o` and `g` are read from memory once, `do`
 /// and `du` written once; `dlse = −ds` is one float per row.
-struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
-  DepthAttnMergeGradToVector(MLIRContext *ctx,
-                             const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnMergeGradOp op,
+                              PatternRewriter &rewriter) const override {
     auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || hasEncodedTensors(op))
@@ -1248,17 +1285,8 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
     Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<OpFoldResult> rowSizes =
         tensor::getMixedSizes(rewriter, loc, source);
     SmallVector<Value> shared = {
@@ -1270,76 +1298,35 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
             rewriter, loc,
             ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
             f32)};
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      SmallVector<OpFoldResult> lseOff = {start}, lseSz = {size}, lseSt = {one};
-      SmallVector<Value> tiles = {
-          tensor::ExtractSliceOp::create(rewriter, loc, outs[0], rowOff, rowSz,
-                                         strides),
-          tensor::ExtractSliceOp::create(rewriter, loc, outs[1], rowOff, rowSz,
-                                         strides),
-          tensor::ExtractSliceOp::create(rewriter, loc, outs[2], lseOff, lseSz,
-                                         lseSt)};
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[3], accOff,
-                                                 accSz, strides);
-      acc = scf::ForOp::create(
-                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{acc},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(nb, loc,
-                                       kb.write(nb, kb.zeroVec(nb), a[0],
-                                                ValueRange{kb.index(0), c}));
-                })
-                .getResult(0);
-      tiles.push_back(acc);
-      SmallVector<Value> done =
-          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared,
+        {TaskSlice::Rows, TaskSlice::Rows, TaskSlice::RowScalars,
+         TaskSlice::Accumulator},
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          tiles.back() = kb.zeroRow(tiles.back(), {0});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter),
-                           kb.zeroVec(rewriter)},
+                ValueRange{kb.zero(rewriter, loc), kb.zero(rewriter, loc),
+                           kb.zero(rewriter, loc)},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value q = kb.read(nb, query, ValueRange{c});
                   Value u = kb.read(nb, source, ValueRange{row, c});
                   Value o = kb.read(nb, output, ValueRange{row, c});
                   Value g = kb.read(nb, grad, ValueRange{row, c});
-                  scf::YieldOp::create(
-                      nb, loc,
-                      ValueRange{vector::FMAOp::create(nb, loc, u, u, a[0]),
-                                 vector::FMAOp::create(nb, loc, q, u, a[1]),
-                                 vector::FMAOp::create(
-                                     nb, loc, g,
-                                     arith::SubFOp::create(nb, loc, u, o),
-                                     a[2])});
+                  SmallVector<Value> ys =
+                      kb.statistics(nb, loc, u, {q}, true, {a[0], a[1]});
+                  ys.push_back(kb.accumulateProduct(
+                      nb, loc, g, arith::SubFOp::create(nb, loc, u, o), a[2]));
+                  scf::YieldOp::create(nb, loc, ys);
                 });
-            Value sumSq = kb.sum(rewriter, stats.getResult(0));
-            Value dot = kb.sum(rewriter, stats.getResult(1));
-            Value gdiff = kb.sum(rewriter, stats.getResult(2));
+            Value sumSq = kb.hsum(rewriter, loc, stats.getResult(0));
+            Value dot = kb.hsum(rewriter, loc, stats.getResult(1));
+            Value gdiff = kb.hsum(rewriter, loc, stats.getResult(2));
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
-            Value rho = math::RsqrtOp::create(
-                rewriter, loc,
-                arith::AddFOp::create(
-                    rewriter, loc,
-                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
-                    f32Constant(rewriter, loc, eps)));
+            Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value s = arith::MulFOp::create(rewriter, loc, rho, dot);
             Value rowLse =
                 tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
@@ -1373,10 +1360,9 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                   Value q = kb.read(nb, query, ValueRange{ch});
                   Value u = kb.read(nb, source, ValueRange{row, ch});
                   Value g = kb.read(nb, grad, ValueRange{row, ch});
-                  Value dO = arith::MulFOp::create(nb, loc, oneMinusV, g);
-                  Value dU = arith::MulFOp::create(nb, loc, betaV, g);
-                  dU = vector::FMAOp::create(nb, loc, cV, q, dU);
-                  dU = vector::FMAOp::create(nb, loc, eV, u, dU);
+                  Value dO = kb.weightedSum(nb, loc, oneMinusV, g);
+                  Value dU =
+                      kb.weightedSum(nb, loc, {betaV, cV, eV}, {g, q, u});
                   scf::YieldOp::create(
                       nb, loc,
                       ValueRange{
@@ -1389,9 +1375,9 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                 ValueRange{cur[3]},
                 [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
-                  dq = vector::FMAOp::create(
-                      nb, loc, cV, kb.read(nb, source, ValueRange{row, ch}),
-                      dq);
+                  dq = kb.weightedSum(nb, loc, cV,
+                                      kb.read(nb, source, ValueRange{row, ch}),
+                                      dq);
                   scf::YieldOp::create(
                       nb, loc,
                       kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
@@ -1399,43 +1385,9 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
             return SmallVector<Value>{loop.getResult(0), loop.getResult(1),
                                       dlseTile, accLoop.getResult(0)};
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
-                                            rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
-                                            rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[2], outs[2],
-                                            lseOff, lseSz, lseSt);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[3], outs[3],
-                                            accOff, accSz, strides);
-    }
-    Value partial = forall.getResult(3);
-    auto queryType = cast<RankedTensorType>(op.getQueryGrad().getType());
-    Value dqInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{*hidden}, queryType.getElementType());
-    Value dq =
-        scf::ForOp::create(
-            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-            ValueRange{dqInit},
-            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-              Value total =
-                  scf::ForOp::create(
-                      nb, loc, kb.index(0), numTasks, kb.index(1),
-                      ValueRange{kb.zeroVec(nb)},
-                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                        scf::YieldOp::create(
-                            ib, loc,
-                            ValueRange{arith::AddFOp::create(
-                                ib, loc, t[0],
-                                kb.read(ib, partial, ValueRange{k, c}))});
-                      })
-                      .getResult(0);
-              scf::YieldOp::create(nb, loc,
-                                   kb.write(nb, total, a[0], ValueRange{c}));
-            })
-            .getResult(0);
-    if (dq.getType() != queryType)
-      dq = tensor::CastOp::create(rewriter, loc, queryType, dq);
+        });
+    Value dq = kb.sumTasks(forall.getResult(3), numTasks,
+                           cast<RankedTensorType>(op.getQueryGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
     SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
@@ -1450,8 +1402,6 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
                                      srcType, sizes, 0, true)});
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1462,17 +1412,11 @@ struct DepthAttnMergeGradToVector : OpRewritePattern<DepthAttnMergeGradOp> {
 /// `Σ γ·g·x`, then `dx = ρ γ g − (ρ³/D)(Σγgx) x` (the output loop) and
 /// `ρ x g` into the task's dγ accumulator. `x` and `g` are read from memory
 /// once, `dx` written once.
-struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
-  RMSNormGradToVector(MLIRContext *ctx,
-                      const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(RMSNormGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(RMSNormGradOp op,
+                              PatternRewriter &rewriter) const override {
     auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
     std::optional<int64_t> hidden = staticHidden(srcType);
     if (!hidden || hasEncodedTensors(op))
@@ -1494,17 +1438,8 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
     Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared = {
         tensor::EmptyOp::create(
             rewriter, loc, tensor::getMixedSizes(rewriter, loc, x), elemType),
@@ -1512,44 +1447,16 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
             rewriter, loc,
             ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
             f32)};
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> accOff = {iv, zero}, accSz = {one, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      Value dxTile = tensor::ExtractSliceOp::create(rewriter, loc, outs[0],
-                                                    rowOff, rowSz, strides);
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[1], accOff,
-                                                 accSz, strides);
-      acc = scf::ForOp::create(
-                rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{acc},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                  scf::YieldOp::create(nb, loc,
-                                       kb.write(nb, kb.zeroVec(nb), a[0],
-                                                ValueRange{kb.index(0), c}));
-                })
-                .getResult(0);
-      SmallVector<Value> done = kb.forEachRow(
-          size, ValueRange{dxTile, acc}, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared, kb.gradSlices(1, 1),
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          tiles.back() = kb.zeroRow(tiles.back(), {0});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             auto stats = scf::ForOp::create(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-                ValueRange{kb.zeroVec(rewriter), kb.zeroVec(rewriter)},
+                ValueRange{kb.zero(rewriter, loc), kb.zero(rewriter, loc)},
                 [&](OpBuilder &nb, Location, Value c, ValueRange a) {
                   Value xv = kb.read(nb, x, ValueRange{row, c});
                   Value gv = arith::MulFOp::create(
@@ -1557,18 +1464,12 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                       kb.read(nb, grad, ValueRange{row, c}));
                   scf::YieldOp::create(
                       nb, loc,
-                      ValueRange{vector::FMAOp::create(nb, loc, xv, xv, a[0]),
-                                 vector::FMAOp::create(nb, loc, gv, xv, a[1])});
+                      kb.statistics(nb, loc, xv, {gv}, true, {a[0], a[1]}));
                 });
-            Value sumSq = kb.sum(rewriter, stats.getResult(0));
-            Value dot = kb.sum(rewriter, stats.getResult(1));
+            Value sumSq = kb.hsum(rewriter, loc, stats.getResult(0));
+            Value dot = kb.hsum(rewriter, loc, stats.getResult(1));
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
-            Value rho = math::RsqrtOp::create(
-                rewriter, loc,
-                arith::AddFOp::create(
-                    rewriter, loc,
-                    arith::MulFOp::create(rewriter, loc, sumSq, invD),
-                    f32Constant(rewriter, loc, eps)));
+            Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value rho3 = arith::MulFOp::create(
                 rewriter, loc, arith::MulFOp::create(rewriter, loc, rho, rho),
                 rho);
@@ -1589,8 +1490,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                   Value gv = arith::MulFOp::create(
                       nb, loc, kb.read(nb, gain, ValueRange{c}),
                       kb.read(nb, grad, ValueRange{row, c}));
-                  Value d = arith::MulFOp::create(nb, loc, rhoV, gv);
-                  d = vector::FMAOp::create(nb, loc, corrV, xv, d);
+                  Value d = kb.weightedSum(nb, loc, {rhoV, corrV}, {gv, xv});
                   scf::YieldOp::create(
                       nb, loc, kb.write(nb, d, a[0], ValueRange{local, c}));
                 });
@@ -1602,7 +1502,7 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                   Value xg = arith::MulFOp::create(
                       nb, loc, kb.read(nb, x, ValueRange{row, c}),
                       kb.read(nb, grad, ValueRange{row, c}));
-                  Value dg = vector::FMAOp::create(
+                  Value dg = kb.weightedSum(
                       nb, loc, rhoV, xg,
                       kb.read(nb, a[0], ValueRange{kb.index(0), c}));
                   scf::YieldOp::create(
@@ -1611,39 +1511,10 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                 });
             return SmallVector<Value>{loop.getResult(0), accLoop.getResult(0)};
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[0], outs[0],
-                                            rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[1], outs[1],
-                                            accOff, accSz, strides);
-    }
-    Value partial = forall.getResult(1);
-    auto gainType = cast<RankedTensorType>(op.getGainGrad().getType());
-    Value dgInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{*hidden}, gainType.getElementType());
+        });
     Value dgain =
-        scf::ForOp::create(
-            rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-            ValueRange{dgInit},
-            [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-              Value total =
-                  scf::ForOp::create(
-                      nb, loc, kb.index(0), numTasks, kb.index(1),
-                      ValueRange{kb.zeroVec(nb)},
-                      [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                        scf::YieldOp::create(
-                            ib, loc,
-                            ValueRange{arith::AddFOp::create(
-                                ib, loc, t[0],
-                                kb.read(ib, partial, ValueRange{k, c}))});
-                      })
-                      .getResult(0);
-              scf::YieldOp::create(nb, loc,
-                                   kb.write(nb, total, a[0], ValueRange{c}));
-            })
-            .getResult(0);
-    if (dgain.getType() != gainType)
-      dgain = tensor::CastOp::create(rewriter, loc, gainType, dgain);
+        kb.sumTasks(forall.getResult(1), numTasks,
+                    cast<RankedTensorType>(op.getGainGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getInput());
     rewriter.replaceOp(
@@ -1652,8 +1523,6 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
                        dgain});
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1668,17 +1537,11 @@ struct RMSNormGradToVector : OpRewritePattern<RMSNormGradOp> {
 /// adding `Σ_j (ds_sj ρ_j) V_j` to the task's S dQ accumulator rows. Each
 /// source row and each dO_s row come from memory once, each dV_j is written
 /// once. Other query counts take the linalg lowering.
-struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
-  DepthAttnStatsGradToVector(MLIRContext *ctx,
-                             const ConvertAttnResToVectorPassOptions &options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
+  using KernelPattern::KernelPattern;
 
-  LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
-                                PatternRewriter &rewriter) const override {
-    if (hasDestinationsOrBuffers(op))
-      return rewriter.notifyMatchFailure(
-          op,
-          "destinations or memref form: lowered by convert-attnres-to-linalg");
+  LogicalResult rewriteKernel(DepthAttnStatsGradOp op,
+                              PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
     auto srcType =
@@ -1712,17 +1575,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
     Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
-    int64_t full = std::max<unsigned>(1, options.rowsPerTask);
-    Value tile;
-    if (std::optional<int64_t> staticRows = KernelBuilder::staticIndex(rows))
-      tile = kb.index(*staticRows <= 4 * full ? kb.rowsPerTask() : full);
-    else
-      tile = arith::SelectOp::create(
-          rewriter, loc,
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, rows,
-                                kb.index(4 * full)),
-          kb.index(kb.rowsPerTask()), kb.index(full));
-    Value numTasks = arith::CeilDivUIOp::create(rewriter, loc, rows, tile);
+    Value tile, numTasks;
+    std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
       shared.push_back(tensor::EmptyOp::create(
@@ -1734,48 +1588,13 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
         ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(S),
                                rewriter.getIndexAttr(*hidden)},
         f32));
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{numTasks},
-                              shared, std::nullopt, nullptr);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value iv = forall.getInductionVars().front();
-      Value start = arith::MulIOp::create(rewriter, loc, iv, tile);
-      Value size = arith::MinUIOp::create(
-          rewriter, loc, tile,
-          arith::SubIOp::create(rewriter, loc, rows, start));
-      ValueRange outs = forall.getRegionIterArgs();
-      OpFoldResult zero = rewriter.getIndexAttr(0),
-                   one = rewriter.getIndexAttr(1);
-      OpFoldResult hiddenOfr = rewriter.getIndexAttr(*hidden);
-      SmallVector<OpFoldResult> rowOff = {start, zero},
-                                rowSz = {size, hiddenOfr};
-      SmallVector<OpFoldResult> strides = {one, one};
-      SmallVector<OpFoldResult> accOff = {iv, zero, zero},
-                                accSz = {one, rewriter.getIndexAttr(S),
-                                         hiddenOfr},
-                                accSt = {one, one, one};
-      SmallVector<Value> tiles;
-      for (size_t j = 0; j < n; ++j)
-        tiles.push_back(tensor::ExtractSliceOp::create(rewriter, loc, outs[j],
-                                                       rowOff, rowSz, strides));
-      Value acc = tensor::ExtractSliceOp::create(rewriter, loc, outs[n], accOff,
-                                                 accSz, accSt);
-      for (int64_t qi = 0; qi < S; ++qi)
-        acc = scf::ForOp::create(
-                  rewriter, loc, kb.index(0), kb.index(*hidden),
-                  kb.index(width), ValueRange{acc},
-                  [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                    scf::YieldOp::create(
-                        nb, loc,
-                        kb.write(nb, kb.zeroVec(nb), a[0],
-                                 ValueRange{kb.index(0), kb.index(qi), c}));
-                  })
-                  .getResult(0);
-      tiles.push_back(acc);
-      SmallVector<Value> done =
-          kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
+    scf::ForallOp forall = kb.gradForall(
+        rows, tile, numTasks, shared, kb.gradSlices(n, 1),
+        [&](Value start, Value size, ValueRange taskTiles) {
+          SmallVector<Value> tiles(taskTiles);
+          for (int64_t qi = 0; qi < S; ++qi)
+            tiles.back() = kb.zeroRow(tiles.back(), {0, qi});
+          return kb.forEachRow(size, tiles, [&](Value local, ValueRange cur) {
             Value row = arith::AddIOp::create(rewriter, loc, start, local);
             // Statistics: per source Σv², and Q_s·v, dO_s·v for every s.
             size_t perSource = 1 + 2 * S;
@@ -1786,7 +1605,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
             SmallVector<SmallVector<Value>> dots(S), gdots(S);
             for (size_t first = 0; first < n; first += group) {
               size_t count = std::min(group, n - first);
-              SmallVector<Value> inits(count * perSource, kb.zeroVec(rewriter));
+              SmallVector<Value> inits(count * perSource,
+                                       kb.zero(rewriter, loc));
               auto loop = scf::ForOp::create(
                   rewriter, loc, kb.index(0), kb.index(*hidden),
                   kb.index(width), inits,
@@ -1798,29 +1618,29 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                       gs.push_back(
                           kb.read(nb, dOut, ValueRange{kb.index(qi), row, c}));
                     }
+                    SmallVector<ArrayRef<Value>> probes;
+                    for (int64_t qi = 0; qi < S; ++qi) {
+                      probes.push_back(qs[qi]);
+                      probes.push_back(gs[qi]);
+                    }
                     SmallVector<Value> ys;
                     for (size_t j = 0; j < count; ++j) {
                       Value v =
                           kb.read(nb, sources[first + j], ValueRange{row, c});
-                      size_t k = j * perSource;
-                      ys.push_back(vector::FMAOp::create(nb, loc, v, v, a[k]));
-                      for (int64_t qi = 0; qi < S; ++qi) {
-                        ys.push_back(vector::FMAOp::create(nb, loc, qs[qi], v,
-                                                           a[k + 1 + 2 * qi]));
-                        ys.push_back(vector::FMAOp::create(nb, loc, gs[qi], v,
-                                                           a[k + 2 + 2 * qi]));
-                      }
+                      SmallVector<Value> acc(a.slice(j * perSource, perSource));
+                      llvm::append_range(
+                          ys, kb.statistics(nb, loc, v, probes, true, acc));
                     }
                     scf::YieldOp::create(nb, loc, ys);
                   });
               for (size_t j = 0; j < count; ++j) {
                 size_t k = j * perSource;
-                sumSq.push_back(kb.sum(rewriter, loop.getResult(k)));
+                sumSq.push_back(kb.hsum(rewriter, loc, loop.getResult(k)));
                 for (int64_t qi = 0; qi < S; ++qi) {
                   dots[qi].push_back(
-                      kb.sum(rewriter, loop.getResult(k + 1 + 2 * qi)));
+                      kb.hsum(rewriter, loc, loop.getResult(k + 1 + 2 * qi)));
                   gdots[qi].push_back(
-                      kb.sum(rewriter, loop.getResult(k + 2 + 2 * qi)));
+                      kb.hsum(rewriter, loc, loop.getResult(k + 2 + 2 * qi)));
                 }
               }
             }
@@ -1830,12 +1650,7 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
             Value zeroF = f32Constant(rewriter, loc, 0.0);
             SmallVector<Value> rho;
             for (size_t j = 0; j < n; ++j)
-              rho.push_back(math::RsqrtOp::create(
-                  rewriter, loc,
-                  arith::AddFOp::create(
-                      rewriter, loc,
-                      arith::MulFOp::create(rewriter, loc, sumSq[j], invD),
-                      epsV)));
+              rho.push_back(kb.rmsScale(rewriter, loc, sumSq[j], invD, epsV));
             SmallVector<SmallVector<Value>> aV(S), cV(S);
             SmallVector<Value> eSum(n);
             for (int64_t qi = 0; qi < S; ++qi) {
@@ -1906,11 +1721,13 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                   SmallVector<Value> ys;
                   for (size_t j = 0; j < n; ++j) {
                     Value v = kb.read(nb, sources[j], ValueRange{row, c});
-                    Value d = arith::MulFOp::create(nb, loc, eV[j], v);
+                    SmallVector<Value> ws = {eV[j]}, xs = {v};
                     for (int64_t qi = 0; qi < S; ++qi) {
-                      d = vector::FMAOp::create(nb, loc, aV[qi][j], gs[qi], d);
-                      d = vector::FMAOp::create(nb, loc, cV[qi][j], qs[qi], d);
+                      llvm::append_range(ws,
+                                         ArrayRef<Value>{aV[qi][j], cV[qi][j]});
+                      llvm::append_range(xs, ArrayRef<Value>{gs[qi], qs[qi]});
                     }
+                    Value d = kb.weightedSum(nb, loc, ws, xs);
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
                   scf::YieldOp::create(nb, loc, ys);
@@ -1927,9 +1744,8 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
                   Value t = a[0];
                   for (int64_t qi = 0; qi < S; ++qi) {
                     SmallVector<Value> idx = {kb.index(0), kb.index(qi), c};
-                    Value dq = kb.read(nb, t, idx);
-                    for (size_t j = 0; j < n; ++j)
-                      dq = vector::FMAOp::create(nb, loc, cV[qi][j], vs[j], dq);
+                    Value dq = kb.weightedSum(nb, loc, cV[qi], vs,
+                                              kb.read(nb, t, idx));
                     t = kb.write(nb, dq, t, idx);
                   }
                   scf::YieldOp::create(nb, loc, t);
@@ -1938,44 +1754,11 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
             results.push_back(accLoop.getResult(0));
             return results;
           });
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      for (size_t j = 0; j < n; ++j)
-        tensor::ParallelInsertSliceOp::create(rewriter, loc, done[j], outs[j],
-                                              rowOff, rowSz, strides);
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, done[n], outs[n],
-                                            accOff, accSz, accSt);
-    }
+        });
     // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type.
-    Value partial = forall.getResult(n);
-    auto dqType = cast<RankedTensorType>(op.getQueriesGrad().getType());
-    Value dqInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{S, *hidden}, dqType.getElementType());
-    Value dQ = dqInit;
-    for (int64_t qi = 0; qi < S; ++qi)
-      dQ = scf::ForOp::create(
-               rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
-               ValueRange{dQ},
-               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                 Value total =
-                     scf::ForOp::create(
-                         nb, loc, kb.index(0), numTasks, kb.index(1),
-                         ValueRange{kb.zeroVec(nb)},
-                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                           scf::YieldOp::create(
-                               ib, loc,
-                               ValueRange{arith::AddFOp::create(
-                                   ib, loc, t[0],
-                                   kb.read(ib, partial,
-                                           ValueRange{k, kb.index(qi), c}))});
-                         })
-                         .getResult(0);
-                 scf::YieldOp::create(
-                     nb, loc,
-                     kb.write(nb, total, a[0], ValueRange{kb.index(qi), c}));
-               })
-               .getResult(0);
-    if (dQ.getType() != dqType)
-      dQ = tensor::CastOp::create(rewriter, loc, dqType, dQ);
+    Value dQ =
+        kb.sumTasks(forall.getResult(n), numTasks,
+                    cast<RankedTensorType>(op.getQueriesGrad().getType()));
     SmallVector<Value> results = {dQ};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
@@ -1985,8 +1768,6 @@ struct DepthAttnStatsGradToVector : OpRewritePattern<DepthAttnStatsGradOp> {
     rewriter.replaceOp(op, results);
     return success();
   }
-
-  ConvertAttnResToVectorPassOptions options;
 };
 
 //===----------------------------------------------------------------------===//
