@@ -12,7 +12,7 @@
 // RUN: attnres-opt %s --attnres-to-llvm="runtime-checks=false" | FileCheck %s --check-prefix=DEFAULT
 //
 // The checks themselves, before lowering (after fusion):
-// RUN: attnres-opt %s --attnres-to-llvm="runtime-checks=true" --mlir-print-ir-after=generate-runtime-verification -o /dev/null 2>&1 | FileCheck %s --check-prefix=IR
+// RUN: attnres-opt %s --attnres-to-llvm="runtime-checks=true" --mlir-print-ir-after=generate-runtime-verification --mlir-disable-threading -o /dev/null 2>&1 | FileCheck %s --check-prefix=IR
 
 // CHECKS-DAG: llvm.func @abort()
 // CHECKS-DAG: llvm.func @puts(!llvm.ptr)

@@ -5,7 +5,7 @@
 // (here a view at a dynamic offset: alignment unknown) becomes linalg on
 // buffers, its temporaries freed right after it, then GPU loops. Memref
 // input (a host that bufferized already) takes the same path.
-// RUN: attnres-opt %s --attnres-to-nvvm="format=isa" --mlir-print-ir-before=attnres-gpu-finalize-kernels -o /dev/null 2>&1 | FileCheck %s
+// RUN: attnres-opt %s --attnres-to-nvvm="format=isa" --mlir-print-ir-before=attnres-gpu-finalize-kernels --mlir-disable-threading -o /dev/null 2>&1 | FileCheck %s
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa" -o /dev/null
 
 // CHECK-LABEL: func.func @site(

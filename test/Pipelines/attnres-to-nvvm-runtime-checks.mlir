@@ -6,7 +6,7 @@
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa runtime-checks=true" | FileCheck %s --check-prefix=CHECKS
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa runtime-checks=true" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 // RUN: attnres-opt %s --attnres-to-nvvm="format=isa" | FileCheck %s --check-prefix=DEFAULT
-// RUN: attnres-opt %s --attnres-to-nvvm="format=isa runtime-checks=true" --mlir-print-ir-after=generate-runtime-verification -o /dev/null 2>&1 | FileCheck %s --check-prefix=IR
+// RUN: attnres-opt %s --attnres-to-nvvm="format=isa runtime-checks=true" --mlir-print-ir-after=generate-runtime-verification --mlir-disable-threading -o /dev/null 2>&1 | FileCheck %s --check-prefix=IR
 
 // CHECKS-DAG: llvm.func @abort()
 // CHECKS-DAG: llvm.func @puts(!llvm.ptr)
