@@ -42,7 +42,8 @@ void getDestinationFormEffects(
 template <typename OpT, typename = void>
 struct HasInitRange : std::false_type {};
 template <typename OpT>
-struct HasInitRange<OpT, std::void_t<decltype(std::declval<OpT &>().getInits())>>
+struct HasInitRange<OpT,
+                    std::void_t<decltype(std::declval<OpT &>().getInits())>>
     : std::true_type {};
 
 } // namespace detail
@@ -59,9 +60,9 @@ public:
 
   /// MemoryEffectsOpInterface: none in the value form; in the memref form
   /// the op reads its inputs and writes its destinations.
-  void getEffects(
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) {
+  void
+  getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) {
     auto &op = *static_cast<ConcreteType *>(this);
     unsigned numInits;
     if constexpr (detail::HasInitRange<ConcreteType>::value)
