@@ -22,16 +22,25 @@ Operation *AttnResDialect::materializeConstant(OpBuilder &builder,
   return arith::ConstantOp::create(builder, loc, type, typed);
 }
 
+/// Folds `op` to the only value of `group` when `op` is in the value form
+/// (the memref form has no result to fold) and its result has that value's
+/// type.
+template <typename OpT>
+static LogicalResult foldToOnlyValue(OpT op, ValueRange group,
+                                     SmallVectorImpl<OpFoldResult> &results) {
+  if (op.hasBufferSemantics() || group.size() != 1 ||
+      group[0].getType() != op.getType())
+    return failure();
+  results.push_back(group[0]);
+  return success();
+}
+
 /// depth_attn over one source: the softmax weight is exactly 1 and
 /// `trunc(ext(v)·1) = v`. (A destination only says where the result goes;
 /// the memref form has no result to fold.)
 LogicalResult DepthAttnOp::fold(FoldAdaptor,
                                 SmallVectorImpl<OpFoldResult> &results) {
-  if (hasBufferSemantics() || getSources().size() != 1 ||
-      getSources()[0].getType() != getType())
-    return failure();
-  results.push_back(getSources()[0]);
-  return success();
+  return foldToOnlyValue(*this, getSources(), results);
 }
 
 /// Softmax over a depth axis of length 1 is exactly 1 (exp(0)/exp(0)).
@@ -49,26 +58,18 @@ LogicalResult DepthSoftmaxOp::fold(FoldAdaptor,
 /// Combining one value with a weight that is exactly 1 gives the value.
 LogicalResult DepthCombineOp::fold(FoldAdaptor adaptor,
                                    SmallVectorImpl<OpFoldResult> &results) {
-  if (hasBufferSemantics() || getValues().size() != 1 ||
-      getValues()[0].getType() != getType())
-    return failure();
   auto weights = dyn_cast_or_null<SplatElementsAttr>(adaptor.getWeights());
   if (!weights || !weights.getElementType().isF32() ||
       !weights.getSplatValue<APFloat>().isExactlyValue(1.0))
     return failure();
-  results.push_back(getValues()[0]);
-  return success();
+  return foldToOnlyValue(*this, getValues(), results);
 }
 
 /// A one-operand block summary is its operand. (A destination only says
 /// where the result goes; the memref form has no result to fold.)
 LogicalResult BlockSummaryOp::fold(FoldAdaptor,
                                    SmallVectorImpl<OpFoldResult> &results) {
-  if (hasBufferSemantics() || getOutputs().size() != 1 ||
-      getOutputs()[0].getType() != getType())
-    return failure();
-  results.push_back(getOutputs()[0]);
-  return success();
+  return foldToOnlyValue(*this, getOutputs(), results);
 }
 
 namespace {

@@ -122,6 +122,119 @@ static SmallVector<utils::IteratorType> parallelLoops(Value rows) {
 }
 
 //===----------------------------------------------------------------------===//
+// Row ops: one tiling for every op whose results have the shape of a
+// row-shaped operand, row for row
+//===----------------------------------------------------------------------===//
+//
+// depth_attn, rms_norm, block_summary, depth_attn_merge and the fused
+// depth_attn_norm / depth_attn_merge_norm differ only in which operands a
+// tile takes whole (query, gain) or without the hidden dim (LSE); everything
+// else (sources, outputs, destinations) is tiled to the tile's rows.
+
+namespace {
+/// How a token-row tile takes the operands of a row op.
+struct RowParts {
+  /// The row-shaped operand whose token dims are the iteration domain and
+  /// whose tile type the results take when the op has no destinations.
+  Value rows;
+  /// Operands taken whole (query, gain).
+  SmallVector<OpOperand *, 2> whole;
+  /// An operand tiled to the rows without the hidden dim (LSE).
+  OpOperand *rowsOnly = nullptr;
+};
+} // namespace
+
+static RowParts rowParts(DepthAttnOp op) {
+  return {op.getSources().front(), {&op.getQueryMutable()}};
+}
+static RowParts rowParts(RMSNormOp op) {
+  return {op.getInput(), {&op.getGainMutable()}};
+}
+static RowParts rowParts(BlockSummaryOp op) {
+  return {op.getOutputs().front(), {}};
+}
+static RowParts rowParts(DepthAttnMergeOp op) {
+  return {op.getOutput(), {&op.getQueryMutable()}, &op.getLseMutable()};
+}
+static RowParts rowParts(DepthAttnNormOp op) {
+  return {op.getSources().front(),
+          {&op.getQueryMutable(), &op.getGainMutable()}};
+}
+static RowParts rowParts(DepthAttnMergeNormOp op) {
+  return {op.getSource(),
+          {&op.getQueryMutable(), &op.getGainMutable()},
+          &op.getLseMutable()};
+}
+
+/// The number of destinations of a row op.
+template <typename OpT> static unsigned numInits(OpT op) {
+  if constexpr (attnres::detail::HasInitRange<OpT>::value)
+    return op.getInits().size();
+  else
+    return op.getInit() ? 1 : 0;
+}
+
+/// The tiled op: every operand but the whole ones sliced to the tile's rows
+/// (in operand order), the properties kept; the results take the types of
+/// the destinations' tiles or, without destinations, of the tile of
+/// `rows`. In the memref form the op has no results.
+template <typename OpT>
+static FailureOr<TilingResult> tileRowOp(OpT op, OpBuilder &b,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes) {
+  Location loc = op.getLoc();
+  RowParts parts = rowParts(op);
+  SmallVector<Operation *> slices;
+  SmallVector<Value> operands;
+  Value rowsTile;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value value = operand.get();
+    if (llvm::is_contained(parts.whole, &operand)) {
+      operands.push_back(value);
+      continue;
+    }
+    bool hidden = &operand != parts.rowsOnly;
+    operands.push_back(
+        sliceRows(b, loc, value, offsets, sizes, hidden, slices));
+    if (value == parts.rows && !rowsTile)
+      rowsTile = operands.back();
+  }
+  unsigned inits = numInits(op);
+  SmallVector<Type> resultTypes;
+  for (unsigned i = 0, e = op->getNumResults(); i < e; ++i)
+    resultTypes.push_back(inits
+                              ? operands[operands.size() - inits + i].getType()
+                              : rowsTile.getType());
+  OperationState state(loc, op->getName(), operands, resultTypes);
+  state.propertiesAttr = op->getPropertiesAsAttribute();
+  Operation *tiled = b.create(state);
+  return TilingResult{{tiled}, resultsOf(tiled), slices};
+}
+
+template <typename OpT>
+static SmallVector<Range> rowIterationDomain(OpT op, OpBuilder &b) {
+  return tokenDomain(b, op.getLoc(), rowParts(op).rows);
+}
+
+template <typename OpT>
+static SmallVector<utils::IteratorType> rowIteratorTypes(OpT op) {
+  return parallelLoops(rowParts(op).rows);
+}
+
+/// Every result of a row op is a tile of `rows`: the tile's rows, the hidden
+/// dim whole.
+template <typename OpT>
+static LogicalResult
+rowResultTilePosition(OpT op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                      ArrayRef<OpFoldResult> sizes,
+                      SmallVector<OpFoldResult> &tileOffsets,
+                      SmallVector<OpFoldResult> &tileSizes) {
+  rowTile(b, op.getLoc(), Value(), false, offsets, sizes, rowParts(op).rows,
+          true, tileOffsets, tileSizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // depth_attn
 //===----------------------------------------------------------------------===//
 
@@ -132,42 +245,26 @@ DepthAttnOp::reifyResultShapes(OpBuilder &b,
 }
 
 SmallVector<utils::IteratorType> DepthAttnOp::getLoopIteratorTypes() {
-  return parallelLoops(getSources().front());
+  return rowIteratorTypes(*this);
 }
 
 SmallVector<Range> DepthAttnOp::getIterationDomain(OpBuilder &b) {
-  return tokenDomain(b, getLoc(), getSources().front());
+  return rowIterationDomain(*this, b);
 }
 
 FailureOr<TilingResult>
 DepthAttnOp::getTiledImplementation(OpBuilder &b,
                                     ArrayRef<OpFoldResult> offsets,
                                     ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  SmallVector<Value> sources;
-  for (Value source : getSources())
-    sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
-  // A destination is tiled like the result (its tile is where the tile's
-  // result goes).
-  DepthAttnOp tiled;
-  if (Value init = getInit())
-    tiled = DepthAttnOp::create(
-        b, loc, getQuery(), sources,
-        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
-  else
-    tiled = DepthAttnOp::create(b, loc, sources.front().getType(), getQuery(),
-                                sources, getEpsAttr());
-  return TilingResult{{tiled}, resultsOf(tiled), slices};
+  return tileRowOp(*this, b, offsets, sizes);
 }
 
 LogicalResult DepthAttnOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), Value(), false, offsets, sizes, getSources().front(),
-          true, resultOffsets, resultSizes);
-  return success();
+  return rowResultTilePosition(*this, b, offsets, sizes, resultOffsets,
+                               resultSizes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -181,37 +278,25 @@ RMSNormOp::reifyResultShapes(OpBuilder &b,
 }
 
 SmallVector<utils::IteratorType> RMSNormOp::getLoopIteratorTypes() {
-  return parallelLoops(getInput());
+  return rowIteratorTypes(*this);
 }
 
 SmallVector<Range> RMSNormOp::getIterationDomain(OpBuilder &b) {
-  return tokenDomain(b, getLoc(), getInput());
+  return rowIterationDomain(*this, b);
 }
 
 FailureOr<TilingResult>
 RMSNormOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
                                   ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  Value input = sliceRows(b, loc, getInput(), offsets, sizes, true, slices);
-  RMSNormOp tiled;
-  if (Value init = getInit())
-    tiled = RMSNormOp::create(
-        b, loc, input, getGain(),
-        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
-  else
-    tiled = RMSNormOp::create(b, loc, input.getType(), input, getGain(),
-                              getEpsAttr());
-  return TilingResult{{tiled}, resultsOf(tiled), slices};
+  return tileRowOp(*this, b, offsets, sizes);
 }
 
 LogicalResult RMSNormOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), Value(), false, offsets, sizes, getInput(), true,
-          resultOffsets, resultSizes);
-  return success();
+  return rowResultTilePosition(*this, b, offsets, sizes, resultOffsets,
+                               resultSizes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -225,38 +310,26 @@ BlockSummaryOp::reifyResultShapes(OpBuilder &b,
 }
 
 SmallVector<utils::IteratorType> BlockSummaryOp::getLoopIteratorTypes() {
-  return parallelLoops(getOutputs().front());
+  return rowIteratorTypes(*this);
 }
 
 SmallVector<Range> BlockSummaryOp::getIterationDomain(OpBuilder &b) {
-  return tokenDomain(b, getLoc(), getOutputs().front());
+  return rowIterationDomain(*this, b);
 }
 
 FailureOr<TilingResult>
 BlockSummaryOp::getTiledImplementation(OpBuilder &b,
                                        ArrayRef<OpFoldResult> offsets,
                                        ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  SmallVector<Value> outputs;
-  for (Value output : getOutputs())
-    outputs.push_back(sliceRows(b, loc, output, offsets, sizes, true, slices));
-  BlockSummaryOp tiled;
-  if (Value init = getInit())
-    tiled = BlockSummaryOp::create(
-        b, loc, outputs, sliceRows(b, loc, init, offsets, sizes, true, slices));
-  else
-    tiled = BlockSummaryOp::create(b, loc, outputs.front().getType(), outputs);
-  return TilingResult{{tiled}, resultsOf(tiled), slices};
+  return tileRowOp(*this, b, offsets, sizes);
 }
 
 LogicalResult BlockSummaryOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), Value(), false, offsets, sizes, getOutputs().front(),
-          true, resultOffsets, resultSizes);
-  return success();
+  return rowResultTilePosition(*this, b, offsets, sizes, resultOffsets,
+                               resultSizes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -330,40 +403,26 @@ DepthAttnMergeOp::reifyResultShapes(OpBuilder &b,
 }
 
 SmallVector<utils::IteratorType> DepthAttnMergeOp::getLoopIteratorTypes() {
-  return parallelLoops(getOutput());
+  return rowIteratorTypes(*this);
 }
 
 SmallVector<Range> DepthAttnMergeOp::getIterationDomain(OpBuilder &b) {
-  return tokenDomain(b, getLoc(), getOutput());
+  return rowIterationDomain(*this, b);
 }
 
 FailureOr<TilingResult>
 DepthAttnMergeOp::getTiledImplementation(OpBuilder &b,
                                          ArrayRef<OpFoldResult> offsets,
                                          ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  Value output = sliceRows(b, loc, getOutput(), offsets, sizes, true, slices);
-  Value lse = sliceRows(b, loc, getLse(), offsets, sizes, false, slices);
-  Value source = sliceRows(b, loc, getSource(), offsets, sizes, true, slices);
-  DepthAttnMergeOp tiled;
-  if (Value init = getInit())
-    tiled = DepthAttnMergeOp::create(
-        b, loc, output, lse, getQuery(), source,
-        sliceRows(b, loc, init, offsets, sizes, true, slices), getEpsAttr());
-  else
-    tiled = DepthAttnMergeOp::create(b, loc, output.getType(), output, lse,
-                                     getQuery(), source, getEpsAttr());
-  return TilingResult{{tiled}, resultsOf(tiled), slices};
+  return tileRowOp(*this, b, offsets, sizes);
 }
 
 LogicalResult DepthAttnMergeOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), Value(), false, offsets, sizes, getOutput(), true,
-          resultOffsets, resultSizes);
-  return success();
+  return rowResultTilePosition(*this, b, offsets, sizes, resultOffsets,
+                               resultSizes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -395,18 +454,6 @@ DepthCombineOp::reifyResultShapes(OpBuilder &b,
 // Every result (the normalized value and, when kept, `h`) has the sources'
 // shape, row for row; the destinations are tiled like the results.
 
-/// The tiles of the destinations of a fused op.
-static SmallVector<Value> sliceInits(OpBuilder &b, Location loc,
-                                     ValueRange inits,
-                                     ArrayRef<OpFoldResult> offsets,
-                                     ArrayRef<OpFoldResult> sizes,
-                                     SmallVectorImpl<Operation *> &slices) {
-  SmallVector<Value> tiles;
-  for (Value init : inits)
-    tiles.push_back(sliceRows(b, loc, init, offsets, sizes, true, slices));
-  return tiles;
-}
-
 LogicalResult
 DepthAttnNormOp::reifyResultShapes(OpBuilder &b,
                                    ReifiedRankedShapedTypeDims &reified) {
@@ -414,42 +461,26 @@ DepthAttnNormOp::reifyResultShapes(OpBuilder &b,
 }
 
 SmallVector<utils::IteratorType> DepthAttnNormOp::getLoopIteratorTypes() {
-  return parallelLoops(getSources().front());
+  return rowIteratorTypes(*this);
 }
 
 SmallVector<Range> DepthAttnNormOp::getIterationDomain(OpBuilder &b) {
-  return tokenDomain(b, getLoc(), getSources().front());
+  return rowIterationDomain(*this, b);
 }
 
 FailureOr<TilingResult>
 DepthAttnNormOp::getTiledImplementation(OpBuilder &b,
                                         ArrayRef<OpFoldResult> offsets,
                                         ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  SmallVector<Value> sources;
-  for (Value source : getSources())
-    sources.push_back(sliceRows(b, loc, source, offsets, sizes, true, slices));
-  DepthAttnNormOp tiled;
-  if (!getInits().empty())
-    tiled = DepthAttnNormOp::create(
-        b, loc, getQuery(), sources, getGain(),
-        sliceInits(b, loc, getInits(), offsets, sizes, slices), getEpsAttr(),
-        getNormEpsAttr());
-  else
-    tiled =
-        DepthAttnNormOp::create(b, loc, getQuery(), sources, getGain(),
-                                keepsMerged(), getEpsAttr(), getNormEpsAttr());
-  return TilingResult{{tiled}, resultsOf(tiled), slices};
+  return tileRowOp(*this, b, offsets, sizes);
 }
 
 LogicalResult DepthAttnNormOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), Value(), false, offsets, sizes, getSources().front(),
-          true, resultOffsets, resultSizes);
-  return success();
+  return rowResultTilePosition(*this, b, offsets, sizes, resultOffsets,
+                               resultSizes);
 }
 
 LogicalResult
@@ -459,40 +490,24 @@ DepthAttnMergeNormOp::reifyResultShapes(OpBuilder &b,
 }
 
 SmallVector<utils::IteratorType> DepthAttnMergeNormOp::getLoopIteratorTypes() {
-  return parallelLoops(getSource());
+  return rowIteratorTypes(*this);
 }
 
 SmallVector<Range> DepthAttnMergeNormOp::getIterationDomain(OpBuilder &b) {
-  return tokenDomain(b, getLoc(), getSource());
+  return rowIterationDomain(*this, b);
 }
 
 FailureOr<TilingResult>
 DepthAttnMergeNormOp::getTiledImplementation(OpBuilder &b,
                                              ArrayRef<OpFoldResult> offsets,
                                              ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  Value output = sliceRows(b, loc, getOutput(), offsets, sizes, true, slices);
-  Value lse = sliceRows(b, loc, getLse(), offsets, sizes, false, slices);
-  Value source = sliceRows(b, loc, getSource(), offsets, sizes, true, slices);
-  DepthAttnMergeNormOp tiled;
-  if (!getInits().empty())
-    tiled = DepthAttnMergeNormOp::create(
-        b, loc, output, lse, getQuery(), source, getGain(),
-        sliceInits(b, loc, getInits(), offsets, sizes, slices), getEpsAttr(),
-        getNormEpsAttr());
-  else
-    tiled = DepthAttnMergeNormOp::create(b, loc, output, lse, getQuery(),
-                                         source, getGain(), keepsMerged(),
-                                         getEpsAttr(), getNormEpsAttr());
-  return TilingResult{{tiled}, resultsOf(tiled), slices};
+  return tileRowOp(*this, b, offsets, sizes);
 }
 
 LogicalResult DepthAttnMergeNormOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  rowTile(b, getLoc(), Value(), false, offsets, sizes, getSource(), true,
-          resultOffsets, resultSizes);
-  return success();
+  return rowResultTilePosition(*this, b, offsets, sizes, resultOffsets,
+                               resultSizes);
 }

@@ -152,218 +152,263 @@ void ShapeRelations::size(Value value, int64_t dim, StringRef name,
 
 namespace {
 
+/// The facts of one op relative to its reference value (source #0, the
+/// input, the logits), stated as the recurring groups of the dialect: each
+/// op's `describe` below is a short list of these.
+class Facts {
+public:
+  Facts(ShapeRelations &r, Value reference, StringRef name)
+      : r(r), reference(reference), name(name.str()) {}
+
+  /// A variadic group of source-like values (`name #i`): one shape, a
+  /// non-zero hidden size; the reference is the group's first value. None
+  /// for an empty group (the op's verifier rejects it).
+  static std::optional<Facts> group(ShapeRelations &r, ValueRange group,
+                                    StringRef name) {
+    if (group.empty())
+      return std::nullopt;
+    r.sameShapes(group, name);
+    Facts facts(r, group.front(), (name + " #0").str());
+    facts.nonZeroHidden();
+    return facts;
+  }
+
+  /// The sources of depth_attn_stats(_grad): a group whose hidden size is
+  /// dimension 1 of `queries` (`S x D`).
+  static std::optional<Facts> queriedGroup(ShapeRelations &r,
+                                           ValueRange sources, Value queries) {
+    std::optional<Facts> facts = group(r, sources, "source");
+    if (facts)
+      facts->hidden(queries, "queries", 1);
+    return facts;
+  }
+
+  /// One source-like value: a non-zero hidden size.
+  static Facts source(ShapeRelations &r, Value source, StringRef name) {
+    Facts facts(r, source, name);
+    facts.nonZeroHidden();
+    return facts;
+  }
+
+  /// The hidden size of the reference is non-zero.
+  Facts &nonZeroHidden() {
+    r.nonZeroHidden(reference, name);
+    return *this;
+  }
+  /// `value` has the reference's shape.
+  Facts &like(Value value, StringRef valueName) {
+    r.sameShape(value, valueName, reference, name);
+    return *this;
+  }
+  /// Every value of `values` (`valueName #i`) has the reference's shape.
+  Facts &likeEach(ValueRange values, StringRef valueName) {
+    for (auto [index, value] : llvm::enumerate(values))
+      like(value, (valueName + " #" + Twine(index)).str());
+    return *this;
+  }
+  /// `value` has the shape of `other`, not the reference (a gradient of
+  /// another operand, a destination of it).
+  Facts &pair(Value value, StringRef valueName, Value other,
+              StringRef otherName) {
+    r.sameShape(value, valueName, other, otherName);
+    return *this;
+  }
+  /// The result and the optional destination have the reference's shape.
+  Facts &resultAndInit(Value result, Value init) {
+    return like(result, "result").like(init, "init");
+  }
+  /// Dimension `dim` of `vector` (a query or gain) is the hidden size.
+  Facts &hidden(Value vector, StringRef vectorName, int64_t dim = 0) {
+    r.hidden(reference, name, vector, vectorName, dim);
+    return *this;
+  }
+  /// Dimensions `leading`.. of `other` are the reference's token dims.
+  Facts &tokens(Value other, StringRef otherName, int64_t leading) {
+    r.tokens(reference, name, other, otherName, leading);
+    return *this;
+  }
+  /// Dimension 0 of `other` is `count` and the token dims follow it
+  /// (depth_logits' logits, depth_combine's weights).
+  Facts &countThenTokens(Value other, StringRef otherName, int64_t count,
+                         StringRef role) {
+    r.size(other, 0, otherName, count, role);
+    return tokens(other, otherName, 1);
+  }
+  /// `[S x] T... [x D]` values of depth_attn_stats(_grad): dimension 0 of
+  /// `value` is the query count, the rest are the reference's dims
+  /// (`withHidden`) or its token dims.
+  Facts &queriesThenTokens(Value queries, Value value, StringRef valueName,
+                           bool withHidden) {
+    r.equal(value, 0, valueName, queries, 0, "queries", "query count");
+    tokens(value, valueName, 1);
+    std::optional<int64_t> rank = getRank(reference);
+    if (withHidden && rank && *rank > 0)
+      r.equal(value, *rank, valueName, reference, *rank - 1, name,
+              "hidden size");
+    return *this;
+  }
+  /// The inputs of depth_attn_merge(_norm, _grad) after the source: the
+  /// partial output like the source, the LSE over its token rows.
+  Facts &mergeInputs(Value output, Value lse) {
+    return like(output, "output").tokens(lse, "lse", 0);
+  }
+  /// The RMSNorm epilogue of a fused op: the gain has the hidden size,
+  /// every result and destination the reference's shape.
+  Facts &normEpilogue(Operation *op, ValueRange inits, Value gain) {
+    hidden(gain, "gain");
+    for (OpResult result : op->getResults())
+      like(result, result.getResultNumber() == 0 ? "normed" : "merged");
+    for (auto [i, init] : llvm::enumerate(inits))
+      like(init, i == 0 ? "normed init" : "merged init");
+    return *this;
+  }
+  /// The destinations of a gradient op with a vector (or queries) gradient
+  /// first and then one per source: init #0 has the shape of `first`, every
+  /// other the reference's.
+  Facts &gradInits(ValueRange inits, Value first, StringRef firstName) {
+    if (inits.empty())
+      return *this;
+    r.sameShape(inits.front(), "init #0", first, firstName);
+    for (auto [index, init] : llvm::enumerate(inits.drop_front()))
+      like(init, ("init #" + Twine(index + 1)).str());
+    return *this;
+  }
+
+private:
+  ShapeRelations &r;
+  Value reference;
+  std::string name;
+};
+
 void describe(DepthAttnOp op, ShapeRelations &r) {
-  if (op.getSources().empty())
-    return;
-  Value source = op.getSources().front();
-  r.sameShapes(op.getSources(), "source");
-  r.nonZeroHidden(source, "source #0");
-  r.hidden(source, "source #0", op.getQuery(), "query", 0);
-  r.sameShape(op.getResult(), "result", source, "source #0");
-  r.sameShape(op.getInit(), "init", source, "source #0");
+  if (auto sources = Facts::group(r, op.getSources(), "source"))
+    sources->hidden(op.getQuery(), "query")
+        .resultAndInit(op.getResult(), op.getInit());
 }
 
 void describe(RMSNormOp op, ShapeRelations &r) {
-  r.nonZeroHidden(op.getInput(), "input");
-  r.hidden(op.getInput(), "input", op.getGain(), "gain", 0);
-  r.sameShape(op.getResult(), "result", op.getInput(), "input");
-  r.sameShape(op.getInit(), "init", op.getInput(), "input");
+  Facts::source(r, op.getInput(), "input")
+      .hidden(op.getGain(), "gain")
+      .resultAndInit(op.getResult(), op.getInit());
 }
 
 void describe(DepthLogitsOp op, ShapeRelations &r) {
-  if (op.getKeys().empty())
-    return;
-  Value key = op.getKeys().front();
-  r.sameShapes(op.getKeys(), "key");
-  r.nonZeroHidden(key, "key #0");
-  r.hidden(key, "key #0", op.getQuery(), "query", 0);
   // Dimension 0 of the result is the (static) number of keys.
   int64_t n = op.getKeys().size();
-  r.size(op.getResult(), 0, "result", n, "key count");
-  r.tokens(key, "key #0", op.getResult(), "result", 1);
-  r.size(op.getInit(), 0, "init", n, "key count");
-  r.tokens(key, "key #0", op.getInit(), "init", 1);
+  if (auto keys = Facts::group(r, op.getKeys(), "key"))
+    keys->hidden(op.getQuery(), "query")
+        .countThenTokens(op.getResult(), "result", n, "key count")
+        .countThenTokens(op.getInit(), "init", n, "key count");
 }
 
 void describe(DepthSoftmaxOp op, ShapeRelations &r) {
   r.nonZero(op.getLogits(), 0, "logits", "depth axis");
-  r.sameShape(op.getResult(), "result", op.getLogits(), "logits");
-  r.sameShape(op.getInit(), "init", op.getLogits(), "logits");
+  Facts(r, op.getLogits(), "logits")
+      .resultAndInit(op.getResult(), op.getInit());
 }
 
 void describe(DepthCombineOp op, ShapeRelations &r) {
-  if (op.getValues().empty())
-    return;
-  Value value = op.getValues().front();
-  r.sameShapes(op.getValues(), "value");
-  r.nonZeroHidden(value, "value #0");
   // Dimension 0 of the weights is the (static) number of values.
-  r.size(op.getWeights(), 0, "weights", op.getValues().size(), "value count");
-  r.tokens(value, "value #0", op.getWeights(), "weights", 1);
-  r.sameShape(op.getResult(), "result", value, "value #0");
-  r.sameShape(op.getInit(), "init", value, "value #0");
+  if (auto values = Facts::group(r, op.getValues(), "value"))
+    values
+        ->countThenTokens(op.getWeights(), "weights", op.getValues().size(),
+                          "value count")
+        .resultAndInit(op.getResult(), op.getInit());
 }
 
 void describe(BlockSummaryOp op, ShapeRelations &r) {
-  if (op.getOutputs().empty())
-    return;
-  Value output = op.getOutputs().front();
-  r.sameShapes(op.getOutputs(), "output");
-  r.nonZeroHidden(output, "output #0");
-  r.sameShape(op.getResult(), "result", output, "output #0");
-  r.sameShape(op.getInit(), "init", output, "output #0");
-}
-
-/// `[S x] T... x D` values of depth_attn_stats(_grad): dimension 0 of
-/// `value` is the query count, the rest are the source's dims (`withHidden`)
-/// or its token dims.
-void queriesThenSource(ShapeRelations &r, Value queries, Value source,
-                       Value value, StringRef name, bool withHidden) {
-  r.equal(value, 0, name, queries, 0, "queries", "query count");
-  r.tokens(source, "source #0", value, name, 1);
-  if (withHidden) {
-    std::optional<int64_t> rank = getRank(source);
-    if (rank && *rank > 0)
-      r.equal(value, *rank, name, source, *rank - 1, "source #0",
-              "hidden size");
-  }
+  if (auto outputs = Facts::group(r, op.getOutputs(), "output"))
+    outputs->resultAndInit(op.getResult(), op.getInit());
 }
 
 void describe(DepthAttnStatsOp op, ShapeRelations &r) {
-  if (op.getSources().empty())
+  Value queries = op.getQueries();
+  auto sources = Facts::queriedGroup(r, op.getSources(), queries);
+  if (!sources)
     return;
-  Value source = op.getSources().front();
-  r.sameShapes(op.getSources(), "source");
-  r.nonZeroHidden(source, "source #0");
-  r.hidden(source, "source #0", op.getQueries(), "queries", 1);
-  queriesThenSource(r, op.getQueries(), source, op.getOutput(), "output",
-                    /*withHidden=*/true);
-  queriesThenSource(r, op.getQueries(), source, op.getLse(), "lse",
-                    /*withHidden=*/false);
-  if (op.getInits().size() == 2) {
-    queriesThenSource(r, op.getQueries(), source, op.getInits()[0],
-                      "output init", /*withHidden=*/true);
-    queriesThenSource(r, op.getQueries(), source, op.getInits()[1], "lse init",
-                      /*withHidden=*/false);
-  }
+  sources
+      ->queriesThenTokens(queries, op.getOutput(), "output",
+                          /*withHidden=*/true)
+      .queriesThenTokens(queries, op.getLse(), "lse",
+                         /*withHidden=*/false);
+  if (op.getInits().size() == 2)
+    sources
+        ->queriesThenTokens(queries, op.getInits()[0], "output init",
+                            /*withHidden=*/true)
+        .queriesThenTokens(queries, op.getInits()[1], "lse init",
+                           /*withHidden=*/false);
 }
 
 void describe(DepthAttnMergeOp op, ShapeRelations &r) {
-  Value source = op.getSource();
-  r.nonZeroHidden(source, "source");
-  r.sameShape(op.getOutput(), "output", source, "source");
-  r.tokens(source, "source", op.getLse(), "lse", 0);
-  r.hidden(source, "source", op.getQuery(), "query", 0);
-  r.sameShape(op.getResult(), "result", source, "source");
-  r.sameShape(op.getInit(), "init", source, "source");
-}
-
-/// The RMSNorm epilogue of a fused op: the gain has the hidden size, every
-/// result and destination the shape of `source`.
-void describeNormEpilogue(Operation *op, ValueRange inits, Value gain,
-                          Value source, StringRef sourceName,
-                          ShapeRelations &r) {
-  r.hidden(source, sourceName, gain, "gain", 0);
-  for (OpResult result : op->getResults())
-    r.sameShape(result, result.getResultNumber() == 0 ? "normed" : "merged",
-                source, sourceName);
-  for (auto [i, init] : llvm::enumerate(inits))
-    r.sameShape(init, i == 0 ? "normed init" : "merged init", source,
-                sourceName);
+  Facts::source(r, op.getSource(), "source")
+      .mergeInputs(op.getOutput(), op.getLse())
+      .hidden(op.getQuery(), "query")
+      .resultAndInit(op.getResult(), op.getInit());
 }
 
 void describe(DepthAttnNormOp op, ShapeRelations &r) {
-  if (op.getSources().empty())
-    return;
-  Value source = op.getSources().front();
-  r.sameShapes(op.getSources(), "source");
-  r.nonZeroHidden(source, "source #0");
-  r.hidden(source, "source #0", op.getQuery(), "query", 0);
-  describeNormEpilogue(op, op.getInits(), op.getGain(), source, "source #0", r);
+  if (auto sources = Facts::group(r, op.getSources(), "source"))
+    sources->hidden(op.getQuery(), "query")
+        .normEpilogue(op, op.getInits(), op.getGain());
 }
 
 void describe(DepthAttnMergeNormOp op, ShapeRelations &r) {
-  Value source = op.getSource();
-  r.nonZeroHidden(source, "source");
-  r.sameShape(op.getOutput(), "output", source, "source");
-  r.tokens(source, "source", op.getLse(), "lse", 0);
-  r.hidden(source, "source", op.getQuery(), "query", 0);
-  describeNormEpilogue(op, op.getInits(), op.getGain(), source, "source", r);
-}
-
-/// The destinations of a gradient op with a vector (or queries) gradient
-/// first and then one per source: init #0 has the shape of `first`, every
-/// other the shape of `rest`.
-void gradInits(ShapeRelations &r, ValueRange inits, Value first,
-               StringRef firstName, Value rest, StringRef restName) {
-  if (inits.empty())
-    return;
-  r.sameShape(inits.front(), "init #0", first, firstName);
-  for (auto [index, init] : llvm::enumerate(inits.drop_front()))
-    r.sameShape(init, ("init #" + Twine(index + 1)).str(), rest, restName);
+  Facts::source(r, op.getSource(), "source")
+      .mergeInputs(op.getOutput(), op.getLse())
+      .hidden(op.getQuery(), "query")
+      .normEpilogue(op, op.getInits(), op.getGain());
 }
 
 void describe(DepthAttnGradOp op, ShapeRelations &r) {
-  if (op.getSources().empty())
-    return;
-  Value source = op.getSources().front();
-  r.sameShapes(op.getSources(), "source");
-  r.nonZeroHidden(source, "source #0");
-  r.hidden(source, "source #0", op.getQuery(), "query", 0);
-  r.sameShape(op.getGrad(), "grad", source, "source #0");
-  r.sameShape(op.getQueryGrad(), "query_grad", op.getQuery(), "query");
-  for (auto [index, grad] : llvm::enumerate(op.getSourceGrads()))
-    r.sameShape(grad, ("source_grad #" + Twine(index)).str(), source,
-                "source #0");
-  gradInits(r, op.getInits(), op.getQuery(), "query", source, "source #0");
+  if (auto sources = Facts::group(r, op.getSources(), "source"))
+    sources->hidden(op.getQuery(), "query")
+        .like(op.getGrad(), "grad")
+        .pair(op.getQueryGrad(), "query_grad", op.getQuery(), "query")
+        .likeEach(op.getSourceGrads(), "source_grad")
+        .gradInits(op.getInits(), op.getQuery(), "query");
 }
 
 void describe(RMSNormGradOp op, ShapeRelations &r) {
-  r.nonZeroHidden(op.getInput(), "input");
-  r.hidden(op.getInput(), "input", op.getGain(), "gain", 0);
-  r.sameShape(op.getGrad(), "grad", op.getInput(), "input");
-  r.sameShape(op.getInputGrad(), "input_grad", op.getInput(), "input");
-  r.sameShape(op.getGainGrad(), "gain_grad", op.getGain(), "gain");
-  gradInits(r, op.getInits(), op.getInput(), "input", op.getGain(), "gain");
+  Facts::source(r, op.getInput(), "input")
+      .hidden(op.getGain(), "gain")
+      .like(op.getGrad(), "grad")
+      .like(op.getInputGrad(), "input_grad")
+      .pair(op.getGainGrad(), "gain_grad", op.getGain(), "gain");
+  // init #0 like the input, init #1 like the gain.
+  Facts(r, op.getGain(), "gain")
+      .gradInits(op.getInits(), op.getInput(), "input");
 }
 
 void describe(DepthAttnStatsGradOp op, ShapeRelations &r) {
-  if (op.getSources().empty())
+  Value queries = op.getQueries();
+  auto sources = Facts::queriedGroup(r, op.getSources(), queries);
+  if (!sources)
     return;
-  Value source = op.getSources().front();
-  r.sameShapes(op.getSources(), "source");
-  r.nonZeroHidden(source, "source #0");
-  r.hidden(source, "source #0", op.getQueries(), "queries", 1);
-  queriesThenSource(r, op.getQueries(), source, op.getLse(), "lse",
-                    /*withHidden=*/false);
-  queriesThenSource(r, op.getQueries(), source, op.getOutputGrad(),
-                    "output_grad", /*withHidden=*/true);
-  r.sameShape(op.getLseGrad(), "lse_grad", op.getLse(), "lse");
-  r.sameShape(op.getQueriesGrad(), "queries_grad", op.getQueries(), "queries");
-  for (auto [index, grad] : llvm::enumerate(op.getSourceGrads()))
-    r.sameShape(grad, ("source_grad #" + Twine(index)).str(), source,
-                "source #0");
-  gradInits(r, op.getInits(), op.getQueries(), "queries", source, "source #0");
+  sources->queriesThenTokens(queries, op.getLse(), "lse", /*withHidden=*/false)
+      .queriesThenTokens(queries, op.getOutputGrad(), "output_grad",
+                         /*withHidden=*/true)
+      .pair(op.getLseGrad(), "lse_grad", op.getLse(), "lse")
+      .pair(op.getQueriesGrad(), "queries_grad", queries, "queries")
+      .likeEach(op.getSourceGrads(), "source_grad")
+      .gradInits(op.getInits(), queries, "queries");
 }
 
 void describe(DepthAttnMergeGradOp op, ShapeRelations &r) {
-  Value source = op.getSource();
-  r.nonZeroHidden(source, "source");
-  r.sameShape(op.getOutput(), "output", source, "source");
-  r.sameShape(op.getGrad(), "grad", source, "source");
-  r.tokens(source, "source", op.getLse(), "lse", 0);
-  r.hidden(source, "source", op.getQuery(), "query", 0);
-  r.sameShape(op.getOutputGrad(), "output_grad", source, "source");
-  r.sameShape(op.getLseGrad(), "lse_grad", op.getLse(), "lse");
-  r.sameShape(op.getQueryGrad(), "query_grad", op.getQuery(), "query");
-  r.sameShape(op.getSourceGrad(), "source_grad", source, "source");
+  Facts source = Facts::source(r, op.getSource(), "source");
+  source.like(op.getOutput(), "output")
+      .like(op.getGrad(), "grad")
+      .tokens(op.getLse(), "lse", 0)
+      .hidden(op.getQuery(), "query")
+      .like(op.getOutputGrad(), "output_grad")
+      .pair(op.getLseGrad(), "lse_grad", op.getLse(), "lse")
+      .pair(op.getQueryGrad(), "query_grad", op.getQuery(), "query")
+      .like(op.getSourceGrad(), "source_grad");
   ValueRange inits = op.getInits();
-  if (inits.size() == 4) {
-    r.sameShape(inits[0], "init #0", op.getOutput(), "output");
-    r.sameShape(inits[1], "init #1", op.getLse(), "lse");
-    r.sameShape(inits[2], "init #2", op.getQuery(), "query");
-    r.sameShape(inits[3], "init #3", source, "source");
-  }
+  if (inits.size() == 4)
+    source.pair(inits[0], "init #0", op.getOutput(), "output")
+        .pair(inits[1], "init #1", op.getLse(), "lse")
+        .pair(inits[2], "init #2", op.getQuery(), "query")
+        .like(inits[3], "init #3");
 }
 
 //===----------------------------------------------------------------------===//
