@@ -82,6 +82,9 @@ public:
   virtual ThreadValues vectors(OpBuilder &b, int64_t count) = 0;
   /// `count` per-thread scalars of `type` (index, i1, f32; unset).
   virtual ThreadValues scalars(OpBuilder &b, Type type, int64_t count) = 0;
+  /// The plan's number of chunks of per-thread f32 vectors, set to zero (one
+  /// constant per thread).
+  ThreadValues zeroVectors(OpBuilder &b);
   /// Per-thread value `k` of thread `tid` (inside a phase).
   virtual Value get(OpBuilder &b, const ThreadValues &v, Value tid,
                     int64_t k) = 0;
