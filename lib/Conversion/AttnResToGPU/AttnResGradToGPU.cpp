@@ -244,18 +244,21 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
       });
 }
 
-/// The partials buffer [G, D] f32 and, after the row kernel, its column sum
-/// into a fresh [D] buffer of `elemType`, as a tensor of `resultType`.
+/// The row groups (CTAs) of a gradient kernel, their partials buffer
+/// [G, D] f32 ([G, S, D] with `lead` = S) and, after the row kernel, the
+/// column sum of the partials into the destination.
 struct GroupPartials {
   Value groups, buffer;
   int64_t width;
   /// Partial rows per group: 1 ([G, D]) or S queries ([G, S, D]).
   int64_t lead;
+  bool emulate;
 
   GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
-                int64_t hidden, int64_t width, unsigned limit, int64_t lead = 0)
-      : width(width), lead(lead) {
-    groups = rowGroups(b, loc, rows, staticRows, limit);
+                int64_t hidden, int64_t width, const Options &options,
+                int64_t lead = 0)
+      : width(width), lead(lead), emulate(options.emulate) {
+    groups = rowGroups(b, loc, rows, staticRows, options.gradRowGroups);
     std::optional<int64_t> g = getConstantIntValue(groups);
     SmallVector<int64_t> shape = {g ? *g : ShapedType::kDynamic};
     if (lead > 0)
@@ -272,7 +275,7 @@ struct GroupPartials {
   }
 
   /// Sums the partial rows per column into `dest` ([D] or [S, D]).
-  void sum(OpBuilder &b, Location loc, Value dest, bool emulate) const {
+  void sum(OpBuilder &b, Location loc, Value dest) const {
     Value flat = buffer;
     if (lead > 0)
       flat = memref::CollapseShapeOp::create(
@@ -280,6 +283,15 @@ struct GroupPartials {
     emitColumnSum(b, loc, flat, columnsView(b, loc, dest), width, emulate);
     if (!emulate)
       memref::DeallocOp::create(b, loc, buffer);
+  }
+
+  /// The end of a gradient pattern: the partials summed into `dest`, `op`
+  /// (whose kernel is built) erased.
+  LogicalResult finish(PatternRewriter &rewriter, Operation *op,
+                       Value dest) const {
+    sum(rewriter, op->getLoc(), dest);
+    rewriter.eraseOp(op);
+    return success();
   }
 };
 
@@ -394,9 +406,7 @@ struct DepthAttnGradToGPU : KernelPattern<DepthAttnGradOp> {
     if (!shape.fitsSharedMemory())
       return rewriter.notifyMatchFailure(
           op, "per-source statistics exceed 48 KiB of shared memory");
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
     Value grad = rowsView(rewriter, loc, op.getGrad(), 0, true);
     Value query = op.getQuery();
@@ -405,11 +415,11 @@ struct DepthAttnGradToGPU : KernelPattern<DepthAttnGradOp> {
     for (Value init : op.getInits().drop_front())
       dvs.push_back(rowsView(rewriter, loc, init, 0, true));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
-                           plan->vectorWidth, options.gradRowGroups);
+                           plan->vectorWidth, options);
 
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           // The dq chunks: registers, or the thread's own shared words.
           ThreadValues acc = cta.vectors(b, plan->chunks);
@@ -461,7 +471,7 @@ struct DepthAttnGradToGPU : KernelPattern<DepthAttnGradOp> {
                             Value gd = dotPartial(ib, loc, km, g, xs);
                             return SmallVector<Value>{ss, dot, gd};
                           });
-                      Value rho = km.rmsScale(nb, loc, tot[0], eps);
+                      Value rho = km.rmsScale(nb, loc, tot[0]);
                       Value s = arith::MulFOp::create(nb, loc, rho, tot[1]);
                       cta.once(nb, [&](OpBuilder &ib) {
                         Value base = arith::AddIOp::create(
@@ -547,9 +557,7 @@ struct DepthAttnGradToGPU : KernelPattern<DepthAttnGradOp> {
           storePartial(b, loc, cta, acc, partials.buffer);
         });
 
-    partials.sum(rewriter, loc, dqInit, emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, dqInit);
   }
 };
 
@@ -579,9 +587,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
       return failure();
     Location loc = op.getLoc();
     int64_t D = plan->hidden;
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     Value x = rowsView(rewriter, loc, op.getInput(), 0, true);
     Value grad = rowsView(rewriter, loc, op.getGrad(), 0, true);
     Value gain = op.getGain();
@@ -589,7 +595,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
     Value dx = rowsView(rewriter, loc, dxInit, 0, true);
     GroupPartials partials(rewriter, loc, rows,
                            cast<MemRefType>(x.getType()).getDimSize(0), D,
-                           plan->vectorWidth, options.gradRowGroups);
+                           plan->vectorWidth, options);
     // dx chunk and dγ term from ρ and k = (ρ³/D)·Σ γ g x.
     auto outputs = [&](OpBuilder &nb, Value rho, Value kk, Value xv, Value gv,
                        Value gamma) {
@@ -622,7 +628,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
     shape.threads = plan->threads;
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
           ThreadValues acc = cta.zeroVectors(b);
           ThreadValues xs = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
@@ -643,7 +649,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
                   Value p = gxPartial(nb, gammas, xv, gv);
                   return SmallVector<Value>{ss, p};
                 });
-                Value rho = km.rmsScale(rb, loc, tot[0], eps);
+                Value rho = km.rmsScale(rb, loc, tot[0]);
                 Value kk = scaleOf(rb, rho, tot[1]);
                 cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
@@ -662,9 +668,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
           storePartial(b, loc, cta, acc, partials.buffer);
         });
 
-    partials.sum(rewriter, loc, dgainInit, emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, dgainInit);
   }
 };
 
@@ -700,9 +704,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
       return failure();
     Location loc = op.getLoc();
     int64_t D = plan->hidden;
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     auto rowsOf = [&](Value v, bool hasHidden) {
       return rowsView(rewriter, loc, v, 0, hasHidden);
     };
@@ -717,7 +719,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
     Value dLse = rowsOf(inits[1], false);
     Value dU = rowsOf(inits[3], true);
     GroupPartials partials(rewriter, loc, rows, staticRows, D,
-                           plan->vectorWidth, options.gradRowGroups);
+                           plan->vectorWidth, options);
 
     struct RowScalars {
       Value beta, c, e, ds;
@@ -725,7 +727,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
     auto scalars = [&](OpBuilder &nb, Value row, Value ss, Value dot,
                        Value gd) {
       RowScalars r;
-      Value rho = km.rmsScale(nb, loc, ss, eps);
+      Value rho = km.rmsScale(nb, loc, ss);
       Value s = arith::MulFOp::create(nb, loc, rho, dot);
       Value rowLse = memref::LoadOp::create(nb, loc, lse, ValueRange{row});
       r.beta = mergeWeight(nb, loc, s, rowLse);
@@ -776,7 +778,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
     shape.reduceValues = 3;
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
           ThreadValues acc = cta.zeroVectors(b);
           ThreadValues us = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
@@ -815,9 +817,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
           storePartial(b, loc, cta, acc, partials.buffer);
         });
 
-    partials.sum(rewriter, loc, inits[2], emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, inits[2]);
   }
 };
 
@@ -902,9 +902,7 @@ struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
     if (!shape.fitsSharedMemory())
       return rewriter.notifyMatchFailure(
           op, "per-(query, source) statistics exceed 48 KiB of shared memory");
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
     Value queries = op.getQueries();
     Value dOut = rowsView(rewriter, loc, op.getOutputGrad(), 1, true);
@@ -914,7 +912,7 @@ struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
     for (Value init : op.getInits().drop_front())
       dvs.push_back(rowsView(rewriter, loc, init, 0, true));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
-                           plan->vectorWidth, options.gradRowGroups, S);
+                           plan->vectorWidth, options, S);
     auto scalarAt = [&](OpBuilder &nb, Value buffer, Value q, Value row) {
       return memref::LoadOp::create(nb, loc, buffer, ValueRange{q, row})
           .getResult();
@@ -922,7 +920,7 @@ struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
 
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           auto forEachQuery = [&](OpBuilder &ob, ValueRange inits,
                                   function_ref<SmallVector<Value>(
@@ -1005,7 +1003,7 @@ struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
                                   Value ad = dotPartial(ib, loc, km, gv, xs);
                                   return SmallVector<Value>{ss, dot, ad};
                                 });
-                            Value rho = km.rmsScale(nb, loc, tot[0], eps);
+                            Value rho = km.rmsScale(nb, loc, tot[0]);
                             Value sv =
                                 arith::MulFOp::create(nb, loc, rho, tot[1]);
                             cta.once(nb, [&](OpBuilder &ib) {
@@ -1118,9 +1116,7 @@ struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
               });
         });
 
-    partials.sum(rewriter, loc, dQInit, emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, dQInit);
   }
 };
 

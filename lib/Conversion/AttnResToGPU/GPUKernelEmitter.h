@@ -204,6 +204,12 @@ struct KernelMath : detail::RowMath<KernelMath> {
     return logit(b, loc, ss, dot, eps);
   }
 
+  using RowMath::rmsScale;
+  /// The RMS scale `ρ` of a row with `Σ x² = ss`, with the op's eps.
+  Value rmsScale(OpBuilder &b, Location loc, Value ss) const {
+    return rmsScale(b, loc, ss, eps);
+  }
+
   const GPUKernelPlan &plan;
   double eps;
   Type f32;
