@@ -285,6 +285,22 @@ struct GroupPartials {
       memref::DeallocOp::create(b, loc, buffer);
   }
 
+  /// The CTA body of a kernel whose dq/dγ chunks `acc` stay in registers:
+  /// `acc` set to zero, `body(b, row, acc)` for each of the CTA's rows
+  /// (`cta.x()`, `cta.x() + G`, ...), then `acc` written to the CTA's
+  /// partial row.
+  void accumulateRows(
+      OpBuilder &b, Location loc, CTAEmitter &cta, Value rows,
+      function_ref<void(OpBuilder &, Value, ThreadValues &)> body) const {
+    ThreadValues acc = cta.zeroVectors(b);
+    cta.loop(b, cta.x(), rows, groups, {}, {&acc},
+             [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+               body(rb, row, acc);
+               return {};
+             });
+    storePartial(b, loc, cta, acc, buffer);
+  }
+
   /// The end of a gradient pattern: the partials summed into `dest`, `op`
   /// (whose kernel is built) erased.
   LogicalResult finish(PatternRewriter &rewriter, Operation *op,
@@ -629,12 +645,11 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
         options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-          ThreadValues acc = cta.zeroVectors(b);
           ThreadValues xs = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
-          cta.loop(
-              b, cta.x(), rows, partials.groups, {}, {&acc},
-              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+          partials.accumulateRows(
+              b, loc, cta, rows,
+              [&](OpBuilder &rb, Value row, ThreadValues &acc) {
                 SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
                                                             Value t) {
                   SmallVector<Value> gammas, xv, gv;
@@ -663,9 +678,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
                                 nb, loc, cta.get(nb, acc, t, k), term));
                   }
                 });
-                return {};
               });
-          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
     return partials.finish(rewriter, op, dgainInit);
@@ -779,12 +792,11 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
     emitGrid(
         rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
         options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-          ThreadValues acc = cta.zeroVectors(b);
           ThreadValues us = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
-          cta.loop(
-              b, cta.x(), rows, partials.groups, {}, {&acc},
-              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+          partials.accumulateRows(
+              b, loc, cta, rows,
+              [&](OpBuilder &rb, Value row, ThreadValues &acc) {
                 SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
                                                             Value t) {
                   SmallVector<Value> uv, ov, qv, gv;
@@ -812,9 +824,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
                   }
                 });
                 cta.once(rb, [&](OpBuilder &ib) { storeDLse(ib, r, row); });
-                return {};
               });
-          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
     return partials.finish(rewriter, op, inits[2]);

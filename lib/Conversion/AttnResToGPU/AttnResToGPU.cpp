@@ -247,11 +247,10 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
 /// in its memref form with a forward plan for `hiddenType` (`matchKernelOp`),
 /// the kernel built by `build` unless a destination in `dests` is empty
 /// (nothing to write), and the op erased.
-LogicalResult
-rewriteKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
-                const Options &options, ArrayRef<KernelBuffer> buffers,
-                ValueRange dests,
-                function_ref<void(const GPUKernelPlan &)> build) {
+LogicalResult rewriteKernelOp(PatternRewriter &rewriter, Operation *op,
+                              Type hiddenType, const Options &options,
+                              ArrayRef<KernelBuffer> buffers, ValueRange dests,
+                              function_ref<void(const GPUKernelPlan &)> build) {
   FailureOr<GPUKernelPlan> plan = matchKernelOp(
       rewriter, op, hiddenType, buffers, [&](int64_t hidden, unsigned bits) {
         return planGPUKernel(hidden, bits, options.maxThreads);
@@ -403,11 +402,11 @@ struct DepthAttnMergeNormToGPU : KernelPattern<DepthAttnMergeNormOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.getNormedInit())
       return rewriter.notifyMatchFailure(op, "needs a buffer");
-    return rewriteMergeOp(
-        rewriter, op, options,
-        {op.getOutput(), op.getLse(), op.getQuery(), op.getSource(),
-         op.getMergedInit(), epsOf(op.getEpsAttr()), op.getGain(),
-         op.getNormedInit(), epsOf(op.getNormEpsAttr())});
+    return rewriteMergeOp(rewriter, op, options,
+                          {op.getOutput(), op.getLse(), op.getQuery(),
+                           op.getSource(), op.getMergedInit(),
+                           epsOf(op.getEpsAttr()), op.getGain(),
+                           op.getNormedInit(), epsOf(op.getNormEpsAttr())});
   }
 };
 

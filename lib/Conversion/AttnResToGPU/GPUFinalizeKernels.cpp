@@ -195,8 +195,7 @@ LogicalResult copyConstants(IRRewriter &rewriter, FunctionOpInterface func,
 
 /// The ops of type `OpTy` in `func` outside the kernels (`gpu.launch`), in
 /// walk order (listed first: the caller may rewrite them).
-template <typename OpTy>
-SmallVector<OpTy> hostOps(FunctionOpInterface func) {
+template <typename OpTy> SmallVector<OpTy> hostOps(FunctionOpInterface func) {
   SmallVector<OpTy> ops;
   func->walk([&](OpTy op) {
     if (!op->template getParentOfType<gpu::LaunchOp>())

@@ -534,9 +534,10 @@ bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
   return rows && (!hasHidden || hasKernelLayout(rows, vectorWidth));
 }
 
-FailureOr<GPUKernelPlan>
-matchKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
-              ArrayRef<KernelBuffer> buffers, PlanFn planFor) {
+FailureOr<GPUKernelPlan> matchKernelOp(PatternRewriter &rewriter, Operation *op,
+                                       Type hiddenType,
+                                       ArrayRef<KernelBuffer> buffers,
+                                       PlanFn planFor) {
   if (op->getNumResults() != 0)
     return rewriter.notifyMatchFailure(
         op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");

@@ -97,8 +97,8 @@ using PlanFn = function_ref<FailureOr<GPUKernelPlan>(int64_t, unsigned)>;
 /// (of `hiddenType`), addressable types, a plan (`planFor`), and `buffers`
 /// whose rows views have a kernel layout for the plan's vector width.
 /// Notifies the match failure and fails otherwise.
-FailureOr<GPUKernelPlan> matchKernelOp(PatternRewriter &rewriter,
-                                       Operation *op, Type hiddenType,
+FailureOr<GPUKernelPlan> matchKernelOp(PatternRewriter &rewriter, Operation *op,
+                                       Type hiddenType,
                                        ArrayRef<KernelBuffer> buffers,
                                        PlanFn planFor);
 

@@ -159,7 +159,8 @@ public:
   /// `pV` splatted).
   Value onlineStep(OpBuilder &b, Location loc, Value acc, Value alphaV,
                    Value pV, Value x) const {
-    return weightedSum(b, loc, pV, x, arith::MulFOp::create(b, loc, acc, alphaV));
+    return weightedSum(b, loc, pV, x,
+                       arith::MulFOp::create(b, loc, acc, alphaV));
   }
 
   /// The merge of a phase-1 output chunk `o` with the source chunk `u` of
