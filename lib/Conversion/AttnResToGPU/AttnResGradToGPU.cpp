@@ -594,11 +594,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
     Value dxInit = op.getInits()[0], dgainInit = op.getInits()[1];
     FailureOr<GPUKernelPlan> plan = matchGradKernelOp(
         rewriter, op, op.getInput().getType(), options.maxThreads,
-        {{op.getInput(), 0, true},
-         {op.getGrad(), 0, true},
-         {op.getGain(), 0, true},
-         {dxInit, 0, true}},
-        dgainInit);
+        {{op.getInput()}, {op.getGrad()}, {op.getGain()}, {dxInit}}, dgainInit);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
@@ -704,14 +700,14 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
     ValueRange inits = op.getInits();
     FailureOr<GPUKernelPlan> plan = matchGradKernelOp(
         rewriter, op, op.getSource().getType(), options.maxThreads,
-        {{op.getOutput(), 0, true},
-         {op.getSource(), 0, true},
-         {op.getGrad(), 0, true},
+        {{op.getOutput()},
+         {op.getSource()},
+         {op.getGrad()},
          {op.getLse(), 0, false},
-         {op.getQuery(), 0, true},
-         {inits[0], 0, true},
+         {op.getQuery()},
+         {inits[0]},
          {inits[1], 0, false},
-         {inits[3], 0, true}},
+         {inits[3]}},
         inits[2]);
     if (failed(plan))
       return failure();
