@@ -285,6 +285,13 @@ struct GroupPartials {
       memref::DeallocOp::create(b, loc, buffer);
   }
 
+  /// The grid of the row-group kernel: one CTA per group.
+  void launch(OpBuilder &b, Location loc, const LaunchShape &shape,
+              const KernelMath &km,
+              function_ref<void(OpBuilder &, CTAEmitter &)> cta) const {
+    emitGrid(b, loc, groups, cIndex(b, loc, 1), shape, km, emulate, cta);
+  }
+
   /// The CTA body of a kernel whose dq/dγ chunks `acc` stay in registers:
   /// `acc` set to zero, `body(b, row, acc)` for each of the CTA's rows
   /// (`cta.x()`, `cta.x() + G`, ...), then `acc` written to the CTA's
@@ -433,9 +440,8 @@ struct DepthAttnGradToGPU : KernelPattern<DepthAttnGradOp> {
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
                            plan->vectorWidth, options);
 
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           // The dq chunks: registers, or the thread's own shared words.
           ThreadValues acc = cta.vectors(b, plan->chunks);
@@ -638,9 +644,8 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
 
     LaunchShape shape;
     shape.threads = plan->threads;
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           ThreadValues xs = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
           partials.accumulateRows(
@@ -669,9 +674,7 @@ struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
                     auto [d, term] = outputs(nb, rho, kk, cta.get(nb, xs, t, k),
                                              cta.get(nb, gs, t, k), gamma);
                     km.store(nb, loc, d, dx, ValueRange{row}, t, k);
-                    cta.set(nb, acc, t, k,
-                            arith::AddFOp::create(
-                                nb, loc, cta.get(nb, acc, t, k), term));
+                    cta.add(nb, acc, t, k, term);
                   }
                 });
               });
@@ -785,9 +788,8 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
     LaunchShape shape;
     shape.threads = plan->threads;
     shape.reduceValues = 3;
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           ThreadValues us = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
           partials.accumulateRows(
@@ -814,9 +816,7 @@ struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
                     Value term =
                         outputs(nb, r, row, t, k, cta.get(nb, us, t, k), qv,
                                 cta.get(nb, gs, t, k));
-                    cta.set(nb, acc, t, k,
-                            arith::AddFOp::create(
-                                nb, loc, cta.get(nb, acc, t, k), term));
+                    cta.add(nb, acc, t, k, term);
                   }
                 });
                 cta.once(rb, [&](OpBuilder &ib) { storeDLse(ib, r, row); });
@@ -924,9 +924,8 @@ struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
           .getResult();
     };
 
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           auto forEachQuery = [&](OpBuilder &ob, ValueRange inits,
                                   function_ref<SmallVector<Value>(

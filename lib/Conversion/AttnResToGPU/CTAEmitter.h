@@ -90,6 +90,10 @@ public:
                     int64_t k) = 0;
   virtual void set(OpBuilder &b, ThreadValues &v, Value tid, int64_t k,
                    Value value) = 0;
+  /// `v[k] += term` for thread `tid` (f32 vectors, inside a phase).
+  void add(OpBuilder &b, ThreadValues &v, Value tid, int64_t k, Value term) {
+    set(b, v, tid, k, arith::AddFOp::create(b, loc, get(b, v, tid, k), term));
+  }
 
   /// `scf.for iv = lb to ub step step` at CTA level carrying the uniform
   /// `inits` (first) and the per-thread vectors `carried` (registers on the
