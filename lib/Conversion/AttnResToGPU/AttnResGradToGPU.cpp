@@ -73,35 +73,23 @@ bool hasStaticZeroRows(ShapedType type) {
   return llvm::is_contained(type.getShape().drop_back(), 0);
 }
 
-/// Checks shared by the gradient kernels: the memref form (after
-/// bufferization: the outs are the kernels' outputs), a static hidden size
-/// (of `rowType`), addressable types, and buffers whose rows views have a
-/// kernel layout (`buffers`: value, leading dims, has a hidden dim) for the
-/// plan's vector width. `vectors`: buffers written whole by the column-sum
-/// kernel (dq, dγ: a [D] or [S, D] buffer), which must collapse to one
-/// contiguous dim.
-FailureOr<GPUKernelPlan> matchGradKernelOp(
-    PatternRewriter &rewriter, Operation *op, Type rowType, unsigned maxThreads,
-    ArrayRef<std::tuple<Value, unsigned, bool>> buffers, ValueRange vectors) {
-  if (op->getNumResults() != 0)
-    return rewriter.notifyMatchFailure(
-        op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");
-  std::optional<int64_t> hidden = staticHiddenOf(rowType);
-  if (!hidden)
-    return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-  if (!hasAddressableTypes(op))
-    return rewriter.notifyMatchFailure(op, "buffers too large to address");
+/// `matchKernelOp` for the gradient kernels (a static hidden size of
+/// `rowType`, token rows, the gradient plan) and `vectors`: buffers written
+/// whole by the column-sum kernel (dq, dγ: a [D] or [S, D] buffer), which
+/// must collapse to one contiguous dim.
+FailureOr<GPUKernelPlan> matchGradKernelOp(PatternRewriter &rewriter,
+                                           Operation *op, Type rowType,
+                                           unsigned maxThreads,
+                                           ArrayRef<KernelBuffer> buffers,
+                                           ValueRange vectors) {
+  FailureOr<GPUKernelPlan> plan = matchKernelOp(
+      rewriter, op, rowType, buffers, [&](int64_t hidden, unsigned bits) {
+        return planGradKernel(hidden, bits, maxThreads);
+      });
+  if (failed(plan))
+    return failure();
   if (hasStaticZeroRows(cast<ShapedType>(rowType)))
     return rewriter.notifyMatchFailure(op, "no token rows");
-  FailureOr<GPUKernelPlan> plan = planGradKernel(
-      *hidden, cast<ShapedType>(rowType).getElementTypeBitWidth(), maxThreads);
-  if (failed(plan))
-    return rewriter.notifyMatchFailure(op, "no kernel plan");
-  for (auto [buffer, lead, hasHidden] : buffers)
-    if (!isKernelBuffer(buffer, lead, hasHidden, plan->vectorWidth))
-      return rewriter.notifyMatchFailure(
-          op, "a buffer's layout does not allow the kernel's row view and "
-              "aligned vector accesses: lowered by convert-attnres-to-linalg");
   for (Value vector : vectors) {
     auto type = dyn_cast<MemRefType>(vector.getType());
     MemRefType flat = type ? columnsTypeOf(type) : MemRefType();
@@ -127,28 +115,6 @@ Value rowGroups(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
 Value dotPartial(OpBuilder &b, Location loc, const KernelMath &km,
                  ArrayRef<Value> xs, ArrayRef<Value> ys) {
   return km.statistics(b, loc, ys, {xs}, /*withSumSq=*/false, {Value()})[0];
-}
-
-Value splat(OpBuilder &b, Location loc, const KernelMath &km, Value s) {
-  return km.splat(b, loc, s);
-}
-
-/// `ρ = (ss/D + eps)^(-1/2)`.
-Value rhoOf(OpBuilder &b, Location loc, const KernelMath &km, Value ss,
-            double eps) {
-  return km.rmsScale(b, loc, ss, eps);
-}
-
-/// `count` per-thread vectors set to zero (one constant).
-ThreadValues zeroVectors(OpBuilder &b, Location loc, CTAEmitter &cta) {
-  const KernelMath &km = cta.math();
-  ThreadValues v = cta.vectors(b, km.plan.chunks);
-  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
-    Value zero = km.zero(nb, loc);
-    for (int64_t k = 0; k < km.plan.chunks; ++k)
-      cta.set(nb, v, t, k, zero);
-  });
-  return v;
 }
 
 /// Writes the accumulator chunks `acc` of each thread to row `cta.x()` of
@@ -278,18 +244,21 @@ void emitColumnSum(OpBuilder &b, Location loc, Value partial, Value out,
       });
 }
 
-/// The partials buffer [G, D] f32 and, after the row kernel, its column sum
-/// into a fresh [D] buffer of `elemType`, as a tensor of `resultType`.
+/// The row groups (CTAs) of a gradient kernel, their partials buffer
+/// [G, D] f32 ([G, S, D] with `lead` = S) and, after the row kernel, the
+/// column sum of the partials into the destination.
 struct GroupPartials {
   Value groups, buffer;
   int64_t width;
   /// Partial rows per group: 1 ([G, D]) or S queries ([G, S, D]).
   int64_t lead;
+  bool emulate;
 
   GroupPartials(OpBuilder &b, Location loc, Value rows, int64_t staticRows,
-                int64_t hidden, int64_t width, unsigned limit, int64_t lead = 0)
-      : width(width), lead(lead) {
-    groups = rowGroups(b, loc, rows, staticRows, limit);
+                int64_t hidden, int64_t width, const Options &options,
+                int64_t lead = 0)
+      : width(width), lead(lead), emulate(options.emulate) {
+    groups = rowGroups(b, loc, rows, staticRows, options.gradRowGroups);
     std::optional<int64_t> g = getConstantIntValue(groups);
     SmallVector<int64_t> shape = {g ? *g : ShapedType::kDynamic};
     if (lead > 0)
@@ -306,7 +275,7 @@ struct GroupPartials {
   }
 
   /// Sums the partial rows per column into `dest` ([D] or [S, D]).
-  void sum(OpBuilder &b, Location loc, Value dest, bool emulate) const {
+  void sum(OpBuilder &b, Location loc, Value dest) const {
     Value flat = buffer;
     if (lead > 0)
       flat = memref::CollapseShapeOp::create(
@@ -314,6 +283,38 @@ struct GroupPartials {
     emitColumnSum(b, loc, flat, columnsView(b, loc, dest), width, emulate);
     if (!emulate)
       memref::DeallocOp::create(b, loc, buffer);
+  }
+
+  /// The grid of the row-group kernel: one CTA per group.
+  void launch(OpBuilder &b, Location loc, const LaunchShape &shape,
+              const KernelMath &km,
+              function_ref<void(OpBuilder &, CTAEmitter &)> cta) const {
+    emitGrid(b, loc, groups, cIndex(b, loc, 1), shape, km, emulate, cta);
+  }
+
+  /// The CTA body of a kernel whose dq/dγ chunks `acc` stay in registers:
+  /// `acc` set to zero, `body(b, row, acc)` for each of the CTA's rows
+  /// (`cta.x()`, `cta.x() + G`, ...), then `acc` written to the CTA's
+  /// partial row.
+  void accumulateRows(
+      OpBuilder &b, Location loc, CTAEmitter &cta, Value rows,
+      function_ref<void(OpBuilder &, Value, ThreadValues &)> body) const {
+    ThreadValues acc = cta.zeroVectors(b);
+    cta.loop(b, cta.x(), rows, groups, {}, {&acc},
+             [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+               body(rb, row, acc);
+               return {};
+             });
+    storePartial(b, loc, cta, acc, buffer);
+  }
+
+  /// The end of a gradient pattern: the partials summed into `dest`, `op`
+  /// (whose kernel is built) erased.
+  LogicalResult finish(PatternRewriter &rewriter, Operation *op,
+                       Value dest) const {
+    sum(rewriter, op->getLoc(), dest);
+    rewriter.eraseOp(op);
+    return success();
   }
 };
 
@@ -375,12 +376,18 @@ SiteGradCoefs siteGradCoefs(OpBuilder &b, Location loc, const Moments &m,
   return r;
 }
 
+/// `acc + α g + c q` per chunk (`α g + c q` when `acc` is null).
+Value gqChunk(OpBuilder &b, Location loc, const KernelMath &km,
+              const SiteGradCoefs &k, Value g, Value q, Value acc = Value()) {
+  Value d = km.weightedSum(b, loc, km.splat(b, loc, k.alpha), g, acc);
+  return km.weightedSum(b, loc, km.splat(b, loc, k.c), q, d);
+}
+
 /// `α g + c q + e x` per chunk.
 Value dvChunk(OpBuilder &b, Location loc, const KernelMath &km,
               const SiteGradCoefs &k, Value g, Value q, Value x) {
-  Value d = km.weightedSum(b, loc, splat(b, loc, km, k.alpha), g);
-  d = km.weightedSum(b, loc, splat(b, loc, km, k.c), q, d);
-  return km.weightedSum(b, loc, splat(b, loc, km, k.e), x, d);
+  Value d = gqChunk(b, loc, km, k, g, q);
+  return km.weightedSum(b, loc, km.splat(b, loc, k.e), x, d);
 }
 
 /// depth_attn_grad, one CTA per row group. Per row: pass 1 streams the
@@ -388,9 +395,8 @@ Value dvChunk(OpBuilder &b, Location loc, const KernelMath &km,
 /// thread 0 keeps (s_j, ρ_j, a_j) in shared memory; every thread derives
 /// the softmax moments from them; pass 2 streams the sources again, writes
 /// dV_j and adds c_j V_j into the dq chunks in registers.
-struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
-  DepthAttnGradToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnGradToGPU : KernelPattern<DepthAttnGradOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult matchAndRewrite(DepthAttnGradOp op,
                                 PatternRewriter &rewriter) const override {
@@ -398,12 +404,9 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     if (n == 0 || op.getInits().size() != size_t(n + 1))
       return rewriter.notifyMatchFailure(op, "needs sources and buffers");
     Value dqInit = op.getInits()[0];
-    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
-        {op.getQuery(), 0, true}, {op.getGrad(), 0, true}};
-    for (Value v : op.getSources())
-      buffers.push_back({v, 0, true});
-    for (Value v : op.getInits().drop_front())
-      buffers.push_back({v, 0, true});
+    SmallVector<KernelBuffer> buffers = {{op.getQuery()}, {op.getGrad()}};
+    appendBuffers(buffers, op.getSources());
+    appendBuffers(buffers, op.getInits().drop_front());
     FailureOr<GPUKernelPlan> plan =
         matchGradKernelOp(rewriter, op, op.getGrad().getType(),
                           options.maxThreads, buffers, dqInit);
@@ -426,9 +429,7 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     if (!shape.fitsSharedMemory())
       return rewriter.notifyMatchFailure(
           op, "per-source statistics exceed 48 KiB of shared memory");
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
     Value grad = rowsView(rewriter, loc, op.getGrad(), 0, true);
     Value query = op.getQuery();
@@ -437,11 +438,10 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
     for (Value init : op.getInits().drop_front())
       dvs.push_back(rowsView(rewriter, loc, init, 0, true));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
-                           plan->vectorWidth, options.gradRowGroups);
+                           plan->vectorWidth, options);
 
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           // The dq chunks: registers, or the thread's own shared words.
           ThreadValues acc = cta.vectors(b, plan->chunks);
@@ -493,7 +493,7 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                             Value gd = dotPartial(ib, loc, km, g, xs);
                             return SmallVector<Value>{ss, dot, gd};
                           });
-                      Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                      Value rho = km.rmsScale(nb, loc, tot[0]);
                       Value s = arith::MulFOp::create(nb, loc, rho, tot[1]);
                       cta.once(nb, [&](OpBuilder &ib) {
                         Value base = arith::AddIOp::create(
@@ -542,8 +542,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
                           Value dq = sharedAcc
                                          ? km.load(nb, loc, extra, {}, t, k)
                                          : cur[k];
-                          dq = vector::FMAOp::create(
-                              nb, loc, splat(nb, loc, km, c.c), xs[k], dq);
+                          dq = km.weightedSum(nb, loc, km.splat(nb, loc, c.c),
+                                              xs[k], dq);
                           if (sharedAcc)
                             km.store(nb, loc, dq, extra, {}, t, k);
                           else
@@ -579,11 +579,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
           storePartial(b, loc, cta, acc, partials.buffer);
         });
 
-    partials.sum(rewriter, loc, dqInit, emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, dqInit);
   }
-  Options options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -593,9 +590,8 @@ struct DepthAttnGradToGPU : OpRewritePattern<DepthAttnGradOp> {
 /// rms_norm_grad, one CTA per row group: per row one CTA reduction of
 /// (Σ x², Σ γ g x), `dx = ρ γ g − (ρ³/D)(Σ γ g x) x`, and `ρ x g` into the
 /// dγ chunks in registers. x and g are read once.
-struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
-  RMSNormGradToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct RMSNormGradToGPU : KernelPattern<RMSNormGradOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult matchAndRewrite(RMSNormGradOp op,
                                 PatternRewriter &rewriter) const override {
@@ -604,18 +600,12 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     Value dxInit = op.getInits()[0], dgainInit = op.getInits()[1];
     FailureOr<GPUKernelPlan> plan = matchGradKernelOp(
         rewriter, op, op.getInput().getType(), options.maxThreads,
-        {{op.getInput(), 0, true},
-         {op.getGrad(), 0, true},
-         {op.getGain(), 0, true},
-         {dxInit, 0, true}},
-        dgainInit);
+        {{op.getInput()}, {op.getGrad()}, {op.getGain()}, {dxInit}}, dgainInit);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
     int64_t D = plan->hidden;
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     Value x = rowsView(rewriter, loc, op.getInput(), 0, true);
     Value grad = rowsView(rewriter, loc, op.getGrad(), 0, true);
     Value gain = op.getGain();
@@ -623,16 +613,16 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
     Value dx = rowsView(rewriter, loc, dxInit, 0, true);
     GroupPartials partials(rewriter, loc, rows,
                            cast<MemRefType>(x.getType()).getDimSize(0), D,
-                           plan->vectorWidth, options.gradRowGroups);
+                           plan->vectorWidth, options);
     // dx chunk and dγ term from ρ and k = (ρ³/D)·Σ γ g x.
     auto outputs = [&](OpBuilder &nb, Value rho, Value kk, Value xv, Value gv,
                        Value gamma) {
-      Value rhoV = splat(nb, loc, km, rho);
+      Value rhoV = km.splat(nb, loc, rho);
       Value d = arith::MulFOp::create(
           nb, loc, arith::MulFOp::create(nb, loc, rhoV, gamma), gv);
       d = arith::SubFOp::create(
           nb, loc, d,
-          arith::MulFOp::create(nb, loc, splat(nb, loc, km, kk), xv));
+          arith::MulFOp::create(nb, loc, km.splat(nb, loc, kk), xv));
       Value term = arith::MulFOp::create(
           nb, loc, arith::MulFOp::create(nb, loc, rhoV, xv), gv);
       return std::make_pair(d, term);
@@ -654,15 +644,13 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
 
     LaunchShape shape;
     shape.threads = plan->threads;
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-          ThreadValues acc = zeroVectors(b, loc, cta);
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           ThreadValues xs = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
-          cta.loop(
-              b, cta.x(), rows, partials.groups, {}, {&acc},
-              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+          partials.accumulateRows(
+              b, loc, cta, rows,
+              [&](OpBuilder &rb, Value row, ThreadValues &acc) {
                 SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
                                                             Value t) {
                   SmallVector<Value> gammas, xv, gv;
@@ -677,7 +665,7 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
                   Value p = gxPartial(nb, gammas, xv, gv);
                   return SmallVector<Value>{ss, p};
                 });
-                Value rho = rhoOf(rb, loc, km, tot[0], eps);
+                Value rho = km.rmsScale(rb, loc, tot[0]);
                 Value kk = scaleOf(rb, rho, tot[1]);
                 cta.forEachThread(rb, [&](OpBuilder &nb, Value t) {
                   for (int64_t k = 0; k < plan->chunks; ++k) {
@@ -686,21 +674,14 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
                     auto [d, term] = outputs(nb, rho, kk, cta.get(nb, xs, t, k),
                                              cta.get(nb, gs, t, k), gamma);
                     km.store(nb, loc, d, dx, ValueRange{row}, t, k);
-                    cta.set(nb, acc, t, k,
-                            arith::AddFOp::create(
-                                nb, loc, cta.get(nb, acc, t, k), term));
+                    cta.add(nb, acc, t, k, term);
                   }
                 });
-                return {};
               });
-          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
-    partials.sum(rewriter, loc, dgainInit, emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, dgainInit);
   }
-  Options options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -711,9 +692,8 @@ struct RMSNormGradToGPU : OpRewritePattern<RMSNormGradOp> {
 /// of (Σ u², q·u, g·(u − o)), then `do = (1 − β) g`, `du = β g + c q + e u`,
 /// `dlse = −ds` (thread 0) and `c u` into the dq chunks in registers. u, o
 /// and g are read once.
-struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
-  DepthAttnMergeGradToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnMergeGradToGPU : KernelPattern<DepthAttnMergeGradOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult matchAndRewrite(DepthAttnMergeGradOp op,
                                 PatternRewriter &rewriter) const override {
@@ -723,22 +703,20 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     ValueRange inits = op.getInits();
     FailureOr<GPUKernelPlan> plan = matchGradKernelOp(
         rewriter, op, op.getSource().getType(), options.maxThreads,
-        {{op.getOutput(), 0, true},
-         {op.getSource(), 0, true},
-         {op.getGrad(), 0, true},
+        {{op.getOutput()},
+         {op.getSource()},
+         {op.getGrad()},
          {op.getLse(), 0, false},
-         {op.getQuery(), 0, true},
-         {inits[0], 0, true},
+         {op.getQuery()},
+         {inits[0]},
          {inits[1], 0, false},
-         {inits[3], 0, true}},
+         {inits[3]}},
         inits[2]);
     if (failed(plan))
       return failure();
     Location loc = op.getLoc();
     int64_t D = plan->hidden;
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     auto rowsOf = [&](Value v, bool hasHidden) {
       return rowsView(rewriter, loc, v, 0, hasHidden);
     };
@@ -753,7 +731,7 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     Value dLse = rowsOf(inits[1], false);
     Value dU = rowsOf(inits[3], true);
     GroupPartials partials(rewriter, loc, rows, staticRows, D,
-                           plan->vectorWidth, options.gradRowGroups);
+                           plan->vectorWidth, options);
 
     struct RowScalars {
       Value beta, c, e, ds;
@@ -761,7 +739,7 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     auto scalars = [&](OpBuilder &nb, Value row, Value ss, Value dot,
                        Value gd) {
       RowScalars r;
-      Value rho = rhoOf(nb, loc, km, ss, eps);
+      Value rho = km.rmsScale(nb, loc, ss);
       Value s = arith::MulFOp::create(nb, loc, rho, dot);
       Value rowLse = memref::LoadOp::create(nb, loc, lse, ValueRange{row});
       r.beta = mergeWeight(nb, loc, s, rowLse);
@@ -795,13 +773,12 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
       Value one = f32Constant(nb, loc, 1.0);
       Value keep = arith::SubFOp::create(nb, loc, one, r.beta);
       km.store(nb, loc,
-               arith::MulFOp::create(nb, loc, splat(nb, loc, km, keep), gv),
+               arith::MulFOp::create(nb, loc, km.splat(nb, loc, keep), gv),
                dOut, ValueRange{row}, t, k);
       SiteGradCoefs coefs{r.beta, r.c, r.e};
       km.store(nb, loc, dvChunk(nb, loc, km, coefs, gv, qv, uv), dU,
                ValueRange{row}, t, k);
-      return arith::MulFOp::create(nb, loc, splat(nb, loc, km, r.c), uv)
-          .getResult();
+      return km.weightedSum(nb, loc, km.splat(nb, loc, r.c), uv);
     };
     auto storeDLse = [&](OpBuilder &nb, const RowScalars &r, Value row) {
       memref::StoreOp::create(nb, loc, arith::NegFOp::create(nb, loc, r.ds),
@@ -811,15 +788,13 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
     LaunchShape shape;
     shape.threads = plan->threads;
     shape.reduceValues = 3;
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-          ThreadValues acc = zeroVectors(b, loc, cta);
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           ThreadValues us = cta.vectors(b, plan->chunks);
           ThreadValues gs = cta.vectors(b, plan->chunks);
-          cta.loop(
-              b, cta.x(), rows, partials.groups, {}, {&acc},
-              [&](OpBuilder &rb, Value row, ValueRange) -> SmallVector<Value> {
+          partials.accumulateRows(
+              b, loc, cta, rows,
+              [&](OpBuilder &rb, Value row, ThreadValues &acc) {
                 SmallVector<Value> tot = cta.reduce(rb, [&](OpBuilder &nb,
                                                             Value t) {
                   SmallVector<Value> uv, ov, qv, gv;
@@ -841,22 +816,15 @@ struct DepthAttnMergeGradToGPU : OpRewritePattern<DepthAttnMergeGradOp> {
                     Value term =
                         outputs(nb, r, row, t, k, cta.get(nb, us, t, k), qv,
                                 cta.get(nb, gs, t, k));
-                    cta.set(nb, acc, t, k,
-                            arith::AddFOp::create(
-                                nb, loc, cta.get(nb, acc, t, k), term));
+                    cta.add(nb, acc, t, k, term);
                   }
                 });
                 cta.once(rb, [&](OpBuilder &ib) { storeDLse(ib, r, row); });
-                return {};
               });
-          storePartial(b, loc, cta, acc, partials.buffer);
         });
 
-    partials.sum(rewriter, loc, inits[2], emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, inits[2]);
   }
-  Options options;
 };
 
 //===----------------------------------------------------------------------===//
@@ -903,9 +871,8 @@ SiteGradCoefs statsGradCoefs(OpBuilder &b, Location loc, Value s, Value rho,
 /// partial dQ[q] row (f32, in global memory, touched by this CTA only).
 /// V_j is read from memory once per row, then from L1/L2 (2S times more);
 /// dO[q] and Q[q] per (query, source) from L1/L2 after the first read.
-struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
-  DepthAttnStatsGradToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnStatsGradToGPU : KernelPattern<DepthAttnStatsGradOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult matchAndRewrite(DepthAttnStatsGradOp op,
                                 PatternRewriter &rewriter) const override {
@@ -917,15 +884,12 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
       return rewriter.notifyMatchFailure(
           op, "needs a static, non-zero number of queries");
     Value dQInit = op.getInits()[0];
-    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
-        {op.getQueries(), 0, true},
-        {op.getOutputGrad(), 1, true},
-        {op.getLse(), 1, false},
-        {op.getLseGrad(), 1, false}};
-    for (Value v : op.getSources())
-      buffers.push_back({v, 0, true});
-    for (Value v : op.getInits().drop_front())
-      buffers.push_back({v, 0, true});
+    SmallVector<KernelBuffer> buffers = {{op.getQueries()},
+                                         {op.getOutputGrad(), 1},
+                                         {op.getLse(), 1, false},
+                                         {op.getLseGrad(), 1, false}};
+    appendBuffers(buffers, op.getSources());
+    appendBuffers(buffers, op.getInits().drop_front());
     FailureOr<GPUKernelPlan> plan =
         matchGradKernelOp(rewriter, op, op.getSources().front().getType(),
                           options.maxThreads, buffers, dQInit);
@@ -944,9 +908,7 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
     if (!shape.fitsSharedMemory())
       return rewriter.notifyMatchFailure(
           op, "per-(query, source) statistics exceed 48 KiB of shared memory");
-    bool emulate = options.emulate;
     KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    double eps = km.eps;
     KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
     Value queries = op.getQueries();
     Value dOut = rowsView(rewriter, loc, op.getOutputGrad(), 1, true);
@@ -956,15 +918,14 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
     for (Value init : op.getInits().drop_front())
       dvs.push_back(rowsView(rewriter, loc, init, 0, true));
     GroupPartials partials(rewriter, loc, io.rows, io.staticRows, D,
-                           plan->vectorWidth, options.gradRowGroups, S);
+                           plan->vectorWidth, options, S);
     auto scalarAt = [&](OpBuilder &nb, Value buffer, Value q, Value row) {
       return memref::LoadOp::create(nb, loc, buffer, ValueRange{q, row})
           .getResult();
     };
 
-    emitGrid(
-        rewriter, loc, partials.groups, cIndex(rewriter, loc, 1), shape, km,
-        emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+    partials.launch(
+        rewriter, loc, shape, km, [&](OpBuilder &b, CTAEmitter &cta) {
           Value extra = cta.extra();
           auto forEachQuery = [&](OpBuilder &ob, ValueRange inits,
                                   function_ref<SmallVector<Value>(
@@ -1047,7 +1008,7 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                                   Value ad = dotPartial(ib, loc, km, gv, xs);
                                   return SmallVector<Value>{ss, dot, ad};
                                 });
-                            Value rho = rhoOf(nb, loc, km, tot[0], eps);
+                            Value rho = km.rmsScale(nb, loc, tot[0]);
                             Value sv =
                                 arith::MulFOp::create(nb, loc, rho, tot[1]);
                             cta.once(nb, [&](OpBuilder &ib) {
@@ -1106,22 +1067,19 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                                                   ValueRange{q, row}, t, k);
                                 Value qv = km.load(ib, loc, queries,
                                                    ValueRange{q}, t, k);
-                                Value d = vector::FMAOp::create(
-                                    ib, loc, splat(ib, loc, km, c.alpha), g,
-                                    a[k]);
-                                next.push_back(vector::FMAOp::create(
-                                    ib, loc, splat(ib, loc, km, c.c), qv, d));
+                                next.push_back(
+                                    gqChunk(ib, loc, km, c, g, qv, a[k]));
                               }
                               next.push_back(arith::AddFOp::create(
                                   ib, loc, a[plan->chunks], c.e));
                               return next;
                             });
                         Value eV =
-                            splat(nb, loc, km, sum.getResult(plan->chunks));
+                            km.splat(nb, loc, sum.getResult(plan->chunks));
                         SmallVector<Value> ds;
                         for (int64_t k = 0; k < plan->chunks; ++k)
-                          ds.push_back(vector::FMAOp::create(nb, loc, eV, xs[k],
-                                                             sum.getResult(k)));
+                          ds.push_back(km.weightedSum(nb, loc, eV, xs[k],
+                                                      sum.getResult(k)));
                         switchOnIndex(
                             nb, loc, j, n, [&](OpBuilder &sb, int64_t i) {
                               for (int64_t k = 0; k < plan->chunks; ++k)
@@ -1139,11 +1097,11 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
                         qb, loc, km, io.sources, row, t, zeros,
                         [&](OpBuilder &nb, Value j, ArrayRef<Value> xs,
                             ValueRange cur) -> SmallVector<Value> {
-                          Value cV = splat(nb, loc, km, coefs(nb, q, j, row).c);
+                          Value cV = km.splat(nb, loc, coefs(nb, q, j, row).c);
                           SmallVector<Value> next;
                           for (int64_t k = 0; k < plan->chunks; ++k)
-                            next.push_back(vector::FMAOp::create(
-                                nb, loc, cV, xs[k], cur[k]));
+                            next.push_back(
+                                km.weightedSum(nb, loc, cV, xs[k], cur[k]));
                           return next;
                         });
                     for (int64_t k = 0; k < plan->chunks; ++k) {
@@ -1163,11 +1121,8 @@ struct DepthAttnStatsGradToGPU : OpRewritePattern<DepthAttnStatsGradOp> {
               });
         });
 
-    partials.sum(rewriter, loc, dQInit, emulate);
-    rewriter.eraseOp(op);
-    return success();
+    return partials.finish(rewriter, op, dQInit);
   }
-  Options options;
 };
 
 } // namespace

@@ -109,7 +109,6 @@ void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
                  ValueRange lseIndices) {
   const KernelMath &km = cta.math();
   const GPUKernelPlan &plan = km.plan;
-  VectorType vecType = km.vecF32();
   SmallVector<Value> qIdx;
   if (queryIndex)
     qIdx.push_back(queryIndex);
@@ -121,12 +120,7 @@ void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
   // Online-softmax state: running max and sum (uniform), output chunks.
   Value max0 = f32Constant(b, loc, -std::numeric_limits<double>::infinity());
   Value sum0 = f32Constant(b, loc, 0.0);
-  ThreadValues acc = cta.vectors(b, plan.chunks);
-  cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
-    Value zero = km.zero(nb, loc);
-    for (int64_t k = 0; k < plan.chunks; ++k)
-      cta.set(nb, acc, t, k, zero);
-  });
+  ThreadValues acc = cta.zeroVectors(b);
   ThreadValues xs = cta.vectors(b, plan.chunks);
   SmallVector<Value> st = cta.sourceLoop(
       b, io.sources.size(), ValueRange{max0, sum0}, {&acc},
@@ -150,21 +144,18 @@ void emitSiteCTA(OpBuilder &b, Location loc, CTAEmitter &cta,
         Value sum = arith::AddFOp::create(
             nb, loc, arith::MulFOp::create(nb, loc, cur[1], alpha), p);
         cta.forEachThread(nb, [&](OpBuilder &ib, Value t) {
-          Value alphaV = vector::BroadcastOp::create(ib, loc, vecType, alpha);
-          Value pV = vector::BroadcastOp::create(ib, loc, vecType, p);
+          Value alphaV = km.splat(ib, loc, alpha);
+          Value pV = km.splat(ib, loc, p);
           for (int64_t k = 0; k < plan.chunks; ++k) {
-            Value a =
-                arith::MulFOp::create(ib, loc, cta.get(ib, acc, t, k), alphaV);
-            cta.set(
-                ib, acc, t, k,
-                vector::FMAOp::create(ib, loc, pV, cta.get(ib, xs, t, k), a));
+            Value a = cta.get(ib, acc, t, k), x = cta.get(ib, xs, t, k);
+            cta.set(ib, acc, t, k, km.onlineStep(ib, loc, a, alphaV, pV, x));
           }
         });
         return {max, sum};
       });
   Value inv = arith::DivFOp::create(b, loc, f32Constant(b, loc, 1.0), st[1]);
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
-    Value invV = vector::BroadcastOp::create(nb, loc, vecType, inv);
+    Value invV = km.splat(nb, loc, inv);
     for (int64_t k = 0; k < plan.chunks; ++k)
       km.store(nb, loc,
                arith::MulFOp::create(nb, loc, cta.get(nb, acc, t, k), invV),
@@ -201,7 +192,6 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
                   const FusedNorm *norm) {
   const KernelMath &km = cta.math();
   const GPUKernelPlan &plan = km.plan;
-  VectorType vecType = km.vecF32();
   Value rowLse = memref::LoadOp::create(b, loc, lse, ValueRange{row});
   ThreadValues us = cta.vectors(b, plan.chunks);
   SmallVector<Value> tot = cta.reduce(b, [&](OpBuilder &nb, Value t) {
@@ -218,7 +208,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
   ThreadValues hs = cta.vectors(b, plan.chunks);
   // h per thread; with a norm, its partial Σ h².
   auto merge = [&](OpBuilder &nb, Value t) {
-    Value wV = vector::BroadcastOp::create(nb, loc, vecType, w);
+    Value wV = km.splat(nb, loc, w);
     SmallVector<Value> h;
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value o = km.load(nb, loc, out, ValueRange{row}, t, k);
@@ -240,7 +230,7 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
   })[0];
   Value rho = km.rmsScale(b, loc, total, norm->eps);
   cta.forEachThread(b, [&](OpBuilder &nb, Value t) {
-    Value rhoV = vector::BroadcastOp::create(nb, loc, vecType, rho);
+    Value rhoV = km.splat(nb, loc, rho);
     for (int64_t k = 0; k < plan.chunks; ++k) {
       Value g = km.load(nb, loc, norm->gain, {}, t, k);
       km.store(nb, loc, km.normalize(nb, loc, cta.get(nb, hs, t, k), rhoV, g),
@@ -253,33 +243,28 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
 // Patterns
 //===----------------------------------------------------------------------===//
 
-/// Checks shared by the three kernels: the memref form (after
-/// bufferization: the outs are the kernel's outputs), a static hidden size
-/// with a kernel plan, addressable types, and buffers whose rows views have
-/// a kernel layout (`buffers`: value, leading dims, has a hidden dim).
-FailureOr<GPUKernelPlan>
-matchKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
-              const Options &options,
-              ArrayRef<std::tuple<Value, unsigned, bool>> buffers) {
-  if (op->getNumResults() != 0)
-    return rewriter.notifyMatchFailure(
-        op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");
-  std::optional<int64_t> hidden = staticHiddenOf(hiddenType);
-  if (!hidden)
-    return rewriter.notifyMatchFailure(op, "needs a static hidden size");
-  FailureOr<GPUKernelPlan> plan = planGPUKernel(
-      *hidden, cast<ShapedType>(hiddenType).getElementTypeBitWidth(),
-      options.maxThreads);
+/// The prologue and epilogue of the forward kernel patterns: `op` matched
+/// in its memref form with a forward plan for `hiddenType` (`matchKernelOp`),
+/// the kernel built by `build` unless a destination in `dests` is empty
+/// (nothing to write), and the op erased.
+LogicalResult rewriteKernelOp(PatternRewriter &rewriter, Operation *op,
+                              Type hiddenType, const Options &options,
+                              ArrayRef<KernelBuffer> buffers, ValueRange dests,
+                              function_ref<void(const GPUKernelPlan &)> build) {
+  FailureOr<GPUKernelPlan> plan = matchKernelOp(
+      rewriter, op, hiddenType, buffers, [&](int64_t hidden, unsigned bits) {
+        return planGPUKernel(hidden, bits, options.maxThreads);
+      });
   if (failed(plan))
-    return rewriter.notifyMatchFailure(op, "no kernel plan");
-  if (!hasAddressableTypes(op))
-    return rewriter.notifyMatchFailure(op, "buffers too large to address");
-  for (auto [buffer, lead, hasHidden] : buffers)
-    if (!isKernelBuffer(buffer, lead, hasHidden, plan->vectorWidth))
-      return rewriter.notifyMatchFailure(
-          op, "a buffer's layout does not allow the kernel's row view and "
-              "aligned vector accesses: lowered by convert-attnres-to-linalg");
-  return plan;
+    return failure();
+  // A destination with a dim of static size 0: nothing to write.
+  bool empty = llvm::any_of(dests, [](Value v) {
+    return llvm::is_contained(cast<MemRefType>(v.getType()).getShape(), 0);
+  });
+  if (!empty)
+    build(*plan);
+  rewriter.eraseOp(op);
+  return success();
 }
 
 /// The launch of the forward kernels: `plan.threads` threads, a [2, 32]
@@ -290,178 +275,139 @@ LaunchShape launchShape(const GPUKernelPlan &plan) {
   return shape;
 }
 
-/// Whether a buffer has a dim of static size 0 (nothing to write).
-bool hasEmptyBuffer(ValueRange buffers) {
-  return llvm::any_of(buffers, [](Value v) {
-    return llvm::is_contained(cast<MemRefType>(v.getType()).getShape(), 0);
-  });
-}
-
-struct DepthAttnToGPU : OpRewritePattern<DepthAttnOp> {
-  DepthAttnToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnToGPU : KernelPattern<DepthAttnOp> {
+  using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(DepthAttnOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || !op.getInit())
       return rewriter.notifyMatchFailure(op, "needs sources and a buffer");
-    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
-        {op.getQuery(), 0, true}, {op.getInit(), 0, true}};
-    for (Value s : op.getSources())
-      buffers.push_back({s, 0, true});
-    FailureOr<GPUKernelPlan> plan =
-        matchKernelOp(rewriter, op, op.getInit().getType(), options, buffers);
-    if (failed(plan))
-      return failure();
-    if (hasEmptyBuffer(op.getInit())) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    Location loc = op.getLoc();
-    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value query = op.getQuery();
-    // The kernel writes the destination: no temporary, no copy.
-    Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
-    emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1),
-             launchShape(*plan), km, options.emulate,
-             [&](OpBuilder &b, CTAEmitter &cta) {
-               emitSiteCTA(b, loc, cta, io, query, Value(), cta.x(), out,
-                           ValueRange{cta.x()}, Value(), {});
-             });
-    rewriter.eraseOp(op);
-    return success();
+    SmallVector<KernelBuffer> buffers = {{op.getQuery()}, {op.getInit()}};
+    appendBuffers(buffers, op.getSources());
+    return rewriteKernelOp(
+        rewriter, op, op.getInit().getType(), options, buffers, op.getInit(),
+        [&](const GPUKernelPlan &plan) {
+          Location loc = op.getLoc();
+          KernelMath km(plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+          KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+          Value query = op.getQuery();
+          // The kernel writes the destination: no temporary, no copy.
+          Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
+          emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1),
+                   launchShape(plan), km, options.emulate,
+                   [&](OpBuilder &b, CTAEmitter &cta) {
+                     emitSiteCTA(b, loc, cta, io, query, Value(), cta.x(), out,
+                                 ValueRange{cta.x()}, Value(), {});
+                   });
+        });
   }
-  Options options;
 };
 
-struct DepthAttnStatsToGPU : OpRewritePattern<DepthAttnStatsOp> {
-  DepthAttnStatsToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnStatsToGPU : KernelPattern<DepthAttnStatsOp> {
+  using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(DepthAttnStatsOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || op.getInits().size() != 2)
       return rewriter.notifyMatchFailure(op, "needs sources and buffers");
     Value outBuf = op.getInits()[0], lseBuf = op.getInits()[1];
-    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
-        {op.getQueries(), 0, true}, {outBuf, 1, true}, {lseBuf, 1, false}};
-    for (Value s : op.getSources())
-      buffers.push_back({s, 0, true});
-    FailureOr<GPUKernelPlan> plan =
-        matchKernelOp(rewriter, op, outBuf.getType(), options, buffers);
-    if (failed(plan))
-      return failure();
-    if (hasEmptyBuffer({outBuf, lseBuf})) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    Location loc = op.getLoc();
-    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-    Value queries = op.getQueries();
-    Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
-    Value out = rowsView(rewriter, loc, outBuf, 1, true);
-    Value lse = rowsView(rewriter, loc, lseBuf, 1, false);
-    // CTAs (query, row) with the query fastest: the CTAs of one row run
-    // side by side and share its sources through L2.
-    emitGrid(rewriter, loc, numQueries, io.rows, launchShape(*plan), km,
-             options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-               Value s = cta.x(), row = cta.y();
-               emitSiteCTA(b, loc, cta, io, queries, s, row, out,
-                           ValueRange{s, row}, lse, ValueRange{s, row});
-             });
-    rewriter.eraseOp(op);
-    return success();
+    SmallVector<KernelBuffer> buffers = {
+        {op.getQueries()}, {outBuf, 1}, {lseBuf, 1, false}};
+    appendBuffers(buffers, op.getSources());
+    return rewriteKernelOp(
+        rewriter, op, outBuf.getType(), options, buffers,
+        ValueRange{outBuf, lseBuf}, [&](const GPUKernelPlan &plan) {
+          Location loc = op.getLoc();
+          KernelMath km(plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
+          KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
+          Value queries = op.getQueries();
+          Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
+          Value out = rowsView(rewriter, loc, outBuf, 1, true);
+          Value lse = rowsView(rewriter, loc, lseBuf, 1, false);
+          // CTAs (query, row) with the query fastest: the CTAs of one row
+          // run side by side and share its sources through L2.
+          emitGrid(rewriter, loc, numQueries, io.rows, launchShape(plan), km,
+                   options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
+                     Value s = cta.x(), row = cta.y();
+                     emitSiteCTA(b, loc, cta, io, queries, s, row, out,
+                                 ValueRange{s, row}, lse, ValueRange{s, row});
+                   });
+        });
   }
-  Options options;
 };
 
-struct DepthAttnMergeToGPU : OpRewritePattern<DepthAttnMergeOp> {
-  DepthAttnMergeToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+/// The operands of the merge kernels: `merged` (h, may be null with a
+/// norm) and, for depth_attn_merge_norm, `gain` and `normed`.
+struct MergeOperands {
+  Value output, lse, query, source, merged;
+  double eps;
+  Value gain = Value(), normed = Value();
+  double normEps = 0.0;
+};
+
+/// depth_attn_merge and depth_attn_merge_norm: one CTA per row
+/// (`emitMergeCTA`).
+LogicalResult rewriteMergeOp(PatternRewriter &rewriter, Operation *op,
+                             const Options &options, const MergeOperands &m) {
+  SmallVector<KernelBuffer> buffers = {
+      {m.output}, {m.lse, 0, false}, {m.query}, {m.source}};
+  if (m.normed)
+    buffers.append({{m.gain}, {m.normed}});
+  if (m.merged)
+    buffers.push_back({m.merged});
+  Value dest = m.normed ? m.normed : m.merged;
+  return rewriteKernelOp(
+      rewriter, op, dest.getType(), options, buffers, dest,
+      [&](const GPUKernelPlan &plan) {
+        Location loc = op->getLoc();
+        KernelMath km(plan, m.eps, rewriter.getF32Type());
+        Value src = rowsView(rewriter, loc, m.source, 0, true);
+        Value prev = rowsView(rewriter, loc, m.output, 0, true);
+        Value lse = rowsView(rewriter, loc, m.lse, 0, false);
+        Value merged =
+            m.merged ? rowsView(rewriter, loc, m.merged, 0, true) : Value();
+        FusedNorm fused;
+        if (m.normed) {
+          fused.gain = m.gain;
+          fused.out = rowsView(rewriter, loc, m.normed, 0, true);
+          fused.eps = m.normEps;
+        }
+        Value rows = memref::DimOp::create(rewriter, loc, src, 0);
+        emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1),
+                 launchShape(plan), km, options.emulate,
+                 [&](OpBuilder &b, CTAEmitter &cta) {
+                   emitMergeCTA(b, loc, cta, prev, lse, m.query, src, merged,
+                                cta.x(), m.normed ? &fused : nullptr);
+                 });
+      });
+}
+
+struct DepthAttnMergeToGPU : KernelPattern<DepthAttnMergeOp> {
+  using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(DepthAttnMergeOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.getInit())
       return rewriter.notifyMatchFailure(op, "needs a buffer");
-    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
-        {op.getOutput(), 0, true},
-        {op.getLse(), 0, false},
-        {op.getQuery(), 0, true},
-        {op.getSource(), 0, true},
-        {op.getInit(), 0, true}};
-    FailureOr<GPUKernelPlan> plan =
-        matchKernelOp(rewriter, op, op.getInit().getType(), options, buffers);
-    if (failed(plan))
-      return failure();
-    if (hasEmptyBuffer(op.getInit())) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    Location loc = op.getLoc();
-    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    Value src = rowsView(rewriter, loc, op.getSource(), 0, true);
-    Value prev = rowsView(rewriter, loc, op.getOutput(), 0, true);
-    Value lse = rowsView(rewriter, loc, op.getLse(), 0, false);
-    Value query = op.getQuery();
-    Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
-    Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), launchShape(*plan),
-             km, options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-               emitMergeCTA(b, loc, cta, prev, lse, query, src, out, cta.x(),
-                            /*norm=*/nullptr);
-             });
-    rewriter.eraseOp(op);
-    return success();
+    return rewriteMergeOp(rewriter, op, options,
+                          {op.getOutput(), op.getLse(), op.getQuery(),
+                           op.getSource(), op.getInit(),
+                           epsOf(op.getEpsAttr())});
   }
-  Options options;
 };
 
 /// `attnres.depth_attn_merge_norm` (built by attnres-fuse-norm-epilogues):
 /// the merge kernel with a second CTA reduction for Σ h², writing the
 /// normalized row, and h only when the op keeps it.
-struct DepthAttnMergeNormToGPU : OpRewritePattern<DepthAttnMergeNormOp> {
-  DepthAttnMergeNormToGPU(MLIRContext *ctx, Options options)
-      : OpRewritePattern(ctx), options(options) {}
+struct DepthAttnMergeNormToGPU : KernelPattern<DepthAttnMergeNormOp> {
+  using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(DepthAttnMergeNormOp op,
                                 PatternRewriter &rewriter) const override {
-    Value normedInit = op.getNormedInit(), mergedInit = op.getMergedInit();
-    if (!normedInit)
+    if (!op.getNormedInit())
       return rewriter.notifyMatchFailure(op, "needs a buffer");
-    SmallVector<std::tuple<Value, unsigned, bool>> buffers = {
-        {op.getOutput(), 0, true}, {op.getLse(), 0, false},
-        {op.getQuery(), 0, true},  {op.getSource(), 0, true},
-        {op.getGain(), 0, true},   {normedInit, 0, true}};
-    if (mergedInit)
-      buffers.push_back({mergedInit, 0, true});
-    FailureOr<GPUKernelPlan> plan =
-        matchKernelOp(rewriter, op, normedInit.getType(), options, buffers);
-    if (failed(plan))
-      return failure();
-    if (hasEmptyBuffer(normedInit)) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    Location loc = op.getLoc();
-    KernelMath km(*plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-    Value src = rowsView(rewriter, loc, op.getSource(), 0, true);
-    Value prev = rowsView(rewriter, loc, op.getOutput(), 0, true);
-    Value lse = rowsView(rewriter, loc, op.getLse(), 0, false);
-    Value query = op.getQuery();
-    Value merged =
-        mergedInit ? rowsView(rewriter, loc, mergedInit, 0, true) : Value();
-    FusedNorm fused;
-    fused.gain = op.getGain();
-    fused.out = rowsView(rewriter, loc, normedInit, 0, true);
-    fused.eps = epsOf(op.getNormEpsAttr());
-    Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-    emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1), launchShape(*plan),
-             km, options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-               emitMergeCTA(b, loc, cta, prev, lse, query, src, merged, cta.x(),
-                            &fused);
-             });
-    rewriter.eraseOp(op);
-    return success();
+    return rewriteMergeOp(rewriter, op, options,
+                          {op.getOutput(), op.getLse(), op.getQuery(),
+                           op.getSource(), op.getMergedInit(),
+                           epsOf(op.getEpsAttr()), op.getGain(),
+                           op.getNormedInit(), epsOf(op.getNormEpsAttr())});
   }
-  Options options;
 };
 
 struct ConvertAttnResToGPUPass

@@ -82,11 +82,18 @@ public:
   virtual ThreadValues vectors(OpBuilder &b, int64_t count) = 0;
   /// `count` per-thread scalars of `type` (index, i1, f32; unset).
   virtual ThreadValues scalars(OpBuilder &b, Type type, int64_t count) = 0;
+  /// The plan's number of chunks of per-thread f32 vectors, set to zero (one
+  /// constant per thread).
+  ThreadValues zeroVectors(OpBuilder &b);
   /// Per-thread value `k` of thread `tid` (inside a phase).
   virtual Value get(OpBuilder &b, const ThreadValues &v, Value tid,
                     int64_t k) = 0;
   virtual void set(OpBuilder &b, ThreadValues &v, Value tid, int64_t k,
                    Value value) = 0;
+  /// `v[k] += term` for thread `tid` (f32 vectors, inside a phase).
+  void add(OpBuilder &b, ThreadValues &v, Value tid, int64_t k, Value term) {
+    set(b, v, tid, k, arith::AddFOp::create(b, loc, get(b, v, tid, k), term));
+  }
 
   /// `scf.for iv = lb to ub step step` at CTA level carrying the uniform
   /// `inits` (first) and the per-thread vectors `carried` (registers on the

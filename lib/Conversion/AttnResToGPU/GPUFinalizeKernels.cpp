@@ -193,6 +193,17 @@ LogicalResult copyConstants(IRRewriter &rewriter, FunctionOpInterface func,
   return success();
 }
 
+/// The ops of type `OpTy` in `func` outside the kernels (`gpu.launch`), in
+/// walk order (listed first: the caller may rewrite them).
+template <typename OpTy> SmallVector<OpTy> hostOps(FunctionOpInterface func) {
+  SmallVector<OpTy> ops;
+  func->walk([&](OpTy op) {
+    if (!op->template getParentOfType<gpu::LaunchOp>())
+      ops.push_back(op);
+  });
+  return ops;
+}
+
 struct AttnResGPUFinalizeKernelsPass
     : attnres::impl::AttnResGPUFinalizeKernelsPassBase<
           AttnResGPUFinalizeKernelsPass> {
@@ -216,12 +227,7 @@ struct AttnResGPUFinalizeKernelsPass
     // Every host allocation becomes managed memory, and every deallocation
     // a gpu.dealloc: buffers cross function boundaries (a callee's result is
     // freed by its caller), so the choice is made for the whole program.
-    SmallVector<memref::AllocOp> allocs;
-    func->walk([&](memref::AllocOp alloc) {
-      if (!alloc->getParentOfType<gpu::LaunchOp>())
-        allocs.push_back(alloc);
-    });
-    for (memref::AllocOp alloc : allocs) {
+    for (auto alloc : hostOps<memref::AllocOp>(func)) {
       rewriter.setInsertionPoint(alloc);
       Value buffer = createAlloc(rewriter, alloc.getLoc(), alloc.getType(),
                                  alloc.getDynamicSizes(),
@@ -229,12 +235,7 @@ struct AttnResGPUFinalizeKernelsPass
       rewriter.replaceAllUsesWith(alloc.getResult(), buffer);
       rewriter.eraseOp(alloc);
     }
-    SmallVector<memref::DeallocOp> deallocs;
-    func->walk([&](memref::DeallocOp d) {
-      if (!d->getParentOfType<gpu::LaunchOp>())
-        deallocs.push_back(d);
-    });
-    for (memref::DeallocOp dealloc : deallocs) {
+    for (auto dealloc : hostOps<memref::DeallocOp>(func)) {
       rewriter.setInsertionPoint(dealloc);
       emitDealloc(rewriter, dealloc.getLoc(), dealloc.getMemref());
       rewriter.eraseOp(dealloc);

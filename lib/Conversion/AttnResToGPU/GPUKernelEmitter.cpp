@@ -7,6 +7,7 @@
 #include "GPUKernelEmitter.h"
 #include "CTAEmitter.h"
 
+#include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -323,6 +324,16 @@ SmallVector<Value> CTAEmitter::loop(OpBuilder &b, Value lb, Value ub,
   return SmallVector<Value>(forOp.getResults().take_front(inits.size()));
 }
 
+ThreadValues CTAEmitter::zeroVectors(OpBuilder &b) {
+  ThreadValues v = vectors(b, km.plan.chunks);
+  forEachThread(b, [&](OpBuilder &nb, Value t) {
+    Value zero = km.zero(nb, loc);
+    for (int64_t k = 0; k < km.plan.chunks; ++k)
+      set(nb, v, t, k, zero);
+  });
+  return v;
+}
+
 /// Marks `loop` not to be unrolled (LLVM loop annotation).
 static void disableUnroll(scf::ForOp loop) {
   MLIRContext *ctx = loop.getContext();
@@ -521,6 +532,31 @@ bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
   // Rows without a hidden dim (LSEs) are read and written by scalar
   // accesses: any layout.
   return rows && (!hasHidden || hasKernelLayout(rows, vectorWidth));
+}
+
+FailureOr<GPUKernelPlan> matchKernelOp(PatternRewriter &rewriter, Operation *op,
+                                       Type hiddenType,
+                                       ArrayRef<KernelBuffer> buffers,
+                                       PlanFn planFor) {
+  if (op->getNumResults() != 0)
+    return rewriter.notifyMatchFailure(
+        op, "tensor form: bufferize first (one-shot-bufferize keeps the op)");
+  std::optional<int64_t> hidden = staticHiddenOf(hiddenType);
+  if (!hidden)
+    return rewriter.notifyMatchFailure(op, "needs a static hidden size");
+  if (!hasAddressableTypes(op))
+    return rewriter.notifyMatchFailure(op, "buffers too large to address");
+  FailureOr<GPUKernelPlan> plan =
+      planFor(*hidden, cast<ShapedType>(hiddenType).getElementTypeBitWidth());
+  if (failed(plan))
+    return rewriter.notifyMatchFailure(op, "no kernel plan");
+  for (const KernelBuffer &buffer : buffers)
+    if (!isKernelBuffer(buffer.value, buffer.lead, buffer.hasHidden,
+                        plan->vectorWidth))
+      return rewriter.notifyMatchFailure(
+          op, "a buffer's layout does not allow the kernel's row view and "
+              "aligned vector accesses: lowered by convert-attnres-to-linalg");
+  return plan;
 }
 
 KernelIO sourceBuffers(OpBuilder &b, Location loc, ValueRange sources) {

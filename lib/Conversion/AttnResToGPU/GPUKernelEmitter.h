@@ -73,6 +73,35 @@ Value columnsView(OpBuilder &b, Location loc, Value buffer);
 bool isKernelBuffer(Value buffer, unsigned lead, bool hasHidden,
                     int64_t vectorWidth);
 
+/// A buffer operand of a kernel and the shape of its rows view
+/// (`rowsTypeOf`): `lead` leading dims and, with `hasHidden`, the hidden dim.
+struct KernelBuffer {
+  Value value;
+  unsigned lead = 0;
+  bool hasHidden = true;
+};
+
+/// Appends `values` as buffers of the same rows-view shape.
+inline void appendBuffers(SmallVectorImpl<KernelBuffer> &buffers,
+                          ValueRange values, unsigned lead = 0,
+                          bool hasHidden = true) {
+  for (Value v : values)
+    buffers.push_back({v, lead, hasHidden});
+}
+
+/// The plan of a kernel for a hidden size and an element bit width.
+using PlanFn = function_ref<FailureOr<GPUKernelPlan>(int64_t, unsigned)>;
+
+/// The checks every kernel pattern starts with: the memref form (after
+/// bufferization: the outs are the kernel's outputs), a static hidden size
+/// (of `hiddenType`), addressable types, a plan (`planFor`), and `buffers`
+/// whose rows views have a kernel layout for the plan's vector width.
+/// Notifies the match failure and fails otherwise.
+FailureOr<GPUKernelPlan> matchKernelOp(PatternRewriter &rewriter, Operation *op,
+                                       Type hiddenType,
+                                       ArrayRef<KernelBuffer> buffers,
+                                       PlanFn planFor);
+
 //===----------------------------------------------------------------------===//
 // SIMT kernel emitter
 //===----------------------------------------------------------------------===//
@@ -175,6 +204,12 @@ struct KernelMath : detail::RowMath<KernelMath> {
     return logit(b, loc, ss, dot, eps);
   }
 
+  using RowMath::rmsScale;
+  /// The RMS scale `ρ` of a row with `Σ x² = ss`, with the op's eps.
+  Value rmsScale(OpBuilder &b, Location loc, Value ss) const {
+    return rmsScale(b, loc, ss, eps);
+  }
+
   const GPUKernelPlan &plan;
   double eps;
   Type f32;
@@ -256,6 +291,14 @@ struct Options {
   unsigned maxThreads;
   /// CTAs (row groups) of the gradient kernels (`grad-row-groups`).
   unsigned gradRowGroups;
+};
+
+/// The base of the kernel patterns: an `OpRewritePattern` that keeps the
+/// pass's options.
+template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
+  KernelPattern(MLIRContext *ctx, const Options &options)
+      : OpRewritePattern<OpTy>(ctx), options(options) {}
+  Options options;
 };
 
 /// The gradient kernels (AttnResGradToGPU.cpp).

@@ -154,6 +154,15 @@ public:
     return acc;
   }
 
+  /// One online-softmax step of an output chunk: `acc·α + p·x` (the running
+  /// output rescaled to the new max plus the new source's term; `alphaV` and
+  /// `pV` splatted).
+  Value onlineStep(OpBuilder &b, Location loc, Value acc, Value alphaV,
+                   Value pV, Value x) const {
+    return weightedSum(b, loc, pV, x,
+                       arith::MulFOp::create(b, loc, acc, alphaV));
+  }
+
   /// The merge of a phase-1 output chunk `o` with the source chunk `u` of
   /// weight `wV` (splatted): `h = o + w (u − o)`.
   Value merge(OpBuilder &b, Location loc, Value wV, Value u, Value o) const {
