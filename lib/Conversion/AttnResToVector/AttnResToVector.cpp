@@ -465,6 +465,11 @@ public:
     } else {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(op);
+      // Both branches write into the same destinations, made before the
+      // `scf.if` (they bufferize to one buffer the `scf.if` yields as is).
+      SmallVector<Value> dests;
+      if (failed(tensor::getOrCreateDestinations(rewriter, loc, op, dests)))
+        return failure();
       Value single = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::ule, rows, index(tile));
       auto ifOp = scf::IfOp::create(rewriter, loc, op->getResultTypes(), single,
@@ -474,8 +479,8 @@ public:
         rewriter.setInsertionPointToStart(block);
         Operation *copy = rewriter.clone(*op);
         FailureOr<SmallVector<Value>> values =
-            tiled ? rowTiles(rewriter, copy, rows, lower)
-                  : lowerUntiled(rewriter, copy, lower);
+            tiled ? rowTiles(rewriter, copy, rows, lower, dests)
+                  : lowerUntiled(rewriter, copy, lower, dests);
         rewriter.setInsertionPointToEnd(block);
         if (failed(values)) {
           ok = false;
@@ -498,12 +503,15 @@ public:
     return results;
   }
 
-  /// `op` lowered in place by `lower` (one task, its own outputs).
-  static FailureOr<SmallVector<Value>>
-  lowerUntiled(RewriterBase &rewriter, Operation *op, LowerTile lower) {
+  /// `op` lowered in place by `lower` (one task) into `dests` (empty: its
+  /// own outputs).
+  static FailureOr<SmallVector<Value>> lowerUntiled(RewriterBase &rewriter,
+                                                    Operation *op,
+                                                    LowerTile lower,
+                                                    ValueRange dests = {}) {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(op);
-    SmallVector<Value> values = lower(op, {});
+    SmallVector<Value> values = lower(op, dests);
     if (values.size() != op->getNumResults())
       return failure();
     return values;
@@ -543,9 +551,12 @@ public:
   /// `op` tiled by `scf::tileUsingSCF` into an `scf.forall` over tasks of
   /// `rowTile(rows)` rows; the tiled op is lowered by `lower` into the
   /// tile's slices of the forall's shared outputs (what the tiled results
-  /// are inserted into), so that the task writes its rows in place.
+  /// are inserted into), so that the task writes its rows in place. The
+  /// forall's shared outputs are `dests` when given (instead of the
+  /// `tensor.empty`s the tiling makes).
   FailureOr<SmallVector<Value>> rowTiles(RewriterBase &rewriter, Operation *op,
-                                         Value rows, LowerTile lower) {
+                                         Value rows, LowerTile lower,
+                                         ValueRange dests = {}) {
     auto tilable = dyn_cast<TilingInterface>(op);
     if (!tilable)
       return failure();
@@ -559,6 +570,21 @@ public:
     if (failed(tiled) || tiled->tiledOps.empty())
       return failure();
     Operation *tiledOp = tiled->tiledOps.back();
+    if (!dests.empty()) {
+      auto forall =
+          dyn_cast<scf::ForallOp>(tiled->loops.front().getOperation());
+      if (!forall || forall.getOutputs().size() != dests.size())
+        return failure();
+      for (auto [operand, dest] :
+           llvm::zip_equal(forall.getOutputsMutable(), dests)) {
+        Operation *made = operand.get().getDefiningOp();
+        if (operand.get().getType() != dest.getType())
+          return failure();
+        rewriter.modifyOpInPlace(forall, [&] { operand.set(dest); });
+        if (made && isa<tensor::EmptyOp>(made) && made->use_empty())
+          rewriter.eraseOp(made);
+      }
+    }
     rewriter.setInsertionPoint(tiledOp);
     // The destination of each tiled result: the slice of the shared output
     // it is inserted into (sizes defined after the tiled op are read from
