@@ -93,7 +93,9 @@ def ConvertAttnResToVectorPass
 
     * the token dims are flattened into rows; an `scf.forall` distributes
       tiles of `rows-per-task` rows over threads (it becomes an OpenMP
-      parallel loop in `attnres-to-llvm`);
+      parallel loop in `attnres-to-llvm`); for the forward ops it comes from
+      `scf::tileUsingSCF` on the op's `TilingInterface`, and each tiled op is
+      lowered with its per-row loop (calls that fit one task run untiled);
     * per row, a first loop over the hidden dim, vectorized along D with
       `vector-width` lanes and the source loop unrolled inside it, reduces
       `Σ v²` and `Σ q·v` for every source in vector accumulators (f32, also for
@@ -137,6 +139,7 @@ def ConvertAttnResToVectorPass
            "(attnres-streaming-stores); 0: never">,
   ];
   let dependentDialects = [
+    "mlir::affine::AffineDialect",
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
     "mlir::scf::SCFDialect",

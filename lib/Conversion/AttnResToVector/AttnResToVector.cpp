@@ -13,6 +13,16 @@
 // whose results have a dimension of static size 0 (no token rows, no
 // queries) has nothing to compute: its results become `tensor.empty`.
 //
+// The forward kernels (depth_attn, depth_attn_stats, depth_attn_merge and
+// the fused norm ops) take their task tiling from upstream: the op, rebuilt
+// on the flattened rows, is tiled by `scf::tileUsingSCF` (an scf.forall,
+// through the op's TilingInterface) and the tiled op is lowered with the
+// per-row loop only, into its task's slices of the forall's shared outputs.
+// Calls that fit one task lower the untiled op (an scf.if picks at run time
+// for dynamic row counts). The gradient kernels reduce over rows into
+// per-task dq/dγ accumulators, which TilingInterface's parallel token dims do
+// not express: they build their forall by hand (`gradForall`).
+//
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
@@ -22,14 +32,17 @@
 #include "attnres/Dialect/AttnRes/Utils/RowMath.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
@@ -85,6 +98,12 @@ void tagStreaming(scf::ForOp loop, bool streaming) {
 /// re-reads the cached row). Blocks of Block AttnRes have at most 16 sites
 /// in practice (block sizes 2-16, math §6).
 constexpr int64_t kMaxBatchedQueries = 16;
+
+/// Lowers a (tiled) forward op with its per-row loop, writing into the given
+/// destinations (empty: its own `tensor.empty`s); returns its results' values
+/// (fewer: failure).
+using LowerTile =
+    function_ref<SmallVector<Value>(Operation *op, ValueRange inits)>;
 
 /// How a task of a gradient kernel sees a shared output
 /// (`KernelBuilder::gradForall`).
@@ -420,37 +439,82 @@ public:
     return loop.getResult(0);
   }
 
-  /// Emits `scf.forall` over tiles of `rows` rows with `shared` outputs whose
-  /// row dim is `rowDim` (leading dims kept whole). `body(start, size, tiles)`
-  /// emits the tile computation and returns the updated tiles.
+  /// Lowers `op` (a forward op on flattened `[rows, D]` rows, created by the
+  /// pattern and erased here) with its task tiling from upstream's
+  /// `scf::tileUsingSCF` on the op's TilingInterface: an `scf.forall` over
+  /// tiles of `rowTile()` rows (OpenMP threads in the pipeline) around the
+  /// tiled op, which `lower(tile, inits)` then lowers with its per-row loop
+  /// only, writing into `inits` (the tile's slices of the forall's shared
+  /// outputs; empty: its own `tensor.empty`s). Returns the replacements of
+  /// `op`'s results.
   /// Calls that fit one task (decode: a few tokens; see `rowsPerTask`) run
-  /// the body once on the calling thread: no parallel region (an OpenMP fork
+  /// `op` untiled on the calling thread: no parallel region (an OpenMP fork
   /// costs microseconds, about the time one core takes for such a call).
-  /// Static row counts decide at compile time, dynamic ones at run time.
-  SmallVector<Value> forEachRowTile(
-      Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
-      function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+  /// Static row counts decide at compile time, dynamic ones at run time (an
+  /// `scf.if` choosing the untiled op or the tiled forall).
+  FailureOr<SmallVector<Value>> forEachRowTile(RewriterBase &rewriter,
+                                               Operation *op, Value rows,
+                                               LowerTile lower) {
     int64_t tile = rowsPerTask();
     std::optional<int64_t> staticRows = staticIndex(rows);
-    if (staticRows && *staticRows <= tile)
-      return body(index(0), rows, shared);
-    if (staticRows)
-      return rowTiles(rows, shared, rowDims, body);
-    Value single = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
-                                         rows, index(tile));
-    auto ifOp = scf::IfOp::create(
-        b, loc, single,
-        [&](OpBuilder &nb, Location) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          scf::YieldOp::create(b, loc, body(index(0), rows, shared));
-        },
-        [&](OpBuilder &nb, Location) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          scf::YieldOp::create(b, loc, rowTiles(rows, shared, rowDims, body));
-        });
-    return SmallVector<Value>(ifOp.getResults());
+    FailureOr<SmallVector<Value>> results = failure();
+    if (staticRows && *staticRows <= tile) {
+      results = lowerUntiled(rewriter, op, lower);
+    } else if (staticRows) {
+      results = rowTiles(rewriter, op, rows, lower);
+    } else {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(op);
+      // Both branches write into the same destinations, made before the
+      // `scf.if` (they bufferize to one buffer the `scf.if` yields as is).
+      SmallVector<Value> dests;
+      if (failed(tensor::getOrCreateDestinations(rewriter, loc, op, dests)))
+        return failure();
+      Value single = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ule, rows, index(tile));
+      auto ifOp = scf::IfOp::create(rewriter, loc, op->getResultTypes(), single,
+                                    true, true);
+      bool ok = true;
+      auto branch = [&](Block *block, bool tiled) {
+        rewriter.setInsertionPointToStart(block);
+        Operation *copy = rewriter.clone(*op);
+        FailureOr<SmallVector<Value>> values =
+            tiled ? rowTiles(rewriter, copy, rows, lower, dests)
+                  : lowerUntiled(rewriter, copy, lower, dests);
+        rewriter.setInsertionPointToEnd(block);
+        if (failed(values)) {
+          ok = false;
+          scf::YieldOp::create(rewriter, loc, copy->getResults());
+          return;
+        }
+        scf::YieldOp::create(rewriter, loc, *values);
+        rewriter.eraseOp(copy);
+      };
+      branch(ifOp.thenBlock(), false);
+      branch(ifOp.elseBlock(), true);
+      if (!ok) {
+        rewriter.eraseOp(ifOp);
+        return failure();
+      }
+      results = SmallVector<Value>(ifOp.getResults());
+    }
+    if (succeeded(results))
+      rewriter.eraseOp(op);
+    return results;
+  }
+
+  /// `op` lowered in place by `lower` (one task) into `dests` (empty: its
+  /// own outputs).
+  static FailureOr<SmallVector<Value>> lowerUntiled(RewriterBase &rewriter,
+                                                    Operation *op,
+                                                    LowerTile lower,
+                                                    ValueRange dests = {}) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> values = lower(op, dests);
+    if (values.size() != op->getNumResults())
+      return failure();
+    return values;
   }
 
   /// A value's constant, or the static size a `tensor.dim` reads.
@@ -465,61 +529,104 @@ public:
     return std::nullopt;
   }
 
-  /// `scf.forall` over tiles of `rows-per-task` rows (OpenMP threads in the
-  /// pipeline), each running `body` on its slices of `shared`.
-  SmallVector<Value>
-  rowTiles(Value rows, ValueRange shared, ArrayRef<unsigned> rowDims,
-           function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
-    // Small tiles only for calls of a few rows (up to 4 full tasks); big
-    // calls keep `rows-per-task` rows per task.
+  /// The rows of a task: small tiles (`rowsPerTask()`, a few rows of
+  /// traffic) only for calls of up to 4 full tasks; big calls keep
+  /// `rows-per-task` rows per task. An SSA value when `rows` is dynamic.
+  OpFoldResult rowTile(Value rows) {
     int64_t small = rowsPerTask();
     int64_t full = std::max<unsigned>(1, options.rowsPerTask);
     std::optional<int64_t> staticRows = staticIndex(rows);
-    Value tileV;
     if (small == full)
-      tileV = index(full);
-    else if (staticRows)
-      tileV = index(*staticRows <= 4 * full ? small : full);
-    else
-      tileV = arith::SelectOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rows,
-                                index(4 * full)),
-          index(small), index(full));
-    Value numTasks = arith::CeilDivUIOp::create(b, loc, rows, tileV);
-    auto forall =
-        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks}, shared,
-                              std::nullopt, nullptr);
-    OpBuilder::InsertionGuard guard(b);
-    Block *bodyBlock = forall.getBody();
-    b.setInsertionPointToStart(bodyBlock);
-    Value iv = forall.getInductionVars().front();
-    Value start = arith::MulIOp::create(b, loc, iv, tileV);
-    Value size = arith::MinUIOp::create(
-        b, loc, tileV, arith::SubIOp::create(b, loc, rows, start));
-    SmallVector<Value> tiles;
-    SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
-    for (auto [out, rowDim] :
-         llvm::zip_equal(forall.getRegionIterArgs(), rowDims)) {
-      auto type = cast<RankedTensorType>(out.getType());
-      SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0));
-      SmallVector<OpFoldResult> sz = tensor::getMixedSizes(b, loc, out);
-      SmallVector<OpFoldResult> st(type.getRank(), b.getIndexAttr(1));
-      off[rowDim] = start;
-      sz[rowDim] = size;
-      tiles.push_back(tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
-      offsets.push_back(off);
-      sizes.push_back(sz);
-      strides.push_back(st);
+      return b.getIndexAttr(full);
+    if (staticRows)
+      return b.getIndexAttr(*staticRows <= 4 * full ? small : full);
+    return arith::SelectOp::create(
+               b, loc,
+               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rows,
+                                     index(4 * full)),
+               index(small), index(full))
+        .getResult();
+  }
+
+  /// `op` tiled by `scf::tileUsingSCF` into an `scf.forall` over tasks of
+  /// `rowTile(rows)` rows; the tiled op is lowered by `lower` into the
+  /// tile's slices of the forall's shared outputs (what the tiled results
+  /// are inserted into), so that the task writes its rows in place. The
+  /// forall's shared outputs are `dests` when given (instead of the
+  /// `tensor.empty`s the tiling makes).
+  FailureOr<SmallVector<Value>> rowTiles(RewriterBase &rewriter, Operation *op,
+                                         Value rows, LowerTile lower,
+                                         ValueRange dests = {}) {
+    auto tilable = dyn_cast<TilingInterface>(op);
+    if (!tilable)
+      return failure();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    scf::SCFTilingOptions tiling;
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    tiling.setTileSizes({rowTile(rows)});
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, tilable, tiling);
+    if (failed(tiled) || tiled->tiledOps.empty())
+      return failure();
+    Operation *tiledOp = tiled->tiledOps.back();
+    if (!dests.empty()) {
+      auto forall =
+          dyn_cast<scf::ForallOp>(tiled->loops.front().getOperation());
+      if (!forall || forall.getOutputs().size() != dests.size())
+        return failure();
+      for (auto [operand, dest] :
+           llvm::zip_equal(forall.getOutputsMutable(), dests)) {
+        Operation *made = operand.get().getDefiningOp();
+        if (operand.get().getType() != dest.getType())
+          return failure();
+        rewriter.modifyOpInPlace(forall, [&] { operand.set(dest); });
+        if (made && isa<tensor::EmptyOp>(made) && made->use_empty())
+          rewriter.eraseOp(made);
+      }
     }
-    SmallVector<Value> results = body(start, size, tiles);
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    for (auto [i, pair] :
-         llvm::enumerate(llvm::zip_equal(results, forall.getRegionIterArgs())))
-      tensor::ParallelInsertSliceOp::create(b, loc, std::get<0>(pair),
-                                            std::get<1>(pair), offsets[i],
-                                            sizes[i], strides[i]);
-    return SmallVector<Value>(forall.getResults());
+    rewriter.setInsertionPoint(tiledOp);
+    // The destination of each tiled result: the slice of the shared output
+    // it is inserted into (sizes defined after the tiled op are read from
+    // the shared output instead).
+    auto before = [&](OpFoldResult ofr) {
+      auto v = dyn_cast<Value>(ofr);
+      Operation *def = v ? v.getDefiningOp() : nullptr;
+      return !def || def->getBlock() != tiledOp->getBlock() ||
+             def->isBeforeInBlock(tiledOp);
+    };
+    SmallVector<Value> inits;
+    for (OpResult result : tiledOp->getResults()) {
+      tensor::ParallelInsertSliceOp insert;
+      for (Operation *user : result.getUsers())
+        if (auto candidate = dyn_cast<tensor::ParallelInsertSliceOp>(user))
+          insert = candidate;
+      auto type = dyn_cast<RankedTensorType>(result.getType());
+      if (!insert || !type) {
+        inits.clear();
+        break;
+      }
+      Value dest = insert.getDest();
+      SmallVector<OpFoldResult> offsets = insert.getMixedOffsets();
+      SmallVector<OpFoldResult> sizes = insert.getMixedSizes();
+      if (!llvm::all_of(offsets, before)) {
+        inits.clear();
+        break;
+      }
+      for (auto [d, size] : llvm::enumerate(sizes))
+        if (!before(size))
+          size = tensor::getMixedSize(rewriter, loc, dest, d);
+      Value slice = tensor::ExtractSliceOp::create(
+          rewriter, loc, dest, offsets, sizes, insert.getMixedStrides());
+      if (slice.getType() != type)
+        slice = tensor::CastOp::create(rewriter, loc, type, slice);
+      inits.push_back(slice);
+    }
+    SmallVector<Value> values = lower(tiledOp, inits);
+    if (values.size() != tiledOp->getNumResults())
+      return failure();
+    rewriter.replaceOp(tiledOp, values);
+    return tiled->replacements;
   }
 
   /// Emits `scf.for` over the `size` rows of a tile carrying `tiles`.
@@ -770,60 +877,83 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
     SmallVector<Value> sources;
     for (Value s : op.getSources())
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
-    Value query = op.getQuery();
     Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
     auto flatType = cast<RankedTensorType>(sources[0].getType());
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
-        flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
     bool streaming =
         wantsStreamingStores(type, this->options.streamingMinBytes);
-    // The decode tail (depth_attn_norm): the next sublayer's PreNorm of h
-    // runs in the same row loop, on the row just written (in L1), instead of
-    // re-reading h.
-    Value normGain;
-    double normEps = 0;
-    if constexpr (kFused) {
-      normGain = op.getGain();
-      normEps = epsOf(op.getNormEpsAttr());
-    }
-    SmallVector<Value> shared = {init};
-    SmallVector<unsigned> rowDims = {0};
-    if (normGain) {
-      shared.push_back(tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
-          flatType.getElementType()));
-      rowDims.push_back(0);
-    }
-
-    SmallVector<Value> result = kb.forEachRowTile(
-        rows, shared, rowDims, [&](Value start, Value size, ValueRange tiles) {
-          return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
-            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+    // The op on the flattened rows, tiled by `forEachRowTile`; the fused op
+    // always keeps h (the forall's shared output its tasks write and
+    // normalize their rows from).
+    Operation *flat;
+    if constexpr (kFused)
+      flat = DepthAttnNormOp::create(rewriter, loc, op.getQuery(), sources,
+                                     op.getGain(), /*keepMerged=*/true,
+                                     op.getEpsAttr(), op.getNormEpsAttr());
+    else
+      flat = DepthAttnOp::create(rewriter, loc, flatType, op.getQuery(),
+                                 sources, op.getEpsAttr());
+    // The per-row loop of a tile: rows [0, n) of its sources.
+    auto lower = [&](Operation *tileOp, ValueRange inits) {
+      auto tile = dyn_cast<OpTy>(tileOp);
+      if (!tile)
+        return SmallVector<Value>();
+      SmallVector<Value> tileSources(tile.getSources());
+      Value query = tile.getQuery();
+      Value n = tensor::DimOp::create(rewriter, loc, tileSources[0], 0);
+      // The tiles of h and (fused) of its normalized rows.
+      SmallVector<Value> outs;
+      if constexpr (kFused)
+        outs = {inits.empty() ? Value() : inits[1],
+                inits.empty() ? Value() : inits[0]};
+      else
+        outs = {inits.empty() ? Value() : inits[0]};
+      for (Value &out : outs)
+        if (!out)
+          out = tensor::EmptyOp::create(
+              rewriter, loc,
+              tensor::getMixedSizes(rewriter, loc, tileSources[0]),
+              flatType.getElementType());
+      Value normGain;
+      double normEps = 0;
+      if constexpr (kFused) {
+        normGain = tile.getGain();
+        normEps = epsOf(tile.getNormEpsAttr());
+      }
+      SmallVector<Value> rowsDone =
+          kb.forEachRow(n, outs, [&](Value row, ValueRange acc) {
             SmallVector<Value> sumSq, dot;
-            kb.rowStatistics(sources, row, query, {}, &sumSq, &dot);
+            kb.rowStatistics(tileSources, row, query, {}, &sumSq, &dot);
             SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, false);
             SmallVector<Value> tiles = {kb.weightedSumLoop(
-                sources, row, sm.weights, acc[0], {local}, streaming)};
+                tileSources, row, sm.weights, acc[0], {row}, streaming)};
+            // The decode tail (depth_attn_norm): the next sublayer's PreNorm
+            // of h runs in the same row loop, on the row just written (in
+            // L1), instead of re-reading h.
             if (normGain)
-              tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
-                                              normEps, acc[1], streaming));
+              tiles.push_back(kb.normalizeRow(tiles[0], row, normGain, normEps,
+                                              acc[1], streaming));
             return tiles;
           });
-        });
+      if constexpr (kFused)
+        return SmallVector<Value>{rowsDone[1], rowsDone[0]};
+      else
+        return rowsDone;
+    };
+    FailureOr<SmallVector<Value>> result =
+        kb.forEachRowTile(rewriter, flat, rows, lower);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "row tiling failed");
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
-    Value h = unflattenRows(rewriter, loc, result[0], type, sizes, 0, true);
-    if constexpr (kFused) {
-      SmallVector<Value> results = {
-          unflattenRows(rewriter, loc, result[1], type, sizes, 0, true)};
-      if (op.keepsMerged())
-        results.push_back(h);
-      rewriter.replaceOp(op, results);
-    } else {
-      rewriter.replaceOp(op, h);
-    }
+    SmallVector<Value> results;
+    for (Value flatResult : *result)
+      results.push_back(
+          unflattenRows(rewriter, loc, flatResult, type, sizes, 0, true));
+    if constexpr (kFused)
+      if (!op.keepsMerged())
+        results.pop_back();
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -860,21 +990,11 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
     for (Value s : op.getSources())
       sources.push_back(flattenRows(rewriter, loc, s, 0, true));
     Value queries = op.getQueries();
-    Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
     OpFoldResult numQueriesOfr =
         tensor::getMixedSize(rewriter, loc, queries, 0);
-    OpFoldResult rowsOfr = tensor::getMixedSize(rewriter, loc, sources[0], 0);
     Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     auto lseType = cast<RankedTensorType>(op.getLse().getType());
-    Value outInit = tensor::EmptyOp::create(
-        rewriter, loc,
-        ArrayRef<OpFoldResult>{numQueriesOfr, rowsOfr,
-                               rewriter.getIndexAttr(*hidden)},
-        outType.getElementType());
-    Value lseInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{numQueriesOfr, rowsOfr},
-        rewriter.getF32Type());
     double eps = epsOf(op.getEpsAttr());
 
     // A few queries known statically: one pass over the row for all of
@@ -886,51 +1006,81 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
                    staticQueries >= 1 && staticQueries <= kMaxBatchedQueries;
     bool streaming = wantsStreamingStores(op.getOutput().getType(),
                                           options.streamingMinBytes);
-    SmallVector<Value> result = kb.forEachRowTile(
-        rows, ValueRange{outInit, lseInit}, {1, 1},
-        [&](Value start, Value size, ValueRange tiles) {
-          return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
-            Value row = arith::AddIOp::create(rewriter, loc, start, local);
-            if (batched) {
-              SmallVector<Value> sumSq;
-              SmallVector<SmallVector<Value>> dots;
-              kb.batchedStatistics(sources, row, queries, staticQueries, sumSq,
-                                   dots);
-              SmallVector<SmallVector<Value>> weights;
-              Value lseTile = acc[1];
-              for (int64_t qi = 0; qi < staticQueries; ++qi) {
-                SoftmaxScalars sm = kb.softmax(sumSq, dots[qi], eps, true);
-                weights.push_back(sm.weights);
-                lseTile =
-                    tensor::InsertOp::create(rewriter, loc, sm.lse, lseTile,
-                                             ValueRange{kb.index(qi), local});
-              }
-              Value out = kb.batchedWeightedSum(sources, row, weights, acc[0],
-                                                local, streaming);
-              return SmallVector<Value>{out, lseTile};
-            }
-            SmallVector<Value> sumSq;
-            kb.rowStatistics(sources, row, Value(), {}, &sumSq, nullptr);
-            auto perQuery = scf::ForOp::create(
-                rewriter, loc, kb.index(0), numQueries, kb.index(1), acc,
-                [&](OpBuilder &nb, Location, Value s, ValueRange qAcc) {
-                  OpBuilder::InsertionGuard guard(rewriter);
-                  rewriter.setInsertionPoint(nb.getInsertionBlock(),
-                                             nb.getInsertionPoint());
-                  SmallVector<Value> dot;
-                  kb.rowStatistics(sources, row, queries, ValueRange{s},
-                                   nullptr, &dot);
-                  SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
-                  Value lse = tensor::InsertOp::create(
-                      rewriter, loc, sm.lse, qAcc[1], ValueRange{s, local});
-                  Value out =
-                      kb.weightedSumLoop(sources, row, sm.weights, qAcc[0],
-                                         ValueRange{s, local}, streaming);
-                  scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
-                });
-            return SmallVector<Value>(perQuery.getResults());
-          });
-        });
+    // The op on the flattened rows, tiled by `forEachRowTile`.
+    auto flatSourceType = cast<RankedTensorType>(sources[0].getType());
+    SmallVector<int64_t> flatOutShape = {staticQueries};
+    llvm::append_range(flatOutShape, flatSourceType.getShape());
+    Operation *flat = DepthAttnStatsOp::create(
+        rewriter, loc,
+        RankedTensorType::get(flatOutShape, outType.getElementType()),
+        RankedTensorType::get(ArrayRef(flatOutShape).drop_back(),
+                              lseType.getElementType()),
+        queries, sources, op.getEpsAttr());
+    // The per-row loop of a tile: rows [0, n) of its sources.
+    auto lower = [&](Operation *tileOp, ValueRange inits) {
+      auto tile = dyn_cast<DepthAttnStatsOp>(tileOp);
+      if (!tile)
+        return SmallVector<Value>();
+      SmallVector<Value> tileSources(tile.getSources());
+      Value n = tensor::DimOp::create(rewriter, loc, tileSources[0], 0);
+      Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
+      SmallVector<Value> outs(inits);
+      if (outs.empty()) {
+        OpFoldResult nOfr =
+            tensor::getMixedSize(rewriter, loc, tileSources[0], 0);
+        outs.push_back(tensor::EmptyOp::create(
+            rewriter, loc,
+            ArrayRef<OpFoldResult>{numQueriesOfr, nOfr,
+                                   rewriter.getIndexAttr(*hidden)},
+            outType.getElementType()));
+        outs.push_back(tensor::EmptyOp::create(
+            rewriter, loc, ArrayRef<OpFoldResult>{numQueriesOfr, nOfr},
+            lseType.getElementType()));
+      }
+      return kb.forEachRow(n, outs, [&](Value row, ValueRange acc) {
+        if (batched) {
+          SmallVector<Value> sumSq;
+          SmallVector<SmallVector<Value>> dots;
+          kb.batchedStatistics(tileSources, row, queries, staticQueries, sumSq,
+                               dots);
+          SmallVector<SmallVector<Value>> weights;
+          Value lseTile = acc[1];
+          for (int64_t qi = 0; qi < staticQueries; ++qi) {
+            SoftmaxScalars sm = kb.softmax(sumSq, dots[qi], eps, true);
+            weights.push_back(sm.weights);
+            lseTile = tensor::InsertOp::create(rewriter, loc, sm.lse, lseTile,
+                                               ValueRange{kb.index(qi), row});
+          }
+          Value out = kb.batchedWeightedSum(tileSources, row, weights, acc[0],
+                                            row, streaming);
+          return SmallVector<Value>{out, lseTile};
+        }
+        SmallVector<Value> sumSq;
+        kb.rowStatistics(tileSources, row, Value(), {}, &sumSq, nullptr);
+        auto perQuery = scf::ForOp::create(
+            rewriter, loc, kb.index(0), numQueries, kb.index(1), acc,
+            [&](OpBuilder &nb, Location, Value s, ValueRange qAcc) {
+              OpBuilder::InsertionGuard guard(rewriter);
+              rewriter.setInsertionPoint(nb.getInsertionBlock(),
+                                         nb.getInsertionPoint());
+              SmallVector<Value> dot;
+              kb.rowStatistics(tileSources, row, queries, ValueRange{s},
+                               nullptr, &dot);
+              SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
+              Value lse = tensor::InsertOp::create(rewriter, loc, sm.lse,
+                                                   qAcc[1], ValueRange{s, row});
+              Value out =
+                  kb.weightedSumLoop(tileSources, row, sm.weights, qAcc[0],
+                                     ValueRange{s, row}, streaming);
+              scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
+            });
+        return SmallVector<Value>(perQuery.getResults());
+      });
+    };
+    FailureOr<SmallVector<Value>> result =
+        kb.forEachRowTile(rewriter, flat, rows, lower);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "row tiling failed");
     SmallVector<OpFoldResult> srcSizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
     SmallVector<OpFoldResult> outSizes = {numQueriesOfr};
@@ -938,9 +1088,9 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
     Value output =
-        unflattenRows(rewriter, loc, result[0], outType, outSizes, 1, true);
+        unflattenRows(rewriter, loc, (*result)[0], outType, outSizes, 1, true);
     Value lse =
-        unflattenRows(rewriter, loc, result[1], lseType, lseSizes, 1, false);
+        unflattenRows(rewriter, loc, (*result)[1], lseType, lseSizes, 1, false);
     rewriter.replaceOp(op, ValueRange{output, lse});
     return success();
   }
@@ -979,40 +1129,57 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
     Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
     Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
     Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
-    Value query = op.getQuery();
     Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
     auto flatType = cast<RankedTensorType>(source.getType());
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
-        flatType.getElementType());
     double eps = epsOf(op.getEpsAttr());
     bool streaming =
         wantsStreamingStores(type, this->options.streamingMinBytes);
-    // The next sublayer's PreNorm of h in the same row loop (decode tail).
-    Value normGain;
-    double normEps = 0;
-    if constexpr (kFused) {
-      normGain = op.getGain();
-      normEps = epsOf(op.getNormEpsAttr());
-    }
-    SmallVector<Value> shared = {init};
-    SmallVector<unsigned> rowDims = {0};
-    if (normGain) {
-      shared.push_back(tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, source),
-          flatType.getElementType()));
-      rowDims.push_back(0);
-    }
-
-    SmallVector<Value> result = kb.forEachRowTile(
-        rows, shared, rowDims, [&](Value start, Value size, ValueRange tiles) {
-          return kb.forEachRow(size, tiles, [&](Value local, ValueRange acc) {
-            Value row = arith::AddIOp::create(rewriter, loc, start, local);
+    // The op on the flattened rows, tiled by `forEachRowTile`; the fused op
+    // always keeps h (the forall's shared output its tasks write and
+    // normalize their rows from).
+    Operation *flat;
+    if constexpr (kFused)
+      flat = DepthAttnMergeNormOp::create(
+          rewriter, loc, output, lse, op.getQuery(), source, op.getGain(),
+          /*keepMerged=*/true, op.getEpsAttr(), op.getNormEpsAttr());
+    else
+      flat =
+          DepthAttnMergeOp::create(rewriter, loc, output.getType(), output, lse,
+                                   op.getQuery(), source, op.getEpsAttr());
+    // The per-row loop of a tile: rows [0, n) of its operands.
+    auto lower = [&](Operation *tileOp, ValueRange inits) {
+      auto tile = dyn_cast<OpTy>(tileOp);
+      if (!tile)
+        return SmallVector<Value>();
+      Value tileSource = tile.getSource(), tileOutput = tile.getOutput();
+      Value tileLse = tile.getLse(), query = tile.getQuery();
+      Value n = tensor::DimOp::create(rewriter, loc, tileSource, 0);
+      // The tiles of h and (fused) of its normalized rows.
+      SmallVector<Value> outs;
+      if constexpr (kFused)
+        outs = {inits.empty() ? Value() : inits[1],
+                inits.empty() ? Value() : inits[0]};
+      else
+        outs = {inits.empty() ? Value() : inits[0]};
+      for (Value &out : outs)
+        if (!out)
+          out = tensor::EmptyOp::create(
+              rewriter, loc, tensor::getMixedSizes(rewriter, loc, tileSource),
+              flatType.getElementType());
+      // The next sublayer's PreNorm of h in the same row loop (decode tail).
+      Value normGain;
+      double normEps = 0;
+      if constexpr (kFused) {
+        normGain = tile.getGain();
+        normEps = epsOf(tile.getNormEpsAttr());
+      }
+      SmallVector<Value> rowsDone =
+          kb.forEachRow(n, outs, [&](Value row, ValueRange acc) {
             SmallVector<Value> sumSq, dot;
-            kb.rowStatistics(source, row, query, {}, &sumSq, &dot);
+            kb.rowStatistics(tileSource, row, query, {}, &sumSq, &dot);
             Value logit = kb.logit(rewriter, loc, sumSq[0], dot[0], eps);
-            Value rowLse =
-                tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
+            Value rowLse = tensor::ExtractOp::create(rewriter, loc, tileLse,
+                                                     ValueRange{row});
             Value w = vector::BroadcastOp::create(
                 rewriter, loc, kb.vecType,
                 mergeWeight(rewriter, loc, logit, rowLse));
@@ -1020,32 +1187,38 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
                 rewriter, loc, kb.index(0), kb.index(*hidden),
                 kb.index(kb.width), ValueRange{acc[0]},
                 [&](OpBuilder &nb, Location, Value c, ValueRange cAcc) {
-                  Value o = kb.read(nb, output, ValueRange{row, c});
-                  Value u = kb.read(nb, source, ValueRange{row, c});
+                  Value o = kb.read(nb, tileOutput, ValueRange{row, c});
+                  Value u = kb.read(nb, tileSource, ValueRange{row, c});
                   Value h = kb.merge(nb, loc, w, u, o);
                   scf::YieldOp::create(
-                      nb, loc, kb.write(nb, h, cAcc[0], ValueRange{local, c}));
+                      nb, loc, kb.write(nb, h, cAcc[0], ValueRange{row, c}));
                 });
             tagStreaming(loop, streaming);
             SmallVector<Value> tiles = {loop.getResult(0)};
             if (normGain)
-              tiles.push_back(kb.normalizeRow(tiles[0], local, normGain,
-                                              normEps, acc[1], streaming));
+              tiles.push_back(kb.normalizeRow(tiles[0], row, normGain, normEps,
+                                              acc[1], streaming));
             return tiles;
           });
-        });
+      if constexpr (kFused)
+        return SmallVector<Value>{rowsDone[1], rowsDone[0]};
+      else
+        return rowsDone;
+    };
+    FailureOr<SmallVector<Value>> result =
+        kb.forEachRowTile(rewriter, flat, rows, lower);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "row tiling failed");
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
-    Value h = unflattenRows(rewriter, loc, result[0], type, sizes, 0, true);
-    if constexpr (kFused) {
-      SmallVector<Value> results = {
-          unflattenRows(rewriter, loc, result[1], type, sizes, 0, true)};
-      if (op.keepsMerged())
-        results.push_back(h);
-      rewriter.replaceOp(op, results);
-    } else {
-      rewriter.replaceOp(op, h);
-    }
+    SmallVector<Value> results;
+    for (Value flatResult : *result)
+      results.push_back(
+          unflattenRows(rewriter, loc, flatResult, type, sizes, 0, true));
+    if constexpr (kFused)
+      if (!op.keepsMerged())
+        results.pop_back();
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

@@ -20,13 +20,23 @@
 // CHECK-LABEL: func.func @site_bf16
 // CHECK-SAME: (%[[Q:.*]]: tensor<64xf32>, %[[V0:.*]]: tensor<?x64xbf16>, %[[V1:.*]]: tensor<?x64xbf16>)
 // CHECK: %[[ROWS:.*]] = tensor.dim %[[V0]]
-// CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x64xbf16>)
-// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: } else {
+// The task tiling comes from scf::tileUsingSCF on the op's TilingInterface:
+// tiles of 8 rows (rows-per-task) of every source; the tiled op is lowered
+// with its row loop writing the tile's slice of the shared output.
+// CHECK: scf.forall (%[[IV:.*]]) = (0) to (%[[ROWS2:.*]]) step (8) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x64xbf16>)
+// CHECK: %[[SZ:.*]] = affine.min #{{.*}}(%[[IV]])[%[[ROWS2]]]
+// CHECK: %[[S0:.*]] = tensor.extract_slice %[[V0]][%[[IV]], 0] [%[[SZ]], 64] [1, 1] : tensor<?x64xbf16> to tensor<?x64xbf16>
+// CHECK: %[[S1:.*]] = tensor.extract_slice %[[V1]][%[[IV]], 0] [%[[SZ]], 64] [1, 1] : tensor<?x64xbf16> to tensor<?x64xbf16>
+// CHECK: %[[T:.*]] = tensor.extract_slice %[[OUT]][%[[IV]], 0] [%[[SZ]], 64] [1, 1] : tensor<?x64xbf16> to tensor<?x64xbf16>
+// CHECK: %[[N:.*]] = tensor.dim %[[S0]]
+// CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%{{.*}} = %[[T]]) -> (tensor<?x64xbf16>)
 // CHECK: %[[C32:.*]] = arith.constant 32 : index
 // CHECK: %[[STATS:.*]]:4 = scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %[[C32]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: %[[QV:.*]] = vector.transfer_read %[[Q]][%[[C]]]{{.*}} : tensor<64xf32>, vector<32xf32>
 // CHECK: %[[QE:.*]], %[[QO:.*]] = vector.deinterleave %[[QV]]
-// CHECK: %[[X0:.*]] = vector.transfer_read %[[V0]]{{.*}} : tensor<?x64xbf16>, vector<32xbf16>
+// CHECK: %[[X0:.*]] = vector.transfer_read %[[S0]][%[[ROW]], %[[C]]]{{.*}} : tensor<?x64xbf16>, vector<32xbf16>
 // CHECK: %[[B0:.*]] = vector.bitcast %[[X0]] : vector<32xbf16> to vector<16xi32>
 // CHECK: %[[SH:.*]] = arith.constant dense<16> : vector<16xi32>
 // CHECK: %[[EI:.*]] = arith.shli %[[B0]], %[[SH]]
@@ -38,7 +48,7 @@
 // CHECK: vector.fma %[[O0]], %[[O0]], %[[SE]]
 // CHECK: %[[DE:.*]] = vector.fma %[[QE]], %[[E0]]
 // CHECK: vector.fma %[[QO]], %[[O0]], %[[DE]]
-// CHECK: vector.transfer_read %[[V1]]
+// CHECK: vector.transfer_read %[[S1]][%[[ROW]], %[[C]]]
 // CHECK: scf.yield
 // CHECK-COUNT-4: vector.reduction <add>
 // CHECK: math.rsqrt
@@ -50,7 +60,7 @@
 // CHECK: vector.bitcast {{.*}} : vector<16xi32> to vector<32xbf16>
 // CHECK: vector.transfer_write {{.*}} : vector<32xbf16>, tensor<?x64xbf16>
 // CHECK: scf.forall.in_parallel
-// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[IV]], 0] [%[[SZ]], 64] [1, 1]
 // CHECK-NOT: attnres.depth_attn
 // With bf16-pairs=false: extend 16 elements, truncate on the way out.
 // NOPAIRS-LABEL: func.func @site_bf16
@@ -162,7 +172,7 @@ func.func @single_row(%q: tensor<16xf32>, %v0: tensor<16xf32>, %v1: tensor<16xf3
 // CHECK-LABEL: func.func @large_site
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK-NOT: attnres.streaming_stores
-// CHECK: scf.for {{.*}} -> (tensor<?x4096xf32>) {
+// CHECK: scf.for {{.*}} -> (tensor<8x4096xf32>) {
 // CHECK: vector.transfer_write
 // CHECK: } {attnres.streaming_stores}
 // NOSTREAM-NOT: attnres.streaming_stores
@@ -245,7 +255,7 @@ func.func @zero_rows_stats_merge(%Q: tensor<3x16xf32>, %b0: tensor<0x16xbf16>, %
 // 2^67, does not fit in 64 bits; the byte count is computed with checked
 // arithmetic.)
 // CHECK-LABEL: func.func @huge_site_streaming
-// CHECK: scf.for {{.*}} -> (tensor<?x16xf32>) {
+// CHECK: scf.for {{.*}} -> (tensor<8x16xf32>) {
 // CHECK: } {attnres.streaming_stores}
 func.func @huge_site_streaming(%q: tensor<16xf32>, %v0: tensor<72057594037927936x16xf32>, %v1: tensor<72057594037927936x16xf32>) -> tensor<72057594037927936x16xf32> {
   %h = attnres.depth_attn %q, [%v0, %v1] : tensor<16xf32>, tensor<72057594037927936x16xf32> -> tensor<72057594037927936x16xf32>
@@ -284,16 +294,18 @@ func.func @decode_dynamic(%q: tensor<64xf32>, %v0: tensor<?x64xf32>, %v1: tensor
 
 // The decode tail (depth_attn_norm, from attnres-fuse-norm-epilogues): the
 // next sublayer's PreNorm runs in the kernel's row loop on the row just
-// written; the kept h is the kernel's first output, the normalized value
-// its second.
+// written; the tiles are those of the op's results (the normalized value,
+// then the kept h).
 // CHECK-LABEL: func.func @site_then_norm
-// CHECK: %[[R:.*]]:2 = scf.forall {{.*}} shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?x64xbf16>, tensor<?x64xbf16>)
+// CHECK: %[[IF:.*]]:2 = scf.if
+// CHECK: } else {
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?x64xbf16>, tensor<?x64xbf16>)
 // CHECK: math.rsqrt
 // CHECK: scf.for
 // CHECK: vector.transfer_read %{{.*}} : tensor<64xbf16>, vector<16xbf16>
 // CHECK: tensor.parallel_insert_slice
 // CHECK: tensor.parallel_insert_slice
-// CHECK: return %{{.*}}, %{{.*}}#1 : tensor<?x64xbf16>, tensor<?x64xbf16>
+// CHECK: return %[[IF]]#1, %[[IF]]#0 : tensor<?x64xbf16>, tensor<?x64xbf16>
 func.func @site_then_norm(%q: tensor<64xf32>, %v0: tensor<?x64xbf16>, %v1: tensor<?x64xbf16>, %g: tensor<64xbf16>) -> (tensor<?x64xbf16>, tensor<?x64xbf16>) {
   %n:2 = attnres.depth_attn_norm %q, [%v0, %v1], %g : tensor<64xf32>, tensor<?x64xbf16>, tensor<64xbf16> -> tensor<?x64xbf16>, tensor<?x64xbf16>
   return %n#1, %n#0 : tensor<?x64xbf16>, tensor<?x64xbf16>
