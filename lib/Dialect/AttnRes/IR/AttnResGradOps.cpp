@@ -264,12 +264,6 @@ void DepthAttnGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 /// Result sizes from the shape relations (a gradient has its operand's
 /// shape); one-shot-bufferize sizes the buffers of results without
 /// destinations with them.
-LogicalResult
-DepthAttnGradOp::reifyResultShapes(OpBuilder &b,
-                                   ReifiedRankedShapedTypeDims &reified) {
-  return reifyResultShapesFromRelations(*this, b, reified);
-}
-
 LogicalResult DepthAttnGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -393,12 +387,6 @@ void RMSNormGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 /// Result sizes from the shape relations (a gradient has its operand's
 /// shape); one-shot-bufferize sizes the buffers of results without
 /// destinations with them.
-LogicalResult
-RMSNormGradOp::reifyResultShapes(OpBuilder &b,
-                                 ReifiedRankedShapedTypeDims &reified) {
-  return reifyResultShapesFromRelations(*this, b, reified);
-}
-
 LogicalResult RMSNormGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -537,12 +525,6 @@ void DepthAttnStatsGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 /// Result sizes from the shape relations (a gradient has its operand's
 /// shape); one-shot-bufferize sizes the buffers of results without
 /// destinations with them.
-LogicalResult
-DepthAttnStatsGradOp::reifyResultShapes(OpBuilder &b,
-                                        ReifiedRankedShapedTypeDims &reified) {
-  return reifyResultShapesFromRelations(*this, b, reified);
-}
-
 LogicalResult DepthAttnStatsGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();
@@ -717,12 +699,6 @@ void DepthAttnMergeGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 /// Result sizes from the shape relations (a gradient has its operand's
 /// shape); one-shot-bufferize sizes the buffers of results without
 /// destinations with them.
-LogicalResult
-DepthAttnMergeGradOp::reifyResultShapes(OpBuilder &b,
-                                        ReifiedRankedShapedTypeDims &reified) {
-  return reifyResultShapesFromRelations(*this, b, reified);
-}
-
 LogicalResult DepthAttnMergeGradOp::verify() {
   if (failed(verifyEps(*this, getEpsAttr())))
     return failure();

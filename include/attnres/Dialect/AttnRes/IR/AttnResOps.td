@@ -21,11 +21,8 @@ include "mlir/Interfaces/TilingInterface.td"
 def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getSources().front()", ["getQueryMutable()"]>,
+     AttnRes_ReifyFromRelations]> {
   let summary = "fused AttnRes site: softmax attention over depth";
   let description = [{
     Mixes `n >= 1` sources `V_0 .. V_{n-1}` (each `tensor<T... x D x E>`) with
@@ -97,11 +94,8 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
 def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getInput()", ["getGainMutable()"]>,
+     AttnRes_ReifyFromRelations]> {
   let summary = "RMS normalization over the hidden dimension";
   let description = [{
     `y[t,c] = x[t,c] · ((1/D)·Σ_c' x[t,c']² + eps)^(-1/2) · gain[c]`, computed
@@ -147,8 +141,7 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "depth-attention logits of one query against N keys";
   let description = [{
     `s[j,t] = Σ_c w[c] · k_j[t,c]` for `N >= 1` keys `k_j : tensor<T... x D x E>`.
@@ -200,8 +193,7 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
 def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "softmax over the depth (source) axis, dimension 0";
   let description = [{
     `a[j,t] = exp(s[j,t] − max_k s[k,t]) / Σ_k exp(s[k,t] − max_k s[k,t])`:
@@ -243,8 +235,7 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "weighted sum of N values with depth-softmax weights";
   let description = [{
     `h[t,:] = Σ_j a[j,t] · v_j[t,:]` with `a : tensor<N x T... x f32>` and `N`
@@ -297,11 +288,8 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
 def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getOutputs().front()">,
+     AttnRes_ReifyFromRelations]> {
   let summary = "block representation: sum of a block's sublayer outputs";
   let description = [{
     `b = Σ_j o_j` over `n >= 1` sublayer outputs of equal type, accumulated in
@@ -359,8 +347,7 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "two-phase AttnRes, phase 1: batched queries over shared sources";
   let description = [{
     For `S` queries `Q : tensor<S x D x E'>` against `n >= 1` shared sources
@@ -424,11 +411,9 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
 def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getOutput()", ["getQueryMutable()"],
+                       "getLseMutable()">,
+     AttnRes_ReifyFromRelations]> {
   let summary = "two-phase AttnRes, phase 2: merge one more source";
   let description = [{
     Merges one more source `u` into a phase-1 result `(o, lse)` by online
