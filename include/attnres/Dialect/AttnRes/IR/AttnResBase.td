@@ -110,6 +110,45 @@ class AttnRes_NativeOpTrait<string name, code extraOpDeclaration = [{}],
   let cppNamespace = "::mlir::attnres";
 }
 
+// The accessors of an op whose operands are `leading` operands, then the
+// variadic group `name` (get<name>(), get<name>Mutable()), then, when the
+// `has_outs` property is set, `numInits` destinations (getInit() for one,
+// getInits() and getInitsMutable() for more). The operands are stored as
+// one group so that the generic form of an op without destinations is the
+// same as before destinations existed.
+class AttnRes_OperandGroup<string name, int leading, int numInits = 1>
+    : AttnRes_NativeOpTrait<"OperandGroup",
+    "/// The `" # name # "` group (the operands after the first "
+    # leading # ", before the destinations).\n"
+    "::mlir::OperandRange get" # name # "();\n"
+    "::mlir::MutableOperandRange get" # name # "Mutable();\n"
+    # !if(!eq(numInits, 1),
+      "/// The destination, or null without one.\n"
+      "::mlir::Value getInit();\n",
+      "/// The destinations (none, or " # numInits # ").\n"
+      "::mlir::OperandRange getInits();\n"
+      "::mlir::MutableOperandRange getInitsMutable();\n"),
+    "::mlir::OperandRange $cppClass::get" # name # "() {\n"
+    "  return ::mlir::attnres::detail::getOperandGroup(\n"
+    "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+    # " : 0);\n}\n\n"
+    "::mlir::MutableOperandRange $cppClass::get" # name # "Mutable() {\n"
+    "  return ::mlir::attnres::detail::getOperandGroupMutable(\n"
+    "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+    # " : 0);\n}\n\n"
+    # !if(!eq(numInits, 1),
+      "::mlir::Value $cppClass::getInit() {\n"
+      "  return ::mlir::attnres::detail::trailingInit(getOperation(),\n"
+      "      getHasOuts(), " # !add(leading, 1) # ");\n}\n",
+      "::mlir::OperandRange $cppClass::getInits() {\n"
+      "  return ::mlir::attnres::detail::getGroupInits(\n"
+      "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+      # " : 0);\n}\n\n"
+      "::mlir::MutableOperandRange $cppClass::getInitsMutable() {\n"
+      "  return ::mlir::attnres::detail::getGroupInitsMutable(\n"
+      "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+      # " : 0);\n}\n")>;
+
 // ReifyRankedShapedTypeOpInterface derived from the op's shape relations
 // (describe(); reifyResultShapesFromRelations in AttnResShapeInterfaces.h):
 // every attnres op, no per-op code.

@@ -19,7 +19,8 @@ include "mlir/Interfaces/TilingInterface.td"
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Sources", 1>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
      AttnRes_RowTiling<"getSources().front()", ["getQueryMutable()"]>,
      AttnRes_ReifyFromRelations]> {
@@ -76,13 +77,6 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
     OpBuilder<(ins "Value":$query, "ValueRange":$sources, "Value":$init,
                    CArg<"FloatAttr", "{}">:$eps)>
   ];
-  let extraClassDeclaration = [{
-    /// The sources (the operands between the query and the destination).
-    ::mlir::OperandRange getSources();
-    ::mlir::MutableOperandRange getSourcesMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -139,7 +133,8 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Keys", 1>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
      AttnRes_ReifyFromRelations]> {
   let summary = "depth-attention logits of one query against N keys";
@@ -176,13 +171,6 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "Value":$query, "ValueRange":$keys, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The keys (the operands between the query and the destination).
-    ::mlir::OperandRange getKeys();
-    ::mlir::MutableOperandRange getKeysMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
 }
 
@@ -233,7 +221,8 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Values", 1>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
      AttnRes_ReifyFromRelations]> {
   let summary = "weighted sum of N values with depth-softmax weights";
@@ -270,13 +259,6 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "Value":$weights, "ValueRange":$values, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The values (the operands between the weights and the destination).
-    ::mlir::OperandRange getValues();
-    ::mlir::MutableOperandRange getValuesMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -286,7 +268,8 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Outputs", 0>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
      AttnRes_RowTiling<"getOutputs().front()">,
      AttnRes_ReifyFromRelations]> {
@@ -324,13 +307,6 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "ValueRange":$outputs, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The summands (the operands but the destination).
-    ::mlir::OperandRange getOutputs();
-    ::mlir::MutableOperandRange getOutputsMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
@@ -341,7 +317,8 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
-    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Sources", 1, 2>,
+     MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
      ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
@@ -392,11 +369,6 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
                    CArg<"FloatAttr", "{}">:$eps)>
   ];
   let extraClassDeclaration = [{
-    ::mlir::OperandRange getSources();
-    ::mlir::MutableOperandRange getSourcesMutable();
-    /// The destinations (none, or the output's and the LSE's).
-    ::mlir::OperandRange getInits();
-    ::mlir::MutableOperandRange getInitsMutable();
     /// The results (null in the memref form).
     ::mlir::Value getOutput();
     ::mlir::Value getLse();
