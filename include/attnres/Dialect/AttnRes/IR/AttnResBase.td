@@ -93,14 +93,16 @@ class AttnRes_Op<string mnemonic, list<Trait> traits = []>
     : Op<AttnRes_Dialect, mnemonic, traits>;
 
 //===----------------------------------------------------------------------===//
-// Interface methods the ops share, generated once
+// Methods the ops share, generated once
 //===----------------------------------------------------------------------===//
 //
 // As upstream's InferTypeOpAdaptor: a trait list that declares an
 // interface's methods on the op and a native trait whose
 // `extraOpDefinition` defines them ($cppClass is the op) as forwarders to
-// public functions of the IR library. Ops with rules of their own
-// (depth_attn_stats' tiling) declare and define the methods by hand.
+// public functions of the IR library (AttnResTraits.h, AttnResRowTiling.h,
+// AttnResShapeInterfaces.h); the operand-group accessors likewise. Ops with
+// rules of their own (depth_attn_stats' tiling, the gradient ops' operand
+// layout) declare and define the methods by hand.
 
 // A native trait of the attnres namespace (AttnResTraits.h) that adds code
 // to the op classes that list it.
