@@ -163,6 +163,94 @@ std::pair<Value, Value> sourceCoefficients(OpBuilder &b, Location loc, Value ds,
   return {dsRho, arith::NegFOp::create(b, loc, e)};
 }
 
+//===----------------------------------------------------------------------===//
+// Bodies shared by depth_attn_grad and depth_attn_stats_grad
+//===----------------------------------------------------------------------===//
+//
+// Both recompute a softmax over n sources per row (per query and row for the
+// stats gradient) and differ in their loop nests and maps, not in what a
+// generic computes at one point of them.
+
+/// The body of the row statistics over the channel: `args` are the n
+/// sources v_j, the query q, the result gradient g, then the accumulators.
+/// Yields, per source, Σv_j² (with `sumSquares`), then every Σq·v_j, then
+/// every Σg·v_j.
+void yieldSourceDots(OpBuilder &b, Location l, ValueRange args, size_t n,
+                     bool sumSquares) {
+  Value q = extendToF32(b, l, args[n]);
+  Value g = extendToF32(b, l, args[n + 1]);
+  ValueRange acc = args.drop_front(n + 2);
+  size_t qv = sumSquares ? n : 0, gv = qv + n;
+  SmallVector<Value> yields(gv + n);
+  for (size_t j = 0; j < n; ++j) {
+    Value v = extendToF32(b, l, args[j]);
+    if (sumSquares)
+      yields[j] = addf(b, l, acc[j], mulf(b, l, v, v));
+    yields[qv + j] = addf(b, l, acc[qv + j], mulf(b, l, q, v));
+    yields[gv + j] = addf(b, l, acc[gv + j], mulf(b, l, g, v));
+  }
+  linalg::YieldOp::create(b, l, yields);
+}
+
+/// Yields the per-row coefficients of the source gradients from the
+/// recomputed weights α_j, inverse RMS ρ_j and logits s_j, the dots
+/// `gradDots[j]` = Σg·v_j and their α-weighted mean: every α_j, then every
+/// ds_j·ρ_j, then every −ds_j·s_j·ρ_j²/D, where ds_j = α_j·(g·v_j − mean
+/// [+ dlse]) (`dlse` null for depth_attn_grad).
+void yieldSourceCoefficients(OpBuilder &b, Location l, ArrayRef<Value> alpha,
+                             ArrayRef<Value> rho, ArrayRef<Value> logits,
+                             ValueRange gradDots, Value mean, Value dlse,
+                             Value invD) {
+  SmallVector<Value> yields(alpha), es;
+  for (size_t j = 0, n = alpha.size(); j < n; ++j) {
+    Value centered = subf(b, l, gradDots[j], mean);
+    if (dlse)
+      centered = addf(b, l, centered, dlse);
+    Value ds = mulf(b, l, alpha[j], centered);
+    auto [c, e] = sourceCoefficients(b, l, ds, rho[j], logits[j], invD);
+    yields.push_back(c);
+    es.push_back(e);
+  }
+  llvm::append_range(yields, es);
+  linalg::YieldOp::create(b, l, yields);
+}
+
+/// The gradient of source j at one element from the 3n coefficients of
+/// `yieldSourceCoefficients` (`coefs`) and the f32 values of the result
+/// gradient, the query and the source there: α_j·g + (ds_j·ρ_j)·q +
+/// (−ds_j·s_j·ρ_j²/D)·v.
+Value sourceGradient(OpBuilder &b, Location l, ValueRange coefs, size_t n,
+                     size_t j, Value g, Value q, Value v) {
+  Value d = mulf(b, l, coefs[j], g);
+  d = addf(b, l, d, mulf(b, l, coefs[n + j], q));
+  return addf(b, l, d, mulf(b, l, coefs[2 * n + j], v));
+}
+
+/// The query gradient Σ_rows Σ_j (ds_j·ρ_j)·v_j accumulated into `acc`: the
+/// generic over `coefs` (the 3n coefficients, read at `coefMap`) and the
+/// sources (at `sourceMap`) with `acc` at `accMap`.
+Value queryGradient(Emitter &em, ValueRange coefs, ValueRange sources,
+                    AffineMap coefMap, AffineMap sourceMap, AffineMap accMap,
+                    Value acc, ArrayRef<IT> iterators) {
+  size_t n = sources.size();
+  SmallVector<Value> inputs(coefs.begin() + n, coefs.begin() + 2 * n);
+  llvm::append_range(inputs, sources);
+  SmallVector<AffineMap> maps(n, coefMap);
+  maps.append(n, sourceMap);
+  maps.push_back(accMap);
+  return em
+      .generic(inputs, ValueRange{acc}, maps, iterators,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value sum = args[2 * n];
+                 for (size_t j = 0; j < n; ++j)
+                   sum = addf(
+                       b, l, sum,
+                       mulf(b, l, args[j], extendToF32(b, l, args[n + j])));
+                 linalg::YieldOp::create(b, l, sum);
+               })
+      .front();
+}
+
 /// What every gradient decomposition starts from, in the value and the
 /// memref form alike: the emitter (tensors or buffers), the op's
 /// destinations, the row-shaped operand's rank r, token rows (its first
@@ -252,18 +340,7 @@ Values decomposeDepthAttnGrad(OpBuilder &rewriter, DepthAttnGradOp op) {
   SmallVector<Value> stats =
       f.em.generic(inputs, statInits, maps, f.reduceChannel(),
                    [&](OpBuilder &b, Location l, ValueRange args) {
-                     Value q = extendToF32(b, l, args[n]);
-                     Value g = extendToF32(b, l, args[n + 1]);
-                     ValueRange acc = args.drop_front(n + 2);
-                     SmallVector<Value> yields(3 * n);
-                     for (size_t j = 0; j < n; ++j) {
-                       Value v = extendToF32(b, l, args[j]);
-                       yields[j] = addf(b, l, acc[j], mulf(b, l, v, v));
-                       yields[n + j] = addf(b, l, acc[n + j], mulf(b, l, q, v));
-                       yields[2 * n + j] =
-                           addf(b, l, acc[2 * n + j], mulf(b, l, g, v));
-                     }
-                     linalg::YieldOp::create(b, l, yields);
+                     yieldSourceDots(b, l, args, n, /*sumSquares=*/true);
                    });
 
   // 2. Per row: α_j, ds_j·ρ_j, −ds_j·s_j·ρ_j²/D.
@@ -289,16 +366,8 @@ Values decomposeDepthAttnGrad(OpBuilder &rewriter, DepthAttnGradOp op) {
           Value t = mulf(b, l, alpha[j], args[2 * n + j]);
           mean = mean ? addf(b, l, mean, t) : t;
         }
-        SmallVector<Value> yields(alpha);
-        SmallVector<Value> es;
-        for (size_t j = 0; j < n; ++j) {
-          Value ds = mulf(b, l, alpha[j], subf(b, l, args[2 * n + j], mean));
-          auto [c, e] = sourceCoefficients(b, l, ds, rho[j], logits[j], invD);
-          yields.push_back(c);
-          es.push_back(e);
-        }
-        llvm::append_range(yields, es);
-        linalg::YieldOp::create(b, l, yields);
+        yieldSourceCoefficients(b, l, alpha, rho, logits, args.slice(2 * n, n),
+                                mean, Value(), invD);
       });
 
   // 3. dV_j = α_j·g + (ds_j·ρ_j)·q + (−ds_j·s_j·ρ_j²/D)·V_j.
@@ -322,32 +391,17 @@ Values decomposeDepthAttnGrad(OpBuilder &rewriter, DepthAttnGradOp op) {
         SmallVector<Value> yields;
         for (size_t j = 0; j < n; ++j) {
           Value v = extendToF32(b, l, args[3 * n + 2 + j]);
-          Value d = mulf(b, l, args[j], g);
-          d = addf(b, l, d, mulf(b, l, args[n + j], q));
-          d = addf(b, l, d, mulf(b, l, args[2 * n + j], v));
+          Value d = sourceGradient(b, l, args, n, j, g, q, v);
           yields.push_back(truncateFromF32(b, l, d, f.elemType));
         }
         linalg::YieldOp::create(b, l, yields);
       });
 
   // 4. dq[c] = Σ_t Σ_j (ds_j·ρ_j)[t]·V_j[t,c].
-  SmallVector<Value> dqInputs(coefs.begin() + n, coefs.begin() + 2 * n);
-  llvm::append_range(dqInputs, sources);
-  SmallVector<AffineMap> dqMaps(n, f.rowMap);
-  dqMaps.append(n, f.ident);
-  dqMaps.push_back(f.chanMap);
   Value dqInit = f.init(0);
   Value dqAcc = zeroAccumulator(f.em, dqInit, f.hiddenShape());
-  Value dq = f.em.generic(dqInputs, ValueRange{dqAcc}, dqMaps, f.reduceRows(),
-                          [&](OpBuilder &b, Location l, ValueRange args) {
-                            Value acc = args[2 * n];
-                            for (size_t j = 0; j < n; ++j)
-                              acc = addf(b, l, acc,
-                                         mulf(b, l, args[j],
-                                              extendToF32(b, l, args[n + j])));
-                            linalg::YieldOp::create(b, l, acc);
-                          })
-                 .front();
+  Value dq = queryGradient(f.em, coefs, sources, f.rowMap, f.ident, f.chanMap,
+                           dqAcc, f.reduceRows());
   dq = finishAccumulator(f.em, dq, dqInit, resultTypeOf(op, f.inits, 0));
 
   SmallVector<Value> results = {dq};
@@ -481,16 +535,7 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
   SmallVector<Value> dot =
       f.em.generic(inputs, dotInits, maps, reduceLast,
                    [&](OpBuilder &b, Location l, ValueRange args) {
-                     Value q = extendToF32(b, l, args[n]);
-                     Value g = extendToF32(b, l, args[n + 1]);
-                     ValueRange acc = args.drop_front(n + 2);
-                     SmallVector<Value> yields(2 * n);
-                     for (size_t j = 0; j < n; ++j) {
-                       Value v = extendToF32(b, l, args[j]);
-                       yields[j] = addf(b, l, acc[j], mulf(b, l, q, v));
-                       yields[n + j] = addf(b, l, acc[n + j], mulf(b, l, g, v));
-                     }
-                     linalg::YieldOp::create(b, l, yields);
+                     yieldSourceDots(b, l, args, n, /*sumSquares=*/false);
                    });
 
   // 2. Per (s, t): α_j = exp(s_j − lse), ds_j = α_j (a_j − ā + dlse).
@@ -523,16 +568,8 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
           Value t = mulf(b, l, alpha[j], args[2 * n + j]);
           mean = mean ? addf(b, l, mean, t) : t;
         }
-        SmallVector<Value> yields(alpha), es;
-        for (size_t j = 0; j < n; ++j) {
-          Value ds = mulf(b, l, alpha[j],
-                          addf(b, l, subf(b, l, args[2 * n + j], mean), dlseV));
-          auto [c, e] = sourceCoefficients(b, l, ds, rho[j], logits[j], invD);
-          yields.push_back(c);
-          es.push_back(e);
-        }
-        llvm::append_range(yields, es);
-        linalg::YieldOp::create(b, l, yields);
+        yieldSourceCoefficients(b, l, alpha, rho, logits, args.slice(2 * n, n),
+                                mean, dlseV, invD);
       });
 
   // 3. dV_j[t,c] = Σ_s α_j dO + (ds_j ρ_j)·Q[s,c] + (−ds_j s_j ρ_j²/D)·V_j.
@@ -559,20 +596,13 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
                      SmallVector<Value> yields;
                      for (size_t j = 0; j < n; ++j) {
                        Value v = extendToF32(b, l, args[3 * n + 2 + j]);
-                       Value d = mulf(b, l, args[j], g);
-                       d = addf(b, l, d, mulf(b, l, args[n + j], q));
-                       d = addf(b, l, d, mulf(b, l, args[2 * n + j], v));
+                       Value d = sourceGradient(b, l, args, n, j, g, q, v);
                        yields.push_back(addf(b, l, acc[j], d));
                      }
                      linalg::YieldOp::create(b, l, yields);
                    });
 
   // 4. dQ[s,c] = Σ_t Σ_j (ds_j ρ_j)[s,t]·V_j[t,c].
-  SmallVector<Value> dqInputs(coefs.begin() + n, coefs.begin() + 2 * n);
-  llvm::append_range(dqInputs, sources);
-  SmallVector<AffineMap> dqMaps(n, qRowMap);
-  dqMaps.append(n, srcMap);
-  dqMaps.push_back(qMap);
   Value dqInit = f.init(0);
   Value dqAcc = zeroAccumulator(
       f.em, dqInit,
@@ -580,16 +610,8 @@ Values decomposeDepthAttnStatsGrad(OpBuilder &rewriter,
   SmallVector<IT> reduceRows(L, IT::reduction);
   reduceRows.front() = IT::parallel;
   reduceRows.back() = IT::parallel;
-  Value dQ = f.em.generic(dqInputs, ValueRange{dqAcc}, dqMaps, reduceRows,
-                          [&](OpBuilder &b, Location l, ValueRange args) {
-                            Value acc = args[2 * n];
-                            for (size_t j = 0; j < n; ++j)
-                              acc = addf(b, l, acc,
-                                         mulf(b, l, args[j],
-                                              extendToF32(b, l, args[n + j])));
-                            linalg::YieldOp::create(b, l, acc);
-                          })
-                 .front();
+  Value dQ = queryGradient(f.em, coefs, sources, qRowMap, srcMap, qMap, dqAcc,
+                           reduceRows);
 
   SmallVector<Value> results = {
       finishAccumulator(f.em, dQ, dqInit, resultTypeOf(op, f.inits, 0))};

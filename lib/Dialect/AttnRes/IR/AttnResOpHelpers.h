@@ -73,10 +73,6 @@ void addOuts(OpBuilder &b, OperationState &state, ValueRange inits,
 /// The destination list of an op with at most one destination.
 SmallVector<Value, 1> optionalOuts(Value init);
 
-/// The destination of an op with `has_outs` and one destination: its last
-/// operand (null without `has_outs` or with fewer than `minOperands`).
-Value trailingInit(Operation *op, bool hasOuts, unsigned minOperands);
-
 /// Adds `eps` to `state` when given.
 void addEps(OperationState &state, FloatAttr eps);
 

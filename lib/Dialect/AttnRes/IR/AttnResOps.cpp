@@ -509,11 +509,33 @@ LogicalResult mlir::attnres::checkAddressableTypes(Operation *op) {
 namespace mlir::attnres::detail {
 /// Operand index range [begin, end) of the sources in a sources-then-outs
 /// group starting at operand `first`, with `numOuts` trailing destinations.
-std::pair<unsigned, unsigned> sourceRange(Operation *op, unsigned first,
-                                          unsigned numOuts) {
+static std::pair<unsigned, unsigned> sourceRange(Operation *op, unsigned first,
+                                                 unsigned numOuts) {
   unsigned end = op->getNumOperands();
   unsigned outs = std::min(numOuts, end - first);
   return {first, end - outs};
+}
+
+OperandRange getOperandGroup(Operation *op, unsigned first, unsigned numOuts) {
+  auto [begin, end] = sourceRange(op, first, numOuts);
+  return op->getOperands().slice(begin, end - begin);
+}
+
+MutableOperandRange getOperandGroupMutable(Operation *op, unsigned first,
+                                           unsigned numOuts) {
+  auto [begin, end] = sourceRange(op, first, numOuts);
+  return MutableOperandRange(op, begin, end - begin);
+}
+
+OperandRange getGroupInits(Operation *op, unsigned first, unsigned numOuts) {
+  auto [begin, end] = sourceRange(op, first, numOuts);
+  return op->getOperands().drop_front(end);
+}
+
+MutableOperandRange getGroupInitsMutable(Operation *op, unsigned first,
+                                         unsigned numOuts) {
+  auto [begin, end] = sourceRange(op, first, numOuts);
+  return MutableOperandRange(op, end, op->getNumOperands() - end);
 }
 
 bool hasMemRefOperands(Operation *op) {
@@ -685,18 +707,6 @@ void DepthAttnOp::build(OpBuilder &b, OperationState &state, Value query,
   addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
-OperandRange DepthAttnOp::getSources() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
-  return getOperands().slice(begin, end - begin);
-}
-
-MutableOperandRange DepthAttnOp::getSourcesMutable() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
-  return MutableOperandRange(*this, begin, end - begin);
-}
-
-Value DepthAttnOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
-
 ParseResult DepthAttnOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthAttnOp>(parser, result, 1);
 }
@@ -724,26 +734,6 @@ void DepthAttnStatsOp::build(OpBuilder &b, OperationState &state, Value queries,
   state.addOperands(sources);
   addEps(state, eps);
   addOuts(b, state, {outputInit, lseInit}, /*hasOutsAttr=*/true);
-}
-
-OperandRange DepthAttnStatsOp::getSources() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
-  return getOperands().slice(begin, end - begin);
-}
-
-MutableOperandRange DepthAttnStatsOp::getSourcesMutable() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
-  return MutableOperandRange(*this, begin, end - begin);
-}
-
-OperandRange DepthAttnStatsOp::getInits() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
-  return getOperands().drop_front(end);
-}
-
-MutableOperandRange DepthAttnStatsOp::getInitsMutable() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 2 : 0);
-  return MutableOperandRange(*this, end, getNumOperands() - end);
 }
 
 Value DepthAttnStatsOp::getOutput() {
@@ -1001,18 +991,6 @@ void BlockSummaryOp::build(OpBuilder &b, OperationState &state,
   addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
 
-OperandRange BlockSummaryOp::getOutputs() {
-  auto [begin, end] = sourceRange(*this, 0, getHasOuts() ? 1 : 0);
-  return getOperands().slice(begin, end - begin);
-}
-
-MutableOperandRange BlockSummaryOp::getOutputsMutable() {
-  auto [begin, end] = sourceRange(*this, 0, getHasOuts() ? 1 : 0);
-  return MutableOperandRange(*this, begin, end - begin);
-}
-
-Value BlockSummaryOp::getInit() { return trailingInit(*this, getHasOuts(), 1); }
-
 /// ` [%o, ...] outs(%init : T)? attr-dict : T_o` (one type for all outputs,
 /// or a parenthesized list of them; `none T` without outputs); on tensors
 /// the result has the outputs' type.
@@ -1087,18 +1065,6 @@ void DepthLogitsOp::build(OpBuilder &b, OperationState &state, Value query,
   state.addOperands(keys);
   addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
-
-OperandRange DepthLogitsOp::getKeys() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
-  return getOperands().slice(begin, end - begin);
-}
-
-MutableOperandRange DepthLogitsOp::getKeysMutable() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
-  return MutableOperandRange(*this, begin, end - begin);
-}
-
-Value DepthLogitsOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 // depth_attn_merge_norm
 
@@ -1245,18 +1211,6 @@ void DepthCombineOp::build(OpBuilder &b, OperationState &state, Value weights,
   state.addOperands(values);
   addOuts(b, state, init, /*hasOutsAttr=*/true);
 }
-
-OperandRange DepthCombineOp::getValues() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
-  return getOperands().slice(begin, end - begin);
-}
-
-MutableOperandRange DepthCombineOp::getValuesMutable() {
-  auto [begin, end] = sourceRange(*this, 1, getHasOuts() ? 1 : 0);
-  return MutableOperandRange(*this, begin, end - begin);
-}
-
-Value DepthCombineOp::getInit() { return trailingInit(*this, getHasOuts(), 2); }
 
 ParseResult DepthCombineOp::parse(OpAsmParser &parser, OperationState &result) {
   return parseSourcesAndOuts<DepthCombineOp>(parser, result, 1);

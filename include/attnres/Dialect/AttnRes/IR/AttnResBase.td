@@ -9,7 +9,9 @@
 
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 def AttnRes_Dialect : Dialect {
   let name = "attnres";
@@ -89,6 +91,134 @@ def AttnRes_OptionalTensorResult : NativeOpTrait<"OptionalTensorResult", [],
 
 class AttnRes_Op<string mnemonic, list<Trait> traits = []>
     : Op<AttnRes_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Methods the ops share, generated once
+//===----------------------------------------------------------------------===//
+//
+// As upstream's InferTypeOpAdaptor: a trait list that declares an
+// interface's methods on the op and a native trait whose
+// `extraOpDefinition` defines them ($cppClass is the op) as forwarders to
+// public functions of the IR library (AttnResTraits.h, AttnResRowTiling.h,
+// AttnResShapeInterfaces.h); the operand-group accessors likewise. Ops with
+// rules of their own (depth_attn_stats' tiling, the gradient ops' operand
+// layout) declare and define the methods by hand.
+
+// A native trait of the attnres namespace (AttnResTraits.h) that adds code
+// to the op classes that list it.
+class AttnRes_NativeOpTrait<string name, code extraOpDeclaration = [{}],
+                            code extraOpDefinition = [{}]>
+    : NativeOpTrait<name, [], extraOpDeclaration, extraOpDefinition> {
+  let cppNamespace = "::mlir::attnres";
+}
+
+// The accessors of an op whose operands are `leading` operands, then the
+// variadic group `name` (get<name>(), get<name>Mutable()), then, when the
+// `has_outs` property is set, `numInits` destinations (getInit() for one,
+// getInits() and getInitsMutable() for more). The operands are stored as
+// one group so that the generic form of an op without destinations is the
+// same as before destinations existed.
+class AttnRes_OperandGroup<string name, int leading, int numInits = 1>
+    : AttnRes_NativeOpTrait<"OperandGroup",
+    "/// The `" # name # "` group (the operands after the first "
+    # leading # ", before the destinations).\n"
+    "::mlir::OperandRange get" # name # "();\n"
+    "::mlir::MutableOperandRange get" # name # "Mutable();\n"
+    # !if(!eq(numInits, 1),
+      "/// The destination, or null without one.\n"
+      "::mlir::Value getInit();\n",
+      "/// The destinations (none, or " # numInits # ").\n"
+      "::mlir::OperandRange getInits();\n"
+      "::mlir::MutableOperandRange getInitsMutable();\n"),
+    "::mlir::OperandRange $cppClass::get" # name # "() {\n"
+    "  return ::mlir::attnres::detail::getOperandGroup(\n"
+    "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+    # " : 0);\n}\n\n"
+    "::mlir::MutableOperandRange $cppClass::get" # name # "Mutable() {\n"
+    "  return ::mlir::attnres::detail::getOperandGroupMutable(\n"
+    "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+    # " : 0);\n}\n\n"
+    # !if(!eq(numInits, 1),
+      "::mlir::Value $cppClass::getInit() {\n"
+      "  return ::mlir::attnres::detail::trailingInit(getOperation(),\n"
+      "      getHasOuts(), " # !add(leading, 1) # ");\n}\n",
+      "::mlir::OperandRange $cppClass::getInits() {\n"
+      "  return ::mlir::attnres::detail::getGroupInits(\n"
+      "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+      # " : 0);\n}\n\n"
+      "::mlir::MutableOperandRange $cppClass::getInitsMutable() {\n"
+      "  return ::mlir::attnres::detail::getGroupInitsMutable(\n"
+      "      getOperation(), " # leading # ", getHasOuts() ? " # numInits
+      # " : 0);\n}\n")>;
+
+// ReifyRankedShapedTypeOpInterface derived from the op's shape relations
+// (describe(); reifyResultShapesFromRelations in AttnResShapeInterfaces.h):
+// every attnres op, no per-op code.
+def AttnRes_ReifyFromRelations : TraitList<[
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    AttnRes_NativeOpTrait<"ReifyFromRelations", [{}], [{
+      ::llvm::LogicalResult $cppClass::reifyResultShapes(
+          ::mlir::OpBuilder &builder,
+          ::mlir::ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+        return ::mlir::attnres::reifyResultShapesFromRelations(
+            getOperation(), builder, reifiedReturnShapes);
+      }
+    }]>]>;
+
+// TilingInterface over the token rows of a row op, whose results have the
+// shape of the row-shaped operand `rows`, row for row
+// (AttnResRowTiling.h). The op's `RowParts`: `rows` (an expression of the
+// op's accessors giving that operand), `whole` (accessors of the operands a
+// tile takes whole, the query and gain: `get...Mutable()`) and `rowsOnly`
+// (the accessor of an operand tiled to the rows without the hidden dim, the
+// LSE). Every other operand, destinations included, is tiled to the tile's
+// rows.
+class AttnRes_RowTiling<string rows, list<string> whole = [],
+                        string rowsOnly = ""> : TraitList<[
+    DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
+        "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>,
+    AttnRes_NativeOpTrait<"RowTiling", [{
+      /// How a token-row tile takes the operands (AttnResRowTiling.h).
+      ::mlir::attnres::RowParts getRowParts();
+    }],
+    "::mlir::attnres::RowParts $cppClass::getRowParts() {\n"
+    "  return {" # rows # ", {"
+    # !interleave(!foreach(operand, whole, "&" # operand), ", ") # "}, "
+    # !if(!empty(rowsOnly), "nullptr", "&" # rowsOnly) # ",\n"
+    "          ::mlir::attnres::detail::numInits(*this)};\n"
+    "}\n" # [{
+      ::llvm::SmallVector<::mlir::utils::IteratorType>
+      $cppClass::getLoopIteratorTypes() {
+        return ::mlir::attnres::getRowIteratorTypes(getRowParts());
+      }
+
+      ::llvm::SmallVector<::mlir::Range>
+      $cppClass::getIterationDomain(::mlir::OpBuilder &b) {
+        return ::mlir::attnres::getRowIterationDomain(getOperation(),
+                                                      getRowParts(), b);
+      }
+
+      ::mlir::FailureOr<::mlir::TilingResult>
+      $cppClass::getTiledImplementation(
+          ::mlir::OpBuilder &b, ::llvm::ArrayRef<::mlir::OpFoldResult> offsets,
+          ::llvm::ArrayRef<::mlir::OpFoldResult> sizes) {
+        return ::mlir::attnres::getTiledRowImplementation(
+            getOperation(), getRowParts(), b, offsets, sizes);
+      }
+
+      ::llvm::LogicalResult $cppClass::getResultTilePosition(
+          ::mlir::OpBuilder &b, unsigned resultNumber,
+          ::llvm::ArrayRef<::mlir::OpFoldResult> offsets,
+          ::llvm::ArrayRef<::mlir::OpFoldResult> sizes,
+          ::llvm::SmallVector<::mlir::OpFoldResult> &resultOffsets,
+          ::llvm::SmallVector<::mlir::OpFoldResult> &resultSizes) {
+        return ::mlir::attnres::getRowResultTilePosition(
+            getOperation(), getRowParts(), b, offsets, sizes, resultOffsets,
+            resultSizes);
+      }
+    }]>]>;
 
 //===----------------------------------------------------------------------===//
 // Type constraints

@@ -23,8 +23,7 @@ def AttnRes_DepthAttnGradOp : AttnRes_Op<"depth_attn_grad",
     [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "gradient of depth_attn with respect to the query and the sources";
   let description = [{
     Given the inputs of `attnres.depth_attn` (`q`, `V_0 .. V_{n-1}`, `eps`) and
@@ -104,8 +103,7 @@ def AttnRes_RMSNormGradOp : AttnRes_Op<"rms_norm_grad",
     [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "gradient of rms_norm with respect to the input and the gain";
   let description = [{
     Given the inputs of `attnres.rms_norm` (`x`, `γ`, `eps`) and `g = dL/dy`,
@@ -163,8 +161,7 @@ def AttnRes_DepthAttnStatsGradOp : AttnRes_Op<"depth_attn_stats_grad",
     [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "two-phase AttnRes, backward of phase 1 (depth_attn_stats)";
   let description = [{
     Given the inputs of `attnres.depth_attn_stats` (`Q : S x D`, `V_0..V_{n-1}`,
@@ -241,8 +238,7 @@ def AttnRes_DepthAttnMergeGradOp : AttnRes_Op<"depth_attn_merge_grad",
     [AttnRes_DestinationForm, MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "two-phase AttnRes, backward of phase 2 (depth_attn_merge)";
   let description = [{
     Given the inputs of `attnres.depth_attn_merge` (`o`, `lse`, `q`, `u`,

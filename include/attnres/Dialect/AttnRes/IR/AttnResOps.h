@@ -8,6 +8,8 @@
 #define ATTNRES_DIALECT_ATTNRES_IR_ATTNRESOPS_H
 
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResRowTiling.h"
+#include "attnres/Dialect/AttnRes/IR/AttnResShapeInterfaces.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResTraits.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"

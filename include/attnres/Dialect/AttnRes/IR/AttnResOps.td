@@ -19,13 +19,11 @@ include "mlir/Interfaces/TilingInterface.td"
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Sources", 1>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getSources().front()", ["getQueryMutable()"]>,
+     AttnRes_ReifyFromRelations]> {
   let summary = "fused AttnRes site: softmax attention over depth";
   let description = [{
     Mixes `n >= 1` sources `V_0 .. V_{n-1}` (each `tensor<T... x D x E>`) with
@@ -79,13 +77,6 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
     OpBuilder<(ins "Value":$query, "ValueRange":$sources, "Value":$init,
                    CArg<"FloatAttr", "{}">:$eps)>
   ];
-  let extraClassDeclaration = [{
-    /// The sources (the operands between the query and the destination).
-    ::mlir::OperandRange getSources();
-    ::mlir::MutableOperandRange getSourcesMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -97,11 +88,8 @@ def AttnRes_DepthAttnOp : AttnRes_Op<"depth_attn",
 def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getInput()", ["getGainMutable()"]>,
+     AttnRes_ReifyFromRelations]> {
   let summary = "RMS normalization over the hidden dimension";
   let description = [{
     `y[t,c] = x[t,c] · ((1/D)·Σ_c' x[t,c']² + eps)^(-1/2) · gain[c]`, computed
@@ -145,10 +133,10 @@ def AttnRes_RMSNormOp : AttnRes_Op<"rms_norm",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Keys", 1>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "depth-attention logits of one query against N keys";
   let description = [{
     `s[j,t] = Σ_c w[c] · k_j[t,c]` for `N >= 1` keys `k_j : tensor<T... x D x E>`.
@@ -183,13 +171,6 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "Value":$query, "ValueRange":$keys, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The keys (the operands between the query and the destination).
-    ::mlir::OperandRange getKeys();
-    ::mlir::MutableOperandRange getKeysMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
 }
 
@@ -200,8 +181,7 @@ def AttnRes_DepthLogitsOp : AttnRes_Op<"depth_logits",
 def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "softmax over the depth (source) axis, dimension 0";
   let description = [{
     `a[j,t] = exp(s[j,t] − max_k s[k,t]) / Σ_k exp(s[k,t] − max_k s[k,t])`:
@@ -241,10 +221,10 @@ def AttnRes_DepthSoftmaxOp : AttnRes_Op<"depth_softmax",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Values", 1>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "weighted sum of N values with depth-softmax weights";
   let description = [{
     `h[t,:] = Σ_j a[j,t] · v_j[t,:]` with `a : tensor<N x T... x f32>` and `N`
@@ -279,13 +259,6 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "Value":$weights, "ValueRange":$values, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The values (the operands between the weights and the destination).
-    ::mlir::OperandRange getValues();
-    ::mlir::MutableOperandRange getValuesMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -295,13 +268,11 @@ def AttnRes_DepthCombineOp : AttnRes_Op<"depth_combine",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
-    [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Outputs", 0>,
+     AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getOutputs().front()">,
+     AttnRes_ReifyFromRelations]> {
   let summary = "block representation: sum of a block's sublayer outputs";
   let description = [{
     `b = Σ_j o_j` over `n >= 1` sublayer outputs of equal type, accumulated in
@@ -336,13 +307,6 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
     // With a destination (tensor: a result of its type; memref: none).
     OpBuilder<(ins "ValueRange":$outputs, "Value":$init)>
   ];
-  let extraClassDeclaration = [{
-    /// The summands (the operands but the destination).
-    ::mlir::OperandRange getOutputs();
-    ::mlir::MutableOperandRange getOutputsMutable();
-    /// The destination, or null without one.
-    ::mlir::Value getInit();
-  }];
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
@@ -353,14 +317,14 @@ def AttnRes_BlockSummaryOp : AttnRes_Op<"block_summary",
 //===----------------------------------------------------------------------===//
 
 def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
-    [AttnRes_DestinationForm, MemoryEffectsOpInterface,
+    [AttnRes_DestinationForm, AttnRes_OperandGroup<"Sources", 1, 2>,
+     MemoryEffectsOpInterface,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
      ConditionallySpeculatable,
      DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
         "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_ReifyFromRelations]> {
   let summary = "two-phase AttnRes, phase 1: batched queries over shared sources";
   let description = [{
     For `S` queries `Q : tensor<S x D x E'>` against `n >= 1` shared sources
@@ -405,11 +369,6 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
                    CArg<"FloatAttr", "{}">:$eps)>
   ];
   let extraClassDeclaration = [{
-    ::mlir::OperandRange getSources();
-    ::mlir::MutableOperandRange getSourcesMutable();
-    /// The destinations (none, or the output's and the LSE's).
-    ::mlir::OperandRange getInits();
-    ::mlir::MutableOperandRange getInitsMutable();
     /// The results (null in the memref form).
     ::mlir::Value getOutput();
     ::mlir::Value getLse();
@@ -424,11 +383,9 @@ def AttnRes_DepthAttnStatsOp : AttnRes_Op<"depth_attn_stats",
 def AttnRes_DepthAttnMergeOp : AttnRes_Op<"depth_attn_merge",
     [AttnRes_DestinationForm, AttnRes_OptionalTensorResult, MemoryEffectsOpInterface,
      ConditionallySpeculatable,
-     DeclareOpInterfaceMethods<TilingInterface, ["getLoopIteratorTypes",
-        "getIterationDomain", "getTiledImplementation",
-        "getResultTilePosition"]>,
-     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-        ["reifyResultShapes"]>]> {
+     AttnRes_RowTiling<"getOutput()", ["getQueryMutable()"],
+                       "getLseMutable()">,
+     AttnRes_ReifyFromRelations]> {
   let summary = "two-phase AttnRes, phase 2: merge one more source";
   let description = [{
     Merges one more source `u` into a phase-1 result `(o, lse)` by online
