@@ -169,6 +169,11 @@ def ConvertAttnResToGPUPass
     the kernels state), are left alone for `convert-attnres-to-linalg`, as
     are the tensor form and dynamic hidden sizes:
 
+    The CTAs are the tiles of upstream's `scf::tileUsingSCF` on the op's
+    TilingInterface: single-row tiles in an `scf.forall` mapped to GPU
+    blocks, which becomes the grid (the tiles' row slices fold into the
+    kernel's row index).
+
     * one CTA per token row (per (query, row) for phase 1); thread `t` owns
       chunks `k·T + t` of W elements, W = 128 bits / element width, so every
       global load and store is a 128-bit vector access, coalesced per warp;
@@ -210,6 +215,7 @@ def ConvertAttnResToGPUPass
            "token row and writes one partial dq/dgain row">,
   ];
   let dependentDialects = [
+    "mlir::affine::AffineDialect",
     "mlir::arith::ArithDialect",
     "mlir::gpu::GPUDialect",
     "mlir::LLVM::LLVMDialect",

@@ -28,6 +28,7 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -36,6 +37,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -247,10 +249,11 @@ void emitMergeCTA(OpBuilder &b, Location loc, CTAEmitter &cta, Value out,
 /// in its memref form with a forward plan for `hiddenType` (`matchKernelOp`),
 /// the kernel built by `build` unless a destination in `dests` is empty
 /// (nothing to write), and the op erased.
-LogicalResult rewriteKernelOp(PatternRewriter &rewriter, Operation *op,
-                              Type hiddenType, const Options &options,
-                              ArrayRef<KernelBuffer> buffers, ValueRange dests,
-                              function_ref<void(const GPUKernelPlan &)> build) {
+LogicalResult
+rewriteKernelOp(PatternRewriter &rewriter, Operation *op, Type hiddenType,
+                const Options &options, ArrayRef<KernelBuffer> buffers,
+                ValueRange dests,
+                function_ref<LogicalResult(const GPUKernelPlan &)> build) {
   FailureOr<GPUKernelPlan> plan = matchKernelOp(
       rewriter, op, hiddenType, buffers, [&](int64_t hidden, unsigned bits) {
         return planGPUKernel(hidden, bits, options.maxThreads);
@@ -261,8 +264,8 @@ LogicalResult rewriteKernelOp(PatternRewriter &rewriter, Operation *op,
   bool empty = llvm::any_of(dests, [](Value v) {
     return llvm::is_contained(cast<MemRefType>(v.getType()).getShape(), 0);
   });
-  if (!empty)
-    build(*plan);
+  if (!empty && failed(build(*plan)))
+    return rewriter.notifyMatchFailure(op, "the rows do not tile");
   rewriter.eraseOp(op);
   return success();
 }
@@ -273,6 +276,50 @@ LaunchShape launchShape(const GPUKernelPlan &plan) {
   LaunchShape shape;
   shape.threads = plan.threads;
   return shape;
+}
+
+/// The CTAs of a forward kernel: `op` (memref form) on the rows views of its
+/// buffers (`views`: buffer to view; token dims as one row dim), tiled into
+/// single rows by upstream's tiling driver (`tileRowsToBlocks`, the rows
+/// mapped to `block`), then one CTA per tile and `perTile` CTAs along x
+/// (`emitTileGrid`); `cta` writes the body of a CTA for its tile op.
+template <typename OpTy>
+LogicalResult emitRowTileKernel(
+    PatternRewriter &rewriter, OpTy op, IRMapping &views, gpu::MappingId block,
+    Value perTile, const GPUKernelPlan &plan, const KernelMath &km,
+    const Options &options,
+    function_ref<void(OpBuilder &, CTAEmitter &, OpTy, Value)> cta) {
+  Operation *rowsOp = rewriter.clone(*op.getOperation(), views);
+  FailureOr<RowTiles> tiles = tileRowsToBlocks(rewriter, rowsOp, block);
+  rewriter.eraseOp(rowsOp);
+  if (failed(tiles))
+    return failure();
+  if (!isa<OpTy>(tiles->tile) ||
+      failed(emitTileGrid(
+          rewriter, op.getLoc(), *tiles, perTile, launchShape(plan), km,
+          options.emulate,
+          [&](OpBuilder &b, CTAEmitter &emitter, Operation *tile, Value row) {
+            cta(b, emitter, cast<OpTy>(tile), row);
+          }))) {
+    rewriter.eraseOp(tiles->forall);
+    return failure();
+  }
+  return success();
+}
+
+/// The rows views (no leading dim) of `buffers` in `views`.
+void mapRowsViews(OpBuilder &b, Location loc, IRMapping &views,
+                  ValueRange buffers, bool hasHidden = true) {
+  for (Value buffer : buffers)
+    if (!views.contains(buffer))
+      views.map(buffer, rowsView(b, loc, buffer, 0, hasHidden));
+}
+
+/// The sources of a tile (one row each).
+KernelIO tileSources(ValueRange sources) {
+  KernelIO io;
+  io.sources.assign(sources.begin(), sources.end());
+  return io;
 }
 
 struct DepthAttnToGPU : KernelPattern<DepthAttnOp> {
@@ -288,16 +335,19 @@ struct DepthAttnToGPU : KernelPattern<DepthAttnOp> {
         [&](const GPUKernelPlan &plan) {
           Location loc = op.getLoc();
           KernelMath km(plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-          KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-          Value query = op.getQuery();
-          // The kernel writes the destination: no temporary, no copy.
-          Value out = rowsView(rewriter, loc, op.getInit(), 0, true);
-          emitGrid(rewriter, loc, io.rows, cIndex(rewriter, loc, 1),
-                   launchShape(plan), km, options.emulate,
-                   [&](OpBuilder &b, CTAEmitter &cta) {
-                     emitSiteCTA(b, loc, cta, io, query, Value(), cta.x(), out,
-                                 ValueRange{cta.x()}, Value(), {});
-                   });
+          IRMapping views;
+          mapRowsViews(rewriter, loc, views, op.getSources());
+          mapRowsViews(rewriter, loc, views, op.getInit());
+          // One CTA per row; the kernel writes the destination: no
+          // temporary, no copy.
+          return emitRowTileKernel<DepthAttnOp>(
+              rewriter, op, views, gpu::MappingId::DimX, Value(), plan, km,
+              options,
+              [&](OpBuilder &b, CTAEmitter &cta, DepthAttnOp tile, Value row) {
+                emitSiteCTA(b, loc, cta, tileSources(tile.getSources()),
+                            tile.getQuery(), Value(), row, tile.getInit(),
+                            ValueRange{row}, Value(), {});
+              });
         });
   }
 };
@@ -317,19 +367,25 @@ struct DepthAttnStatsToGPU : KernelPattern<DepthAttnStatsOp> {
         ValueRange{outBuf, lseBuf}, [&](const GPUKernelPlan &plan) {
           Location loc = op.getLoc();
           KernelMath km(plan, epsOf(op.getEpsAttr()), rewriter.getF32Type());
-          KernelIO io = sourceBuffers(rewriter, loc, op.getSources());
-          Value queries = op.getQueries();
-          Value numQueries = memref::DimOp::create(rewriter, loc, queries, 0);
-          Value out = rowsView(rewriter, loc, outBuf, 1, true);
-          Value lse = rowsView(rewriter, loc, lseBuf, 1, false);
+          IRMapping views;
+          mapRowsViews(rewriter, loc, views, op.getSources());
+          views.map(outBuf, rowsView(rewriter, loc, outBuf, 1, true));
+          views.map(lseBuf, rowsView(rewriter, loc, lseBuf, 1, false));
+          Value numQueries =
+              memref::DimOp::create(rewriter, loc, op.getQueries(), 0);
           // CTAs (query, row) with the query fastest: the CTAs of one row
           // run side by side and share its sources through L2.
-          emitGrid(rewriter, loc, numQueries, io.rows, launchShape(plan), km,
-                   options.emulate, [&](OpBuilder &b, CTAEmitter &cta) {
-                     Value s = cta.x(), row = cta.y();
-                     emitSiteCTA(b, loc, cta, io, queries, s, row, out,
-                                 ValueRange{s, row}, lse, ValueRange{s, row});
-                   });
+          return emitRowTileKernel<DepthAttnStatsOp>(
+              rewriter, op, views, gpu::MappingId::DimY, numQueries, plan, km,
+              options,
+              [&](OpBuilder &b, CTAEmitter &cta, DepthAttnStatsOp tile,
+                  Value row) {
+                Value s = cta.x();
+                emitSiteCTA(b, loc, cta, tileSources(tile.getSources()),
+                            tile.getQueries(), s, row, tile.getInits()[0],
+                            ValueRange{s, row}, tile.getInits()[1],
+                            ValueRange{s, row});
+              });
         });
   }
 };
@@ -343,10 +399,23 @@ struct MergeOperands {
   double normEps = 0.0;
 };
 
+MergeOperands mergeOperands(DepthAttnMergeOp op) {
+  return {op.getOutput(), op.getLse(),  op.getQuery(),
+          op.getSource(), op.getInit(), epsOf(op.getEpsAttr())};
+}
+
+MergeOperands mergeOperands(DepthAttnMergeNormOp op) {
+  return {op.getOutput(), op.getLse(),        op.getQuery(),
+          op.getSource(), op.getMergedInit(), epsOf(op.getEpsAttr()),
+          op.getGain(),   op.getNormedInit(), epsOf(op.getNormEpsAttr())};
+}
+
 /// depth_attn_merge and depth_attn_merge_norm: one CTA per row
 /// (`emitMergeCTA`).
-LogicalResult rewriteMergeOp(PatternRewriter &rewriter, Operation *op,
-                             const Options &options, const MergeOperands &m) {
+template <typename OpTy>
+LogicalResult rewriteMergeOp(PatternRewriter &rewriter, OpTy op,
+                             const Options &options) {
+  MergeOperands m = mergeOperands(op);
   SmallVector<KernelBuffer> buffers = {
       {m.output}, {m.lse, 0, false}, {m.query}, {m.source}};
   if (m.normed)
@@ -359,24 +428,24 @@ LogicalResult rewriteMergeOp(PatternRewriter &rewriter, Operation *op,
       [&](const GPUKernelPlan &plan) {
         Location loc = op->getLoc();
         KernelMath km(plan, m.eps, rewriter.getF32Type());
-        Value src = rowsView(rewriter, loc, m.source, 0, true);
-        Value prev = rowsView(rewriter, loc, m.output, 0, true);
-        Value lse = rowsView(rewriter, loc, m.lse, 0, false);
-        Value merged =
-            m.merged ? rowsView(rewriter, loc, m.merged, 0, true) : Value();
-        FusedNorm fused;
-        if (m.normed) {
-          fused.gain = m.gain;
-          fused.out = rowsView(rewriter, loc, m.normed, 0, true);
-          fused.eps = m.normEps;
-        }
-        Value rows = memref::DimOp::create(rewriter, loc, src, 0);
-        emitGrid(rewriter, loc, rows, cIndex(rewriter, loc, 1),
-                 launchShape(plan), km, options.emulate,
-                 [&](OpBuilder &b, CTAEmitter &cta) {
-                   emitMergeCTA(b, loc, cta, prev, lse, m.query, src, merged,
-                                cta.x(), m.normed ? &fused : nullptr);
-                 });
+        IRMapping views;
+        mapRowsViews(rewriter, loc, views, m.lse, /*hasHidden=*/false);
+        for (Value buffer : {m.source, m.output, m.merged, m.normed})
+          if (buffer)
+            mapRowsViews(rewriter, loc, views, buffer);
+        return emitRowTileKernel<OpTy>(
+            rewriter, op, views, gpu::MappingId::DimX, Value(), plan, km,
+            options, [&](OpBuilder &b, CTAEmitter &cta, OpTy tile, Value row) {
+              MergeOperands t = mergeOperands(tile);
+              FusedNorm fused;
+              if (t.normed) {
+                fused.gain = t.gain;
+                fused.out = t.normed;
+                fused.eps = t.normEps;
+              }
+              emitMergeCTA(b, loc, cta, t.output, t.lse, t.query, t.source,
+                           t.merged, row, t.normed ? &fused : nullptr);
+            });
       });
 }
 
@@ -386,10 +455,7 @@ struct DepthAttnMergeToGPU : KernelPattern<DepthAttnMergeOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.getInit())
       return rewriter.notifyMatchFailure(op, "needs a buffer");
-    return rewriteMergeOp(rewriter, op, options,
-                          {op.getOutput(), op.getLse(), op.getQuery(),
-                           op.getSource(), op.getInit(),
-                           epsOf(op.getEpsAttr())});
+    return rewriteMergeOp(rewriter, op, options);
   }
 };
 
@@ -402,11 +468,7 @@ struct DepthAttnMergeNormToGPU : KernelPattern<DepthAttnMergeNormOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.getNormedInit())
       return rewriter.notifyMatchFailure(op, "needs a buffer");
-    return rewriteMergeOp(rewriter, op, options,
-                          {op.getOutput(), op.getLse(), op.getQuery(),
-                           op.getSource(), op.getMergedInit(),
-                           epsOf(op.getEpsAttr()), op.getGain(),
-                           op.getNormedInit(), epsOf(op.getNormEpsAttr())});
+    return rewriteMergeOp(rewriter, op, options);
   }
 };
 
@@ -446,7 +508,7 @@ struct ConvertAttnResToGPUPass
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
     if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
-      signalPassFailure();
+      return signalPassFailure();
   }
 };
 

@@ -32,6 +32,8 @@
 
 #include "GPUKernelEmitter.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
 namespace mlir {
 namespace attnres {
 namespace gpukernel {
@@ -131,6 +133,36 @@ SmallVector<Value> loadSource(OpBuilder &b, Location loc, const KernelMath &km,
 void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
               const LaunchShape &shape, const KernelMath &km, bool emulate,
               function_ref<void(OpBuilder &, CTAEmitter &)> cta);
+
+/// The row tiles of a forward kernel: upstream's `scf::tileUsingSCF` over
+/// the op's TilingInterface (token rows), one row per tile, as an
+/// `scf.forall` mapped to a grid dim of CTAs; `tile` is the tiled op in its
+/// body (the op on `memref.subview`s of one row).
+struct RowTiles {
+  scf::ForallOp forall;
+  Operation *tile = nullptr;
+};
+
+/// Tiles `op` (memref form; its token dims viewed as one row dim, so that
+/// the iteration domain has one dim) into single-row tiles mapped to
+/// `#gpu.block<block>`. Fails when the op does not tile so.
+FailureOr<RowTiles> tileRowsToBlocks(RewriterBase &rewriter, Operation *op,
+                                     gpu::MappingId block);
+
+/// Emits the grid of CTAs of `tiles` (`emitGrid`) in place of the forall:
+/// a CTA per row tile along the forall's block dim and, with `perTile` set,
+/// `perTile` CTAs along x per tile (the rows then go along y). Each operand
+/// of the tile op is a whole operand or a row slice of a rows view (a
+/// `memref.subview` at the forall's row, whole in every other dim, unit
+/// strides: what the op's TilingInterface gives); `cta` writes the body of a
+/// CTA for the tile op with its slices folded away (its operands the views
+/// they slice) and `row`, the CTA's row. The folded op is erased after `cta`,
+/// the forall after the grid. Fails, with nothing built, when a tile
+/// operand is another kind of slice.
+LogicalResult emitTileGrid(
+    RewriterBase &rewriter, Location loc, const RowTiles &tiles, Value perTile,
+    const LaunchShape &shape, const KernelMath &km, bool emulate,
+    function_ref<void(OpBuilder &, CTAEmitter &, Operation *, Value)> cta);
 
 } // namespace gpukernel
 } // namespace attnres

@@ -10,9 +10,12 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -408,6 +411,96 @@ void emitGrid(OpBuilder &b, Location loc, Value gridX, Value gridY,
         b.getI64IntegerAttr(16));
   EmulatedEmitter emitter(km, loc, ctx, forall.getBody());
   cta(b, emitter);
+}
+
+FailureOr<RowTiles> tileRowsToBlocks(RewriterBase &rewriter, Operation *op,
+                                     gpu::MappingId block) {
+  auto tilable = dyn_cast<TilingInterface>(op);
+  if (!tilable || op->getNumResults() != 0)
+    return failure();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  if (tilable.getLoopIteratorTypes().size() != 1)
+    return failure();
+  scf::SCFTilingOptions tiling;
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  tiling.setTileSizes({rewriter.getIndexAttr(1)});
+  tiling.setMapping({gpu::GPUBlockMappingAttr::get(op->getContext(), block)});
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, tilable, tiling);
+  if (failed(tiled) || tiled->tiledOps.size() != 1 || tiled->loops.size() != 1)
+    return failure();
+  auto forall = dyn_cast<scf::ForallOp>(tiled->loops.front().getOperation());
+  // One row per tile: the induction variable is the row.
+  if (!forall || forall.getRank() != 1 ||
+      !isConstantIntValue(forall.getMixedLowerBound()[0], 0) ||
+      !isConstantIntValue(forall.getMixedStep()[0], 1))
+    return failure();
+  return RowTiles{forall, tiled->tiledOps.front()};
+}
+
+/// Whether `slice` takes the row `row` of its source (offset `row` in one
+/// dim, where its size is 1) and the source whole in every other dim, with
+/// unit strides.
+static bool isRowSlice(memref::SubViewOp slice, Value row) {
+  auto sourceType = dyn_cast<MemRefType>(slice.getSource().getType());
+  if (!sourceType ||
+      slice.getMixedOffsets().size() != size_t(sourceType.getRank()))
+    return false;
+  int rowDims = 0;
+  for (auto [i, offset, size, stride] :
+       llvm::enumerate(slice.getMixedOffsets(), slice.getMixedSizes(),
+                       slice.getMixedStrides())) {
+    if (!isConstantIntValue(stride, 1))
+      return false;
+    if (dyn_cast<Value>(offset) == row) {
+      ++rowDims;
+      if (!isConstantIntValue(size, 1))
+        return false;
+      continue;
+    }
+    if (!isConstantIntValue(offset, 0))
+      return false;
+    if (!sourceType.isDynamicDim(i) &&
+        !isConstantIntValue(size, sourceType.getDimSize(i)))
+      return false;
+  }
+  return rowDims == 1;
+}
+
+LogicalResult emitTileGrid(
+    RewriterBase &rewriter, Location loc, const RowTiles &tiles, Value perTile,
+    const LaunchShape &shape, const KernelMath &km, bool emulate,
+    function_ref<void(OpBuilder &, CTAEmitter &, Operation *, Value)> cta) {
+  scf::ForallOp forall = tiles.forall;
+  Value iv = forall.getInductionVars()[0];
+  // The tile's operands: the views its row slices take, or whole operands
+  // (defined outside the forall).
+  IRMapping untiled;
+  for (Value operand : tiles.tile->getOperands()) {
+    if (auto slice = operand.getDefiningOp<memref::SubViewOp>();
+        slice && slice->getParentOp() == forall) {
+      if (!isRowSlice(slice, iv))
+        return failure();
+      untiled.map(operand, slice.getSource());
+      continue;
+    }
+    if (forall->isAncestor(operand.getParentBlock()->getParentOp()))
+      return failure();
+  }
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(forall);
+  Value rows = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                               forall.getMixedUpperBound()[0]);
+  Value one = cIndex(rewriter, loc, 1);
+  emitGrid(rewriter, loc, perTile ? perTile : rows, perTile ? rows : one, shape,
+           km, emulate, [&](OpBuilder &b, CTAEmitter &emitter) {
+             Operation *tile = b.clone(*tiles.tile, untiled);
+             cta(b, emitter, tile, perTile ? emitter.y() : emitter.x());
+             rewriter.eraseOp(tile);
+           });
+  rewriter.eraseOp(forall);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
