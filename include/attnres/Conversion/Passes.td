@@ -142,6 +142,7 @@ def ConvertAttnResToVectorPass
     "mlir::affine::AffineDialect",
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect",
