@@ -1195,70 +1195,106 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
 struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
   using KernelPattern::KernelPattern;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(DepthAttnStatsOp op,
                               PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
+    bool buffers = isBufferForm(op);
+    if (buffers && op.getInits().size() != 2)
+      return rewriter.notifyMatchFailure(op, "needs two buffers");
     std::optional<int64_t> hidden =
-        staticHidden(op.getSources().front().getType());
+        kernelHidden(op.getSources().front().getType());
     if (!hidden)
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    // The output and lse types (of the buffers in the memref form).
+    auto outType = cast<ShapedType>(buffers ? op.getInits()[0].getType()
+                                            : op.getOutput().getType());
+    auto lseType = cast<ShapedType>(buffers ? op.getInits()[1].getType()
+                                            : op.getLse().getType());
+    if (buffers) {
+      // No token rows or no queries: nothing to write.
+      if (llvm::is_contained(outType.getShape(), 0)) {
+        rewriter.eraseOp(op);
+        return success();
+      }
+    } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
+    }
+    Value queries = op.getQueries();
+    // The memref form: the op on rows views of its buffers (made before
+    // anything else, and nothing is made when one has none).
+    IRMapping views;
+    if (buffers &&
+        (failed(mapRowsViews(rewriter, loc, op.getSources(), views)) ||
+         failed(mapRowsViews(rewriter, loc, op.getInits().take_front(), views,
+                             1, true)) ||
+         failed(mapRowsViews(rewriter, loc, op.getInits().drop_front(), views,
+                             1, false)))) {
+      for (const auto &[buffer, view] : views.getValueMap())
+        if (buffer != view)
+          rewriter.eraseOp(view.getDefiningOp());
+      return rewriter.notifyMatchFailure(
+          op, "buffer layout without a rows view: lowered by "
+              "convert-attnres-to-linalg");
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     // Every source's row, plus the outputs of statically known queries.
     {
-      int64_t s =
-          cast<RankedTensorType>(op.getQueries().getType()).getDimSize(0);
+      int64_t s = cast<ShapedType>(queries.getType()).getDimSize(0);
       kb.rowBytes = llvm::SaturatingAdd(
           rowsOfBytes(op.getSources().front().getType(), op.getSources().size(),
                       *hidden),
           ShapedType::isDynamic(s)
               ? uint64_t(0)
-              : rowsOfBytes(op.getOutput().getType(), uint64_t(s), *hidden));
+              : rowsOfBytes(outType, uint64_t(s), *hidden));
     }
     SmallVector<Value> sources;
     for (Value s : op.getSources())
-      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
-    Value queries = op.getQueries();
+      sources.push_back(buffers ? views.lookup(s)
+                                : flattenRows(rewriter, loc, s, 0, true));
     OpFoldResult numQueriesOfr =
-        tensor::getMixedSize(rewriter, loc, queries, 0);
-    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    auto lseType = cast<RankedTensorType>(op.getLse().getType());
+        buffers ? OpFoldResult()
+                : tensor::getMixedSize(rewriter, loc, queries, 0);
+    Value rows = kb.dim(rewriter, sources[0], 0);
     double eps = epsOf(op.getEpsAttr());
 
     // A few queries known statically: one pass over the row for all of
     // them (statistics), one for all outputs. Otherwise a loop over queries
     // that re-reads the (cached) row.
-    int64_t staticQueries =
-        cast<RankedTensorType>(queries.getType()).getDimSize(0);
+    int64_t staticQueries = cast<ShapedType>(queries.getType()).getDimSize(0);
     bool batched = !ShapedType::isDynamic(staticQueries) &&
                    staticQueries >= 1 && staticQueries <= kMaxBatchedQueries;
-    bool streaming = wantsStreamingStores(op.getOutput().getType(),
-                                          options.streamingMinBytes);
+    bool streaming = wantsStreamingStores(outType, options.streamingMinBytes);
     // The op on the flattened rows, tiled by `forEachRowTile`.
-    auto flatSourceType = cast<RankedTensorType>(sources[0].getType());
-    SmallVector<int64_t> flatOutShape = {staticQueries};
-    llvm::append_range(flatOutShape, flatSourceType.getShape());
-    Operation *flat = DepthAttnStatsOp::create(
-        rewriter, loc,
-        RankedTensorType::get(flatOutShape, outType.getElementType()),
-        RankedTensorType::get(ArrayRef(flatOutShape).drop_back(),
-                              lseType.getElementType()),
-        queries, sources, op.getEpsAttr());
+    Operation *flat;
+    if (buffers) {
+      flat = rewriter.clone(*op.getOperation(), views);
+    } else {
+      auto flatSourceType = cast<RankedTensorType>(sources[0].getType());
+      SmallVector<int64_t> flatOutShape = {staticQueries};
+      llvm::append_range(flatOutShape, flatSourceType.getShape());
+      flat = DepthAttnStatsOp::create(
+          rewriter, loc,
+          RankedTensorType::get(flatOutShape, outType.getElementType()),
+          RankedTensorType::get(ArrayRef(flatOutShape).drop_back(),
+                                lseType.getElementType()),
+          queries, sources, op.getEpsAttr());
+    }
     // The per-row loop of a tile: rows [0, n) of its sources.
     auto lower = [&](Operation *tileOp, ValueRange inits) {
       auto tile = dyn_cast<DepthAttnStatsOp>(tileOp);
       if (!tile)
         return SmallVector<Value>();
       SmallVector<Value> tileSources(tile.getSources());
-      Value n = tensor::DimOp::create(rewriter, loc, tileSources[0], 0);
-      Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
-      SmallVector<Value> outs(inits);
+      Value n = kb.dim(rewriter, tileSources[0], 0);
+      Value numQueries = kb.dim(rewriter, queries, 0);
+      // The tile's output and lse: its own buffers in the memref form.
+      SmallVector<Value> outs(buffers ? ValueRange(tile.getInits()) : inits);
       if (outs.empty()) {
         OpFoldResult nOfr =
             tensor::getMixedSize(rewriter, loc, tileSources[0], 0);
@@ -1282,8 +1318,8 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
           for (int64_t qi = 0; qi < staticQueries; ++qi) {
             SoftmaxScalars sm = kb.softmax(sumSq, dots[qi], eps, true);
             weights.push_back(sm.weights);
-            lseTile = tensor::InsertOp::create(rewriter, loc, sm.lse, lseTile,
-                                               ValueRange{kb.index(qi), row});
+            lseTile = kb.insert(rewriter, sm.lse, lseTile,
+                                ValueRange{kb.index(qi), row});
           }
           Value out = kb.batchedWeightedSum(tileSources, row, weights, acc[0],
                                             row, streaming);
@@ -1291,9 +1327,10 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
         }
         SmallVector<Value> sumSq;
         kb.rowStatistics(tileSources, row, Value(), {}, &sumSq, nullptr);
-        auto perQuery = scf::ForOp::create(
+        SmallVector<Value> perQuery;
+        carriedLoop(
             rewriter, loc, kb.index(0), numQueries, kb.index(1), acc,
-            [&](OpBuilder &nb, Location, Value s, ValueRange qAcc) {
+            [&](OpBuilder &nb, Value s, ValueRange qAcc) {
               OpBuilder::InsertionGuard guard(rewriter);
               rewriter.setInsertionPoint(nb.getInsertionBlock(),
                                          nb.getInsertionPoint());
@@ -1301,30 +1338,37 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
               kb.rowStatistics(tileSources, row, queries, ValueRange{s},
                                nullptr, &dot);
               SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
-              Value lse = tensor::InsertOp::create(rewriter, loc, sm.lse,
-                                                   qAcc[1], ValueRange{s, row});
+              Value lse =
+                  kb.insert(rewriter, sm.lse, qAcc[1], ValueRange{s, row});
               Value out =
                   kb.weightedSumLoop(tileSources, row, sm.weights, qAcc[0],
                                      ValueRange{s, row}, streaming);
-              scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
-            });
-        return SmallVector<Value>(perQuery.getResults());
+              return SmallVector<Value>{out, lse};
+            },
+            perQuery);
+        return perQuery;
       });
     };
     FailureOr<SmallVector<Value>> result =
         kb.forEachRowTile(rewriter, flat, rows, lower);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "row tiling failed");
+    if (buffers) {
+      rewriter.eraseOp(op);
+      return success();
+    }
     SmallVector<OpFoldResult> srcSizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
     SmallVector<OpFoldResult> outSizes = {numQueriesOfr};
     llvm::append_range(outSizes, srcSizes);
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
-    Value output =
-        unflattenRows(rewriter, loc, (*result)[0], outType, outSizes, 1, true);
-    Value lse =
-        unflattenRows(rewriter, loc, (*result)[1], lseType, lseSizes, 1, false);
+    Value output = unflattenRows(rewriter, loc, (*result)[0],
+                                 cast<RankedTensorType>(outType), outSizes, 1,
+                                 true);
+    Value lse = unflattenRows(rewriter, loc, (*result)[1],
+                              cast<RankedTensorType>(lseType), lseSizes, 1,
+                              false);
     rewriter.replaceOp(op, ValueRange{output, lse});
     return success();
   }
