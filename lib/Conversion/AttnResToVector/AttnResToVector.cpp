@@ -168,6 +168,22 @@ LogicalResult mapRowsViews(RewriterBase &rewriter, Location loc,
   return success();
 }
 
+/// A new buffer (identity layout, 64-byte aligned, as one-shot-bufferize
+/// allocates) of the shape and element type of the buffer `like`: the
+/// scratch h of a fused memref-form op that does not keep it. Like
+/// one-shot-bufferize's allocations it is freed by the buffer deallocation
+/// pipeline (which rejects deallocations made before it).
+Value allocLike(OpBuilder &b, Location loc, Value like) {
+  auto type = cast<MemRefType>(like.getType());
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(memref::DimOp::create(b, loc, like, d));
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      dynamicSizes, b.getI64IntegerAttr(64));
+}
+
 /// An `scf.for` from `lb` to `ub` by `step` carrying the tensors of
 /// `carried`; the buffers among them (memref form) are not carried (a write
 /// into a buffer has no result): `body(nb, iv, acc)` sees them unchanged in
@@ -1054,13 +1070,6 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
     if (buffers) {
-      // The fused op without h: its rows have no buffer to be written to and
-      // normalized from.
-      if constexpr (kFused)
-        if (!op.keepsMerged())
-          return rewriter.notifyMatchFailure(
-              op, "memref form without h: lowered by "
-                  "convert-attnres-to-linalg");
       // No token rows: nothing to write.
       if (llvm::is_contained(type.getShape(), 0)) {
         rewriter.eraseOp(op);
@@ -1100,7 +1109,24 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
             op, "buffer layout without a rows view: lowered by "
                 "convert-attnres-to-linalg");
       rows = kb.dim(rewriter, views.lookup(op.getSources().front()), 0);
-      flat = rewriter.clone(*op.getOperation(), views);
+      if constexpr (kFused) {
+        // The rows of h are written, then normalized: a scratch buffer when
+        // the op does not keep h.
+        Value h = op.getMergedInit();
+        if (!h) {
+          h = allocLike(rewriter, loc, op.getSources().front());
+          views.map(h, flattenBufferRows(rewriter, loc, h, 0, true));
+        }
+        SmallVector<Value> sourceViews;
+        for (Value s : op.getSources())
+          sourceViews.push_back(views.lookup(s));
+        flat = DepthAttnNormOp::create(
+            rewriter, loc, op.getQuery(), sourceViews, op.getGain(),
+            ValueRange{views.lookup(op.getNormedInit()), views.lookup(h)},
+            op.getEpsAttr(), op.getNormEpsAttr());
+      } else {
+        flat = rewriter.clone(*op.getOperation(), views);
+      }
     } else {
       SmallVector<Value> sources;
       for (Value s : op.getSources())
@@ -1381,34 +1407,62 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
 
   static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(OpTy op,
                               PatternRewriter &rewriter) const override {
-    RankedTensorType type;
+    bool buffers = isBufferForm(op);
+    ShapedType type;
     if constexpr (kFused)
-      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
+      type = op.getRowType();
     else
-      type = op.getType();
-    std::optional<int64_t> hidden = staticHidden(type);
+      type = buffers ? dyn_cast<ShapedType>(op.getInit().getType())
+                     : ShapedType(op.getType());
+    std::optional<int64_t> hidden = kernelHidden(type);
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if constexpr (kFused) {
+    if (buffers) {
+      // No token rows: nothing to write.
+      if (llvm::is_contained(type.getShape(), 0)) {
+        rewriter.eraseOp(op);
+        return success();
+      }
+    } else if constexpr (kFused) {
       if (llvm::is_contained(type.getShape(), 0))
         return rewriter.notifyMatchFailure(
             op, "no rows: lowered by convert-attnres-to-linalg");
     } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
     }
+    // The memref form: the op on rows views of its buffers (made before
+    // anything else, and nothing is made when one has none).
+    IRMapping views;
+    if (buffers) {
+      SmallVector<Value> rowBuffers = {op.getOutput(), op.getSource()};
+      if constexpr (kFused)
+        llvm::append_range(rowBuffers, op.getInits());
+      else
+        rowBuffers.push_back(op.getInit());
+      if (failed(mapRowsViews(rewriter, loc, rowBuffers, views)) ||
+          failed(mapRowsViews(rewriter, loc, op.getLse(), views, 0, false))) {
+        for (const auto &[buffer, view] : views.getValueMap())
+          if (buffer != view)
+            rewriter.eraseOp(view.getDefiningOp());
+        return rewriter.notifyMatchFailure(
+            op, "buffer layout without a rows view: lowered by "
+                "convert-attnres-to-linalg");
+      }
+    }
     KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Source, phase-1 output and result rows.
     kb.rowBytes = rowsOfBytes(type, 3, *hidden);
-    Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
-    Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
-    Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
-    Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
-    auto flatType = cast<RankedTensorType>(source.getType());
+    Value source = buffers ? views.lookup(op.getSource())
+                           : flattenRows(rewriter, loc, op.getSource(), 0, true);
+    Value rows = kb.dim(rewriter, source, 0);
+    Type flatElem = type.getElementType();
     double eps = epsOf(op.getEpsAttr());
     bool streaming =
         wantsStreamingStores(type, this->options.streamingMinBytes);
@@ -1416,14 +1470,35 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
     // always keeps h (the forall's shared output its tasks write and
     // normalize their rows from).
     Operation *flat;
-    if constexpr (kFused)
-      flat = DepthAttnMergeNormOp::create(
-          rewriter, loc, output, lse, op.getQuery(), source, op.getGain(),
-          /*keepMerged=*/true, op.getEpsAttr(), op.getNormEpsAttr());
-    else
-      flat =
-          DepthAttnMergeOp::create(rewriter, loc, output.getType(), output, lse,
-                                   op.getQuery(), source, op.getEpsAttr());
+    if (buffers) {
+      if constexpr (kFused) {
+        // The rows of h are written, then normalized: a scratch buffer when
+        // the op does not keep h.
+        Value h = op.getMergedInit();
+        if (!h) {
+          h = allocLike(rewriter, loc, op.getSource());
+          views.map(h, flattenBufferRows(rewriter, loc, h, 0, true));
+        }
+        flat = DepthAttnMergeNormOp::create(
+            rewriter, loc, views.lookup(op.getOutput()),
+            views.lookup(op.getLse()), op.getQuery(), source, op.getGain(),
+            ValueRange{views.lookup(op.getNormedInit()), views.lookup(h)},
+            op.getEpsAttr(), op.getNormEpsAttr());
+      } else {
+        flat = rewriter.clone(*op.getOperation(), views);
+      }
+    } else {
+      Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
+      Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
+      if constexpr (kFused)
+        flat = DepthAttnMergeNormOp::create(
+            rewriter, loc, output, lse, op.getQuery(), source, op.getGain(),
+            /*keepMerged=*/true, op.getEpsAttr(), op.getNormEpsAttr());
+      else
+        flat = DepthAttnMergeOp::create(rewriter, loc, output.getType(),
+                                        output, lse, op.getQuery(), source,
+                                        op.getEpsAttr());
+    }
     // The per-row loop of a tile: rows [0, n) of its operands.
     auto lower = [&](Operation *tileOp, ValueRange inits) {
       auto tile = dyn_cast<OpTy>(tileOp);
@@ -1431,19 +1506,27 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
         return SmallVector<Value>();
       Value tileSource = tile.getSource(), tileOutput = tile.getOutput();
       Value tileLse = tile.getLse(), query = tile.getQuery();
-      Value n = tensor::DimOp::create(rewriter, loc, tileSource, 0);
-      // The tiles of h and (fused) of its normalized rows.
+      Value n = kb.dim(rewriter, tileSource, 0);
+      // The tiles of h and (fused) of its normalized rows: the tile op's
+      // own buffers in the memref form.
       SmallVector<Value> outs;
-      if constexpr (kFused)
-        outs = {inits.empty() ? Value() : inits[1],
-                inits.empty() ? Value() : inits[0]};
-      else
-        outs = {inits.empty() ? Value() : inits[0]};
+      if constexpr (kFused) {
+        if (buffers)
+          outs = {tile.getMergedInit(), tile.getNormedInit()};
+        else
+          outs = {inits.empty() ? Value() : inits[1],
+                  inits.empty() ? Value() : inits[0]};
+      } else {
+        if (buffers)
+          outs = {tile.getInit()};
+        else
+          outs = {inits.empty() ? Value() : inits[0]};
+      }
       for (Value &out : outs)
         if (!out)
           out = tensor::EmptyOp::create(
               rewriter, loc, tensor::getMixedSizes(rewriter, loc, tileSource),
-              flatType.getElementType());
+              flatElem);
       // The next sublayer's PreNorm of h in the same row loop (decode tail).
       Value normGain;
       double normEps = 0;
@@ -1456,23 +1539,23 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(tileSource, row, query, {}, &sumSq, &dot);
             Value logit = kb.logit(rewriter, loc, sumSq[0], dot[0], eps);
-            Value rowLse = tensor::ExtractOp::create(rewriter, loc, tileLse,
-                                                     ValueRange{row});
+            Value rowLse = kb.extract(rewriter, tileLse, ValueRange{row});
             Value w = vector::BroadcastOp::create(
                 rewriter, loc, kb.vecType,
                 mergeWeight(rewriter, loc, logit, rowLse));
-            auto loop = scf::ForOp::create(
+            SmallVector<Value> tiles;
+            auto loop = carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden),
                 kb.index(kb.width), ValueRange{acc[0]},
-                [&](OpBuilder &nb, Location, Value c, ValueRange cAcc) {
+                [&](OpBuilder &nb, Value c, ValueRange cAcc) {
                   Value o = kb.read(nb, tileOutput, ValueRange{row, c});
                   Value u = kb.read(nb, tileSource, ValueRange{row, c});
                   Value h = kb.merge(nb, loc, w, u, o);
-                  scf::YieldOp::create(
-                      nb, loc, kb.write(nb, h, cAcc[0], ValueRange{row, c}));
-                });
+                  return SmallVector<Value>{
+                      kb.write(nb, h, cAcc[0], ValueRange{row, c})};
+                },
+                tiles);
             tagStreaming(loop, streaming);
-            SmallVector<Value> tiles = {loop.getResult(0)};
             if (normGain)
               tiles.push_back(kb.normalizeRow(tiles[0], row, normGain, normEps,
                                               acc[1], streaming));
@@ -1487,12 +1570,17 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
         kb.forEachRowTile(rewriter, flat, rows, lower);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "row tiling failed");
+    if (buffers) {
+      rewriter.eraseOp(op);
+      return success();
+    }
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
+    auto resultType = cast<RankedTensorType>(type);
     SmallVector<Value> results;
     for (Value flatResult : *result)
       results.push_back(
-          unflattenRows(rewriter, loc, flatResult, type, sizes, 0, true));
+          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
     if constexpr (kFused)
       if (!op.keepsMerged())
         results.pop_back();
