@@ -23,6 +23,13 @@
 // per-task dq/dγ accumulators, which TilingInterface's parallel token dims do
 // not express: they build their forall by hand (`gradForall`).
 //
+// The forward kernels also take the memref form (after bufferization): the
+// op is rebuilt on rows views of its buffers (`flattenBufferRows`), tiled the
+// same way (a forall without shared outputs, tiles are memref.subviews) and
+// lowered with the same per-row loop, which writes the tile's buffers; the
+// loops carry no buffers (`carriedLoop`: a transfer_write into a buffer has
+// no result). After attnres-to-llvm both forms give the same kernel loops.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
@@ -79,8 +86,7 @@ int64_t chooseVectorWidth(int64_t hidden, unsigned requested) {
 bool wantsStreamingStores(Type type, int64_t minBytes) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (minBytes <= 0 || !shaped || !shaped.hasRank() ||
-      !shaped.hasStaticShape() ||
-      !shaped.getElementType().isIntOrFloat())
+      !shaped.hasStaticShape() || !shaped.getElementType().isIntOrFloat())
     return false;
   std::optional<int64_t> bytes = getStaticSizeInBytes(shaped);
   return !bytes || *bytes >= minBytes;
@@ -189,12 +195,11 @@ Value allocLike(OpBuilder &b, Location loc, Value like) {
 /// into a buffer has no result): `body(nb, iv, acc)` sees them unchanged in
 /// `acc` and returns the values of all of `carried` (its buffers as given).
 /// `results` receives the loop's results, the buffers in their places.
-scf::ForOp
-carriedLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
-            ValueRange carried,
-            function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-                body,
-            SmallVectorImpl<Value> &results) {
+scf::ForOp carriedLoop(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    ValueRange carried,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body,
+    SmallVectorImpl<Value> &results) {
   auto isBuffer = [](Value v) { return isa<MemRefType>(v.getType()); };
   SmallVector<Value> iterInits;
   for (Value v : carried)
@@ -1272,12 +1277,12 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
     // Every source's row, plus the outputs of statically known queries.
     {
       int64_t s = cast<ShapedType>(queries.getType()).getDimSize(0);
-      kb.rowBytes = llvm::SaturatingAdd(
-          rowsOfBytes(op.getSources().front().getType(), op.getSources().size(),
-                      *hidden),
-          ShapedType::isDynamic(s)
-              ? uint64_t(0)
-              : rowsOfBytes(outType, uint64_t(s), *hidden));
+      kb.rowBytes =
+          llvm::SaturatingAdd(rowsOfBytes(op.getSources().front().getType(),
+                                          op.getSources().size(), *hidden),
+                              ShapedType::isDynamic(s)
+                                  ? uint64_t(0)
+                                  : rowsOfBytes(outType, uint64_t(s), *hidden));
     }
     SmallVector<Value> sources;
     for (Value s : op.getSources())
@@ -1389,12 +1394,12 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
     llvm::append_range(outSizes, srcSizes);
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
-    Value output = unflattenRows(rewriter, loc, (*result)[0],
-                                 cast<RankedTensorType>(outType), outSizes, 1,
-                                 true);
-    Value lse = unflattenRows(rewriter, loc, (*result)[1],
-                              cast<RankedTensorType>(lseType), lseSizes, 1,
-                              false);
+    Value output =
+        unflattenRows(rewriter, loc, (*result)[0],
+                      cast<RankedTensorType>(outType), outSizes, 1, true);
+    Value lse =
+        unflattenRows(rewriter, loc, (*result)[1],
+                      cast<RankedTensorType>(lseType), lseSizes, 1, false);
     rewriter.replaceOp(op, ValueRange{output, lse});
     return success();
   }
@@ -1459,8 +1464,9 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
     KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Source, phase-1 output and result rows.
     kb.rowBytes = rowsOfBytes(type, 3, *hidden);
-    Value source = buffers ? views.lookup(op.getSource())
-                           : flattenRows(rewriter, loc, op.getSource(), 0, true);
+    Value source = buffers
+                       ? views.lookup(op.getSource())
+                       : flattenRows(rewriter, loc, op.getSource(), 0, true);
     Value rows = kb.dim(rewriter, source, 0);
     Type flatElem = type.getElementType();
     double eps = epsOf(op.getEpsAttr());
@@ -1495,8 +1501,8 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
             rewriter, loc, output, lse, op.getQuery(), source, op.getGain(),
             /*keepMerged=*/true, op.getEpsAttr(), op.getNormEpsAttr());
       else
-        flat = DepthAttnMergeOp::create(rewriter, loc, output.getType(),
-                                        output, lse, op.getQuery(), source,
+        flat = DepthAttnMergeOp::create(rewriter, loc, output.getType(), output,
+                                        lse, op.getQuery(), source,
                                         op.getEpsAttr());
     }
     // The per-row loop of a tile: rows [0, n) of its operands.
