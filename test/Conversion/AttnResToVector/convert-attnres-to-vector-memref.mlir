@@ -6,6 +6,18 @@
 // each tile runs the per-row loop. A vector.transfer_write into a buffer has
 // no result: the row loop and the output loops over D carry no buffers.
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=8 rows-per-task=4}))' | FileCheck %s
+// The streaming-stores tag on the output loop, from the static shape of the
+// output buffer (4096 bytes here; the stats output has 1536, a dynamic one
+// none), as on tensors:
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{vector-width=8 rows-per-task=4 streaming-min-bytes=4096}))' | FileCheck %s --check-prefix=STREAM
+// STREAM-LABEL: func.func @site(
+// STREAM:           vector.transfer_write
+// STREAM-NEXT:    } {attnres.streaming_stores}
+// STREAM-LABEL: func.func @stats(
+// STREAM-NOT:     attnres.streaming_stores
+// STREAM-LABEL: func.func @merge_norm(
+// STREAM-NOT:     attnres.streaming_stores
+// STREAM-LABEL: func.func @no_rows(
 
 // 16 rows (2x8): tasks of 4 rows on subviews of the rows views.
 // CHECK-LABEL: func.func @site(
