@@ -89,7 +89,8 @@ def ConvertAttnResToVectorPass
                 "parallel loops (the fast CPU kernels)";
   let description = [{
     Rewrites `attnres.depth_attn`, `attnres.depth_attn_stats` and
-    `attnres.depth_attn_merge` into bandwidth-bound CPU kernels on tensors:
+    `attnres.depth_attn_merge` into bandwidth-bound CPU kernels on tensors
+    (or on buffers, below):
 
     * the token dims are flattened into rows; an `scf.forall` distributes
       tiles of `rows-per-task` rows over threads (it becomes an OpenMP
@@ -104,6 +105,15 @@ def ConvertAttnResToVectorPass
       cache. Every source is therefore read from memory once. With
       `bf16-pairs`, bf16 rows are read 2·`vector-width` elements at a time
       and split into even/odd f32 vectors with integer shifts and masks.
+
+    The forward ops (and the fused norm ops) in their memref form (after
+    bufferization) get the same kernels, written into their buffers: the
+    op on rows views of its buffers is tiled by `scf::tileUsingSCF` into an
+    `scf.forall` without shared outputs (tiles are `memref.subview`s) and
+    each tiled op is lowered with its per-row loop. Value-form ops with
+    destinations, gradient ops with destinations or in memref form, and
+    memref-form ops whose buffers have no rows view (token dims with dynamic
+    strides) are left for `convert-attnres-to-linalg`.
 
     Ops with a dynamic hidden dimension are left alone (for
     `convert-attnres-to-linalg` to report). The vector width is lowered to
@@ -142,6 +152,7 @@ def ConvertAttnResToVectorPass
     "mlir::affine::AffineDialect",
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect",

@@ -23,6 +23,13 @@
 // per-task dq/dγ accumulators, which TilingInterface's parallel token dims do
 // not express: they build their forall by hand (`gradForall`).
 //
+// The forward kernels also take the memref form (after bufferization): the
+// op is rebuilt on rows views of its buffers (`flattenBufferRows`), tiled the
+// same way (a forall without shared outputs, tiles are memref.subviews) and
+// lowered with the same per-row loop, which writes the tile's buffers; the
+// loops carry no buffers (`carriedLoop`: a transfer_write into a buffer has
+// no result). After attnres-to-llvm both forms give the same kernel loops.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attnres/Conversion/AttnResToVector/AttnResToVector.h"
@@ -36,11 +43,13 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -75,9 +84,9 @@ int64_t chooseVectorWidth(int64_t hidden, unsigned requested) {
 /// size past INT64_MAX bytes counts as large; the pass rejects such ops
 /// before this is asked).
 bool wantsStreamingStores(Type type, int64_t minBytes) {
-  auto shaped = dyn_cast<RankedTensorType>(type);
-  if (minBytes <= 0 || !shaped || !shaped.hasStaticShape() ||
-      !shaped.getElementType().isIntOrFloat())
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (minBytes <= 0 || !shaped || !shaped.hasRank() ||
+      !shaped.hasStaticShape() || !shaped.getElementType().isIntOrFloat())
     return false;
   std::optional<int64_t> bytes = getStaticSizeInBytes(shaped);
   return !bytes || *bytes >= minBytes;
@@ -87,6 +96,134 @@ bool wantsStreamingStores(Type type, int64_t minBytes) {
 void tagStreaming(scf::ForOp loop, bool streaming) {
   if (streaming)
     loop->setAttr(kStreamingStoresAttrName, UnitAttr::get(loop->getContext()));
+}
+
+/// The static hidden size (last dim) of a ranked tensor or memref type.
+std::optional<int64_t> kernelHidden(Type type) {
+  auto shaped = dyn_cast_or_null<ShapedType>(type);
+  if (!shaped || !isa<RankedTensorType, MemRefType>(shaped) ||
+      shaped.getRank() < 1 || ShapedType::isDynamic(shaped.getShape().back()))
+    return std::nullopt;
+  return shaped.getShape().back();
+}
+
+/// `flattenRows` for a buffer (the memref form): a view of `buffer` with its
+/// token dims as one row dim (`memref.collapse_shape`, or
+/// `memref.expand_shape` inserting a unit row dim when there is no token
+/// dim). Null when the layout does not allow such a view.
+Value flattenBufferRows(OpBuilder &b, Location loc, Value buffer, unsigned lead,
+                        bool hasHidden) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type)
+    return Value();
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  if (tokens < 0)
+    return Value();
+  if (tokens == 1)
+    return buffer;
+  SmallVector<ReassociationIndices> re;
+  for (unsigned i = 0; i < lead; ++i)
+    re.push_back({int64_t(i)});
+  if (tokens == 0) {
+    SmallVector<int64_t> shape(type.getShape().take_front(lead));
+    shape.push_back(1);
+    if (hasHidden) {
+      shape.push_back(type.getShape().back());
+      re.push_back({int64_t(lead), int64_t(lead) + 1});
+    } else if (lead > 0) {
+      re.back().push_back(lead);
+    }
+    FailureOr<MemRefType> expanded =
+        memref::ExpandShapeOp::computeExpandedType(type, shape, re);
+    if (failed(expanded))
+      return Value();
+    return memref::ExpandShapeOp::create(b, loc, *expanded, buffer, re);
+  }
+  ReassociationIndices rows;
+  for (int64_t i = lead; i < lead + tokens; ++i)
+    rows.push_back(i);
+  re.push_back(rows);
+  if (hasHidden)
+    re.push_back({rank - 1});
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, re))
+    return Value();
+  return memref::CollapseShapeOp::create(b, loc, buffer, re);
+}
+
+/// Maps each of `buffers` (`lead` leading dims kept, a hidden dim when
+/// `hasHidden`) to its rows view (`flattenBufferRows`) in `views`; fails,
+/// leaving nothing created, when one has none.
+LogicalResult mapRowsViews(RewriterBase &rewriter, Location loc,
+                           ValueRange buffers, IRMapping &views,
+                           unsigned lead = 0, bool hasHidden = true) {
+  SmallVector<Value> made;
+  for (Value buffer : buffers) {
+    if (views.contains(buffer))
+      continue;
+    Value view = flattenBufferRows(rewriter, loc, buffer, lead, hasHidden);
+    if (!view) {
+      for (Value v : llvm::reverse(made))
+        rewriter.eraseOp(v.getDefiningOp());
+      return failure();
+    }
+    if (view != buffer)
+      made.push_back(view);
+    views.map(buffer, view);
+  }
+  return success();
+}
+
+/// A new buffer (identity layout, 64-byte aligned, as one-shot-bufferize
+/// allocates) of the shape and element type of the buffer `like`: the
+/// scratch h of a fused memref-form op that does not keep it. Like
+/// one-shot-bufferize's allocations it is freed by the buffer deallocation
+/// pipeline (which rejects deallocations made before it).
+Value allocLike(OpBuilder &b, Location loc, Value like) {
+  auto type = cast<MemRefType>(like.getType());
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(memref::DimOp::create(b, loc, like, d));
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      dynamicSizes, b.getI64IntegerAttr(64));
+}
+
+/// An `scf.for` from `lb` to `ub` by `step` carrying the tensors of
+/// `carried`; the buffers among them (memref form) are not carried (a write
+/// into a buffer has no result): `body(nb, iv, acc)` sees them unchanged in
+/// `acc` and returns the values of all of `carried` (its buffers as given).
+/// `results` receives the loop's results, the buffers in their places.
+scf::ForOp carriedLoop(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    ValueRange carried,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body,
+    SmallVectorImpl<Value> &results) {
+  auto isBuffer = [](Value v) { return isa<MemRefType>(v.getType()); };
+  SmallVector<Value> iterInits;
+  for (Value v : carried)
+    if (!isBuffer(v))
+      iterInits.push_back(v);
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, iterInits,
+      [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
+        SmallVector<Value> acc;
+        unsigned k = 0;
+        for (Value v : carried)
+          acc.push_back(isBuffer(v) ? v : args[k++]);
+        SmallVector<Value> values = body(nb, iv, acc);
+        SmallVector<Value> yields;
+        for (auto [v, y] : llvm::zip_equal(carried, values))
+          if (!isBuffer(v))
+            yields.push_back(y);
+        scf::YieldOp::create(nb, loc, yields);
+      });
+  results.clear();
+  unsigned k = 0;
+  for (Value v : carried)
+    results.push_back(isBuffer(v) ? v : loop.getResult(k++));
+  return loop;
 }
 
 //===----------------------------------------------------------------------===//
@@ -135,7 +272,7 @@ public:
 
   /// Reads `width` elements at `indices` (last index along D) as f32.
   Value read(OpBuilder &nb, Value tensor, ValueRange indices) {
-    Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Type elem = cast<ShapedType>(tensor.getType()).getElementType();
     Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(elem));
     Value v = vector::TransferReadOp::create(
         nb, loc, VectorType::get({width}, elem), tensor, indices, pad,
@@ -143,13 +280,43 @@ public:
     return extendToF32(nb, loc, v);
   }
 
-  /// Writes an f32 vector, rounded to the tensor's element type.
+  /// Writes an f32 vector, rounded to the tensor's element type; returns
+  /// the updated tensor (a buffer, memref form: the buffer itself).
   Value write(OpBuilder &nb, Value vec, Value tensor, ValueRange indices) {
-    Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Type elem = cast<ShapedType>(tensor.getType()).getElementType();
     Value v = truncateFromF32(nb, loc, vec, elem);
-    return vector::TransferWriteOp::create(nb, loc, v, tensor, indices,
-                                           ArrayRef<bool>{true})
-        ->getResult(0);
+    return transferWrite(nb, v, tensor, indices);
+  }
+
+  /// `vector.transfer_write` (in bounds) of `v` into a tensor (its result)
+  /// or a buffer (returned as is: the write has no result).
+  Value transferWrite(OpBuilder &nb, Value v, Value dest, ValueRange indices) {
+    auto op = vector::TransferWriteOp::create(nb, loc, v, dest, indices,
+                                              ArrayRef<bool>{true});
+    return isa<MemRefType>(dest.getType()) ? dest : op->getResult(0);
+  }
+
+  /// A dim of a tensor or a buffer.
+  Value dim(OpBuilder &nb, Value shaped, int64_t d) {
+    if (isa<MemRefType>(shaped.getType()))
+      return memref::DimOp::create(nb, loc, shaped, d);
+    return tensor::DimOp::create(nb, loc, shaped, d);
+  }
+
+  /// The scalar at `indices` of a tensor or a buffer.
+  Value extract(OpBuilder &nb, Value shaped, ValueRange indices) {
+    if (isa<MemRefType>(shaped.getType()))
+      return memref::LoadOp::create(nb, loc, shaped, indices);
+    return tensor::ExtractOp::create(nb, loc, shaped, indices);
+  }
+
+  /// Stores `scalar` at `indices`: the updated tensor, or the buffer.
+  Value insert(OpBuilder &nb, Value scalar, Value dest, ValueRange indices) {
+    if (isa<MemRefType>(dest.getType())) {
+      memref::StoreOp::create(nb, loc, scalar, dest, indices);
+      return dest;
+    }
+    return tensor::InsertOp::create(nb, loc, scalar, dest, indices);
   }
 
   /// Whether `sources` (and `out`, if given) take the bf16 pair path: all
@@ -158,7 +325,7 @@ public:
     if (!options.bf16Pairs || hidden % (2 * width) != 0)
       return false;
     auto isBF16 = [](Value v) {
-      return cast<RankedTensorType>(v.getType()).getElementType().isBF16();
+      return cast<ShapedType>(v.getType()).getElementType().isBF16();
     };
     return llvm::all_of(sources, isBF16) && (!out || isBF16(out));
   }
@@ -198,7 +365,7 @@ public:
                                        ValueRange indices, bool pairs) {
     if (!pairs)
       return {read(nb, tensor, indices)};
-    Type elem = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Type elem = cast<ShapedType>(tensor.getType()).getElementType();
     Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(elem));
     Value v = vector::TransferReadOp::create(
         nb, loc, VectorType::get({2 * width}, elem), tensor, indices, pad,
@@ -239,9 +406,7 @@ public:
     Value packed = arith::OrIOp::create(nb, loc, lo, hi);
     Value v = vector::BitCastOp::create(
         nb, loc, VectorType::get({2 * width}, nb.getBF16Type()), packed);
-    return vector::TransferWriteOp::create(nb, loc, v, tensor, indices,
-                                           ArrayRef<bool>{true})
-        ->getResult(0);
+    return transferWrite(nb, v, tensor, indices);
   }
 
   /// Per part p: `Σ_j w[j]·xs[j][p]` (splatted weights).
@@ -362,9 +527,11 @@ public:
             vector::BroadcastOp::create(b, loc, vecType, w));
     }
     bool pairs = usePairs(sources, out);
-    auto loop = scf::ForOp::create(
+    SmallVector<Value, 1> results;
+    auto loop = carriedLoop(
         b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
-        ValueRange{out}, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+        ValueRange{out},
+        [&](OpBuilder &nb, Value c, ValueRange acc) {
           SmallVector<SmallVector<Value, 2>> xs;
           for (Value src : sources)
             xs.push_back(readParts(nb, src, ValueRange{row, c}, pairs));
@@ -372,10 +539,11 @@ public:
           for (auto [qi, ws] : llvm::enumerate(splats))
             tile = writeParts(nb, weightParts(nb, ws, xs), tile,
                               ValueRange{index(qi), local, c});
-          scf::YieldOp::create(nb, loc, tile);
-        });
+          return SmallVector<Value>{tile};
+        },
+        results);
     tagStreaming(loop, streaming);
-    return loop.getResult(0);
+    return results[0];
   }
 
   /// Softmax over sources of the logits from per-row statistics.
@@ -396,19 +564,22 @@ public:
     for (Value w : weights)
       splats.push_back(vector::BroadcastOp::create(b, loc, vecType, w));
     bool pairs = usePairs(sources, out);
-    auto loop = scf::ForOp::create(
+    SmallVector<Value, 1> results;
+    auto loop = carriedLoop(
         b, loc, index(0), index(hidden), index(pairs ? 2 * width : width),
-        ValueRange{out}, [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+        ValueRange{out},
+        [&](OpBuilder &nb, Value c, ValueRange acc) {
           SmallVector<SmallVector<Value, 2>> xs;
           for (Value src : sources)
             xs.push_back(readParts(nb, src, ValueRange{row, c}, pairs));
           SmallVector<Value> idx(outIndices);
           idx.push_back(c);
-          Value tile = writeParts(nb, weightParts(nb, splats, xs), acc[0], idx);
-          scf::YieldOp::create(nb, loc, tile);
-        });
+          return SmallVector<Value>{
+              writeParts(nb, weightParts(nb, splats, xs), acc[0], idx)};
+        },
+        results);
     tagStreaming(loop, streaming);
-    return loop.getResult(0);
+    return results[0];
   }
 
   /// The next sublayer's PreNorm of a row the kernel just wrote into `h`
@@ -426,17 +597,18 @@ public:
         });
     Value rho = rmsScale(b, loc, hsum(b, loc, ssLoop.getResult(0)), eps);
     Value rhoV = splat(b, loc, rho);
-    auto loop = scf::ForOp::create(
+    SmallVector<Value, 1> results;
+    auto loop = carriedLoop(
         b, loc, index(0), index(hidden), index(width), ValueRange{out},
-        [&](OpBuilder &nb, Location, Value c, ValueRange acc) {
+        [&](OpBuilder &nb, Value c, ValueRange acc) {
           Value v = read(nb, h, ValueRange{local, c});
           Value g = read(nb, gain, ValueRange{c});
-          scf::YieldOp::create(nb, loc,
-                               write(nb, normalize(nb, loc, v, rhoV, g), acc[0],
-                                     ValueRange{local, c}));
-        });
+          return SmallVector<Value>{write(nb, normalize(nb, loc, v, rhoV, g),
+                                          acc[0], ValueRange{local, c})};
+        },
+        results);
     tagStreaming(loop, streaming);
-    return loop.getResult(0);
+    return results[0];
   }
 
   /// Lowers `op` (a forward op on flattened `[rows, D]` rows, created by the
@@ -512,6 +684,11 @@ public:
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(op);
     SmallVector<Value> values = lower(op, dests);
+    // The memref form: `lower` wrote into the op's buffers (returned as a
+    // sign of success); the op has no results to replace.
+    if (op->getNumResults() == 0)
+      return values.empty() ? FailureOr<SmallVector<Value>>(failure())
+                            : SmallVector<Value>();
     if (values.size() != op->getNumResults())
       return failure();
     return values;
@@ -524,6 +701,11 @@ public:
     if (auto dim = value.getDefiningOp<tensor::DimOp>())
       if (std::optional<int64_t> i = dim.getConstantIndex())
         if (auto type = dyn_cast<RankedTensorType>(dim.getSource().getType()))
+          if (*i >= 0 && *i < type.getRank() && !type.isDynamicDim(*i))
+            return type.getDimSize(*i);
+    if (auto dim = value.getDefiningOp<memref::DimOp>())
+      if (std::optional<int64_t> i = dim.getConstantIndex())
+        if (auto type = dyn_cast<MemRefType>(dim.getSource().getType()))
           if (*i >= 0 && *i < type.getRank() && !type.isDynamicDim(*i))
             return type.getDimSize(*i);
     return std::nullopt;
@@ -570,6 +752,15 @@ public:
     if (failed(tiled) || tiled->tiledOps.empty())
       return failure();
     Operation *tiledOp = tiled->tiledOps.back();
+    if (tiledOp->getNumResults() == 0) {
+      // The memref form: a forall without shared outputs around the op on
+      // its tiles' subviews, which `lower` writes in place.
+      rewriter.setInsertionPoint(tiledOp);
+      if (lower(tiledOp, {}).empty())
+        return failure();
+      rewriter.eraseOp(tiledOp);
+      return SmallVector<Value>();
+    }
     if (!dests.empty()) {
       auto forall =
           dyn_cast<scf::ForallOp>(tiled->loops.front().getOperation());
@@ -630,17 +821,20 @@ public:
   }
 
   /// Emits `scf.for` over the `size` rows of a tile carrying `tiles`.
+  /// Buffers among `tiles` (memref form) are not carried (`carriedLoop`).
   SmallVector<Value>
   forEachRow(Value size, ValueRange tiles,
              function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(
+    SmallVector<Value> results;
+    carriedLoop(
         b, loc, index(0), size, index(1), tiles,
-        [&](OpBuilder &nb, Location, Value localRow, ValueRange acc) {
+        [&](OpBuilder &nb, Value localRow, ValueRange acc) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          scf::YieldOp::create(b, loc, body(localRow, acc));
-        });
-    return SmallVector<Value>(loop.getResults());
+          return body(localRow, acc);
+        },
+        results);
+    return results;
   }
 
   /// The rows per task of a gradient kernel and the number of tasks. As in
@@ -820,9 +1014,18 @@ uint64_t rowsOfBytes(Type type, uint64_t count, int64_t hidden) {
                                   static_cast<uint64_t>(hidden));
 }
 
-/// The base of the kernel patterns: ops with destinations (`outs`) or in
-/// memref form are left to convert-attnres-to-linalg (their decomposition
-/// writes into the given destinations); the others go to `rewriteKernel`.
+/// Whether `op` is in its memref form (after bufferization): buffer
+/// operands, its destinations among them, no results.
+bool isBufferForm(Operation *op) {
+  return op->getNumResults() == 0 &&
+         llvm::all_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
+}
+
+/// The base of the kernel patterns: value-form ops with destinations
+/// (`outs`) are left to convert-attnres-to-linalg (their decomposition writes
+/// into the given destinations), and so are memref-form ops unless the
+/// pattern `takesBuffers` (the forward kernels: their per-row loops write
+/// into the op's buffers); the others go to `rewriteKernel`.
 template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
   KernelPattern(MLIRContext *ctx,
                 const ConvertAttnResToVectorPassOptions &options)
@@ -830,7 +1033,7 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const final {
-    if (hasDestinationsOrBuffers(op))
+    if (hasDestinationsOrBuffers(op) && !(takesBuffers() && isBufferForm(op)))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
@@ -839,6 +1042,9 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
 
   virtual LogicalResult rewriteKernel(OpTy op,
                                       PatternRewriter &rewriter) const = 0;
+
+  /// Whether the pattern lowers the memref form too.
+  virtual bool takesBuffers() const { return false; }
 
   ConvertAttnResToVectorPassOptions options;
 };
@@ -851,20 +1057,30 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
 
   static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnNormOp>;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(OpTy op,
                               PatternRewriter &rewriter) const override {
-    RankedTensorType type;
+    bool buffers = isBufferForm(op);
+    ShapedType type;
     if constexpr (kFused)
-      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
+      type = op.getRowType();
     else
-      type = op.getType();
-    std::optional<int64_t> hidden = staticHidden(type);
+      type = buffers ? dyn_cast<ShapedType>(op.getInit().getType())
+                     : ShapedType(op.getType());
+    std::optional<int64_t> hidden = kernelHidden(type);
     if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if constexpr (kFused) {
+    if (buffers) {
+      // No token rows: nothing to write.
+      if (llvm::is_contained(type.getShape(), 0)) {
+        rewriter.eraseOp(op);
+        return success();
+      }
+    } else if constexpr (kFused) {
       if (llvm::is_contained(type.getShape(), 0))
         return rewriter.notifyMatchFailure(
             op, "no rows: lowered by convert-attnres-to-linalg");
@@ -874,11 +1090,6 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
     KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Every source's row and the output row.
     kb.rowBytes = rowsOfBytes(type, op.getSources().size() + 1, *hidden);
-    SmallVector<Value> sources;
-    for (Value s : op.getSources())
-      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
-    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
-    auto flatType = cast<RankedTensorType>(sources[0].getType());
     double eps = epsOf(op.getEpsAttr());
     bool streaming =
         wantsStreamingStores(type, this->options.streamingMinBytes);
@@ -886,13 +1097,55 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
     // always keeps h (the forall's shared output its tasks write and
     // normalize their rows from).
     Operation *flat;
-    if constexpr (kFused)
-      flat = DepthAttnNormOp::create(rewriter, loc, op.getQuery(), sources,
-                                     op.getGain(), /*keepMerged=*/true,
-                                     op.getEpsAttr(), op.getNormEpsAttr());
-    else
-      flat = DepthAttnOp::create(rewriter, loc, flatType, op.getQuery(),
-                                 sources, op.getEpsAttr());
+    Value rows;
+    Type flatElem = type.getElementType();
+    if (buffers) {
+      // The same op on rows views of its buffers (token dims as one row
+      // dim): the query and the gain stay, sources and destinations are
+      // viewed.
+      IRMapping views;
+      SmallVector<Value> viewed(op.getSources());
+      if constexpr (kFused)
+        llvm::append_range(viewed, op.getInits());
+      else
+        viewed.push_back(op.getInit());
+      if (failed(mapRowsViews(rewriter, loc, viewed, views)))
+        return rewriter.notifyMatchFailure(
+            op, "buffer layout without a rows view: lowered by "
+                "convert-attnres-to-linalg");
+      rows = kb.dim(rewriter, views.lookup(op.getSources().front()), 0);
+      if constexpr (kFused) {
+        // The rows of h are written, then normalized: a scratch buffer when
+        // the op does not keep h.
+        Value h = op.getMergedInit();
+        if (!h) {
+          h = allocLike(rewriter, loc, op.getSources().front());
+          views.map(h, flattenBufferRows(rewriter, loc, h, 0, true));
+        }
+        SmallVector<Value> sourceViews;
+        for (Value s : op.getSources())
+          sourceViews.push_back(views.lookup(s));
+        flat = DepthAttnNormOp::create(
+            rewriter, loc, op.getQuery(), sourceViews, op.getGain(),
+            ValueRange{views.lookup(op.getNormedInit()), views.lookup(h)},
+            op.getEpsAttr(), op.getNormEpsAttr());
+      } else {
+        flat = rewriter.clone(*op.getOperation(), views);
+      }
+    } else {
+      SmallVector<Value> sources;
+      for (Value s : op.getSources())
+        sources.push_back(flattenRows(rewriter, loc, s, 0, true));
+      rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+      auto flatType = cast<RankedTensorType>(sources[0].getType());
+      if constexpr (kFused)
+        flat = DepthAttnNormOp::create(rewriter, loc, op.getQuery(), sources,
+                                       op.getGain(), /*keepMerged=*/true,
+                                       op.getEpsAttr(), op.getNormEpsAttr());
+      else
+        flat = DepthAttnOp::create(rewriter, loc, flatType, op.getQuery(),
+                                   sources, op.getEpsAttr());
+    }
     // The per-row loop of a tile: rows [0, n) of its sources.
     auto lower = [&](Operation *tileOp, ValueRange inits) {
       auto tile = dyn_cast<OpTy>(tileOp);
@@ -900,20 +1153,27 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
         return SmallVector<Value>();
       SmallVector<Value> tileSources(tile.getSources());
       Value query = tile.getQuery();
-      Value n = tensor::DimOp::create(rewriter, loc, tileSources[0], 0);
-      // The tiles of h and (fused) of its normalized rows.
+      Value n = kb.dim(rewriter, tileSources[0], 0);
+      // The tiles of h and (fused) of its normalized rows: the tile op's
+      // own buffers in the memref form.
       SmallVector<Value> outs;
-      if constexpr (kFused)
-        outs = {inits.empty() ? Value() : inits[1],
-                inits.empty() ? Value() : inits[0]};
-      else
-        outs = {inits.empty() ? Value() : inits[0]};
+      if constexpr (kFused) {
+        if (buffers)
+          outs = {tile.getMergedInit(), tile.getNormedInit()};
+        else
+          outs = {inits.empty() ? Value() : inits[1],
+                  inits.empty() ? Value() : inits[0]};
+      } else {
+        if (buffers)
+          outs = {tile.getInit()};
+        else
+          outs = {inits.empty() ? Value() : inits[0]};
+      }
       for (Value &out : outs)
         if (!out)
           out = tensor::EmptyOp::create(
               rewriter, loc,
-              tensor::getMixedSizes(rewriter, loc, tileSources[0]),
-              flatType.getElementType());
+              tensor::getMixedSizes(rewriter, loc, tileSources[0]), flatElem);
       Value normGain;
       double normEps = 0;
       if constexpr (kFused) {
@@ -944,12 +1204,17 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
         kb.forEachRowTile(rewriter, flat, rows, lower);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "row tiling failed");
+    if (buffers) {
+      rewriter.eraseOp(op);
+      return success();
+    }
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
+    auto resultType = cast<RankedTensorType>(type);
     SmallVector<Value> results;
     for (Value flatResult : *result)
       results.push_back(
-          unflattenRows(rewriter, loc, flatResult, type, sizes, 0, true));
+          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
     if constexpr (kFused)
       if (!op.keepsMerged())
         results.pop_back();
@@ -961,70 +1226,106 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
 struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
   using KernelPattern::KernelPattern;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(DepthAttnStatsOp op,
                               PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
+    bool buffers = isBufferForm(op);
+    if (buffers && op.getInits().size() != 2)
+      return rewriter.notifyMatchFailure(op, "needs two buffers");
     std::optional<int64_t> hidden =
-        staticHidden(op.getSources().front().getType());
+        kernelHidden(op.getSources().front().getType());
     if (!hidden)
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if (succeeded(replaceEmptyResults(rewriter, op)))
+    // The output and lse types (of the buffers in the memref form).
+    auto outType = cast<ShapedType>(buffers ? op.getInits()[0].getType()
+                                            : op.getOutput().getType());
+    auto lseType = cast<ShapedType>(buffers ? op.getInits()[1].getType()
+                                            : op.getLse().getType());
+    if (buffers) {
+      // No token rows or no queries: nothing to write.
+      if (llvm::is_contained(outType.getShape(), 0)) {
+        rewriter.eraseOp(op);
+        return success();
+      }
+    } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
+    }
+    Value queries = op.getQueries();
+    // The memref form: the op on rows views of its buffers (made before
+    // anything else, and nothing is made when one has none).
+    IRMapping views;
+    if (buffers &&
+        (failed(mapRowsViews(rewriter, loc, op.getSources(), views)) ||
+         failed(mapRowsViews(rewriter, loc, op.getInits().take_front(), views,
+                             1, true)) ||
+         failed(mapRowsViews(rewriter, loc, op.getInits().drop_front(), views,
+                             1, false)))) {
+      for (const auto &[buffer, view] : views.getValueMap())
+        if (buffer != view)
+          rewriter.eraseOp(view.getDefiningOp());
+      return rewriter.notifyMatchFailure(
+          op, "buffer layout without a rows view: lowered by "
+              "convert-attnres-to-linalg");
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     // Every source's row, plus the outputs of statically known queries.
     {
-      int64_t s =
-          cast<RankedTensorType>(op.getQueries().getType()).getDimSize(0);
-      kb.rowBytes = llvm::SaturatingAdd(
-          rowsOfBytes(op.getSources().front().getType(), op.getSources().size(),
-                      *hidden),
-          ShapedType::isDynamic(s)
-              ? uint64_t(0)
-              : rowsOfBytes(op.getOutput().getType(), uint64_t(s), *hidden));
+      int64_t s = cast<ShapedType>(queries.getType()).getDimSize(0);
+      kb.rowBytes =
+          llvm::SaturatingAdd(rowsOfBytes(op.getSources().front().getType(),
+                                          op.getSources().size(), *hidden),
+                              ShapedType::isDynamic(s)
+                                  ? uint64_t(0)
+                                  : rowsOfBytes(outType, uint64_t(s), *hidden));
     }
     SmallVector<Value> sources;
     for (Value s : op.getSources())
-      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
-    Value queries = op.getQueries();
+      sources.push_back(buffers ? views.lookup(s)
+                                : flattenRows(rewriter, loc, s, 0, true));
     OpFoldResult numQueriesOfr =
-        tensor::getMixedSize(rewriter, loc, queries, 0);
-    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    auto lseType = cast<RankedTensorType>(op.getLse().getType());
+        buffers ? OpFoldResult()
+                : tensor::getMixedSize(rewriter, loc, queries, 0);
+    Value rows = kb.dim(rewriter, sources[0], 0);
     double eps = epsOf(op.getEpsAttr());
 
     // A few queries known statically: one pass over the row for all of
     // them (statistics), one for all outputs. Otherwise a loop over queries
     // that re-reads the (cached) row.
-    int64_t staticQueries =
-        cast<RankedTensorType>(queries.getType()).getDimSize(0);
+    int64_t staticQueries = cast<ShapedType>(queries.getType()).getDimSize(0);
     bool batched = !ShapedType::isDynamic(staticQueries) &&
                    staticQueries >= 1 && staticQueries <= kMaxBatchedQueries;
-    bool streaming = wantsStreamingStores(op.getOutput().getType(),
-                                          options.streamingMinBytes);
+    bool streaming = wantsStreamingStores(outType, options.streamingMinBytes);
     // The op on the flattened rows, tiled by `forEachRowTile`.
-    auto flatSourceType = cast<RankedTensorType>(sources[0].getType());
-    SmallVector<int64_t> flatOutShape = {staticQueries};
-    llvm::append_range(flatOutShape, flatSourceType.getShape());
-    Operation *flat = DepthAttnStatsOp::create(
-        rewriter, loc,
-        RankedTensorType::get(flatOutShape, outType.getElementType()),
-        RankedTensorType::get(ArrayRef(flatOutShape).drop_back(),
-                              lseType.getElementType()),
-        queries, sources, op.getEpsAttr());
+    Operation *flat;
+    if (buffers) {
+      flat = rewriter.clone(*op.getOperation(), views);
+    } else {
+      auto flatSourceType = cast<RankedTensorType>(sources[0].getType());
+      SmallVector<int64_t> flatOutShape = {staticQueries};
+      llvm::append_range(flatOutShape, flatSourceType.getShape());
+      flat = DepthAttnStatsOp::create(
+          rewriter, loc,
+          RankedTensorType::get(flatOutShape, outType.getElementType()),
+          RankedTensorType::get(ArrayRef(flatOutShape).drop_back(),
+                                lseType.getElementType()),
+          queries, sources, op.getEpsAttr());
+    }
     // The per-row loop of a tile: rows [0, n) of its sources.
     auto lower = [&](Operation *tileOp, ValueRange inits) {
       auto tile = dyn_cast<DepthAttnStatsOp>(tileOp);
       if (!tile)
         return SmallVector<Value>();
       SmallVector<Value> tileSources(tile.getSources());
-      Value n = tensor::DimOp::create(rewriter, loc, tileSources[0], 0);
-      Value numQueries = tensor::DimOp::create(rewriter, loc, queries, 0);
-      SmallVector<Value> outs(inits);
+      Value n = kb.dim(rewriter, tileSources[0], 0);
+      Value numQueries = kb.dim(rewriter, queries, 0);
+      // The tile's output and lse: its own buffers in the memref form.
+      SmallVector<Value> outs(buffers ? ValueRange(tile.getInits()) : inits);
       if (outs.empty()) {
         OpFoldResult nOfr =
             tensor::getMixedSize(rewriter, loc, tileSources[0], 0);
@@ -1048,8 +1349,8 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
           for (int64_t qi = 0; qi < staticQueries; ++qi) {
             SoftmaxScalars sm = kb.softmax(sumSq, dots[qi], eps, true);
             weights.push_back(sm.weights);
-            lseTile = tensor::InsertOp::create(rewriter, loc, sm.lse, lseTile,
-                                               ValueRange{kb.index(qi), row});
+            lseTile = kb.insert(rewriter, sm.lse, lseTile,
+                                ValueRange{kb.index(qi), row});
           }
           Value out = kb.batchedWeightedSum(tileSources, row, weights, acc[0],
                                             row, streaming);
@@ -1057,9 +1358,10 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
         }
         SmallVector<Value> sumSq;
         kb.rowStatistics(tileSources, row, Value(), {}, &sumSq, nullptr);
-        auto perQuery = scf::ForOp::create(
+        SmallVector<Value> perQuery;
+        carriedLoop(
             rewriter, loc, kb.index(0), numQueries, kb.index(1), acc,
-            [&](OpBuilder &nb, Location, Value s, ValueRange qAcc) {
+            [&](OpBuilder &nb, Value s, ValueRange qAcc) {
               OpBuilder::InsertionGuard guard(rewriter);
               rewriter.setInsertionPoint(nb.getInsertionBlock(),
                                          nb.getInsertionPoint());
@@ -1067,20 +1369,25 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
               kb.rowStatistics(tileSources, row, queries, ValueRange{s},
                                nullptr, &dot);
               SoftmaxScalars sm = kb.softmax(sumSq, dot, eps, true);
-              Value lse = tensor::InsertOp::create(rewriter, loc, sm.lse,
-                                                   qAcc[1], ValueRange{s, row});
+              Value lse =
+                  kb.insert(rewriter, sm.lse, qAcc[1], ValueRange{s, row});
               Value out =
                   kb.weightedSumLoop(tileSources, row, sm.weights, qAcc[0],
                                      ValueRange{s, row}, streaming);
-              scf::YieldOp::create(rewriter, loc, ValueRange{out, lse});
-            });
-        return SmallVector<Value>(perQuery.getResults());
+              return SmallVector<Value>{out, lse};
+            },
+            perQuery);
+        return perQuery;
       });
     };
     FailureOr<SmallVector<Value>> result =
         kb.forEachRowTile(rewriter, flat, rows, lower);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "row tiling failed");
+    if (buffers) {
+      rewriter.eraseOp(op);
+      return success();
+    }
     SmallVector<OpFoldResult> srcSizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
     SmallVector<OpFoldResult> outSizes = {numQueriesOfr};
@@ -1088,9 +1395,11 @@ struct DepthAttnStatsToVector : KernelPattern<DepthAttnStatsOp> {
     SmallVector<OpFoldResult> lseSizes(outSizes.begin(),
                                        std::prev(outSizes.end()));
     Value output =
-        unflattenRows(rewriter, loc, (*result)[0], outType, outSizes, 1, true);
+        unflattenRows(rewriter, loc, (*result)[0],
+                      cast<RankedTensorType>(outType), outSizes, 1, true);
     Value lse =
-        unflattenRows(rewriter, loc, (*result)[1], lseType, lseSizes, 1, false);
+        unflattenRows(rewriter, loc, (*result)[1],
+                      cast<RankedTensorType>(lseType), lseSizes, 1, false);
     rewriter.replaceOp(op, ValueRange{output, lse});
     return success();
   }
@@ -1103,34 +1412,63 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
 
   static constexpr bool kFused = std::is_same_v<OpTy, DepthAttnMergeNormOp>;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(OpTy op,
                               PatternRewriter &rewriter) const override {
-    RankedTensorType type;
+    bool buffers = isBufferForm(op);
+    ShapedType type;
     if constexpr (kFused)
-      type = dyn_cast_or_null<RankedTensorType>(op.getRowType());
+      type = op.getRowType();
     else
-      type = op.getType();
-    std::optional<int64_t> hidden = staticHidden(type);
+      type = buffers ? dyn_cast<ShapedType>(op.getInit().getType())
+                     : ShapedType(op.getType());
+    std::optional<int64_t> hidden = kernelHidden(type);
     if (!hidden || hasEncodedTensors(op))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     Location loc = op.getLoc();
-    if constexpr (kFused) {
+    if (buffers) {
+      // No token rows: nothing to write.
+      if (llvm::is_contained(type.getShape(), 0)) {
+        rewriter.eraseOp(op);
+        return success();
+      }
+    } else if constexpr (kFused) {
       if (llvm::is_contained(type.getShape(), 0))
         return rewriter.notifyMatchFailure(
             op, "no rows: lowered by convert-attnres-to-linalg");
     } else if (succeeded(replaceEmptyResults(rewriter, op))) {
       return success();
     }
+    // The memref form: the op on rows views of its buffers (made before
+    // anything else, and nothing is made when one has none).
+    IRMapping views;
+    if (buffers) {
+      SmallVector<Value> rowBuffers = {op.getOutput(), op.getSource()};
+      if constexpr (kFused)
+        llvm::append_range(rowBuffers, op.getInits());
+      else
+        rowBuffers.push_back(op.getInit());
+      if (failed(mapRowsViews(rewriter, loc, rowBuffers, views)) ||
+          failed(mapRowsViews(rewriter, loc, op.getLse(), views, 0, false))) {
+        for (const auto &[buffer, view] : views.getValueMap())
+          if (buffer != view)
+            rewriter.eraseOp(view.getDefiningOp());
+        return rewriter.notifyMatchFailure(
+            op, "buffer layout without a rows view: lowered by "
+                "convert-attnres-to-linalg");
+      }
+    }
     KernelBuilder kb(rewriter, loc, *hidden, this->options);
     // Source, phase-1 output and result rows.
     kb.rowBytes = rowsOfBytes(type, 3, *hidden);
-    Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
-    Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
-    Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
-    Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
-    auto flatType = cast<RankedTensorType>(source.getType());
+    Value source = buffers
+                       ? views.lookup(op.getSource())
+                       : flattenRows(rewriter, loc, op.getSource(), 0, true);
+    Value rows = kb.dim(rewriter, source, 0);
+    Type flatElem = type.getElementType();
     double eps = epsOf(op.getEpsAttr());
     bool streaming =
         wantsStreamingStores(type, this->options.streamingMinBytes);
@@ -1138,14 +1476,35 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
     // always keeps h (the forall's shared output its tasks write and
     // normalize their rows from).
     Operation *flat;
-    if constexpr (kFused)
-      flat = DepthAttnMergeNormOp::create(
-          rewriter, loc, output, lse, op.getQuery(), source, op.getGain(),
-          /*keepMerged=*/true, op.getEpsAttr(), op.getNormEpsAttr());
-    else
-      flat =
-          DepthAttnMergeOp::create(rewriter, loc, output.getType(), output, lse,
-                                   op.getQuery(), source, op.getEpsAttr());
+    if (buffers) {
+      if constexpr (kFused) {
+        // The rows of h are written, then normalized: a scratch buffer when
+        // the op does not keep h.
+        Value h = op.getMergedInit();
+        if (!h) {
+          h = allocLike(rewriter, loc, op.getSource());
+          views.map(h, flattenBufferRows(rewriter, loc, h, 0, true));
+        }
+        flat = DepthAttnMergeNormOp::create(
+            rewriter, loc, views.lookup(op.getOutput()),
+            views.lookup(op.getLse()), op.getQuery(), source, op.getGain(),
+            ValueRange{views.lookup(op.getNormedInit()), views.lookup(h)},
+            op.getEpsAttr(), op.getNormEpsAttr());
+      } else {
+        flat = rewriter.clone(*op.getOperation(), views);
+      }
+    } else {
+      Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
+      Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
+      if constexpr (kFused)
+        flat = DepthAttnMergeNormOp::create(
+            rewriter, loc, output, lse, op.getQuery(), source, op.getGain(),
+            /*keepMerged=*/true, op.getEpsAttr(), op.getNormEpsAttr());
+      else
+        flat = DepthAttnMergeOp::create(rewriter, loc, output.getType(), output,
+                                        lse, op.getQuery(), source,
+                                        op.getEpsAttr());
+    }
     // The per-row loop of a tile: rows [0, n) of its operands.
     auto lower = [&](Operation *tileOp, ValueRange inits) {
       auto tile = dyn_cast<OpTy>(tileOp);
@@ -1153,19 +1512,27 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
         return SmallVector<Value>();
       Value tileSource = tile.getSource(), tileOutput = tile.getOutput();
       Value tileLse = tile.getLse(), query = tile.getQuery();
-      Value n = tensor::DimOp::create(rewriter, loc, tileSource, 0);
-      // The tiles of h and (fused) of its normalized rows.
+      Value n = kb.dim(rewriter, tileSource, 0);
+      // The tiles of h and (fused) of its normalized rows: the tile op's
+      // own buffers in the memref form.
       SmallVector<Value> outs;
-      if constexpr (kFused)
-        outs = {inits.empty() ? Value() : inits[1],
-                inits.empty() ? Value() : inits[0]};
-      else
-        outs = {inits.empty() ? Value() : inits[0]};
+      if constexpr (kFused) {
+        if (buffers)
+          outs = {tile.getMergedInit(), tile.getNormedInit()};
+        else
+          outs = {inits.empty() ? Value() : inits[1],
+                  inits.empty() ? Value() : inits[0]};
+      } else {
+        if (buffers)
+          outs = {tile.getInit()};
+        else
+          outs = {inits.empty() ? Value() : inits[0]};
+      }
       for (Value &out : outs)
         if (!out)
           out = tensor::EmptyOp::create(
               rewriter, loc, tensor::getMixedSizes(rewriter, loc, tileSource),
-              flatType.getElementType());
+              flatElem);
       // The next sublayer's PreNorm of h in the same row loop (decode tail).
       Value normGain;
       double normEps = 0;
@@ -1178,23 +1545,23 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
             SmallVector<Value> sumSq, dot;
             kb.rowStatistics(tileSource, row, query, {}, &sumSq, &dot);
             Value logit = kb.logit(rewriter, loc, sumSq[0], dot[0], eps);
-            Value rowLse = tensor::ExtractOp::create(rewriter, loc, tileLse,
-                                                     ValueRange{row});
+            Value rowLse = kb.extract(rewriter, tileLse, ValueRange{row});
             Value w = vector::BroadcastOp::create(
                 rewriter, loc, kb.vecType,
                 mergeWeight(rewriter, loc, logit, rowLse));
-            auto loop = scf::ForOp::create(
+            SmallVector<Value> tiles;
+            auto loop = carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden),
                 kb.index(kb.width), ValueRange{acc[0]},
-                [&](OpBuilder &nb, Location, Value c, ValueRange cAcc) {
+                [&](OpBuilder &nb, Value c, ValueRange cAcc) {
                   Value o = kb.read(nb, tileOutput, ValueRange{row, c});
                   Value u = kb.read(nb, tileSource, ValueRange{row, c});
                   Value h = kb.merge(nb, loc, w, u, o);
-                  scf::YieldOp::create(
-                      nb, loc, kb.write(nb, h, cAcc[0], ValueRange{row, c}));
-                });
+                  return SmallVector<Value>{
+                      kb.write(nb, h, cAcc[0], ValueRange{row, c})};
+                },
+                tiles);
             tagStreaming(loop, streaming);
-            SmallVector<Value> tiles = {loop.getResult(0)};
             if (normGain)
               tiles.push_back(kb.normalizeRow(tiles[0], row, normGain, normEps,
                                               acc[1], streaming));
@@ -1209,12 +1576,17 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
         kb.forEachRowTile(rewriter, flat, rows, lower);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "row tiling failed");
+    if (buffers) {
+      rewriter.eraseOp(op);
+      return success();
+    }
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
+    auto resultType = cast<RankedTensorType>(type);
     SmallVector<Value> results;
     for (Value flatResult : *result)
       results.push_back(
-          unflattenRows(rewriter, loc, flatResult, type, sizes, 0, true));
+          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
     if constexpr (kFused)
       if (!op.keepsMerged())
         results.pop_back();

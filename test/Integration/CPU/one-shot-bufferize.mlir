@@ -2,10 +2,12 @@
 // the ops stay (their memref form, through the BufferizableOpInterface
 // models), without destinations, with a tensor.empty destination, and with
 // an in-place destination (depth_attn's last source, merge's phase-1 output
-// row); then the bufferized program lowers with attnres-to-llvm (the memref
-// form goes through convert-attnres-to-linalg's decomposition on buffers;
-// the fast kernels take only value-form ops) and its results match the
-// float64 reference of scripts/attnres_gen.py (the generator's tolerances).
+// row); then the bufferized program lowers with attnres-to-llvm (the fast
+// kernels take the forward ops' memref form, writing their buffers; with
+// fast-kernels=false, or where a buffer has no rows view, the memref form
+// goes through convert-attnres-to-linalg's decomposition on buffers) and its
+// results match the float64 reference of scripts/attnres_gen.py (the
+// generator's tolerances).
 //
 // RUN: %python %attnres_src_root/scripts/attnres_gen.py --case site --sources 4 --rows 10 --hidden 32 --seed 81 > %t.site.mlir
 // RUN: attnres-opt %t.site.mlir --one-shot-bufferize="bufferize-function-boundaries" | FileCheck %s --check-prefix=SITE
