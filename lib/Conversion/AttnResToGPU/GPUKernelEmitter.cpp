@@ -515,65 +515,6 @@ std::optional<int64_t> staticHiddenOf(Type type) {
   return shaped.getShape().back();
 }
 
-/// The reassociation of `rowsTypeOf` for a type of rank `rank`, and whether
-/// it expands (no token dim) rather than collapses.
-static std::pair<SmallVector<ReassociationIndices>, bool>
-rowsReassociation(int64_t rank, unsigned lead, bool hasHidden) {
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    // Insert a unit row dim next to a neighbour (or from rank 0).
-    if (hasHidden)
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    else if (lead > 0)
-      re.back().push_back(lead);
-    return {re, true};
-  }
-  ReassociationIndices rows;
-  for (int64_t i = lead; i < lead + tokens; ++i)
-    rows.push_back(i);
-  re.push_back(rows);
-  if (hasHidden)
-    re.push_back({rank - 1});
-  return {re, false};
-}
-
-MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden) {
-  int64_t rank = type.getRank();
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  if (tokens < 0)
-    return {};
-  if (tokens == 1)
-    return type;
-  auto [re, expand] = rowsReassociation(rank, lead, hasHidden);
-  if (!expand) {
-    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, re))
-      return {};
-    return memref::CollapseShapeOp::computeCollapsedType(type, re);
-  }
-  SmallVector<int64_t> shape(type.getShape().take_front(lead));
-  shape.push_back(1);
-  if (hasHidden)
-    shape.push_back(type.getShape().back());
-  FailureOr<MemRefType> expanded =
-      memref::ExpandShapeOp::computeExpandedType(type, shape, re);
-  return succeeded(expanded) ? *expanded : MemRefType();
-}
-
-Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
-               bool hasHidden) {
-  auto type = cast<MemRefType>(buffer.getType());
-  MemRefType rowsType = rowsTypeOf(type, lead, hasHidden);
-  if (rowsType == type)
-    return buffer;
-  auto [re, expand] = rowsReassociation(type.getRank(), lead, hasHidden);
-  if (expand)
-    return memref::ExpandShapeOp::create(b, loc, rowsType, buffer, re);
-  return memref::CollapseShapeOp::create(b, loc, rowsType, buffer, re);
-}
-
 MemRefType columnsTypeOf(MemRefType type) {
   if (type.getRank() == 1)
     return type;

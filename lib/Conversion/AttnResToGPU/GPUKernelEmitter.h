@@ -17,6 +17,7 @@
 
 #include "attnres/Dialect/AttnRes/Utils/RowMath.h"
 #include "attnres/Dialect/AttnRes/Utils/ScalarMath.h"
+#include "attnres/Dialect/AttnRes/Utils/Shapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -43,16 +44,9 @@ inline Value cIndex(OpBuilder &b, Location loc, int64_t v) {
 /// The static hidden size (last dim) of a ranked shaped type, if any.
 std::optional<int64_t> staticHiddenOf(Type type);
 
-/// The type of `type` with its token dims (`lead` leading dims and, with
-/// `hasHidden`, the last dim kept) as one row dim: a `memref.collapse_shape`
-/// when its layout allows it (upstream's `isGuaranteedCollapsible`), a
-/// unit row inserted (`memref.expand_shape`) when there is no token dim.
-/// Null when the layout does not allow it.
-MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden);
-
-/// The view of `buffer` of type `rowsTypeOf(...)` (non-null).
-Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
-               bool hasHidden);
+// The rows views of buffers: Utils/Shapes.h.
+using detail::rowsTypeOf;
+using detail::rowsView;
 
 /// Whether the kernels may access a rows view of `type` with aligned
 /// `vectorWidth`-element vectors: the identity layout, or a strided layout

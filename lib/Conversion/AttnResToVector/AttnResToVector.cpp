@@ -24,7 +24,7 @@
 // not express: they build their forall by hand (`gradForall`).
 //
 // The forward kernels also take the memref form (after bufferization): the
-// op is rebuilt on rows views of its buffers (`flattenBufferRows`), tiled the
+// op is rebuilt on rows views of its buffers (`rowsView`), tiled the
 // same way (a forall without shared outputs, tiles are memref.subviews) and
 // lowered with the same per-row loop, which writes the tile's buffers; the
 // loops carry no buffers (`carriedLoop`: a transfer_write into a buffer has
@@ -107,52 +107,8 @@ std::optional<int64_t> kernelHidden(Type type) {
   return shaped.getShape().back();
 }
 
-/// `flattenRows` for a buffer (the memref form): a view of `buffer` with its
-/// token dims as one row dim (`memref.collapse_shape`, or
-/// `memref.expand_shape` inserting a unit row dim when there is no token
-/// dim). Null when the layout does not allow such a view.
-Value flattenBufferRows(OpBuilder &b, Location loc, Value buffer, unsigned lead,
-                        bool hasHidden) {
-  auto type = dyn_cast<MemRefType>(buffer.getType());
-  if (!type)
-    return Value();
-  int64_t rank = type.getRank();
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  if (tokens < 0)
-    return Value();
-  if (tokens == 1)
-    return buffer;
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    SmallVector<int64_t> shape(type.getShape().take_front(lead));
-    shape.push_back(1);
-    if (hasHidden) {
-      shape.push_back(type.getShape().back());
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    } else if (lead > 0) {
-      re.back().push_back(lead);
-    }
-    FailureOr<MemRefType> expanded =
-        memref::ExpandShapeOp::computeExpandedType(type, shape, re);
-    if (failed(expanded))
-      return Value();
-    return memref::ExpandShapeOp::create(b, loc, *expanded, buffer, re);
-  }
-  ReassociationIndices rows;
-  for (int64_t i = lead; i < lead + tokens; ++i)
-    rows.push_back(i);
-  re.push_back(rows);
-  if (hasHidden)
-    re.push_back({rank - 1});
-  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, re))
-    return Value();
-  return memref::CollapseShapeOp::create(b, loc, buffer, re);
-}
-
 /// Maps each of `buffers` (`lead` leading dims kept, a hidden dim when
-/// `hasHidden`) to its rows view (`flattenBufferRows`) in `views`; fails,
+/// `hasHidden`) to its rows view (`rowsView`) in `views`; fails,
 /// leaving nothing created, when one has none.
 LogicalResult mapRowsViews(RewriterBase &rewriter, Location loc,
                            ValueRange buffers, IRMapping &views,
@@ -161,7 +117,7 @@ LogicalResult mapRowsViews(RewriterBase &rewriter, Location loc,
   for (Value buffer : buffers) {
     if (views.contains(buffer))
       continue;
-    Value view = flattenBufferRows(rewriter, loc, buffer, lead, hasHidden);
+    Value view = rowsView(rewriter, loc, buffer, lead, hasHidden);
     if (!view) {
       for (Value v : llvm::reverse(made))
         rewriter.eraseOp(v.getDefiningOp());
@@ -1120,7 +1076,7 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
         Value h = op.getMergedInit();
         if (!h) {
           h = allocLike(rewriter, loc, op.getSources().front());
-          views.map(h, flattenBufferRows(rewriter, loc, h, 0, true));
+          views.map(h, rowsView(rewriter, loc, h, 0, true));
         }
         SmallVector<Value> sourceViews;
         for (Value s : op.getSources())
@@ -1483,7 +1439,7 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
         Value h = op.getMergedInit();
         if (!h) {
           h = allocLike(rewriter, loc, op.getSource());
-          views.map(h, flattenBufferRows(rewriter, loc, h, 0, true));
+          views.map(h, rowsView(rewriter, loc, h, 0, true));
         }
         flat = DepthAttnMergeNormOp::create(
             rewriter, loc, views.lookup(op.getOutput()),

@@ -32,6 +32,19 @@ Value unflattenRows(OpBuilder &b, Location loc, Value flat,
                     RankedTensorType type, ArrayRef<OpFoldResult> sizes,
                     unsigned lead, bool hasHidden);
 
+/// The type of the memref `type` with its token dims (`lead` leading dims
+/// and, with `hasHidden`, the last dim kept) as one row dim: a
+/// `memref.collapse_shape` when its layout allows it (upstream's
+/// `isGuaranteedCollapsible`), a unit row inserted (`memref.expand_shape`)
+/// when there is no token dim; `type` itself with one token dim. Null when
+/// the layout does not allow it. The buffer counterpart of `flattenRows`,
+/// shared by the CPU and GPU kernels on the memref form.
+MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden);
+
+/// The view of `buffer` of type `rowsTypeOf(...)`; null when there is none.
+Value rowsView(OpBuilder &b, Location loc, Value buffer, unsigned lead,
+               bool hasHidden);
+
 /// The sizes of the results of a depth_attn, depth_attn_stats or
 /// depth_attn_merge, from its operands (dynamic ones as `tensor.dim`s).
 SmallVector<SmallVector<OpFoldResult>> siteResultSizes(OpBuilder &b,
