@@ -1008,6 +1008,35 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
 /// depth_attn, and depth_attn_norm (the same row loop, then the decode
 /// tail: the RMSNorm of the row just written, in L1, instead of re-reading
 /// h).
+/// The destinations of a tile's per-row loop: h and, for a fused op
+/// (`kFused`), its normalized rows. In the memref form (`buffers`) the tile
+/// op's own buffers; else the slices `inits` of the forall's shared outputs
+/// (fused: [normed, h]) or, without them, `tensor.empty`s shaped like
+/// `rowsLike` with element type `elem`.
+template <bool kFused, typename OpTy>
+SmallVector<Value> tileOutputs(OpBuilder &b, Location loc, OpTy tile,
+                               bool buffers, ValueRange inits, Value rowsLike,
+                               Type elem) {
+  SmallVector<Value> outs;
+  if constexpr (kFused) {
+    if (buffers)
+      outs = {tile.getMergedInit(), tile.getNormedInit()};
+    else
+      outs = {inits.empty() ? Value() : inits[1],
+              inits.empty() ? Value() : inits[0]};
+  } else {
+    if (buffers)
+      outs = {tile.getInit()};
+    else
+      outs = {inits.empty() ? Value() : inits[0]};
+  }
+  for (Value &out : outs)
+    if (!out)
+      out = tensor::EmptyOp::create(
+          b, loc, tensor::getMixedSizes(b, loc, rowsLike), elem);
+  return outs;
+}
+
 template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
   using KernelPattern<OpTy>::KernelPattern;
 
@@ -1110,26 +1139,9 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
       SmallVector<Value> tileSources(tile.getSources());
       Value query = tile.getQuery();
       Value n = kb.dim(rewriter, tileSources[0], 0);
-      // The tiles of h and (fused) of its normalized rows: the tile op's
-      // own buffers in the memref form.
-      SmallVector<Value> outs;
-      if constexpr (kFused) {
-        if (buffers)
-          outs = {tile.getMergedInit(), tile.getNormedInit()};
-        else
-          outs = {inits.empty() ? Value() : inits[1],
-                  inits.empty() ? Value() : inits[0]};
-      } else {
-        if (buffers)
-          outs = {tile.getInit()};
-        else
-          outs = {inits.empty() ? Value() : inits[0]};
-      }
-      for (Value &out : outs)
-        if (!out)
-          out = tensor::EmptyOp::create(
-              rewriter, loc,
-              tensor::getMixedSizes(rewriter, loc, tileSources[0]), flatElem);
+      // The tiles of h and (fused) of its normalized rows.
+      SmallVector<Value> outs = tileOutputs<kFused>(
+          rewriter, loc, tile, buffers, inits, tileSources[0], flatElem);
       Value normGain;
       double normEps = 0;
       if constexpr (kFused) {
@@ -1469,26 +1481,9 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
       Value tileSource = tile.getSource(), tileOutput = tile.getOutput();
       Value tileLse = tile.getLse(), query = tile.getQuery();
       Value n = kb.dim(rewriter, tileSource, 0);
-      // The tiles of h and (fused) of its normalized rows: the tile op's
-      // own buffers in the memref form.
-      SmallVector<Value> outs;
-      if constexpr (kFused) {
-        if (buffers)
-          outs = {tile.getMergedInit(), tile.getNormedInit()};
-        else
-          outs = {inits.empty() ? Value() : inits[1],
-                  inits.empty() ? Value() : inits[0]};
-      } else {
-        if (buffers)
-          outs = {tile.getInit()};
-        else
-          outs = {inits.empty() ? Value() : inits[0]};
-      }
-      for (Value &out : outs)
-        if (!out)
-          out = tensor::EmptyOp::create(
-              rewriter, loc, tensor::getMixedSizes(rewriter, loc, tileSource),
-              flatElem);
+      // The tiles of h and (fused) of its normalized rows.
+      SmallVector<Value> outs = tileOutputs<kFused>(
+          rewriter, loc, tile, buffers, inits, tileSource, flatElem);
       // The next sublayer's PreNorm of h in the same row loop (decode tail).
       Value normGain;
       double normEps = 0;
