@@ -981,7 +981,9 @@ bool isBufferForm(Operation *op) {
 /// (`outs`) are left to convert-attnres-to-linalg (their decomposition writes
 /// into the given destinations), and so are memref-form ops unless the
 /// pattern `takesBuffers` (the forward kernels: their per-row loops write
-/// into the op's buffers); the others go to `rewriteKernel`.
+/// into the op's buffers); the others go to `rewriteKernel`. With
+/// `forward-after-bufferization` the patterns that take buffers leave the
+/// value form alone.
 template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
   KernelPattern(MLIRContext *ctx,
                 const ConvertAttnResToVectorPassOptions &options)
@@ -989,10 +991,14 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const final {
-    if (hasDestinationsOrBuffers(op) && !(takesBuffers() && isBufferForm(op)))
+    bool buffers = isBufferForm(op);
+    if (hasDestinationsOrBuffers(op) && !(takesBuffers() && buffers))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
+    if (takesBuffers() && !buffers && options.forwardAfterBufferization)
+      return rewriter.notifyMatchFailure(
+          op, "forward-after-bufferization: lowered on its memref form");
     return rewriteKernel(op, rewriter);
   }
 
@@ -2293,6 +2299,7 @@ struct ConvertAttnResToVectorPass
     options.sourcesPerLoop = sourcesPerLoop;
     options.bf16Pairs = bf16Pairs;
     options.streamingMinBytes = streamingMinBytes;
+    options.forwardAfterBufferization = forwardAfterBufferization;
     std::string error = verifyAttnResToVectorOptions(options);
     if (!error.empty()) {
       func.emitError() << "convert-attnres-to-vector: " << error;
