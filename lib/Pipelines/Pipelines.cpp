@@ -83,6 +83,10 @@ void buildTensorPipeline(OpPassManager &pm,
     linalg.keepBufferizable = true;
   }
   funcPm.addPass(createConvertAttnResToLinalgPass(linalg));
+  // Kept ops write their results into destinations, so that results which
+  // end in a caller's buffer are computed there (eliminate-empty-tensors).
+  if (linalg.keepBufferizable)
+    funcPm.addPass(createAttnResAddDestinationsPass());
   // No CSE before bufferization: merging identical zero-filled accumulators
   // would make bufferization copy them apart again.
   funcPm.addPass(createCanonicalizerPass());
@@ -294,6 +298,7 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   ConvertAttnResToLinalgPassOptions beforeBuffers;
   beforeBuffers.keepBufferizable = true;
   funcPm.addPass(createConvertAttnResToLinalgPass(beforeBuffers));
+  funcPm.addPass(createAttnResAddDestinationsPass());
   funcPm.addPass(createCanonicalizerPass());
   AttnResCheckLoweredPassOptions reached;
   reached.keepBufferizable = true;

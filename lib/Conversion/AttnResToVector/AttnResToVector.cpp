@@ -1043,6 +1043,36 @@ SmallVector<Value> tileOutputs(OpBuilder &b, Location loc, OpTy tile,
   return outs;
 }
 
+/// Replaces a site or merge op (`kFused`: its fused norm variant) by what
+/// its row tiles returned (`flatResults`, on rows): in the value form, the
+/// results reshaped to `type` (token dims sized like `like`'s; a fused op
+/// that does not keep h drops it); in the memref form (`buffers`) the tiles
+/// wrote the op's buffers and the op is erased.
+template <bool kFused, typename OpTy>
+LogicalResult replaceByRowTiles(PatternRewriter &rewriter, OpTy op,
+                                bool buffers,
+                                FailureOr<SmallVector<Value>> flatResults,
+                                Value like, ShapedType type) {
+  if (failed(flatResults))
+    return rewriter.notifyMatchFailure(op, "row tiling failed");
+  if (buffers) {
+    rewriter.eraseOp(op);
+    return success();
+  }
+  Location loc = op.getLoc();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, like);
+  auto resultType = cast<RankedTensorType>(type);
+  SmallVector<Value> results;
+  for (Value flatResult : *flatResults)
+    results.push_back(
+        unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
+  if constexpr (kFused)
+    if (!op.keepsMerged())
+      results.pop_back();
+  rewriter.replaceOp(op, results);
+  return success();
+}
+
 template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
   using KernelPattern<OpTy>::KernelPattern;
 
@@ -1174,26 +1204,9 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
       else
         return rowsDone;
     };
-    FailureOr<SmallVector<Value>> result =
-        kb.forEachRowTile(rewriter, flat, rows, lower);
-    if (failed(result))
-      return rewriter.notifyMatchFailure(op, "row tiling failed");
-    if (buffers) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
-    auto resultType = cast<RankedTensorType>(type);
-    SmallVector<Value> results;
-    for (Value flatResult : *result)
-      results.push_back(
-          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
-    if constexpr (kFused)
-      if (!op.keepsMerged())
-        results.pop_back();
-    rewriter.replaceOp(op, results);
-    return success();
+    return replaceByRowTiles<kFused>(
+        rewriter, op, buffers, kb.forEachRowTile(rewriter, flat, rows, lower),
+        op.getSources().front(), type);
   }
 };
 
@@ -1529,26 +1542,9 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
       else
         return rowsDone;
     };
-    FailureOr<SmallVector<Value>> result =
-        kb.forEachRowTile(rewriter, flat, rows, lower);
-    if (failed(result))
-      return rewriter.notifyMatchFailure(op, "row tiling failed");
-    if (buffers) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSource());
-    auto resultType = cast<RankedTensorType>(type);
-    SmallVector<Value> results;
-    for (Value flatResult : *result)
-      results.push_back(
-          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
-    if constexpr (kFused)
-      if (!op.keepsMerged())
-        results.pop_back();
-    rewriter.replaceOp(op, results);
-    return success();
+    return replaceByRowTiles<kFused>(
+        rewriter, op, buffers, kb.forEachRowTile(rewriter, flat, rows, lower),
+        op.getSource(), type);
   }
 };
 
