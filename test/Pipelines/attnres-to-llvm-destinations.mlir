@@ -33,3 +33,23 @@ func.func @merge_in_place(%o: tensor<8x64xf32>, %lse: tensor<8xf32>, %q: tensor<
   %m = attnres.depth_attn_merge %o, %lse, %q, %u outs(%o : tensor<8x64xf32>) : tensor<8x64xf32>, tensor<8xf32>, tensor<64xf32>, tensor<8x64xf32>
   return %m : tensor<8x64xf32>
 }
+
+// A destination-passing site with a dynamic token count (how the Python
+// package and the benchmarks call the kernels): attnres-add-destinations
+// gives the op a tensor.empty destination, eliminate-empty-tensors replaces
+// it by the caller's buffer, and the kernel writes there: no allocation, no
+// copy.
+// CHECK-LABEL: llvm.func @into_buffer_dynamic(
+// CHECK-NOT:     @malloc
+// CHECK-NOT:     memcpy
+// CHECK:         llvm.load %{{.*}} : !llvm.ptr -> vector<16xf32>
+// CHECK-NOT:     @malloc
+// CHECK-NOT:     memcpy
+func.func @into_buffer_dynamic(%q: memref<64xf32>, %v0: memref<?x64xf32>, %v1: memref<?x64xf32>, %out: memref<?x64xf32>) {
+  %qt = bufferization.to_tensor %q restrict : memref<64xf32> to tensor<64xf32>
+  %t0 = bufferization.to_tensor %v0 restrict : memref<?x64xf32> to tensor<?x64xf32>
+  %t1 = bufferization.to_tensor %v1 restrict : memref<?x64xf32> to tensor<?x64xf32>
+  %h = attnres.depth_attn %qt, [%t0, %t1] : tensor<64xf32>, tensor<?x64xf32> -> tensor<?x64xf32>
+  bufferization.materialize_in_destination %h in restrict writable %out : (tensor<?x64xf32>, memref<?x64xf32>) -> ()
+  return
+}
