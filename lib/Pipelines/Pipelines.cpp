@@ -45,7 +45,23 @@ void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
   funcPm.addPass(createAttnResTwoPhasePass(twoPhase));
 }
 
-/// attnres -> linalg on tensors, then cleanup.
+/// The options of the CPU kernels (convert-attnres-to-vector).
+ConvertAttnResToVectorPassOptions
+vectorOptions(const AttnResToLLVMPipelineOptions &options,
+              bool forwardAfterBufferization) {
+  ConvertAttnResToVectorPassOptions vector;
+  vector.vectorWidth = options.vectorWidth;
+  vector.rowsPerTask = options.rowsPerTask;
+  vector.streamingMinBytes = options.streamingMinBytes;
+  vector.sourcesPerLoop = options.sourcesPerLoop;
+  vector.bf16Pairs = options.bf16Pairs;
+  vector.forwardAfterBufferization = forwardAfterBufferization;
+  return vector;
+}
+
+/// The attnres optimizations on tensors; the gradient kernels (value form
+/// only); every other attnres op without a memref form (none today) or,
+/// without fast kernels, every attnres op becomes linalg on tensors.
 void buildTensorPipeline(OpPassManager &pm,
                          const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
@@ -55,28 +71,33 @@ void buildTensorPipeline(OpPassManager &pm,
   // (RuntimeVerifiableOpInterface: attnres, tensor and linalg ops).
   if (options.runtimeChecks)
     funcPm.addPass(createGenerateRuntimeVerificationPass());
+  ConvertAttnResToLinalgPassOptions linalg;
   if (options.fastKernels) {
     // The next sublayer's PreNorm of a site's or merge's result runs in its
     // kernel (after two-phase scheduling, which groups the plain sites).
     funcPm.addPass(createAttnResFuseNormEpiloguesPass());
-    ConvertAttnResToVectorPassOptions vector;
-    vector.vectorWidth = options.vectorWidth;
-    vector.rowsPerTask = options.rowsPerTask;
-    vector.streamingMinBytes = options.streamingMinBytes;
-    vector.sourcesPerLoop = options.sourcesPerLoop;
-    vector.bf16Pairs = options.bf16Pairs;
-    funcPm.addPass(createConvertAttnResToVectorPass(vector));
+    funcPm.addPass(createConvertAttnResToVectorPass(
+        vectorOptions(options, /*forwardAfterBufferization=*/true)));
+    // The ops with a memref form survive bufferization: the forward kernels
+    // and the linalg decompositions write into their buffers.
+    linalg.keepBufferizable = true;
   }
-  funcPm.addPass(createConvertAttnResToLinalgPass());
+  funcPm.addPass(createConvertAttnResToLinalgPass(linalg));
+  // Kept ops write their results into destinations, so that results which
+  // end in a caller's buffer are computed there (eliminate-empty-tensors).
+  if (linalg.keepBufferizable)
+    funcPm.addPass(createAttnResAddDestinationsPass());
   // No CSE before bufferization: merging identical zero-filled accumulators
   // would make bufferization copy them apart again.
   funcPm.addPass(createCanonicalizerPass());
-  // Every attnres op is lowered by now, or the pipeline fails naming it.
-  pm.addPass(createAttnResCheckLoweredPass());
+  AttnResCheckLoweredPassOptions reached;
+  reached.keepBufferizable = linalg.keepBufferizable;
+  pm.addPass(createAttnResCheckLoweredPass(reached));
 }
 
-/// Tensors -> buffers, with deallocation.
-void buildBufferizationPipeline(OpPassManager &pm) {
+/// Tensors -> buffers: one-shot bufferization of the whole module (kept
+/// attnres ops get their memref form).
+void buildOneShotBufferizationPipeline(OpPassManager &pm) {
   // Let results that end in a destination (materialize_in_destination) be
   // computed in place instead of in a temporary.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
@@ -85,11 +106,21 @@ void buildBufferizationPipeline(OpPassManager &pm) {
   bufferization.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+}
+
+/// Deallocation of the buffers (upstream's ownership-based pipeline).
+void buildDeallocationPipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   // Clones the deallocation inserts (e.g. a function returning its argument).
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCSEPass());
+}
+
+/// Tensors -> buffers, with deallocation.
+void buildBufferizationPipeline(OpPassManager &pm) {
+  buildOneShotBufferizationPipeline(pm);
+  buildDeallocationPipeline(pm);
 }
 
 /// Buffers -> loops -> LLVM dialect.
@@ -206,7 +237,19 @@ void buildNVVMPipeline(OpPassManager &pm,
 void mlir::attnres::buildAttnResToLLVMPipeline(
     OpPassManager &pm, const AttnResToLLVMPipelineOptions &options) {
   buildTensorPipeline(pm, options);
-  buildBufferizationPipeline(pm);
+  buildOneShotBufferizationPipeline(pm);
+  if (options.fastKernels) {
+    // The forward kernels on their buffers (rows views tiled by
+    // scf::tileUsingSCF), what they do not take as linalg on buffers, both
+    // before deallocation (which frees the kernels' and decompositions'
+    // temporaries).
+    OpPassManager &afterBuffers = pm.nestAny();
+    afterBuffers.addPass(createConvertAttnResToVectorPass(
+        vectorOptions(options, /*forwardAfterBufferization=*/false)));
+    afterBuffers.addPass(createConvertAttnResToLinalgPass());
+    pm.addPass(createAttnResCheckLoweredPass());
+  }
+  buildDeallocationPipeline(pm);
   // Intermediates share one arena by liveness (deallocation frees them all at
   // the end of the function otherwise).
   AttnResPlanBuffersPassOptions plan;
@@ -255,6 +298,7 @@ void mlir::attnres::buildAttnResToNVVMPipeline(
   ConvertAttnResToLinalgPassOptions beforeBuffers;
   beforeBuffers.keepBufferizable = true;
   funcPm.addPass(createConvertAttnResToLinalgPass(beforeBuffers));
+  funcPm.addPass(createAttnResAddDestinationsPass());
   funcPm.addPass(createCanonicalizerPass());
   AttnResCheckLoweredPassOptions reached;
   reached.keepBufferizable = true;

@@ -113,7 +113,11 @@ def ConvertAttnResToVectorPass
     each tiled op is lowered with its per-row loop. Value-form ops with
     destinations, gradient ops with destinations or in memref form, and
     memref-form ops whose buffers have no rows view (token dims with dynamic
-    strides) are left for `convert-attnres-to-linalg`.
+    strides) are left for `convert-attnres-to-linalg`. With
+    `forward-after-bufferization`, the value form of the forward ops is left
+    alone too (only the gradient kernels, which take the value form only,
+    are emitted): `attnres-to-llvm` runs the pass once before bufferization
+    for the gradients and once after it for the forward ops on their buffers.
 
     Ops with a dynamic hidden dimension are left alone (for
     `convert-attnres-to-linalg` to report). The vector width is lowered to
@@ -147,6 +151,12 @@ def ConvertAttnResToVectorPass
            "mark the output loops of kernels whose static output has at "
            "least this many bytes for non-temporal stores "
            "(attnres-streaming-stores); 0: never">,
+    Option<"forwardAfterBufferization", "forward-after-bufferization",
+           "bool", /*default=*/"false",
+           "Leave the value form of the forward ops (depth_attn, "
+           "depth_attn_stats, depth_attn_merge, the fused norm ops) alone, "
+           "for this pass on their memref form after bufferization; lower "
+           "the gradient ops">,
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect",

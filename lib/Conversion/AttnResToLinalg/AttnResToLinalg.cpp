@@ -641,7 +641,7 @@ struct ConvertAttnResToLinalgPass
   void runOnFunction(FunctionOpInterface func) {
     if (func.isExternal())
       return;
-    if (failed(checkAttnResToLinalgPreconditions(func, keepBufferizable)))
+    if (failed(checkAttnResToLinalgPreconditions(func)))
       return signalPassFailure();
     ConversionTarget target(getContext());
     configureAttnResToLinalgConversionTarget(target, keepBufferizable);
@@ -666,20 +666,16 @@ static bool keptForBufferization(Operation *op, bool keepBufferizable) {
   return keepBufferizable && isa<bufferization::BufferizableOpInterface>(op);
 }
 
-LogicalResult
-mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root,
-                                                 bool keepBufferizable) {
+LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
   bool ok = true;
+  // Ops are checked alike whether the pass lowers them now or keeps them
+  // (keep-bufferizable) for a lowering on buffers: bufferization drops
+  // encodings, and every lowering after it (linalg on buffers, the CPU and
+  // GPU kernels) needs a static D too. Reporting here names the op's tensor
+  // types, before bufferization rewrites them.
   root->walk([&](Operation *op) {
     if (!isa<AttnResDialect>(op->getDialect()))
       return;
-    // Kept ops are only checked for what bufferization needs too: buffers
-    // that can be addressed.
-    if (keptForBufferization(op, keepBufferizable)) {
-      if (failed(checkAddressableTypes(op)))
-        ok = false;
-      return;
-    }
     // The lowering builds plain tensors; it cannot carry encodings.
     auto hasEncoding = [](Type type) {
       auto tensor = dyn_cast<RankedTensorType>(type);

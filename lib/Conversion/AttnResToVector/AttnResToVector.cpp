@@ -981,7 +981,9 @@ bool isBufferForm(Operation *op) {
 /// (`outs`) are left to convert-attnres-to-linalg (their decomposition writes
 /// into the given destinations), and so are memref-form ops unless the
 /// pattern `takesBuffers` (the forward kernels: their per-row loops write
-/// into the op's buffers); the others go to `rewriteKernel`.
+/// into the op's buffers); the others go to `rewriteKernel`. With
+/// `forward-after-bufferization` the patterns that take buffers leave the
+/// value form alone.
 template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
   KernelPattern(MLIRContext *ctx,
                 const ConvertAttnResToVectorPassOptions &options)
@@ -989,10 +991,14 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const final {
-    if (hasDestinationsOrBuffers(op) && !(takesBuffers() && isBufferForm(op)))
+    bool buffers = isBufferForm(op);
+    if (hasDestinationsOrBuffers(op) && !(takesBuffers() && buffers))
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
+    if (takesBuffers() && !buffers && options.forwardAfterBufferization)
+      return rewriter.notifyMatchFailure(
+          op, "forward-after-bufferization: lowered on its memref form");
     return rewriteKernel(op, rewriter);
   }
 
@@ -1035,6 +1041,36 @@ SmallVector<Value> tileOutputs(OpBuilder &b, Location loc, OpTy tile,
       out = tensor::EmptyOp::create(
           b, loc, tensor::getMixedSizes(b, loc, rowsLike), elem);
   return outs;
+}
+
+/// Replaces a site or merge op (`kFused`: its fused norm variant) by what
+/// its row tiles returned (`flatResults`, on rows): in the value form, the
+/// results reshaped to `type` (token dims sized like `like`'s; a fused op
+/// that does not keep h drops it); in the memref form (`buffers`) the tiles
+/// wrote the op's buffers and the op is erased.
+template <bool kFused, typename OpTy>
+LogicalResult replaceByRowTiles(PatternRewriter &rewriter, OpTy op,
+                                bool buffers,
+                                FailureOr<SmallVector<Value>> flatResults,
+                                Value like, ShapedType type) {
+  if (failed(flatResults))
+    return rewriter.notifyMatchFailure(op, "row tiling failed");
+  if (buffers) {
+    rewriter.eraseOp(op);
+    return success();
+  }
+  Location loc = op.getLoc();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, like);
+  auto resultType = cast<RankedTensorType>(type);
+  SmallVector<Value> results;
+  for (Value flatResult : *flatResults)
+    results.push_back(
+        unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
+  if constexpr (kFused)
+    if (!op.keepsMerged())
+      results.pop_back();
+  rewriter.replaceOp(op, results);
+  return success();
 }
 
 template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
@@ -1168,26 +1204,9 @@ template <typename OpTy> struct DepthAttnToVector : KernelPattern<OpTy> {
       else
         return rowsDone;
     };
-    FailureOr<SmallVector<Value>> result =
-        kb.forEachRowTile(rewriter, flat, rows, lower);
-    if (failed(result))
-      return rewriter.notifyMatchFailure(op, "row tiling failed");
-    if (buffers) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSources().front());
-    auto resultType = cast<RankedTensorType>(type);
-    SmallVector<Value> results;
-    for (Value flatResult : *result)
-      results.push_back(
-          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
-    if constexpr (kFused)
-      if (!op.keepsMerged())
-        results.pop_back();
-    rewriter.replaceOp(op, results);
-    return success();
+    return replaceByRowTiles<kFused>(
+        rewriter, op, buffers, kb.forEachRowTile(rewriter, flat, rows, lower),
+        op.getSources().front(), type);
   }
 };
 
@@ -1523,26 +1542,9 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
       else
         return rowsDone;
     };
-    FailureOr<SmallVector<Value>> result =
-        kb.forEachRowTile(rewriter, flat, rows, lower);
-    if (failed(result))
-      return rewriter.notifyMatchFailure(op, "row tiling failed");
-    if (buffers) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getSource());
-    auto resultType = cast<RankedTensorType>(type);
-    SmallVector<Value> results;
-    for (Value flatResult : *result)
-      results.push_back(
-          unflattenRows(rewriter, loc, flatResult, resultType, sizes, 0, true));
-    if constexpr (kFused)
-      if (!op.keepsMerged())
-        results.pop_back();
-    rewriter.replaceOp(op, results);
-    return success();
+    return replaceByRowTiles<kFused>(
+        rewriter, op, buffers, kb.forEachRowTile(rewriter, flat, rows, lower),
+        op.getSource(), type);
   }
 };
 
@@ -2293,6 +2295,7 @@ struct ConvertAttnResToVectorPass
     options.sourcesPerLoop = sourcesPerLoop;
     options.bf16Pairs = bf16Pairs;
     options.streamingMinBytes = streamingMinBytes;
+    options.forwardAfterBufferization = forwardAfterBufferization;
     std::string error = verifyAttnResToVectorOptions(options);
     if (!error.empty()) {
       func.emitError() << "convert-attnres-to-vector: " << error;

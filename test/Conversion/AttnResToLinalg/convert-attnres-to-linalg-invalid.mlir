@@ -7,6 +7,10 @@
 // RUN: not attnres-opt %s -split-input-file \
 // RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg),gpu.module(gpu.func(convert-attnres-to-linalg)))' 2>&1 \
 // RUN:   | FileCheck %s
+// keep-bufferizable checks the ops it keeps alike (every lowering after
+// bufferization has the same needs), on their tensor types.
+// RUN: attnres-opt %s -split-input-file -verify-diagnostics=all \
+// RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg{keep-bufferizable=true}),gpu.module(gpu.func(convert-attnres-to-linalg{keep-bufferizable=true})))'
 // The IR after the failed pass is the input: nothing was rewritten.
 // RUN: not attnres-opt %s -split-input-file --mlir-print-ir-after-failure \
 // RUN:   --pass-pipeline='builtin.module(func.func(convert-attnres-to-linalg),gpu.module(gpu.func(convert-attnres-to-linalg)))' 2>&1 \

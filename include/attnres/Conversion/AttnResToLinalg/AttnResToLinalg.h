@@ -70,11 +70,10 @@ void configureAttnResToLinalgConversionTarget(ConversionTarget &target,
                                               bool keepBufferizable = false);
 
 /// Emits an error on every attnres op under `root` that the patterns cannot
-/// lower (e.g. a dynamic hidden dimension) and fails if there was one; with
-/// `keepBufferizable`, ops the conversion keeps are only checked for
-/// addressable types (which their buffers need as well).
-LogicalResult checkAttnResToLinalgPreconditions(Operation *root,
-                                                bool keepBufferizable = false);
+/// lower (e.g. a dynamic hidden dimension) and fails if there was one. Ops
+/// that `keep-bufferizable` keeps are checked alike: every lowering after
+/// bufferization has the same requirements.
+LogicalResult checkAttnResToLinalgPreconditions(Operation *root);
 
 } // namespace attnres
 } // namespace mlir

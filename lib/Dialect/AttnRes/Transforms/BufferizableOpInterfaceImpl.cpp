@@ -16,8 +16,19 @@
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h"
+#include "attnres/Dialect/AttnRes/Utils/Functions.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+
+namespace mlir {
+namespace attnres {
+#define GEN_PASS_DEF_ATTNRESADDDESTINATIONSPASS
+#include "attnres/Dialect/AttnRes/Transforms/Passes.h.inc"
+} // namespace attnres
+} // namespace mlir
 
 using namespace mlir;
 using namespace mlir::attnres;
@@ -67,9 +78,10 @@ std::optional<unsigned> initResult(Operation *op, OpOperand &operand) {
   return operand.getOperandNumber() - first;
 }
 
-/// Creates the memref form of `op` over `operands` (the buffers of its
-/// operands, then one destination buffer per result).
-Operation *createMemRefForm(RewriterBase &rewriter, Operation *op,
+/// Creates `op` over `operands` (its operands, then one destination per
+/// result): the memref form for buffers, the value form with destinations
+/// for tensors.
+Operation *createWithDestinations(RewriterBase &rewriter, Operation *op,
                             ArrayRef<Value> operands) {
   Location loc = op->getLoc();
   Operation *created = nullptr;
@@ -228,14 +240,66 @@ struct AttnResOpInterface
     SmallVector<Value> results(operands.end() - op->getNumResults(),
                                operands.end());
     rewriter.setInsertionPoint(op);
-    if (!createMemRefForm(rewriter, op, operands))
+    if (!createWithDestinations(rewriter, op, operands))
       return op->emitOpError() << "cannot be bufferized";
     replaceOpWithBufferizedValues(rewriter, op, results);
     return success();
   }
 };
 
+/// An attnres op with a memref form, in the value form without
+/// destinations: the same op with `tensor.empty` destinations (sized by
+/// `tensor::getOrCreateDestinations`, i.e. the op's reified result shapes).
+struct AddDestinations : RewritePattern {
+  AddDestinations(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<AttnResDialect>(op->getDialect()) ||
+        !isa<BufferizableOpInterface>(op) || op->getNumResults() == 0 ||
+        numInits(op) != 0 ||
+        !llvm::all_of(op->getResultTypes(), llvm::IsaPred<RankedTensorType>))
+      return rewriter.notifyMatchFailure(op, "not a value form without outs");
+    SmallVector<Value> destinations;
+    if (failed(tensor::getOrCreateDestinations(rewriter, op->getLoc(), op,
+                                               destinations)))
+      return rewriter.notifyMatchFailure(op, "result shapes not reifiable");
+    SmallVector<Value> operands(op->getOperands());
+    llvm::append_range(operands, destinations);
+    Operation *created = createWithDestinations(rewriter, op, operands);
+    if (!created)
+      return rewriter.notifyMatchFailure(op, "no form with destinations");
+    rewriter.replaceOp(op, created->getResults());
+    return success();
+  }
+};
+
+struct AttnResAddDestinationsPass
+    : attnres::impl::AttnResAddDestinationsPassBase<
+          AttnResAddDestinationsPass> {
+  using Base::Base;
+  bool canScheduleOn(RegisteredOperationName name) const override {
+    return attnres::canScheduleOnFunctionsOrModules(name);
+  }
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateAttnResAddDestinationsPatterns(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    attnres::forEachFunction(getOperation(), [&](FunctionOpInterface func) {
+      if (!func.isExternal())
+        walkAndApplyPatterns(func, frozen);
+    });
+  }
+};
+
 } // namespace
+
+void mlir::attnres::populateAttnResAddDestinationsPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<AddDestinations>(patterns.getContext());
+}
 
 void mlir::attnres::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {

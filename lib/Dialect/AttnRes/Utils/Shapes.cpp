@@ -8,32 +8,25 @@ namespace mlir {
 namespace attnres {
 namespace detail {
 
-Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
-                  bool hasHidden) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
+/// The reassociation between a type of rank `rank` (`lead` leading dims,
+/// token dims, the hidden dim if `hasHidden`) and its rows form (one row dim
+/// in place of the token dims), and whether the rows form has more dims (no
+/// token dim: a unit row dim is inserted) rather than fewer. Shared by the
+/// tensor (`flattenRows`, `unflattenRows`) and buffer (`rowsTypeOf`,
+/// `rowsView`) forms.
+static std::pair<SmallVector<ReassociationIndices>, bool>
+rowsReassociation(int64_t rank, unsigned lead, bool hasHidden) {
   int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  if (tokens == 1)
-    return value;
   SmallVector<ReassociationIndices> re;
   for (unsigned i = 0; i < lead; ++i)
     re.push_back({int64_t(i)});
   if (tokens == 0) {
-    // Insert a unit row dim.
-    SmallVector<int64_t> shape(type.getShape().take_front(lead));
-    shape.push_back(1);
-    if (hasHidden) {
-      shape.push_back(type.getShape().back());
+    // Insert a unit row dim next to a neighbour (or from rank 0).
+    if (hasHidden)
       re.push_back({int64_t(lead), int64_t(lead) + 1});
-    } else {
-      if (lead == 0)
-        return tensor::ExpandShapeOp::create(
-            b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-            ArrayRef<ReassociationIndices>{});
+    else if (lead > 0)
       re.back().push_back(lead);
-    }
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, type.getElementType()), value, re);
+    return {re, true};
   }
   ReassociationIndices rows;
   for (int64_t i = lead; i < lead + tokens; ++i)
@@ -41,7 +34,25 @@ Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
   re.push_back(rows);
   if (hasHidden)
     re.push_back({rank - 1});
-  return tensor::CollapseShapeOp::create(b, loc, value, re);
+  return {re, false};
+}
+
+Value flattenRows(OpBuilder &b, Location loc, Value value, unsigned lead,
+                  bool hasHidden) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
+  if (tokens == 1)
+    return value;
+  auto [re, expand] = rowsReassociation(rank, lead, hasHidden);
+  if (!expand)
+    return tensor::CollapseShapeOp::create(b, loc, value, re);
+  SmallVector<int64_t> shape(type.getShape().take_front(lead));
+  shape.push_back(1);
+  if (hasHidden)
+    shape.push_back(type.getShape().back());
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value, re);
 }
 
 Value unflattenRows(OpBuilder &b, Location loc, Value flat,
@@ -51,27 +62,12 @@ Value unflattenRows(OpBuilder &b, Location loc, Value flat,
   int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
   if (tokens == 1)
     return flat;
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    if (hasHidden) {
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    } else {
-      if (lead == 0)
-        return tensor::CollapseShapeOp::create(
-            b, loc, type, flat, ArrayRef<ReassociationIndices>{});
-      re.back().push_back(lead);
-    }
+  auto [re, expand] = rowsReassociation(rank, lead, hasHidden);
+  if (expand)
     return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
-  }
-  ReassociationIndices rows;
-  int64_t dynamicRows = 0;
-  for (int64_t i = lead; i < lead + tokens; ++i) {
-    rows.push_back(i);
-    dynamicRows += type.isDynamicDim(i) ? 1 : 0;
-  }
-  if (dynamicRows >= 2) {
+  if (llvm::count_if(re[lead], [&](int64_t i) {
+        return type.isDynamicDim(i);
+      }) >= 2) {
     // MLIR 22.1's expand-strided-metadata crashes on a memref.expand_shape
     // that expands into two or more dynamic dims; a reshape with a shape
     // operand lowers without it.
@@ -81,9 +77,6 @@ Value unflattenRows(OpBuilder &b, Location loc, Value flat,
     Value shapeTensor = tensor::FromElementsOp::create(b, loc, shape);
     return tensor::ReshapeOp::create(b, loc, type, flat, shapeTensor);
   }
-  re.push_back(rows);
-  if (hasHidden)
-    re.push_back({rank - 1});
   return tensor::ExpandShapeOp::create(b, loc, type, flat, re, sizes);
 }
 
@@ -195,31 +188,6 @@ bool hasEncodedTensors(Operation *op) {
 
 double epsOf(FloatAttr attr) {
   return attr ? attr.getValue().convertToDouble() : 1.0e-5;
-}
-
-/// The reassociation of `rowsTypeOf` for a type of rank `rank`, and whether
-/// it expands (no token dim) rather than collapses.
-static std::pair<SmallVector<ReassociationIndices>, bool>
-rowsReassociation(int64_t rank, unsigned lead, bool hasHidden) {
-  int64_t tokens = rank - lead - (hasHidden ? 1 : 0);
-  SmallVector<ReassociationIndices> re;
-  for (unsigned i = 0; i < lead; ++i)
-    re.push_back({int64_t(i)});
-  if (tokens == 0) {
-    // Insert a unit row dim next to a neighbour (or from rank 0).
-    if (hasHidden)
-      re.push_back({int64_t(lead), int64_t(lead) + 1});
-    else if (lead > 0)
-      re.back().push_back(lead);
-    return {re, true};
-  }
-  ReassociationIndices rows;
-  for (int64_t i = lead; i < lead + tokens; ++i)
-    rows.push_back(i);
-  re.push_back(rows);
-  if (hasHidden)
-    re.push_back({rank - 1});
-  return {re, false};
 }
 
 MemRefType rowsTypeOf(MemRefType type, unsigned lead, bool hasHidden) {

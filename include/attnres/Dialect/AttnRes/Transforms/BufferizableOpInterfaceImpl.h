@@ -11,6 +11,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class RewritePatternSet;
 namespace attnres {
 
 /// Attaches the models: upstream's `one-shot-bufferize` then keeps these ops,
@@ -19,6 +20,14 @@ namespace attnres {
 /// (its result is equivalent to it); an op without destinations gets a new
 /// buffer per result (`bufferization.alloc_tensor` semantics).
 void registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry);
+
+/// The pattern of `attnres-add-destinations`: an attnres op with a memref
+/// form, in the value form without destinations, gets `tensor.empty`
+/// destinations shaped like its results (reified), one per result. Its
+/// meaning is unchanged (destinations are written, never read); upstream's
+/// `eliminate-empty-tensors` can then compute a result that ends in a
+/// destination (`bufferization.materialize_in_destination`) in place.
+void populateAttnResAddDestinationsPatterns(RewritePatternSet &patterns);
 
 } // namespace attnres
 } // namespace mlir

@@ -373,6 +373,39 @@ def AttnResPlanBuffersPass
   ];
 }
 
+def AttnResAddDestinationsPass : Pass<"attnres-add-destinations"> {
+  let summary = "Give value-form attnres ops tensor.empty destinations "
+                "(destination-passing style before bufferization)";
+  let description = [{
+    Rewrites every attnres op that has a memref form
+    (`BufferizableOpInterface`) and is in the value form without
+    destinations into the same op with one `tensor.empty` destination per
+    result, shaped like the result (the op's reified result shapes for
+    dynamic sizes):
+
+    ```mlir
+    %h = attnres.depth_attn %q, [%v0, %v1] : tensor<64xf32>, tensor<?x64xf32> -> tensor<?x64xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %d = tensor.dim %v0, %c0 : tensor<?x64xf32>
+    %e = tensor.empty(%d) : tensor<?x64xf32>
+    %h = attnres.depth_attn %q, [%v0, %v1] outs(%e : tensor<?x64xf32>) : tensor<64xf32>, tensor<?x64xf32> -> tensor<?x64xf32>
+    ```
+
+    The meaning is the same (destinations are written, never read). Run
+    before `eliminate-empty-tensors` and `one-shot-bufferize` when the ops
+    are kept through bufferization (`convert-attnres-to-linalg{keep-bufferizable}`):
+    a result that ends in a destination (`bufferization.materialize_in_destination`,
+    e.g. a caller's output buffer) is then computed in that buffer instead
+    of a new allocation copied into it. `attnres-to-llvm` and
+    `attnres-to-nvvm` run it so.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def AttnResCheckLoweredPass : Pass<"attnres-check-lowered"> {
   let summary = "Fail, naming each op, if attnres ops are left";
   let description = [{
