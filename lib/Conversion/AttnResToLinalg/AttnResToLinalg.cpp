@@ -666,7 +666,8 @@ static bool keptForBufferization(Operation *op, bool keepBufferizable) {
   return keepBufferizable && isa<bufferization::BufferizableOpInterface>(op);
 }
 
-LogicalResult mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
+LogicalResult
+mlir::attnres::checkAttnResToLinalgPreconditions(Operation *root) {
   bool ok = true;
   // Ops are checked alike whether the pass lowers them now or keeps them
   // (keep-bufferizable) for a lowering on buffers: bufferization drops

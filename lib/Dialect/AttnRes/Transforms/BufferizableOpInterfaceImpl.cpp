@@ -14,14 +14,14 @@
 
 #include "attnres/Dialect/AttnRes/IR/AttnResDialect.h"
 #include "attnres/Dialect/AttnRes/IR/AttnResOps.h"
-#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "attnres/Dialect/AttnRes/Transforms/Passes.h"
 #include "attnres/Dialect/AttnRes/Utils/Functions.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace attnres {
@@ -82,7 +82,7 @@ std::optional<unsigned> initResult(Operation *op, OpOperand &operand) {
 /// result): the memref form for buffers, the value form with destinations
 /// for tensors.
 Operation *createWithDestinations(RewriterBase &rewriter, Operation *op,
-                            ArrayRef<Value> operands) {
+                                  ArrayRef<Value> operands) {
   Location loc = op->getLoc();
   Operation *created = nullptr;
   if (auto attn = dyn_cast<DepthAttnOp>(op)) {

@@ -65,9 +65,8 @@ Value unflattenRows(OpBuilder &b, Location loc, Value flat,
   auto [re, expand] = rowsReassociation(rank, lead, hasHidden);
   if (expand)
     return tensor::CollapseShapeOp::create(b, loc, type, flat, re);
-  if (llvm::count_if(re[lead], [&](int64_t i) {
-        return type.isDynamicDim(i);
-      }) >= 2) {
+  if (llvm::count_if(re[lead],
+                     [&](int64_t i) { return type.isDynamicDim(i); }) >= 2) {
     // MLIR 22.1's expand-strided-metadata crashes on a memref.expand_shape
     // that expands into two or more dynamic dims; a reshape with a shape
     // operand lowers without it.
