@@ -1046,10 +1046,9 @@ bool isBufferForm(Operation *op) {
 /// The base of the kernel patterns: value-form ops with destinations
 /// (`outs`) are left to convert-attnres-to-linalg (their decomposition writes
 /// into the given destinations), and so are memref-form ops unless the
-/// pattern `takesBuffers` (the forward kernels: their per-row loops write
-/// into the op's buffers); the others go to `rewriteKernel`. With
-/// `forward-after-bufferization` the patterns that take buffers leave the
-/// value form alone.
+/// pattern `takesBuffers` (all kernels do: their loops write into the op's
+/// buffers); the others go to `rewriteKernel`. With `memref-form-only` the
+/// value form is left alone.
 template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
   KernelPattern(MLIRContext *ctx,
                 const ConvertAttnResToVectorPassOptions &options)
@@ -1062,9 +1061,9 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
-    if (takesBuffers() && !buffers && options.forwardAfterBufferization)
+    if (!buffers && options.memrefFormOnly)
       return rewriter.notifyMatchFailure(
-          op, "forward-after-bufferization: lowered on its memref form");
+          op, "memref-form-only: lowered on its memref form");
     return rewriteKernel(op, rewriter);
   }
 
@@ -2482,7 +2481,7 @@ struct ConvertAttnResToVectorPass
     options.sourcesPerLoop = sourcesPerLoop;
     options.bf16Pairs = bf16Pairs;
     options.streamingMinBytes = streamingMinBytes;
-    options.forwardAfterBufferization = forwardAfterBufferization;
+    options.memrefFormOnly = memrefFormOnly;
     std::string error = verifyAttnResToVectorOptions(options);
     if (!error.empty()) {
       func.emitError() << "convert-attnres-to-vector: " << error;
