@@ -29,6 +29,11 @@
 // lowered with the same per-row loop, which writes the tile's buffers; the
 // loops carry no buffers (`carriedLoop`: a transfer_write into a buffer has
 // no result). After attnres-to-llvm both forms give the same kernel loops.
+// The gradient kernels take the memref form too: their hand-built forall
+// has no shared outputs, its tasks write memref.subviews of the rows views
+// of the destinations and their row of the task-partial accumulators (a
+// memref.alloc left to the buffer deallocation pipeline), whose sum is
+// written into the query's (gain's) gradient buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -845,9 +850,8 @@ public:
     for (Value v : shared)
       if (!isBuffer(v))
         outs.push_back(v);
-    auto forall =
-        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks}, outs,
-                              std::nullopt, nullptr);
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{numTasks}, outs, std::nullopt, nullptr);
     // What task k slices: the forall's shared outputs, the buffers.
     SmallVector<Value> bases, results;
     unsigned k = 0;
@@ -1689,12 +1693,12 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
       shared.push_back(
-          buffers ? views.lookup(op.getInits()[j + 1])
-                  : tensor::EmptyOp::create(
-                        rewriter, loc,
-                        tensor::getMixedSizes(rewriter, loc, sources[0]),
-                        elemType)
-                        .getResult());
+          buffers
+              ? views.lookup(op.getInits()[j + 1])
+              : tensor::EmptyOp::create(
+                    rewriter, loc,
+                    tensor::getMixedSizes(rewriter, loc, sources[0]), elemType)
+                    .getResult());
     shared.push_back(kb.taskAccumulators(numTasks, {}, buffers));
     SmallVector<Value> done = kb.gradForall(
         rows, tile, numTasks, shared, kb.gradSlices(n, 1),
@@ -1829,8 +1833,8 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
         tensor::getMixedSizes(rewriter, loc, op.getGrad());
     for (size_t j = 0; j < n; ++j)
       results.push_back(unflattenRows(rewriter, loc, done[j],
-                                      cast<RankedTensorType>(srcType), sizes,
-                                      0, true));
+                                      cast<RankedTensorType>(srcType), sizes, 0,
+                                      true));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -1858,8 +1862,7 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
     auto srcType = dyn_cast<ShapedType>(op.getSource().getType());
     std::optional<int64_t> hidden = kernelHidden(srcType);
     if (!hidden || hasEncodedTensors(op) ||
-        (buffers ? op.getInits().size() != 4
-                 : !isa<RankedTensorType>(srcType)))
+        (buffers ? op.getInits().size() != 4 : !isa<RankedTensorType>(srcType)))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
@@ -2017,13 +2020,12 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
     auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
     auto rowsType = cast<RankedTensorType>(srcType);
     rewriter.replaceOp(
-        op, ValueRange{unflattenRows(rewriter, loc, done[0], rowsType, sizes,
-                                     0, true),
-                       unflattenRows(rewriter, loc, done[2], lseType, lseSizes,
-                                     0, false),
-                       dq,
-                       unflattenRows(rewriter, loc, done[1], rowsType, sizes,
-                                     0, true)});
+        op,
+        ValueRange{
+            unflattenRows(rewriter, loc, done[0], rowsType, sizes, 0, true),
+            unflattenRows(rewriter, loc, done[2], lseType, lseSizes, 0, false),
+            dq,
+            unflattenRows(rewriter, loc, done[1], rowsType, sizes, 0, true)});
     return success();
   }
 };
@@ -2047,8 +2049,7 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
     auto srcType = dyn_cast<ShapedType>(op.getInput().getType());
     std::optional<int64_t> hidden = kernelHidden(srcType);
     if (!hidden || hasEncodedTensors(op) ||
-        (buffers ? op.getInits().size() != 2
-                 : !isa<RankedTensorType>(srcType)))
+        (buffers ? op.getInits().size() != 2 : !isa<RankedTensorType>(srcType)))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
@@ -2058,10 +2059,9 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
     // The memref form: rows views of x, g and the dx destination (dγ is
     // written by `sumTasks`).
     IRMapping views;
-    if (buffers &&
-        failed(mapRowsViews(rewriter, loc,
-                            {op.getInput(), op.getGrad(), op.getInits()[0]},
-                            views)))
+    if (buffers && failed(mapRowsViews(
+                       rewriter, loc,
+                       {op.getInput(), op.getGrad(), op.getInits()[0]}, views)))
       return rewriter.notifyMatchFailure(
           op, "buffer layout without a rows view: lowered by "
               "convert-attnres-to-linalg");
@@ -2160,16 +2160,15 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
       rewriter.eraseOp(op);
       return success();
     }
-    Value dgain =
-        kb.sumTasks(done[1], numTasks,
-                    cast<RankedTensorType>(op.getGainGrad().getType()));
+    Value dgain = kb.sumTasks(
+        done[1], numTasks, cast<RankedTensorType>(op.getGainGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getInput());
-    rewriter.replaceOp(
-        op, ValueRange{unflattenRows(rewriter, loc, done[0],
-                                     cast<RankedTensorType>(srcType), sizes, 0,
-                                     true),
-                       dgain});
+    rewriter.replaceOp(op,
+                       ValueRange{unflattenRows(rewriter, loc, done[0],
+                                                cast<RankedTensorType>(srcType),
+                                                sizes, 0, true),
+                                  dgain});
     return success();
   }
 };
@@ -2255,12 +2254,12 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
       shared.push_back(
-          buffers ? views.lookup(op.getInits()[j + 1])
-                  : tensor::EmptyOp::create(
-                        rewriter, loc,
-                        tensor::getMixedSizes(rewriter, loc, sources[0]),
-                        elemType)
-                        .getResult());
+          buffers
+              ? views.lookup(op.getInits()[j + 1])
+              : tensor::EmptyOp::create(
+                    rewriter, loc,
+                    tensor::getMixedSizes(rewriter, loc, sources[0]), elemType)
+                    .getResult());
     // Accumulators: [tasks, S, D].
     shared.push_back(kb.taskAccumulators(numTasks, {S}, buffers));
     SmallVector<Value> done = kb.gradForall(
@@ -2447,8 +2446,8 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
     for (size_t j = 0; j < n; ++j)
       results.push_back(unflattenRows(rewriter, loc, done[j],
-                                      cast<RankedTensorType>(srcType), sizes,
-                                      0, true));
+                                      cast<RankedTensorType>(srcType), sizes, 0,
+                                      true));
     rewriter.replaceOp(op, results);
     return success();
   }
