@@ -47,21 +47,20 @@ void addAttnResOptimizations(OpPassManager &funcPm, bool fuse,
 
 /// The options of the CPU kernels (convert-attnres-to-vector).
 ConvertAttnResToVectorPassOptions
-vectorOptions(const AttnResToLLVMPipelineOptions &options,
-              bool forwardAfterBufferization) {
+vectorOptions(const AttnResToLLVMPipelineOptions &options) {
   ConvertAttnResToVectorPassOptions vector;
   vector.vectorWidth = options.vectorWidth;
   vector.rowsPerTask = options.rowsPerTask;
   vector.streamingMinBytes = options.streamingMinBytes;
   vector.sourcesPerLoop = options.sourcesPerLoop;
   vector.bf16Pairs = options.bf16Pairs;
-  vector.forwardAfterBufferization = forwardAfterBufferization;
   return vector;
 }
 
-/// The attnres optimizations on tensors; the gradient kernels (value form
-/// only); every other attnres op without a memref form (none today) or,
-/// without fast kernels, every attnres op becomes linalg on tensors.
+/// The attnres optimizations on tensors; every attnres op without a memref
+/// form (none today) or, without fast kernels, every attnres op becomes
+/// linalg on tensors (the fast kernels run on the memref form, after
+/// bufferization).
 void buildTensorPipeline(OpPassManager &pm,
                          const AttnResToLLVMPipelineOptions &options) {
   OpPassManager &funcPm = pm.nestAny();
@@ -76,10 +75,9 @@ void buildTensorPipeline(OpPassManager &pm,
     // The next sublayer's PreNorm of a site's or merge's result runs in its
     // kernel (after two-phase scheduling, which groups the plain sites).
     funcPm.addPass(createAttnResFuseNormEpiloguesPass());
-    funcPm.addPass(createConvertAttnResToVectorPass(
-        vectorOptions(options, /*forwardAfterBufferization=*/true)));
-    // The ops with a memref form survive bufferization: the forward kernels
-    // and the linalg decompositions write into their buffers.
+    // The ops with a memref form survive bufferization: the kernels
+    // (forward and gradient) and the linalg decompositions write into their
+    // buffers.
     linalg.keepBufferizable = true;
   }
   funcPm.addPass(createConvertAttnResToLinalgPass(linalg));
@@ -239,13 +237,14 @@ void mlir::attnres::buildAttnResToLLVMPipeline(
   buildTensorPipeline(pm, options);
   buildOneShotBufferizationPipeline(pm);
   if (options.fastKernels) {
-    // The forward kernels on their buffers (rows views tiled by
-    // scf::tileUsingSCF), what they do not take as linalg on buffers, both
-    // before deallocation (which frees the kernels' and decompositions'
-    // temporaries).
+    // The kernels on their buffers (forward: rows views tiled by
+    // scf::tileUsingSCF; gradients: their task forall on rows views), what
+    // they do not take as linalg on buffers, both before deallocation
+    // (which frees the kernels' and decompositions' temporaries: the fused
+    // ops' scratch h, the gradients' task-partial accumulators).
     OpPassManager &afterBuffers = pm.nestAny();
-    afterBuffers.addPass(createConvertAttnResToVectorPass(
-        vectorOptions(options, /*forwardAfterBufferization=*/false)));
+    afterBuffers.addPass(
+        createConvertAttnResToVectorPass(vectorOptions(options)));
     afterBuffers.addPass(createConvertAttnResToLinalgPass());
     pm.addPass(createAttnResCheckLoweredPass());
   }

@@ -106,18 +106,20 @@ def ConvertAttnResToVectorPass
       `bf16-pairs`, bf16 rows are read 2·`vector-width` elements at a time
       and split into even/odd f32 vectors with integer shifts and masks.
 
-    The forward ops (and the fused norm ops) in their memref form (after
-    bufferization) get the same kernels, written into their buffers: the
+    Every op in its memref form (after bufferization) gets the same kernel,
+    written into its buffers. The forward ops (and the fused norm ops): the
     op on rows views of its buffers is tiled by `scf::tileUsingSCF` into an
     `scf.forall` without shared outputs (tiles are `memref.subview`s) and
-    each tiled op is lowered with its per-row loop. Value-form ops with
-    destinations, gradient ops with destinations or in memref form, and
-    memref-form ops whose buffers have no rows view (token dims with dynamic
-    strides) are left for `convert-attnres-to-linalg`. With
-    `forward-after-bufferization`, the value form of the forward ops is left
-    alone too (only the gradient kernels, which take the value form only,
-    are emitted): `attnres-to-llvm` runs the pass once before bufferization
-    for the gradients and once after it for the forward ops on their buffers.
+    each tiled op is lowered with its per-row loop. The gradient ops: the
+    kernel's hand-built `scf.forall` has no shared outputs either, its tasks
+    write `memref.subview`s of the rows views of the destination buffers,
+    the task-partial f32 accumulators of the query's (gain's) gradient are a
+    `memref.alloc` left to the buffer deallocation pipeline, and their sum
+    is written into that gradient's destination. Value-form ops with
+    destinations and memref-form ops whose buffers have no rows view (token
+    dims with dynamic strides) are left for `convert-attnres-to-linalg`.
+    With `memref-form-only`, every value-form op is left alone too:
+    `attnres-to-llvm` runs the pass after bufferization only.
 
     Ops with a dynamic hidden dimension are left alone (for
     `convert-attnres-to-linalg` to report). The vector width is lowered to
@@ -151,12 +153,9 @@ def ConvertAttnResToVectorPass
            "mark the output loops of kernels whose static output has at "
            "least this many bytes for non-temporal stores "
            "(attnres-streaming-stores); 0: never">,
-    Option<"forwardAfterBufferization", "forward-after-bufferization",
-           "bool", /*default=*/"false",
-           "Leave the value form of the forward ops (depth_attn, "
-           "depth_attn_stats, depth_attn_merge, the fused norm ops) alone, "
-           "for this pass on their memref form after bufferization; lower "
-           "the gradient ops">,
+    Option<"memrefFormOnly", "memref-form-only", "bool", /*default=*/"false",
+           "Lower only the memref form (after bufferization): leave every "
+           "value-form op alone">,
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect",

@@ -29,6 +29,11 @@
 // lowered with the same per-row loop, which writes the tile's buffers; the
 // loops carry no buffers (`carriedLoop`: a transfer_write into a buffer has
 // no result). After attnres-to-llvm both forms give the same kernel loops.
+// The gradient kernels take the memref form too: their hand-built forall
+// has no shared outputs, its tasks write memref.subviews of the rows views
+// of the destinations and their row of the task-partial accumulators (a
+// memref.alloc left to the buffer deallocation pipeline), whose sum is
+// written into the query's (gain's) gradient buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,6 +133,15 @@ LogicalResult mapRowsViews(RewriterBase &rewriter, Location loc,
     views.map(buffer, view);
   }
   return success();
+}
+
+/// Whether each of `buffers` has a rows view (`rowsTypeOf`, `lead` leading
+/// dims kept, a hidden dim when `hasHidden`); creates nothing.
+bool haveRowsViews(ValueRange buffers, unsigned lead, bool hasHidden) {
+  return llvm::all_of(buffers, [&](Value buffer) {
+    auto type = dyn_cast<MemRefType>(buffer.getType());
+    return type && rowsTypeOf(type, lead, hasHidden);
+  });
 }
 
 /// A new buffer (identity layout, 64-byte aligned, as one-shot-bufferize
@@ -823,14 +837,31 @@ public:
   /// rows each. Task `k` works on its slices of `shared` (per `kinds`: the
   /// rows [start, start + size) of a `[rows, D]` or `[rows]` tensor, or row
   /// `k` of a `[tasks, ..., D]` accumulator): `body(start, size, slices)`
-  /// returns them updated.
-  scf::ForallOp
+  /// returns them updated. Buffers among `shared` (memref form) are not
+  /// shared outputs: their slices are `memref.subview`s the task writes in
+  /// place (no parallel_insert_slice). Returns the values of `shared` after
+  /// the forall: its results, the buffers in their places.
+  SmallVector<Value>
   gradForall(Value rows, Value tile, Value numTasks, ValueRange shared,
              ArrayRef<TaskSlice> kinds,
              function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
-    auto forall =
-        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks}, shared,
-                              std::nullopt, nullptr);
+    auto isBuffer = [](Value v) { return isa<MemRefType>(v.getType()); };
+    SmallVector<Value> outs;
+    for (Value v : shared)
+      if (!isBuffer(v))
+        outs.push_back(v);
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{numTasks}, outs, std::nullopt, nullptr);
+    // What task k slices: the forall's shared outputs, the buffers.
+    SmallVector<Value> bases, results;
+    unsigned k = 0;
+    for (Value v : shared) {
+      bool buffer = isBuffer(v);
+      bases.push_back(buffer ? v : forall.getRegionIterArgs()[k]);
+      results.push_back(buffer ? v : forall.getResult(k));
+      if (!buffer)
+        ++k;
+    }
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value iv = forall.getInductionVars().front();
@@ -840,9 +871,8 @@ public:
     OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
     SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
     SmallVector<Value> tiles;
-    for (auto [out, kind] :
-         llvm::zip_equal(forall.getRegionIterArgs(), kinds)) {
-      auto type = cast<RankedTensorType>(out.getType());
+    for (auto [out, kind] : llvm::zip_equal(bases, kinds)) {
+      auto type = cast<ShapedType>(out.getType());
       SmallVector<OpFoldResult> off(type.getRank(), zero), sz;
       if (kind == TaskSlice::Accumulator) {
         off[0] = iv;
@@ -856,80 +886,120 @@ public:
           sz.push_back(b.getIndexAttr(hidden));
       }
       SmallVector<OpFoldResult> st(type.getRank(), one);
-      tiles.push_back(tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
+      if (isBuffer(out))
+        tiles.push_back(memref::SubViewOp::create(b, loc, out, off, sz, st));
+      else
+        tiles.push_back(
+            tensor::ExtractSliceOp::create(b, loc, out, off, sz, st));
       offsets.push_back(off);
       sizes.push_back(sz);
       strides.push_back(st);
     }
     SmallVector<Value> done = body(start, size, tiles);
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    for (auto [i, out] : llvm::enumerate(forall.getRegionIterArgs()))
-      tensor::ParallelInsertSliceOp::create(b, loc, done[i], out, offsets[i],
-                                            sizes[i], strides[i]);
-    return forall;
+    for (auto [i, out] : llvm::enumerate(bases))
+      if (!isBuffer(out))
+        tensor::ParallelInsertSliceOp::create(b, loc, done[i], out, offsets[i],
+                                              sizes[i], strides[i]);
+    return results;
   }
 
-  /// Zeroes the D-row `acc[lead..., :]` of an f32 accumulator tile.
+  /// Zeroes the D-row `acc[lead..., :]` of an f32 accumulator tile (a
+  /// tensor: the updated tile; a buffer: written in place, returned as is).
   Value zeroRow(Value acc, ArrayRef<int64_t> lead) {
-    return scf::ForOp::create(
-               b, loc, index(0), index(hidden), index(width), ValueRange{acc},
-               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                 Value z = zero(nb, loc);
-                 SmallVector<Value> idx;
-                 for (int64_t i : lead)
-                   idx.push_back(index(i));
-                 idx.push_back(c);
-                 scf::YieldOp::create(nb, loc, write(nb, z, a[0], idx));
-               })
-        .getResult(0);
+    SmallVector<Value> results;
+    carriedLoop(
+        b, loc, index(0), index(hidden), index(width), ValueRange{acc},
+        [&](OpBuilder &nb, Value c, ValueRange a) {
+          Value z = zero(nb, loc);
+          SmallVector<Value> idx;
+          for (int64_t i : lead)
+            idx.push_back(index(i));
+          idx.push_back(c);
+          return SmallVector<Value>{write(nb, z, a[0], idx)};
+        },
+        results);
+    return results.front();
   }
 
   /// `out[lead[1:]..., :] = Σ_k partial[k, lead[1:]..., :]` over the
-  /// `numTasks` accumulator rows of the tasks, rounded to `out`'s type.
+  /// `numTasks` accumulator rows of the tasks, rounded to `out`'s type (a
+  /// tensor: the updated one; a buffer: written, returned as is).
   Value sumTasks(Value partial, Value numTasks, Value out,
                  ArrayRef<int64_t> lead) {
-    return scf::ForOp::create(
-               b, loc, index(0), index(hidden), index(width), ValueRange{out},
-               [&](OpBuilder &nb, Location, Value c, ValueRange a) {
-                 Value total =
-                     scf::ForOp::create(
-                         nb, loc, index(0), numTasks, index(1),
-                         ValueRange{zero(nb, loc)},
-                         [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                           SmallVector<Value> idx = {k};
-                           for (int64_t i : lead)
-                             idx.push_back(index(i));
-                           idx.push_back(c);
-                           scf::YieldOp::create(
-                               ib, loc,
-                               ValueRange{arith::AddFOp::create(
-                                   ib, loc, t[0], read(ib, partial, idx))});
-                         })
-                         .getResult(0);
-                 SmallVector<Value> idx;
-                 for (int64_t i : lead)
-                   idx.push_back(index(i));
-                 idx.push_back(c);
-                 scf::YieldOp::create(nb, loc, write(nb, total, a[0], idx));
-               })
-        .getResult(0);
+    SmallVector<Value> results;
+    carriedLoop(
+        b, loc, index(0), index(hidden), index(width), ValueRange{out},
+        [&](OpBuilder &nb, Value c, ValueRange a) {
+          Value total =
+              scf::ForOp::create(
+                  nb, loc, index(0), numTasks, index(1),
+                  ValueRange{zero(nb, loc)},
+                  [&](OpBuilder &ib, Location, Value k, ValueRange t) {
+                    SmallVector<Value> idx = {k};
+                    for (int64_t i : lead)
+                      idx.push_back(index(i));
+                    idx.push_back(c);
+                    scf::YieldOp::create(
+                        ib, loc,
+                        ValueRange{arith::AddFOp::create(
+                            ib, loc, t[0], read(ib, partial, idx))});
+                  })
+                  .getResult(0);
+          SmallVector<Value> idx;
+          for (int64_t i : lead)
+            idx.push_back(index(i));
+          idx.push_back(c);
+          return SmallVector<Value>{write(nb, total, a[0], idx)};
+        },
+        results);
+    return results.front();
   }
 
-  /// `Σ_k partial[k, ...]` over the task rows of a `[tasks, D]` or
-  /// `[tasks, S, D]` f32 accumulator, rounded to the element type of `type`
+  /// `out = Σ_k partial[k, ...]` over the task rows of a `[tasks, D]` or
+  /// `[tasks, S, D]` f32 accumulator into `out` (`[D]` or `[S, D]`, a tensor
+  /// or a buffer), rounded to its element type; returns the updated tensor
+  /// (a buffer: `out`).
+  Value sumTasks(Value partial, Value numTasks, Value out) {
+    ArrayRef<int64_t> shape =
+        cast<ShapedType>(partial.getType()).getShape().drop_front();
+    if (shape.size() == 1)
+      return sumTasks(partial, numTasks, out, {});
+    for (int64_t i = 0; i < shape.front(); ++i)
+      out = sumTasks(partial, numTasks, out, {i});
+    return out;
+  }
+
+  /// `Σ_k partial[k, ...]` as a new tensor of the element type of `type`
   /// (and cast to it when its shape is less static).
   Value sumTasks(Value partial, Value numTasks, RankedTensorType type) {
     ArrayRef<int64_t> shape =
-        cast<RankedTensorType>(partial.getType()).getShape().drop_front();
+        cast<ShapedType>(partial.getType()).getShape().drop_front();
     Value out = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-    if (shape.size() == 1)
-      out = sumTasks(partial, numTasks, out, {});
-    else
-      for (int64_t i = 0; i < shape.front(); ++i)
-        out = sumTasks(partial, numTasks, out, {i});
+    out = sumTasks(partial, numTasks, out);
     if (out.getType() != type)
       out = tensor::CastOp::create(b, loc, type, out);
     return out;
+  }
+
+  /// The task-partial f32 accumulators `[numTasks, lead..., D]` of a
+  /// gradient kernel: a `tensor.empty` (value form) or, in the memref form
+  /// (`buffer`), a `memref.alloc` that the kernel does not free (the buffer
+  /// deallocation pipeline that runs after the kernels in attnres-to-llvm
+  /// does, as for one-shot-bufferize's allocations).
+  Value taskAccumulators(Value numTasks, ArrayRef<int64_t> lead, bool buffer) {
+    SmallVector<int64_t> shape = {ShapedType::kDynamic};
+    llvm::append_range(shape, lead);
+    shape.push_back(hidden);
+    Type f32 = b.getF32Type();
+    if (buffer)
+      return memref::AllocOp::create(b, loc, MemRefType::get(shape, f32),
+                                     ValueRange{numTasks},
+                                     b.getI64IntegerAttr(64));
+    SmallVector<OpFoldResult> sizes = {numTasks};
+    for (int64_t d : ArrayRef<int64_t>(shape).drop_front())
+      sizes.push_back(b.getIndexAttr(d));
+    return tensor::EmptyOp::create(b, loc, sizes, f32);
   }
 
   /// Rows per parallel task: `rows-per-task`, fewer when rows are big (a
@@ -980,10 +1050,9 @@ bool isBufferForm(Operation *op) {
 /// The base of the kernel patterns: value-form ops with destinations
 /// (`outs`) are left to convert-attnres-to-linalg (their decomposition writes
 /// into the given destinations), and so are memref-form ops unless the
-/// pattern `takesBuffers` (the forward kernels: their per-row loops write
-/// into the op's buffers); the others go to `rewriteKernel`. With
-/// `forward-after-bufferization` the patterns that take buffers leave the
-/// value form alone.
+/// pattern `takesBuffers` (all kernels do: their loops write into the op's
+/// buffers); the others go to `rewriteKernel`. With `memref-form-only` the
+/// value form is left alone.
 template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
   KernelPattern(MLIRContext *ctx,
                 const ConvertAttnResToVectorPassOptions &options)
@@ -996,9 +1065,9 @@ template <typename OpTy> struct KernelPattern : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(
           op,
           "destinations or memref form: lowered by convert-attnres-to-linalg");
-    if (takesBuffers() && !buffers && options.forwardAfterBufferization)
+    if (!buffers && options.memrefFormOnly)
       return rewriter.notifyMatchFailure(
-          op, "forward-after-bufferization: lowered on its memref form");
+          op, "memref-form-only: lowered on its memref form");
     return rewriteKernel(op, rewriter);
   }
 
@@ -1570,11 +1639,17 @@ template <typename OpTy> struct DepthAttnMergeToVector : KernelPattern<OpTy> {
 struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
   using KernelPattern::KernelPattern;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(DepthAttnGradOp op,
                               PatternRewriter &rewriter) const override {
-    auto srcType = dyn_cast<RankedTensorType>(op.getGrad().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || op.getSources().empty() || hasEncodedTensors(op))
+    bool buffers = isBufferForm(op);
+    auto srcType = dyn_cast_or_null<ShapedType>(
+        op.getGrad() ? op.getGrad().getType() : Type());
+    std::optional<int64_t> hidden = kernelHidden(srcType);
+    if (!hidden || op.getSources().empty() || hasEncodedTensors(op) ||
+        (buffers ? op.getInits().size() != op.getSources().size() + 1
+                 : !isa<RankedTensorType>(srcType)))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
@@ -1582,19 +1657,31 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
       return rewriter.notifyMatchFailure(op, "no token rows");
     Location loc = op.getLoc();
     size_t n = op.getSources().size();
+    // The memref form: rows views of the sources, g and the dV_j
+    // destinations (written in place by the tasks).
+    IRMapping views;
+    if (buffers) {
+      SmallVector<Value> viewed(op.getSources());
+      viewed.push_back(op.getGrad());
+      llvm::append_range(viewed, op.getInits().drop_front());
+      if (failed(mapRowsViews(rewriter, loc, viewed, views)))
+        return rewriter.notifyMatchFailure(
+            op, "buffer layout without a rows view: lowered by "
+                "convert-attnres-to-linalg");
+    }
     KernelBuilder kb(rewriter, loc, *hidden, options);
     kb.rowBytes = rowsOfBytes(srcType, 2 * n + 1, *hidden);
     SmallVector<Value> sources;
     for (Value s : op.getSources())
-      sources.push_back(flattenRows(rewriter, loc, s, 0, true));
-    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+      sources.push_back(buffers ? views.lookup(s)
+                                : flattenRows(rewriter, loc, s, 0, true));
+    Value grad = buffers ? views.lookup(op.getGrad())
+                         : flattenRows(rewriter, loc, op.getGrad(), 0, true);
     Value query = op.getQuery();
-    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
-    auto flatType = cast<RankedTensorType>(sources[0].getType());
-    Type elemType = flatType.getElementType();
+    Value rows = kb.dim(rewriter, sources[0], 0);
+    Type elemType = srcType.getElementType();
     double eps = epsOf(op.getEpsAttr());
     int64_t width = kb.width;
-    Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
     // Tiles of rows, one task each; task k accumulates its dq into row k of
@@ -1605,13 +1692,15 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
     std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
-      shared.push_back(tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
-          elemType));
-    shared.push_back(tensor::EmptyOp::create(
-        rewriter, loc,
-        ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)}, f32));
-    scf::ForallOp forall = kb.gradForall(
+      shared.push_back(
+          buffers
+              ? views.lookup(op.getInits()[j + 1])
+              : tensor::EmptyOp::create(
+                    rewriter, loc,
+                    tensor::getMixedSizes(rewriter, loc, sources[0]), elemType)
+                    .getResult());
+    shared.push_back(kb.taskAccumulators(numTasks, {}, buffers));
+    SmallVector<Value> done = kb.gradForall(
         rows, tile, numTasks, shared, kb.gradSlices(n, 1),
         [&](Value start, Value size, ValueRange taskTiles) {
           SmallVector<Value> tiles(taskTiles);
@@ -1695,10 +1784,11 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
             // Pass 2: the dV_j rows (the output loop: non-temporal stores
             // when large, see attnres-streaming-stores), then the dq
             // accumulator (a loop of its own: its stores must stay cached).
-            auto loop = scf::ForOp::create(
+            SmallVector<Value> results, accDone;
+            auto loop = carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 cur.take_front(n),
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                [&](OpBuilder &nb, Value c, ValueRange a) {
                   Value q = kb.read(nb, query, ValueRange{c});
                   Value g = kb.read(nb, grad, ValueRange{row, c});
                   SmallVector<Value> ys;
@@ -1708,36 +1798,43 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
                                              {g, q, v});
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
-                  scf::YieldOp::create(nb, loc, ys);
-                });
+                  return ys;
+                },
+                results);
             tagStreaming(loop, streaming);
-            auto accLoop = scf::ForOp::create(
+            carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{cur[n]},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                [&](OpBuilder &nb, Value c, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), c});
                   for (size_t j = 0; j < n; ++j)
                     dq = kb.weightedSum(
                         nb, loc, cV[j],
                         kb.read(nb, sources[j], ValueRange{row, c}), dq);
-                  scf::YieldOp::create(
-                      nb, loc,
-                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), c}));
-                });
-            SmallVector<Value> results(loop.getResults());
-            results.push_back(accLoop.getResult(0));
+                  return SmallVector<Value>{
+                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), c})};
+                },
+                accDone);
+            results.push_back(accDone.front());
             return results;
           });
         });
-    // dq = Σ_k partial[k, :], in the query's type.
-    Value dq = kb.sumTasks(forall.getResult(n), numTasks,
+    // dq = Σ_k partial[k, :], in the query's type (memref form: into its
+    // destination buffer).
+    if (buffers) {
+      kb.sumTasks(done[n], numTasks, op.getInits().front());
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Value dq = kb.sumTasks(done[n], numTasks,
                            cast<RankedTensorType>(op.getQueryGrad().getType()));
     SmallVector<Value> results = {dq};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getGrad());
     for (size_t j = 0; j < n; ++j)
-      results.push_back(unflattenRows(rewriter, loc, forall.getResult(j),
-                                      srcType, sizes, 0, true));
+      results.push_back(unflattenRows(rewriter, loc, done[j],
+                                      cast<RankedTensorType>(srcType), sizes, 0,
+                                      true));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -1757,27 +1854,50 @@ struct DepthAttnGradToVector : KernelPattern<DepthAttnGradOp> {
 struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
   using KernelPattern::KernelPattern;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(DepthAttnMergeGradOp op,
                               PatternRewriter &rewriter) const override {
-    auto srcType = dyn_cast<RankedTensorType>(op.getSource().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || hasEncodedTensors(op))
+    bool buffers = isBufferForm(op);
+    auto srcType = dyn_cast<ShapedType>(op.getSource().getType());
+    std::optional<int64_t> hidden = kernelHidden(srcType);
+    if (!hidden || hasEncodedTensors(op) ||
+        (buffers ? op.getInits().size() != 4 : !isa<RankedTensorType>(srcType)))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     if (llvm::is_contained(srcType.getShape().drop_back(), 0))
       return rewriter.notifyMatchFailure(op, "no token rows");
     Location loc = op.getLoc();
+    // The memref form: rows views of u, o, g, lse and of the do, dlse and
+    // du destinations (dq is written by `sumTasks`).
+    IRMapping views;
+    if (buffers) {
+      SmallVector<Value> inits(op.getInits());
+      SmallVector<Value> rowBuffers = {op.getSource(), op.getOutput(),
+                                       op.getGrad(), inits[0], inits[3]};
+      SmallVector<Value> scalarBuffers = {op.getLse(), inits[1]};
+      if (!haveRowsViews(rowBuffers, 0, true) ||
+          !haveRowsViews(scalarBuffers, 0, false))
+        return rewriter.notifyMatchFailure(
+            op, "buffer layout without a rows view: lowered by "
+                "convert-attnres-to-linalg");
+      (void)mapRowsViews(rewriter, loc, rowBuffers, views);
+      (void)mapRowsViews(rewriter, loc, scalarBuffers, views, 0, false);
+    }
+    auto flat = [&](Value v, bool hasHidden) {
+      return buffers ? views.lookup(v)
+                     : flattenRows(rewriter, loc, v, 0, hasHidden);
+    };
     KernelBuilder kb(rewriter, loc, *hidden, options);
     kb.rowBytes = rowsOfBytes(srcType, 5, *hidden);
-    Value source = flattenRows(rewriter, loc, op.getSource(), 0, true);
-    Value output = flattenRows(rewriter, loc, op.getOutput(), 0, true);
-    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
-    Value lse = flattenRows(rewriter, loc, op.getLse(), 0, false);
+    Value source = flat(op.getSource(), true);
+    Value output = flat(op.getOutput(), true);
+    Value grad = flat(op.getGrad(), true);
+    Value lse = flat(op.getLse(), false);
     Value query = op.getQuery();
-    Value rows = tensor::DimOp::create(rewriter, loc, source, 0);
-    auto flatType = cast<RankedTensorType>(source.getType());
-    Type elemType = flatType.getElementType();
+    Value rows = kb.dim(rewriter, source, 0);
+    Type elemType = srcType.getElementType();
     double eps = epsOf(op.getEpsAttr());
     int64_t width = kb.width;
     Type f32 = rewriter.getF32Type();
@@ -1785,18 +1905,22 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
 
     Value tile, numTasks;
     std::tie(tile, numTasks) = kb.gradTasks(rows);
-    SmallVector<OpFoldResult> rowSizes =
-        tensor::getMixedSizes(rewriter, loc, source);
-    SmallVector<Value> shared = {
-        tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
-        tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
-        tensor::EmptyOp::create(rewriter, loc,
-                                ArrayRef<OpFoldResult>{rowSizes.front()}, f32),
-        tensor::EmptyOp::create(
-            rewriter, loc,
-            ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
-            f32)};
-    scf::ForallOp forall = kb.gradForall(
+    SmallVector<Value> shared;
+    if (buffers) {
+      SmallVector<Value> inits(op.getInits());
+      shared = {views.lookup(inits[0]), views.lookup(inits[3]),
+                views.lookup(inits[1])};
+    } else {
+      SmallVector<OpFoldResult> rowSizes =
+          tensor::getMixedSizes(rewriter, loc, source);
+      shared = {
+          tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
+          tensor::EmptyOp::create(rewriter, loc, rowSizes, elemType),
+          tensor::EmptyOp::create(
+              rewriter, loc, ArrayRef<OpFoldResult>{rowSizes.front()}, f32)};
+    }
+    shared.push_back(kb.taskAccumulators(numTasks, {}, buffers));
+    SmallVector<Value> done = kb.gradForall(
         rows, tile, numTasks, shared,
         {TaskSlice::Rows, TaskSlice::Rows, TaskSlice::RowScalars,
          TaskSlice::Accumulator},
@@ -1826,8 +1950,7 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
             Value invD = f32Constant(rewriter, loc, 1.0 / double(*hidden));
             Value rho = kb.rmsScale(rewriter, loc, sumSq, invD, eps);
             Value s = arith::MulFOp::create(rewriter, loc, rho, dot);
-            Value rowLse =
-                tensor::ExtractOp::create(rewriter, loc, lse, ValueRange{row});
+            Value rowLse = kb.extract(rewriter, lse, ValueRange{row});
             Value beta = mergeWeight(rewriter, loc, s, rowLse);
             Value oneF = f32Constant(rewriter, loc, 1.0);
             Value oneMinus = arith::SubFOp::create(rewriter, loc, oneF, beta);
@@ -1843,61 +1966,66 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
                         rewriter, loc, c,
                         arith::MulFOp::create(rewriter, loc, s, rho)),
                     invD));
-            Value dlseTile = tensor::InsertOp::create(
-                rewriter, loc, arith::NegFOp::create(rewriter, loc, ds), cur[2],
-                ValueRange{local});
+            Value dlseTile =
+                kb.insert(rewriter, arith::NegFOp::create(rewriter, loc, ds),
+                          cur[2], ValueRange{local});
             auto splat = [&](Value x) {
               return vector::BroadcastOp::create(rewriter, loc, kb.vecType, x);
             };
             Value betaV = splat(beta), oneMinusV = splat(oneMinus),
                   cV = splat(c), eV = splat(e);
-            auto loop = scf::ForOp::create(
+            SmallVector<Value> outDone, accDone;
+            auto loop = carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{cur[0], cur[1]},
-                [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
+                [&](OpBuilder &nb, Value ch, ValueRange a) {
                   Value q = kb.read(nb, query, ValueRange{ch});
                   Value u = kb.read(nb, source, ValueRange{row, ch});
                   Value g = kb.read(nb, grad, ValueRange{row, ch});
                   Value dO = kb.weightedSum(nb, loc, oneMinusV, g);
                   Value dU =
                       kb.weightedSum(nb, loc, {betaV, cV, eV}, {g, q, u});
-                  scf::YieldOp::create(
-                      nb, loc,
-                      ValueRange{
-                          kb.write(nb, dO, a[0], ValueRange{local, ch}),
-                          kb.write(nb, dU, a[1], ValueRange{local, ch})});
-                });
+                  return SmallVector<Value>{
+                      kb.write(nb, dO, a[0], ValueRange{local, ch}),
+                      kb.write(nb, dU, a[1], ValueRange{local, ch})};
+                },
+                outDone);
             tagStreaming(loop, streaming);
-            auto accLoop = scf::ForOp::create(
+            carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{cur[3]},
-                [&](OpBuilder &nb, Location, Value ch, ValueRange a) {
+                [&](OpBuilder &nb, Value ch, ValueRange a) {
                   Value dq = kb.read(nb, a[0], ValueRange{kb.index(0), ch});
                   dq = kb.weightedSum(nb, loc, cV,
                                       kb.read(nb, source, ValueRange{row, ch}),
                                       dq);
-                  scf::YieldOp::create(
-                      nb, loc,
-                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch}));
-                });
-            return SmallVector<Value>{loop.getResult(0), loop.getResult(1),
-                                      dlseTile, accLoop.getResult(0)};
+                  return SmallVector<Value>{
+                      kb.write(nb, dq, a[0], ValueRange{kb.index(0), ch})};
+                },
+                accDone);
+            return SmallVector<Value>{outDone[0], outDone[1], dlseTile,
+                                      accDone[0]};
           });
         });
-    Value dq = kb.sumTasks(forall.getResult(3), numTasks,
+    if (buffers) {
+      kb.sumTasks(done[3], numTasks, op.getInits()[2]);
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Value dq = kb.sumTasks(done[3], numTasks,
                            cast<RankedTensorType>(op.getQueryGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSource());
     SmallVector<OpFoldResult> lseSizes(sizes.begin(), std::prev(sizes.end()));
     auto lseType = cast<RankedTensorType>(op.getLseGrad().getType());
+    auto rowsType = cast<RankedTensorType>(srcType);
     rewriter.replaceOp(
-        op, ValueRange{unflattenRows(rewriter, loc, forall.getResult(0),
-                                     srcType, sizes, 0, true),
-                       unflattenRows(rewriter, loc, forall.getResult(2),
-                                     lseType, lseSizes, 0, false),
-                       dq,
-                       unflattenRows(rewriter, loc, forall.getResult(1),
-                                     srcType, sizes, 0, true)});
+        op,
+        ValueRange{
+            unflattenRows(rewriter, loc, done[0], rowsType, sizes, 0, true),
+            unflattenRows(rewriter, loc, done[2], lseType, lseSizes, 0, false),
+            dq,
+            unflattenRows(rewriter, loc, done[1], rowsType, sizes, 0, true)});
     return success();
   }
 };
@@ -1913,39 +2041,54 @@ struct DepthAttnMergeGradToVector : KernelPattern<DepthAttnMergeGradOp> {
 struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
   using KernelPattern::KernelPattern;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(RMSNormGradOp op,
                               PatternRewriter &rewriter) const override {
-    auto srcType = dyn_cast<RankedTensorType>(op.getInput().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden || hasEncodedTensors(op))
+    bool buffers = isBufferForm(op);
+    auto srcType = dyn_cast<ShapedType>(op.getInput().getType());
+    std::optional<int64_t> hidden = kernelHidden(srcType);
+    if (!hidden || hasEncodedTensors(op) ||
+        (buffers ? op.getInits().size() != 2 : !isa<RankedTensorType>(srcType)))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     if (llvm::is_contained(srcType.getShape().drop_back(), 0))
       return rewriter.notifyMatchFailure(op, "no token rows");
     Location loc = op.getLoc();
+    // The memref form: rows views of x, g and the dx destination (dγ is
+    // written by `sumTasks`).
+    IRMapping views;
+    if (buffers && failed(mapRowsViews(
+                       rewriter, loc,
+                       {op.getInput(), op.getGrad(), op.getInits()[0]}, views)))
+      return rewriter.notifyMatchFailure(
+          op, "buffer layout without a rows view: lowered by "
+              "convert-attnres-to-linalg");
+    auto flat = [&](Value v) {
+      return buffers ? views.lookup(v) : flattenRows(rewriter, loc, v, 0, true);
+    };
     KernelBuilder kb(rewriter, loc, *hidden, options);
     kb.rowBytes = rowsOfBytes(srcType, 3, *hidden);
-    Value x = flattenRows(rewriter, loc, op.getInput(), 0, true);
-    Value grad = flattenRows(rewriter, loc, op.getGrad(), 0, true);
+    Value x = flat(op.getInput());
+    Value grad = flat(op.getGrad());
     Value gain = op.getGain();
-    Value rows = tensor::DimOp::create(rewriter, loc, x, 0);
-    Type elemType = cast<RankedTensorType>(x.getType()).getElementType();
+    Value rows = kb.dim(rewriter, x, 0);
+    Type elemType = srcType.getElementType();
     double eps = epsOf(op.getEpsAttr());
     int64_t width = kb.width;
-    Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
     Value tile, numTasks;
     std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared = {
-        tensor::EmptyOp::create(
-            rewriter, loc, tensor::getMixedSizes(rewriter, loc, x), elemType),
-        tensor::EmptyOp::create(
-            rewriter, loc,
-            ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(*hidden)},
-            f32)};
-    scf::ForallOp forall = kb.gradForall(
+        buffers ? views.lookup(op.getInits()[0])
+                : tensor::EmptyOp::create(
+                      rewriter, loc, tensor::getMixedSizes(rewriter, loc, x),
+                      elemType)
+                      .getResult()};
+    shared.push_back(kb.taskAccumulators(numTasks, {}, buffers));
+    SmallVector<Value> done = kb.gradForall(
         rows, tile, numTasks, shared, kb.gradSlices(1, 1),
         [&](Value start, Value size, ValueRange taskTiles) {
           SmallVector<Value> tiles(taskTiles);
@@ -1980,45 +2123,52 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
                 vector::BroadcastOp::create(rewriter, loc, kb.vecType, rho);
             Value corrV =
                 vector::BroadcastOp::create(rewriter, loc, kb.vecType, corr);
-            auto loop = scf::ForOp::create(
+            SmallVector<Value> outDone, accDone;
+            auto loop = carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{cur[0]},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                [&](OpBuilder &nb, Value c, ValueRange a) {
                   Value xv = kb.read(nb, x, ValueRange{row, c});
                   Value gv = arith::MulFOp::create(
                       nb, loc, kb.read(nb, gain, ValueRange{c}),
                       kb.read(nb, grad, ValueRange{row, c}));
                   Value d = kb.weightedSum(nb, loc, {rhoV, corrV}, {gv, xv});
-                  scf::YieldOp::create(
-                      nb, loc, kb.write(nb, d, a[0], ValueRange{local, c}));
-                });
+                  return SmallVector<Value>{
+                      kb.write(nb, d, a[0], ValueRange{local, c})};
+                },
+                outDone);
             tagStreaming(loop, streaming);
-            auto accLoop = scf::ForOp::create(
+            carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{cur[1]},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                [&](OpBuilder &nb, Value c, ValueRange a) {
                   Value xg = arith::MulFOp::create(
                       nb, loc, kb.read(nb, x, ValueRange{row, c}),
                       kb.read(nb, grad, ValueRange{row, c}));
                   Value dg = kb.weightedSum(
                       nb, loc, rhoV, xg,
                       kb.read(nb, a[0], ValueRange{kb.index(0), c}));
-                  scf::YieldOp::create(
-                      nb, loc,
-                      kb.write(nb, dg, a[0], ValueRange{kb.index(0), c}));
-                });
-            return SmallVector<Value>{loop.getResult(0), accLoop.getResult(0)};
+                  return SmallVector<Value>{
+                      kb.write(nb, dg, a[0], ValueRange{kb.index(0), c})};
+                },
+                accDone);
+            return SmallVector<Value>{outDone[0], accDone[0]};
           });
         });
-    Value dgain =
-        kb.sumTasks(forall.getResult(1), numTasks,
-                    cast<RankedTensorType>(op.getGainGrad().getType()));
+    if (buffers) {
+      kb.sumTasks(done[1], numTasks, op.getInits()[1]);
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Value dgain = kb.sumTasks(
+        done[1], numTasks, cast<RankedTensorType>(op.getGainGrad().getType()));
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getInput());
-    rewriter.replaceOp(
-        op, ValueRange{unflattenRows(rewriter, loc, forall.getResult(0),
-                                     srcType, sizes, 0, true),
-                       dgain});
+    rewriter.replaceOp(op,
+                       ValueRange{unflattenRows(rewriter, loc, done[0],
+                                                cast<RankedTensorType>(srcType),
+                                                sizes, 0, true),
+                                  dgain});
     return success();
   }
 };
@@ -2038,55 +2188,81 @@ struct RMSNormGradToVector : KernelPattern<RMSNormGradOp> {
 struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
   using KernelPattern::KernelPattern;
 
+  bool takesBuffers() const override { return true; }
+
   LogicalResult rewriteKernel(DepthAttnStatsGradOp op,
                               PatternRewriter &rewriter) const override {
     if (op.getSources().empty() || hasEncodedTensors(op))
       return failure();
-    auto srcType =
-        dyn_cast<RankedTensorType>(op.getSources().front().getType());
-    std::optional<int64_t> hidden = staticHidden(srcType);
-    if (!hidden)
+    bool buffers = isBufferForm(op);
+    auto srcType = dyn_cast<ShapedType>(op.getSources().front().getType());
+    std::optional<int64_t> hidden = kernelHidden(srcType);
+    if (!hidden || !op.getLse() || !op.getOutputGrad() || !op.getLseGrad() ||
+        (buffers ? op.getInits().size() != op.getSources().size() + 1
+                 : !isa<RankedTensorType>(srcType)))
       return rewriter.notifyMatchFailure(op, "needs a static hidden size");
     if (!hasAddressableTypes(op))
       return rewriter.notifyMatchFailure(op, "tensors too large to address");
     if (llvm::is_contained(srcType.getShape().drop_back(), 0))
       return rewriter.notifyMatchFailure(op, "no token rows");
-    auto qType = cast<RankedTensorType>(op.getQueries().getType());
-    int64_t S = qType.getDimSize(0);
+    auto qType = dyn_cast<ShapedType>(op.getQueries().getType());
+    int64_t S = qType && qType.hasRank() && qType.getRank() == 2
+                    ? qType.getDimSize(0)
+                    : ShapedType::kDynamic;
     if (ShapedType::isDynamic(S) || S < 1 || S > 8)
       return rewriter.notifyMatchFailure(op, "needs 1 to 8 static queries");
     Location loc = op.getLoc();
     size_t n = op.getSources().size();
+    // The memref form: rows views of the sources, the dV_j destinations,
+    // dO, lse and dlse (one leading query dim kept).
+    IRMapping views;
+    if (buffers) {
+      SmallVector<Value> rowBuffers(op.getSources());
+      llvm::append_range(rowBuffers, op.getInits().drop_front());
+      SmallVector<Value> scalarBuffers = {op.getLse(), op.getLseGrad()};
+      if (!haveRowsViews(rowBuffers, 0, true) ||
+          !haveRowsViews(op.getOutputGrad(), 1, true) ||
+          !haveRowsViews(scalarBuffers, 1, false))
+        return rewriter.notifyMatchFailure(
+            op, "buffer layout without a rows view: lowered by "
+                "convert-attnres-to-linalg");
+      (void)mapRowsViews(rewriter, loc, rowBuffers, views);
+      (void)mapRowsViews(rewriter, loc, op.getOutputGrad(), views, 1, true);
+      (void)mapRowsViews(rewriter, loc, scalarBuffers, views, 1, false);
+    }
+    auto flat = [&](Value v, unsigned lead, bool hasHidden) {
+      return buffers ? views.lookup(v)
+                     : flattenRows(rewriter, loc, v, lead, hasHidden);
+    };
     KernelBuilder kb(rewriter, loc, *hidden, options);
     kb.rowBytes = rowsOfBytes(srcType, 2 * n + S, *hidden);
     SmallVector<Value> sources;
     for (Value v : op.getSources())
-      sources.push_back(flattenRows(rewriter, loc, v, 0, true));
-    Value dOut = flattenRows(rewriter, loc, op.getOutputGrad(), 1, true);
-    Value lse = flattenRows(rewriter, loc, op.getLse(), 1, false);
-    Value dLse = flattenRows(rewriter, loc, op.getLseGrad(), 1, false);
+      sources.push_back(flat(v, 0, true));
+    Value dOut = flat(op.getOutputGrad(), 1, true);
+    Value lse = flat(op.getLse(), 1, false);
+    Value dLse = flat(op.getLseGrad(), 1, false);
     Value queries = op.getQueries();
-    Value rows = tensor::DimOp::create(rewriter, loc, sources[0], 0);
+    Value rows = kb.dim(rewriter, sources[0], 0);
     Type elemType = srcType.getElementType();
     double eps = epsOf(op.getEpsAttr());
     int64_t width = kb.width;
-    Type f32 = rewriter.getF32Type();
     bool streaming = wantsStreamingStores(srcType, options.streamingMinBytes);
 
     Value tile, numTasks;
     std::tie(tile, numTasks) = kb.gradTasks(rows);
     SmallVector<Value> shared;
     for (size_t j = 0; j < n; ++j)
-      shared.push_back(tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, sources[0]),
-          elemType));
+      shared.push_back(
+          buffers
+              ? views.lookup(op.getInits()[j + 1])
+              : tensor::EmptyOp::create(
+                    rewriter, loc,
+                    tensor::getMixedSizes(rewriter, loc, sources[0]), elemType)
+                    .getResult());
     // Accumulators: [tasks, S, D].
-    shared.push_back(tensor::EmptyOp::create(
-        rewriter, loc,
-        ArrayRef<OpFoldResult>{numTasks, rewriter.getIndexAttr(S),
-                               rewriter.getIndexAttr(*hidden)},
-        f32));
-    scf::ForallOp forall = kb.gradForall(
+    shared.push_back(kb.taskAccumulators(numTasks, {S}, buffers));
+    SmallVector<Value> done = kb.gradForall(
         rows, tile, numTasks, shared, kb.gradSlices(n, 1),
         [&](Value start, Value size, ValueRange taskTiles) {
           SmallVector<Value> tiles(taskTiles);
@@ -2152,10 +2328,10 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
             SmallVector<SmallVector<Value>> aV(S), cV(S);
             SmallVector<Value> eSum(n);
             for (int64_t qi = 0; qi < S; ++qi) {
-              Value rowLse = tensor::ExtractOp::create(
-                  rewriter, loc, lse, ValueRange{kb.index(qi), row});
-              Value rowDlse = tensor::ExtractOp::create(
-                  rewriter, loc, dLse, ValueRange{kb.index(qi), row});
+              Value rowLse =
+                  kb.extract(rewriter, lse, ValueRange{kb.index(qi), row});
+              Value rowDlse =
+                  kb.extract(rewriter, dLse, ValueRange{kb.index(qi), row});
               SmallVector<Value> logit, alpha;
               Value mean;
               for (size_t j = 0; j < n; ++j) {
@@ -2205,10 +2381,11 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
               eV.push_back(vector::BroadcastOp::create(rewriter, loc,
                                                        kb.vecType, eSum[j]));
             // The dV_j rows.
-            auto loop = scf::ForOp::create(
+            SmallVector<Value> results, accDone;
+            auto loop = carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 cur.take_front(n),
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                [&](OpBuilder &nb, Value c, ValueRange a) {
                   SmallVector<Value> qs, gs;
                   for (int64_t qi = 0; qi < S; ++qi) {
                     qs.push_back(
@@ -2228,14 +2405,15 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
                     Value d = kb.weightedSum(nb, loc, ws, xs);
                     ys.push_back(kb.write(nb, d, a[j], ValueRange{local, c}));
                   }
-                  scf::YieldOp::create(nb, loc, ys);
-                });
+                  return ys;
+                },
+                results);
             tagStreaming(loop, streaming);
             // The dQ accumulators.
-            auto accLoop = scf::ForOp::create(
+            carriedLoop(
                 rewriter, loc, kb.index(0), kb.index(*hidden), kb.index(width),
                 ValueRange{cur[n]},
-                [&](OpBuilder &nb, Location, Value c, ValueRange a) {
+                [&](OpBuilder &nb, Value c, ValueRange a) {
                   SmallVector<Value> vs;
                   for (size_t j = 0; j < n; ++j)
                     vs.push_back(kb.read(nb, sources[j], ValueRange{row, c}));
@@ -2246,23 +2424,30 @@ struct DepthAttnStatsGradToVector : KernelPattern<DepthAttnStatsGradOp> {
                                               kb.read(nb, t, idx));
                     t = kb.write(nb, dq, t, idx);
                   }
-                  scf::YieldOp::create(nb, loc, t);
-                });
-            SmallVector<Value> results(loop.getResults());
-            results.push_back(accLoop.getResult(0));
+                  return SmallVector<Value>{t};
+                },
+                accDone);
+            results.push_back(accDone.front());
             return results;
           });
         });
-    // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type.
+    // dQ[s, :] = Σ_k partial[k, s, :], in the queries' type (memref form:
+    // into its destination buffer).
+    if (buffers) {
+      kb.sumTasks(done[n], numTasks, op.getInits().front());
+      rewriter.eraseOp(op);
+      return success();
+    }
     Value dQ =
-        kb.sumTasks(forall.getResult(n), numTasks,
+        kb.sumTasks(done[n], numTasks,
                     cast<RankedTensorType>(op.getQueriesGrad().getType()));
     SmallVector<Value> results = {dQ};
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getSources().front());
     for (size_t j = 0; j < n; ++j)
-      results.push_back(unflattenRows(rewriter, loc, forall.getResult(j),
-                                      srcType, sizes, 0, true));
+      results.push_back(unflattenRows(rewriter, loc, done[j],
+                                      cast<RankedTensorType>(srcType), sizes, 0,
+                                      true));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -2295,7 +2480,7 @@ struct ConvertAttnResToVectorPass
     options.sourcesPerLoop = sourcesPerLoop;
     options.bf16Pairs = bf16Pairs;
     options.streamingMinBytes = streamingMinBytes;
-    options.forwardAfterBufferization = forwardAfterBufferization;
+    options.memrefFormOnly = memrefFormOnly;
     std::string error = verifyAttnResToVectorOptions(options);
     if (!error.empty()) {
       func.emitError() << "convert-attnres-to-vector: " << error;

@@ -3,9 +3,9 @@
 // per result, through their BufferizableOpInterface models), without
 // destinations, with tensor.empty destinations, and with their operands as
 // destinations (written out of place); then the bufferized program lowers
-// with attnres-to-llvm (the memref form goes through convert-attnres-to-
-// linalg's decomposition on buffers; the fast kernels take only the value
-// form) and its results match the float64 numpy gradients of
+// with attnres-to-llvm (the memref form gets the CPU gradient kernels, or
+// with fast-kernels=false convert-attnres-to-linalg's decomposition on
+// buffers) and its results match the float64 numpy gradients of
 // scripts/attnres_grad_gen.py, themselves checked against finite
 // differences of the forward references. Tolerances (the generator's):
 // atol = 1e-4 x max|ref| for f32, 1e-2 x max|ref| for bf16, per result.

@@ -1,8 +1,8 @@
-// forward-after-bufferization: the value form of the forward ops is left
-// alone (attnres-to-llvm lowers them on their memref form after
-// bufferization); the gradient kernels, which take the value form only, and
-// the memref form of the forward ops are lowered as without the option.
-// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{forward-after-bufferization=true}))' | FileCheck %s
+// memref-form-only: every value-form op is left alone (attnres-to-llvm
+// lowers them on their memref form after bufferization), the forward ops
+// and the gradient ops alike; the memref form is lowered as without the
+// option.
+// RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector{memref-form-only=true}))' | FileCheck %s
 // Without the option every op here gets its kernel.
 // RUN: attnres-opt %s --pass-pipeline='builtin.module(func.func(convert-attnres-to-vector))' | FileCheck %s --check-prefix=ALL --implicit-check-not=attnres.
 
@@ -26,27 +26,32 @@ func.func @forward_values(%q: tensor<64xf32>, %v: tensor<8x64xf32>, %qs: tensor<
   return %h, %o, %l, %m, %n, %hn : tensor<8x64xf32>, tensor<2x8x64xf32>, tensor<2x8xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x64xf32>
 }
 
-// The gradient kernels are emitted.
-// CHECK-LABEL: func.func @gradient(
-// CHECK-NOT:     attnres.depth_attn_grad
-// CHECK:         scf.forall
-// CHECK-NOT:     attnres.depth_attn_grad
-// ALL-LABEL: func.func @gradient(
-// ALL:         vector.transfer_read
-func.func @gradient(%q: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>, %dh: tensor<8x64xf32>)
-    -> (tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>) {
+// The gradient ops' value form is left alone too.
+// CHECK-LABEL: func.func @gradient_values(
+// CHECK-NOT:     scf.forall
+// CHECK:         attnres.depth_attn_grad %{{.*}} : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32> -> tensor<64xf32>, tensor<8x64xf32>
+// CHECK:         attnres.rms_norm_grad
+// CHECK-NOT:     scf.forall
+// ALL-LABEL: func.func @gradient_values(
+// ALL:         scf.forall
+// ALL:         scf.forall
+func.func @gradient_values(%q: tensor<64xf32>, %v0: tensor<8x64xf32>, %v1: tensor<8x64xf32>, %dh: tensor<8x64xf32>)
+    -> (tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>) {
   %dq, %dv:2 = attnres.depth_attn_grad %q, [%v0, %v1], %dh : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32> -> tensor<64xf32>, tensor<8x64xf32>
-  return %dq, %dv#0, %dv#1 : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>
+  %dx, %dg = attnres.rms_norm_grad %v0, %q, %dh : tensor<8x64xf32>, tensor<64xf32>
+  return %dq, %dv#0, %dv#1, %dx, %dg : tensor<64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>
 }
 
 // The memref form is lowered (the option is about the value form only).
-// CHECK-LABEL: func.func @forward_buffers(
-// CHECK-NOT:     attnres.depth_attn
+// CHECK-LABEL: func.func @buffers(
+// CHECK-NOT:     attnres.
 // CHECK:         vector.transfer_write
-// CHECK-NOT:     attnres.depth_attn
-// ALL-LABEL: func.func @forward_buffers(
+// CHECK-NOT:     attnres.
+// ALL-LABEL: func.func @buffers(
 // ALL:         vector.transfer_write
-func.func @forward_buffers(%q: memref<64xf32>, %v: memref<8x64xf32>, %h: memref<8x64xf32>) {
+func.func @buffers(%q: memref<64xf32>, %v: memref<8x64xf32>, %h: memref<8x64xf32>,
+                   %dq: memref<64xf32>, %dv: memref<8x64xf32>) {
   attnres.depth_attn %q, [%v, %v] outs(%h : memref<8x64xf32>) : memref<64xf32>, memref<8x64xf32>
+  attnres.depth_attn_grad %q, [%v], %h outs(%dq, %dv : memref<64xf32>, memref<8x64xf32>) : memref<64xf32>, memref<8x64xf32>, memref<8x64xf32>
   return
 }
