@@ -741,7 +741,10 @@ public:
         Operation *made = operand.get().getDefiningOp();
         if (operand.get().getType() != dest.getType())
           return failure();
-        rewriter.modifyOpInPlace(forall, [&] { operand.set(dest); });
+        // (Named copies: lambdas capture structured bindings only in C++20.)
+        OpOperand &use = operand;
+        Value newDest = dest;
+        rewriter.modifyOpInPlace(forall, [&] { use.set(newDest); });
         if (made && isa<tensor::EmptyOp>(made) && made->use_empty())
           rewriter.eraseOp(made);
       }
@@ -904,6 +907,17 @@ public:
     return results;
   }
 
+  /// The indices `prefix..., lead..., c` of the chunk at `c` of an
+  /// accumulator row (`lead`: static leading indices).
+  SmallVector<Value> chunkIndices(ValueRange prefix, ArrayRef<int64_t> lead,
+                                  Value c) {
+    SmallVector<Value> idx(prefix);
+    for (int64_t i : lead)
+      idx.push_back(index(i));
+    idx.push_back(c);
+    return idx;
+  }
+
   /// Zeroes the D-row `acc[lead..., :]` of an f32 accumulator tile (a
   /// tensor: the updated tile; a buffer: written in place, returned as is).
   Value zeroRow(Value acc, ArrayRef<int64_t> lead) {
@@ -912,11 +926,8 @@ public:
         b, loc, index(0), index(hidden), index(width), ValueRange{acc},
         [&](OpBuilder &nb, Value c, ValueRange a) {
           Value z = zero(nb, loc);
-          SmallVector<Value> idx;
-          for (int64_t i : lead)
-            idx.push_back(index(i));
-          idx.push_back(c);
-          return SmallVector<Value>{write(nb, z, a[0], idx)};
+          return SmallVector<Value>{
+              write(nb, z, a[0], chunkIndices({}, lead, c))};
         },
         results);
     return results.front();
@@ -936,21 +947,15 @@ public:
                   nb, loc, index(0), numTasks, index(1),
                   ValueRange{zero(nb, loc)},
                   [&](OpBuilder &ib, Location, Value k, ValueRange t) {
-                    SmallVector<Value> idx = {k};
-                    for (int64_t i : lead)
-                      idx.push_back(index(i));
-                    idx.push_back(c);
                     scf::YieldOp::create(
                         ib, loc,
                         ValueRange{arith::AddFOp::create(
-                            ib, loc, t[0], read(ib, partial, idx))});
+                            ib, loc, t[0],
+                            read(ib, partial, chunkIndices(k, lead, c)))});
                   })
                   .getResult(0);
-          SmallVector<Value> idx;
-          for (int64_t i : lead)
-            idx.push_back(index(i));
-          idx.push_back(c);
-          return SmallVector<Value>{write(nb, total, a[0], idx)};
+          return SmallVector<Value>{
+              write(nb, total, a[0], chunkIndices({}, lead, c))};
         },
         results);
     return results.front();
